@@ -1,0 +1,217 @@
+// Package clickhouse connects sinergi to ClickHouse: the connection with its
+// per-query limits, the mapping of ClickHouse failures to sinergi's faults,
+// the embedded schema migrations and the server sinergi manages itself.
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Config says where ClickHouse is and how queries are bounded.
+type Config struct {
+	Addr     string // host:port of the native protocol
+	Database string
+	Username string
+	Password string
+
+	// QueryTimeout bounds every read on the server (max_execution_time).
+	QueryTimeout time.Duration
+	// MaxResultRows bounds the rows a read may return.
+	MaxResultRows int
+	// WriteTimeout bounds ETL statements (inserts, aggregate refreshes).
+	WriteTimeout time.Duration
+}
+
+// Defaults fills unset limits with sinergi's defaults.
+func (c Config) Defaults() Config {
+	if c.Database == "" {
+		c.Database = "sinergi"
+	}
+	if c.Username == "" {
+		c.Username = "default"
+	}
+	if c.QueryTimeout == 0 {
+		c.QueryTimeout = 10 * time.Second
+	}
+	if c.MaxResultRows == 0 {
+		c.MaxResultRows = 1_000_000
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = 15 * time.Minute
+	}
+	return c
+}
+
+// DB is a ClickHouse connection whose every statement carries server-side
+// limits: reads get QueryTimeout and MaxResultRows, writes get WriteTimeout.
+// Errors come back already mapped to fault kinds (see mapError).
+type DB struct {
+	conn driver.Conn
+	cfg  Config
+	log  *slog.Logger
+}
+
+// Open connects to the database named in cfg (which must exist; see
+// CreateDatabase) and checks the connection.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*DB, error) {
+	cfg = cfg.Defaults()
+	conn, err := openConn(cfg, cfg.Database, log)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{conn: conn, cfg: cfg, log: log}
+	if err := db.Ping(ctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openConn(cfg Config, database string, log *slog.Logger) (driver.Conn, error) {
+	conn, err := ch.Open(&ch.Options{
+		Protocol:        ch.Native,
+		Addr:            []string{cfg.Addr},
+		Auth:            ch.Auth{Database: database, Username: cfg.Username, Password: cfg.Password},
+		DialTimeout:     5 * time.Second,
+		MaxOpenConns:    16,
+		MaxIdleConns:    8,
+		ConnMaxLifetime: time.Hour,
+		Logger:          log.With("component", "clickhouse-go"),
+		ClientInfo:      ch.ClientInfo{Products: []struct{ Name, Version string }{{Name: "sinergi", Version: "1"}}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse open %s: %w", cfg.Addr, mapError(err))
+	}
+	return conn, nil
+}
+
+// CreateDatabase creates cfg.Database if it does not exist yet.
+func CreateDatabase(ctx context.Context, cfg Config, log *slog.Logger) error {
+	cfg = cfg.Defaults()
+	if !isIdentifier(cfg.Database) {
+		return fmt.Errorf("clickhouse: database name %q must be letters, digits and underscores", cfg.Database)
+	}
+	conn, err := openConn(cfg, "default", log)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// The name is checked above: identifiers cannot be bound.
+	if err := conn.Exec(writeContext(ctx, cfg), "CREATE DATABASE IF NOT EXISTS "+cfg.Database); err != nil {
+		return fmt.Errorf("create database %s: %w", cfg.Database, mapError(err))
+	}
+	return nil
+}
+
+// DropDatabase removes cfg.Database; tests use it to clean up.
+func DropDatabase(ctx context.Context, cfg Config, log *slog.Logger) error {
+	cfg = cfg.Defaults()
+	if !isIdentifier(cfg.Database) {
+		return fmt.Errorf("clickhouse: database name %q must be letters, digits and underscores", cfg.Database)
+	}
+	conn, err := openConn(cfg, "default", log)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := conn.Exec(writeContext(ctx, cfg), "DROP DATABASE IF EXISTS "+cfg.Database); err != nil {
+		return fmt.Errorf("drop database %s: %w", cfg.Database, mapError(err))
+	}
+	return nil
+}
+
+func isIdentifier(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i, r := range s {
+		if r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9' {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// Close closes the connection pool.
+func (db *DB) Close() error { return db.conn.Close() }
+
+// Config is the configuration the connection was opened with.
+func (db *DB) Config() Config { return db.cfg }
+
+// Ping checks that the server answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.conn.Ping(ctx); err != nil {
+		return fmt.Errorf("clickhouse ping %s: %w", db.cfg.Addr, mapError(err))
+	}
+	return nil
+}
+
+func readContext(ctx context.Context, cfg Config) context.Context {
+	return ch.Context(ctx, ch.WithSettings(ch.Settings{
+		"max_execution_time":   int(cfg.QueryTimeout.Seconds() + 0.999),
+		"max_result_rows":      cfg.MaxResultRows,
+		"result_overflow_mode": "throw",
+		"readonly":             2, // reads may change settings, never data
+	}))
+}
+
+func writeContext(ctx context.Context, cfg Config) context.Context {
+	return ch.Context(ctx, ch.WithSettings(ch.Settings{
+		"max_execution_time": int(cfg.WriteTimeout.Seconds() + 0.999),
+	}))
+}
+
+// Select runs a read and scans every row into dest, a pointer to a slice of
+// structs with `ch` tags.
+func (db *DB) Select(ctx context.Context, dest any, query string, args ...any) error {
+	if err := db.conn.Select(readContext(ctx, db.cfg), dest, query, args...); err != nil {
+		return mapError(err)
+	}
+	return nil
+}
+
+// Query runs a read and returns its rows for streaming.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (driver.Rows, error) {
+	rows, err := db.conn.Query(readContext(ctx, db.cfg), query, args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return rows, nil
+}
+
+// QueryRow runs a read that returns one row and scans it into dest.
+func (db *DB) QueryRow(ctx context.Context, query string, args []any, dest ...any) error {
+	if err := db.conn.QueryRow(readContext(ctx, db.cfg), query, args...).Scan(dest...); err != nil {
+		return mapError(err)
+	}
+	return nil
+}
+
+// Exec runs a statement that changes data or schema.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
+	if err := db.conn.Exec(writeContext(ctx, db.cfg), query, args...); err != nil {
+		return mapError(err)
+	}
+	return nil
+}
+
+// PrepareBatch starts a batch insert. The statement must name its columns
+// (`INSERT INTO t (a, b)`): ClickHouse 18.16 refuses a batch without them.
+func (db *DB) PrepareBatch(ctx context.Context, query string) (driver.Batch, error) {
+	b, err := db.conn.PrepareBatch(writeContext(ctx, db.cfg), query)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return b, nil
+}
+
+// MapError maps an error from a driver value (a batch's Send, rows' Err) the
+// same way DB's own methods do.
+func MapError(err error) error { return mapError(err) }

@@ -1,0 +1,139 @@
+package clickhouse
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migration is one numbered schema change.
+type Migration struct {
+	Version    uint32
+	Name       string
+	Statements []string
+}
+
+// Migrations returns the embedded migrations in order.
+func Migrations() ([]Migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []Migration
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.ParseUint(num, 10, 32)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number and '_'", base)
+		}
+		body, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Migration{Version: uint32(v), Name: base, Statements: splitStatements(string(body))})
+	}
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("migrations %s and %s share a number", out[i-1].Name, out[i].Name)
+		}
+	}
+	return out, nil
+}
+
+// splitStatements splits a migration file on semicolons that end a line,
+// dropping comment lines.
+func splitStatements(sql string) []string {
+	var stmts []string
+	var cur strings.Builder
+	for _, line := range strings.Split(sql, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteString("\n")
+		if strings.HasSuffix(trimmed, ";") {
+			stmts = append(stmts, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		stmts = append(stmts, s)
+	}
+	return stmts
+}
+
+const createMigrationsTable = `
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    UInt32,
+    name       String,
+    applied_at DateTime
+) ENGINE = MergeTree()
+ORDER BY version`
+
+// AppliedVersion is the highest migration version applied, 0 for none.
+func (db *DB) AppliedVersion(ctx context.Context) (uint32, error) {
+	var v uint32
+	if err := db.QueryRow(ctx, `SELECT max(version) FROM schema_migrations`, nil, &v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}
+
+// LatestVersion is the version of the newest embedded migration.
+func LatestVersion() uint32 {
+	ms, err := Migrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].Version
+}
+
+// Migrate applies the embedded migrations that are not applied yet, in
+// order. Statements are idempotent (IF NOT EXISTS), so a migration that
+// failed halfway can be run again.
+func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
+	ms, err := Migrations()
+	if err != nil {
+		return err
+	}
+	if err := db.Exec(ctx, createMigrationsTable); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	applied, err := db.AppliedVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, m := range ms {
+		if m.Version <= applied {
+			continue
+		}
+		for _, stmt := range m.Statements {
+			if err := db.Exec(ctx, stmt); err != nil {
+				return fmt.Errorf("migrate %s: %w", m.Name, err)
+			}
+		}
+		batch, err := db.PrepareBatch(ctx, `INSERT INTO schema_migrations (version, name, applied_at)`)
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", m.Name, err)
+		}
+		if err := batch.Append(m.Version, m.Name, nowUTC()); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.Name, err)
+		}
+		if err := batch.Send(); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.Name, mapError(err))
+		}
+		log.Info("migration applied", "version", m.Version, "name", m.Name)
+	}
+	return nil
+}

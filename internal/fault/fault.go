@@ -1,0 +1,43 @@
+// Package fault defines the kinds of failure that sinergi reports to its
+// users. Packages wrap these sentinels with context; the GraphQL error
+// presenter and the command line map them to codes in one place each.
+package fault
+
+import (
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrInvalidInput: the caller asked for something malformed or out of
+	// bounds. The message is safe to show.
+	ErrInvalidInput = errors.New("invalid input")
+	// ErrNotFound: the thing asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrUnavailable: the database cannot be reached or is not ready.
+	ErrUnavailable = errors.New("service unavailable")
+	// ErrTimeout: the query ran past its server-side time limit.
+	ErrTimeout = errors.New("query time limit exceeded")
+	// ErrTooLarge: the answer would exceed a result or memory limit.
+	ErrTooLarge = errors.New("result too large")
+)
+
+// Invalid returns an ErrInvalidInput whose message is the formatted text.
+func Invalid(format string, args ...any) error {
+	return &invalidError{msg: fmt.Sprintf(format, args...)}
+}
+
+type invalidError struct{ msg string }
+
+func (e *invalidError) Error() string        { return e.msg }
+func (e *invalidError) Is(target error) bool { return target == ErrInvalidInput }
+
+// NotFound returns an ErrNotFound naming what was not found.
+func NotFound(format string, args ...any) error {
+	return &notFoundError{msg: fmt.Sprintf(format, args...)}
+}
+
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string        { return e.msg }
+func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
