@@ -129,7 +129,7 @@ type StatusCount struct {
 
 // Distribution is the IDM picture of one region in one year.
 type Distribution struct {
-	Region   region.Region
+	Region   region.Code
 	Year     int
 	Total    int
 	ByStatus []StatusCount // every status, in Statuses order, zeros included

@@ -7,8 +7,7 @@ CREATE TABLE IF NOT EXISTS region_rows (
     kind        String,
     parent_code String,
     name        String,
-    source      String,
-    line        UInt64
+    source      String
 ) ENGINE = MergeTree()
 ORDER BY (code, run_id);
 

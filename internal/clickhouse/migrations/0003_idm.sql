@@ -10,8 +10,7 @@ CREATE TABLE IF NOT EXISTS idm_rows (
     ikl          Float64,
     idm          Float64,
     status       Enum8('SANGAT_TERTINGGAL' = 1, 'TERTINGGAL' = 2, 'BERKEMBANG' = 3, 'MAJU' = 4, 'MANDIRI' = 5),
-    source       String,
-    line         UInt64
+    source       String
 ) ENGINE = MergeTree()
 PARTITION BY year
 ORDER BY (index_name, year, village_code, run_id);

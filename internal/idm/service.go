@@ -1,0 +1,174 @@
+package idm
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sinergi-id/sinergi/internal/fault"
+	"github.com/sinergi-id/sinergi/internal/region"
+)
+
+// Store reads the current IDM aggregates.
+type Store interface {
+	// Distribution returns, for every region at level within an ancestor
+	// ("" for all), the status counts and score means in one year, ordered
+	// by region code.
+	Distribution(ctx context.Context, index string, year int, level region.Level, within region.Code) ([]Distribution, error)
+	// Transitions counts desa within a region by (status in from, status
+	// in to); pairs with no desa may be left out.
+	Transitions(ctx context.Context, index string, from, to int, within region.Code) ([]Transition, error)
+	// Years lists the years with scores, ascending.
+	Years(ctx context.Context, index string) ([]int, error)
+	// History returns every score of the given villages, ordered by
+	// village and year.
+	History(ctx context.Context, index string, villages []region.Code) ([]Score, error)
+}
+
+// RegionFinder checks the regions that questions name.
+type RegionFinder interface {
+	Region(ctx context.Context, code string) (region.Region, error)
+}
+
+// Service answers questions about the IDM.
+type Service struct {
+	store   Store
+	regions RegionFinder
+}
+
+// NewService returns a Service over store, checking regions with regions.
+func NewService(store Store, regions RegionFinder) *Service {
+	return &Service{store: store, regions: regions}
+}
+
+// Distribution answers idmDistribution: every region at level under parent
+// (any form of code, "" for all) in year.
+func (s *Service) Distribution(ctx context.Context, index string, year int, level region.Level, parent string) ([]Distribution, error) {
+	index, err := s.checkYears(ctx, index, year)
+	if err != nil {
+		return nil, err
+	}
+	var within region.Code
+	if parent != "" {
+		p, err := s.regions.Region(ctx, parent)
+		if err != nil {
+			return nil, err
+		}
+		if p.Level > level {
+			return nil, fault.Invalid("parent %s is a %s, below level %s", p.Code.Dotted(), p.Level, level)
+		}
+		within = p.Code
+	}
+	d, err := s.store.Distribution(ctx, index, year, level, within)
+	if err != nil {
+		return nil, fmt.Errorf("idm distribution: %w", err)
+	}
+	return d, nil
+}
+
+// Transitions answers idmTransitions: all 25 (from, to) pairs, zeros
+// included, in Statuses order, for desa within a region ("" for all)
+// scored in both years.
+func (s *Service) Transitions(ctx context.Context, index string, from, to int, within string) ([]Transition, error) {
+	if from >= to {
+		return nil, fault.Invalid("fromYear (%d) must be before toYear (%d)", from, to)
+	}
+	index, err := s.checkYears(ctx, index, from, to)
+	if err != nil {
+		return nil, err
+	}
+	var code region.Code
+	if within != "" {
+		r, err := s.regions.Region(ctx, within)
+		if err != nil {
+			return nil, err
+		}
+		code = r.Code
+	}
+	found, err := s.store.Transitions(ctx, index, from, to, code)
+	if err != nil {
+		return nil, fmt.Errorf("idm transitions: %w", err)
+	}
+	counts := make(map[[2]Status]int, len(found))
+	for _, t := range found {
+		counts[[2]Status{t.From, t.To}] += t.Count
+	}
+	out := make([]Transition, 0, len(Statuses)*len(Statuses))
+	for _, f := range Statuses {
+		for _, t := range Statuses {
+			out = append(out, Transition{From: f, To: t, Count: counts[[2]Status{f, t}]})
+		}
+	}
+	return out, nil
+}
+
+// Years lists the years with scores for an index.
+func (s *Service) Years(ctx context.Context, index string) ([]int, error) {
+	index, err := checkIndex(index)
+	if err != nil {
+		return nil, err
+	}
+	years, err := s.store.Years(ctx, index)
+	if err != nil {
+		return nil, fmt.Errorf("idm years: %w", err)
+	}
+	return years, nil
+}
+
+// History returns each village's scores by year.
+func (s *Service) History(ctx context.Context, index string, villages []region.Code) (map[region.Code][]Score, error) {
+	index, err := checkIndex(index)
+	if err != nil {
+		return nil, err
+	}
+	scores, err := s.store.History(ctx, index, villages)
+	if err != nil {
+		return nil, fmt.Errorf("idm history: %w", err)
+	}
+	out := make(map[region.Code][]Score, len(villages))
+	for _, sc := range scores {
+		out[sc.Village] = append(out[sc.Village], sc)
+	}
+	return out, nil
+}
+
+// checkYears rejects years that have no scores, naming the years that do.
+func (s *Service) checkYears(ctx context.Context, index string, years ...int) (string, error) {
+	index, err := checkIndex(index)
+	if err != nil {
+		return "", err
+	}
+	loaded, err := s.store.Years(ctx, index)
+	if err != nil {
+		return "", fmt.Errorf("idm years: %w", err)
+	}
+	for _, y := range years {
+		if !slices.Contains(loaded, y) {
+			return "", fault.Invalid("no %s scores are loaded for %d (loaded years: %s)", index, y, joinYears(loaded))
+		}
+	}
+	return index, nil
+}
+
+func checkIndex(index string) (string, error) {
+	index = strings.TrimSpace(index)
+	if index == "" {
+		return DefaultIndex, nil
+	}
+	if len(index) > 64 {
+		return "", fault.Invalid("index name is longer than 64 characters")
+	}
+	return index, nil
+}
+
+func joinYears(years []int) string {
+	if len(years) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(years))
+	for i, y := range years {
+		parts[i] = fmt.Sprint(y)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,119 @@
+// Package ingest records what the ETL did: runs with their counts and
+// outcome, the rows each run refused and why, and how fresh each dataset is.
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Status is where a run stands. A run is committed (its rows count) once it
+// is Loaded; it is Succeeded once the aggregates that depend on it are
+// rebuilt.
+type Status string
+
+const (
+	StatusRunning   Status = "running"
+	StatusLoaded    Status = "loaded"
+	StatusSucceeded Status = "succeeded"
+	StatusFailed    Status = "failed"
+)
+
+// Run is one ETL run of one dataset over one or more source files.
+type Run struct {
+	ID           uint64
+	Dataset      string
+	Source       string
+	Fingerprint  string
+	Status       Status
+	StartedAt    time.Time
+	FinishedAt   time.Time // zero while running
+	RowsRead     int
+	RowsLoaded   int
+	RowsRejected int
+	Error        string
+}
+
+// Duration is how long the run took, 0 while it runs.
+func (r Run) Duration() time.Duration {
+	if r.FinishedAt.IsZero() {
+		return 0
+	}
+	return r.FinishedAt.Sub(r.StartedAt)
+}
+
+// Reject is a source row a run refused, with where it came from and why.
+type Reject struct {
+	RunID   uint64
+	Dataset string
+	Source  string
+	Sheet   string
+	Line    int
+	Reason  string
+	Record  string
+}
+
+// Freshness is the last successful run of a dataset.
+type Freshness struct {
+	Dataset string
+	Last    Run
+}
+
+// Limits on listings.
+const (
+	MaxRuns    = 200
+	MaxRejects = 1000
+)
+
+// Store keeps runs and rejects.
+type Store interface {
+	SaveRun(ctx context.Context, run Run) error
+	SaveRejects(ctx context.Context, rejects []Reject) error
+	Runs(ctx context.Context, last int, dataset string) ([]Run, error)
+	Run(ctx context.Context, id uint64) (Run, bool, error)
+	Rejects(ctx context.Context, runID uint64, first int) ([]Reject, error)
+	Freshness(ctx context.Context) ([]Freshness, error)
+	// LastSucceeded returns the newest succeeded run of a dataset from the
+	// given source, if any.
+	LastSucceeded(ctx context.Context, dataset, source string) (Run, bool, error)
+}
+
+// Service answers questions about runs for the API.
+type Service struct{ store Store }
+
+// NewService returns a Service over store.
+func NewService(store Store) *Service { return &Service{store: store} }
+
+// Runs returns the newest runs, at most MaxRuns.
+func (s *Service) Runs(ctx context.Context, last int, dataset string) ([]Run, error) {
+	if last < 1 || last > MaxRuns {
+		return nil, invalid("last must be between 1 and %d", MaxRuns)
+	}
+	runs, err := s.store.Runs(ctx, last, dataset)
+	if err != nil {
+		return nil, fmt.Errorf("etl runs: %w", err)
+	}
+	return runs, nil
+}
+
+// Rejects returns the rows a run refused, in file order.
+func (s *Service) Rejects(ctx context.Context, runID uint64, first int) ([]Reject, error) {
+	if first < 1 || first > MaxRejects {
+		return nil, invalid("first must be between 1 and %d", MaxRejects)
+	}
+	rejects, err := s.store.Rejects(ctx, runID, first)
+	if err != nil {
+		return nil, fmt.Errorf("etl rejects: %w", err)
+	}
+	return rejects, nil
+}
+
+// Freshness returns the last successful run per dataset.
+func (s *Service) Freshness(ctx context.Context) ([]Freshness, error) {
+	f, err := s.store.Freshness(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("data freshness: %w", err)
+	}
+	return f, nil
+}

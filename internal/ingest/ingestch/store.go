@@ -1,0 +1,185 @@
+// Package ingestch keeps ETL runs and rejects in ClickHouse.
+package ingestch
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/ingest"
+)
+
+// Store is the ClickHouse ingest.Store.
+type Store struct{ db *clickhouse.DB }
+
+// NewStore returns a Store on db.
+func NewStore(db *clickhouse.DB) *Store { return &Store{db: db} }
+
+var _ ingest.Store = (*Store)(nil)
+
+// SaveRun writes a new version of the run's row; the newest version wins.
+func (s *Store) SaveRun(ctx context.Context, r ingest.Run) error {
+	const q = `INSERT INTO etl_runs (run_id, version, dataset, source, fingerprint, status, started_at,
+		finished_at, rows_read, rows_loaded, rows_rejected, error)`
+	batch, err := s.db.PrepareBatch(ctx, q)
+	if err != nil {
+		return fmt.Errorf("save run: %w", err)
+	}
+	version := uint64(time.Now().UnixNano())
+	if err := batch.Append(r.ID, version, r.Dataset, r.Source, r.Fingerprint, string(r.Status), r.StartedAt,
+		r.FinishedAt, uint64(r.RowsRead), uint64(r.RowsLoaded), uint64(r.RowsRejected), r.Error); err != nil {
+		return fmt.Errorf("save run: %w", err)
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("save run: %w", clickhouse.MapError(err))
+	}
+	return nil
+}
+
+// SaveRejects stores refused rows.
+func (s *Store) SaveRejects(ctx context.Context, rejects []ingest.Reject) error {
+	if len(rejects) == 0 {
+		return nil
+	}
+	const q = `INSERT INTO etl_rejects (run_id, dataset, source, sheet, line, reason, record, rejected_at)`
+	batch, err := s.db.PrepareBatch(ctx, q)
+	if err != nil {
+		return fmt.Errorf("save rejects: %w", err)
+	}
+	now := time.Now().UTC()
+	for _, r := range rejects {
+		if err := batch.Append(r.RunID, r.Dataset, r.Source, r.Sheet, uint64(r.Line), r.Reason, r.Record, now); err != nil {
+			return fmt.Errorf("save rejects: %w", err)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("save rejects: %w", clickhouse.MapError(err))
+	}
+	return nil
+}
+
+type runRow struct {
+	ID           uint64    `ch:"run_id"`
+	Dataset      string    `ch:"dataset"`
+	Source       string    `ch:"source"`
+	Fingerprint  string    `ch:"fingerprint"`
+	Status       string    `ch:"status"`
+	StartedAt    time.Time `ch:"started_at"`
+	FinishedAt   time.Time `ch:"finished_at"`
+	RowsRead     uint64    `ch:"rows_read"`
+	RowsLoaded   uint64    `ch:"rows_loaded"`
+	RowsRejected uint64    `ch:"rows_rejected"`
+	Error        string    `ch:"error"`
+}
+
+func (r runRow) run() ingest.Run {
+	run := ingest.Run{
+		ID: r.ID, Dataset: r.Dataset, Source: r.Source, Fingerprint: r.Fingerprint,
+		Status: ingest.Status(r.Status), StartedAt: r.StartedAt.UTC(),
+		RowsRead: int(r.RowsRead), RowsLoaded: int(r.RowsLoaded), RowsRejected: int(r.RowsRejected), Error: r.Error,
+	}
+	if r.FinishedAt.Unix() > 0 {
+		run.FinishedAt = r.FinishedAt.UTC()
+	}
+	return run
+}
+
+// latestRuns selects the newest version of every run.
+const latestRuns = `
+	SELECT run_id,
+	       argMax(dataset, version)       AS dataset,
+	       argMax(source, version)        AS source,
+	       argMax(fingerprint, version)   AS fingerprint,
+	       toString(argMax(status, version)) AS status,
+	       argMax(started_at, version)    AS started_at,
+	       argMax(finished_at, version)   AS finished_at,
+	       argMax(rows_read, version)     AS rows_read,
+	       argMax(rows_loaded, version)   AS rows_loaded,
+	       argMax(rows_rejected, version) AS rows_rejected,
+	       argMax(error, version)         AS error
+	FROM etl_runs
+	GROUP BY run_id`
+
+// Runs returns the newest runs first, optionally of one dataset.
+func (s *Store) Runs(ctx context.Context, last int, dataset string) ([]ingest.Run, error) {
+	q := `SELECT * FROM (` + latestRuns + `) WHERE ? = '' OR dataset = ? ORDER BY run_id DESC LIMIT ?`
+	var rows []runRow
+	if err := s.db.Select(ctx, &rows, q, dataset, dataset, last); err != nil {
+		return nil, err
+	}
+	return toRuns(rows), nil
+}
+
+// Run returns one run.
+func (s *Store) Run(ctx context.Context, id uint64) (ingest.Run, bool, error) {
+	q := `SELECT * FROM (` + latestRuns + `) WHERE run_id = ?`
+	var rows []runRow
+	if err := s.db.Select(ctx, &rows, q, id); err != nil {
+		return ingest.Run{}, false, err
+	}
+	if len(rows) == 0 {
+		return ingest.Run{}, false, nil
+	}
+	return rows[0].run(), true, nil
+}
+
+// LastSucceeded returns the newest succeeded run of dataset from source.
+func (s *Store) LastSucceeded(ctx context.Context, dataset, source string) (ingest.Run, bool, error) {
+	q := `SELECT * FROM (` + latestRuns + `) WHERE dataset = ? AND source = ? AND status = 'succeeded'
+		ORDER BY run_id DESC LIMIT 1`
+	var rows []runRow
+	if err := s.db.Select(ctx, &rows, q, dataset, source); err != nil {
+		return ingest.Run{}, false, err
+	}
+	if len(rows) == 0 {
+		return ingest.Run{}, false, nil
+	}
+	return rows[0].run(), true, nil
+}
+
+// Freshness returns the last succeeded run of every dataset that has one.
+func (s *Store) Freshness(ctx context.Context) ([]ingest.Freshness, error) {
+	q := `SELECT * FROM (` + latestRuns + `) WHERE status = 'succeeded' ORDER BY dataset, run_id DESC LIMIT 1 BY dataset`
+	var rows []runRow
+	if err := s.db.Select(ctx, &rows, q); err != nil {
+		return nil, err
+	}
+	out := make([]ingest.Freshness, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, ingest.Freshness{Dataset: r.Dataset, Last: r.run()})
+	}
+	return out, nil
+}
+
+// Rejects returns the rows a run refused, in source order.
+func (s *Store) Rejects(ctx context.Context, runID uint64, first int) ([]ingest.Reject, error) {
+	const q = `SELECT run_id, dataset, source, sheet, line, reason, record FROM etl_rejects
+		WHERE run_id = ? ORDER BY source, sheet, line, reason LIMIT ?`
+	var rows []struct {
+		RunID   uint64 `ch:"run_id"`
+		Dataset string `ch:"dataset"`
+		Source  string `ch:"source"`
+		Sheet   string `ch:"sheet"`
+		Line    uint64 `ch:"line"`
+		Reason  string `ch:"reason"`
+		Record  string `ch:"record"`
+	}
+	if err := s.db.Select(ctx, &rows, q, runID, first); err != nil {
+		return nil, err
+	}
+	out := make([]ingest.Reject, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, ingest.Reject{RunID: r.RunID, Dataset: r.Dataset, Source: r.Source, Sheet: r.Sheet,
+			Line: int(r.Line), Reason: r.Reason, Record: r.Record})
+	}
+	return out, nil
+}
+
+func toRuns(rows []runRow) []ingest.Run {
+	out := make([]ingest.Run, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.run())
+	}
+	return out
+}

@@ -1,0 +1,149 @@
+// Package regionch keeps the region register in ClickHouse: the rows as
+// loaded and the current-regions snapshot that queries read.
+package regionch
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/region"
+)
+
+// SnapshotTable is the snapshot this store rebuilds.
+const SnapshotTable = "regions_current"
+
+// Store is the ClickHouse region.Store.
+type Store struct{ db *clickhouse.DB }
+
+// NewStore returns a Store on db.
+func NewStore(db *clickhouse.DB) *Store { return &Store{db: db} }
+
+var _ region.Store = (*Store)(nil)
+
+// InsertRows stores regions as loaded by a run from a source file.
+func (s *Store) InsertRows(ctx context.Context, runID uint64, source string, regions []region.Region) error {
+	if len(regions) == 0 {
+		return nil
+	}
+	batch, err := s.db.PrepareBatch(ctx, `INSERT INTO region_rows (run_id, code, level, kind, parent_code, name, source)`)
+	if err != nil {
+		return fmt.Errorf("insert regions: %w", err)
+	}
+	for _, r := range regions {
+		if err := batch.Append(runID, string(r.Code), r.Level.String(), string(r.Kind), string(r.Parent), r.Name, source); err != nil {
+			return fmt.Errorf("insert regions: %w", err)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("insert regions: %w", clickhouse.MapError(err))
+	}
+	return nil
+}
+
+// RebuildSnapshot writes generation gen of regions_current from the rows of
+// committed runs (the newest run wins per code), with village counts.
+func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64) error {
+	q := `
+	INSERT INTO regions_current (generation, code, level, kind, parent_code, name, desa_count, kelurahan_count)
+	SELECT ? AS generation, code, level, kind, parent_code, name, desa_count, kelurahan_count
+	FROM (
+		SELECT code,
+		       argMax(level, run_id)       AS level,
+		       argMax(kind, run_id)        AS kind,
+		       argMax(parent_code, run_id) AS parent_code,
+		       argMax(name, run_id)        AS name
+		FROM region_rows
+		WHERE run_id IN ` + clickhouse.CommittedRuns + `
+		GROUP BY code
+	) ANY LEFT JOIN (
+		SELECT ancestor AS code,
+		       countIf(village_kind IN ('desa', 'desa_adat')) AS desa_count,
+		       countIf(village_kind = 'kelurahan')            AS kelurahan_count
+		FROM (
+			SELECT code AS village_code, argMax(kind, run_id) AS village_kind
+			FROM region_rows
+			WHERE run_id IN ` + clickhouse.CommittedRuns + ` AND level = 'desa_kelurahan'
+			GROUP BY code
+		)
+		ARRAY JOIN [substring(village_code, 1, 2), substring(village_code, 1, 4),
+		            substring(village_code, 1, 6), village_code] AS ancestor
+		GROUP BY ancestor
+	) USING code`
+	if err := s.db.Exec(ctx, q, gen); err != nil {
+		return fmt.Errorf("rebuild regions snapshot: %w", err)
+	}
+	return nil
+}
+
+type regionRow struct {
+	Code           string `ch:"code"`
+	Level          string `ch:"level"`
+	Kind           string `ch:"kind"`
+	ParentCode     string `ch:"parent_code"`
+	Name           string `ch:"name"`
+	DesaCount      uint32 `ch:"desa_count"`
+	KelurahanCount uint32 `ch:"kelurahan_count"`
+}
+
+func (r regionRow) region() region.Region {
+	lvl, _ := region.ParseLevel(r.Level)
+	return region.Region{
+		Code: region.Code(r.Code), Name: r.Name, Level: lvl, Kind: region.Kind(r.Kind),
+		Parent: region.Code(r.ParentCode), DesaCount: int(r.DesaCount), KelurahanCount: int(r.KelurahanCount),
+	}
+}
+
+const currentRegions = `
+	SELECT code, toString(level) AS level, kind, parent_code, name, desa_count, kelurahan_count
+	FROM regions_current
+	WHERE generation = ` + "(SELECT max(generation) FROM snapshot_generations WHERE snapshot = '" + SnapshotTable + "')"
+
+// Regions returns the current regions at a level within an ancestor.
+func (s *Store) Regions(ctx context.Context, level region.Level, within region.Code) ([]region.Region, error) {
+	q := currentRegions + ` AND level = ? AND startsWith(code, ?) ORDER BY code`
+	return s.selectRegions(ctx, q, level.String(), string(within))
+}
+
+// ByCodes returns the current regions with the given codes.
+func (s *Store) ByCodes(ctx context.Context, codes []region.Code) ([]region.Region, error) {
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	q := currentRegions + ` AND has(?, code) ORDER BY code`
+	return s.selectRegions(ctx, q, codeStrings(codes))
+}
+
+// ChildrenOf returns the current direct children of the given regions.
+func (s *Store) ChildrenOf(ctx context.Context, parents []region.Code) ([]region.Region, error) {
+	if len(parents) == 0 {
+		return nil, nil
+	}
+	q := currentRegions + ` AND has(?, parent_code) ORDER BY code`
+	return s.selectRegions(ctx, q, codeStrings(parents))
+}
+
+// All returns every current region; the ETL validates new files against it.
+func (s *Store) All(ctx context.Context) ([]region.Region, error) {
+	return s.selectRegions(ctx, currentRegions+` ORDER BY code`)
+}
+
+func (s *Store) selectRegions(ctx context.Context, q string, args ...any) ([]region.Region, error) {
+	var rows []regionRow
+	if err := s.db.Select(ctx, &rows, q, args...); err != nil {
+		return nil, err
+	}
+	out := make([]region.Region, len(rows))
+	for i, r := range rows {
+		out[i] = r.region()
+	}
+	return out, nil
+}
+
+func codeStrings(codes []region.Code) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = string(c)
+	}
+	return out
+}
