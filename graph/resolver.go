@@ -1,8 +1,17 @@
+// Package graph is sinergi's GraphQL transport: the generated executor,
+// thin resolvers that convert arguments, call one service method and convert
+// the answer, per-request data loaders, and the one place errors are mapped.
 package graph
 
-// This file will not be regenerated automatically.
-//
-// It serves as dependency injection for your app, add any dependencies you require
-// here.
+import (
+	"github.com/sinergi-id/sinergi/internal/idm"
+	"github.com/sinergi-id/sinergi/internal/ingest"
+	"github.com/sinergi-id/sinergi/internal/region"
+)
 
-type Resolver struct{}
+// Resolver carries the services the resolvers call; cmd wires it.
+type Resolver struct {
+	Regions *region.Service
+	IDM     *idm.Service
+	Ingest  *ingest.Service
+}

@@ -7,79 +7,195 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"github.com/sinergi-id/sinergi/internal/fault"
+	"github.com/sinergi-id/sinergi/internal/idm"
+	"github.com/sinergi-id/sinergi/internal/region"
+	"strconv"
 
 	"github.com/sinergi-id/sinergi/graph/model"
 )
 
 // Region is the resolver for the region field.
 func (r *idmDistributionResolver) Region(ctx context.Context, obj *model.IdmDistribution) (*model.Region, error) {
-	panic(fmt.Errorf("not implemented: Region - region"))
+	reg, err := r.loaders(ctx).region.Load(ctx, region.Code(obj.RegionCode))
+	if err != nil {
+		return nil, err
+	}
+	if reg == nil {
+		return nil, fmt.Errorf("idm distribution: region %s is missing from the register", obj.RegionCode)
+	}
+	return regionToModel(*reg), nil
 }
 
 // Regions is the resolver for the regions field.
 func (r *queryResolver) Regions(ctx context.Context, level model.RegionLevel, parentCode *string) ([]*model.Region, error) {
-	panic(fmt.Errorf("not implemented: Regions - regions"))
+	lvl, err := levelFromModel(level)
+	if err != nil {
+		return nil, err
+	}
+	regions, err := r.Resolver.Regions.Regions(ctx, lvl, deref(parentCode, ""))
+	if err != nil {
+		return nil, err
+	}
+	return regionsToModel(regions), nil
 }
 
 // Region is the resolver for the region field.
 func (r *queryResolver) Region(ctx context.Context, code string) (*model.Region, error) {
-	panic(fmt.Errorf("not implemented: Region - region"))
+	reg, err := r.Resolver.Regions.Region(ctx, code)
+	if errors.Is(err, fault.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return regionToModel(reg), nil
 }
 
 // Village is the resolver for the village field.
 func (r *queryResolver) Village(ctx context.Context, code string) (*model.Village, error) {
-	panic(fmt.Errorf("not implemented: Village - village"))
+	reg, err := r.Resolver.Regions.Region(ctx, code)
+	if errors.Is(err, fault.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if reg.Level != region.LevelDesaKelurahan {
+		return nil, fault.Invalid("%s is a %s, not a desa or kelurahan", reg.Code.Dotted(), reg.Level)
+	}
+	m := regionToModel(reg)
+	return &model.Village{Code: m.Code, Name: m.Name, Kind: m.Kind, Region: m}, nil
 }
 
 // IdmDistribution is the resolver for the idmDistribution field.
 func (r *queryResolver) IdmDistribution(ctx context.Context, year int, level model.RegionLevel, parentCode *string, index *string) ([]*model.IdmDistribution, error) {
-	panic(fmt.Errorf("not implemented: IdmDistribution - idmDistribution"))
+	lvl, err := levelFromModel(level)
+	if err != nil {
+		return nil, err
+	}
+	dist, err := r.IDM.Distribution(ctx, deref(index, ""), year, lvl, deref(parentCode, ""))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.IdmDistribution, len(dist))
+	for i, d := range dist {
+		out[i] = distributionToModel(d)
+	}
+	return out, nil
 }
 
 // IdmTransitions is the resolver for the idmTransitions field.
 func (r *queryResolver) IdmTransitions(ctx context.Context, fromYear int, toYear int, regionCode *string, index *string) ([]*model.IdmTransition, error) {
-	panic(fmt.Errorf("not implemented: IdmTransitions - idmTransitions"))
+	ts, err := r.IDM.Transitions(ctx, deref(index, ""), fromYear, toYear, deref(regionCode, ""))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.IdmTransition, len(ts))
+	for i, t := range ts {
+		out[i] = &model.IdmTransition{From: statusToModel(t.From), To: statusToModel(t.To), Count: t.Count}
+	}
+	return out, nil
 }
 
 // IdmYears is the resolver for the idmYears field.
 func (r *queryResolver) IdmYears(ctx context.Context, index *string) ([]int, error) {
-	panic(fmt.Errorf("not implemented: IdmYears - idmYears"))
+	return r.IDM.Years(ctx, deref(index, ""))
 }
 
 // EtlRuns is the resolver for the etlRuns field.
 func (r *queryResolver) EtlRuns(ctx context.Context, last *int, dataset *string) ([]*model.EtlRun, error) {
-	panic(fmt.Errorf("not implemented: EtlRuns - etlRuns"))
+	runs, err := r.Ingest.Runs(ctx, deref(last, 20), deref(dataset, ""))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.EtlRun, len(runs))
+	for i, run := range runs {
+		out[i] = runToModel(run)
+	}
+	return out, nil
 }
 
 // EtlRejects is the resolver for the etlRejects field.
 func (r *queryResolver) EtlRejects(ctx context.Context, runID string, first *int) ([]*model.EtlReject, error) {
-	panic(fmt.Errorf("not implemented: EtlRejects - etlRejects"))
+	id, err := strconv.ParseUint(runID, 10, 64)
+	if err != nil {
+		return nil, fault.Invalid("runId %q is not a run id", runID)
+	}
+	rejects, err := r.Ingest.Rejects(ctx, id, deref(first, 100))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.EtlReject, len(rejects))
+	for i, rj := range rejects {
+		out[i] = rejectToModel(rj)
+	}
+	return out, nil
 }
 
 // DataFreshness is the resolver for the dataFreshness field.
 func (r *queryResolver) DataFreshness(ctx context.Context) ([]*model.DatasetFreshness, error) {
-	panic(fmt.Errorf("not implemented: DataFreshness - dataFreshness"))
+	fs, err := r.Ingest.Freshness(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.DatasetFreshness, len(fs))
+	for i, f := range fs {
+		out[i] = freshnessToModel(f)
+	}
+	return out, nil
 }
 
 // Parent is the resolver for the parent field.
 func (r *regionResolver) Parent(ctx context.Context, obj *model.Region) (*model.Region, error) {
-	panic(fmt.Errorf("not implemented: Parent - parent"))
+	if obj.ParentCode == "" {
+		return nil, nil
+	}
+	reg, err := r.loaders(ctx).region.Load(ctx, region.Code(obj.ParentCode))
+	if err != nil || reg == nil {
+		return nil, err
+	}
+	return regionToModel(*reg), nil
 }
 
 // Children is the resolver for the children field.
 func (r *regionResolver) Children(ctx context.Context, obj *model.Region) ([]*model.Region, error) {
-	panic(fmt.Errorf("not implemented: Children - children"))
+	children, err := r.loaders(ctx).children.Load(ctx, region.Code(obj.CodeFlat))
+	if err != nil {
+		return nil, err
+	}
+	return regionsToModel(children), nil
 }
 
 // Chain is the resolver for the chain field.
 func (r *villageResolver) Chain(ctx context.Context, obj *model.Village) ([]*model.Region, error) {
-	panic(fmt.Errorf("not implemented: Chain - chain"))
+	code := region.Code(obj.Region.CodeFlat)
+	var chain []*model.Region
+	for _, lvl := range []region.Level{region.LevelProvinsi, region.LevelKabupatenKota, region.LevelKecamatan} {
+		reg, err := r.loaders(ctx).region.Load(ctx, code.Ancestor(lvl))
+		if err != nil {
+			return nil, err
+		}
+		if reg != nil {
+			chain = append(chain, regionToModel(*reg))
+		}
+	}
+	return chain, nil
 }
 
 // IdmHistory is the resolver for the idmHistory field.
 func (r *villageResolver) IdmHistory(ctx context.Context, obj *model.Village, index *string) ([]*model.IdmScore, error) {
-	panic(fmt.Errorf("not implemented: IdmHistory - idmHistory"))
+	scores, err := r.loaders(ctx).history.Load(ctx, historyKey{index: deref(index, idm.DefaultIndex), village: region.Code(obj.Region.CodeFlat)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.IdmScore, len(scores))
+	for i, s := range scores {
+		out[i] = scoreToModel(s)
+	}
+	return out, nil
 }
 
 // IdmDistribution returns IdmDistributionResolver implementation.

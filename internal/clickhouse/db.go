@@ -82,7 +82,7 @@ func openConn(cfg Config, database string, log *slog.Logger) (driver.Conn, error
 		MaxOpenConns:    16,
 		MaxIdleConns:    8,
 		ConnMaxLifetime: time.Hour,
-		Logger:          log.With("component", "clickhouse-go"),
+		Logger:          driverLogger(log),
 		ClientInfo:      ch.ClientInfo{Products: []struct{ Name, Version string }{{Name: "sinergi", Version: "1"}}},
 	})
 	if err != nil {
@@ -155,10 +155,11 @@ func (db *DB) Ping(ctx context.Context) error {
 
 func readContext(ctx context.Context, cfg Config) context.Context {
 	return ch.Context(ctx, ch.WithSettings(ch.Settings{
-		"max_execution_time":   int(cfg.QueryTimeout.Seconds() + 0.999),
-		"max_result_rows":      cfg.MaxResultRows,
-		"result_overflow_mode": "throw",
-		"readonly":             2, // reads may change settings, never data
+		// result_overflow_mode stays at its default, throw. (String settings
+		// cannot be sent to servers as old as 18.16.)
+		"max_execution_time": int(cfg.QueryTimeout.Seconds() + 0.999),
+		"max_result_rows":    cfg.MaxResultRows,
+		"readonly":           2, // reads may change settings, never data
 	}))
 }
 
@@ -215,3 +216,27 @@ func (db *DB) PrepareBatch(ctx context.Context, query string) (driver.Batch, err
 // MapError maps an error from a driver value (a batch's Send, rows' Err) the
 // same way DB's own methods do.
 func MapError(err error) error { return mapError(err) }
+
+// driverLogger passes the driver's errors to the log and drops its chatter:
+// it warns on every new connection to a server older than it supports,
+// which sinergi does on purpose (see docs/clickhouse.md).
+func driverLogger(log *slog.Logger) *slog.Logger {
+	return slog.New(minLevel{Handler: log.Handler(), min: slog.LevelError}).With("component", "clickhouse-go")
+}
+
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{Handler: h.Handler.WithAttrs(attrs), min: h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{Handler: h.Handler.WithGroup(name), min: h.min}
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/demo"
+	"github.com/sinergi-id/sinergi/graph"
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
+)
+
+// runDev runs everything locally on the managed ClickHouse with demo data.
+func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
+	a, err := openApp(ctx, cfg, log, schemaMigrate)
+	if err != nil {
+		return err
+	}
+	defer a.close(ctx)
+
+	paths, err := demo.Extract(filepath.Join(cfg.DataDir, "demo"))
+	if err != nil {
+		return err
+	}
+	jobs := make([]etl.Job, 0, len(paths)+len(cfg.Jobs))
+	for i, f := range demo.Files {
+		jobs = append(jobs, etl.Job{Name: "demo " + f.Name, Dataset: f.Dataset, Source: paths[i], Schedule: "1h"})
+	}
+	jobs = append(jobs, cfg.Jobs...)
+	sched, err := etl.NewScheduler(a.runner(), a.runs, jobs, log)
+	if err != nil {
+		return err
+	}
+	log.Info("loading demo data (synthetic province 99)")
+	sched.Start(ctx)
+	defer shutdownScheduler(sched, log)
+	return serveHTTP(ctx, a, log)
+}
+
+// runServe serves GraphQL against the configured ClickHouse.
+func runServe(ctx context.Context, cfg Config, log *slog.Logger) error {
+	a, err := openApp(ctx, cfg, log, schemaRequire)
+	if err != nil {
+		return err
+	}
+	defer a.close(ctx)
+	return serveHTTP(ctx, a, log)
+}
+
+// runScheduler runs the configured ETL jobs until interrupted.
+func runScheduler(ctx context.Context, cfg Config, log *slog.Logger) error {
+	if len(cfg.Jobs) == 0 {
+		return errors.New("no jobs configured: add a `jobs:` list to the config file (see README.md)")
+	}
+	a, err := openApp(ctx, cfg, log, schemaRequire)
+	if err != nil {
+		return err
+	}
+	defer a.close(ctx)
+	sched, err := etl.NewScheduler(a.runner(), a.runs, cfg.Jobs, log)
+	if err != nil {
+		return err
+	}
+	sched.Start(ctx)
+	defer shutdownScheduler(sched, log)
+	<-ctx.Done()
+	log.Info("shutting down")
+	return nil
+}
+
+func shutdownScheduler(s *etl.Scheduler, log *slog.Logger) {
+	if err := s.Shutdown(); err != nil {
+		log.Warn("scheduler shutdown", "err", err)
+	}
+}
+
+// runLoad loads files once and prints a report; the exit code is 1 when a
+// file could not be loaded (rejected rows alone are not a failure).
+func runLoad(ctx context.Context, cfg Config, log *slog.Logger, args []string) int {
+	if len(args) < 2 {
+		fmt.Fprintf(os.Stderr, "usage: sinergi etl load <dataset> <file>...  (datasets: %s)\n", strings.Join(etl.Datasets, ", "))
+		return 2
+	}
+	a, err := openApp(ctx, cfg, log, schemaRequire)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sinergi etl load: %v\n", err)
+		return 1
+	}
+	defer a.close(ctx)
+	res, err := a.runner().Load(ctx, args[0], args[1:]...)
+	printLoadReport(os.Stdout, res)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sinergi etl load: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+const rejectsShown = 20
+
+func printLoadReport(w io.Writer, res etl.Result) {
+	for _, r := range res.Runs {
+		fmt.Fprintf(w, "run %d  %-8s %-9s read %d, loaded %d, rejected %d  %s\n",
+			r.ID, r.Dataset, r.Status, r.RowsRead, r.RowsLoaded, r.RowsRejected, r.Source)
+		if r.Error != "" {
+			fmt.Fprintf(w, "    error: %s\n", r.Error)
+		}
+	}
+	for i, rj := range res.Rejects {
+		if i == rejectsShown {
+			fmt.Fprintf(w, "... and %d more rejected rows: query etlRejects(runId: ...) for all of them\n", len(res.Rejects)-rejectsShown)
+			break
+		}
+		where := filepath.Base(rj.Source)
+		if rj.Sheet != "" {
+			where += "[" + rj.Sheet + "]"
+		}
+		fmt.Fprintf(w, "rejected %s:%d: %s\n", where, rj.Line, rj.Reason)
+	}
+}
+
+// runMigrate applies pending migrations.
+func runMigrate(ctx context.Context, cfg Config, log *slog.Logger) error {
+	a, err := openApp(ctx, cfg, log, schemaMigrate)
+	if err != nil {
+		return err
+	}
+	defer a.close(ctx)
+	v, err := a.db.AppliedVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("database %s is at schema version %d\n", cfg.ClickHouse.Database, v)
+	return nil
+}
+
+// runSetup installs ClickHouse when it is missing.
+func runSetup(ctx context.Context, log *slog.Logger) error {
+	bin, err := clickhouse.EnsureInstalled(ctx, log)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("ClickHouse server: %s\n", bin)
+	return nil
+}
+
+// serveHTTP serves the API until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, a *app, log *slog.Logger) error {
+	api := graph.NewHandler(a.resolver(), log, a.graphLimits())
+	srv := &http.Server{
+		Addr:              a.cfg.HTTPAddr,
+		Handler:           graph.NewMux(api, a.ready, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (SINERGI_HTTP_ADDR): %w", a.cfg.HTTPAddr, err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("sinergi is ready", "playground", "http://"+ln.Addr().String()+"/", "graphql", "http://"+ln.Addr().String()+"/graphql")
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return nil
+}

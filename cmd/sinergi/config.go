@@ -1,0 +1,225 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/graph"
+)
+
+// Config is sinergi's configuration: defaults, then the config file (YAML,
+// --config or SINERGI_CONFIG), then environment variables.
+type Config struct {
+	DataDir   string `yaml:"data_dir"`
+	HTTPAddr  string `yaml:"http_addr"`
+	LogLevel  string `yaml:"log_level"`
+	LogFormat string `yaml:"log_format"`
+
+	ClickHouse ClickHouseConfig `yaml:"clickhouse"`
+	GraphQL    GraphQLConfig    `yaml:"graphql"`
+	Jobs       []etl.Job        `yaml:"jobs"`
+}
+
+// ClickHouseConfig says which ClickHouse to use. Without Addr, sinergi runs
+// its own server in DataDir.
+type ClickHouseConfig struct {
+	Addr          string        `yaml:"addr"`
+	Database      string        `yaml:"database"`
+	Username      string        `yaml:"username"`
+	Password      string        `yaml:"password"`
+	QueryTimeout  time.Duration `yaml:"query_timeout"`
+	MaxResultRows int           `yaml:"max_result_rows"`
+}
+
+// GraphQLConfig bounds GraphQL requests.
+type GraphQLConfig struct {
+	MaxComplexity  int           `yaml:"max_complexity"`
+	MaxDepth       int           `yaml:"max_depth"`
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+}
+
+func defaultConfig() Config {
+	return Config{
+		DataDir:   "./var",
+		HTTPAddr:  "127.0.0.1:8080",
+		LogLevel:  "info",
+		LogFormat: "text",
+		ClickHouse: ClickHouseConfig{
+			Database: "sinergi", Username: "default",
+			QueryTimeout: 10 * time.Second, MaxResultRows: 1_000_000,
+		},
+		GraphQL: GraphQLConfig{
+			MaxComplexity: graph.DefaultLimits.MaxComplexity, MaxDepth: graph.DefaultLimits.MaxDepth,
+			RequestTimeout: graph.DefaultLimits.Timeout,
+		},
+	}
+}
+
+// setting is one configuration value that the environment can set.
+type setting struct {
+	env, key string
+	set      func(string) error
+}
+
+func (c *Config) settings() []setting {
+	return []setting{
+		{"SINERGI_DATA_DIR", "data_dir", str(&c.DataDir)},
+		{"SINERGI_HTTP_ADDR", "http_addr", str(&c.HTTPAddr)},
+		{"SINERGI_LOG_LEVEL", "log_level", str(&c.LogLevel)},
+		{"SINERGI_LOG_FORMAT", "log_format", str(&c.LogFormat)},
+		{"SINERGI_CLICKHOUSE_ADDR", "clickhouse.addr", str(&c.ClickHouse.Addr)},
+		{"SINERGI_CLICKHOUSE_DATABASE", "clickhouse.database", str(&c.ClickHouse.Database)},
+		{"SINERGI_CLICKHOUSE_USERNAME", "clickhouse.username", str(&c.ClickHouse.Username)},
+		{"SINERGI_CLICKHOUSE_PASSWORD", "clickhouse.password", str(&c.ClickHouse.Password)},
+		{"SINERGI_CLICKHOUSE_QUERY_TIMEOUT", "clickhouse.query_timeout", duration(&c.ClickHouse.QueryTimeout)},
+		{"SINERGI_CLICKHOUSE_MAX_RESULT_ROWS", "clickhouse.max_result_rows", integer(&c.ClickHouse.MaxResultRows)},
+		{"SINERGI_GRAPHQL_MAX_COMPLEXITY", "graphql.max_complexity", integer(&c.GraphQL.MaxComplexity)},
+		{"SINERGI_GRAPHQL_MAX_DEPTH", "graphql.max_depth", integer(&c.GraphQL.MaxDepth)},
+		{"SINERGI_GRAPHQL_REQUEST_TIMEOUT", "graphql.request_timeout", duration(&c.GraphQL.RequestTimeout)},
+	}
+}
+
+func str(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
+
+func duration(p *time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration (e.g. 10s, 2m)", v)
+		}
+		*p = d
+		return nil
+	}
+}
+
+func integer(p *int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", v)
+		}
+		*p = n
+		return nil
+	}
+}
+
+// loadConfig reads the file (if any) and the environment, then checks
+// every value. Errors name the setting.
+func loadConfig(path string, getenv func(string) string) (Config, error) {
+	cfg := defaultConfig()
+	if path == "" {
+		path = getenv("SINERGI_CONFIG")
+	}
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config file: %w", err)
+		}
+		if err := yaml.UnmarshalWithOptions(raw, &cfg, yaml.Strict()); err != nil {
+			return cfg, fmt.Errorf("config file %s: %w", path, err)
+		}
+	}
+	for _, s := range cfg.settings() {
+		if v, ok := lookup(getenv, s.env); ok {
+			if err := s.set(v); err != nil {
+				return cfg, fmt.Errorf("setting %s (%s): %w", s.env, s.key, err)
+			}
+		}
+	}
+	return cfg, cfg.validate()
+}
+
+func lookup(getenv func(string) string, name string) (string, bool) {
+	v := getenv(name)
+	return v, v != ""
+}
+
+func (c Config) validate() error {
+	var errs []error
+	bad := func(env, key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("setting %s (%s): %s", env, key, fmt.Sprintf(format, args...)))
+	}
+	if c.DataDir == "" {
+		bad("SINERGI_DATA_DIR", "data_dir", "must not be empty")
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		bad("SINERGI_HTTP_ADDR", "http_addr", "%q is not host:port", c.HTTPAddr)
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		bad("SINERGI_LOG_LEVEL", "log_level", "%v", err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("SINERGI_LOG_FORMAT", "log_format", "%q is neither text nor json", c.LogFormat)
+	}
+	if c.ClickHouse.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.ClickHouse.Addr); err != nil {
+			bad("SINERGI_CLICKHOUSE_ADDR", "clickhouse.addr", "%q is not host:port (the native protocol port, usually 9000)", c.ClickHouse.Addr)
+		}
+	}
+	if !isIdentifier(c.ClickHouse.Database) {
+		bad("SINERGI_CLICKHOUSE_DATABASE", "clickhouse.database", "%q must be letters, digits and underscores", c.ClickHouse.Database)
+	}
+	if c.ClickHouse.QueryTimeout < time.Second {
+		bad("SINERGI_CLICKHOUSE_QUERY_TIMEOUT", "clickhouse.query_timeout", "must be at least 1s")
+	}
+	if c.ClickHouse.MaxResultRows < 1 {
+		bad("SINERGI_CLICKHOUSE_MAX_RESULT_ROWS", "clickhouse.max_result_rows", "must be positive")
+	}
+	if c.GraphQL.MaxComplexity < 1 {
+		bad("SINERGI_GRAPHQL_MAX_COMPLEXITY", "graphql.max_complexity", "must be positive")
+	}
+	if c.GraphQL.MaxDepth < 2 {
+		bad("SINERGI_GRAPHQL_MAX_DEPTH", "graphql.max_depth", "must be at least 2")
+	}
+	if c.GraphQL.RequestTimeout < time.Second {
+		bad("SINERGI_GRAPHQL_REQUEST_TIMEOUT", "graphql.request_timeout", "must be at least 1s")
+	}
+	for i, j := range c.Jobs {
+		if j.Name == "" {
+			j.Name = j.Dataset
+		}
+		if err := j.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("setting jobs[%d]: %w", i, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func isIdentifier(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i, r := range s {
+		if r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9' {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
+		return 0, fmt.Errorf("%q is not one of debug, info, warn, error", s)
+	}
+	return l, nil
+}
+
+func newLogger(c Config) *slog.Logger {
+	lvl, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

@@ -1,0 +1,102 @@
+// Command sinergi serves GraphQL analytics for village cooperation planning
+// over ClickHouse, and runs the ETL that keeps the aggregates fresh.
+//
+//	sinergi dev                          managed ClickHouse + demo data + scheduler + GraphQL
+//	sinergi serve                        GraphQL against the configured ClickHouse
+//	sinergi etl                          the ETL scheduler alone
+//	sinergi etl load <dataset> <file>... load files once and report
+//	sinergi migrate                      apply database migrations
+//	sinergi setup                        install ClickHouse if it is missing
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `sinergi — analytics for village cooperation (kerja sama desa) planning
+
+Usage:
+  sinergi [--config FILE] <command> [arguments]
+
+Commands:
+  dev                          run everything locally: a managed ClickHouse in the data
+                               directory, migrations, demo data, the ETL scheduler and
+                               GraphQL with a playground (what 'make run' starts)
+  serve                        serve GraphQL against the configured ClickHouse
+  etl                          run the ETL scheduler alone (jobs from the config file)
+  etl load <dataset> <file>... load files once and print what was loaded and rejected
+                               (datasets: regions, idm)
+  migrate                      apply pending database migrations
+  setup                        install ClickHouse if it is missing
+
+Configuration comes from the YAML file given by --config or SINERGI_CONFIG, then from
+SINERGI_* environment variables (see README.md). Without SINERGI_CLICKHOUSE_ADDR every
+command uses the ClickHouse that sinergi manages in SINERGI_DATA_DIR (default ./var).
+`
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	fs := flag.NewFlagSet("sinergi", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(os.Stderr, usage) }
+	configPath := fs.String("config", "", "configuration file (YAML)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return 2
+	}
+	cfg, err := loadConfig(*configPath, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sinergi: configuration: %v\n", err)
+		return 2
+	}
+	log := newLogger(cfg)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cmd, rest := fs.Arg(0), fs.Args()[1:]
+	switch cmd {
+	case "dev":
+		err = runDev(ctx, cfg, log)
+	case "serve":
+		err = runServe(ctx, cfg, log)
+	case "etl":
+		if len(rest) > 0 && rest[0] == "load" {
+			return runLoad(ctx, cfg, log, rest[1:])
+		}
+		if len(rest) > 0 {
+			err = fmt.Errorf("unknown etl command %q (want: sinergi etl, or sinergi etl load <dataset> <file>...)", rest[0])
+			break
+		}
+		err = runScheduler(ctx, cfg, log)
+	case "migrate":
+		err = runMigrate(ctx, cfg, log)
+	case "setup":
+		err = runSetup(ctx, log)
+	case "help", "-h", "--help":
+		fmt.Fprint(os.Stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(os.Stderr, "sinergi: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(os.Stderr, "sinergi %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}

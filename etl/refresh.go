@@ -1,0 +1,74 @@
+package etl
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/sinergi-id/sinergi/internal/idm/idmch"
+	"github.com/sinergi-id/sinergi/internal/region/regionch"
+)
+
+// Generations publishes snapshot generations (implemented by
+// *clickhouse.DB).
+type Generations interface {
+	NewGeneration(ctx context.Context) (uint64, error)
+	PublishedGeneration(ctx context.Context, table string) (uint64, error)
+	PublishGenerations(ctx context.Context, runID, gen uint64, tables []string) error
+}
+
+// RegionSnapshot rebuilds the regions snapshot.
+type RegionSnapshot interface {
+	RebuildSnapshot(ctx context.Context, gen uint64) error
+}
+
+// IDMSnapshot rebuilds the IDM snapshots against a regions generation.
+type IDMSnapshot interface {
+	RebuildSnapshot(ctx context.Context, gen, regionGen uint64) error
+}
+
+// Refresher rebuilds the aggregates that depend on a dataset and publishes
+// them together, so readers switch from the old to the new in one step.
+type Refresher struct {
+	gens    Generations
+	regions RegionSnapshot
+	idm     IDMSnapshot
+	mu      sync.Mutex
+}
+
+// NewRefresher returns a Refresher.
+func NewRefresher(gens Generations, regions RegionSnapshot, idm IDMSnapshot) *Refresher {
+	return &Refresher{gens: gens, regions: regions, idm: idm}
+}
+
+// Refresh rebuilds what depends on dataset: a regions load rebuilds the
+// regions and, since per-region IDM stats list every region, the IDM
+// aggregates; an IDM load rebuilds the IDM aggregates.
+func (r *Refresher) Refresh(ctx context.Context, runID uint64, dataset string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	gen, err := r.gens.NewGeneration(ctx)
+	if err != nil {
+		return err
+	}
+	var tables []string
+	regionGen := gen
+	switch dataset {
+	case DatasetRegions:
+		if err := r.regions.RebuildSnapshot(ctx, gen); err != nil {
+			return err
+		}
+		tables = append(tables, regionch.SnapshotTable)
+	case DatasetIDM:
+		if regionGen, err = r.gens.PublishedGeneration(ctx, regionch.SnapshotTable); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("refresh: unknown dataset %q", dataset)
+	}
+	if err := r.idm.RebuildSnapshot(ctx, gen, regionGen); err != nil {
+		return err
+	}
+	tables = append(tables, idmch.CurrentTable, idmch.StatsTable)
+	return r.gens.PublishGenerations(ctx, runID, gen, tables)
+}

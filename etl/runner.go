@@ -1,0 +1,309 @@
+// Package etl reads source files, validates them, loads them into
+// ClickHouse, rebuilds the aggregates that depend on them and records every
+// run. The scheduler (scheduler.go) runs configured loads with gocron.
+package etl
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/sinergi-id/sinergi/etl/tabular"
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/fault"
+	"github.com/sinergi-id/sinergi/internal/idm"
+	"github.com/sinergi-id/sinergi/internal/idm/idmch"
+	"github.com/sinergi-id/sinergi/internal/ingest"
+	"github.com/sinergi-id/sinergi/internal/ingest/ingestch"
+	"github.com/sinergi-id/sinergi/internal/region"
+	"github.com/sinergi-id/sinergi/internal/region/regionch"
+)
+
+// Dataset names, as used on the command line, in job configuration and in
+// run records.
+const (
+	DatasetRegions = "regions"
+	DatasetIDM     = "idm"
+)
+
+// Datasets lists the datasets the runner loads, in the order a full load
+// must take (IDM rows are checked against the regions).
+var Datasets = []string{DatasetRegions, DatasetIDM}
+
+// RegionRows stores region rows and gives the current register.
+type RegionRows interface {
+	InsertRows(ctx context.Context, runID uint64, source string, regions []region.Region) error
+	All(ctx context.Context) ([]region.Region, error)
+}
+
+// IDMRows stores IDM rows.
+type IDMRows interface {
+	InsertRows(ctx context.Context, runID uint64, source string, scores []idm.Score) error
+}
+
+// Runner loads files, one run per file, and refreshes the aggregates.
+type Runner struct {
+	runs      ingest.Store
+	regions   RegionRows
+	scores    IDMRows
+	refresher *Refresher
+	log       *slog.Logger
+	now       func() time.Time
+
+	// mu serialises loads in this process: a load validates against the
+	// regions that the previous load committed.
+	mu sync.Mutex
+
+	// afterInsert, when set (by tests), runs after a file's rows are
+	// inserted and before the run is committed.
+	afterInsert func(ctx context.Context)
+}
+
+// NewRunner returns a Runner.
+func NewRunner(runs ingest.Store, regions RegionRows, scores IDMRows, refresher *Refresher, log *slog.Logger) *Runner {
+	return &Runner{runs: runs, regions: regions, scores: scores, refresher: refresher, log: log, now: time.Now}
+}
+
+// Result is what a load did, one run per file.
+type Result struct {
+	Runs    []ingest.Run
+	Rejects []ingest.Reject
+}
+
+// Load loads each file as one run of dataset, then rebuilds the aggregates
+// once. Files that fail are recorded as failed runs and reported in the
+// error; the other files still load. Nothing a failed run wrote becomes
+// visible.
+func (r *Runner) Load(ctx context.Context, dataset string, files ...string) (Result, error) {
+	if !validDataset(dataset) {
+		return Result{}, fault.Invalid("unknown dataset %q (known: %v)", dataset, Datasets)
+	}
+	if len(files) == 0 {
+		return Result{}, fault.Invalid("no files to load")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+
+	var res Result
+	var errs []error
+	var loaded []ingest.Run
+	for _, f := range files {
+		run, rejects, err := r.loadFile(ctx, dataset, f)
+		res.Rejects = append(res.Rejects, rejects...)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", filepath.Base(f), err))
+			res.Runs = append(res.Runs, run)
+			continue
+		}
+		loaded = append(loaded, run)
+	}
+	if len(loaded) > 0 {
+		refreshed, err := r.commit(ctx, dataset, loaded)
+		res.Runs = append(res.Runs, refreshed...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	sort.Slice(res.Runs, func(i, j int) bool { return res.Runs[i].ID < res.Runs[j].ID })
+	return res, errors.Join(errs...)
+}
+
+func validDataset(name string) bool {
+	for _, d := range Datasets {
+		if d == name {
+			return true
+		}
+	}
+	return false
+}
+
+// loadFile reads, validates and inserts one file as one run, leaving it in
+// status loaded. On failure the run is recorded as failed.
+func (r *Runner) loadFile(ctx context.Context, dataset, path string) (ingest.Run, []ingest.Reject, error) {
+	start := r.now().UTC()
+	run := ingest.Run{
+		ID:        uint64(start.UnixNano()),
+		Dataset:   dataset,
+		Source:    SourceName(path),
+		Status:    ingest.StatusRunning,
+		StartedAt: start.Truncate(time.Second),
+	}
+	log := r.log.With("dataset", dataset, "run", run.ID, "source", run.Source)
+	fail := func(err error) (ingest.Run, []ingest.Reject, error) {
+		run.Status = ingest.StatusFailed
+		run.FinishedAt = r.now().UTC()
+		run.Error = err.Error()
+		// Record the failure even when ctx was cancelled.
+		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if serr := r.runs.SaveRun(bg, run); serr != nil {
+			log.Error("recording failed run", "err", serr)
+		}
+		log.Error("load failed", "err", err)
+		return run, nil, err
+	}
+
+	fp, err := Fingerprint(path)
+	if err != nil {
+		return fail(err)
+	}
+	run.Fingerprint = fp
+	if err := r.runs.SaveRun(ctx, run); err != nil {
+		return fail(err)
+	}
+	log.Info("load started", "fingerprint", fp[:12])
+
+	var rejects []ingest.Reject
+	switch dataset {
+	case DatasetRegions:
+		rejects, err = r.loadRegions(ctx, &run, path)
+	case DatasetIDM:
+		rejects, err = r.loadIDM(ctx, &run, path)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if r.afterInsert != nil {
+		r.afterInsert(ctx)
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(fmt.Errorf("interrupted: %w", err))
+	}
+	if err := r.runs.SaveRejects(ctx, rejects); err != nil {
+		return fail(err)
+	}
+	run.Status = ingest.StatusLoaded
+	if err := r.runs.SaveRun(ctx, run); err != nil {
+		return fail(err)
+	}
+	log.Info("rows loaded", "read", run.RowsRead, "loaded", run.RowsLoaded, "rejected", run.RowsRejected)
+	return run, rejects, nil
+}
+
+// commit rebuilds the aggregates over the loaded runs and marks them
+// succeeded. If the rebuild fails the runs are marked failed, so their rows
+// stay out of every later rebuild too.
+func (r *Runner) commit(ctx context.Context, dataset string, loaded []ingest.Run) ([]ingest.Run, error) {
+	start := r.now()
+	err := r.refresher.Refresh(ctx, loaded[len(loaded)-1].ID, dataset)
+	status, msg := ingest.StatusSucceeded, ""
+	if err != nil {
+		status, msg = ingest.StatusFailed, "refreshing aggregates: "+err.Error()
+	} else {
+		r.log.Info("aggregates refreshed", "dataset", dataset, "took", r.now().Sub(start).Round(time.Millisecond))
+	}
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	out := make([]ingest.Run, len(loaded))
+	for i, run := range loaded {
+		run.Status, run.Error, run.FinishedAt = status, msg, r.now().UTC()
+		if serr := r.runs.SaveRun(bg, run); serr != nil && err == nil {
+			err = serr
+		}
+		out[i] = run
+	}
+	if err != nil {
+		return out, fmt.Errorf("commit %s: %w", dataset, err)
+	}
+	return out, nil
+}
+
+func (r *Runner) knownRegions(ctx context.Context) (*RegionSet, error) {
+	all, err := r.regions.All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading current regions: %w", err)
+	}
+	return NewRegionSet(all), nil
+}
+
+func (r *Runner) loadRegions(ctx context.Context, run *ingest.Run, path string) ([]ingest.Reject, error) {
+	known, err := r.knownRegions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := tabular.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	batch, err := ParseRegions(t, known)
+	if err != nil {
+		return nil, err
+	}
+	run.RowsRead, run.RowsLoaded, run.RowsRejected = batch.RowsRead, len(batch.Regions), len(batch.Rejects)
+	if err := r.regions.InsertRows(ctx, run.ID, run.Source, batch.Regions); err != nil {
+		return nil, err
+	}
+	return toIngestRejects(run, batch.Rejects), nil
+}
+
+func (r *Runner) loadIDM(ctx context.Context, run *ingest.Run, path string) ([]ingest.Reject, error) {
+	known, err := r.knownRegions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := tabular.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	batch, err := ParseIDM(t, known, IDMYears(r.now()))
+	if err != nil {
+		return nil, err
+	}
+	run.RowsRead, run.RowsLoaded, run.RowsRejected = batch.RowsRead, len(batch.Scores), len(batch.Rejects)
+	if err := r.scores.InsertRows(ctx, run.ID, run.Source, batch.Scores); err != nil {
+		return nil, err
+	}
+	return toIngestRejects(run, batch.Rejects), nil
+}
+
+// IDMYears is the range of years an IDM file may hold: from the first IDM
+// (2015) to next year.
+func IDMYears(now time.Time) YearRange { return YearRange{Min: 2015, Max: now.Year() + 1} }
+
+func toIngestRejects(run *ingest.Run, rejects []Reject) []ingest.Reject {
+	out := make([]ingest.Reject, len(rejects))
+	for i, rj := range rejects {
+		out[i] = ingest.Reject{RunID: run.ID, Dataset: run.Dataset, Source: rj.Source, Sheet: rj.Sheet,
+			Line: rj.Line, Reason: rj.Reason, Record: rj.Record}
+	}
+	return out
+}
+
+// SourceName is how a file is named in run records: its absolute path.
+func SourceName(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}
+
+// Fingerprint is the SHA-256 of a file's content.
+func Fingerprint(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("fingerprint: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("fingerprint %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// NewClickHouseRunner wires a Runner to the ClickHouse stores on db.
+func NewClickHouseRunner(db *clickhouse.DB, log *slog.Logger) *Runner {
+	regions, scores, runs := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db)
+	return NewRunner(runs, regions, scores, NewRefresher(db, regions, scores), log)
+}

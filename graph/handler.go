@@ -1,0 +1,99 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/sinergi-id/sinergi/graph/model"
+)
+
+// Limits bound every request.
+type Limits struct {
+	MaxComplexity int           // gqlgen complexity, lists weighted by their size
+	MaxDepth      int           // nesting of selections
+	MaxBodyBytes  int64         // request body size
+	Timeout       time.Duration // whole request; ClickHouse has its own per-query limit
+}
+
+// DefaultLimits are generous for planners' queries and stop runaway ones.
+var DefaultLimits = Limits{MaxComplexity: 2000, MaxDepth: 10, MaxBodyBytes: 1 << 20, Timeout: 30 * time.Second}
+
+// Complexity weights: a list field costs its children times the expected
+// size, so nesting lists in lists runs into the limit quickly.
+const (
+	wideList   = 50
+	narrowList = 10
+)
+
+// NewHandler returns the GraphQL endpoint (POST, and GET for simple queries).
+func NewHandler(r *Resolver, log *slog.Logger, lim Limits) http.Handler {
+	cfg := Config{Resolvers: r}
+	wide := func(child int) int { return child * wideList }
+	cfg.Complexity.Query.Regions = func(child int, _ model.RegionLevel, _ *string) int { return wide(child) }
+	cfg.Complexity.Query.IdmDistribution = func(child int, _ int, _ model.RegionLevel, _ *string, _ *string) int { return wide(child) }
+	cfg.Complexity.Query.EtlRuns = func(child int, _ *int, _ *string) int { return child * narrowList }
+	cfg.Complexity.Query.EtlRejects = func(child int, _ string, _ *int) int { return wide(child) }
+	cfg.Complexity.Region.Children = func(child int) int { return wide(child) }
+	cfg.Complexity.Village.IdmHistory = func(child int, _ *string) int { return child * narrowList }
+
+	srv := handler.New(NewExecutableSchema(cfg))
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.FixedComplexityLimit(lim.MaxComplexity))
+	srv.Use(depthLimit{max: lim.MaxDepth})
+	srv.SetErrorPresenter(presentError(log))
+	srv.SetRecoverFunc(recoverPanic(log))
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		start := time.Now()
+		resp := next(ctx)
+		if oc := graphql.GetOperationContext(ctx); oc != nil {
+			log.DebugContext(ctx, "graphql", "operation", oc.OperationName, "took", time.Since(start), "errors", len(resp.Errors))
+		}
+		return resp
+	})
+
+	var h http.Handler = r.WithLoaders(srv)
+	h = http.TimeoutHandler(h, lim.Timeout, `{"errors":[{"message":"request timed out","extensions":{"code":"UNAVAILABLE"}}]}`)
+	return http.MaxBytesHandler(h, lim.MaxBodyBytes)
+}
+
+// ReadinessCheck reports whether the service can answer (database reachable,
+// schema migrated).
+type ReadinessCheck func(ctx context.Context) error
+
+// NewMux serves the GraphQL endpoint at /graphql, the playground at /, and
+// /healthz (the process is up) and /readyz (ready to answer).
+func NewMux(api http.Handler, ready ReadinessCheck, log *slog.Logger) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", api)
+	mux.Handle("GET /{$}", playground.Handler("sinergi", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, req *http.Request) {
+		ctx, cancel := context.WithTimeout(req.Context(), 3*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := ready(ctx); err != nil {
+			log.Warn("not ready", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("not ready\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	return mux
+}

@@ -1,0 +1,101 @@
+package graph
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/sinergi-id/sinergi/internal/idm"
+	"github.com/sinergi-id/sinergi/internal/region"
+)
+
+// loaders batch the lookups that nested fields make, one set per request,
+// so a list of 100 regions asking for their parents costs one query.
+type loaders struct {
+	region   *dataloadgen.Loader[region.Code, *region.Region]
+	children *dataloadgen.Loader[region.Code, []region.Region]
+	history  *dataloadgen.Loader[historyKey, []idm.Score]
+}
+
+type historyKey struct {
+	index   string
+	village region.Code
+}
+
+type loadersKey struct{}
+
+const loaderWait = time.Millisecond
+
+func newLoaders(r *Resolver) *loaders {
+	return &loaders{
+		region: dataloadgen.NewMappedLoader(func(ctx context.Context, codes []region.Code) (map[region.Code]*region.Region, error) {
+			found, err := r.Regions.ByCodes(ctx, codes)
+			if err != nil {
+				return nil, err
+			}
+			out := make(map[region.Code]*region.Region, len(found))
+			for c, reg := range found {
+				out[c] = &reg
+			}
+			for _, c := range codes {
+				if _, ok := out[c]; !ok {
+					out[c] = nil // a missing parent is null, not an error
+				}
+			}
+			return out, nil
+		}, dataloadgen.WithWait(loaderWait)),
+		children: dataloadgen.NewMappedLoader(func(ctx context.Context, parents []region.Code) (map[region.Code][]region.Region, error) {
+			found, err := r.Regions.Children(ctx, parents)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range parents {
+				if _, ok := found[p]; !ok {
+					found[p] = []region.Region{}
+				}
+			}
+			return found, nil
+		}, dataloadgen.WithWait(loaderWait)),
+		history: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []historyKey) (map[historyKey][]idm.Score, error) {
+			byIndex := map[string][]region.Code{}
+			for _, k := range keys {
+				byIndex[k.index] = append(byIndex[k.index], k.village)
+			}
+			out := make(map[historyKey][]idm.Score, len(keys))
+			for index, villages := range byIndex {
+				found, err := r.IDM.History(ctx, index, villages)
+				if err != nil {
+					return nil, err
+				}
+				for _, v := range villages {
+					out[historyKey{index, v}] = found[v]
+				}
+			}
+			return out, nil
+		}, dataloadgen.WithWait(loaderWait)),
+	}
+}
+
+// WithLoaders attaches fresh loaders to every request.
+func (r *Resolver) WithLoaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		ctx := context.WithValue(req.Context(), loadersKey{}, newLoaders(r))
+		next.ServeHTTP(w, req.WithContext(ctx))
+	})
+}
+
+func loadersFrom(ctx context.Context) *loaders {
+	l, _ := ctx.Value(loadersKey{}).(*loaders)
+	return l
+}
+
+// loaders returns the request's loaders, or fresh ones when the handler was
+// not wrapped with WithLoaders (correct, only unbatched).
+func (r *Resolver) loaders(ctx context.Context) *loaders {
+	if l := loadersFrom(ctx); l != nil {
+		return l
+	}
+	return newLoaders(r)
+}
