@@ -1,0 +1,408 @@
+package etl
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
+	"github.com/sinergi-id/sinergi/internal/idm"
+	"github.com/sinergi-id/sinergi/internal/idm/idmch"
+	"github.com/sinergi-id/sinergi/internal/ingest"
+	"github.com/sinergi-id/sinergi/internal/ingest/ingestch"
+	"github.com/sinergi-id/sinergi/internal/region"
+	"github.com/sinergi-id/sinergi/internal/region/regionch"
+)
+
+func TestMain(m *testing.M) { os.Exit(clickhousetest.Main(m)) }
+
+func sharedDataDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("SINERGI_SHARED_DATA")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "data")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "kaltim_idm_2024.csv")); err != nil {
+		t.Fatalf("real data not found in %s (set SINERGI_SHARED_DATA): %v", dir, err)
+	}
+	return dir
+}
+
+// fixture is a runner on a fresh database with the services that read what
+// it loads.
+type fixture struct {
+	t      *testing.T
+	db     *clickhouse.DB
+	runner *Runner
+	runs   *ingestch.Store
+	idm    *idm.Service
+}
+
+func newFixture(t *testing.T) *fixture {
+	db := clickhousetest.NewDB(t)
+	regions := region.NewService(regionch.NewStore(db))
+	return &fixture{
+		t: t, db: db,
+		runner: NewClickHouseRunner(db, clickhousetest.Logger(t)),
+		runs:   ingestch.NewStore(db),
+		idm:    idm.NewService(idmch.NewStore(db), regions),
+	}
+}
+
+func (f *fixture) load(ctx context.Context, dataset string, files ...string) (Result, error) {
+	f.t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	return f.runner.Load(ctx, dataset, files...)
+}
+
+func (f *fixture) mustLoad(dataset string, files ...string) Result {
+	f.t.Helper()
+	res, err := f.load(context.Background(), dataset, files...)
+	if err != nil {
+		f.t.Fatalf("load %s %v: %v", dataset, files, err)
+	}
+	return res
+}
+
+// answers is what planners see of the IDM: the distribution by kabupaten
+// and by kecamatan, and the province's transitions when two years exist.
+type answers struct {
+	ByKabupaten []idm.Distribution
+	ByKecamatan []idm.Distribution
+	Transitions []idm.Transition
+}
+
+func (f *fixture) answers(year int) answers {
+	f.t.Helper()
+	ctx := context.Background()
+	var a answers
+	var err error
+	if a.ByKabupaten, err = f.idm.Distribution(ctx, "", year, region.LevelKabupatenKota, ""); err != nil {
+		f.t.Fatal(err)
+	}
+	if a.ByKecamatan, err = f.idm.Distribution(ctx, "", year, region.LevelKecamatan, "64"); err != nil {
+		f.t.Fatal(err)
+	}
+	if years, _ := f.idm.Years(ctx, ""); len(years) > 1 {
+		if a.Transitions, err = f.idm.Transitions(ctx, "", years[0], years[1], "64"); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	return a
+}
+
+// rewriteIDM copies an IDM file, setting the first n desa to a uniform score
+// (IDM = IKS = IKE = IKL, status from the thresholds), and returns its path.
+func rewriteIDM(t *testing.T, src string, n int, score float64) string {
+	t.Helper()
+	in, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	recs, err := csv.NewReader(in).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	s := strconv.FormatFloat(score, 'f', 4, 64)
+	for _, r := range recs[1 : n+1] {
+		for _, c := range []string{"iks", "ike", "ikl", "nilai_idm"} {
+			r[col[c]] = s
+		}
+		r[col["status_idm"]] = strings.ReplaceAll(idm.StatusForScore(score).String(), "_", " ")
+	}
+	out := filepath.Join(t.TempDir(), filepath.Base(src))
+	fh, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := csv.NewWriter(fh)
+	if err := w.WriteAll(recs); err != nil {
+		t.Fatal(err)
+	}
+	fh.Close()
+	return out
+}
+
+func TestLoadTwiceChangesNothing(t *testing.T) {
+	dir := sharedDataDir(t)
+	f := newFixture(t)
+	wilayah := filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv")
+	idmFiles := []string{filepath.Join(dir, "kaltim_idm_2023.csv"), filepath.Join(dir, "kaltim_idm_2024.csv")}
+	f.mustLoad(DatasetRegions, wilayah)
+	f.mustLoad(DatasetIDM, idmFiles...)
+	before := f.answers(2024)
+	if len(before.ByKabupaten) != 10 || len(before.ByKecamatan) != 105 || len(before.Transitions) != 25 {
+		t.Fatalf("unexpected first answers: %d kabupaten, %d kecamatan, %d transitions",
+			len(before.ByKabupaten), len(before.ByKecamatan), len(before.Transitions))
+	}
+
+	f.mustLoad(DatasetRegions, wilayah)
+	f.mustLoad(DatasetIDM, idmFiles...)
+	if after := f.answers(2024); !reflect.DeepEqual(before, after) {
+		t.Fatalf("answers changed after loading the same files again")
+	}
+	runs, err := f.runs.Runs(context.Background(), 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 6 {
+		t.Fatalf("got %d runs, want 6 (one per file and load)", len(runs))
+	}
+}
+
+func TestNewerFileForTheSameYearReplaces(t *testing.T) {
+	dir := sharedDataDir(t)
+	f := newFixture(t)
+	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+	real2024 := filepath.Join(dir, "kaltim_idm_2024.csv")
+	f.mustLoad(DatasetIDM, real2024)
+	want := f.answers(2024)
+
+	// A corrected file: the first 40 desa become TERTINGGAL.
+	f.mustLoad(DatasetIDM, rewriteIDM(t, real2024, 40, 0.55))
+	changed := f.answers(2024)
+	if reflect.DeepEqual(want, changed) {
+		t.Fatal("a newer file with other scores changed no answer")
+	}
+	var tertinggal int
+	for _, d := range changed.ByKabupaten {
+		tertinggal += d.ByStatus[3].Count
+	}
+	if tertinggal != 4+40-countTertinggal(t, real2024, 40) {
+		t.Fatalf("TERTINGGAL after the newer file: %d", tertinggal)
+	}
+
+	// Loading the original again restores every figure.
+	f.mustLoad(DatasetIDM, real2024)
+	if got := f.answers(2024); !reflect.DeepEqual(want, got) {
+		t.Fatal("reloading the original file did not restore the answers")
+	}
+}
+
+// countTertinggal counts TERTINGGAL desa among the first n rows of a file.
+func countTertinggal(t *testing.T, path string, n int) int {
+	in, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	recs, _ := csv.NewReader(in).ReadAll()
+	c := 0
+	for _, r := range recs[1 : n+1] {
+		if r[14] == "TERTINGGAL" {
+			c++
+		}
+	}
+	return c
+}
+
+func TestInterruptedLoadLeavesPreviousAnswers(t *testing.T) {
+	dir := sharedDataDir(t)
+	f := newFixture(t)
+	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+	real2024 := filepath.Join(dir, "kaltim_idm_2024.csv")
+	f.mustLoad(DatasetIDM, real2024)
+	before := f.answers(2024)
+
+	// The load is killed after its rows reached ClickHouse, before commit.
+	ctx, cancel := context.WithCancel(context.Background())
+	f.runner.afterInsert = func(context.Context) { cancel() }
+	res, err := f.load(ctx, DatasetIDM, rewriteIDM(t, real2024, 200, 0.3))
+	f.runner.afterInsert = nil
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted load returned %v, want context.Canceled", err)
+	}
+	if len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed {
+		t.Fatalf("interrupted run: %+v", res.Runs)
+	}
+	if after := f.answers(2024); !reflect.DeepEqual(before, after) {
+		t.Fatal("an interrupted load changed the answers")
+	}
+	// Its rows were written, and stay invisible: no refresh picks them up.
+	var written uint64
+	if err := f.db.QueryRow(context.Background(), `SELECT count() FROM idm_rows WHERE run_id = ?`, []any{res.Runs[0].ID}, &written); err != nil {
+		t.Fatal(err)
+	}
+	if written != 841 {
+		t.Fatalf("interrupted run wrote %d rows, want 841 (the test must interrupt after the insert)", written)
+	}
+	f.mustLoad(DatasetIDM, filepath.Join(dir, "kaltim_idm_2023.csv"))
+	if after := f.answers(2024); !reflect.DeepEqual(before.ByKabupaten, after.ByKabupaten) {
+		t.Fatal("a later refresh picked up the interrupted run's rows")
+	}
+	runs, err := f.runs.Runs(context.Background(), 10, DatasetIDM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed int
+	for _, r := range runs {
+		if r.Status == ingest.StatusFailed {
+			failed++
+			if !strings.Contains(r.Error, "interrupted") {
+				t.Errorf("failed run error %q does not say it was interrupted", r.Error)
+			}
+		}
+	}
+	if failed != 1 {
+		t.Fatalf("got %d failed runs, want 1", failed)
+	}
+}
+
+func TestFailedFileKeepsPreviousDataAndRecordsWhy(t *testing.T) {
+	dir := sharedDataDir(t)
+	f := newFixture(t)
+	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+	f.mustLoad(DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
+	before := f.answers(2024)
+
+	tmp := t.TempDir()
+	empty := filepath.Join(tmp, "empty.csv")
+	os.WriteFile(empty, nil, 0o644)
+	wrongHeader := filepath.Join(tmp, "wrong_header.csv")
+	os.WriteFile(wrongHeader, []byte("a,b,c\n1,2,3\n"), 0o644)
+	missing := filepath.Join(tmp, "missing.csv")
+
+	for _, file := range []string{empty, wrongHeader, missing} {
+		res, err := f.load(context.Background(), DatasetIDM, file)
+		if err == nil {
+			t.Errorf("%s: load succeeded", filepath.Base(file))
+			continue
+		}
+		if len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed || res.Runs[0].Error == "" {
+			t.Errorf("%s: run %+v, want failed with a reason", filepath.Base(file), res.Runs)
+		}
+	}
+	if after := f.answers(2024); !reflect.DeepEqual(before, after) {
+		t.Fatal("failed loads changed the answers")
+	}
+}
+
+func TestRejectedRowsAreKeptAndGoodRowsLoad(t *testing.T) {
+	dir := sharedDataDir(t)
+	f := newFixture(t)
+	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+
+	// Three good rows of the real file and four bad ones.
+	in, _ := os.ReadFile(filepath.Join(dir, "kaltim_idm_2024.csv"))
+	lines := strings.Split(string(in), "\n")
+	header, good := lines[0], lines[1:4]
+	bad := []string{
+		strings.Replace(lines[5], "6401", "6499", 1),     // unknown code
+		strings.Replace(lines[6], ",MAJU,", ",MANDIRI,", 1), // status contradicts the score
+		lines[7][:40],                                     // truncated row
+		strings.Replace(lines[1], "0.8114", "1.8114", 1),  // duplicate that disagrees, score out of range
+	}
+	file := filepath.Join(t.TempDir(), "mixed.csv")
+	os.WriteFile(file, []byte(strings.Join(append(append([]string{header}, good...), bad...), "\n")+"\n"), 0o644)
+
+	res := f.mustLoad(DatasetIDM, file)
+	run := res.Runs[0]
+	if run.Status != ingest.StatusSucceeded || run.RowsRead != 7 {
+		t.Fatalf("run: %+v", run)
+	}
+	if run.RowsLoaded+run.RowsRejected != run.RowsRead || run.RowsRejected < 4 {
+		t.Fatalf("run counts: read %d loaded %d rejected %d", run.RowsRead, run.RowsLoaded, run.RowsRejected)
+	}
+	stored, err := f.runs.Rejects(context.Background(), run.ID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != run.RowsRejected {
+		t.Fatalf("stored %d rejects, run says %d", len(stored), run.RowsRejected)
+	}
+	for _, rj := range stored {
+		if rj.Line < 2 || rj.Reason == "" || rj.Record == "" || rj.Dataset != DatasetIDM {
+			t.Errorf("reject without where or why: %+v", rj)
+		}
+	}
+	d, err := f.idm.Distribution(context.Background(), "", 2024, region.LevelProvinsi, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d[0].Total != run.RowsLoaded {
+		t.Fatalf("province total %d, want the %d loaded rows", d[0].Total, run.RowsLoaded)
+	}
+}
+
+func TestSchedulerSkipsUnchangedSourcesAndSurvivesFailures(t *testing.T) {
+	dir := sharedDataDir(t)
+	f := newFixture(t)
+	tmp := t.TempDir()
+	wilayah := filepath.Join(tmp, "wilayah.csv")
+	body, _ := os.ReadFile(filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+	os.WriteFile(wilayah, body, 0o644)
+	idmBody, _ := os.ReadFile(filepath.Join(dir, "kaltim_idm_2024.csv"))
+	os.WriteFile(filepath.Join(tmp, "idm_2024.csv"), idmBody, 0o644)
+
+	jobs := []Job{
+		{Name: "idm", Dataset: DatasetIDM, Source: filepath.Join(tmp, "idm_*.csv"), Schedule: "1h"},
+		{Name: "missing", Dataset: DatasetIDM, Source: filepath.Join(tmp, "nothing_*.csv"), Schedule: "1h"},
+		{Name: "regions", Dataset: DatasetRegions, Source: wilayah, Schedule: "0 2 * * *"},
+	}
+	s, err := NewScheduler(f.runner, f.runs, jobs, clickhousetest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s.Start(ctx) // regions first, whatever the configured order; the failing job does not stop the rest
+	t.Cleanup(func() { s.Shutdown() })
+
+	runs, _ := f.runs.Runs(ctx, 10, "")
+	if len(runs) != 2 || runs[1].Dataset != DatasetRegions || runs[0].Dataset != DatasetIDM || runs[0].RowsRejected != 0 {
+		t.Fatalf("first pass runs: %+v", runs)
+	}
+	for _, j := range s.jobs {
+		if j.Name == "missing" {
+			if err := s.RunJob(ctx, j); err == nil || !strings.Contains(err.Error(), "no file matches") {
+				t.Fatalf("job with no files: %v", err)
+			}
+			continue
+		}
+		if err := s.RunJob(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if again, _ := f.runs.Runs(ctx, 10, ""); len(again) != 2 {
+		t.Fatalf("unchanged sources were loaded again: %d runs", len(again))
+	}
+	// A new file matching the glob is loaded; the unchanged one is not.
+	idm23, _ := os.ReadFile(filepath.Join(dir, "kaltim_idm_2023.csv"))
+	os.WriteFile(filepath.Join(tmp, "idm_2023.csv"), idm23, 0o644)
+	if err := s.RunJob(ctx, s.jobs[1]); err != nil {
+		t.Fatal(err)
+	}
+	runs, _ = f.runs.Runs(ctx, 10, "")
+	if len(runs) != 3 || !strings.HasSuffix(runs[0].Source, "idm_2023.csv") {
+		t.Fatalf("after a new file: %+v", runs)
+	}
+}
+
+func TestJobValidationNamesTheProblem(t *testing.T) {
+	for _, tc := range []struct {
+		job  Job
+		want string
+	}{
+		{Job{Name: "x", Dataset: "nope", Source: "a.csv", Schedule: "1h"}, "dataset"},
+		{Job{Name: "x", Dataset: DatasetIDM, Source: "", Schedule: "1h"}, "source"},
+		{Job{Name: "x", Dataset: DatasetIDM, Source: "a.csv", Schedule: "sometimes"}, "schedule"},
+		{Job{Name: "x", Dataset: DatasetIDM, Source: "[", Schedule: "1h"}, "glob"},
+	} {
+		if err := tc.job.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: got %v, want an error about %s", tc.job, err, tc.want)
+		}
+	}
+}
