@@ -51,8 +51,8 @@ func NewHandler(r *Resolver, log *slog.Logger, lim Limits) http.Handler {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
+	srv.Use(depthLimit{max: lim.MaxDepth}) // before complexity: deep queries get the clearer error
 	srv.Use(extension.FixedComplexityLimit(lim.MaxComplexity))
-	srv.Use(depthLimit{max: lim.MaxDepth})
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {

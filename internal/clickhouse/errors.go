@@ -54,7 +54,8 @@ func mapError(err error) error {
 	}
 	var netErr net.Error
 	if errors.As(err, &netErr) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, io.EOF) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, ch.ErrAcquireConnTimeout) {
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, ch.ErrAcquireConnTimeout) ||
+		errors.Is(err, ch.ErrConnectionClosed) {
 		return fmt.Errorf("%w: %w", fault.ErrUnavailable, err)
 	}
 	return err
