@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestConfigDefaultsFileThenEnvironment(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "sinergi.yaml")
+	os.WriteFile(file, []byte(`
+http_addr: 127.0.0.1:9090
+clickhouse:
+  addr: db.internal:9000
+  query_timeout: 20s
+jobs:
+  - dataset: idm
+    source: /data/idm/*.csv
+    schedule: "0 3 * * *"
+`), 0o644)
+	cfg, err := loadConfig(file, env(map[string]string{"SINERGI_HTTP_ADDR": "0.0.0.0:8081"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTPAddr != "0.0.0.0:8081" {
+		t.Errorf("environment must win over the file: %s", cfg.HTTPAddr)
+	}
+	if cfg.ClickHouse.Addr != "db.internal:9000" || cfg.ClickHouse.QueryTimeout != 20*time.Second {
+		t.Errorf("file values lost: %+v", cfg.ClickHouse)
+	}
+	if cfg.DataDir != "./var" || cfg.ClickHouse.Database != "sinergi" {
+		t.Errorf("defaults lost: %+v", cfg)
+	}
+	if len(cfg.Jobs) != 1 || cfg.Jobs[0].Dataset != "idm" {
+		t.Errorf("jobs: %+v", cfg.Jobs)
+	}
+}
+
+func TestBadConfigurationNamesTheSetting(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		file string
+		want string
+	}{
+		{env: map[string]string{"SINERGI_HTTP_ADDR": "8080"}, want: "SINERGI_HTTP_ADDR"},
+		{env: map[string]string{"SINERGI_CLICKHOUSE_QUERY_TIMEOUT": "ten"}, want: "SINERGI_CLICKHOUSE_QUERY_TIMEOUT"},
+		{env: map[string]string{"SINERGI_CLICKHOUSE_ADDR": "localhost"}, want: "SINERGI_CLICKHOUSE_ADDR"},
+		{env: map[string]string{"SINERGI_CLICKHOUSE_DATABASE": "x; DROP"}, want: "SINERGI_CLICKHOUSE_DATABASE"},
+		{env: map[string]string{"SINERGI_LOG_LEVEL": "loud"}, want: "SINERGI_LOG_LEVEL"},
+		{env: map[string]string{"SINERGI_GRAPHQL_MAX_DEPTH": "1"}, want: "SINERGI_GRAPHQL_MAX_DEPTH"},
+		{file: "htp_addr: x\n", want: "htp_addr"},
+		{file: "jobs:\n  - dataset: idm\n    source: a.csv\n    schedule: whenever\n", want: "jobs[0]"},
+	} {
+		path := ""
+		if tc.file != "" {
+			path = filepath.Join(t.TempDir(), "c.yaml")
+			os.WriteFile(path, []byte(tc.file), 0o644)
+		}
+		_, err := loadConfig(path, env(tc.env))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %q: got %v, want an error naming %s", tc.env, tc.file, err, tc.want)
+		}
+	}
+}
