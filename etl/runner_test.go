@@ -301,10 +301,10 @@ func TestRejectedRowsAreKeptAndGoodRowsLoad(t *testing.T) {
 	lines := strings.Split(string(in), "\n")
 	header, good := lines[0], lines[1:4]
 	bad := []string{
-		strings.Replace(lines[5], "6401", "6499", 1),     // unknown code
+		strings.Replace(lines[5], "6401", "6499", 1),        // unknown code
 		strings.Replace(lines[6], ",MAJU,", ",MANDIRI,", 1), // status contradicts the score
-		lines[7][:40],                                     // truncated row
-		strings.Replace(lines[1], "0.8114", "1.8114", 1),  // duplicate that disagrees, score out of range
+		lines[7][:40], // truncated row
+		strings.Replace(lines[1], "0.8114", "1.8114", 1), // duplicate that disagrees, score out of range
 	}
 	file := filepath.Join(t.TempDir(), "mixed.csv")
 	os.WriteFile(file, []byte(strings.Join(append(append([]string{header}, good...), bad...), "\n")+"\n"), 0o644)

@@ -119,8 +119,8 @@ func (a *api) mustQuery(q string, vars map[string]any, out any) {
 // expected is computed from the CSV files with encoding/csv alone,
 // independently of the ETL's parser and of ClickHouse.
 type group struct {
-	counts                  map[string]int
-	total                   int
+	counts                         map[string]int
+	total                          int
 	sumIDM, sumIKS, sumIKE, sumIKL float64
 }
 
