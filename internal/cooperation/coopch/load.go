@@ -1,0 +1,178 @@
+// Package coopch keeps the cooperation register in ClickHouse: the rows as
+// loaded, the current snapshots, and the queries that answer planners.
+package coopch
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
+)
+
+// Snapshot tables this store rebuilds.
+const (
+	AgreementsTable   = "coop_agreements"
+	PartiesTable      = "coop_parties"
+	RealisationsTable = "coop_realisations"
+	BodiesTable       = "coop_bodies"
+)
+
+// SnapshotTables lists them in rebuild order.
+var SnapshotTables = []string{AgreementsTable, PartiesTable, RealisationsTable, BodiesTable}
+
+// Store is the ClickHouse cooperation store.
+type Store struct{ db *clickhouse.DB }
+
+// NewStore returns a Store on db.
+func NewStore(db *clickhouse.DB) *Store { return &Store{db: db} }
+
+// InsertRegister stores a register as loaded by a run.
+func (s *Store) InsertRegister(ctx context.Context, runID uint64, source string, reg cooperation.Register) error {
+	if err := s.insertAgreements(ctx, runID, source, reg.Records); err != nil {
+		return err
+	}
+	if err := s.insertParties(ctx, runID, reg.Parties); err != nil {
+		return err
+	}
+	if err := s.insertRealisations(ctx, runID, reg.Realisations); err != nil {
+		return err
+	}
+	return s.insertBodies(ctx, runID, reg.Bodies)
+}
+
+func (s *Store) insertAgreements(ctx context.Context, runID uint64, source string, recs []cooperation.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	const q = `INSERT INTO coop_agreement_rows (run_id, agreement_id, document_numbers, title, document_type,
+		signed_on, signed_place, starts_on, ends_on, status, declared_issues, derived_issues, fields,
+		committed_value, funding_source, source_reference, region_codes, village_keys, party_types,
+		partner_keys, partner_sectors, source)`
+	return s.batch(ctx, "insert agreements", q, len(recs), func(i int) []any {
+		r := recs[i]
+		return []any{runID, r.ID, nonNil(r.DocumentNumbers), r.Title, string(r.DocumentType),
+			date(r.SignedOn), r.SignedPlace, date(r.StartsOn), date(r.EndsOn), string(r.Status),
+			strs(r.DeclaredIssues), strs(r.Derived), strs(r.Fields), r.CommittedValue, r.FundingSource,
+			r.SourceReference, strs(r.RegionCodes), nonNil(r.VillageKeys), strs(r.PartyTypes),
+			nonNil(r.PartnerKeys), strs(r.PartnerSectors), source}
+	})
+}
+
+func (s *Store) insertParties(ctx context.Context, runID uint64, parties []cooperation.Party) error {
+	const q = `INSERT INTO coop_party_rows (run_id, agreement_id, party_type, name, partner_key, region_code, sector, role, body_id)`
+	return s.batch(ctx, "insert parties", q, len(parties), func(i int) []any {
+		p := parties[i]
+		return []any{runID, p.AgreementID, string(p.Type), p.Name, cooperation.PartnerKey(p.Name), string(p.Region),
+			string(p.Sector), p.Role, p.BodyID}
+	})
+}
+
+func (s *Store) insertRealisations(ctx context.Context, runID uint64, rs []cooperation.Realisation) error {
+	const q = `INSERT INTO coop_realisation_rows (run_id, agreement_id, village_code, month, value, beneficiaries, outputs)`
+	return s.batch(ctx, "insert realisations", q, len(rs), func(i int) []any {
+		r := rs[i]
+		return []any{runID, r.AgreementID, string(r.Village), r.Month, r.Value, uint32(r.Beneficiaries), r.Outputs}
+	})
+}
+
+func (s *Store) insertBodies(ctx context.Context, runID uint64, bodies []cooperation.Body) error {
+	const q = `INSERT INTO coop_body_rows (run_id, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members)`
+	return s.batch(ctx, "insert bodies", q, len(bodies), func(i int) []any {
+		b := bodies[i]
+		return []any{runID, b.ID, b.Name, string(b.Region), date(b.EstablishedOn), b.LegalBasis, b.JointEnterprise, strs(b.Members)}
+	})
+}
+
+// batchSize bounds the rows sent in one block, so memory stays flat on large
+// registers.
+const batchSize = 100_000
+
+func (s *Store) batch(ctx context.Context, op, q string, n int, row func(int) []any) error {
+	for start := 0; start < n; start += batchSize {
+		b, err := s.db.PrepareBatch(ctx, q)
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		for i := start; i < min(n, start+batchSize); i++ {
+			if err := b.Append(row(i)...); err != nil {
+				b.Abort()
+				return fmt.Errorf("%s: row %d: %w", op, i, err)
+			}
+		}
+		if err := b.Send(); err != nil {
+			return fmt.Errorf("%s: %w", op, clickhouse.MapError(err))
+		}
+	}
+	return nil
+}
+
+func date(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return &d
+}
+
+func strs[T ~string](in []T) []string {
+	out := make([]string, len(in))
+	for i, v := range in {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func nonNil(in []string) []string {
+	if in == nil {
+		return []string{}
+	}
+	return in
+}
+
+// winners selects, per agreement, the newest committed run that has it.
+const winners = `(SELECT agreement_id, max(run_id) AS winning_run FROM coop_agreement_rows
+	WHERE run_id IN ` + clickhouse.CommittedRuns + ` GROUP BY agreement_id)`
+
+// RebuildSnapshot writes generation gen of every cooperation snapshot from
+// the winning runs: an agreement, its parties and its realisations all come
+// from the newest committed register that has the agreement.
+func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64) error {
+	stmts := []struct{ name, q string }{
+		{AgreementsTable, `
+		INSERT INTO coop_agreements (generation, agreement_id, run_id, document_numbers, title, document_type,
+			signed_on, signed_place, starts_on, ends_on, status, declared_issues, derived_issues, issues, fields,
+			committed_value, funding_source, source_reference, region_codes, village_keys, party_types,
+			partner_keys, partner_sectors)
+		SELECT ?, agreement_id, run_id, document_numbers, title, document_type, signed_on, signed_place,
+		       starts_on, ends_on, status, declared_issues, derived_issues,
+		       arraySort(arrayDistinct(arrayConcat(declared_issues, derived_issues))), fields,
+		       committed_value, funding_source, source_reference, region_codes, village_keys, party_types,
+		       partner_keys, partner_sectors
+		FROM coop_agreement_rows
+		WHERE (agreement_id, run_id) IN ` + winners},
+		{PartiesTable, `
+		INSERT INTO coop_parties (generation, agreement_id, party_type, name, partner_key, region_code, sector, role, body_id)
+		SELECT ?, agreement_id, party_type, name, partner_key, region_code, sector, role, body_id
+		FROM coop_party_rows
+		WHERE (agreement_id, run_id) IN ` + winners},
+		{RealisationsTable, `
+		INSERT INTO coop_realisations (generation, agreement_id, village_code, month, value, beneficiaries, outputs)
+		SELECT ?, agreement_id, village_code, month, value, beneficiaries, outputs
+		FROM coop_realisation_rows
+		WHERE (agreement_id, run_id) IN ` + winners},
+		{BodiesTable, `
+		INSERT INTO coop_bodies (generation, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members)
+		SELECT ?, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members
+		FROM coop_body_rows
+		WHERE (body_id, run_id) IN (SELECT body_id, max(run_id) FROM coop_body_rows
+			WHERE run_id IN ` + clickhouse.CommittedRuns + ` GROUP BY body_id)`},
+	}
+	for _, st := range stmts {
+		if err := s.db.Exec(ctx, st.q, gen); err != nil {
+			return fmt.Errorf("rebuild %s: %w", st.name, err)
+		}
+	}
+	return nil
+}

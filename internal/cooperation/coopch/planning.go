@@ -1,0 +1,269 @@
+package coopch
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"github.com/sinergi-id/sinergi/internal/idm"
+	"github.com/sinergi-id/sinergi/internal/region"
+)
+
+// The planning queries join cooperation with the IDM and region snapshots;
+// their table names are constants of those stores' migrations.
+const (
+	idmCurrentGen     = "(SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'idm_current')"
+	regionsCurrentGen = "(SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'regions_current')"
+)
+
+// coveredDesa selects the desa codes covered by agreements in force at some
+// time in [from, to].
+func coveredDesa(from, to time.Time) (string, []any) {
+	return `(SELECT arrayJoin(arrayFilter(v -> position(v, ':') = 0, village_keys)) FROM coop_agreements
+		WHERE generation = ` + current(AgreementsTable) + ` AND ` + activeBetween + `)`, []any{day(to), day(from)}
+}
+
+func yearBounds(year int) (time.Time, time.Time) {
+	return time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+}
+
+// VillagesWithoutPartner lists desa within a region whose status in year is
+// one of statuses and that no agreement in force during that year covers,
+// weakest IDM first.
+func (s *Store) VillagesWithoutPartner(ctx context.Context, within region.Code, statuses []idm.Status, year, offset, limit int) ([]cooperation.VillageTarget, int, error) {
+	from, to := yearBounds(year)
+	covered, coveredArgs := coveredDesa(from, to)
+	names := make([]string, len(statuses))
+	for i, st := range statuses {
+		names[i] = st.String()
+	}
+	base := &sqlText{}
+	base.add(` FROM idm_current WHERE generation = `+idmCurrentGen+` AND index_name = ? AND year = ?
+		AND startsWith(village_code, ?) AND has(?, toString(status))`, idm.DefaultIndex, uint16(year), string(within), names)
+	base.add(" AND village_code NOT IN "+covered, coveredArgs...)
+
+	q := &sqlText{}
+	q.add("SELECT village_code, toInt8(status) AS status, idm"+base.String(), base.args...)
+	q.add(" ORDER BY idm, village_code LIMIT ?, ?", offset, limit)
+	var rows []struct {
+		Village string  `ch:"village_code"`
+		Status  int8    `ch:"status"`
+		IDM     float64 `ch:"idm"`
+	}
+	if err := s.db.Select(ctx, &rows, q.String(), q.args...); err != nil {
+		return nil, 0, fmt.Errorf("villages without partner: %w", err)
+	}
+	var total uint64
+	if err := s.db.QueryRow(ctx, "SELECT count()"+base.String(), base.args, &total); err != nil {
+		return nil, 0, fmt.Errorf("villages without partner: %w", err)
+	}
+	out := make([]cooperation.VillageTarget, len(rows))
+	for i, r := range rows {
+		out[i] = cooperation.VillageTarget{Village: region.Code(r.Village), Status: idm.Status(r.Status), IDM: r.IDM}
+	}
+	return out, int(total), nil
+}
+
+// Impact compares the IDM change between two years of desa covered by an
+// agreement in force at some time between them against the other desa.
+func (s *Store) Impact(ctx context.Context, within region.Code, fromYear, toYear int) (with, without cooperation.ImpactGroup, err error) {
+	from, _ := yearBounds(fromYear)
+	_, to := yearBounds(toYear)
+	covered, coveredArgs := coveredDesa(from, to)
+	q := &sqlText{}
+	q.add("SELECT village_code IN "+covered+" AS with_cooperation,", coveredArgs...)
+	q.add(` count() AS desa, avg(idm_from) AS mean_from, avg(idm_to) AS mean_to, avg(idm_to - idm_from) AS mean_change,
+		countIf(status_to > status_from) AS up, countIf(status_to = status_from) AS same, countIf(status_to < status_from) AS down
+	FROM (
+		SELECT village_code, idm AS idm_from, toInt8(status) AS status_from FROM idm_current
+		WHERE generation = `+idmCurrentGen+` AND index_name = ? AND year = ? AND startsWith(village_code, ?)
+	) ANY INNER JOIN (
+		SELECT village_code, idm AS idm_to, toInt8(status) AS status_to FROM idm_current
+		WHERE generation = `+idmCurrentGen+` AND index_name = ? AND year = ? AND startsWith(village_code, ?)
+	) USING village_code
+	GROUP BY with_cooperation`, idm.DefaultIndex, uint16(fromYear), string(within), idm.DefaultIndex, uint16(toYear), string(within))
+	var rows []struct {
+		With       uint8   `ch:"with_cooperation"`
+		Desa       uint64  `ch:"desa"`
+		MeanFrom   float64 `ch:"mean_from"`
+		MeanTo     float64 `ch:"mean_to"`
+		MeanChange float64 `ch:"mean_change"`
+		Up         uint64  `ch:"up"`
+		Same       uint64  `ch:"same"`
+		Down       uint64  `ch:"down"`
+	}
+	if err := s.db.Select(ctx, &rows, q.String(), q.args...); err != nil {
+		return with, without, fmt.Errorf("cooperation impact: %w", err)
+	}
+	for _, r := range rows {
+		g := cooperation.ImpactGroup{Desa: int(r.Desa), MeanFrom: ptr(r.MeanFrom), MeanTo: ptr(r.MeanTo),
+			MeanChange: ptr(r.MeanChange), MovedUp: int(r.Up), Unchanged: int(r.Same), MovedDown: int(r.Down)}
+		if r.With == 1 {
+			with = g
+		} else {
+			without = g
+		}
+	}
+	return with, without, nil
+}
+
+func ptr(v float64) *float64 { return &v }
+
+// Links counts, for every pair of regions at level that agreements in force
+// during year join, the agreements and their committed value.
+func (s *Store) Links(ctx context.Context, level region.Level, year int, f cooperation.Filter) ([]cooperation.Link, error) {
+	from, to := yearBounds(year)
+	f.ActiveFrom, f.ActiveTo = from, to
+	c := agreementConds(f, true)
+	arr, arrArgs := regionArray(level, "", "region_codes")
+	q := &sqlText{}
+	q.add(`SELECT from_code, arrayJoin(arrayFilter(code -> code > from_code, regions)) AS to_code,
+		toFloat64(uniqExact(agreement_id)) AS agreements, `+committedSum+` AS value
+	FROM (SELECT agreement_id, committed_value, `+arr+` AS regions`, arrArgs...)
+	q.add(" FROM coop_agreements WHERE "+c.sql()+")", c.args...)
+	q.add(` ARRAY JOIN regions AS from_code
+	GROUP BY from_code, to_code ORDER BY agreements DESC, from_code, to_code LIMIT ?`, cooperation.MaxStatsRows)
+	var rows []struct {
+		From       string  `ch:"from_code"`
+		To         string  `ch:"to_code"`
+		Agreements float64 `ch:"agreements"`
+		Value      float64 `ch:"value"`
+	}
+	if err := s.db.Select(ctx, &rows, q.String(), q.args...); err != nil {
+		return nil, fmt.Errorf("cross-region links: %w", err)
+	}
+	out := make([]cooperation.Link, len(rows))
+	for i, r := range rows {
+		out[i] = cooperation.Link{From: region.Code(r.From), To: region.Code(r.To), Agreements: int(r.Agreements), CommittedValue: r.Value}
+	}
+	return out, nil
+}
+
+var partnerOrderings = map[cooperation.PartnerOrder]string{
+	cooperation.PartnerByAgreements: "agreements DESC, partner_key",
+	cooperation.PartnerByValue:      "committed DESC, partner_key",
+	cooperation.PartnerByVillages:   "villages DESC, partner_key",
+	cooperation.PartnerByName:       "partner_key",
+}
+
+// Partners summarises every partner (party that is not a village, a body or
+// a village enterprise) of the agreements the filter selects.
+func (s *Store) Partners(ctx context.Context, f cooperation.Filter, asOf time.Time, order cooperation.PartnerOrder, limit int) ([]cooperation.PartnerSummary, error) {
+	by, ok := partnerOrderings[order]
+	if !ok {
+		return nil, fmt.Errorf("partners: unknown order %q", order)
+	}
+	notPartners := []string{string(cooperation.PartyDesa), string(cooperation.PartyDesaPersiapan),
+		string(cooperation.PartyBKAD), string(cooperation.PartyBUMDesa)}
+	c := agreementConds(f, true)
+	q := &sqlText{}
+	q.add(`SELECT partner_key, any(partner_name) AS name, any(partner_type) AS party_type, max(partner_sector) AS sector,
+		toFloat64(uniqExact(agreement_id)) AS agreements,
+		toFloat64(uniqExactIf(agreement_id, `+activeOn+`)) AS active,
+		toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') = 0, village_keys)))) AS villages,
+		groupUniqArrayArray(arrayFilter(code -> length(code) = 4, arrayMap(code -> substring(code, 1, 4), region_codes))) AS kabupaten,
+		groupUniqArrayArray(issues) AS issue_list, groupUniqArrayArray(fields) AS field_list,
+		`+committedSum+` AS committed, sum(realised) AS realised
+	FROM (
+		SELECT agreement_id, partner_key, any(name) AS partner_name, any(party_type) AS partner_type, max(sector) AS partner_sector
+		FROM coop_parties WHERE generation = `+current(PartiesTable)+` AND NOT has(?, party_type)
+		GROUP BY agreement_id, partner_key
+	) ANY INNER JOIN (
+		SELECT agreement_id, status, signed_on, starts_on, ends_on, village_keys, region_codes, issues, fields, committed_value, realised
+		FROM (SELECT agreement_id, status, signed_on, starts_on, ends_on, village_keys, region_codes, issues, fields, committed_value
+		      FROM coop_agreements WHERE `+c.sql()+`)
+		ANY LEFT JOIN (SELECT agreement_id, toFloat64(sum(value)) AS realised FROM coop_realisations
+		      WHERE generation = `+current(RealisationsTable)+` GROUP BY agreement_id) USING agreement_id
+	) USING agreement_id
+	GROUP BY partner_key ORDER BY `+by+` LIMIT ?`,
+		append(append([]any{day(asOf), day(asOf), notPartners}, c.args...), limit)...)
+	var rows []struct {
+		Key        string   `ch:"partner_key"`
+		Name       string   `ch:"name"`
+		Type       string   `ch:"party_type"`
+		Sector     string   `ch:"sector"`
+		Agreements float64  `ch:"agreements"`
+		Active     float64  `ch:"active"`
+		Villages   float64  `ch:"villages"`
+		Kabupaten  []string `ch:"kabupaten"`
+		Issues     []string `ch:"issue_list"`
+		Fields     []string `ch:"field_list"`
+		Committed  float64  `ch:"committed"`
+		Realised   float64  `ch:"realised"`
+	}
+	if err := s.db.Select(ctx, &rows, q.String(), q.args...); err != nil {
+		return nil, fmt.Errorf("partners: %w", err)
+	}
+	out := make([]cooperation.PartnerSummary, len(rows))
+	for i, r := range rows {
+		out[i] = cooperation.PartnerSummary{Key: r.Key, Name: r.Name, Type: cooperation.PartyType(r.Type),
+			Sector: cooperation.Sector(r.Sector), Agreements: int(r.Agreements), ActiveAgreements: int(r.Active),
+			VillagesCovered: int(r.Villages), Kabupaten: sortedCodes(r.Kabupaten),
+			Issues: sortedEnums[cooperation.Issue](r.Issues), Fields: sortedEnums[cooperation.Field](r.Fields),
+			CommittedValue: r.Committed, RealisedValue: r.Realised}
+	}
+	return out, nil
+}
+
+func sortedCodes(in []string) []region.Code { return sortedEnums[region.Code](in) }
+
+func sortedEnums[T ~string](in []string) []T {
+	out := enums[T](in)
+	slices.Sort(out)
+	return out
+}
+
+// Bodies returns the current inter-village bodies within a region, with
+// the agreements that name them (by body_id, or a BKAD party of the same
+// name) and how many of those are in force on asOf.
+func (s *Store) Bodies(ctx context.Context, within region.Code, asOf time.Time) ([]cooperation.BodySummary, error) {
+	q := `SELECT body_id, name, region_code, established_on, legal_basis, joint_enterprise, members FROM coop_bodies
+		WHERE generation = ` + current(BodiesTable) + ` AND (startsWith(region_code, ?) OR arrayExists(m -> startsWith(m, ?), members))
+		ORDER BY body_id`
+	var rows []struct {
+		ID              string     `ch:"body_id"`
+		Name            string     `ch:"name"`
+		Region          string     `ch:"region_code"`
+		EstablishedOn   *time.Time `ch:"established_on"`
+		LegalBasis      string     `ch:"legal_basis"`
+		JointEnterprise string     `ch:"joint_enterprise"`
+		Members         []string   `ch:"members"`
+	}
+	if err := s.db.Select(ctx, &rows, q, string(within), string(within)); err != nil {
+		return nil, fmt.Errorf("inter-village bodies: %w", err)
+	}
+	links := `SELECT body_id, partner_key, agreement_id, ` + activeOn + ` AS active
+		FROM (SELECT agreement_id, body_id, partner_key FROM coop_parties WHERE generation = ` + current(PartiesTable) + ` AND party_type = 'BKAD')
+		ANY INNER JOIN (SELECT agreement_id, status, signed_on, starts_on, ends_on FROM coop_agreements
+			WHERE generation = ` + current(AgreementsTable) + `) USING agreement_id`
+	var parties []struct {
+		BodyID      string `ch:"body_id"`
+		PartnerKey  string `ch:"partner_key"`
+		AgreementID string `ch:"agreement_id"`
+		Active      uint8  `ch:"active"`
+	}
+	if err := s.db.Select(ctx, &parties, links, day(asOf), day(asOf)); err != nil {
+		return nil, fmt.Errorf("inter-village bodies: %w", err)
+	}
+	out := make([]cooperation.BodySummary, len(rows))
+	for i, r := range rows {
+		b := cooperation.BodySummary{Body: cooperation.Body{ID: r.ID, Name: r.Name, Region: region.Code(r.Region),
+			EstablishedOn: deref(r.EstablishedOn), LegalBasis: r.LegalBasis, JointEnterprise: r.JointEnterprise,
+			Members: enums[region.Code](r.Members)}}
+		key := cooperation.PartnerKey(r.Name)
+		seen := map[string]bool{}
+		for _, p := range parties {
+			if (p.BodyID == r.ID || p.BodyID == "" && p.PartnerKey == key) && !seen[p.AgreementID] {
+				seen[p.AgreementID] = true
+				b.Agreements++
+				if p.Active == 1 {
+					b.ActiveAgreements++
+				}
+			}
+		}
+		out[i] = b
+	}
+	return out, nil
+}

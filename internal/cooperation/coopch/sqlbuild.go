@@ -1,0 +1,109 @@
+package coopch
+
+import (
+	"strings"
+	"time"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
+)
+
+// sqlText assembles a statement from fragments written in this package and
+// the values bound to its placeholders, kept in order. Nothing a user sends
+// is ever written into the text: identifiers come from the whitelists here,
+// values go through args.
+type sqlText struct {
+	b    strings.Builder
+	args []any
+}
+
+// add writes a fragment and the values of its placeholders.
+func (s *sqlText) add(fragment string, args ...any) *sqlText {
+	if strings.Count(fragment, "?") != len(args) {
+		panic("coopch: placeholder count mismatch in " + fragment)
+	}
+	s.b.WriteString(fragment)
+	s.args = append(s.args, args...)
+	return s
+}
+
+func (s *sqlText) String() string { return s.b.String() }
+
+// conds is a list of conditions joined with AND.
+type conds struct {
+	parts []string
+	args  []any
+}
+
+func (c *conds) add(cond string, args ...any) {
+	if strings.Count(cond, "?") != len(args) {
+		panic("coopch: placeholder count mismatch in " + cond)
+	}
+	c.parts = append(c.parts, cond)
+	c.args = append(c.args, args...)
+}
+
+func (c *conds) sql() string {
+	if len(c.parts) == 0 {
+		return "1"
+	}
+	return "(" + strings.Join(c.parts, ") AND (") + ")"
+}
+
+func current(table string) string { return clickhouse.CurrentGeneration(table) }
+
+// epoch stands for an unknown start: such an agreement counts as started.
+const epoch = "toDate('1970-01-01')"
+
+// activeBetween is true for agreements in force at some time in [from, to]:
+// not drafts or terminated, started by to, not ended before from.
+const activeBetween = `status IN ('ACTIVE', 'EXPIRED')
+	AND ifNull(ifNull(starts_on, signed_on), ` + epoch + `) <= ?
+	AND (ends_on IS NULL OR ends_on >= ?)`
+
+// activeOn is true for agreements in force on a day.
+const activeOn = `status = 'ACTIVE' AND ifNull(ifNull(starts_on, signed_on), ` + epoch + `) <= ?
+	AND (ends_on IS NULL OR ends_on >= ?)`
+
+func day(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// agreementConds are the filter's conditions on coop_agreements columns.
+// withRegion is false where the caller applies the region itself.
+func agreementConds(f cooperation.Filter, withRegion bool) *conds {
+	c := &conds{}
+	c.add("generation = " + current(AgreementsTable))
+	if withRegion && f.Region != "" {
+		c.add("arrayExists(code -> startsWith(code, ?), region_codes)", string(f.Region))
+	}
+	if len(f.Issues) > 0 {
+		c.add("hasAny(issues, ?)", strs(f.Issues))
+	}
+	if len(f.PartyTypes) > 0 {
+		c.add("hasAny(party_types, ?)", strs(f.PartyTypes))
+	}
+	if f.Partner != "" {
+		c.add("has(partner_keys, ?)", f.Partner)
+	}
+	if len(f.Sectors) > 0 {
+		c.add("hasAny(partner_sectors, ?)", strs(f.Sectors))
+	}
+	if len(f.Statuses) > 0 {
+		c.add("has(?, status)", strs(f.Statuses))
+	}
+	if len(f.Fields) > 0 {
+		c.add("hasAny(fields, ?)", strs(f.Fields))
+	}
+	if !f.ActiveFrom.IsZero() {
+		c.add(activeBetween, day(f.ActiveTo), day(f.ActiveFrom))
+	}
+	if !f.SignedFrom.IsZero() {
+		c.add("signed_on >= ? AND signed_on <= ?", day(f.SignedFrom), day(f.SignedTo))
+	}
+	return c
+}
+
+// committedSum adds up committed values, leaving out agreements whose value
+// the register does not know.
+const committedSum = "toFloat64(sumIf(assumeNotNull(committed_value), isNotNull(committed_value)))"

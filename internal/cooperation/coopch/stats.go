@@ -1,0 +1,324 @@
+package coopch
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"github.com/sinergi-id/sinergi/internal/region"
+)
+
+// Stats answers cooperationStats. Measures counted over agreements group by
+// the agreements' regions, issues, … and signing month; realisation measures
+// group by the realised village and month. The two are queried separately
+// and merged on the dimension values.
+func (s *Store) Stats(ctx context.Context, q cooperation.StatsQuery) (cooperation.StatsResult, error) {
+	var agreementMeasures, realisationMeasures []cooperation.Measure
+	for _, m := range q.Measures {
+		if m.FromRealisations() {
+			realisationMeasures = append(realisationMeasures, m)
+		} else {
+			agreementMeasures = append(agreementMeasures, m)
+		}
+	}
+	rows := map[string]*cooperation.StatsRow{}
+	var order []string
+	totals := make([]float64, len(q.Measures))
+	merge := func(measures []cooperation.Measure, grouped []groupRow, total []float64) {
+		for _, g := range grouped {
+			key := strings.Join(g.keys, "\x00")
+			r, ok := rows[key]
+			if !ok {
+				r = &cooperation.StatsRow{Keys: g.keys, Values: make([]float64, len(q.Measures))}
+				rows[key] = r
+				order = append(order, key)
+			}
+			for i, m := range measures {
+				r.Values[indexOf(q.Measures, m)] = g.values[i]
+			}
+		}
+		for i, m := range measures {
+			totals[indexOf(q.Measures, m)] = total[i]
+		}
+	}
+	for _, part := range []struct {
+		measures []cooperation.Measure
+		build    func(cooperation.StatsQuery, []cooperation.Dimension, []cooperation.Measure) *sqlText
+	}{
+		{agreementMeasures, agreementStatsSQL},
+		{realisationMeasures, realisationStatsSQL},
+	} {
+		if len(part.measures) == 0 {
+			continue
+		}
+		grouped, err := s.groups(ctx, part.build(q, q.Dimensions, part.measures), len(q.Dimensions), len(part.measures))
+		if err != nil {
+			return cooperation.StatsResult{}, err
+		}
+		total, err := s.groups(ctx, part.build(q, nil, part.measures), 0, len(part.measures))
+		if err != nil {
+			return cooperation.StatsResult{}, err
+		}
+		vals := make([]float64, len(part.measures))
+		if len(total) == 1 {
+			vals = total[0].values
+		}
+		merge(part.measures, grouped, vals)
+	}
+	if len(order) > cooperation.MaxStatsRows {
+		return cooperation.StatsResult{}, cooperation.ErrTooManyGroups
+	}
+	out := cooperation.StatsResult{Totals: totals, Rows: make([]cooperation.StatsRow, 0, len(order))}
+	for _, k := range order {
+		out.Rows = append(out.Rows, *rows[k])
+	}
+	sortRows(out.Rows)
+	return out, nil
+}
+
+func indexOf[T comparable](list []T, v T) int {
+	for i, x := range list {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
+
+type groupRow struct {
+	keys   []string
+	values []float64
+}
+
+// groups runs a stats statement whose columns are the dimension keys
+// (strings) then the measures (Float64).
+func (s *Store) groups(ctx context.Context, q *sqlText, dims, measures int) ([]groupRow, error) {
+	rows, err := s.db.Query(ctx, q.String(), q.args...)
+	if err != nil {
+		return nil, fmt.Errorf("cooperation stats: %w", err)
+	}
+	defer rows.Close()
+	var out []groupRow
+	for rows.Next() {
+		g := groupRow{keys: make([]string, dims), values: make([]float64, measures)}
+		dest := make([]any, 0, dims+measures)
+		for i := range g.keys {
+			dest = append(dest, &g.keys[i])
+		}
+		for i := range g.values {
+			dest = append(dest, &g.values[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("cooperation stats: %w", err)
+		}
+		out = append(out, g)
+		if len(out) > cooperation.MaxStatsRows {
+			return nil, cooperation.ErrTooManyGroups
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cooperation stats: %w", err)
+	}
+	return out, nil
+}
+
+// regionArray is the distinct codes at level of an agreement's regions,
+// kept within the filter's region.
+func regionArray(level region.Level, within region.Code, codes string) (string, []any) {
+	n := strconv.Itoa(codeLength(level))
+	expr := "arrayDistinct(arrayMap(code -> substring(code, 1, " + n + "), arrayFilter(code -> length(code) >= " + n
+	if within != "" {
+		return expr + " AND startsWith(code, ?), " + codes + ")))", []any{string(within)}
+	}
+	return expr + ", " + codes + ")))", nil
+}
+
+func codeLength(l region.Level) int {
+	switch l {
+	case region.LevelProvinsi:
+		return 2
+	case region.LevelKabupatenKota:
+		return 4
+	case region.LevelKecamatan:
+		return 6
+	}
+	return 10
+}
+
+// listDim explodes an array column, keeping only the filter's values when
+// it has some, and naming empty arrays with placeholder.
+func listDim[T ~string](column string, only []T, placeholder string) (string, []any) {
+	arr := column
+	var args []any
+	if len(only) > 0 {
+		arr = "arrayFilter(x -> has(?, x), " + column + ")"
+		args = append(args, strs(only))
+	}
+	return "arrayJoin(if(empty(" + arr + "), ['" + placeholder + "'], " + arr + "))", args
+}
+
+// periodDim buckets a date column by grain as text: 2025-08, 2025-Q3, 2025.
+func periodDim(column string, grain cooperation.TimeGrain) string {
+	switch grain {
+	case cooperation.GrainMonth:
+		return "ifNull(substring(toString(toStartOfMonth(" + column + ")), 1, 7), '')"
+	case cooperation.GrainQuarter:
+		return "ifNull(concat(toString(toYear(" + column + ")), '-Q', toString(toQuarter(" + column + "))), '')"
+	}
+	return "ifNull(toString(toYear(" + column + ")), '')"
+}
+
+// dimensionExpr is the grouping expression of a dimension over agreement
+// columns; dateColumn and villageColumn differ between the two grains.
+func dimensionExpr(d cooperation.Dimension, q cooperation.StatsQuery, realisation bool) (string, []any) {
+	f := q.Filter
+	if lvl := d.RegionLevel(); lvl != 0 {
+		if realisation {
+			n := strconv.Itoa(codeLength(lvl))
+			return "substring(village_code, 1, " + n + ")", nil
+		}
+		return regionArrayJoin(lvl, f.Region)
+	}
+	switch d {
+	case cooperation.DimIssue:
+		return listDim("issues", f.Issues, "NONE")
+	case cooperation.DimPartyType:
+		return listDim("party_types", f.PartyTypes, "NONE")
+	case cooperation.DimPartnerSector:
+		return listDim("partner_sectors", f.Sectors, "NONE")
+	case cooperation.DimField:
+		return listDim("fields", f.Fields, "UNSPECIFIED")
+	case cooperation.DimStatus:
+		return "status", nil
+	case cooperation.DimPeriod:
+		if realisation {
+			return periodDim("month", q.Grain), nil
+		}
+		return periodDim("signed_on", q.Grain), nil
+	}
+	panic("coopch: unknown dimension " + string(d))
+}
+
+func regionArrayJoin(lvl region.Level, within region.Code) (string, []any) {
+	arr, args := regionArray(lvl, within, "region_codes")
+	return "arrayJoin(" + arr + ")", args
+}
+
+func dimColumns(s *sqlText, q cooperation.StatsQuery, dims []cooperation.Dimension, realisation bool) string {
+	var names []string
+	for i, d := range dims {
+		expr, args := dimensionExpr(d, q, realisation)
+		name := "d" + strconv.Itoa(i)
+		s.add(expr+" AS "+name+", ", args...)
+		names = append(names, name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// regionDimName is the alias of the finest region dimension, "" for none.
+func regionDimName(dims []cooperation.Dimension) string {
+	best, name := 0, ""
+	for i, d := range dims {
+		if l := int(d.RegionLevel()); l > best {
+			best, name = l, "d"+strconv.Itoa(i)
+		}
+	}
+	return name
+}
+
+func agreementStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension, measures []cooperation.Measure) *sqlText {
+	s := &sqlText{}
+	s.add("SELECT ")
+	group := dimColumns(s, q, dims, false)
+	// Villages count within the row's region, else within the filter's.
+	villageScope, scopeArgs := "''", []any(nil)
+	if name := regionDimName(dims); name != "" {
+		villageScope = name
+	} else if q.Filter.Region != "" {
+		villageScope, scopeArgs = "?", []any{string(q.Filter.Region)}
+	}
+	for i, m := range measures {
+		if i > 0 {
+			s.add(", ")
+		}
+		switch m {
+		case cooperation.MeasureAgreements:
+			s.add("toFloat64(uniqExact(agreement_id))")
+		case cooperation.MeasureActiveAgreements:
+			s.add("toFloat64(uniqExactIf(agreement_id, "+activeOn+"))", day(q.AsOf), day(q.AsOf))
+		case cooperation.MeasureVillagesCovered:
+			s.add("toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') = 0 AND startsWith(v, "+
+				villageScope+"), village_keys))))", scopeArgs...)
+		case cooperation.MeasurePersiapanCovered:
+			s.add("toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') > 0 AND startsWith(v, "+
+				villageScope+"), village_keys))))", scopeArgs...)
+		case cooperation.MeasurePartners:
+			s.add("toFloat64(length(groupUniqArrayArray(partner_keys)))")
+		case cooperation.MeasureCommittedValue:
+			s.add(committedSum)
+		default:
+			panic("coopch: not an agreement measure: " + string(m))
+		}
+		s.add(" AS m" + strconv.Itoa(i))
+	}
+	c := agreementConds(q.Filter, true)
+	s.add(" FROM coop_agreements WHERE "+c.sql(), c.args...)
+	if group != "" {
+		s.add(" GROUP BY " + group + " ORDER BY " + group)
+	}
+	s.add(" LIMIT ?", cooperation.MaxStatsRows+1)
+	return s
+}
+
+func realisationStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension, measures []cooperation.Measure) *sqlText {
+	s := &sqlText{}
+	s.add("SELECT ")
+	group := dimColumns(s, q, dims, true)
+	for i, m := range measures {
+		if i > 0 {
+			s.add(", ")
+		}
+		switch m {
+		case cooperation.MeasureRealisedValue:
+			s.add("toFloat64(sum(value))")
+		case cooperation.MeasureBeneficiaries:
+			s.add("toFloat64(sum(beneficiaries))")
+		default:
+			panic("coopch: not a realisation measure: " + string(m))
+		}
+		s.add(" AS m" + strconv.Itoa(i))
+	}
+	r := &conds{}
+	r.add("generation = " + current(RealisationsTable))
+	if q.Filter.Region != "" {
+		r.add("startsWith(village_code, ?)", string(q.Filter.Region))
+	}
+	if !q.Filter.ActiveFrom.IsZero() {
+		r.add("month >= toStartOfMonth(?) AND month <= ?", day(q.Filter.ActiveFrom), day(q.Filter.ActiveTo))
+	}
+	s.add(" FROM (SELECT agreement_id, village_code, month, value, beneficiaries FROM coop_realisations WHERE "+r.sql()+")", r.args...)
+	a := agreementConds(q.Filter, false)
+	s.add(" ANY INNER JOIN (SELECT agreement_id, issues, party_types, partner_sectors, fields, status FROM coop_agreements WHERE "+
+		a.sql()+") USING agreement_id", a.args...)
+	if group != "" {
+		s.add(" GROUP BY " + group + " ORDER BY " + group)
+	}
+	s.add(" LIMIT ?", cooperation.MaxStatsRows+1)
+	return s
+}
+
+// sortRows orders rows by their keys, so merged answers are deterministic.
+func sortRows(rows []cooperation.StatsRow) {
+	less := func(a, b cooperation.StatsRow) int {
+		for i := range a.Keys {
+			if c := strings.Compare(a.Keys[i], b.Keys[i]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	}
+	slices.SortFunc(rows, less)
+}

@@ -1,0 +1,493 @@
+package cooperation
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sinergi-id/sinergi/internal/fault"
+	"github.com/sinergi-id/sinergi/internal/idm"
+	"github.com/sinergi-id/sinergi/internal/region"
+)
+
+// Store reads the current cooperation snapshots.
+type Store interface {
+	Agreements(ctx context.Context, f Filter, order AgreementOrder, offset, limit int) ([]AgreementSummary, int, error)
+	AgreementsByID(ctx context.Context, ids []string) ([]AgreementSummary, error)
+	Parties(ctx context.Context, agreementIDs []string) ([]Party, error)
+	Realisations(ctx context.Context, agreementIDs []string) ([]Realisation, error)
+	Stats(ctx context.Context, q StatsQuery) (StatsResult, error)
+	Expiring(ctx context.Context, f Filter, asOf, until time.Time, limit int) ([]AgreementSummary, error)
+	VillagesWithoutPartner(ctx context.Context, within region.Code, statuses []idm.Status, year, offset, limit int) ([]VillageTarget, int, error)
+	Impact(ctx context.Context, within region.Code, fromYear, toYear int) (with, without ImpactGroup, err error)
+	Links(ctx context.Context, level region.Level, year int, f Filter) ([]Link, error)
+	Partners(ctx context.Context, f Filter, asOf time.Time, order PartnerOrder, limit int) ([]PartnerSummary, error)
+	Bodies(ctx context.Context, within region.Code, asOf time.Time) ([]BodySummary, error)
+}
+
+// Regions finds the regions questions name.
+type Regions interface {
+	Region(ctx context.Context, code string) (region.Region, error)
+}
+
+// IDM answers the IDM side of scorecards.
+type IDM interface {
+	Years(ctx context.Context, index string) ([]int, error)
+	Distribution(ctx context.Context, index string, year int, level region.Level, parent string) ([]idm.Distribution, error)
+	Transitions(ctx context.Context, index string, from, to int, within string) ([]idm.Transition, error)
+}
+
+// Service answers planners' questions about cooperation.
+type Service struct {
+	store   Store
+	regions Regions
+	idm     IDM
+	now     func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(store Store, regions Regions, idm IDM) *Service {
+	return &Service{store: store, regions: regions, idm: idm, now: time.Now}
+}
+
+// Today is the day "active now" is judged on.
+func (s *Service) Today() time.Time {
+	n := s.now().UTC()
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// CheckFilter validates a filter and resolves its region.
+func (s *Service) CheckFilter(ctx context.Context, f Filter, regionCode string) (Filter, error) {
+	if regionCode != "" {
+		r, err := s.regions.Region(ctx, regionCode)
+		if err != nil {
+			return f, err
+		}
+		f.Region = r.Code
+	}
+	if f.ActiveFrom.IsZero() != f.ActiveTo.IsZero() {
+		return f, fault.Invalid("an active period needs both from and to")
+	}
+	if !f.ActiveFrom.IsZero() && f.ActiveTo.Before(f.ActiveFrom) {
+		return f, fault.Invalid("the active period ends before it starts")
+	}
+	if f.SignedFrom.IsZero() != f.SignedTo.IsZero() {
+		return f, fault.Invalid("a signing period needs both from and to")
+	}
+	if !f.SignedFrom.IsZero() && f.SignedTo.Before(f.SignedFrom) {
+		return f, fault.Invalid("the signing period ends before it starts")
+	}
+	if len(f.Partner) > 200 {
+		return f, fault.Invalid("partner is longer than 200 characters")
+	}
+	f.Partner = PartnerKey(f.Partner)
+	return f, nil
+}
+
+// pageSize checks a requested page size.
+func pageSize(first int) (int, error) {
+	if first == 0 {
+		return DefaultPageSize, nil
+	}
+	if first < 1 || first > MaxPageSize {
+		return 0, fault.Invalid("first must be between 1 and %d", MaxPageSize)
+	}
+	return first, nil
+}
+
+// Cursors are opaque to clients: the offset of the next item.
+func encodeCursor(offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(offset)))
+}
+
+func decodeCursor(c string) (int, error) {
+	if c == "" {
+		return 0, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		if n, err := strconv.Atoi(strings.TrimPrefix(string(raw), "o:")); err == nil && n >= 0 && strings.HasPrefix(string(raw), "o:") {
+			return n, nil
+		}
+	}
+	return 0, fault.Invalid("after is not a cursor from this API")
+}
+
+// Agreements answers agreements(filter, first, after, orderBy).
+func (s *Service) Agreements(ctx context.Context, f Filter, page Page, order AgreementOrder) (AgreementPage, error) {
+	limit, err := pageSize(page.First)
+	if err != nil {
+		return AgreementPage{}, err
+	}
+	offset, err := decodeCursor(page.After)
+	if err != nil {
+		return AgreementPage{}, err
+	}
+	if order == "" {
+		order = OrderSignedDesc
+	}
+	items, total, err := s.store.Agreements(ctx, f, order, offset, limit)
+	if err != nil {
+		return AgreementPage{}, err
+	}
+	p := AgreementPage{Items: items, TotalCount: total, HasNext: offset+len(items) < total}
+	if len(items) > 0 {
+		p.EndCursor = encodeCursor(offset + len(items))
+	}
+	return p, nil
+}
+
+// Agreement returns one agreement.
+func (s *Service) Agreement(ctx context.Context, id string) (AgreementSummary, error) {
+	found, err := s.store.AgreementsByID(ctx, []string{id})
+	if err != nil {
+		return AgreementSummary{}, err
+	}
+	if len(found) == 0 {
+		return AgreementSummary{}, fault.NotFound("no agreement %q", id)
+	}
+	return found[0], nil
+}
+
+// Parties returns the parties of each agreement.
+func (s *Service) Parties(ctx context.Context, ids []string) (map[string][]Party, error) {
+	ps, err := s.store.Parties(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]Party{}
+	for _, p := range ps {
+		out[p.AgreementID] = append(out[p.AgreementID], p)
+	}
+	return out, nil
+}
+
+// Realisations returns the realisations of each agreement.
+func (s *Service) Realisations(ctx context.Context, ids []string) (map[string][]Realisation, error) {
+	rs, err := s.store.Realisations(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]Realisation{}
+	for _, r := range rs {
+		out[r.AgreementID] = append(out[r.AgreementID], r)
+	}
+	return out, nil
+}
+
+// Stats answers cooperationStats.
+func (s *Service) Stats(ctx context.Context, q StatsQuery) (StatsResult, error) {
+	if len(q.Measures) == 0 {
+		return StatsResult{}, fault.Invalid("ask for at least one measure")
+	}
+	if len(q.Dimensions) > 4 {
+		return StatsResult{}, fault.Invalid("at most 4 dimensions")
+	}
+	if hasDuplicates(q.Dimensions) || hasDuplicates(q.Measures) {
+		return StatsResult{}, fault.Invalid("a dimension or measure is listed twice")
+	}
+	regionDims := 0
+	for _, d := range q.Dimensions {
+		if !slices.Contains(Dimensions, d) {
+			return StatsResult{}, fault.Invalid("unknown dimension %q", d)
+		}
+		if d.RegionLevel() != 0 {
+			regionDims++
+		}
+		if d == DimPeriod && q.Grain == "" {
+			q.Grain = GrainYear
+		}
+	}
+	if regionDims > 1 {
+		return StatsResult{}, fault.Invalid("use one region dimension at a time")
+	}
+	for _, m := range q.Measures {
+		if !slices.Contains(Measures, m) {
+			return StatsResult{}, fault.Invalid("unknown measure %q", m)
+		}
+	}
+	if q.AsOf.IsZero() {
+		q.AsOf = s.Today()
+	}
+	return s.store.Stats(ctx, q)
+}
+
+func hasDuplicates[T comparable](list []T) bool {
+	seen := map[T]bool{}
+	for _, v := range list {
+		if seen[v] {
+			return true
+		}
+		seen[v] = true
+	}
+	return false
+}
+
+// IssueSummary is one strategic issue's figures.
+type IssueSummary struct {
+	Issue            Issue
+	Agreements       int
+	ActiveAgreements int
+	VillagesCovered  int
+	Partners         int
+	CommittedValue   float64
+	RealisedValue    float64
+}
+
+var issueMeasures = []Measure{MeasureAgreements, MeasureActiveAgreements, MeasureVillagesCovered,
+	MeasurePartners, MeasureCommittedValue, MeasureRealisedValue}
+
+// StrategicIssues answers strategicIssues: all four issues, zeros included.
+func (s *Service) StrategicIssues(ctx context.Context, f Filter) ([]IssueSummary, error) {
+	res, err := s.Stats(ctx, StatsQuery{Dimensions: []Dimension{DimIssue}, Measures: issueMeasures, Filter: f})
+	if err != nil {
+		return nil, err
+	}
+	byIssue := map[string][]float64{}
+	for _, r := range res.Rows {
+		byIssue[r.Keys[0]] = r.Values
+	}
+	issues := Issues
+	if len(f.Issues) > 0 {
+		issues = f.Issues
+	}
+	out := make([]IssueSummary, 0, len(issues))
+	for _, i := range issues {
+		v := byIssue[string(i)]
+		if v == nil {
+			v = make([]float64, len(issueMeasures))
+		}
+		out = append(out, IssueSummary{Issue: i, Agreements: int(v[0]), ActiveAgreements: int(v[1]),
+			VillagesCovered: int(v[2]), Partners: int(v[3]), CommittedValue: v[4], RealisedValue: v[5]})
+	}
+	return out, nil
+}
+
+// MaxCompared bounds compareRegions.
+const MaxCompared = 50
+
+// CompareRegions answers compareRegions: each region's scorecard for a year.
+func (s *Service) CompareRegions(ctx context.Context, codes []string, year int) ([]RegionComparison, error) {
+	if len(codes) == 0 || len(codes) > MaxCompared {
+		return nil, fault.Invalid("compare between 1 and %d regions", MaxCompared)
+	}
+	if year < 2000 || year > 2100 {
+		return nil, fault.Invalid("year %d is out of range", year)
+	}
+	idmYears, err := s.idm.Years(ctx, idm.DefaultIndex)
+	if err != nil {
+		return nil, err
+	}
+	from, to := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+	out := make([]RegionComparison, 0, len(codes))
+	for _, code := range codes {
+		r, err := s.regions.Region(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		if r.Level == region.LevelDesaKelurahan {
+			return nil, fault.Invalid("%s is a village; compare provinces, kabupaten/kota or kecamatan", r.Code.Dotted())
+		}
+		c := RegionComparison{Region: r.Code, Year: year, DesaCount: r.DesaCount, ByIssue: map[Issue]int{}}
+		f := Filter{Region: r.Code, ActiveFrom: from, ActiveTo: to}
+		measures := []Measure{MeasureAgreements, MeasureVillagesCovered, MeasureCommittedValue, MeasureRealisedValue}
+		byIssue, err := s.Stats(ctx, StatsQuery{Dimensions: []Dimension{DimIssue}, Measures: measures, Filter: f})
+		if err != nil {
+			return nil, err
+		}
+		for _, row := range byIssue.Rows {
+			c.ByIssue[Issue(row.Keys[0])] = int(row.Values[0])
+		}
+		c.Agreements, c.DesaCovered = int(byIssue.Totals[0]), int(byIssue.Totals[1])
+		c.CommittedValue, c.RealisedValue = byIssue.Totals[2], byIssue.Totals[3]
+		persiapan, err := s.store.Stats(ctx, StatsQuery{Measures: []Measure{MeasurePersiapanCovered}, Filter: f, AsOf: to})
+		if err != nil {
+			return nil, err
+		}
+		c.DesaPersiapan = int(persiapan.Totals[0])
+		if c.DesaCount > 0 {
+			n := float64(c.DesaCount)
+			c.AgreementsPer100 = float64(c.Agreements) * 100 / n
+			c.DesaCoveredShare = float64(c.DesaCovered) / n
+			c.ValuePerDesa = c.CommittedValue / n
+		}
+		if slices.Contains(idmYears, year) {
+			if c.IDM, err = s.regionIDM(ctx, r, year, slices.Contains(idmYears, year-1)); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (s *Service) regionIDM(ctx context.Context, r region.Region, year int, withPrevious bool) (*RegionIDM, error) {
+	dist, err := s.idm.Distribution(ctx, idm.DefaultIndex, year, r.Level, string(r.Code))
+	if err != nil {
+		return nil, err
+	}
+	out := &RegionIDM{}
+	for _, d := range dist {
+		if d.Region == r.Code {
+			out.Mean, out.ByStatus, out.Scored = d.MeanIDM, d.ByStatus, d.Total
+		}
+	}
+	if withPrevious {
+		ts, err := s.idm.Transitions(ctx, idm.DefaultIndex, year-1, year, string(r.Code))
+		if err != nil {
+			return nil, err
+		}
+		up, down := 0, 0
+		for _, t := range ts {
+			switch {
+			case t.To > t.From:
+				up += t.Count
+			case t.To < t.From:
+				down += t.Count
+			}
+		}
+		out.MovedUp, out.MovedDown = &up, &down
+	}
+	return out, nil
+}
+
+// MaxTargets bounds villagesWithoutPartner pages.
+const MaxTargets = 1000
+
+// VillagesWithoutPartner answers the targeting list: desa in a region whose
+// IDM status in year is one of statuses (default TERTINGGAL and below plus
+// BERKEMBANG) and that no agreement in force that year covers.
+func (s *Service) VillagesWithoutPartner(ctx context.Context, regionCode string, statuses []idm.Status, year int, page Page) ([]VillageTarget, int, string, error) {
+	var within region.Code
+	if regionCode != "" {
+		r, err := s.regions.Region(ctx, regionCode)
+		if err != nil {
+			return nil, 0, "", err
+		}
+		within = r.Code
+	}
+	years, err := s.idm.Years(ctx, idm.DefaultIndex)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	if year == 0 && len(years) > 0 {
+		year = years[len(years)-1]
+	}
+	if !slices.Contains(years, year) {
+		return nil, 0, "", fault.Invalid("no IDM scores are loaded for %d", year)
+	}
+	if len(statuses) == 0 {
+		statuses = []idm.Status{idm.StatusSangatTertinggal, idm.StatusTertinggal, idm.StatusBerkembang}
+	}
+	limit := DefaultPageSize
+	if page.First != 0 {
+		if page.First < 1 || page.First > MaxTargets {
+			return nil, 0, "", fault.Invalid("first must be between 1 and %d", MaxTargets)
+		}
+		limit = page.First
+	}
+	offset, err := decodeCursor(page.After)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	items, total, err := s.store.VillagesWithoutPartner(ctx, within, statuses, year, offset, limit)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	next := ""
+	if offset+len(items) < total {
+		next = encodeCursor(offset + len(items))
+	}
+	return items, total, next, nil
+}
+
+// ExpiringAgreements answers expiringAgreements: agreements in force today
+// that end within the next months, soonest first.
+func (s *Service) ExpiringAgreements(ctx context.Context, withinMonths int, f Filter, first int) ([]AgreementSummary, error) {
+	if withinMonths < 1 || withinMonths > 120 {
+		return nil, fault.Invalid("withinMonths must be between 1 and 120")
+	}
+	limit, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	today := s.Today()
+	return s.store.Expiring(ctx, f, today, today.AddDate(0, withinMonths, 0), limit)
+}
+
+// Links answers crossRegionLinks.
+func (s *Service) Links(ctx context.Context, level region.Level, year int, f Filter) ([]Link, error) {
+	if level == region.LevelDesaKelurahan || level == 0 {
+		return nil, fault.Invalid("links are between provinces, kabupaten/kota or kecamatan")
+	}
+	if year < 2000 || year > 2100 {
+		return nil, fault.Invalid("year %d is out of range", year)
+	}
+	return s.store.Links(ctx, level, year, f)
+}
+
+// Partners answers partners(filter, orderBy, first).
+func (s *Service) Partners(ctx context.Context, f Filter, order PartnerOrder, first int) ([]PartnerSummary, error) {
+	limit, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	if order == "" {
+		order = PartnerByAgreements
+	}
+	return s.store.Partners(ctx, f, s.Today(), order, limit)
+}
+
+// Bodies answers interVillageBodies; inactive bodies have no agreement in
+// force today.
+func (s *Service) Bodies(ctx context.Context, regionCode string, onlyInactive bool) ([]BodySummary, error) {
+	var within region.Code
+	if regionCode != "" {
+		r, err := s.regions.Region(ctx, regionCode)
+		if err != nil {
+			return nil, err
+		}
+		within = r.Code
+	}
+	bodies, err := s.store.Bodies(ctx, within, s.Today())
+	if err != nil {
+		return nil, err
+	}
+	if onlyInactive {
+		bodies = slices.DeleteFunc(bodies, func(b BodySummary) bool { return b.ActiveAgreements > 0 })
+	}
+	return bodies, nil
+}
+
+// Impact answers cooperationImpact.
+func (s *Service) Impact(ctx context.Context, regionCode string, fromYear, toYear int) (Impact, error) {
+	if fromYear >= toYear {
+		return Impact{}, fault.Invalid("fromYear (%d) must be before toYear (%d)", fromYear, toYear)
+	}
+	years, err := s.idm.Years(ctx, idm.DefaultIndex)
+	if err != nil {
+		return Impact{}, err
+	}
+	for _, y := range []int{fromYear, toYear} {
+		if !slices.Contains(years, y) {
+			return Impact{}, fault.Invalid("no IDM scores are loaded for %d", y)
+		}
+	}
+	out := Impact{FromYear: fromYear, ToYear: toYear}
+	if regionCode != "" {
+		r, err := s.regions.Region(ctx, regionCode)
+		if err != nil {
+			return Impact{}, err
+		}
+		out.Region = r.Code
+	}
+	out.WithCooperation, out.WithoutCooperation, err = s.store.Impact(ctx, out.Region, fromYear, toYear)
+	if err != nil {
+		return Impact{}, fmt.Errorf("cooperation impact: %w", err)
+	}
+	return out, nil
+}
