@@ -1,0 +1,603 @@
+package etl
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/sinergi-id/sinergi/etl/tabular"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
+)
+
+// The cooperation register (docs/register.md): an XLSX workbook with one
+// sheet per table, or CSV files with one file per table. This file finds the
+// tables and reads them; register_rows.go validates their rows.
+
+// RegisterBatch is what a register yields.
+type RegisterBatch struct {
+	Agreements   []cooperation.Agreement // accepted, in the order the register first names them
+	Parties      []cooperation.Party     // accepted, in register order
+	Bodies       []cooperation.Body
+	Realisations []cooperation.Realisation
+	// Rejects are the refused rows, table by table (agreements, parties,
+	// bodies, realisations), each table ordered by line. Sheet is the
+	// workbook's sheet, or for a CSV file the table's name.
+	Rejects  []Reject
+	RowsRead int // data rows read over all tables, refused ones included
+}
+
+// ErrRegisterLayout marks a register whose tables cannot be found or told
+// apart: a required sheet or file missing, a file that is no register table,
+// two sheets or files for one table. Nothing of such a register is read.
+var ErrRegisterLayout = errors.New("bad register layout")
+
+type registerTableID int
+
+const (
+	tableAgreements registerTableID = iota
+	tableParties
+	tableBodies
+	tableRealisations
+	registerTableCount
+)
+
+// registerTableDef describes one table of the register.
+type registerTableDef struct {
+	name string // the sheet name, and the Sheet of rejects from CSV files
+	// sheetAliases are other sheet names accepted (compared like headers).
+	sheetAliases []string
+	// signature are the columns that tell the table apart in a file whose
+	// name says nothing.
+	signature []string
+	required  bool
+	columns   []ColumnSpec
+}
+
+// column is a register column: the register documents one name for each,
+// matched as headers are (case, spaces, underscores, dashes, dots ignored).
+func column(name string, required bool) ColumnSpec {
+	return ColumnSpec{Name: name, Aliases: []string{name}, Required: required}
+}
+
+var registerTableDefs = [registerTableCount]registerTableDef{
+	tableAgreements: {
+		name:         "agreements",
+		sheetAliases: []string{"kerja sama", "kerjasama"},
+		signature:    []string{"agreement_id", "title", "status"},
+		required:     true,
+		columns: []ColumnSpec{
+			column("agreement_id", true), column("document_numbers", false), column("title", true),
+			column("document_type", true), column("signed_date", false), column("signed_place", false),
+			column("start_date", false), column("end_date", false), column("status", true),
+			column("issues", false), column("fields", false), column("committed_value", false),
+			column("funding_source", false), column("source_reference", false),
+		},
+	},
+	tableParties: {
+		name:         "parties",
+		sheetAliases: []string{"pihak", "para pihak"},
+		signature:    []string{"party_type"},
+		required:     true,
+		columns: []ColumnSpec{
+			column("agreement_id", true), column("party_type", true), column("name", true),
+			column("region_code", false), column("sector", false), column("role", false),
+			column("body_id", false),
+		},
+	},
+	tableBodies: {
+		name:         "bodies",
+		sheetAliases: []string{"bkad"},
+		signature:    []string{"body_id", "member_villages"},
+		columns: []ColumnSpec{
+			column("body_id", true), column("name", true), column("region_code", true),
+			column("established_date", false), column("legal_basis", false),
+			column("joint_enterprise", false), column("member_villages", true),
+		},
+	},
+	tableRealisations: {
+		name:         "realisations",
+		sheetAliases: []string{"realizations", "realisasi"},
+		signature:    []string{"month", "value"},
+		columns: []ColumnSpec{
+			column("agreement_id", true), column("village_code", false), column("month", true),
+			column("value", true), column("beneficiaries", false), column("outputs", false),
+		},
+	},
+}
+
+func requiredTableNames() []string {
+	var names []string
+	for _, def := range registerTableDefs {
+		if def.required {
+			names = append(names, def.name)
+		}
+	}
+	return names
+}
+
+// ParseRegister reads a register given as the command line gives it: one
+// XLSX workbook, or one file per table.
+func ParseRegister(paths []string, known RegionLookup) (RegisterBatch, error) {
+	if len(paths) == 1 && strings.EqualFold(filepath.Ext(paths[0]), ".xlsx") {
+		return ParseRegisterWorkbook(paths[0], known)
+	}
+	return ParseRegisterFiles(paths, known)
+}
+
+// ParseRegisterWorkbook reads an XLSX register: sheets agreements and
+// parties (required), bodies and realisations (optional), their names
+// matched like headers; other sheets (a README, notes) are ignored unless
+// they carry a table's columns under another name. It returns an error only
+// when the register as a whole cannot be read; refused rows are in the
+// batch's Rejects.
+func ParseRegisterWorkbook(path string, known RegionLookup) (RegisterBatch, error) {
+	if known == nil {
+		return RegisterBatch{}, errors.New("register parse: no region register to check codes against")
+	}
+	tables, err := openRegisterWorkbook(path)
+	if err != nil {
+		return RegisterBatch{}, fmt.Errorf("register parse: %w", err)
+	}
+	defer tables.close()
+	return parseRegisterTables(tables, known)
+}
+
+// ParseRegisterFiles reads a register given as one file per table: CSV
+// files, or XLSX files of one sheet. Each file's table is recognised from its
+// header (agreement_id, title and status: agreements; party_type: parties;
+// body_id and member_villages: bodies; month and value: realisations).
+func ParseRegisterFiles(paths []string, known RegionLookup) (RegisterBatch, error) {
+	if known == nil {
+		return RegisterBatch{}, errors.New("register parse: no region register to check codes against")
+	}
+	tables, err := openRegisterFiles(paths)
+	if err != nil {
+		return RegisterBatch{}, fmt.Errorf("register parse: %w", err)
+	}
+	defer tables.close()
+	return parseRegisterTables(tables, known)
+}
+
+// registerTable is one open table of a register.
+type registerTable struct {
+	id    registerTableID
+	path  string // as given
+	sheet string // for rejects: the sheet, or the table name for CSV
+	t     *tabular.Table
+	cols  ColumnMap
+	// workbook reads the cells' stored values (nil for CSV); the sheet's
+	// reader opens when the table is read.
+	workbook *storedWorkbook
+	stored   *storedSheet
+}
+
+func (r *registerTable) def() registerTableDef { return registerTableDefs[r.id] }
+
+// where names the table for messages: the file, and the sheet of a workbook.
+func (r *registerTable) where() string {
+	if r.t.Sheet() == "" {
+		return r.t.Source()
+	}
+	return fmt.Sprintf("%s sheet %q", r.t.Source(), r.t.Sheet())
+}
+
+// registerTables are the open tables of a register and the workbooks they
+// read stored values from.
+type registerTables struct {
+	byID      [registerTableCount]*registerTable
+	workbooks []*storedWorkbook
+}
+
+func (ts *registerTables) close() {
+	for _, r := range ts.byID {
+		if r == nil {
+			continue
+		}
+		r.t.Close()
+		if r.stored != nil {
+			r.stored.close()
+		}
+	}
+	for _, wb := range ts.workbooks {
+		wb.close()
+	}
+	*ts = registerTables{}
+}
+
+// openRegisterWorkbook finds the register's sheets and checks their headers.
+func openRegisterWorkbook(path string) (*registerTables, error) {
+	name := filepath.Base(path)
+	sheets, err := tabular.Sheets(path)
+	if err != nil {
+		return nil, err
+	}
+	wb, err := openStoredWorkbook(path)
+	if err != nil {
+		return nil, err
+	}
+	tables := &registerTables{workbooks: []*storedWorkbook{wb}}
+	var problems []error
+	sheetOf := [registerTableCount]string{}
+	var unnamed []string
+	for _, sheet := range sheets {
+		id, ok := tableBySheetName(sheet)
+		switch {
+		case !ok:
+			unnamed = append(unnamed, sheet)
+		case sheetOf[id] != "":
+			problems = append(problems, fmt.Errorf("%s: %w: sheets %q and %q are both the %s table; keep one", name, ErrRegisterLayout, sheetOf[id], sheet, registerTableDefs[id].name))
+		default:
+			sheetOf[id] = sheet
+		}
+	}
+	// A table under another name (a translated or misspelt sheet) would be
+	// silently ignored; refuse rather than load a register without it.
+	for _, sheet := range unnamed {
+		ids := sheetTableByHeader(path, sheet)
+		if len(ids) == 1 && sheetOf[ids[0]] == "" {
+			def := registerTableDefs[ids[0]]
+			problems = append(problems, fmt.Errorf("%s: %w: sheet %q has the columns of the %s table (%s); name it %q",
+				name, ErrRegisterLayout, sheet, def.name, strings.Join(def.signature, ", "), def.name))
+		}
+	}
+	var missing []string
+	for id, def := range registerTableDefs {
+		if def.required && sheetOf[id] == "" {
+			missing = append(missing, def.name)
+		}
+	}
+	if len(missing) > 0 {
+		problems = append(problems, fmt.Errorf("%s: %w: missing sheet %s (required: %s; sheets found: %s)",
+			name, ErrRegisterLayout, strings.Join(missing, ", "), strings.Join(requiredTableNames(), ", "), strings.Join(quoteAll(sheets), ", ")))
+	}
+	if len(problems) == 0 {
+		for id, sheet := range sheetOf {
+			if sheet == "" {
+				continue
+			}
+			t, err := tabular.OpenSheet(path, sheet)
+			if err != nil {
+				problems = append(problems, err)
+				continue
+			}
+			tables.byID[id] = &registerTable{id: registerTableID(id), path: path, sheet: sheet, t: t, workbook: wb}
+		}
+	}
+	if len(problems) == 0 {
+		problems = mapRegisterColumns(tables)
+	}
+	if len(problems) > 0 {
+		tables.close()
+		return nil, errors.Join(problems...)
+	}
+	return tables, nil
+}
+
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = fmt.Sprintf("%q", n)
+	}
+	return out
+}
+
+func tableBySheetName(sheet string) (registerTableID, bool) {
+	n := NormalizeHeader(sheet)
+	for id, def := range registerTableDefs {
+		if n == NormalizeHeader(def.name) || slices.ContainsFunc(def.sheetAliases, func(a string) bool { return n == NormalizeHeader(a) }) {
+			return registerTableID(id), true
+		}
+	}
+	return 0, false
+}
+
+// sheetTableByHeader recognises the table of a sheet from its header; a
+// sheet that cannot be read as a table is none.
+func sheetTableByHeader(path, sheet string) []registerTableID {
+	t, err := tabular.OpenSheet(path, sheet)
+	if err != nil {
+		return nil
+	}
+	defer t.Close()
+	return tablesByHeader(t.Header())
+}
+
+// tablesByHeader lists the tables whose signature columns are all in header.
+func tablesByHeader(header []string) []registerTableID {
+	have := map[string]bool{}
+	for _, h := range header {
+		have[NormalizeHeader(h)] = true
+	}
+	var ids []registerTableID
+	for id, def := range registerTableDefs {
+		if !slices.ContainsFunc(def.signature, func(c string) bool { return !have[NormalizeHeader(c)] }) {
+			ids = append(ids, registerTableID(id))
+		}
+	}
+	return ids
+}
+
+// nearestTable names the table a header comes closest to, and what it
+// lacks, for a file that matches none: most often a table missing a column.
+func nearestTable(header []string) string {
+	have := map[string]bool{}
+	for _, h := range header {
+		have[NormalizeHeader(h)] = true
+	}
+	best, bestCount := -1, 0
+	var lacks []string
+	for id, def := range registerTableDefs {
+		var missing []string
+		for _, c := range def.signature {
+			if !have[NormalizeHeader(c)] {
+				missing = append(missing, c)
+			}
+		}
+		if n := len(def.signature) - len(missing); n > bestCount {
+			best, bestCount, lacks = id, n, missing
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (it comes closest to %s, which also needs %s)", registerTableDefs[best].name, strings.Join(lacks, ", "))
+}
+
+// tableSignatures describes how files are recognised, for messages.
+func tableSignatures() string {
+	var s []string
+	for _, def := range registerTableDefs {
+		s = append(s, fmt.Sprintf("%s: %s", def.name, strings.Join(def.signature, ", ")))
+	}
+	return strings.Join(s, "; ")
+}
+
+// openRegisterFiles opens one file per table and recognises each by its
+// header.
+func openRegisterFiles(paths []string) (*registerTables, error) {
+	tables := &registerTables{}
+	var problems []error
+	fail := func() (*registerTables, error) {
+		tables.close()
+		return nil, errors.Join(problems...)
+	}
+	var given []string
+	for _, path := range paths {
+		r, err := openRegisterFile(path)
+		if err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		if r.workbook != nil {
+			tables.workbooks = append(tables.workbooks, r.workbook)
+		}
+		if prev := tables.byID[r.id]; prev != nil {
+			problems = append(problems, fmt.Errorf("%w: %s and %s are both the %s table; give one file per table",
+				ErrRegisterLayout, prev.path, r.path, r.def().name))
+			r.t.Close()
+			continue
+		}
+		tables.byID[r.id] = r
+		given = append(given, fmt.Sprintf("%s (%s)", r.t.Source(), r.def().name))
+	}
+	if len(problems) > 0 {
+		return fail()
+	}
+	var missing []string
+	for id, def := range registerTableDefs {
+		if def.required && tables.byID[id] == nil {
+			missing = append(missing, def.name)
+		}
+	}
+	if len(missing) > 0 {
+		if len(given) == 0 {
+			given = []string{"none"}
+		}
+		problems = append(problems, fmt.Errorf("%w: missing table %s (required: %s; files given: %s)",
+			ErrRegisterLayout, strings.Join(missing, ", "), strings.Join(requiredTableNames(), ", "), strings.Join(given, ", ")))
+		return fail()
+	}
+	if problems = mapRegisterColumns(tables); len(problems) > 0 {
+		return fail()
+	}
+	return tables, nil
+}
+
+// openRegisterFile opens a CSV file or a one-sheet XLSX file and recognises
+// its table.
+func openRegisterFile(path string) (*registerTable, error) {
+	var wb *storedWorkbook
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		sheets, err := tabular.Sheets(path)
+		if err != nil {
+			return nil, err
+		}
+		if len(sheets) > 1 {
+			return nil, fmt.Errorf("%s: %w: a workbook of %d sheets (%s) is read on its own, as the whole register; or save one table per file",
+				filepath.Base(path), ErrRegisterLayout, len(sheets), strings.Join(quoteAll(sheets), ", "))
+		}
+		if wb, err = openStoredWorkbook(path); err != nil {
+			return nil, err
+		}
+	}
+	t, err := tabular.Open(path)
+	if err != nil {
+		if wb != nil {
+			wb.close()
+		}
+		return nil, err
+	}
+	ids := tablesByHeader(t.Header())
+	if len(ids) != 1 {
+		t.Close()
+		if wb != nil {
+			wb.close()
+		}
+		what := "matches no register table" + nearestTable(t.Header())
+		if len(ids) > 1 {
+			var names []string
+			for _, id := range ids {
+				names = append(names, registerTableDefs[id].name)
+			}
+			what = "matches several register tables (" + strings.Join(names, ", ") + ")"
+		}
+		return nil, fmt.Errorf("%s: %w: its header %s (tables are recognised by their columns: %s); header found: %s",
+			t.Source(), ErrRegisterLayout, what, tableSignatures(), strings.Join(t.Header(), ", "))
+	}
+	r := &registerTable{id: ids[0], path: path, sheet: t.Sheet(), t: t, workbook: wb}
+	if r.sheet == "" {
+		r.sheet = r.def().name
+	}
+	return r, nil
+}
+
+// mapRegisterColumns locates every table's columns; a problem in any header
+// fails the register, and all are reported at once.
+func mapRegisterColumns(tables *registerTables) []error {
+	var problems []error
+	for _, r := range tables.byID {
+		if r == nil {
+			continue
+		}
+		cols, err := NewColumnMap(r.t.Header(), r.def().columns)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("%s (%s table): %w", r.where(), r.def().name, err))
+			continue
+		}
+		r.cols = cols
+	}
+	return problems
+}
+
+// registerRow is one data row of a register table.
+type registerRow struct {
+	line   int
+	raw    string
+	fields []string // as displayed
+	stored []string // XLSX stored values, nil for CSV
+}
+
+// cell is the named column of row.
+func (r *registerTable) cell(row registerRow, name string) registerCell {
+	c := registerCell{label: r.cols.Label(name), text: r.cols.Get(row.fields, name)}
+	if r.workbook != nil {
+		c.xlsx, c.date1904 = true, r.workbook.date1904
+		c.stored = r.cols.Get(row.stored, name)
+	}
+	return c
+}
+
+// text is the named column of row as displayed.
+func (r *registerTable) text(row registerRow, name string) string {
+	return r.cols.Get(row.fields, name)
+}
+
+func (r *registerTable) reject(row registerRow, reason string) Reject {
+	return Reject{Source: r.t.Source(), Sheet: r.sheet, Line: row.line, Reason: reason, Record: rejectText(row.raw)}
+}
+
+// rows calls each for every data row, with the reason to refuse it before
+// looking at its values ("" when its shape is right). An error means the
+// table cannot be read on.
+func (r *registerTable) rows(read *int, each func(row registerRow, shapeProblem string)) error {
+	if r.workbook != nil && r.stored == nil {
+		s, err := r.workbook.sheet(r.t.Sheet())
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.where(), err)
+		}
+		r.stored = s
+	}
+	width := len(r.t.Header())
+	for {
+		rec, err := r.t.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		*read++
+		row := registerRow{line: rec.Line, raw: rec.Raw, fields: rec.Fields}
+		if reason := recordProblem(rec, width); reason != "" {
+			each(row, reason)
+			continue
+		}
+		if r.stored != nil {
+			if row.stored, err = r.stored.cells(rec.Line); err != nil {
+				return fmt.Errorf("%s: row %d: %w", r.where(), rec.Line, err)
+			}
+		}
+		each(row, "")
+	}
+}
+
+// storedWorkbook reads an XLSX workbook a second time, beside tabular, for
+// the values its cells store. tabular returns what Excel displays, which is
+// right for text but not for numbers: a date cell displays in a format that
+// depends on the author's locale ("08-26-25"), and "#,##0" rounds away the
+// sen of an amount.
+type storedWorkbook struct {
+	f        *excelize.File
+	date1904 bool
+}
+
+func openStoredWorkbook(path string) (*storedWorkbook, error) {
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w: not a readable XLSX workbook: %w", filepath.Base(path), tabular.ErrFormat, err)
+	}
+	wb := &storedWorkbook{f: f}
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		wb.date1904 = *props.Date1904
+	}
+	return wb, nil
+}
+
+func (w *storedWorkbook) close() error { return w.f.Close() }
+
+func (w *storedWorkbook) sheet(name string) (*storedSheet, error) {
+	rows, err := w.f.Rows(name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: sheet %q: %w", tabular.ErrFormat, name, err)
+	}
+	return &storedSheet{rows: rows}, nil
+}
+
+// storedSheet walks a sheet's rows in step with tabular's reader, which
+// numbers rows the same way (every row of the iterator, gaps included).
+type storedSheet struct {
+	rows *excelize.Rows
+	row  int
+}
+
+// cells returns the stored values of row line (1-based); rows are asked for
+// in increasing order.
+func (s *storedSheet) cells(line int) ([]string, error) {
+	for s.row < line {
+		if !s.rows.Next() {
+			if err := s.rows.Error(); err != nil {
+				return nil, fmt.Errorf("%w: %w", tabular.ErrFormat, err)
+			}
+			return nil, fmt.Errorf("%w: the sheet ends before row %d", tabular.ErrFormat, line)
+		}
+		s.row++
+	}
+	if s.row != line {
+		return nil, fmt.Errorf("row %d asked for after row %d", line, s.row)
+	}
+	cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", tabular.ErrFormat, err)
+	}
+	for i, c := range cells {
+		cells[i] = strings.TrimSpace(c)
+	}
+	return cells, nil
+}
+
+func (s *storedSheet) close() error { return s.rows.Close() }
