@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/region/regionch"
 )
@@ -27,23 +28,30 @@ type IDMSnapshot interface {
 	RebuildSnapshot(ctx context.Context, gen, regionGen uint64) error
 }
 
+// RegisterSnapshot rebuilds the cooperation snapshots.
+type RegisterSnapshot interface {
+	RebuildSnapshot(ctx context.Context, gen uint64) error
+}
+
 // Refresher rebuilds the aggregates that depend on a dataset and publishes
 // them together, so readers switch from the old to the new in one step.
 type Refresher struct {
-	gens    Generations
-	regions RegionSnapshot
-	idm     IDMSnapshot
-	mu      sync.Mutex
+	gens     Generations
+	regions  RegionSnapshot
+	idm      IDMSnapshot
+	register RegisterSnapshot
+	mu       sync.Mutex
 }
 
 // NewRefresher returns a Refresher.
-func NewRefresher(gens Generations, regions RegionSnapshot, idm IDMSnapshot) *Refresher {
-	return &Refresher{gens: gens, regions: regions, idm: idm}
+func NewRefresher(gens Generations, regions RegionSnapshot, idm IDMSnapshot, register RegisterSnapshot) *Refresher {
+	return &Refresher{gens: gens, regions: regions, idm: idm, register: register}
 }
 
 // Refresh rebuilds what depends on dataset: a regions load rebuilds the
 // regions and, since per-region IDM stats list every region, the IDM
-// aggregates; an IDM load rebuilds the IDM aggregates.
+// aggregates; an IDM load rebuilds the IDM aggregates; a register load
+// rebuilds the cooperation snapshots.
 func (r *Refresher) Refresh(ctx context.Context, runID uint64, dataset string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -63,6 +71,11 @@ func (r *Refresher) Refresh(ctx context.Context, runID uint64, dataset string) e
 		if regionGen, err = r.gens.PublishedGeneration(ctx, regionch.SnapshotTable); err != nil {
 			return err
 		}
+	case DatasetRegister:
+		if err := r.register.RebuildSnapshot(ctx, gen); err != nil {
+			return err
+		}
+		return r.gens.PublishGenerations(ctx, runID, gen, coopch.SnapshotTables)
 	default:
 		return fmt.Errorf("refresh: unknown dataset %q", dataset)
 	}

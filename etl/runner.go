@@ -14,11 +14,14 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/sinergi-id/sinergi/etl/tabular"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/fault"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
@@ -31,13 +34,14 @@ import (
 // Dataset names, as used on the command line, in job configuration and in
 // run records.
 const (
-	DatasetRegions = "regions"
-	DatasetIDM     = "idm"
+	DatasetRegions  = "regions"
+	DatasetIDM      = "idm"
+	DatasetRegister = "register"
 )
 
 // Datasets lists the datasets the runner loads, in the order a full load
-// must take (IDM rows are checked against the regions).
-var Datasets = []string{DatasetRegions, DatasetIDM}
+// must take (IDM rows and registers are checked against the regions).
+var Datasets = []string{DatasetRegions, DatasetIDM, DatasetRegister}
 
 // RegionRows stores region rows and gives the current register.
 type RegionRows interface {
@@ -50,11 +54,17 @@ type IDMRows interface {
 	InsertRows(ctx context.Context, runID uint64, source string, scores []idm.Score) error
 }
 
+// RegisterRows stores cooperation registers.
+type RegisterRows interface {
+	InsertRegister(ctx context.Context, runID uint64, source string, reg cooperation.Register) error
+}
+
 // Runner loads files, one run per file, and refreshes the aggregates.
 type Runner struct {
 	runs      ingest.Store
 	regions   RegionRows
 	scores    IDMRows
+	registers RegisterRows
 	refresher *Refresher
 	log       *slog.Logger
 	now       func() time.Time
@@ -69,8 +79,8 @@ type Runner struct {
 }
 
 // NewRunner returns a Runner.
-func NewRunner(runs ingest.Store, regions RegionRows, scores IDMRows, refresher *Refresher, log *slog.Logger) *Runner {
-	return &Runner{runs: runs, regions: regions, scores: scores, refresher: refresher, log: log, now: time.Now}
+func NewRunner(runs ingest.Store, regions RegionRows, scores IDMRows, registers RegisterRows, refresher *Refresher, log *slog.Logger) *Runner {
+	return &Runner{runs: runs, regions: regions, scores: scores, registers: registers, refresher: refresher, log: log, now: time.Now}
 }
 
 // Result is what a load did, one run per file.
@@ -79,10 +89,11 @@ type Result struct {
 	Rejects []ingest.Reject
 }
 
-// Load loads each file as one run of dataset, then rebuilds the aggregates
-// once. Files that fail are recorded as failed runs and reported in the
-// error; the other files still load. Nothing a failed run wrote becomes
-// visible.
+// Load loads each source as one run of dataset, then rebuilds the
+// aggregates once. A source is one file, except for a register given as CSV
+// files (one per table), which is one source. Sources that fail are recorded
+// as failed runs and reported in the error; the others still load. Nothing a
+// failed run wrote becomes visible.
 func (r *Runner) Load(ctx context.Context, dataset string, files ...string) (Result, error) {
 	if !validDataset(dataset) {
 		return Result{}, fault.Invalid("unknown dataset %q (known: %v)", dataset, Datasets)
@@ -96,11 +107,11 @@ func (r *Runner) Load(ctx context.Context, dataset string, files ...string) (Res
 	var res Result
 	var errs []error
 	var loaded []ingest.Run
-	for _, f := range files {
-		run, rejects, err := r.loadFile(ctx, dataset, f)
+	for _, src := range SourceGroups(dataset, files) {
+		run, rejects, err := r.loadSource(ctx, dataset, src)
 		res.Rejects = append(res.Rejects, rejects...)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", filepath.Base(f), err))
+			errs = append(errs, fmt.Errorf("%s: %w", baseNames(src), err))
 			res.Runs = append(res.Runs, run)
 			continue
 		}
@@ -126,14 +137,40 @@ func validDataset(name string) bool {
 	return false
 }
 
-// loadFile reads, validates and inserts one file as one run, leaving it in
-// status loaded. On failure the run is recorded as failed.
-func (r *Runner) loadFile(ctx context.Context, dataset, path string) (ingest.Run, []ingest.Reject, error) {
+// SourceGroups splits files into the sources of one run each: every file on
+// its own, except CSV files of a register, which together are one register.
+func SourceGroups(dataset string, files []string) [][]string {
+	var groups [][]string
+	var csvRegister []string
+	for _, f := range files {
+		if dataset == DatasetRegister && strings.EqualFold(filepath.Ext(f), ".csv") {
+			csvRegister = append(csvRegister, f)
+			continue
+		}
+		groups = append(groups, []string{f})
+	}
+	if len(csvRegister) > 0 {
+		groups = append(groups, csvRegister)
+	}
+	return groups
+}
+
+func baseNames(paths []string) string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	return strings.Join(names, ", ")
+}
+
+// loadSource reads, validates and inserts one source as one run, leaving it
+// in status loaded. On failure the run is recorded as failed.
+func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string) (ingest.Run, []ingest.Reject, error) {
 	start := r.now().UTC()
 	run := ingest.Run{
 		ID:        uint64(start.UnixNano()),
 		Dataset:   dataset,
-		Source:    SourceName(path),
+		Source:    SourceName(paths...),
 		Status:    ingest.StatusRunning,
 		StartedAt: start.Truncate(time.Second),
 	}
@@ -152,7 +189,7 @@ func (r *Runner) loadFile(ctx context.Context, dataset, path string) (ingest.Run
 		return run, nil, err
 	}
 
-	fp, err := Fingerprint(path)
+	fp, err := Fingerprint(paths...)
 	if err != nil {
 		return fail(err)
 	}
@@ -165,9 +202,11 @@ func (r *Runner) loadFile(ctx context.Context, dataset, path string) (ingest.Run
 	var rejects []ingest.Reject
 	switch dataset {
 	case DatasetRegions:
-		rejects, err = r.loadRegions(ctx, &run, path)
+		rejects, err = r.loadRegions(ctx, &run, paths[0])
 	case DatasetIDM:
-		rejects, err = r.loadIDM(ctx, &run, path)
+		rejects, err = r.loadIDM(ctx, &run, paths[0])
+	case DatasetRegister:
+		rejects, err = r.loadRegister(ctx, &run, paths)
 	}
 	if err != nil {
 		return fail(err)
@@ -267,6 +306,29 @@ func (r *Runner) loadIDM(ctx context.Context, run *ingest.Run, path string) ([]i
 	return toIngestRejects(run, batch.Rejects), nil
 }
 
+func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []string) ([]ingest.Reject, error) {
+	known, err := r.knownRegions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	batch, err := ParseRegister(paths, known)
+	if err != nil {
+		return nil, err
+	}
+	reg := cooperation.Register{
+		Records:      cooperation.BuildRecords(batch.Agreements, batch.Parties, batch.Realisations),
+		Parties:      batch.Parties,
+		Realisations: batch.Realisations,
+		Bodies:       batch.Bodies,
+	}
+	loaded := len(batch.Agreements) + len(batch.Parties) + len(batch.Realisations) + len(batch.Bodies)
+	run.RowsRead, run.RowsLoaded, run.RowsRejected = batch.RowsRead, loaded, len(batch.Rejects)
+	if err := r.registers.InsertRegister(ctx, run.ID, run.Source, reg); err != nil {
+		return nil, err
+	}
+	return toIngestRejects(run, batch.Rejects), nil
+}
+
 // IDMYears is the range of years an IDM file may hold: from the first IDM
 // (2015) to next year.
 func IDMYears(now time.Time) YearRange { return YearRange{Min: 2015, Max: now.Year() + 1} }
@@ -280,30 +342,38 @@ func toIngestRejects(run *ingest.Run, rejects []Reject) []ingest.Reject {
 	return out
 }
 
-// SourceName is how a file is named in run records: its absolute path.
-func SourceName(path string) string {
-	if abs, err := filepath.Abs(path); err == nil {
-		return abs
+// SourceName is how a source is named in run records: the absolute paths
+// of its files.
+func SourceName(paths ...string) string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = p
+		if abs, err := filepath.Abs(p); err == nil {
+			names[i] = abs
+		}
 	}
-	return path
+	return strings.Join(names, ", ")
 }
 
-// Fingerprint is the SHA-256 of a file's content.
-func Fingerprint(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("fingerprint: %w", err)
-	}
-	defer f.Close()
+// Fingerprint is the SHA-256 of the files' content, in order.
+func Fingerprint(paths ...string) (string, error) {
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("fingerprint %s: %w", path, err)
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return "", fmt.Errorf("fingerprint: %w", err)
+		}
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return "", fmt.Errorf("fingerprint %s: %w", p, err)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // NewClickHouseRunner wires a Runner to the ClickHouse stores on db.
 func NewClickHouseRunner(db *clickhouse.DB, log *slog.Logger) *Runner {
-	regions, scores, runs := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db)
-	return NewRunner(runs, regions, scores, NewRefresher(db, regions, scores), log)
+	regions, scores, runs, coop := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
+	return NewRunner(runs, regions, scores, coop, NewRefresher(db, regions, scores, coop), log)
 }

@@ -141,20 +141,20 @@ func (s *Scheduler) RunJob(ctx context.Context, j Job) error {
 	}
 	sort.Strings(files)
 	var changed []string
-	for _, f := range files {
-		fp, err := Fingerprint(f)
+	for _, src := range SourceGroups(j.Dataset, files) {
+		fp, err := Fingerprint(src...)
 		if err != nil {
 			return err
 		}
-		last, ok, err := s.runs.LastSucceeded(ctx, j.Dataset, SourceName(f))
+		last, ok, err := s.runs.LastSucceeded(ctx, j.Dataset, SourceName(src...))
 		if err != nil {
 			return fmt.Errorf("job %q: %w", j.Name, err)
 		}
 		if ok && last.Fingerprint == fp {
-			s.log.Debug("source unchanged, skipped", "job", j.Name, "source", f)
+			s.log.Debug("source unchanged, skipped", "job", j.Name, "source", SourceName(src...))
 			continue
 		}
-		changed = append(changed, f)
+		changed = append(changed, src...)
 	}
 	if len(changed) == 0 {
 		return nil

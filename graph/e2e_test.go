@@ -20,6 +20,8 @@ import (
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -57,10 +59,12 @@ func newAPI(t *testing.T) *api {
 	db := clickhousetest.NewDB(t)
 	log := clickhousetest.Logger(t)
 	regions := region.NewService(regionch.NewStore(db))
+	scores := idm.NewService(idmch.NewStore(db), regions)
 	res := &graph.Resolver{
-		Regions: regions,
-		IDM:     idm.NewService(idmch.NewStore(db), regions),
-		Ingest:  ingest.NewService(ingestch.NewStore(db)),
+		Regions:     regions,
+		IDM:         scores,
+		Ingest:      ingest.NewService(ingestch.NewStore(db)),
+		Cooperation: cooperation.NewService(coopch.NewStore(db), regions, scores),
 	}
 	srv := httptest.NewServer(graph.NewMux(graph.NewHandler(res, log, graph.DefaultLimits), db.Ping, log))
 	t.Cleanup(srv.Close)

@@ -29,16 +29,73 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Agreement() AgreementResolver
+	CooperationImpact() CooperationImpactResolver
+	DesaPersiapan() DesaPersiapanResolver
 	IdmDistribution() IdmDistributionResolver
+	InterVillageBody() InterVillageBodyResolver
+	Partner() PartnerResolver
+	Party() PartyResolver
 	Query() QueryResolver
+	Realisation() RealisationResolver
 	Region() RegionResolver
+	RegionLink() RegionLinkResolver
+	RegionScorecard() RegionScorecardResolver
+	StatsRow() StatsRowResolver
 	Village() VillageResolver
+	VillageTarget() VillageTargetResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Agreement struct {
+		Beneficiaries               func(childComplexity int) int
+		ClassificationDisagreements func(childComplexity int) int
+		CommittedValue              func(childComplexity int) int
+		DeclaredIssues              func(childComplexity int) int
+		DerivedIssues               func(childComplexity int) int
+		DesaPersiapan               func(childComplexity int) int
+		DocumentNumbers             func(childComplexity int) int
+		DocumentType                func(childComplexity int) int
+		EndsOn                      func(childComplexity int) int
+		Fields                      func(childComplexity int) int
+		FundingSource               func(childComplexity int) int
+		ID                          func(childComplexity int) int
+		Issues                      func(childComplexity int) int
+		Kabupaten                   func(childComplexity int) int
+		Parties                     func(childComplexity int) int
+		Realisations                func(childComplexity int) int
+		RealisedValue               func(childComplexity int) int
+		SignedOn                    func(childComplexity int) int
+		SignedPlace                 func(childComplexity int) int
+		SourceReference             func(childComplexity int) int
+		StartsOn                    func(childComplexity int) int
+		Status                      func(childComplexity int) int
+		Title                       func(childComplexity int) int
+		Villages                    func(childComplexity int) int
+	}
+
+	AgreementConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CooperationImpact struct {
+		FromYear           func(childComplexity int) int
+		Region             func(childComplexity int) int
+		ToYear             func(childComplexity int) int
+		WithCooperation    func(childComplexity int) int
+		WithoutCooperation func(childComplexity int) int
+	}
+
+	CooperationStats struct {
+		Rows   func(childComplexity int) int
+		Totals func(childComplexity int) int
+	}
+
 	DatasetFreshness struct {
 		Dataset       func(childComplexity int) int
 		LastRunID     func(childComplexity int) int
@@ -46,6 +103,11 @@ type ComplexityRoot struct {
 		RowsLoaded    func(childComplexity int) int
 		RowsRejected  func(childComplexity int) int
 		Source        func(childComplexity int) int
+	}
+
+	DesaPersiapan struct {
+		Name   func(childComplexity int) int
+		Region func(childComplexity int) int
 	}
 
 	EtlReject struct {
@@ -106,16 +168,92 @@ type ComplexityRoot struct {
 		To    func(childComplexity int) int
 	}
 
+	ImpactGroup struct {
+		Desa        func(childComplexity int) int
+		MeanChange  func(childComplexity int) int
+		MeanIdmFrom func(childComplexity int) int
+		MeanIdmTo   func(childComplexity int) int
+		MovedDown   func(childComplexity int) int
+		MovedUp     func(childComplexity int) int
+		Unchanged   func(childComplexity int) int
+	}
+
+	InterVillageBody struct {
+		Active           func(childComplexity int) int
+		ActiveAgreements func(childComplexity int) int
+		Agreements       func(childComplexity int) int
+		EstablishedOn    func(childComplexity int) int
+		ID               func(childComplexity int) int
+		JointEnterprise  func(childComplexity int) int
+		Kabupaten        func(childComplexity int) int
+		LegalBasis       func(childComplexity int) int
+		Members          func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Region           func(childComplexity int) int
+	}
+
+	IssueCount struct {
+		Agreements func(childComplexity int) int
+		Issue      func(childComplexity int) int
+	}
+
+	PageInfo struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+	}
+
+	Partner struct {
+		ActiveAgreements func(childComplexity int) int
+		Agreements       func(childComplexity int) int
+		CommittedValue   func(childComplexity int) int
+		Fields           func(childComplexity int) int
+		Issues           func(childComplexity int) int
+		Kabupaten        func(childComplexity int) int
+		Name             func(childComplexity int) int
+		RealisedValue    func(childComplexity int) int
+		Sector           func(childComplexity int) int
+		Type             func(childComplexity int) int
+		VillagesCovered  func(childComplexity int) int
+	}
+
+	Party struct {
+		Name       func(childComplexity int) int
+		Region     func(childComplexity int) int
+		RegionCode func(childComplexity int) int
+		Role       func(childComplexity int) int
+		Sector     func(childComplexity int) int
+		Type       func(childComplexity int) int
+	}
+
 	Query struct {
-		DataFreshness   func(childComplexity int) int
-		EtlRejects      func(childComplexity int, runID string, first *int) int
-		EtlRuns         func(childComplexity int, last *int, dataset *string) int
-		IdmDistribution func(childComplexity int, year int, level model.RegionLevel, parentCode *string, index *string) int
-		IdmTransitions  func(childComplexity int, fromYear int, toYear int, regionCode *string, index *string) int
-		IdmYears        func(childComplexity int, index *string) int
-		Region          func(childComplexity int, code string) int
-		Regions         func(childComplexity int, level model.RegionLevel, parentCode *string) int
-		Village         func(childComplexity int, code string) int
+		Agreement              func(childComplexity int, id string) int
+		Agreements             func(childComplexity int, filter *model.AgreementFilter, first *int, after *string, orderBy *model.AgreementOrder) int
+		CompareRegions         func(childComplexity int, codes []string, year int) int
+		CooperationImpact      func(childComplexity int, regionCode *string, fromYear int, toYear int) int
+		CooperationStats       func(childComplexity int, dimensions []model.StatsDimension, measures []model.StatsMeasure, filter *model.AgreementFilter, timeGrain *model.TimeGrain) int
+		CrossRegionLinks       func(childComplexity int, level model.RegionLevel, year int, filter *model.AgreementFilter) int
+		DataFreshness          func(childComplexity int) int
+		EtlRejects             func(childComplexity int, runID string, first *int) int
+		EtlRuns                func(childComplexity int, last *int, dataset *string) int
+		ExpiringAgreements     func(childComplexity int, withinMonths int, filter *model.AgreementFilter, first *int) int
+		IdmDistribution        func(childComplexity int, year int, level model.RegionLevel, parentCode *string, index *string) int
+		IdmTransitions         func(childComplexity int, fromYear int, toYear int, regionCode *string, index *string) int
+		IdmYears               func(childComplexity int, index *string) int
+		InterVillageBodies     func(childComplexity int, filter *model.BodyFilter) int
+		Partners               func(childComplexity int, filter *model.AgreementFilter, orderBy *model.PartnerOrder, first *int) int
+		Region                 func(childComplexity int, code string) int
+		Regions                func(childComplexity int, level model.RegionLevel, parentCode *string) int
+		StrategicIssues        func(childComplexity int, filter *model.AgreementFilter) int
+		Village                func(childComplexity int, code string) int
+		VillagesWithoutPartner func(childComplexity int, regionCode *string, statuses []model.IdmStatus, year *int, first *int, after *string) int
+	}
+
+	Realisation struct {
+		Beneficiaries func(childComplexity int) int
+		Month         func(childComplexity int) int
+		Outputs       func(childComplexity int) int
+		Value         func(childComplexity int) int
+		Village       func(childComplexity int) int
 	}
 
 	Region struct {
@@ -130,6 +268,82 @@ type ComplexityRoot struct {
 		Parent         func(childComplexity int) int
 	}
 
+	RegionLink struct {
+		Agreements     func(childComplexity int) int
+		CommittedValue func(childComplexity int) int
+		From           func(childComplexity int) int
+		FromCode       func(childComplexity int) int
+		To             func(childComplexity int) int
+		ToCode         func(childComplexity int) int
+	}
+
+	RegionScorecard struct {
+		Agreements           func(childComplexity int) int
+		AgreementsPer100Desa func(childComplexity int) int
+		ByIssue              func(childComplexity int) int
+		CommittedValue       func(childComplexity int) int
+		DesaCount            func(childComplexity int) int
+		DesaCovered          func(childComplexity int) int
+		DesaCoveredShare     func(childComplexity int) int
+		DesaPersiapanCovered func(childComplexity int) int
+		Idm                  func(childComplexity int) int
+		RealisedValue        func(childComplexity int) int
+		Region               func(childComplexity int) int
+		ValuePerDesa         func(childComplexity int) int
+		Year                 func(childComplexity int) int
+	}
+
+	ScorecardIdm struct {
+		ByStatus  func(childComplexity int) int
+		MeanIdm   func(childComplexity int) int
+		MovedDown func(childComplexity int) int
+		MovedUp   func(childComplexity int) int
+		Scored    func(childComplexity int) int
+	}
+
+	StatsMeasures struct {
+		ActiveAgreements     func(childComplexity int) int
+		Agreements           func(childComplexity int) int
+		Beneficiaries        func(childComplexity int) int
+		CommittedValue       func(childComplexity int) int
+		DesaPersiapanCovered func(childComplexity int) int
+		Partners             func(childComplexity int) int
+		RealisedValue        func(childComplexity int) int
+		VillagesCovered      func(childComplexity int) int
+	}
+
+	StatsRow struct {
+		ActiveAgreements     func(childComplexity int) int
+		Agreements           func(childComplexity int) int
+		Beneficiaries        func(childComplexity int) int
+		CommittedValue       func(childComplexity int) int
+		Desa                 func(childComplexity int) int
+		DesaPersiapanCovered func(childComplexity int) int
+		Field                func(childComplexity int) int
+		Issue                func(childComplexity int) int
+		KabupatenKota        func(childComplexity int) int
+		Kecamatan            func(childComplexity int) int
+		PartnerSector        func(childComplexity int) int
+		Partners             func(childComplexity int) int
+		PartyType            func(childComplexity int) int
+		Period               func(childComplexity int) int
+		Provinsi             func(childComplexity int) int
+		RealisedValue        func(childComplexity int) int
+		RegionName           func(childComplexity int) int
+		Status               func(childComplexity int) int
+		VillagesCovered      func(childComplexity int) int
+	}
+
+	StrategicIssueSummary struct {
+		ActiveAgreements func(childComplexity int) int
+		Agreements       func(childComplexity int) int
+		CommittedValue   func(childComplexity int) int
+		Issue            func(childComplexity int) int
+		Partners         func(childComplexity int) int
+		RealisedValue    func(childComplexity int) int
+		VillagesCovered  func(childComplexity int) int
+	}
+
 	Village struct {
 		Chain      func(childComplexity int) int
 		Code       func(childComplexity int) int
@@ -138,14 +352,53 @@ type ComplexityRoot struct {
 		Name       func(childComplexity int) int
 		Region     func(childComplexity int) int
 	}
+
+	VillageTarget struct {
+		Idm       func(childComplexity int) int
+		Kabupaten func(childComplexity int) int
+		Kecamatan func(childComplexity int) int
+		Status    func(childComplexity int) int
+		Village   func(childComplexity int) int
+	}
+
+	VillageTargetConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type AgreementResolver interface {
+	Parties(ctx context.Context, obj *model.Agreement) ([]*model.Party, error)
+	Villages(ctx context.Context, obj *model.Agreement) ([]*model.Region, error)
+	DesaPersiapan(ctx context.Context, obj *model.Agreement) ([]*model.DesaPersiapan, error)
+	Kabupaten(ctx context.Context, obj *model.Agreement) ([]*model.Region, error)
+	Realisations(ctx context.Context, obj *model.Agreement) ([]*model.Realisation, error)
+}
+type CooperationImpactResolver interface {
+	Region(ctx context.Context, obj *model.CooperationImpact) (*model.Region, error)
+}
+type DesaPersiapanResolver interface {
+	Region(ctx context.Context, obj *model.DesaPersiapan) (*model.Region, error)
+}
 type IdmDistributionResolver interface {
 	Region(ctx context.Context, obj *model.IdmDistribution) (*model.Region, error)
+}
+type InterVillageBodyResolver interface {
+	Region(ctx context.Context, obj *model.InterVillageBody) (*model.Region, error)
+	Kabupaten(ctx context.Context, obj *model.InterVillageBody) (*model.Region, error)
+
+	Members(ctx context.Context, obj *model.InterVillageBody) ([]*model.Region, error)
+}
+type PartnerResolver interface {
+	Kabupaten(ctx context.Context, obj *model.Partner) ([]*model.Region, error)
+}
+type PartyResolver interface {
+	Region(ctx context.Context, obj *model.Party) (*model.Region, error)
 }
 type QueryResolver interface {
 	Regions(ctx context.Context, level model.RegionLevel, parentCode *string) ([]*model.Region, error)
@@ -157,14 +410,44 @@ type QueryResolver interface {
 	EtlRuns(ctx context.Context, last *int, dataset *string) ([]*model.EtlRun, error)
 	EtlRejects(ctx context.Context, runID string, first *int) ([]*model.EtlReject, error)
 	DataFreshness(ctx context.Context) ([]*model.DatasetFreshness, error)
+	Agreements(ctx context.Context, filter *model.AgreementFilter, first *int, after *string, orderBy *model.AgreementOrder) (*model.AgreementConnection, error)
+	Agreement(ctx context.Context, id string) (*model.Agreement, error)
+	StrategicIssues(ctx context.Context, filter *model.AgreementFilter) ([]*model.StrategicIssueSummary, error)
+	CooperationStats(ctx context.Context, dimensions []model.StatsDimension, measures []model.StatsMeasure, filter *model.AgreementFilter, timeGrain *model.TimeGrain) (*model.CooperationStats, error)
+	CompareRegions(ctx context.Context, codes []string, year int) ([]*model.RegionScorecard, error)
+	VillagesWithoutPartner(ctx context.Context, regionCode *string, statuses []model.IdmStatus, year *int, first *int, after *string) (*model.VillageTargetConnection, error)
+	InterVillageBodies(ctx context.Context, filter *model.BodyFilter) ([]*model.InterVillageBody, error)
+	CrossRegionLinks(ctx context.Context, level model.RegionLevel, year int, filter *model.AgreementFilter) ([]*model.RegionLink, error)
+	Partners(ctx context.Context, filter *model.AgreementFilter, orderBy *model.PartnerOrder, first *int) ([]*model.Partner, error)
+	ExpiringAgreements(ctx context.Context, withinMonths int, filter *model.AgreementFilter, first *int) ([]*model.Agreement, error)
+	CooperationImpact(ctx context.Context, regionCode *string, fromYear int, toYear int) (*model.CooperationImpact, error)
+}
+type RealisationResolver interface {
+	Village(ctx context.Context, obj *model.Realisation) (*model.Region, error)
 }
 type RegionResolver interface {
 	Parent(ctx context.Context, obj *model.Region) (*model.Region, error)
 	Children(ctx context.Context, obj *model.Region) ([]*model.Region, error)
 }
+type RegionLinkResolver interface {
+	From(ctx context.Context, obj *model.RegionLink) (*model.Region, error)
+
+	To(ctx context.Context, obj *model.RegionLink) (*model.Region, error)
+}
+type RegionScorecardResolver interface {
+	Region(ctx context.Context, obj *model.RegionScorecard) (*model.Region, error)
+}
+type StatsRowResolver interface {
+	RegionName(ctx context.Context, obj *model.StatsRow) (*string, error)
+}
 type VillageResolver interface {
 	Chain(ctx context.Context, obj *model.Village) ([]*model.Region, error)
 	IdmHistory(ctx context.Context, obj *model.Village, index *string) ([]*model.IdmScore, error)
+}
+type VillageTargetResolver interface {
+	Village(ctx context.Context, obj *model.VillageTarget) (*model.Region, error)
+	Kecamatan(ctx context.Context, obj *model.VillageTarget) (*model.Region, error)
+	Kabupaten(ctx context.Context, obj *model.VillageTarget) (*model.Region, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -184,6 +467,214 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Agreement.beneficiaries":
+		if e.ComplexityRoot.Agreement.Beneficiaries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Beneficiaries(childComplexity), true
+	case "Agreement.classificationDisagreements":
+		if e.ComplexityRoot.Agreement.ClassificationDisagreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.ClassificationDisagreements(childComplexity), true
+	case "Agreement.committedValue":
+		if e.ComplexityRoot.Agreement.CommittedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.CommittedValue(childComplexity), true
+	case "Agreement.declaredIssues":
+		if e.ComplexityRoot.Agreement.DeclaredIssues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.DeclaredIssues(childComplexity), true
+	case "Agreement.derivedIssues":
+		if e.ComplexityRoot.Agreement.DerivedIssues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.DerivedIssues(childComplexity), true
+	case "Agreement.desaPersiapan":
+		if e.ComplexityRoot.Agreement.DesaPersiapan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.DesaPersiapan(childComplexity), true
+	case "Agreement.documentNumbers":
+		if e.ComplexityRoot.Agreement.DocumentNumbers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.DocumentNumbers(childComplexity), true
+	case "Agreement.documentType":
+		if e.ComplexityRoot.Agreement.DocumentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.DocumentType(childComplexity), true
+	case "Agreement.endsOn":
+		if e.ComplexityRoot.Agreement.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.EndsOn(childComplexity), true
+	case "Agreement.fields":
+		if e.ComplexityRoot.Agreement.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Fields(childComplexity), true
+	case "Agreement.fundingSource":
+		if e.ComplexityRoot.Agreement.FundingSource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.FundingSource(childComplexity), true
+	case "Agreement.id":
+		if e.ComplexityRoot.Agreement.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.ID(childComplexity), true
+	case "Agreement.issues":
+		if e.ComplexityRoot.Agreement.Issues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Issues(childComplexity), true
+	case "Agreement.kabupaten":
+		if e.ComplexityRoot.Agreement.Kabupaten == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Kabupaten(childComplexity), true
+	case "Agreement.parties":
+		if e.ComplexityRoot.Agreement.Parties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Parties(childComplexity), true
+	case "Agreement.realisations":
+		if e.ComplexityRoot.Agreement.Realisations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Realisations(childComplexity), true
+	case "Agreement.realisedValue":
+		if e.ComplexityRoot.Agreement.RealisedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.RealisedValue(childComplexity), true
+	case "Agreement.signedOn":
+		if e.ComplexityRoot.Agreement.SignedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.SignedOn(childComplexity), true
+	case "Agreement.signedPlace":
+		if e.ComplexityRoot.Agreement.SignedPlace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.SignedPlace(childComplexity), true
+	case "Agreement.sourceReference":
+		if e.ComplexityRoot.Agreement.SourceReference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.SourceReference(childComplexity), true
+	case "Agreement.startsOn":
+		if e.ComplexityRoot.Agreement.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.StartsOn(childComplexity), true
+	case "Agreement.status":
+		if e.ComplexityRoot.Agreement.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Status(childComplexity), true
+	case "Agreement.title":
+		if e.ComplexityRoot.Agreement.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Title(childComplexity), true
+	case "Agreement.villages":
+		if e.ComplexityRoot.Agreement.Villages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Villages(childComplexity), true
+
+	case "AgreementConnection.nodes":
+		if e.ComplexityRoot.AgreementConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementConnection.Nodes(childComplexity), true
+	case "AgreementConnection.pageInfo":
+		if e.ComplexityRoot.AgreementConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementConnection.PageInfo(childComplexity), true
+	case "AgreementConnection.totalCount":
+		if e.ComplexityRoot.AgreementConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementConnection.TotalCount(childComplexity), true
+
+	case "CooperationImpact.fromYear":
+		if e.ComplexityRoot.CooperationImpact.FromYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CooperationImpact.FromYear(childComplexity), true
+	case "CooperationImpact.region":
+		if e.ComplexityRoot.CooperationImpact.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CooperationImpact.Region(childComplexity), true
+	case "CooperationImpact.toYear":
+		if e.ComplexityRoot.CooperationImpact.ToYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CooperationImpact.ToYear(childComplexity), true
+	case "CooperationImpact.withCooperation":
+		if e.ComplexityRoot.CooperationImpact.WithCooperation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CooperationImpact.WithCooperation(childComplexity), true
+	case "CooperationImpact.withoutCooperation":
+		if e.ComplexityRoot.CooperationImpact.WithoutCooperation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CooperationImpact.WithoutCooperation(childComplexity), true
+
+	case "CooperationStats.rows":
+		if e.ComplexityRoot.CooperationStats.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CooperationStats.Rows(childComplexity), true
+	case "CooperationStats.totals":
+		if e.ComplexityRoot.CooperationStats.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CooperationStats.Totals(childComplexity), true
 
 	case "DatasetFreshness.dataset":
 		if e.ComplexityRoot.DatasetFreshness.Dataset == nil {
@@ -221,6 +712,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DatasetFreshness.Source(childComplexity), true
+
+	case "DesaPersiapan.name":
+		if e.ComplexityRoot.DesaPersiapan.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DesaPersiapan.Name(childComplexity), true
+	case "DesaPersiapan.region":
+		if e.ComplexityRoot.DesaPersiapan.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DesaPersiapan.Region(childComplexity), true
 
 	case "EtlReject.dataset":
 		if e.ComplexityRoot.EtlReject.Dataset == nil {
@@ -468,6 +972,312 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IdmTransition.To(childComplexity), true
 
+	case "ImpactGroup.desa":
+		if e.ComplexityRoot.ImpactGroup.Desa == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactGroup.Desa(childComplexity), true
+	case "ImpactGroup.meanChange":
+		if e.ComplexityRoot.ImpactGroup.MeanChange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactGroup.MeanChange(childComplexity), true
+	case "ImpactGroup.meanIdmFrom":
+		if e.ComplexityRoot.ImpactGroup.MeanIdmFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactGroup.MeanIdmFrom(childComplexity), true
+	case "ImpactGroup.meanIdmTo":
+		if e.ComplexityRoot.ImpactGroup.MeanIdmTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactGroup.MeanIdmTo(childComplexity), true
+	case "ImpactGroup.movedDown":
+		if e.ComplexityRoot.ImpactGroup.MovedDown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactGroup.MovedDown(childComplexity), true
+	case "ImpactGroup.movedUp":
+		if e.ComplexityRoot.ImpactGroup.MovedUp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactGroup.MovedUp(childComplexity), true
+	case "ImpactGroup.unchanged":
+		if e.ComplexityRoot.ImpactGroup.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactGroup.Unchanged(childComplexity), true
+
+	case "InterVillageBody.active":
+		if e.ComplexityRoot.InterVillageBody.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InterVillageBody.Active(childComplexity), true
+	case "InterVillageBody.activeAgreements":
+		if e.ComplexityRoot.InterVillageBody.ActiveAgreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InterVillageBody.ActiveAgreements(childComplexity), true
+	case "InterVillageBody.agreements":
+		if e.ComplexityRoot.InterVillageBody.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InterVillageBody.Agreements(childComplexity), true
+	case "InterVillageBody.establishedOn":
+		if e.ComplexityRoot.InterVillageBody.EstablishedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InterVillageBody.EstablishedOn(childComplexity), true
+	case "InterVillageBody.id":
+		if e.ComplexityRoot.InterVillageBody.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InterVillageBody.ID(childComplexity), true
+	case "InterVillageBody.jointEnterprise":
+		if e.ComplexityRoot.InterVillageBody.JointEnterprise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InterVillageBody.JointEnterprise(childComplexity), true
+	case "InterVillageBody.kabupaten":
+		if e.ComplexityRoot.InterVillageBody.Kabupaten == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InterVillageBody.Kabupaten(childComplexity), true
+	case "InterVillageBody.legalBasis":
+		if e.ComplexityRoot.InterVillageBody.LegalBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InterVillageBody.LegalBasis(childComplexity), true
+	case "InterVillageBody.members":
+		if e.ComplexityRoot.InterVillageBody.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InterVillageBody.Members(childComplexity), true
+	case "InterVillageBody.name":
+		if e.ComplexityRoot.InterVillageBody.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InterVillageBody.Name(childComplexity), true
+	case "InterVillageBody.region":
+		if e.ComplexityRoot.InterVillageBody.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InterVillageBody.Region(childComplexity), true
+
+	case "IssueCount.agreements":
+		if e.ComplexityRoot.IssueCount.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCount.Agreements(childComplexity), true
+	case "IssueCount.issue":
+		if e.ComplexityRoot.IssueCount.Issue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCount.Issue(childComplexity), true
+
+	case "PageInfo.endCursor":
+		if e.ComplexityRoot.PageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.EndCursor(childComplexity), true
+	case "PageInfo.hasNextPage":
+		if e.ComplexityRoot.PageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+
+	case "Partner.activeAgreements":
+		if e.ComplexityRoot.Partner.ActiveAgreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.ActiveAgreements(childComplexity), true
+	case "Partner.agreements":
+		if e.ComplexityRoot.Partner.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Agreements(childComplexity), true
+	case "Partner.committedValue":
+		if e.ComplexityRoot.Partner.CommittedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.CommittedValue(childComplexity), true
+	case "Partner.fields":
+		if e.ComplexityRoot.Partner.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Fields(childComplexity), true
+	case "Partner.issues":
+		if e.ComplexityRoot.Partner.Issues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Issues(childComplexity), true
+	case "Partner.kabupaten":
+		if e.ComplexityRoot.Partner.Kabupaten == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Kabupaten(childComplexity), true
+	case "Partner.name":
+		if e.ComplexityRoot.Partner.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Name(childComplexity), true
+	case "Partner.realisedValue":
+		if e.ComplexityRoot.Partner.RealisedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.RealisedValue(childComplexity), true
+	case "Partner.sector":
+		if e.ComplexityRoot.Partner.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Sector(childComplexity), true
+	case "Partner.type":
+		if e.ComplexityRoot.Partner.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Type(childComplexity), true
+	case "Partner.villagesCovered":
+		if e.ComplexityRoot.Partner.VillagesCovered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.VillagesCovered(childComplexity), true
+
+	case "Party.name":
+		if e.ComplexityRoot.Party.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Party.Name(childComplexity), true
+	case "Party.region":
+		if e.ComplexityRoot.Party.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Party.Region(childComplexity), true
+	case "Party.regionCode":
+		if e.ComplexityRoot.Party.RegionCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Party.RegionCode(childComplexity), true
+	case "Party.role":
+		if e.ComplexityRoot.Party.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Party.Role(childComplexity), true
+	case "Party.sector":
+		if e.ComplexityRoot.Party.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Party.Sector(childComplexity), true
+	case "Party.type":
+		if e.ComplexityRoot.Party.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Party.Type(childComplexity), true
+
+	case "Query.agreement":
+		if e.ComplexityRoot.Query.Agreement == nil {
+			break
+		}
+
+		args, err := ec.field_Query_agreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Agreement(childComplexity, args["id"].(string)), true
+	case "Query.agreements":
+		if e.ComplexityRoot.Query.Agreements == nil {
+			break
+		}
+
+		args, err := ec.field_Query_agreements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Agreements(childComplexity, args["filter"].(*model.AgreementFilter), args["first"].(*int), args["after"].(*string), args["orderBy"].(*model.AgreementOrder)), true
+	case "Query.compareRegions":
+		if e.ComplexityRoot.Query.CompareRegions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_compareRegions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CompareRegions(childComplexity, args["codes"].([]string), args["year"].(int)), true
+	case "Query.cooperationImpact":
+		if e.ComplexityRoot.Query.CooperationImpact == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cooperationImpact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CooperationImpact(childComplexity, args["regionCode"].(*string), args["fromYear"].(int), args["toYear"].(int)), true
+	case "Query.cooperationStats":
+		if e.ComplexityRoot.Query.CooperationStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cooperationStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CooperationStats(childComplexity, args["dimensions"].([]model.StatsDimension), args["measures"].([]model.StatsMeasure), args["filter"].(*model.AgreementFilter), args["timeGrain"].(*model.TimeGrain)), true
+	case "Query.crossRegionLinks":
+		if e.ComplexityRoot.Query.CrossRegionLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_crossRegionLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CrossRegionLinks(childComplexity, args["level"].(model.RegionLevel), args["year"].(int), args["filter"].(*model.AgreementFilter)), true
 	case "Query.dataFreshness":
 		if e.ComplexityRoot.Query.DataFreshness == nil {
 			break
@@ -496,6 +1306,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EtlRuns(childComplexity, args["last"].(*int), args["dataset"].(*string)), true
+	case "Query.expiringAgreements":
+		if e.ComplexityRoot.Query.ExpiringAgreements == nil {
+			break
+		}
+
+		args, err := ec.field_Query_expiringAgreements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExpiringAgreements(childComplexity, args["withinMonths"].(int), args["filter"].(*model.AgreementFilter), args["first"].(*int)), true
 	case "Query.idmDistribution":
 		if e.ComplexityRoot.Query.IdmDistribution == nil {
 			break
@@ -529,7 +1350,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.IdmYears(childComplexity, args["index"].(*string)), true
+	case "Query.interVillageBodies":
+		if e.ComplexityRoot.Query.InterVillageBodies == nil {
+			break
+		}
 
+		args, err := ec.field_Query_interVillageBodies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InterVillageBodies(childComplexity, args["filter"].(*model.BodyFilter)), true
+
+	case "Query.partners":
+		if e.ComplexityRoot.Query.Partners == nil {
+			break
+		}
+
+		args, err := ec.field_Query_partners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Partners(childComplexity, args["filter"].(*model.AgreementFilter), args["orderBy"].(*model.PartnerOrder), args["first"].(*int)), true
 	case "Query.region":
 		if e.ComplexityRoot.Query.Region == nil {
 			break
@@ -552,6 +1395,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Regions(childComplexity, args["level"].(model.RegionLevel), args["parentCode"].(*string)), true
+	case "Query.strategicIssues":
+		if e.ComplexityRoot.Query.StrategicIssues == nil {
+			break
+		}
+
+		args, err := ec.field_Query_strategicIssues_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StrategicIssues(childComplexity, args["filter"].(*model.AgreementFilter)), true
 	case "Query.village":
 		if e.ComplexityRoot.Query.Village == nil {
 			break
@@ -563,6 +1417,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Village(childComplexity, args["code"].(string)), true
+	case "Query.villagesWithoutPartner":
+		if e.ComplexityRoot.Query.VillagesWithoutPartner == nil {
+			break
+		}
+
+		args, err := ec.field_Query_villagesWithoutPartner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VillagesWithoutPartner(childComplexity, args["regionCode"].(*string), args["statuses"].([]model.IdmStatus), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
+
+	case "Realisation.beneficiaries":
+		if e.ComplexityRoot.Realisation.Beneficiaries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Realisation.Beneficiaries(childComplexity), true
+	case "Realisation.month":
+		if e.ComplexityRoot.Realisation.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Realisation.Month(childComplexity), true
+	case "Realisation.outputs":
+		if e.ComplexityRoot.Realisation.Outputs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Realisation.Outputs(childComplexity), true
+	case "Realisation.value":
+		if e.ComplexityRoot.Realisation.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Realisation.Value(childComplexity), true
+	case "Realisation.village":
+		if e.ComplexityRoot.Realisation.Village == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Realisation.Village(childComplexity), true
 
 	case "Region.children":
 		if e.ComplexityRoot.Region.Children == nil {
@@ -619,6 +1515,360 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Region.Parent(childComplexity), true
 
+	case "RegionLink.agreements":
+		if e.ComplexityRoot.RegionLink.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionLink.Agreements(childComplexity), true
+	case "RegionLink.committedValue":
+		if e.ComplexityRoot.RegionLink.CommittedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionLink.CommittedValue(childComplexity), true
+	case "RegionLink.from":
+		if e.ComplexityRoot.RegionLink.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionLink.From(childComplexity), true
+	case "RegionLink.fromCode":
+		if e.ComplexityRoot.RegionLink.FromCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionLink.FromCode(childComplexity), true
+	case "RegionLink.to":
+		if e.ComplexityRoot.RegionLink.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionLink.To(childComplexity), true
+	case "RegionLink.toCode":
+		if e.ComplexityRoot.RegionLink.ToCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionLink.ToCode(childComplexity), true
+
+	case "RegionScorecard.agreements":
+		if e.ComplexityRoot.RegionScorecard.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionScorecard.Agreements(childComplexity), true
+	case "RegionScorecard.agreementsPer100Desa":
+		if e.ComplexityRoot.RegionScorecard.AgreementsPer100Desa == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionScorecard.AgreementsPer100Desa(childComplexity), true
+	case "RegionScorecard.byIssue":
+		if e.ComplexityRoot.RegionScorecard.ByIssue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionScorecard.ByIssue(childComplexity), true
+	case "RegionScorecard.committedValue":
+		if e.ComplexityRoot.RegionScorecard.CommittedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionScorecard.CommittedValue(childComplexity), true
+	case "RegionScorecard.desaCount":
+		if e.ComplexityRoot.RegionScorecard.DesaCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionScorecard.DesaCount(childComplexity), true
+	case "RegionScorecard.desaCovered":
+		if e.ComplexityRoot.RegionScorecard.DesaCovered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionScorecard.DesaCovered(childComplexity), true
+	case "RegionScorecard.desaCoveredShare":
+		if e.ComplexityRoot.RegionScorecard.DesaCoveredShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionScorecard.DesaCoveredShare(childComplexity), true
+	case "RegionScorecard.desaPersiapanCovered":
+		if e.ComplexityRoot.RegionScorecard.DesaPersiapanCovered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionScorecard.DesaPersiapanCovered(childComplexity), true
+	case "RegionScorecard.idm":
+		if e.ComplexityRoot.RegionScorecard.Idm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionScorecard.Idm(childComplexity), true
+	case "RegionScorecard.realisedValue":
+		if e.ComplexityRoot.RegionScorecard.RealisedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionScorecard.RealisedValue(childComplexity), true
+	case "RegionScorecard.region":
+		if e.ComplexityRoot.RegionScorecard.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionScorecard.Region(childComplexity), true
+	case "RegionScorecard.valuePerDesa":
+		if e.ComplexityRoot.RegionScorecard.ValuePerDesa == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionScorecard.ValuePerDesa(childComplexity), true
+	case "RegionScorecard.year":
+		if e.ComplexityRoot.RegionScorecard.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionScorecard.Year(childComplexity), true
+
+	case "ScorecardIdm.byStatus":
+		if e.ComplexityRoot.ScorecardIdm.ByStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScorecardIdm.ByStatus(childComplexity), true
+	case "ScorecardIdm.meanIdm":
+		if e.ComplexityRoot.ScorecardIdm.MeanIdm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScorecardIdm.MeanIdm(childComplexity), true
+	case "ScorecardIdm.movedDown":
+		if e.ComplexityRoot.ScorecardIdm.MovedDown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScorecardIdm.MovedDown(childComplexity), true
+	case "ScorecardIdm.movedUp":
+		if e.ComplexityRoot.ScorecardIdm.MovedUp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScorecardIdm.MovedUp(childComplexity), true
+	case "ScorecardIdm.scored":
+		if e.ComplexityRoot.ScorecardIdm.Scored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScorecardIdm.Scored(childComplexity), true
+
+	case "StatsMeasures.activeAgreements":
+		if e.ComplexityRoot.StatsMeasures.ActiveAgreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsMeasures.ActiveAgreements(childComplexity), true
+	case "StatsMeasures.agreements":
+		if e.ComplexityRoot.StatsMeasures.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsMeasures.Agreements(childComplexity), true
+	case "StatsMeasures.beneficiaries":
+		if e.ComplexityRoot.StatsMeasures.Beneficiaries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsMeasures.Beneficiaries(childComplexity), true
+	case "StatsMeasures.committedValue":
+		if e.ComplexityRoot.StatsMeasures.CommittedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsMeasures.CommittedValue(childComplexity), true
+	case "StatsMeasures.desaPersiapanCovered":
+		if e.ComplexityRoot.StatsMeasures.DesaPersiapanCovered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsMeasures.DesaPersiapanCovered(childComplexity), true
+	case "StatsMeasures.partners":
+		if e.ComplexityRoot.StatsMeasures.Partners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsMeasures.Partners(childComplexity), true
+	case "StatsMeasures.realisedValue":
+		if e.ComplexityRoot.StatsMeasures.RealisedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsMeasures.RealisedValue(childComplexity), true
+	case "StatsMeasures.villagesCovered":
+		if e.ComplexityRoot.StatsMeasures.VillagesCovered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsMeasures.VillagesCovered(childComplexity), true
+
+	case "StatsRow.activeAgreements":
+		if e.ComplexityRoot.StatsRow.ActiveAgreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.ActiveAgreements(childComplexity), true
+	case "StatsRow.agreements":
+		if e.ComplexityRoot.StatsRow.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.Agreements(childComplexity), true
+	case "StatsRow.beneficiaries":
+		if e.ComplexityRoot.StatsRow.Beneficiaries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.Beneficiaries(childComplexity), true
+	case "StatsRow.committedValue":
+		if e.ComplexityRoot.StatsRow.CommittedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.CommittedValue(childComplexity), true
+	case "StatsRow.desa":
+		if e.ComplexityRoot.StatsRow.Desa == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.Desa(childComplexity), true
+	case "StatsRow.desaPersiapanCovered":
+		if e.ComplexityRoot.StatsRow.DesaPersiapanCovered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.DesaPersiapanCovered(childComplexity), true
+	case "StatsRow.field":
+		if e.ComplexityRoot.StatsRow.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.Field(childComplexity), true
+	case "StatsRow.issue":
+		if e.ComplexityRoot.StatsRow.Issue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.Issue(childComplexity), true
+	case "StatsRow.kabupatenKota":
+		if e.ComplexityRoot.StatsRow.KabupatenKota == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.KabupatenKota(childComplexity), true
+	case "StatsRow.kecamatan":
+		if e.ComplexityRoot.StatsRow.Kecamatan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.Kecamatan(childComplexity), true
+	case "StatsRow.partnerSector":
+		if e.ComplexityRoot.StatsRow.PartnerSector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.PartnerSector(childComplexity), true
+	case "StatsRow.partners":
+		if e.ComplexityRoot.StatsRow.Partners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.Partners(childComplexity), true
+	case "StatsRow.partyType":
+		if e.ComplexityRoot.StatsRow.PartyType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.PartyType(childComplexity), true
+	case "StatsRow.period":
+		if e.ComplexityRoot.StatsRow.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.Period(childComplexity), true
+	case "StatsRow.provinsi":
+		if e.ComplexityRoot.StatsRow.Provinsi == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.Provinsi(childComplexity), true
+	case "StatsRow.realisedValue":
+		if e.ComplexityRoot.StatsRow.RealisedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.RealisedValue(childComplexity), true
+	case "StatsRow.regionName":
+		if e.ComplexityRoot.StatsRow.RegionName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.RegionName(childComplexity), true
+	case "StatsRow.status":
+		if e.ComplexityRoot.StatsRow.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.Status(childComplexity), true
+	case "StatsRow.villagesCovered":
+		if e.ComplexityRoot.StatsRow.VillagesCovered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsRow.VillagesCovered(childComplexity), true
+
+	case "StrategicIssueSummary.activeAgreements":
+		if e.ComplexityRoot.StrategicIssueSummary.ActiveAgreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StrategicIssueSummary.ActiveAgreements(childComplexity), true
+	case "StrategicIssueSummary.agreements":
+		if e.ComplexityRoot.StrategicIssueSummary.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StrategicIssueSummary.Agreements(childComplexity), true
+	case "StrategicIssueSummary.committedValue":
+		if e.ComplexityRoot.StrategicIssueSummary.CommittedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StrategicIssueSummary.CommittedValue(childComplexity), true
+	case "StrategicIssueSummary.issue":
+		if e.ComplexityRoot.StrategicIssueSummary.Issue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StrategicIssueSummary.Issue(childComplexity), true
+	case "StrategicIssueSummary.partners":
+		if e.ComplexityRoot.StrategicIssueSummary.Partners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StrategicIssueSummary.Partners(childComplexity), true
+	case "StrategicIssueSummary.realisedValue":
+		if e.ComplexityRoot.StrategicIssueSummary.RealisedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StrategicIssueSummary.RealisedValue(childComplexity), true
+	case "StrategicIssueSummary.villagesCovered":
+		if e.ComplexityRoot.StrategicIssueSummary.VillagesCovered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StrategicIssueSummary.VillagesCovered(childComplexity), true
+
 	case "Village.chain":
 		if e.ComplexityRoot.Village.Chain == nil {
 			break
@@ -661,6 +1911,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Village.Region(childComplexity), true
 
+	case "VillageTarget.idm":
+		if e.ComplexityRoot.VillageTarget.Idm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageTarget.Idm(childComplexity), true
+	case "VillageTarget.kabupaten":
+		if e.ComplexityRoot.VillageTarget.Kabupaten == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageTarget.Kabupaten(childComplexity), true
+	case "VillageTarget.kecamatan":
+		if e.ComplexityRoot.VillageTarget.Kecamatan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageTarget.Kecamatan(childComplexity), true
+	case "VillageTarget.status":
+		if e.ComplexityRoot.VillageTarget.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageTarget.Status(childComplexity), true
+	case "VillageTarget.village":
+		if e.ComplexityRoot.VillageTarget.Village == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageTarget.Village(childComplexity), true
+
+	case "VillageTargetConnection.nodes":
+		if e.ComplexityRoot.VillageTargetConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageTargetConnection.Nodes(childComplexity), true
+	case "VillageTargetConnection.pageInfo":
+		if e.ComplexityRoot.VillageTargetConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageTargetConnection.PageInfo(childComplexity), true
+	case "VillageTargetConnection.totalCount":
+		if e.ComplexityRoot.VillageTargetConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageTargetConnection.TotalCount(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -668,7 +1968,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
-	inputUnmarshalMap := graphql.BuildUnmarshalerMap()
+	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAgreementFilter,
+		ec.unmarshalInputBodyFilter,
+		ec.unmarshalInputDateRange,
+	)
 	first := true
 
 	switch opCtx.Operation.Operation {
@@ -908,6 +2212,439 @@ type DatasetFreshness {
   rowsLoaded: Int!
   rowsRejected: Int!
 }
+
+# ---------------------------------------------------------------------------
+# Cooperation agreements (kerja sama desa) and the four strategic issues.
+# Loaded from the cooperation register (docs/register.md). An agreement
+# counts for a region when a party or a realisation of it lies in the
+# region. Money is in rupiah.
+# ---------------------------------------------------------------------------
+
+"A calendar date, YYYY-MM-DD."
+scalar Date
+
+extend type Query {
+  "Agreements the filter selects, a page at a time (default 50, at most 500)."
+  agreements(filter: AgreementFilter, first: Int = 50, after: String, orderBy: AgreementOrder = SIGNED_DESC): AgreementConnection!
+  "One agreement by its register id; null when there is none."
+  agreement(id: ID!): Agreement
+  "For each of the four strategic issues: agreements, villages, partners and money."
+  strategicIssues(filter: AgreementFilter): [StrategicIssueSummary!]!
+  """
+  Flat rows for notebooks and charts: one row per combination of the
+  dimensions, with the measures, plus totals over everything selected.
+  Agreement measures group by the agreement's regions, issues, … and by its
+  signing date; REALISED_VALUE and BENEFICIARIES group by the realised
+  village and month. A row counts an agreement in full in every group it
+  falls into; totals count it once.
+  """
+  cooperationStats(dimensions: [StatsDimension!]!, measures: [StatsMeasure!]!, filter: AgreementFilter, timeGrain: TimeGrain = YEAR): CooperationStats!
+  "Regions side by side for one year (at most 50)."
+  compareRegions(codes: [ID!]!, year: Int!): [RegionScorecard!]!
+  """
+  Desa within a region whose IDM status in ` + "`" + `year` + "`" + ` (default: the latest) is
+  one of ` + "`" + `statuses` + "`" + ` (default SANGAT_TERTINGGAL, TERTINGGAL, BERKEMBANG) and
+  that no agreement in force during that year covers. Weakest IDM first.
+  """
+  villagesWithoutPartner(regionCode: ID, statuses: [IdmStatus!], year: Int, first: Int = 50, after: String): VillageTargetConnection!
+  "Inter-village cooperation bodies (BKAD) within a region."
+  interVillageBodies(filter: BodyFilter): [InterVillageBody!]!
+  "Pairs of regions joined by agreements in force during ` + "`" + `year` + "`" + `, for sankey and chord charts."
+  crossRegionLinks(level: RegionLevel!, year: Int!, filter: AgreementFilter): [RegionLink!]!
+  "Partners (companies, zakat bodies, foundations, universities, governments, agencies) of the selected agreements."
+  partners(filter: AgreementFilter, orderBy: PartnerOrder = AGREEMENTS_DESC, first: Int = 50): [Partner!]!
+  "Agreements in force today that end within the next months, soonest first."
+  expiringAgreements(withinMonths: Int!, filter: AgreementFilter, first: Int = 50): [Agreement!]!
+  """
+  Mean IDM change between two years for desa covered by an agreement in
+  force at some time in those years, against desa without, with the counts
+  behind each mean.
+  """
+  cooperationImpact(regionCode: ID, fromYear: Int!, toYear: Int!): CooperationImpact!
+}
+
+enum StrategicIssue {
+  "Inter-village cooperation bodies (BKAD), BUMDesa Bersama."
+  INTER_VILLAGE_BODY
+  "Cooperation with third parties: companies, state enterprises, zakat bodies, foundations, universities."
+  THIRD_PARTY
+  "Cooperation across kabupaten/kota or provinces."
+  CROSS_KABUPATEN
+  "Energy and mineral resources: coal, oil and gas, minerals, village electricity."
+  ENERGY_MINERAL
+}
+
+enum AgreementStatus {
+  DRAFT
+  ACTIVE
+  EXPIRED
+  TERMINATED
+}
+
+enum DocumentType {
+  "Memorandum of understanding, nota kesepahaman."
+  MOU
+  "Perjanjian kerja sama."
+  PKS
+  KESEPAKATAN_BERSAMA
+  ADDENDUM
+  OTHER
+}
+
+enum PartyType {
+  DESA
+  "A village being created; it has no code yet and is kept by name."
+  DESA_PERSIAPAN
+  BKAD
+  BUMDESA
+  KABUPATEN_GOVERNMENT
+  PROVINCE_GOVERNMENT
+  OTHER_PROVINCE
+  COMPANY
+  STATE_ENTERPRISE
+  ZAKAT_BODY
+  FOUNDATION_NGO
+  UNIVERSITY
+  SECTOR_AGENCY
+}
+
+enum Sector {
+  COAL
+  OIL_GAS
+  MINERAL
+  ENERGY
+  PLANTATION
+  FORESTRY
+  FINANCE
+  EDUCATION
+  HEALTH
+  PUBLIC_WORKS
+  SOCIAL
+  OTHER
+}
+
+enum FieldOfWork {
+  UMKM
+  AGRICULTURE
+  PRODUCTIVE_BUSINESS
+  BUMDESA
+  DIGITAL_SERVICES
+  TOURISM
+  FOOD_SECURITY
+  LOCAL_PRODUCTS
+  CAPACITY_BUILDING
+  INFRASTRUCTURE
+  TECHNICAL_ASSISTANCE
+  THEMATIC_VILLAGES
+  INFORMATION_ACCESS
+  ENERGY
+  OTHER
+}
+
+"Combine as you like; every set field must hold, any value of a list matches."
+input AgreementFilter {
+  "Agreements with a party or realisation within this region (any level)."
+  regionCode: ID
+  "Effective issues: declared or derived."
+  issues: [StrategicIssue!]
+  partyTypes: [PartyType!]
+  "A partner's name (spelling, case and punctuation are folded)."
+  partner: String
+  partnerSectors: [Sector!]
+  statuses: [AgreementStatus!]
+  fields: [FieldOfWork!]
+  "Agreements in force at some time in this period."
+  activeDuring: DateRange
+  "Agreements signed in this period."
+  signedDuring: DateRange
+}
+
+input DateRange {
+  from: Date!
+  to: Date!
+}
+
+enum AgreementOrder {
+  SIGNED_DESC
+  SIGNED_ASC
+  COMMITTED_VALUE_DESC
+  ENDS_ASC
+  ID_ASC
+}
+
+type AgreementConnection {
+  totalCount: Int!
+  nodes: [Agreement!]!
+  pageInfo: PageInfo!
+}
+
+type PageInfo {
+  endCursor: String
+  hasNextPage: Boolean!
+}
+
+type Agreement {
+  id: ID!
+  documentNumbers: [String!]!
+  title: String!
+  documentType: DocumentType!
+  signedOn: Date
+  signedPlace: String
+  startsOn: Date
+  endsOn: Date
+  status: AgreementStatus!
+  "Issues the register declares."
+  declaredIssues: [StrategicIssue!]!
+  "Issues the parties reveal (CROSS_KABUPATEN, ENERGY_MINERAL)."
+  derivedIssues: [StrategicIssue!]!
+  "Declared and derived together: what the agreement counts for."
+  issues: [StrategicIssue!]!
+  "Derivable issues where declared and derived disagree."
+  classificationDisagreements: [StrategicIssue!]!
+  fields: [FieldOfWork!]!
+  committedValue: Float
+  fundingSource: String
+  sourceReference: String
+  "Realised value over all realisations."
+  realisedValue: Float!
+  beneficiaries: Int!
+  parties: [Party!]!
+  "Desa covered (parties and realisation villages), as regions."
+  villages: [Region!]!
+  "Desa persiapan covered (no code yet), by name."
+  desaPersiapan: [DesaPersiapan!]!
+  "Kabupaten/kota the agreement touches."
+  kabupaten: [Region!]!
+  realisations: [Realisation!]!
+}
+
+type DesaPersiapan {
+  name: String!
+  "The kecamatan or kabupaten it is being created in."
+  region: Region
+}
+
+type Party {
+  type: PartyType!
+  name: String!
+  "The party's region where it has one; null for regions outside the register (e.g. another province)."
+  region: Region
+  regionCode: ID
+  sector: Sector
+  role: String
+}
+
+type Realisation {
+  month: String!
+  village: Region
+  value: Float!
+  beneficiaries: Int!
+  outputs: String
+}
+
+type StrategicIssueSummary {
+  issue: StrategicIssue!
+  agreements: Int!
+  activeAgreements: Int!
+  villagesCovered: Int!
+  partners: Int!
+  committedValue: Float!
+  realisedValue: Float!
+}
+
+enum StatsDimension {
+  PROVINSI
+  KABUPATEN_KOTA
+  KECAMATAN
+  DESA
+  ISSUE
+  PARTY_TYPE
+  PARTNER_SECTOR
+  FIELD
+  STATUS
+  PERIOD
+}
+
+enum StatsMeasure {
+  AGREEMENTS
+  "In force today."
+  ACTIVE_AGREEMENTS
+  "Desa covered (desa persiapan are counted separately)."
+  VILLAGES_COVERED
+  DESA_PERSIAPAN_COVERED
+  PARTNERS
+  COMMITTED_VALUE
+  REALISED_VALUE
+  BENEFICIARIES
+}
+
+enum TimeGrain {
+  MONTH
+  QUARTER
+  YEAR
+}
+
+"""
+Rows are flat: one field per dimension (null when not asked for) and one per
+measure (null when not asked for). Region dimensions give the dotted code;
+PERIOD gives 2025, 2025-Q3 or 2025-08 by grain ("" when unknown); list
+dimensions give NONE or UNSPECIFIED for agreements without a value.
+"""
+type CooperationStats {
+  rows: [StatsRow!]!
+  totals: StatsMeasures!
+}
+
+type StatsRow {
+  provinsi: String
+  kabupatenKota: String
+  kecamatan: String
+  desa: String
+  "Name of the row's region dimension, if any."
+  regionName: String
+  issue: String
+  partyType: String
+  partnerSector: String
+  field: String
+  status: String
+  period: String
+  agreements: Int
+  activeAgreements: Int
+  villagesCovered: Int
+  desaPersiapanCovered: Int
+  partners: Int
+  committedValue: Float
+  realisedValue: Float
+  beneficiaries: Int
+}
+
+type StatsMeasures {
+  agreements: Int
+  activeAgreements: Int
+  villagesCovered: Int
+  desaPersiapanCovered: Int
+  partners: Int
+  committedValue: Float
+  realisedValue: Float
+  beneficiaries: Int
+}
+
+type RegionScorecard {
+  region: Region!
+  year: Int!
+  desaCount: Int!
+  "Agreements in force at some time in the year that touch the region."
+  agreements: Int!
+  agreementsPer100Desa: Float!
+  "Desa of the region covered by those agreements."
+  desaCovered: Int!
+  desaCoveredShare: Float!
+  desaPersiapanCovered: Int!
+  committedValue: Float!
+  valuePerDesa: Float!
+  "Realised in the year within the region."
+  realisedValue: Float!
+  byIssue: [IssueCount!]!
+  "Null when no IDM is loaded for the year."
+  idm: ScorecardIdm
+}
+
+type IssueCount {
+  issue: StrategicIssue!
+  agreements: Int!
+}
+
+type ScorecardIdm {
+  scored: Int!
+  meanIdm: Float
+  byStatus: [IdmStatusCount!]!
+  "Desa whose status rose since the previous year; null without that year's scores."
+  movedUp: Int
+  movedDown: Int
+}
+
+type VillageTargetConnection {
+  totalCount: Int!
+  nodes: [VillageTarget!]!
+  pageInfo: PageInfo!
+}
+
+type VillageTarget {
+  village: Region!
+  kecamatan: Region
+  kabupaten: Region
+  status: IdmStatus!
+  idm: Float!
+}
+
+input BodyFilter {
+  regionCode: ID
+  "Only bodies without an agreement in force today."
+  inactiveOnly: Boolean
+}
+
+type InterVillageBody {
+  id: ID!
+  name: String!
+  region: Region
+  kabupaten: Region
+  establishedOn: Date
+  legalBasis: String
+  jointEnterprise: String
+  members: [Region!]!
+  agreements: Int!
+  activeAgreements: Int!
+  active: Boolean!
+}
+
+type RegionLink {
+  from: Region
+  fromCode: ID!
+  to: Region
+  toCode: ID!
+  agreements: Int!
+  committedValue: Float!
+}
+
+enum PartnerOrder {
+  AGREEMENTS_DESC
+  COMMITTED_VALUE_DESC
+  VILLAGES_DESC
+  NAME_ASC
+}
+
+type Partner {
+  name: String!
+  type: PartyType!
+  sector: Sector
+  agreements: Int!
+  activeAgreements: Int!
+  villagesCovered: Int!
+  kabupaten: [Region!]!
+  issues: [StrategicIssue!]!
+  fields: [FieldOfWork!]!
+  committedValue: Float!
+  realisedValue: Float!
+}
+
+type CooperationImpact {
+  region: Region
+  fromYear: Int!
+  toYear: Int!
+  withCooperation: ImpactGroup!
+  withoutCooperation: ImpactGroup!
+}
+
+type ImpactGroup {
+  "Desa scored in both years."
+  desa: Int!
+  meanIdmFrom: Float
+  meanIdmTo: Float
+  meanChange: Float
+  movedUp: Int!
+  unchanged: Int!
+  movedDown: Int!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -915,6 +2652,98 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Agreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Agreement_id(ctx, field)
+	case "documentNumbers":
+		return ec.fieldContext_Agreement_documentNumbers(ctx, field)
+	case "title":
+		return ec.fieldContext_Agreement_title(ctx, field)
+	case "documentType":
+		return ec.fieldContext_Agreement_documentType(ctx, field)
+	case "signedOn":
+		return ec.fieldContext_Agreement_signedOn(ctx, field)
+	case "signedPlace":
+		return ec.fieldContext_Agreement_signedPlace(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_Agreement_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_Agreement_endsOn(ctx, field)
+	case "status":
+		return ec.fieldContext_Agreement_status(ctx, field)
+	case "declaredIssues":
+		return ec.fieldContext_Agreement_declaredIssues(ctx, field)
+	case "derivedIssues":
+		return ec.fieldContext_Agreement_derivedIssues(ctx, field)
+	case "issues":
+		return ec.fieldContext_Agreement_issues(ctx, field)
+	case "classificationDisagreements":
+		return ec.fieldContext_Agreement_classificationDisagreements(ctx, field)
+	case "fields":
+		return ec.fieldContext_Agreement_fields(ctx, field)
+	case "committedValue":
+		return ec.fieldContext_Agreement_committedValue(ctx, field)
+	case "fundingSource":
+		return ec.fieldContext_Agreement_fundingSource(ctx, field)
+	case "sourceReference":
+		return ec.fieldContext_Agreement_sourceReference(ctx, field)
+	case "realisedValue":
+		return ec.fieldContext_Agreement_realisedValue(ctx, field)
+	case "beneficiaries":
+		return ec.fieldContext_Agreement_beneficiaries(ctx, field)
+	case "parties":
+		return ec.fieldContext_Agreement_parties(ctx, field)
+	case "villages":
+		return ec.fieldContext_Agreement_villages(ctx, field)
+	case "desaPersiapan":
+		return ec.fieldContext_Agreement_desaPersiapan(ctx, field)
+	case "kabupaten":
+		return ec.fieldContext_Agreement_kabupaten(ctx, field)
+	case "realisations":
+		return ec.fieldContext_Agreement_realisations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Agreement", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_AgreementConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AgreementConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AgreementConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CooperationImpact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_CooperationImpact_region(ctx, field)
+	case "fromYear":
+		return ec.fieldContext_CooperationImpact_fromYear(ctx, field)
+	case "toYear":
+		return ec.fieldContext_CooperationImpact_toYear(ctx, field)
+	case "withCooperation":
+		return ec.fieldContext_CooperationImpact_withCooperation(ctx, field)
+	case "withoutCooperation":
+		return ec.fieldContext_CooperationImpact_withoutCooperation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CooperationImpact", field.Name)
+}
+
+func (ec *executionContext) childFields_CooperationStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rows":
+		return ec.fieldContext_CooperationStats_rows(ctx, field)
+	case "totals":
+		return ec.fieldContext_CooperationStats_totals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CooperationStats", field.Name)
+}
 
 func (ec *executionContext) childFields_DatasetFreshness(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -932,6 +2761,16 @@ func (ec *executionContext) childFields_DatasetFreshness(ctx context.Context, fi
 		return ec.fieldContext_DatasetFreshness_rowsRejected(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DatasetFreshness", field.Name)
+}
+
+func (ec *executionContext) childFields_DesaPersiapan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_DesaPersiapan_name(ctx, field)
+	case "region":
+		return ec.fieldContext_DesaPersiapan_region(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DesaPersiapan", field.Name)
 }
 
 func (ec *executionContext) childFields_EtlReject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1050,6 +2889,136 @@ func (ec *executionContext) childFields_IdmTransition(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type IdmTransition", field.Name)
 }
 
+func (ec *executionContext) childFields_ImpactGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "desa":
+		return ec.fieldContext_ImpactGroup_desa(ctx, field)
+	case "meanIdmFrom":
+		return ec.fieldContext_ImpactGroup_meanIdmFrom(ctx, field)
+	case "meanIdmTo":
+		return ec.fieldContext_ImpactGroup_meanIdmTo(ctx, field)
+	case "meanChange":
+		return ec.fieldContext_ImpactGroup_meanChange(ctx, field)
+	case "movedUp":
+		return ec.fieldContext_ImpactGroup_movedUp(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ImpactGroup_unchanged(ctx, field)
+	case "movedDown":
+		return ec.fieldContext_ImpactGroup_movedDown(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImpactGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_InterVillageBody(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InterVillageBody_id(ctx, field)
+	case "name":
+		return ec.fieldContext_InterVillageBody_name(ctx, field)
+	case "region":
+		return ec.fieldContext_InterVillageBody_region(ctx, field)
+	case "kabupaten":
+		return ec.fieldContext_InterVillageBody_kabupaten(ctx, field)
+	case "establishedOn":
+		return ec.fieldContext_InterVillageBody_establishedOn(ctx, field)
+	case "legalBasis":
+		return ec.fieldContext_InterVillageBody_legalBasis(ctx, field)
+	case "jointEnterprise":
+		return ec.fieldContext_InterVillageBody_jointEnterprise(ctx, field)
+	case "members":
+		return ec.fieldContext_InterVillageBody_members(ctx, field)
+	case "agreements":
+		return ec.fieldContext_InterVillageBody_agreements(ctx, field)
+	case "activeAgreements":
+		return ec.fieldContext_InterVillageBody_activeAgreements(ctx, field)
+	case "active":
+		return ec.fieldContext_InterVillageBody_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InterVillageBody", field.Name)
+}
+
+func (ec *executionContext) childFields_IssueCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "issue":
+		return ec.fieldContext_IssueCount_issue(ctx, field)
+	case "agreements":
+		return ec.fieldContext_IssueCount_agreements(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueCount", field.Name)
+}
+
+func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endCursor":
+		return ec.fieldContext_PageInfo_endCursor(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Partner_name(ctx, field)
+	case "type":
+		return ec.fieldContext_Partner_type(ctx, field)
+	case "sector":
+		return ec.fieldContext_Partner_sector(ctx, field)
+	case "agreements":
+		return ec.fieldContext_Partner_agreements(ctx, field)
+	case "activeAgreements":
+		return ec.fieldContext_Partner_activeAgreements(ctx, field)
+	case "villagesCovered":
+		return ec.fieldContext_Partner_villagesCovered(ctx, field)
+	case "kabupaten":
+		return ec.fieldContext_Partner_kabupaten(ctx, field)
+	case "issues":
+		return ec.fieldContext_Partner_issues(ctx, field)
+	case "fields":
+		return ec.fieldContext_Partner_fields(ctx, field)
+	case "committedValue":
+		return ec.fieldContext_Partner_committedValue(ctx, field)
+	case "realisedValue":
+		return ec.fieldContext_Partner_realisedValue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Partner", field.Name)
+}
+
+func (ec *executionContext) childFields_Party(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_Party_type(ctx, field)
+	case "name":
+		return ec.fieldContext_Party_name(ctx, field)
+	case "region":
+		return ec.fieldContext_Party_region(ctx, field)
+	case "regionCode":
+		return ec.fieldContext_Party_regionCode(ctx, field)
+	case "sector":
+		return ec.fieldContext_Party_sector(ctx, field)
+	case "role":
+		return ec.fieldContext_Party_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Party", field.Name)
+}
+
+func (ec *executionContext) childFields_Realisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_Realisation_month(ctx, field)
+	case "village":
+		return ec.fieldContext_Realisation_village(ctx, field)
+	case "value":
+		return ec.fieldContext_Realisation_value(ctx, field)
+	case "beneficiaries":
+		return ec.fieldContext_Realisation_beneficiaries(ctx, field)
+	case "outputs":
+		return ec.fieldContext_Realisation_outputs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Realisation", field.Name)
+}
+
 func (ec *executionContext) childFields_Region(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -1074,6 +3043,158 @@ func (ec *executionContext) childFields_Region(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Region", field.Name)
 }
 
+func (ec *executionContext) childFields_RegionLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_RegionLink_from(ctx, field)
+	case "fromCode":
+		return ec.fieldContext_RegionLink_fromCode(ctx, field)
+	case "to":
+		return ec.fieldContext_RegionLink_to(ctx, field)
+	case "toCode":
+		return ec.fieldContext_RegionLink_toCode(ctx, field)
+	case "agreements":
+		return ec.fieldContext_RegionLink_agreements(ctx, field)
+	case "committedValue":
+		return ec.fieldContext_RegionLink_committedValue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegionLink", field.Name)
+}
+
+func (ec *executionContext) childFields_RegionScorecard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_RegionScorecard_region(ctx, field)
+	case "year":
+		return ec.fieldContext_RegionScorecard_year(ctx, field)
+	case "desaCount":
+		return ec.fieldContext_RegionScorecard_desaCount(ctx, field)
+	case "agreements":
+		return ec.fieldContext_RegionScorecard_agreements(ctx, field)
+	case "agreementsPer100Desa":
+		return ec.fieldContext_RegionScorecard_agreementsPer100Desa(ctx, field)
+	case "desaCovered":
+		return ec.fieldContext_RegionScorecard_desaCovered(ctx, field)
+	case "desaCoveredShare":
+		return ec.fieldContext_RegionScorecard_desaCoveredShare(ctx, field)
+	case "desaPersiapanCovered":
+		return ec.fieldContext_RegionScorecard_desaPersiapanCovered(ctx, field)
+	case "committedValue":
+		return ec.fieldContext_RegionScorecard_committedValue(ctx, field)
+	case "valuePerDesa":
+		return ec.fieldContext_RegionScorecard_valuePerDesa(ctx, field)
+	case "realisedValue":
+		return ec.fieldContext_RegionScorecard_realisedValue(ctx, field)
+	case "byIssue":
+		return ec.fieldContext_RegionScorecard_byIssue(ctx, field)
+	case "idm":
+		return ec.fieldContext_RegionScorecard_idm(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegionScorecard", field.Name)
+}
+
+func (ec *executionContext) childFields_ScorecardIdm(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scored":
+		return ec.fieldContext_ScorecardIdm_scored(ctx, field)
+	case "meanIdm":
+		return ec.fieldContext_ScorecardIdm_meanIdm(ctx, field)
+	case "byStatus":
+		return ec.fieldContext_ScorecardIdm_byStatus(ctx, field)
+	case "movedUp":
+		return ec.fieldContext_ScorecardIdm_movedUp(ctx, field)
+	case "movedDown":
+		return ec.fieldContext_ScorecardIdm_movedDown(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScorecardIdm", field.Name)
+}
+
+func (ec *executionContext) childFields_StatsMeasures(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreements":
+		return ec.fieldContext_StatsMeasures_agreements(ctx, field)
+	case "activeAgreements":
+		return ec.fieldContext_StatsMeasures_activeAgreements(ctx, field)
+	case "villagesCovered":
+		return ec.fieldContext_StatsMeasures_villagesCovered(ctx, field)
+	case "desaPersiapanCovered":
+		return ec.fieldContext_StatsMeasures_desaPersiapanCovered(ctx, field)
+	case "partners":
+		return ec.fieldContext_StatsMeasures_partners(ctx, field)
+	case "committedValue":
+		return ec.fieldContext_StatsMeasures_committedValue(ctx, field)
+	case "realisedValue":
+		return ec.fieldContext_StatsMeasures_realisedValue(ctx, field)
+	case "beneficiaries":
+		return ec.fieldContext_StatsMeasures_beneficiaries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatsMeasures", field.Name)
+}
+
+func (ec *executionContext) childFields_StatsRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "provinsi":
+		return ec.fieldContext_StatsRow_provinsi(ctx, field)
+	case "kabupatenKota":
+		return ec.fieldContext_StatsRow_kabupatenKota(ctx, field)
+	case "kecamatan":
+		return ec.fieldContext_StatsRow_kecamatan(ctx, field)
+	case "desa":
+		return ec.fieldContext_StatsRow_desa(ctx, field)
+	case "regionName":
+		return ec.fieldContext_StatsRow_regionName(ctx, field)
+	case "issue":
+		return ec.fieldContext_StatsRow_issue(ctx, field)
+	case "partyType":
+		return ec.fieldContext_StatsRow_partyType(ctx, field)
+	case "partnerSector":
+		return ec.fieldContext_StatsRow_partnerSector(ctx, field)
+	case "field":
+		return ec.fieldContext_StatsRow_field(ctx, field)
+	case "status":
+		return ec.fieldContext_StatsRow_status(ctx, field)
+	case "period":
+		return ec.fieldContext_StatsRow_period(ctx, field)
+	case "agreements":
+		return ec.fieldContext_StatsRow_agreements(ctx, field)
+	case "activeAgreements":
+		return ec.fieldContext_StatsRow_activeAgreements(ctx, field)
+	case "villagesCovered":
+		return ec.fieldContext_StatsRow_villagesCovered(ctx, field)
+	case "desaPersiapanCovered":
+		return ec.fieldContext_StatsRow_desaPersiapanCovered(ctx, field)
+	case "partners":
+		return ec.fieldContext_StatsRow_partners(ctx, field)
+	case "committedValue":
+		return ec.fieldContext_StatsRow_committedValue(ctx, field)
+	case "realisedValue":
+		return ec.fieldContext_StatsRow_realisedValue(ctx, field)
+	case "beneficiaries":
+		return ec.fieldContext_StatsRow_beneficiaries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatsRow", field.Name)
+}
+
+func (ec *executionContext) childFields_StrategicIssueSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "issue":
+		return ec.fieldContext_StrategicIssueSummary_issue(ctx, field)
+	case "agreements":
+		return ec.fieldContext_StrategicIssueSummary_agreements(ctx, field)
+	case "activeAgreements":
+		return ec.fieldContext_StrategicIssueSummary_activeAgreements(ctx, field)
+	case "villagesCovered":
+		return ec.fieldContext_StrategicIssueSummary_villagesCovered(ctx, field)
+	case "partners":
+		return ec.fieldContext_StrategicIssueSummary_partners(ctx, field)
+	case "committedValue":
+		return ec.fieldContext_StrategicIssueSummary_committedValue(ctx, field)
+	case "realisedValue":
+		return ec.fieldContext_StrategicIssueSummary_realisedValue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StrategicIssueSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_Village(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -1090,6 +3211,34 @@ func (ec *executionContext) childFields_Village(ctx context.Context, field graph
 		return ec.fieldContext_Village_idmHistory(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Village", field.Name)
+}
+
+func (ec *executionContext) childFields_VillageTarget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "village":
+		return ec.fieldContext_VillageTarget_village(ctx, field)
+	case "kecamatan":
+		return ec.fieldContext_VillageTarget_kecamatan(ctx, field)
+	case "kabupaten":
+		return ec.fieldContext_VillageTarget_kabupaten(ctx, field)
+	case "status":
+		return ec.fieldContext_VillageTarget_status(ctx, field)
+	case "idm":
+		return ec.fieldContext_VillageTarget_idm(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VillageTarget", field.Name)
+}
+
+func (ec *executionContext) childFields_VillageTargetConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_VillageTargetConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_VillageTargetConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VillageTargetConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VillageTargetConnection", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1222,6 +3371,178 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_agreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_agreements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AgreementFilter, error) {
+			return ec.unmarshalOAgreementFilter2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.AgreementOrder, error) {
+			return ec.unmarshalOAgreementOrder2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_compareRegions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "codes",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["codes"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_cooperationImpact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "fromYear",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fromYear"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "toYear",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["toYear"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_cooperationStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "dimensions",
+		func(ctx context.Context, v any) ([]model.StatsDimension, error) {
+			return ec.unmarshalNStatsDimension2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dimensions"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]model.StatsMeasure, error) {
+			return ec.unmarshalNStatsMeasure2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AgreementFilter, error) {
+			return ec.unmarshalOAgreementFilter2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "timeGrain",
+		func(ctx context.Context, v any) (*model.TimeGrain, error) {
+			return ec.unmarshalOTimeGrain2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐTimeGrain(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeGrain"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_crossRegionLinks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+		func(ctx context.Context, v any) (model.RegionLevel, error) {
+			return ec.unmarshalNRegionLevel2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["level"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AgreementFilter, error) {
+			return ec.unmarshalOAgreementFilter2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_etlRejects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1263,6 +3584,36 @@ func (ec *executionContext) field_Query_etlRuns_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["dataset"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_expiringAgreements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "withinMonths",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinMonths"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AgreementFilter, error) {
+			return ec.unmarshalOAgreementFilter2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -1356,6 +3707,50 @@ func (ec *executionContext) field_Query_idmYears_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_interVillageBodies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.BodyFilter, error) {
+			return ec.unmarshalOBodyFilter2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐBodyFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_partners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AgreementFilter, error) {
+			return ec.unmarshalOAgreementFilter2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.PartnerOrder, error) {
+			return ec.unmarshalOPartnerOrder2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartnerOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_region_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1392,6 +3787,20 @@ func (ec *executionContext) field_Query_regions_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_strategicIssues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AgreementFilter, error) {
+			return ec.unmarshalOAgreementFilter2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_village_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1403,6 +3812,52 @@ func (ec *executionContext) field_Query_village_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_villagesWithoutPartner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]model.IdmStatus, error) {
+			return ec.unmarshalOIdmStatus2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐIdmStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -1479,6 +3934,896 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Agreement_id(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_documentNumbers(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_documentNumbers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentNumbers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_documentNumbers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_title(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_documentType(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_documentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DocumentType) graphql.Marshaler {
+			return ec.marshalNDocumentType2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDocumentType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_documentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type DocumentType does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_signedOn(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_signedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_signedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_signedPlace(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_signedPlace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignedPlace, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_signedPlace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_startsOn(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_endsOn(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_status(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AgreementStatus) graphql.Marshaler {
+			return ec.marshalNAgreementStatus2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type AgreementStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_declaredIssues(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_declaredIssues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclaredIssues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.StrategicIssue) graphql.Marshaler {
+			return ec.marshalNStrategicIssue2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_declaredIssues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type StrategicIssue does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_derivedIssues(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_derivedIssues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DerivedIssues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.StrategicIssue) graphql.Marshaler {
+			return ec.marshalNStrategicIssue2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_derivedIssues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type StrategicIssue does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_issues(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_issues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.StrategicIssue) graphql.Marshaler {
+			return ec.marshalNStrategicIssue2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_issues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type StrategicIssue does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_classificationDisagreements(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_classificationDisagreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClassificationDisagreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.StrategicIssue) graphql.Marshaler {
+			return ec.marshalNStrategicIssue2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_classificationDisagreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type StrategicIssue does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_fields(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FieldOfWork) graphql.Marshaler {
+			return ec.marshalNFieldOfWork2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐFieldOfWorkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type FieldOfWork does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_committedValue(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_committedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommittedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_fundingSource(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_fundingSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FundingSource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_fundingSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_sourceReference(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_sourceReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceReference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_sourceReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_realisedValue(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_realisedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RealisedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_realisedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_beneficiaries(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_beneficiaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiaries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_beneficiaries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_parties(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_parties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().Parties(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Party) graphql.Marshaler {
+			return ec.marshalNParty2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_parties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Party(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_villages(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_villages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().Villages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_villages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_desaPersiapan(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_desaPersiapan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().DesaPersiapan(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DesaPersiapan) graphql.Marshaler {
+			return ec.marshalNDesaPersiapan2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDesaPersiapanᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_desaPersiapan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DesaPersiapan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_kabupaten(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_kabupaten(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().Kabupaten(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_kabupaten(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_realisations(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_realisations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().Realisations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Realisation) graphql.Marshaler {
+			return ec.marshalNRealisation2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRealisationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_realisations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Realisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AgreementConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CooperationImpact_region(ctx context.Context, field graphql.CollectedField, obj *model.CooperationImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CooperationImpact_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CooperationImpact().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CooperationImpact_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CooperationImpact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CooperationImpact_fromYear(ctx context.Context, field graphql.CollectedField, obj *model.CooperationImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CooperationImpact_fromYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CooperationImpact_fromYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CooperationImpact", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CooperationImpact_toYear(ctx context.Context, field graphql.CollectedField, obj *model.CooperationImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CooperationImpact_toYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CooperationImpact_toYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CooperationImpact", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CooperationImpact_withCooperation(ctx context.Context, field graphql.CollectedField, obj *model.CooperationImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CooperationImpact_withCooperation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithCooperation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImpactGroup) graphql.Marshaler {
+			return ec.marshalNImpactGroup2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐImpactGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CooperationImpact_withCooperation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CooperationImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImpactGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CooperationImpact_withoutCooperation(ctx context.Context, field graphql.CollectedField, obj *model.CooperationImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CooperationImpact_withoutCooperation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithoutCooperation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImpactGroup) graphql.Marshaler {
+			return ec.marshalNImpactGroup2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐImpactGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CooperationImpact_withoutCooperation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CooperationImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImpactGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CooperationStats_rows(ctx context.Context, field graphql.CollectedField, obj *model.CooperationStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CooperationStats_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StatsRow) graphql.Marshaler {
+			return ec.marshalNStatsRow2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CooperationStats_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CooperationStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CooperationStats_totals(ctx context.Context, field graphql.CollectedField, obj *model.CooperationStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CooperationStats_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StatsMeasures) graphql.Marshaler {
+			return ec.marshalNStatsMeasures2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasures(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CooperationStats_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CooperationStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsMeasures(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _DatasetFreshness_dataset(ctx context.Context, field graphql.CollectedField, obj *model.DatasetFreshness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1616,6 +4961,61 @@ func (ec *executionContext) _DatasetFreshness_rowsRejected(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_DatasetFreshness_rowsRejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DatasetFreshness", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DesaPersiapan_name(ctx context.Context, field graphql.CollectedField, obj *model.DesaPersiapan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DesaPersiapan_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DesaPersiapan_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DesaPersiapan", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DesaPersiapan_region(ctx context.Context, field graphql.CollectedField, obj *model.DesaPersiapan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DesaPersiapan_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DesaPersiapan().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DesaPersiapan_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DesaPersiapan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _EtlReject_runId(ctx context.Context, field graphql.CollectedField, obj *model.EtlReject) (ret graphql.Marshaler) {
@@ -2556,6 +5956,948 @@ func (ec *executionContext) fieldContext_IdmTransition_count(_ context.Context, 
 	return graphql.NewScalarFieldContext("IdmTransition", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _ImpactGroup_desa(ctx context.Context, field graphql.CollectedField, obj *model.ImpactGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactGroup_desa(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Desa, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactGroup_desa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImpactGroup", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ImpactGroup_meanIdmFrom(ctx context.Context, field graphql.CollectedField, obj *model.ImpactGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactGroup_meanIdmFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeanIdmFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactGroup_meanIdmFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImpactGroup", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ImpactGroup_meanIdmTo(ctx context.Context, field graphql.CollectedField, obj *model.ImpactGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactGroup_meanIdmTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeanIdmTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactGroup_meanIdmTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImpactGroup", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ImpactGroup_meanChange(ctx context.Context, field graphql.CollectedField, obj *model.ImpactGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactGroup_meanChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeanChange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactGroup_meanChange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImpactGroup", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ImpactGroup_movedUp(ctx context.Context, field graphql.CollectedField, obj *model.ImpactGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactGroup_movedUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MovedUp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactGroup_movedUp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImpactGroup", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ImpactGroup_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.ImpactGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactGroup_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactGroup_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImpactGroup", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ImpactGroup_movedDown(ctx context.Context, field graphql.CollectedField, obj *model.ImpactGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactGroup_movedDown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MovedDown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactGroup_movedDown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImpactGroup", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _InterVillageBody_id(ctx context.Context, field graphql.CollectedField, obj *model.InterVillageBody) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InterVillageBody_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InterVillageBody_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InterVillageBody", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _InterVillageBody_name(ctx context.Context, field graphql.CollectedField, obj *model.InterVillageBody) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InterVillageBody_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InterVillageBody_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InterVillageBody", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _InterVillageBody_region(ctx context.Context, field graphql.CollectedField, obj *model.InterVillageBody) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InterVillageBody_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InterVillageBody().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InterVillageBody_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InterVillageBody",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InterVillageBody_kabupaten(ctx context.Context, field graphql.CollectedField, obj *model.InterVillageBody) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InterVillageBody_kabupaten(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InterVillageBody().Kabupaten(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InterVillageBody_kabupaten(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InterVillageBody",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InterVillageBody_establishedOn(ctx context.Context, field graphql.CollectedField, obj *model.InterVillageBody) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InterVillageBody_establishedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EstablishedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InterVillageBody_establishedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InterVillageBody", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _InterVillageBody_legalBasis(ctx context.Context, field graphql.CollectedField, obj *model.InterVillageBody) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InterVillageBody_legalBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegalBasis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InterVillageBody_legalBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InterVillageBody", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _InterVillageBody_jointEnterprise(ctx context.Context, field graphql.CollectedField, obj *model.InterVillageBody) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InterVillageBody_jointEnterprise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JointEnterprise, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InterVillageBody_jointEnterprise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InterVillageBody", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _InterVillageBody_members(ctx context.Context, field graphql.CollectedField, obj *model.InterVillageBody) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InterVillageBody_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InterVillageBody().Members(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InterVillageBody_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InterVillageBody",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InterVillageBody_agreements(ctx context.Context, field graphql.CollectedField, obj *model.InterVillageBody) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InterVillageBody_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InterVillageBody_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InterVillageBody", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _InterVillageBody_activeAgreements(ctx context.Context, field graphql.CollectedField, obj *model.InterVillageBody) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InterVillageBody_activeAgreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveAgreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InterVillageBody_activeAgreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InterVillageBody", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _InterVillageBody_active(ctx context.Context, field graphql.CollectedField, obj *model.InterVillageBody) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InterVillageBody_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InterVillageBody_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InterVillageBody", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _IssueCount_issue(ctx context.Context, field graphql.CollectedField, obj *model.IssueCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCount_issue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StrategicIssue) graphql.Marshaler {
+			return ec.marshalNStrategicIssue2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCount_issue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCount", field, false, false, errors.New("field of type StrategicIssue does not have child fields"))
+}
+
+func (ec *executionContext) _IssueCount_agreements(ctx context.Context, field graphql.CollectedField, obj *model.IssueCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCount_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCount_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Partner_name(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Partner_type(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PartyType) graphql.Marshaler {
+			return ec.marshalNPartyType2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartyType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type PartyType does not have child fields"))
+}
+
+func (ec *executionContext) _Partner_sector(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Sector) graphql.Marshaler {
+			return ec.marshalOSector2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type Sector does not have child fields"))
+}
+
+func (ec *executionContext) _Partner_agreements(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Partner_activeAgreements(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_activeAgreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveAgreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_activeAgreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Partner_villagesCovered(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_villagesCovered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VillagesCovered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_villagesCovered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Partner_kabupaten(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_kabupaten(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Partner().Kabupaten(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_kabupaten(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Partner_issues(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_issues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.StrategicIssue) graphql.Marshaler {
+			return ec.marshalNStrategicIssue2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_issues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type StrategicIssue does not have child fields"))
+}
+
+func (ec *executionContext) _Partner_fields(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FieldOfWork) graphql.Marshaler {
+			return ec.marshalNFieldOfWork2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐFieldOfWorkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type FieldOfWork does not have child fields"))
+}
+
+func (ec *executionContext) _Partner_committedValue(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_committedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommittedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Partner_realisedValue(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_realisedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RealisedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_realisedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Party_type(ctx context.Context, field graphql.CollectedField, obj *model.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Party_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PartyType) graphql.Marshaler {
+			return ec.marshalNPartyType2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartyType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Party_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Party", field, false, false, errors.New("field of type PartyType does not have child fields"))
+}
+
+func (ec *executionContext) _Party_name(ctx context.Context, field graphql.CollectedField, obj *model.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Party_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Party_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Party", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Party_region(ctx context.Context, field graphql.CollectedField, obj *model.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Party_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Party().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Party_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Party",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Party_regionCode(ctx context.Context, field graphql.CollectedField, obj *model.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Party_regionCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegionCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Party_regionCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Party", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Party_sector(ctx context.Context, field graphql.CollectedField, obj *model.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Party_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Sector) graphql.Marshaler {
+			return ec.marshalOSector2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Party_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Party", field, false, false, errors.New("field of type Sector does not have child fields"))
+}
+
+func (ec *executionContext) _Party_role(ctx context.Context, field graphql.CollectedField, obj *model.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Party_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Party_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Party", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Query_regions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2940,6 +7282,490 @@ func (ec *executionContext) fieldContext_Query_dataFreshness(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_agreements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Agreements(ctx, fc.Args["filter"].(*model.AgreementFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["orderBy"].(*model.AgreementOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AgreementConnection) graphql.Marshaler {
+			return ec.marshalNAgreementConnection2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_agreements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_agreements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_agreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Agreement(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_agreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_agreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_strategicIssues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_strategicIssues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StrategicIssues(ctx, fc.Args["filter"].(*model.AgreementFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StrategicIssueSummary) graphql.Marshaler {
+			return ec.marshalNStrategicIssueSummary2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssueSummaryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_strategicIssues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StrategicIssueSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_strategicIssues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_cooperationStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cooperationStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CooperationStats(ctx, fc.Args["dimensions"].([]model.StatsDimension), fc.Args["measures"].([]model.StatsMeasure), fc.Args["filter"].(*model.AgreementFilter), fc.Args["timeGrain"].(*model.TimeGrain))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CooperationStats) graphql.Marshaler {
+			return ec.marshalNCooperationStats2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐCooperationStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cooperationStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CooperationStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cooperationStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_compareRegions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_compareRegions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CompareRegions(ctx, fc.Args["codes"].([]string), fc.Args["year"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RegionScorecard) graphql.Marshaler {
+			return ec.marshalNRegionScorecard2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionScorecardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_compareRegions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegionScorecard(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_compareRegions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_villagesWithoutPartner(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_villagesWithoutPartner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().VillagesWithoutPartner(ctx, fc.Args["regionCode"].(*string), fc.Args["statuses"].([]model.IdmStatus), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VillageTargetConnection) graphql.Marshaler {
+			return ec.marshalNVillageTargetConnection2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐVillageTargetConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_villagesWithoutPartner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VillageTargetConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_villagesWithoutPartner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_interVillageBodies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_interVillageBodies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InterVillageBodies(ctx, fc.Args["filter"].(*model.BodyFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InterVillageBody) graphql.Marshaler {
+			return ec.marshalNInterVillageBody2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐInterVillageBodyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_interVillageBodies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InterVillageBody(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_interVillageBodies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_crossRegionLinks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_crossRegionLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CrossRegionLinks(ctx, fc.Args["level"].(model.RegionLevel), fc.Args["year"].(int), fc.Args["filter"].(*model.AgreementFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RegionLink) graphql.Marshaler {
+			return ec.marshalNRegionLink2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_crossRegionLinks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegionLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_crossRegionLinks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_partners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Partners(ctx, fc.Args["filter"].(*model.AgreementFilter), fc.Args["orderBy"].(*model.PartnerOrder), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Partner) graphql.Marshaler {
+			return ec.marshalNPartner2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartnerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_partners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_partners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_expiringAgreements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_expiringAgreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExpiringAgreements(ctx, fc.Args["withinMonths"].(int), fc.Args["filter"].(*model.AgreementFilter), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_expiringAgreements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_expiringAgreements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_cooperationImpact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cooperationImpact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CooperationImpact(ctx, fc.Args["regionCode"].(*string), fc.Args["fromYear"].(int), fc.Args["toYear"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CooperationImpact) graphql.Marshaler {
+			return ec.marshalNCooperationImpact2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐCooperationImpact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cooperationImpact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CooperationImpact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cooperationImpact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3014,6 +7840,130 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Realisation_month(ctx context.Context, field graphql.CollectedField, obj *model.Realisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Realisation_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Realisation_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Realisation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Realisation_village(ctx context.Context, field graphql.CollectedField, obj *model.Realisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Realisation_village(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Realisation().Village(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Realisation_village(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Realisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Realisation_value(ctx context.Context, field graphql.CollectedField, obj *model.Realisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Realisation_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Realisation_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Realisation", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Realisation_beneficiaries(ctx context.Context, field graphql.CollectedField, obj *model.Realisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Realisation_beneficiaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiaries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Realisation_beneficiaries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Realisation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Realisation_outputs(ctx context.Context, field graphql.CollectedField, obj *model.Realisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Realisation_outputs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outputs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Realisation_outputs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Realisation", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Region_code(ctx context.Context, field graphql.CollectedField, obj *model.Region) (ret graphql.Marshaler) {
@@ -3241,6 +8191,1394 @@ func (ec *executionContext) fieldContext_Region_kelurahanCount(_ context.Context
 	return graphql.NewScalarFieldContext("Region", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _RegionLink_from(ctx context.Context, field graphql.CollectedField, obj *model.RegionLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionLink_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RegionLink().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegionLink_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegionLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegionLink_fromCode(ctx context.Context, field graphql.CollectedField, obj *model.RegionLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionLink_fromCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionLink_fromCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionLink", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _RegionLink_to(ctx context.Context, field graphql.CollectedField, obj *model.RegionLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionLink_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RegionLink().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegionLink_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegionLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegionLink_toCode(ctx context.Context, field graphql.CollectedField, obj *model.RegionLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionLink_toCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionLink_toCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionLink", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _RegionLink_agreements(ctx context.Context, field graphql.CollectedField, obj *model.RegionLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionLink_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionLink_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionLink", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RegionLink_committedValue(ctx context.Context, field graphql.CollectedField, obj *model.RegionLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionLink_committedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommittedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionLink_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionLink", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RegionScorecard_region(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionScorecard_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RegionScorecard().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionScorecard_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegionScorecard",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegionScorecard_year(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionScorecard_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionScorecard_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RegionScorecard_desaCount(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionScorecard_desaCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DesaCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionScorecard_desaCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RegionScorecard_agreements(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionScorecard_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionScorecard_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RegionScorecard_agreementsPer100Desa(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionScorecard_agreementsPer100Desa(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgreementsPer100Desa, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionScorecard_agreementsPer100Desa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RegionScorecard_desaCovered(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionScorecard_desaCovered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DesaCovered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionScorecard_desaCovered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RegionScorecard_desaCoveredShare(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionScorecard_desaCoveredShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DesaCoveredShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionScorecard_desaCoveredShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RegionScorecard_desaPersiapanCovered(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionScorecard_desaPersiapanCovered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DesaPersiapanCovered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionScorecard_desaPersiapanCovered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RegionScorecard_committedValue(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionScorecard_committedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommittedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionScorecard_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RegionScorecard_valuePerDesa(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionScorecard_valuePerDesa(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValuePerDesa, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionScorecard_valuePerDesa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RegionScorecard_realisedValue(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionScorecard_realisedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RealisedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionScorecard_realisedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RegionScorecard_byIssue(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionScorecard_byIssue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByIssue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IssueCount) graphql.Marshaler {
+			return ec.marshalNIssueCount2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐIssueCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionScorecard_byIssue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegionScorecard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegionScorecard_idm(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionScorecard_idm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Idm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScorecardIdm) graphql.Marshaler {
+			return ec.marshalOScorecardIdm2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐScorecardIdm(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegionScorecard_idm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegionScorecard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScorecardIdm(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScorecardIdm_scored(ctx context.Context, field graphql.CollectedField, obj *model.ScorecardIdm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScorecardIdm_scored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scored, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScorecardIdm_scored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScorecardIdm", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ScorecardIdm_meanIdm(ctx context.Context, field graphql.CollectedField, obj *model.ScorecardIdm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScorecardIdm_meanIdm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeanIdm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScorecardIdm_meanIdm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScorecardIdm", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ScorecardIdm_byStatus(ctx context.Context, field graphql.CollectedField, obj *model.ScorecardIdm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScorecardIdm_byStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IdmStatusCount) graphql.Marshaler {
+			return ec.marshalNIdmStatusCount2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐIdmStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScorecardIdm_byStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScorecardIdm",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdmStatusCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScorecardIdm_movedUp(ctx context.Context, field graphql.CollectedField, obj *model.ScorecardIdm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScorecardIdm_movedUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MovedUp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScorecardIdm_movedUp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScorecardIdm", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ScorecardIdm_movedDown(ctx context.Context, field graphql.CollectedField, obj *model.ScorecardIdm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScorecardIdm_movedDown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MovedDown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScorecardIdm_movedDown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScorecardIdm", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StatsMeasures_agreements(ctx context.Context, field graphql.CollectedField, obj *model.StatsMeasures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsMeasures_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsMeasures_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsMeasures", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StatsMeasures_activeAgreements(ctx context.Context, field graphql.CollectedField, obj *model.StatsMeasures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsMeasures_activeAgreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveAgreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsMeasures_activeAgreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsMeasures", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StatsMeasures_villagesCovered(ctx context.Context, field graphql.CollectedField, obj *model.StatsMeasures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsMeasures_villagesCovered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VillagesCovered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsMeasures_villagesCovered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsMeasures", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StatsMeasures_desaPersiapanCovered(ctx context.Context, field graphql.CollectedField, obj *model.StatsMeasures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsMeasures_desaPersiapanCovered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DesaPersiapanCovered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsMeasures_desaPersiapanCovered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsMeasures", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StatsMeasures_partners(ctx context.Context, field graphql.CollectedField, obj *model.StatsMeasures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsMeasures_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsMeasures_partners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsMeasures", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StatsMeasures_committedValue(ctx context.Context, field graphql.CollectedField, obj *model.StatsMeasures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsMeasures_committedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommittedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsMeasures_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsMeasures", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _StatsMeasures_realisedValue(ctx context.Context, field graphql.CollectedField, obj *model.StatsMeasures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsMeasures_realisedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RealisedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsMeasures_realisedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsMeasures", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _StatsMeasures_beneficiaries(ctx context.Context, field graphql.CollectedField, obj *model.StatsMeasures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsMeasures_beneficiaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiaries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsMeasures_beneficiaries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsMeasures", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_provinsi(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_provinsi(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provinsi, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_provinsi(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_kabupatenKota(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_kabupatenKota(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KabupatenKota, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_kabupatenKota(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_kecamatan(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_kecamatan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kecamatan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_kecamatan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_desa(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_desa(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Desa, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_desa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_regionName(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_regionName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatsRow().RegionName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_regionName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_issue(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_issue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_issue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_partyType(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_partyType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartyType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_partyType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_partnerSector(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_partnerSector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartnerSector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_partnerSector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_field(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_status(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_period(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_agreements(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_activeAgreements(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_activeAgreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveAgreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_activeAgreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_villagesCovered(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_villagesCovered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VillagesCovered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_villagesCovered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_desaPersiapanCovered(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_desaPersiapanCovered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DesaPersiapanCovered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_desaPersiapanCovered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_partners(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_partners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_committedValue(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_committedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommittedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_realisedValue(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_realisedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RealisedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_realisedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _StatsRow_beneficiaries(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsRow_beneficiaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiaries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsRow_beneficiaries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StrategicIssueSummary_issue(ctx context.Context, field graphql.CollectedField, obj *model.StrategicIssueSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StrategicIssueSummary_issue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StrategicIssue) graphql.Marshaler {
+			return ec.marshalNStrategicIssue2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StrategicIssueSummary_issue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StrategicIssueSummary", field, false, false, errors.New("field of type StrategicIssue does not have child fields"))
+}
+
+func (ec *executionContext) _StrategicIssueSummary_agreements(ctx context.Context, field graphql.CollectedField, obj *model.StrategicIssueSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StrategicIssueSummary_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StrategicIssueSummary_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StrategicIssueSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StrategicIssueSummary_activeAgreements(ctx context.Context, field graphql.CollectedField, obj *model.StrategicIssueSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StrategicIssueSummary_activeAgreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveAgreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StrategicIssueSummary_activeAgreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StrategicIssueSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StrategicIssueSummary_villagesCovered(ctx context.Context, field graphql.CollectedField, obj *model.StrategicIssueSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StrategicIssueSummary_villagesCovered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VillagesCovered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StrategicIssueSummary_villagesCovered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StrategicIssueSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StrategicIssueSummary_partners(ctx context.Context, field graphql.CollectedField, obj *model.StrategicIssueSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StrategicIssueSummary_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StrategicIssueSummary_partners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StrategicIssueSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StrategicIssueSummary_committedValue(ctx context.Context, field graphql.CollectedField, obj *model.StrategicIssueSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StrategicIssueSummary_committedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommittedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StrategicIssueSummary_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StrategicIssueSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _StrategicIssueSummary_realisedValue(ctx context.Context, field graphql.CollectedField, obj *model.StrategicIssueSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StrategicIssueSummary_realisedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RealisedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StrategicIssueSummary_realisedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StrategicIssueSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
 func (ec *executionContext) _Village_code(ctx context.Context, field graphql.CollectedField, obj *model.Village) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3414,6 +9752,235 @@ func (ec *executionContext) fieldContext_Village_idmHistory(ctx context.Context,
 	if fc.Args, err = ec.field_Village_idmHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VillageTarget_village(ctx context.Context, field graphql.CollectedField, obj *model.VillageTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageTarget_village(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VillageTarget().Village(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageTarget_village(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VillageTarget",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VillageTarget_kecamatan(ctx context.Context, field graphql.CollectedField, obj *model.VillageTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageTarget_kecamatan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VillageTarget().Kecamatan(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VillageTarget_kecamatan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VillageTarget",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VillageTarget_kabupaten(ctx context.Context, field graphql.CollectedField, obj *model.VillageTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageTarget_kabupaten(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VillageTarget().Kabupaten(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VillageTarget_kabupaten(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VillageTarget",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VillageTarget_status(ctx context.Context, field graphql.CollectedField, obj *model.VillageTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageTarget_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IdmStatus) graphql.Marshaler {
+			return ec.marshalNIdmStatus2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐIdmStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageTarget_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VillageTarget", field, false, false, errors.New("field of type IdmStatus does not have child fields"))
+}
+
+func (ec *executionContext) _VillageTarget_idm(ctx context.Context, field graphql.CollectedField, obj *model.VillageTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageTarget_idm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Idm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageTarget_idm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VillageTarget", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _VillageTargetConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.VillageTargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageTargetConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageTargetConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VillageTargetConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _VillageTargetConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.VillageTargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageTargetConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.VillageTarget) graphql.Marshaler {
+			return ec.marshalNVillageTarget2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐVillageTargetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageTargetConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VillageTargetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VillageTarget(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VillageTargetConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.VillageTargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageTargetConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageTargetConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VillageTargetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -4477,6 +11044,166 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAgreementFilter(ctx context.Context, obj any) (model.AgreementFilter, error) {
+	var it model.AgreementFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"regionCode", "issues", "partyTypes", "partner", "partnerSectors", "statuses", "fields", "activeDuring", "signedDuring"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "regionCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionCode"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionCode = data
+		case "issues":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issues"))
+			data, err := ec.unmarshalOStrategicIssue2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssueᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Issues = data
+		case "partyTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partyTypes"))
+			data, err := ec.unmarshalOPartyType2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartyTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartyTypes = data
+		case "partner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partner"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partner = data
+		case "partnerSectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerSectors"))
+			data, err := ec.unmarshalOSector2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSectorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerSectors = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOAgreementStatus2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "fields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fields"))
+			data, err := ec.unmarshalOFieldOfWork2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐFieldOfWorkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fields = data
+		case "activeDuring":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activeDuring"))
+			data, err := ec.unmarshalODateRange2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDateRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActiveDuring = data
+		case "signedDuring":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedDuring"))
+			data, err := ec.unmarshalODateRange2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDateRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedDuring = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputBodyFilter(ctx context.Context, obj any) (model.BodyFilter, error) {
+	var it model.BodyFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"regionCode", "inactiveOnly"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "regionCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionCode"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionCode = data
+		case "inactiveOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inactiveOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InactiveOnly = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDateRange(ctx context.Context, obj any) (model.DateRange, error) {
+	var it model.DateRange
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -4484,6 +11211,506 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var agreementImplementors = []string{"Agreement"}
+
+func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet, obj *model.Agreement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Agreement")
+		case "id":
+			out.Values[i] = ec._Agreement_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentNumbers":
+			out.Values[i] = ec._Agreement_documentNumbers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Agreement_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentType":
+			out.Values[i] = ec._Agreement_documentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "signedOn":
+			out.Values[i] = ec._Agreement_signedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "signedPlace":
+			out.Values[i] = ec._Agreement_signedPlace(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsOn":
+			out.Values[i] = ec._Agreement_startsOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsOn":
+			out.Values[i] = ec._Agreement_endsOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Agreement_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "declaredIssues":
+			out.Values[i] = ec._Agreement_declaredIssues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "derivedIssues":
+			out.Values[i] = ec._Agreement_derivedIssues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issues":
+			out.Values[i] = ec._Agreement_issues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "classificationDisagreements":
+			out.Values[i] = ec._Agreement_classificationDisagreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fields":
+			out.Values[i] = ec._Agreement_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committedValue":
+			out.Values[i] = ec._Agreement_committedValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fundingSource":
+			out.Values[i] = ec._Agreement_fundingSource(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceReference":
+			out.Values[i] = ec._Agreement_sourceReference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "realisedValue":
+			out.Values[i] = ec._Agreement_realisedValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "beneficiaries":
+			out.Values[i] = ec._Agreement_beneficiaries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parties":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Agreement_parties(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "villages":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Agreement_villages(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "desaPersiapan":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Agreement_desaPersiapan(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "kabupaten":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Agreement_kabupaten(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "realisations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Agreement_realisations(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var agreementConnectionImplementors = []string{"AgreementConnection"}
+
+func (ec *executionContext) _AgreementConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AgreementConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementConnection")
+		case "totalCount":
+			out.Values[i] = ec._AgreementConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AgreementConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AgreementConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var cooperationImpactImplementors = []string{"CooperationImpact"}
+
+func (ec *executionContext) _CooperationImpact(ctx context.Context, sel ast.SelectionSet, obj *model.CooperationImpact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cooperationImpactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CooperationImpact")
+		case "region":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CooperationImpact_region(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "fromYear":
+			out.Values[i] = ec._CooperationImpact_fromYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toYear":
+			out.Values[i] = ec._CooperationImpact_toYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withCooperation":
+			out.Values[i] = ec._CooperationImpact_withCooperation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withoutCooperation":
+			out.Values[i] = ec._CooperationImpact_withoutCooperation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var cooperationStatsImplementors = []string{"CooperationStats"}
+
+func (ec *executionContext) _CooperationStats(ctx context.Context, sel ast.SelectionSet, obj *model.CooperationStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cooperationStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CooperationStats")
+		case "rows":
+			out.Values[i] = ec._CooperationStats_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._CooperationStats_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
 
 var datasetFreshnessImplementors = []string{"DatasetFreshness"}
 
@@ -4527,6 +11754,82 @@ func (ec *executionContext) _DatasetFreshness(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var desaPersiapanImplementors = []string{"DesaPersiapan"}
+
+func (ec *executionContext) _DesaPersiapan(ctx context.Context, sel ast.SelectionSet, obj *model.DesaPersiapan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, desaPersiapanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DesaPersiapan")
+		case "name":
+			out.Values[i] = ec._DesaPersiapan_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._DesaPersiapan_region(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4979,6 +12282,564 @@ func (ec *executionContext) _IdmTransition(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var impactGroupImplementors = []string{"ImpactGroup"}
+
+func (ec *executionContext) _ImpactGroup(ctx context.Context, sel ast.SelectionSet, obj *model.ImpactGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, impactGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImpactGroup")
+		case "desa":
+			out.Values[i] = ec._ImpactGroup_desa(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meanIdmFrom":
+			out.Values[i] = ec._ImpactGroup_meanIdmFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meanIdmTo":
+			out.Values[i] = ec._ImpactGroup_meanIdmTo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meanChange":
+			out.Values[i] = ec._ImpactGroup_meanChange(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "movedUp":
+			out.Values[i] = ec._ImpactGroup_movedUp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._ImpactGroup_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "movedDown":
+			out.Values[i] = ec._ImpactGroup_movedDown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var interVillageBodyImplementors = []string{"InterVillageBody"}
+
+func (ec *executionContext) _InterVillageBody(ctx context.Context, sel ast.SelectionSet, obj *model.InterVillageBody) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, interVillageBodyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InterVillageBody")
+		case "id":
+			out.Values[i] = ec._InterVillageBody_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._InterVillageBody_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._InterVillageBody_region(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "kabupaten":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._InterVillageBody_kabupaten(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "establishedOn":
+			out.Values[i] = ec._InterVillageBody_establishedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "legalBasis":
+			out.Values[i] = ec._InterVillageBody_legalBasis(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "jointEnterprise":
+			out.Values[i] = ec._InterVillageBody_jointEnterprise(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "members":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._InterVillageBody_members(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "agreements":
+			out.Values[i] = ec._InterVillageBody_agreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "activeAgreements":
+			out.Values[i] = ec._InterVillageBody_activeAgreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._InterVillageBody_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var issueCountImplementors = []string{"IssueCount"}
+
+func (ec *executionContext) _IssueCount(ctx context.Context, sel ast.SelectionSet, obj *model.IssueCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueCount")
+		case "issue":
+			out.Values[i] = ec._IssueCount_issue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "agreements":
+			out.Values[i] = ec._IssueCount_agreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var pageInfoImplementors = []string{"PageInfo"}
+
+func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PageInfo")
+		case "endCursor":
+			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hasNextPage":
+			out.Values[i] = ec._PageInfo_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var partnerImplementors = []string{"Partner"}
+
+func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, obj *model.Partner) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Partner")
+		case "name":
+			out.Values[i] = ec._Partner_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._Partner_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sector":
+			out.Values[i] = ec._Partner_sector(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agreements":
+			out.Values[i] = ec._Partner_agreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "activeAgreements":
+			out.Values[i] = ec._Partner_activeAgreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "villagesCovered":
+			out.Values[i] = ec._Partner_villagesCovered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kabupaten":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Partner_kabupaten(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "issues":
+			out.Values[i] = ec._Partner_issues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fields":
+			out.Values[i] = ec._Partner_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committedValue":
+			out.Values[i] = ec._Partner_committedValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "realisedValue":
+			out.Values[i] = ec._Partner_realisedValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var partyImplementors = []string{"Party"}
+
+func (ec *executionContext) _Party(ctx context.Context, sel ast.SelectionSet, obj *model.Party) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Party")
+		case "type":
+			out.Values[i] = ec._Party_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Party_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Party_region(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "regionCode":
+			out.Values[i] = ec._Party_regionCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sector":
+			out.Values[i] = ec._Party_sector(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._Party_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -5197,6 +13058,248 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "agreements":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_agreements(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "agreement":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_agreement(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "strategicIssues":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_strategicIssues(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "cooperationStats":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_cooperationStats(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "compareRegions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_compareRegions(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "villagesWithoutPartner":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_villagesWithoutPartner(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "interVillageBodies":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_interVillageBodies(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "crossRegionLinks":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_crossRegionLinks(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "partners":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_partners(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "expiringAgreements":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_expiringAgreements(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "cooperationImpact":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_cooperationImpact(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -5208,6 +13311,97 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var realisationImplementors = []string{"Realisation"}
+
+func (ec *executionContext) _Realisation(ctx context.Context, sel ast.SelectionSet, obj *model.Realisation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, realisationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Realisation")
+		case "month":
+			out.Values[i] = ec._Realisation_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "village":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Realisation_village(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "value":
+			out.Values[i] = ec._Realisation_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "beneficiaries":
+			out.Values[i] = ec._Realisation_beneficiaries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outputs":
+			out.Values[i] = ec._Realisation_outputs(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -5376,6 +13570,626 @@ func (ec *executionContext) _Region(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var regionLinkImplementors = []string{"RegionLink"}
+
+func (ec *executionContext) _RegionLink(ctx context.Context, sel ast.SelectionSet, obj *model.RegionLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, regionLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegionLink")
+		case "from":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._RegionLink_from(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "fromCode":
+			out.Values[i] = ec._RegionLink_fromCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._RegionLink_to(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "toCode":
+			out.Values[i] = ec._RegionLink_toCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agreements":
+			out.Values[i] = ec._RegionLink_agreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committedValue":
+			out.Values[i] = ec._RegionLink_committedValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var regionScorecardImplementors = []string{"RegionScorecard"}
+
+func (ec *executionContext) _RegionScorecard(ctx context.Context, sel ast.SelectionSet, obj *model.RegionScorecard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, regionScorecardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegionScorecard")
+		case "region":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._RegionScorecard_region(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "year":
+			out.Values[i] = ec._RegionScorecard_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "desaCount":
+			out.Values[i] = ec._RegionScorecard_desaCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agreements":
+			out.Values[i] = ec._RegionScorecard_agreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agreementsPer100Desa":
+			out.Values[i] = ec._RegionScorecard_agreementsPer100Desa(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "desaCovered":
+			out.Values[i] = ec._RegionScorecard_desaCovered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "desaCoveredShare":
+			out.Values[i] = ec._RegionScorecard_desaCoveredShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "desaPersiapanCovered":
+			out.Values[i] = ec._RegionScorecard_desaPersiapanCovered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committedValue":
+			out.Values[i] = ec._RegionScorecard_committedValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "valuePerDesa":
+			out.Values[i] = ec._RegionScorecard_valuePerDesa(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "realisedValue":
+			out.Values[i] = ec._RegionScorecard_realisedValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "byIssue":
+			out.Values[i] = ec._RegionScorecard_byIssue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "idm":
+			out.Values[i] = ec._RegionScorecard_idm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var scorecardIdmImplementors = []string{"ScorecardIdm"}
+
+func (ec *executionContext) _ScorecardIdm(ctx context.Context, sel ast.SelectionSet, obj *model.ScorecardIdm) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scorecardIdmImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScorecardIdm")
+		case "scored":
+			out.Values[i] = ec._ScorecardIdm_scored(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meanIdm":
+			out.Values[i] = ec._ScorecardIdm_meanIdm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "byStatus":
+			out.Values[i] = ec._ScorecardIdm_byStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "movedUp":
+			out.Values[i] = ec._ScorecardIdm_movedUp(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "movedDown":
+			out.Values[i] = ec._ScorecardIdm_movedDown(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var statsMeasuresImplementors = []string{"StatsMeasures"}
+
+func (ec *executionContext) _StatsMeasures(ctx context.Context, sel ast.SelectionSet, obj *model.StatsMeasures) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statsMeasuresImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatsMeasures")
+		case "agreements":
+			out.Values[i] = ec._StatsMeasures_agreements(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "activeAgreements":
+			out.Values[i] = ec._StatsMeasures_activeAgreements(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "villagesCovered":
+			out.Values[i] = ec._StatsMeasures_villagesCovered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "desaPersiapanCovered":
+			out.Values[i] = ec._StatsMeasures_desaPersiapanCovered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "partners":
+			out.Values[i] = ec._StatsMeasures_partners(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "committedValue":
+			out.Values[i] = ec._StatsMeasures_committedValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "realisedValue":
+			out.Values[i] = ec._StatsMeasures_realisedValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "beneficiaries":
+			out.Values[i] = ec._StatsMeasures_beneficiaries(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var statsRowImplementors = []string{"StatsRow"}
+
+func (ec *executionContext) _StatsRow(ctx context.Context, sel ast.SelectionSet, obj *model.StatsRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statsRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatsRow")
+		case "provinsi":
+			out.Values[i] = ec._StatsRow_provinsi(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kabupatenKota":
+			out.Values[i] = ec._StatsRow_kabupatenKota(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kecamatan":
+			out.Values[i] = ec._StatsRow_kecamatan(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "desa":
+			out.Values[i] = ec._StatsRow_desa(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "regionName":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._StatsRow_regionName(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "issue":
+			out.Values[i] = ec._StatsRow_issue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partyType":
+			out.Values[i] = ec._StatsRow_partyType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partnerSector":
+			out.Values[i] = ec._StatsRow_partnerSector(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "field":
+			out.Values[i] = ec._StatsRow_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._StatsRow_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "period":
+			out.Values[i] = ec._StatsRow_period(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agreements":
+			out.Values[i] = ec._StatsRow_agreements(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "activeAgreements":
+			out.Values[i] = ec._StatsRow_activeAgreements(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "villagesCovered":
+			out.Values[i] = ec._StatsRow_villagesCovered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "desaPersiapanCovered":
+			out.Values[i] = ec._StatsRow_desaPersiapanCovered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partners":
+			out.Values[i] = ec._StatsRow_partners(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committedValue":
+			out.Values[i] = ec._StatsRow_committedValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "realisedValue":
+			out.Values[i] = ec._StatsRow_realisedValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "beneficiaries":
+			out.Values[i] = ec._StatsRow_beneficiaries(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var strategicIssueSummaryImplementors = []string{"StrategicIssueSummary"}
+
+func (ec *executionContext) _StrategicIssueSummary(ctx context.Context, sel ast.SelectionSet, obj *model.StrategicIssueSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, strategicIssueSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StrategicIssueSummary")
+		case "issue":
+			out.Values[i] = ec._StrategicIssueSummary_issue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "agreements":
+			out.Values[i] = ec._StrategicIssueSummary_agreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activeAgreements":
+			out.Values[i] = ec._StrategicIssueSummary_activeAgreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "villagesCovered":
+			out.Values[i] = ec._StrategicIssueSummary_villagesCovered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partners":
+			out.Values[i] = ec._StrategicIssueSummary_partners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "committedValue":
+			out.Values[i] = ec._StrategicIssueSummary_committedValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "realisedValue":
+			out.Values[i] = ec._StrategicIssueSummary_realisedValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var villageImplementors = []string{"Village"}
 
 func (ec *executionContext) _Village(ctx context.Context, sel ast.SelectionSet, obj *model.Village) graphql.Marshaler {
@@ -5484,6 +14298,211 @@ func (ec *executionContext) _Village(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var villageTargetImplementors = []string{"VillageTarget"}
+
+func (ec *executionContext) _VillageTarget(ctx context.Context, sel ast.SelectionSet, obj *model.VillageTarget) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, villageTargetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VillageTarget")
+		case "village":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._VillageTarget_village(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "kecamatan":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._VillageTarget_kecamatan(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "kabupaten":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._VillageTarget_kabupaten(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "status":
+			out.Values[i] = ec._VillageTarget_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "idm":
+			out.Values[i] = ec._VillageTarget_idm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var villageTargetConnectionImplementors = []string{"VillageTargetConnection"}
+
+func (ec *executionContext) _VillageTargetConnection(ctx context.Context, sel ast.SelectionSet, obj *model.VillageTargetConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, villageTargetConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VillageTargetConnection")
+		case "totalCount":
+			out.Values[i] = ec._VillageTargetConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._VillageTargetConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._VillageTargetConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5897,6 +14916,52 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAgreement2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Agreement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreement2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgreement2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreement(ctx context.Context, sel ast.SelectionSet, v *model.Agreement) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Agreement(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAgreementConnection2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementConnection(ctx context.Context, sel ast.SelectionSet, v *model.AgreementConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AgreementConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAgreementStatus2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementStatus(ctx context.Context, v any) (model.AgreementStatus, error) {
+	var res model.AgreementStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgreementStatus2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementStatus(ctx context.Context, sel ast.SelectionSet, v model.AgreementStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5911,6 +14976,26 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNCooperationImpact2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐCooperationImpact(ctx context.Context, sel ast.SelectionSet, v *model.CooperationImpact) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CooperationImpact(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCooperationStats2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐCooperationStats(ctx context.Context, sel ast.SelectionSet, v *model.CooperationStats) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CooperationStats(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDatasetFreshness2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDatasetFreshnessᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DatasetFreshness) graphql.Marshaler {
@@ -5937,6 +15022,52 @@ func (ec *executionContext) marshalNDatasetFreshness2ᚖgithubᚗcomᚋsinergi�
 		return graphql.Null
 	}
 	return ec._DatasetFreshness(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDate2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDate(ctx context.Context, v any) (model.Date, error) {
+	var res model.Date
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDate(ctx context.Context, sel ast.SelectionSet, v model.Date) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNDesaPersiapan2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDesaPersiapanᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DesaPersiapan) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDesaPersiapan2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDesaPersiapan(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDesaPersiapan2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDesaPersiapan(ctx context.Context, sel ast.SelectionSet, v *model.DesaPersiapan) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DesaPersiapan(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDocumentType2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDocumentType(ctx context.Context, v any) (model.DocumentType, error) {
+	var res model.DocumentType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDocumentType2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDocumentType(ctx context.Context, sel ast.SelectionSet, v model.DocumentType) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNEtlReject2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRejectᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EtlReject) graphql.Marshaler {
@@ -6001,6 +15132,46 @@ func (ec *executionContext) marshalNEtlRunStatus2githubᚗcomᚋsinergiᚑidᚋs
 	return v
 }
 
+func (ec *executionContext) unmarshalNFieldOfWork2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐFieldOfWork(ctx context.Context, v any) (model.FieldOfWork, error) {
+	var res model.FieldOfWork
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFieldOfWork2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐFieldOfWork(ctx context.Context, sel ast.SelectionSet, v model.FieldOfWork) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFieldOfWork2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐFieldOfWorkᚄ(ctx context.Context, v any) ([]model.FieldOfWork, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.FieldOfWork, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFieldOfWork2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐFieldOfWork(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFieldOfWork2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐFieldOfWorkᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FieldOfWork) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldOfWork2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐFieldOfWork(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6031,6 +15202,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNIdmDistribution2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐIdmDistributionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IdmDistribution) graphql.Marshaler {
@@ -6147,6 +15347,16 @@ func (ec *executionContext) marshalNIdmTransition2ᚖgithubᚗcomᚋsinergiᚑid
 	return ec._IdmTransition(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNImpactGroup2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐImpactGroup(ctx context.Context, sel ast.SelectionSet, v *model.ImpactGroup) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ImpactGroup(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6190,6 +15400,156 @@ func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.S
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNInterVillageBody2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐInterVillageBodyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InterVillageBody) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInterVillageBody2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐInterVillageBody(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInterVillageBody2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐInterVillageBody(ctx context.Context, sel ast.SelectionSet, v *model.InterVillageBody) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._InterVillageBody(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIssueCount2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐIssueCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IssueCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIssueCount2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐIssueCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIssueCount2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐIssueCount(ctx context.Context, sel ast.SelectionSet, v *model.IssueCount) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IssueCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartner2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartnerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Partner) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartner2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartner(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPartner2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartner(ctx context.Context, sel ast.SelectionSet, v *model.Partner) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Partner(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNParty2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Party) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNParty2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐParty(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNParty2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐParty(ctx context.Context, sel ast.SelectionSet, v *model.Party) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Party(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPartyType2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartyType(ctx context.Context, v any) (model.PartyType, error) {
+	var res model.PartyType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPartyType2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartyType(ctx context.Context, sel ast.SelectionSet, v model.PartyType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRealisation2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRealisationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Realisation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRealisation2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRealisation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRealisation2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRealisation(ctx context.Context, sel ast.SelectionSet, v *model.Realisation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Realisation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRegion2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Region) graphql.Marshaler {
@@ -6238,6 +15598,250 @@ func (ec *executionContext) marshalNRegionLevel2githubᚗcomᚋsinergiᚑidᚋsi
 	return v
 }
 
+func (ec *executionContext) marshalNRegionLink2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RegionLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRegionLink2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRegionLink2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionLink(ctx context.Context, sel ast.SelectionSet, v *model.RegionLink) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RegionLink(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRegionScorecard2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionScorecardᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RegionScorecard) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRegionScorecard2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionScorecard(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRegionScorecard2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionScorecard(ctx context.Context, sel ast.SelectionSet, v *model.RegionScorecard) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RegionScorecard(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSector2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSector(ctx context.Context, v any) (model.Sector, error) {
+	var res model.Sector
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSector2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSector(ctx context.Context, sel ast.SelectionSet, v model.Sector) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNStatsDimension2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsDimension(ctx context.Context, v any) (model.StatsDimension, error) {
+	var res model.StatsDimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStatsDimension2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsDimension(ctx context.Context, sel ast.SelectionSet, v model.StatsDimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNStatsDimension2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsDimensionᚄ(ctx context.Context, v any) ([]model.StatsDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.StatsDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStatsDimension2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNStatsDimension2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.StatsDimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatsDimension2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNStatsMeasure2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasure(ctx context.Context, v any) (model.StatsMeasure, error) {
+	var res model.StatsMeasure
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStatsMeasure2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasure(ctx context.Context, sel ast.SelectionSet, v model.StatsMeasure) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNStatsMeasure2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasureᚄ(ctx context.Context, v any) ([]model.StatsMeasure, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.StatsMeasure, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStatsMeasure2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasure(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNStatsMeasure2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []model.StatsMeasure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatsMeasure2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatsMeasures2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasures(ctx context.Context, sel ast.SelectionSet, v *model.StatsMeasures) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StatsMeasures(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStatsRow2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StatsRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatsRow2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatsRow2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsRow(ctx context.Context, sel ast.SelectionSet, v *model.StatsRow) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StatsRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStrategicIssue2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssue(ctx context.Context, v any) (model.StrategicIssue, error) {
+	var res model.StrategicIssue
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStrategicIssue2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssue(ctx context.Context, sel ast.SelectionSet, v model.StrategicIssue) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNStrategicIssue2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssueᚄ(ctx context.Context, v any) ([]model.StrategicIssue, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.StrategicIssue, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStrategicIssue2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssue(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNStrategicIssue2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssueᚄ(ctx context.Context, sel ast.SelectionSet, v []model.StrategicIssue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStrategicIssue2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStrategicIssueSummary2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssueSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StrategicIssueSummary) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStrategicIssueSummary2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssueSummary(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStrategicIssueSummary2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssueSummary(ctx context.Context, sel ast.SelectionSet, v *model.StrategicIssueSummary) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StrategicIssueSummary(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6254,6 +15858,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6268,6 +15901,42 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNVillageTarget2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐVillageTargetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VillageTarget) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVillageTarget2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐVillageTarget(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVillageTarget2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐVillageTarget(ctx context.Context, sel ast.SelectionSet, v *model.VillageTarget) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VillageTarget(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVillageTargetConnection2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐVillageTargetConnection(ctx context.Context, sel ast.SelectionSet, v *model.VillageTargetConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VillageTargetConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -6410,6 +16079,81 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAgreement2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreement(ctx context.Context, sel ast.SelectionSet, v *model.Agreement) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Agreement(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAgreementFilter2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementFilter(ctx context.Context, v any) (*model.AgreementFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAgreementFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAgreementOrder2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementOrder(ctx context.Context, v any) (*model.AgreementOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.AgreementOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAgreementOrder2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementOrder(ctx context.Context, sel ast.SelectionSet, v *model.AgreementOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOAgreementStatus2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementStatusᚄ(ctx context.Context, v any) ([]model.AgreementStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.AgreementStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgreementStatus2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAgreementStatus2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AgreementStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreementStatus2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOBodyFilter2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐBodyFilter(ctx context.Context, v any) (*model.BodyFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputBodyFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6438,6 +16182,66 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDate(ctx context.Context, v any) (*model.Date, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Date)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDate(ctx context.Context, sel ast.SelectionSet, v *model.Date) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODateRange2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDateRange(ctx context.Context, v any) (*model.DateRange, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDateRange(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFieldOfWork2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐFieldOfWorkᚄ(ctx context.Context, v any) ([]model.FieldOfWork, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.FieldOfWork, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFieldOfWork2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐFieldOfWork(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOFieldOfWork2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐFieldOfWorkᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FieldOfWork) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldOfWork2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐFieldOfWork(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -6475,6 +16279,42 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalOIdmStatus2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐIdmStatusᚄ(ctx context.Context, v any) ([]model.IdmStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.IdmStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIdmStatus2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐIdmStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOIdmStatus2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐIdmStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.IdmStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIdmStatus2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐIdmStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -6493,11 +16333,158 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOPartnerOrder2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartnerOrder(ctx context.Context, v any) (*model.PartnerOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PartnerOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPartnerOrder2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartnerOrder(ctx context.Context, sel ast.SelectionSet, v *model.PartnerOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPartyType2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartyTypeᚄ(ctx context.Context, v any) ([]model.PartyType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PartyType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPartyType2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartyType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPartyType2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartyTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PartyType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartyType2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartyType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalORegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegion(ctx context.Context, sel ast.SelectionSet, v *model.Region) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Region(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOScorecardIdm2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐScorecardIdm(ctx context.Context, sel ast.SelectionSet, v *model.ScorecardIdm) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ScorecardIdm(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSector2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSectorᚄ(ctx context.Context, v any) ([]model.Sector, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Sector, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSector2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSector(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSector2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSectorᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Sector) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSector2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSector(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSector2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSector(ctx context.Context, v any) (*model.Sector, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Sector)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSector2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSector(ctx context.Context, sel ast.SelectionSet, v *model.Sector) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOStrategicIssue2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssueᚄ(ctx context.Context, v any) ([]model.StrategicIssue, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.StrategicIssue, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStrategicIssue2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssue(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOStrategicIssue2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssueᚄ(ctx context.Context, sel ast.SelectionSet, v []model.StrategicIssue) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStrategicIssue2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStrategicIssue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -6534,6 +16521,22 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTimeGrain2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐTimeGrain(ctx context.Context, v any) (*model.TimeGrain, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TimeGrain)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTimeGrain2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐTimeGrain(ctx context.Context, sel ast.SelectionSet, v *model.TimeGrain) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOVillage2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐVillage(ctx context.Context, sel ast.SelectionSet, v *model.Village) graphql.Marshaler {

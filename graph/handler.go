@@ -35,6 +35,16 @@ const (
 	narrowList = 10
 )
 
+// pageWeight is what a paged list multiplies its children by: the page
+// size asked for, counted in tens.
+func pageWeight(first *int) int {
+	n := 50
+	if first != nil {
+		n = *first
+	}
+	return max(1, n/10)
+}
+
 // NewHandler returns the GraphQL endpoint (POST, and GET for simple queries).
 func NewHandler(r *Resolver, log *slog.Logger, lim Limits) http.Handler {
 	cfg := Config{Resolvers: r}
@@ -45,6 +55,27 @@ func NewHandler(r *Resolver, log *slog.Logger, lim Limits) http.Handler {
 	cfg.Complexity.Query.EtlRejects = func(child int, _ string, _ *int) int { return wide(child) }
 	cfg.Complexity.Region.Children = func(child int) int { return wide(child) }
 	cfg.Complexity.Village.IdmHistory = func(child int, _ *string) int { return child * narrowList }
+	cfg.Complexity.Query.Agreements = func(child int, _ *model.AgreementFilter, first *int, _ *string, _ *model.AgreementOrder) int {
+		return child * pageWeight(first)
+	}
+	cfg.Complexity.Query.Partners = func(child int, _ *model.AgreementFilter, _ *model.PartnerOrder, first *int) int {
+		return child * pageWeight(first)
+	}
+	cfg.Complexity.Query.ExpiringAgreements = func(child int, _ int, _ *model.AgreementFilter, first *int) int {
+		return child * pageWeight(first)
+	}
+	cfg.Complexity.Query.VillagesWithoutPartner = func(child int, _ *string, _ []model.IdmStatus, _ *int, first *int, _ *string) int {
+		return child * pageWeight(first)
+	}
+	cfg.Complexity.Query.CooperationStats = func(child int, _ []model.StatsDimension, _ []model.StatsMeasure, _ *model.AgreementFilter, _ *model.TimeGrain) int {
+		return wide(child)
+	}
+	cfg.Complexity.Query.CrossRegionLinks = func(child int, _ model.RegionLevel, _ int, _ *model.AgreementFilter) int { return wide(child) }
+	cfg.Complexity.Query.InterVillageBodies = func(child int, _ *model.BodyFilter) int { return wide(child) }
+	cfg.Complexity.Agreement.Parties = func(child int) int { return child * narrowList }
+	cfg.Complexity.Agreement.Villages = func(child int) int { return child * narrowList }
+	cfg.Complexity.Agreement.Realisations = func(child int) int { return wide(child) }
+	cfg.Complexity.InterVillageBody.Members = func(child int) int { return child * narrowList }
 
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.GET{})

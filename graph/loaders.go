@@ -7,6 +7,7 @@ import (
 
 	"github.com/vikstrous/dataloadgen"
 
+	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
@@ -17,6 +18,9 @@ type loaders struct {
 	region   *dataloadgen.Loader[region.Code, *region.Region]
 	children *dataloadgen.Loader[region.Code, []region.Region]
 	history  *dataloadgen.Loader[historyKey, []idm.Score]
+
+	parties      *dataloadgen.Loader[string, []cooperation.Party]
+	realisations *dataloadgen.Loader[string, []cooperation.Realisation]
 }
 
 type historyKey struct {
@@ -75,7 +79,29 @@ func newLoaders(r *Resolver) *loaders {
 			}
 			return out, nil
 		}, dataloadgen.WithWait(loaderWait)),
+		parties: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]cooperation.Party, error) {
+			found, err := r.Cooperation.Parties(ctx, ids)
+			return fillMissing(found, ids), err
+		}, dataloadgen.WithWait(loaderWait)),
+		realisations: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]cooperation.Realisation, error) {
+			found, err := r.Cooperation.Realisations(ctx, ids)
+			return fillMissing(found, ids), err
+		}, dataloadgen.WithWait(loaderWait)),
 	}
+}
+
+// fillMissing gives keys without values an empty list, which is an answer,
+// not an error.
+func fillMissing[V any](m map[string][]V, keys []string) map[string][]V {
+	if m == nil {
+		m = map[string][]V{}
+	}
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			m[k] = []V{}
+		}
+	}
+	return m
 }
 
 // WithLoaders attaches fresh loaders to every request.

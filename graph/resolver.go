@@ -4,6 +4,7 @@
 package graph
 
 import (
+	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/ingest"
 	"github.com/sinergi-id/sinergi/internal/region"
@@ -11,7 +12,8 @@ import (
 
 // Resolver carries the services the resolvers call; cmd wires it.
 type Resolver struct {
-	Regions *region.Service
-	IDM     *idm.Service
-	Ingest  *ingest.Service
+	Regions     *region.Service
+	IDM         *idm.Service
+	Ingest      *ingest.Service
+	Cooperation *cooperation.Service
 }

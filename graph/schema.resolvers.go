@@ -9,13 +9,70 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"strconv"
+	"strings"
+
+	"github.com/sinergi-id/sinergi/graph/model"
 	"github.com/sinergi-id/sinergi/internal/fault"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/region"
-	"strconv"
-
-	"github.com/sinergi-id/sinergi/graph/model"
 )
+
+// Parties is the resolver for the parties field.
+func (r *agreementResolver) Parties(ctx context.Context, obj *model.Agreement) ([]*model.Party, error) {
+	ps, err := r.loaders(ctx).parties.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Party, len(ps))
+	for i, p := range ps {
+		out[i] = partyToModel(p)
+	}
+	return out, nil
+}
+
+// Villages is the resolver for the villages field.
+func (r *agreementResolver) Villages(ctx context.Context, obj *model.Agreement) ([]*model.Region, error) {
+	return r.regionsLoad(ctx, obj.VillageCodes)
+}
+
+// DesaPersiapan is the resolver for the desaPersiapan field.
+func (r *agreementResolver) DesaPersiapan(ctx context.Context, obj *model.Agreement) ([]*model.DesaPersiapan, error) {
+	out := make([]*model.DesaPersiapan, len(obj.PersiapanKeys))
+	for i, k := range obj.PersiapanKeys {
+		out[i] = persiapanToModel(k)
+	}
+	return out, nil
+}
+
+// Kabupaten is the resolver for the kabupaten field.
+func (r *agreementResolver) Kabupaten(ctx context.Context, obj *model.Agreement) ([]*model.Region, error) {
+	return r.regionsLoad(ctx, obj.KabupatenCodes)
+}
+
+// Realisations is the resolver for the realisations field.
+func (r *agreementResolver) Realisations(ctx context.Context, obj *model.Agreement) ([]*model.Realisation, error) {
+	rs, err := r.loaders(ctx).realisations.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Realisation, len(rs))
+	for i, x := range rs {
+		out[i] = realisationToModel(x)
+	}
+	return out, nil
+}
+
+// Region is the resolver for the region field.
+func (r *cooperationImpactResolver) Region(ctx context.Context, obj *model.CooperationImpact) (*model.Region, error) {
+	return r.regionLoad(ctx, obj.RegionCode)
+}
+
+// Region is the resolver for the region field.
+func (r *desaPersiapanResolver) Region(ctx context.Context, obj *model.DesaPersiapan) (*model.Region, error) {
+	return r.regionLoad(ctx, obj.RegionCode)
+}
 
 // Region is the resolver for the region field.
 func (r *idmDistributionResolver) Region(ctx context.Context, obj *model.IdmDistribution) (*model.Region, error) {
@@ -27,6 +84,34 @@ func (r *idmDistributionResolver) Region(ctx context.Context, obj *model.IdmDist
 		return nil, fmt.Errorf("idm distribution: region %s is missing from the register", obj.RegionCode)
 	}
 	return regionToModel(*reg), nil
+}
+
+// Region is the resolver for the region field.
+func (r *interVillageBodyResolver) Region(ctx context.Context, obj *model.InterVillageBody) (*model.Region, error) {
+	return r.regionLoad(ctx, obj.RegionCode)
+}
+
+// Kabupaten is the resolver for the kabupaten field.
+func (r *interVillageBodyResolver) Kabupaten(ctx context.Context, obj *model.InterVillageBody) (*model.Region, error) {
+	return r.regionLoad(ctx, string(region.Code(obj.RegionCode).Ancestor(region.LevelKabupatenKota)))
+}
+
+// Members is the resolver for the members field.
+func (r *interVillageBodyResolver) Members(ctx context.Context, obj *model.InterVillageBody) ([]*model.Region, error) {
+	return r.regionsLoad(ctx, obj.MemberCodes)
+}
+
+// Kabupaten is the resolver for the kabupaten field.
+func (r *partnerResolver) Kabupaten(ctx context.Context, obj *model.Partner) ([]*model.Region, error) {
+	return r.regionsLoad(ctx, obj.KabupatenCodes)
+}
+
+// Region is the resolver for the region field.
+func (r *partyResolver) Region(ctx context.Context, obj *model.Party) (*model.Region, error) {
+	if obj.RegionCode == nil {
+		return nil, nil
+	}
+	return r.regionLoad(ctx, strings.ReplaceAll(*obj.RegionCode, ".", ""))
 }
 
 // Regions is the resolver for the regions field.
@@ -148,6 +233,192 @@ func (r *queryResolver) DataFreshness(ctx context.Context) ([]*model.DatasetFres
 	return out, nil
 }
 
+// Agreements is the resolver for the agreements field.
+func (r *queryResolver) Agreements(ctx context.Context, filter *model.AgreementFilter, first *int, after *string, orderBy *model.AgreementOrder) (*model.AgreementConnection, error) {
+	f, err := r.filterFromModel(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.Cooperation.Agreements(ctx, f, cooperation.Page{First: deref(first, 0), After: deref(after, "")},
+		cooperation.AgreementOrder(deref(orderBy, model.AgreementOrderSignedDesc)))
+	if err != nil {
+		return nil, err
+	}
+	return &model.AgreementConnection{TotalCount: page.TotalCount, Nodes: agreementsToModel(page.Items),
+		PageInfo: &model.PageInfo{EndCursor: strOrNil(page.EndCursor), HasNextPage: page.HasNext}}, nil
+}
+
+// Agreement is the resolver for the agreement field.
+func (r *queryResolver) Agreement(ctx context.Context, id string) (*model.Agreement, error) {
+	a, err := r.Cooperation.Agreement(ctx, id)
+	if errors.Is(err, fault.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return agreementToModel(a), nil
+}
+
+// StrategicIssues is the resolver for the strategicIssues field.
+func (r *queryResolver) StrategicIssues(ctx context.Context, filter *model.AgreementFilter) ([]*model.StrategicIssueSummary, error) {
+	f, err := r.filterFromModel(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	sums, err := r.Cooperation.StrategicIssues(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.StrategicIssueSummary, len(sums))
+	for i, x := range sums {
+		out[i] = &model.StrategicIssueSummary{Issue: model.StrategicIssue(x.Issue), Agreements: x.Agreements,
+			ActiveAgreements: x.ActiveAgreements, VillagesCovered: x.VillagesCovered, Partners: x.Partners,
+			CommittedValue: x.CommittedValue, RealisedValue: x.RealisedValue}
+	}
+	return out, nil
+}
+
+// CooperationStats is the resolver for the cooperationStats field.
+func (r *queryResolver) CooperationStats(ctx context.Context, dimensions []model.StatsDimension, measures []model.StatsMeasure, filter *model.AgreementFilter, timeGrain *model.TimeGrain) (*model.CooperationStats, error) {
+	f, err := r.filterFromModel(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	q := cooperation.StatsQuery{
+		Dimensions: enumsFrom[cooperation.Dimension](dimensions),
+		Measures:   enumsFrom[cooperation.Measure](measures),
+		Filter:     f,
+		Grain:      cooperation.TimeGrain(deref(timeGrain, model.TimeGrainYear)),
+	}
+	res, err := r.Cooperation.Stats(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.CooperationStats{Rows: make([]*model.StatsRow, len(res.Rows)),
+		Totals: statsMeasuresToModel(q.Measures, res.Totals)}
+	for i, row := range res.Rows {
+		out.Rows[i] = statsRowToModel(q.Dimensions, q.Measures, row.Keys, row.Values)
+	}
+	return out, nil
+}
+
+// CompareRegions is the resolver for the compareRegions field.
+func (r *queryResolver) CompareRegions(ctx context.Context, codes []string, year int) ([]*model.RegionScorecard, error) {
+	cards, err := r.Cooperation.CompareRegions(ctx, codes, year)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.RegionScorecard, len(cards))
+	for i, c := range cards {
+		out[i] = scorecardToModel(c)
+	}
+	return out, nil
+}
+
+// VillagesWithoutPartner is the resolver for the villagesWithoutPartner field.
+func (r *queryResolver) VillagesWithoutPartner(ctx context.Context, regionCode *string, statuses []model.IdmStatus, year *int, first *int, after *string) (*model.VillageTargetConnection, error) {
+	sts, err := statusesFromModel(statuses)
+	if err != nil {
+		return nil, err
+	}
+	items, total, next, err := r.Cooperation.VillagesWithoutPartner(ctx, deref(regionCode, ""), sts, deref(year, 0),
+		cooperation.Page{First: deref(first, 0), After: deref(after, "")})
+	if err != nil {
+		return nil, err
+	}
+	out := &model.VillageTargetConnection{TotalCount: total, Nodes: make([]*model.VillageTarget, len(items)),
+		PageInfo: &model.PageInfo{EndCursor: strOrNil(next), HasNextPage: next != ""}}
+	for i, v := range items {
+		out.Nodes[i] = &model.VillageTarget{VillageCode: string(v.Village), Status: statusToModel(v.Status), Idm: v.IDM}
+	}
+	return out, nil
+}
+
+// InterVillageBodies is the resolver for the interVillageBodies field.
+func (r *queryResolver) InterVillageBodies(ctx context.Context, filter *model.BodyFilter) ([]*model.InterVillageBody, error) {
+	var code string
+	var inactive bool
+	if filter != nil {
+		code, inactive = deref(filter.RegionCode, ""), deref(filter.InactiveOnly, false)
+	}
+	bodies, err := r.Cooperation.Bodies(ctx, code, inactive)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.InterVillageBody, len(bodies))
+	for i, b := range bodies {
+		out[i] = bodyToModel(b)
+	}
+	return out, nil
+}
+
+// CrossRegionLinks is the resolver for the crossRegionLinks field.
+func (r *queryResolver) CrossRegionLinks(ctx context.Context, level model.RegionLevel, year int, filter *model.AgreementFilter) ([]*model.RegionLink, error) {
+	lvl, err := levelFromModel(level)
+	if err != nil {
+		return nil, err
+	}
+	f, err := r.filterFromModel(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	links, err := r.Cooperation.Links(ctx, lvl, year, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.RegionLink, len(links))
+	for i, l := range links {
+		out[i] = &model.RegionLink{FromCode: l.From.Dotted(), ToCode: l.To.Dotted(), Agreements: l.Agreements, CommittedValue: l.CommittedValue}
+	}
+	return out, nil
+}
+
+// Partners is the resolver for the partners field.
+func (r *queryResolver) Partners(ctx context.Context, filter *model.AgreementFilter, orderBy *model.PartnerOrder, first *int) ([]*model.Partner, error) {
+	f, err := r.filterFromModel(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := r.Cooperation.Partners(ctx, f, cooperation.PartnerOrder(deref(orderBy, model.PartnerOrderAgreementsDesc)), deref(first, 0))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Partner, len(ps))
+	for i, p := range ps {
+		out[i] = partnerToModel(p)
+	}
+	return out, nil
+}
+
+// ExpiringAgreements is the resolver for the expiringAgreements field.
+func (r *queryResolver) ExpiringAgreements(ctx context.Context, withinMonths int, filter *model.AgreementFilter, first *int) ([]*model.Agreement, error) {
+	f, err := r.filterFromModel(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	as, err := r.Cooperation.ExpiringAgreements(ctx, withinMonths, f, deref(first, 0))
+	if err != nil {
+		return nil, err
+	}
+	return agreementsToModel(as), nil
+}
+
+// CooperationImpact is the resolver for the cooperationImpact field.
+func (r *queryResolver) CooperationImpact(ctx context.Context, regionCode *string, fromYear int, toYear int) (*model.CooperationImpact, error) {
+	imp, err := r.Cooperation.Impact(ctx, deref(regionCode, ""), fromYear, toYear)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CooperationImpact{RegionCode: string(imp.Region), FromYear: imp.FromYear, ToYear: imp.ToYear,
+		WithCooperation: impactGroupToModel(imp.WithCooperation), WithoutCooperation: impactGroupToModel(imp.WithoutCooperation)}, nil
+}
+
+// Village is the resolver for the village field.
+func (r *realisationResolver) Village(ctx context.Context, obj *model.Realisation) (*model.Region, error) {
+	return r.regionLoad(ctx, obj.VillageCode)
+}
+
 // Parent is the resolver for the parent field.
 func (r *regionResolver) Parent(ctx context.Context, obj *model.Region) (*model.Region, error) {
 	if obj.ParentCode == "" {
@@ -167,6 +438,34 @@ func (r *regionResolver) Children(ctx context.Context, obj *model.Region) ([]*mo
 		return nil, err
 	}
 	return regionsToModel(children), nil
+}
+
+// From is the resolver for the from field.
+func (r *regionLinkResolver) From(ctx context.Context, obj *model.RegionLink) (*model.Region, error) {
+	return r.regionLoad(ctx, strings.ReplaceAll(obj.FromCode, ".", ""))
+}
+
+// To is the resolver for the to field.
+func (r *regionLinkResolver) To(ctx context.Context, obj *model.RegionLink) (*model.Region, error) {
+	return r.regionLoad(ctx, strings.ReplaceAll(obj.ToCode, ".", ""))
+}
+
+// Region is the resolver for the region field.
+func (r *regionScorecardResolver) Region(ctx context.Context, obj *model.RegionScorecard) (*model.Region, error) {
+	reg, err := r.regionLoad(ctx, obj.RegionCode)
+	if err == nil && reg == nil {
+		err = fmt.Errorf("scorecard: region %s is missing from the register", obj.RegionCode)
+	}
+	return reg, err
+}
+
+// RegionName is the resolver for the regionName field.
+func (r *statsRowResolver) RegionName(ctx context.Context, obj *model.StatsRow) (*string, error) {
+	reg, err := r.regionLoad(ctx, obj.RegionCode)
+	if err != nil || reg == nil {
+		return nil, err
+	}
+	return &reg.Name, nil
 }
 
 // Chain is the resolver for the chain field.
@@ -198,21 +497,86 @@ func (r *villageResolver) IdmHistory(ctx context.Context, obj *model.Village, in
 	return out, nil
 }
 
+// Village is the resolver for the village field.
+func (r *villageTargetResolver) Village(ctx context.Context, obj *model.VillageTarget) (*model.Region, error) {
+	reg, err := r.regionLoad(ctx, obj.VillageCode)
+	if err == nil && reg == nil {
+		err = fmt.Errorf("village target: %s is missing from the register", obj.VillageCode)
+	}
+	return reg, err
+}
+
+// Kecamatan is the resolver for the kecamatan field.
+func (r *villageTargetResolver) Kecamatan(ctx context.Context, obj *model.VillageTarget) (*model.Region, error) {
+	return r.regionLoad(ctx, string(region.Code(obj.VillageCode).Ancestor(region.LevelKecamatan)))
+}
+
+// Kabupaten is the resolver for the kabupaten field.
+func (r *villageTargetResolver) Kabupaten(ctx context.Context, obj *model.VillageTarget) (*model.Region, error) {
+	return r.regionLoad(ctx, string(region.Code(obj.VillageCode).Ancestor(region.LevelKabupatenKota)))
+}
+
+// Agreement returns AgreementResolver implementation.
+func (r *Resolver) Agreement() AgreementResolver { return &agreementResolver{r} }
+
+// CooperationImpact returns CooperationImpactResolver implementation.
+func (r *Resolver) CooperationImpact() CooperationImpactResolver {
+	return &cooperationImpactResolver{r}
+}
+
+// DesaPersiapan returns DesaPersiapanResolver implementation.
+func (r *Resolver) DesaPersiapan() DesaPersiapanResolver { return &desaPersiapanResolver{r} }
+
 // IdmDistribution returns IdmDistributionResolver implementation.
 func (r *Resolver) IdmDistribution() IdmDistributionResolver { return &idmDistributionResolver{r} }
+
+// InterVillageBody returns InterVillageBodyResolver implementation.
+func (r *Resolver) InterVillageBody() InterVillageBodyResolver { return &interVillageBodyResolver{r} }
+
+// Partner returns PartnerResolver implementation.
+func (r *Resolver) Partner() PartnerResolver { return &partnerResolver{r} }
+
+// Party returns PartyResolver implementation.
+func (r *Resolver) Party() PartyResolver { return &partyResolver{r} }
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Realisation returns RealisationResolver implementation.
+func (r *Resolver) Realisation() RealisationResolver { return &realisationResolver{r} }
+
 // Region returns RegionResolver implementation.
 func (r *Resolver) Region() RegionResolver { return &regionResolver{r} }
+
+// RegionLink returns RegionLinkResolver implementation.
+func (r *Resolver) RegionLink() RegionLinkResolver { return &regionLinkResolver{r} }
+
+// RegionScorecard returns RegionScorecardResolver implementation.
+func (r *Resolver) RegionScorecard() RegionScorecardResolver { return &regionScorecardResolver{r} }
+
+// StatsRow returns StatsRowResolver implementation.
+func (r *Resolver) StatsRow() StatsRowResolver { return &statsRowResolver{r} }
 
 // Village returns VillageResolver implementation.
 func (r *Resolver) Village() VillageResolver { return &villageResolver{r} }
 
+// VillageTarget returns VillageTargetResolver implementation.
+func (r *Resolver) VillageTarget() VillageTargetResolver { return &villageTargetResolver{r} }
+
 type (
-	idmDistributionResolver struct{ *Resolver }
-	queryResolver           struct{ *Resolver }
-	regionResolver          struct{ *Resolver }
-	villageResolver         struct{ *Resolver }
+	agreementResolver         struct{ *Resolver }
+	cooperationImpactResolver struct{ *Resolver }
+	desaPersiapanResolver     struct{ *Resolver }
+	idmDistributionResolver   struct{ *Resolver }
+	interVillageBodyResolver  struct{ *Resolver }
+	partnerResolver           struct{ *Resolver }
+	partyResolver             struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	realisationResolver       struct{ *Resolver }
+	regionResolver            struct{ *Resolver }
+	regionLinkResolver        struct{ *Resolver }
+	regionScorecardResolver   struct{ *Resolver }
+	statsRowResolver          struct{ *Resolver }
+	villageResolver           struct{ *Resolver }
+	villageTargetResolver     struct{ *Resolver }
 )

@@ -11,6 +11,8 @@ import (
 	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -112,10 +114,12 @@ func (a *app) runner() *etl.Runner {
 
 func (a *app) resolver() *graph.Resolver {
 	regions := region.NewService(a.regions)
+	scores := idm.NewService(a.scores, regions)
 	return &graph.Resolver{
-		Regions: regions,
-		IDM:     idm.NewService(a.scores, regions),
-		Ingest:  ingest.NewService(a.runs),
+		Regions:     regions,
+		IDM:         scores,
+		Ingest:      ingest.NewService(a.runs),
+		Cooperation: cooperation.NewService(coopch.NewStore(a.db), regions, scores),
 	}
 }
 

@@ -33,8 +33,13 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	jobs := make([]etl.Job, 0, len(paths)+len(cfg.Jobs))
 	for i, f := range demo.Files {
+		if f.Dataset == etl.DatasetRegister {
+			continue // one job for the four register files, below
+		}
 		jobs = append(jobs, etl.Job{Name: "demo " + f.Name, Dataset: f.Dataset, Source: paths[i], Schedule: "1h"})
 	}
+	jobs = append(jobs, etl.Job{Name: "demo register", Dataset: etl.DatasetRegister,
+		Source: filepath.Join(cfg.DataDir, "demo", "register", "*.csv"), Schedule: "1h"})
 	jobs = append(jobs, cfg.Jobs...)
 	sched, err := etl.NewScheduler(a.runner(), a.runs, jobs, log)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 )
 
-//go:embed demo_wilayah.csv demo_idm_2023.csv demo_idm_2024.csv
+//go:embed demo_wilayah.csv demo_idm_2023.csv demo_idm_2024.csv register/*.csv
 var files embed.FS
 
 // File is one demo file and the dataset it belongs to.
@@ -19,11 +19,16 @@ type File struct {
 	Name    string
 }
 
-// Files lists the demo files in load order (regions before IDM).
+// Files lists the demo files in load order (regions before IDM and the
+// register). The register is four CSV files, loaded together as one.
 var Files = []File{
 	{Dataset: "regions", Name: "demo_wilayah.csv"},
 	{Dataset: "idm", Name: "demo_idm_2023.csv"},
 	{Dataset: "idm", Name: "demo_idm_2024.csv"},
+	{Dataset: "register", Name: "register/agreements.csv"},
+	{Dataset: "register", Name: "register/parties.csv"},
+	{Dataset: "register", Name: "register/bodies.csv"},
+	{Dataset: "register", Name: "register/realisations.csv"},
 }
 
 // Extract writes the demo files into dir (created if needed) and returns
@@ -39,7 +44,10 @@ func Extract(dir string) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
-		p := filepath.Join(dir, f.Name)
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, fmt.Errorf("demo data: %w", err)
+		}
 		if err := os.WriteFile(p, body, 0o644); err != nil {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}

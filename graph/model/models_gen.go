@@ -10,6 +10,45 @@ import (
 	"time"
 )
 
+type AgreementConnection struct {
+	TotalCount int          `json:"totalCount"`
+	Nodes      []*Agreement `json:"nodes"`
+	PageInfo   *PageInfo    `json:"pageInfo"`
+}
+
+// Combine as you like; every set field must hold, any value of a list matches.
+type AgreementFilter struct {
+	// Agreements with a party or realisation within this region (any level).
+	RegionCode *string `json:"regionCode,omitempty"`
+	// Effective issues: declared or derived.
+	Issues     []StrategicIssue `json:"issues,omitempty"`
+	PartyTypes []PartyType      `json:"partyTypes,omitempty"`
+	// A partner's name (spelling, case and punctuation are folded).
+	Partner        *string           `json:"partner,omitempty"`
+	PartnerSectors []Sector          `json:"partnerSectors,omitempty"`
+	Statuses       []AgreementStatus `json:"statuses,omitempty"`
+	Fields         []FieldOfWork     `json:"fields,omitempty"`
+	// Agreements in force at some time in this period.
+	ActiveDuring *DateRange `json:"activeDuring,omitempty"`
+	// Agreements signed in this period.
+	SignedDuring *DateRange `json:"signedDuring,omitempty"`
+}
+
+type BodyFilter struct {
+	RegionCode *string `json:"regionCode,omitempty"`
+	// Only bodies without an agreement in force today.
+	InactiveOnly *bool `json:"inactiveOnly,omitempty"`
+}
+
+// Rows are flat: one field per dimension (null when not asked for) and one per
+// measure (null when not asked for). Region dimensions give the dotted code;
+// PERIOD gives 2025, 2025-Q3 or 2025-08 by grain ("" when unknown); list
+// dimensions give NONE or UNSPECIFIED for agreements without a value.
+type CooperationStats struct {
+	Rows   []*StatsRow    `json:"rows"`
+	Totals *StatsMeasures `json:"totals"`
+}
+
 type DatasetFreshness struct {
 	Dataset       string     `json:"dataset"`
 	LastSuccessAt *time.Time `json:"lastSuccessAt,omitempty"`
@@ -17,6 +56,11 @@ type DatasetFreshness struct {
 	Source        *string    `json:"source,omitempty"`
 	RowsLoaded    int        `json:"rowsLoaded"`
 	RowsRejected  int        `json:"rowsRejected"`
+}
+
+type DateRange struct {
+	From Date `json:"from"`
+	To   Date `json:"to"`
 }
 
 type EtlReject struct {
@@ -73,7 +117,247 @@ type IdmTransition struct {
 	Count int       `json:"count"`
 }
 
+type ImpactGroup struct {
+	// Desa scored in both years.
+	Desa        int      `json:"desa"`
+	MeanIdmFrom *float64 `json:"meanIdmFrom,omitempty"`
+	MeanIdmTo   *float64 `json:"meanIdmTo,omitempty"`
+	MeanChange  *float64 `json:"meanChange,omitempty"`
+	MovedUp     int      `json:"movedUp"`
+	Unchanged   int      `json:"unchanged"`
+	MovedDown   int      `json:"movedDown"`
+}
+
+type IssueCount struct {
+	Issue      StrategicIssue `json:"issue"`
+	Agreements int            `json:"agreements"`
+}
+
+type PageInfo struct {
+	EndCursor   *string `json:"endCursor,omitempty"`
+	HasNextPage bool    `json:"hasNextPage"`
+}
+
 type Query struct {
+}
+
+type ScorecardIdm struct {
+	Scored   int               `json:"scored"`
+	MeanIdm  *float64          `json:"meanIdm,omitempty"`
+	ByStatus []*IdmStatusCount `json:"byStatus"`
+	// Desa whose status rose since the previous year; null without that year's scores.
+	MovedUp   *int `json:"movedUp,omitempty"`
+	MovedDown *int `json:"movedDown,omitempty"`
+}
+
+type StatsMeasures struct {
+	Agreements           *int     `json:"agreements,omitempty"`
+	ActiveAgreements     *int     `json:"activeAgreements,omitempty"`
+	VillagesCovered      *int     `json:"villagesCovered,omitempty"`
+	DesaPersiapanCovered *int     `json:"desaPersiapanCovered,omitempty"`
+	Partners             *int     `json:"partners,omitempty"`
+	CommittedValue       *float64 `json:"committedValue,omitempty"`
+	RealisedValue        *float64 `json:"realisedValue,omitempty"`
+	Beneficiaries        *int     `json:"beneficiaries,omitempty"`
+}
+
+type StrategicIssueSummary struct {
+	Issue            StrategicIssue `json:"issue"`
+	Agreements       int            `json:"agreements"`
+	ActiveAgreements int            `json:"activeAgreements"`
+	VillagesCovered  int            `json:"villagesCovered"`
+	Partners         int            `json:"partners"`
+	CommittedValue   float64        `json:"committedValue"`
+	RealisedValue    float64        `json:"realisedValue"`
+}
+
+type VillageTargetConnection struct {
+	TotalCount int              `json:"totalCount"`
+	Nodes      []*VillageTarget `json:"nodes"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+}
+
+type AgreementOrder string
+
+const (
+	AgreementOrderSignedDesc         AgreementOrder = "SIGNED_DESC"
+	AgreementOrderSignedAsc          AgreementOrder = "SIGNED_ASC"
+	AgreementOrderCommittedValueDesc AgreementOrder = "COMMITTED_VALUE_DESC"
+	AgreementOrderEndsAsc            AgreementOrder = "ENDS_ASC"
+	AgreementOrderIDAsc              AgreementOrder = "ID_ASC"
+)
+
+var AllAgreementOrder = []AgreementOrder{
+	AgreementOrderSignedDesc,
+	AgreementOrderSignedAsc,
+	AgreementOrderCommittedValueDesc,
+	AgreementOrderEndsAsc,
+	AgreementOrderIDAsc,
+}
+
+func (e AgreementOrder) IsValid() bool {
+	switch e {
+	case AgreementOrderSignedDesc, AgreementOrderSignedAsc, AgreementOrderCommittedValueDesc, AgreementOrderEndsAsc, AgreementOrderIDAsc:
+		return true
+	}
+	return false
+}
+
+func (e AgreementOrder) String() string {
+	return string(e)
+}
+
+func (e *AgreementOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AgreementOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AgreementOrder", str)
+	}
+	return nil
+}
+
+func (e AgreementOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AgreementOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AgreementOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type AgreementStatus string
+
+const (
+	AgreementStatusDraft      AgreementStatus = "DRAFT"
+	AgreementStatusActive     AgreementStatus = "ACTIVE"
+	AgreementStatusExpired    AgreementStatus = "EXPIRED"
+	AgreementStatusTerminated AgreementStatus = "TERMINATED"
+)
+
+var AllAgreementStatus = []AgreementStatus{
+	AgreementStatusDraft,
+	AgreementStatusActive,
+	AgreementStatusExpired,
+	AgreementStatusTerminated,
+}
+
+func (e AgreementStatus) IsValid() bool {
+	switch e {
+	case AgreementStatusDraft, AgreementStatusActive, AgreementStatusExpired, AgreementStatusTerminated:
+		return true
+	}
+	return false
+}
+
+func (e AgreementStatus) String() string {
+	return string(e)
+}
+
+func (e *AgreementStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AgreementStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AgreementStatus", str)
+	}
+	return nil
+}
+
+func (e AgreementStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AgreementStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AgreementStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type DocumentType string
+
+const (
+	// Memorandum of understanding, nota kesepahaman.
+	DocumentTypeMou DocumentType = "MOU"
+	// Perjanjian kerja sama.
+	DocumentTypePks                DocumentType = "PKS"
+	DocumentTypeKesepakatanBersama DocumentType = "KESEPAKATAN_BERSAMA"
+	DocumentTypeAddendum           DocumentType = "ADDENDUM"
+	DocumentTypeOther              DocumentType = "OTHER"
+)
+
+var AllDocumentType = []DocumentType{
+	DocumentTypeMou,
+	DocumentTypePks,
+	DocumentTypeKesepakatanBersama,
+	DocumentTypeAddendum,
+	DocumentTypeOther,
+}
+
+func (e DocumentType) IsValid() bool {
+	switch e {
+	case DocumentTypeMou, DocumentTypePks, DocumentTypeKesepakatanBersama, DocumentTypeAddendum, DocumentTypeOther:
+		return true
+	}
+	return false
+}
+
+func (e DocumentType) String() string {
+	return string(e)
+}
+
+func (e *DocumentType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DocumentType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DocumentType", str)
+	}
+	return nil
+}
+
+func (e DocumentType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DocumentType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DocumentType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type EtlRunStatus string
@@ -130,6 +414,87 @@ func (e *EtlRunStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e EtlRunStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type FieldOfWork string
+
+const (
+	FieldOfWorkUmkm                FieldOfWork = "UMKM"
+	FieldOfWorkAgriculture         FieldOfWork = "AGRICULTURE"
+	FieldOfWorkProductiveBusiness  FieldOfWork = "PRODUCTIVE_BUSINESS"
+	FieldOfWorkBumdesa             FieldOfWork = "BUMDESA"
+	FieldOfWorkDigitalServices     FieldOfWork = "DIGITAL_SERVICES"
+	FieldOfWorkTourism             FieldOfWork = "TOURISM"
+	FieldOfWorkFoodSecurity        FieldOfWork = "FOOD_SECURITY"
+	FieldOfWorkLocalProducts       FieldOfWork = "LOCAL_PRODUCTS"
+	FieldOfWorkCapacityBuilding    FieldOfWork = "CAPACITY_BUILDING"
+	FieldOfWorkInfrastructure      FieldOfWork = "INFRASTRUCTURE"
+	FieldOfWorkTechnicalAssistance FieldOfWork = "TECHNICAL_ASSISTANCE"
+	FieldOfWorkThematicVillages    FieldOfWork = "THEMATIC_VILLAGES"
+	FieldOfWorkInformationAccess   FieldOfWork = "INFORMATION_ACCESS"
+	FieldOfWorkEnergy              FieldOfWork = "ENERGY"
+	FieldOfWorkOther               FieldOfWork = "OTHER"
+)
+
+var AllFieldOfWork = []FieldOfWork{
+	FieldOfWorkUmkm,
+	FieldOfWorkAgriculture,
+	FieldOfWorkProductiveBusiness,
+	FieldOfWorkBumdesa,
+	FieldOfWorkDigitalServices,
+	FieldOfWorkTourism,
+	FieldOfWorkFoodSecurity,
+	FieldOfWorkLocalProducts,
+	FieldOfWorkCapacityBuilding,
+	FieldOfWorkInfrastructure,
+	FieldOfWorkTechnicalAssistance,
+	FieldOfWorkThematicVillages,
+	FieldOfWorkInformationAccess,
+	FieldOfWorkEnergy,
+	FieldOfWorkOther,
+}
+
+func (e FieldOfWork) IsValid() bool {
+	switch e {
+	case FieldOfWorkUmkm, FieldOfWorkAgriculture, FieldOfWorkProductiveBusiness, FieldOfWorkBumdesa, FieldOfWorkDigitalServices, FieldOfWorkTourism, FieldOfWorkFoodSecurity, FieldOfWorkLocalProducts, FieldOfWorkCapacityBuilding, FieldOfWorkInfrastructure, FieldOfWorkTechnicalAssistance, FieldOfWorkThematicVillages, FieldOfWorkInformationAccess, FieldOfWorkEnergy, FieldOfWorkOther:
+		return true
+	}
+	return false
+}
+
+func (e FieldOfWork) String() string {
+	return string(e)
+}
+
+func (e *FieldOfWork) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FieldOfWork(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FieldOfWork", str)
+	}
+	return nil
+}
+
+func (e FieldOfWork) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FieldOfWork) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FieldOfWork) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -192,6 +557,143 @@ func (e *IdmStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e IdmStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PartnerOrder string
+
+const (
+	PartnerOrderAgreementsDesc     PartnerOrder = "AGREEMENTS_DESC"
+	PartnerOrderCommittedValueDesc PartnerOrder = "COMMITTED_VALUE_DESC"
+	PartnerOrderVillagesDesc       PartnerOrder = "VILLAGES_DESC"
+	PartnerOrderNameAsc            PartnerOrder = "NAME_ASC"
+)
+
+var AllPartnerOrder = []PartnerOrder{
+	PartnerOrderAgreementsDesc,
+	PartnerOrderCommittedValueDesc,
+	PartnerOrderVillagesDesc,
+	PartnerOrderNameAsc,
+}
+
+func (e PartnerOrder) IsValid() bool {
+	switch e {
+	case PartnerOrderAgreementsDesc, PartnerOrderCommittedValueDesc, PartnerOrderVillagesDesc, PartnerOrderNameAsc:
+		return true
+	}
+	return false
+}
+
+func (e PartnerOrder) String() string {
+	return string(e)
+}
+
+func (e *PartnerOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PartnerOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PartnerOrder", str)
+	}
+	return nil
+}
+
+func (e PartnerOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PartnerOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PartnerOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PartyType string
+
+const (
+	PartyTypeDesa PartyType = "DESA"
+	// A village being created; it has no code yet and is kept by name.
+	PartyTypeDesaPersiapan       PartyType = "DESA_PERSIAPAN"
+	PartyTypeBkad                PartyType = "BKAD"
+	PartyTypeBumdesa             PartyType = "BUMDESA"
+	PartyTypeKabupatenGovernment PartyType = "KABUPATEN_GOVERNMENT"
+	PartyTypeProvinceGovernment  PartyType = "PROVINCE_GOVERNMENT"
+	PartyTypeOtherProvince       PartyType = "OTHER_PROVINCE"
+	PartyTypeCompany             PartyType = "COMPANY"
+	PartyTypeStateEnterprise     PartyType = "STATE_ENTERPRISE"
+	PartyTypeZakatBody           PartyType = "ZAKAT_BODY"
+	PartyTypeFoundationNgo       PartyType = "FOUNDATION_NGO"
+	PartyTypeUniversity          PartyType = "UNIVERSITY"
+	PartyTypeSectorAgency        PartyType = "SECTOR_AGENCY"
+)
+
+var AllPartyType = []PartyType{
+	PartyTypeDesa,
+	PartyTypeDesaPersiapan,
+	PartyTypeBkad,
+	PartyTypeBumdesa,
+	PartyTypeKabupatenGovernment,
+	PartyTypeProvinceGovernment,
+	PartyTypeOtherProvince,
+	PartyTypeCompany,
+	PartyTypeStateEnterprise,
+	PartyTypeZakatBody,
+	PartyTypeFoundationNgo,
+	PartyTypeUniversity,
+	PartyTypeSectorAgency,
+}
+
+func (e PartyType) IsValid() bool {
+	switch e {
+	case PartyTypeDesa, PartyTypeDesaPersiapan, PartyTypeBkad, PartyTypeBumdesa, PartyTypeKabupatenGovernment, PartyTypeProvinceGovernment, PartyTypeOtherProvince, PartyTypeCompany, PartyTypeStateEnterprise, PartyTypeZakatBody, PartyTypeFoundationNgo, PartyTypeUniversity, PartyTypeSectorAgency:
+		return true
+	}
+	return false
+}
+
+func (e PartyType) String() string {
+	return string(e)
+}
+
+func (e *PartyType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PartyType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PartyType", str)
+	}
+	return nil
+}
+
+func (e PartyType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PartyType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PartyType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -318,6 +820,341 @@ func (e *RegionLevel) UnmarshalJSON(b []byte) error {
 }
 
 func (e RegionLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Sector string
+
+const (
+	SectorCoal        Sector = "COAL"
+	SectorOilGas      Sector = "OIL_GAS"
+	SectorMineral     Sector = "MINERAL"
+	SectorEnergy      Sector = "ENERGY"
+	SectorPlantation  Sector = "PLANTATION"
+	SectorForestry    Sector = "FORESTRY"
+	SectorFinance     Sector = "FINANCE"
+	SectorEducation   Sector = "EDUCATION"
+	SectorHealth      Sector = "HEALTH"
+	SectorPublicWorks Sector = "PUBLIC_WORKS"
+	SectorSocial      Sector = "SOCIAL"
+	SectorOther       Sector = "OTHER"
+)
+
+var AllSector = []Sector{
+	SectorCoal,
+	SectorOilGas,
+	SectorMineral,
+	SectorEnergy,
+	SectorPlantation,
+	SectorForestry,
+	SectorFinance,
+	SectorEducation,
+	SectorHealth,
+	SectorPublicWorks,
+	SectorSocial,
+	SectorOther,
+}
+
+func (e Sector) IsValid() bool {
+	switch e {
+	case SectorCoal, SectorOilGas, SectorMineral, SectorEnergy, SectorPlantation, SectorForestry, SectorFinance, SectorEducation, SectorHealth, SectorPublicWorks, SectorSocial, SectorOther:
+		return true
+	}
+	return false
+}
+
+func (e Sector) String() string {
+	return string(e)
+}
+
+func (e *Sector) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Sector(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Sector", str)
+	}
+	return nil
+}
+
+func (e Sector) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Sector) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Sector) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type StatsDimension string
+
+const (
+	StatsDimensionProvinsi      StatsDimension = "PROVINSI"
+	StatsDimensionKabupatenKota StatsDimension = "KABUPATEN_KOTA"
+	StatsDimensionKecamatan     StatsDimension = "KECAMATAN"
+	StatsDimensionDesa          StatsDimension = "DESA"
+	StatsDimensionIssue         StatsDimension = "ISSUE"
+	StatsDimensionPartyType     StatsDimension = "PARTY_TYPE"
+	StatsDimensionPartnerSector StatsDimension = "PARTNER_SECTOR"
+	StatsDimensionField         StatsDimension = "FIELD"
+	StatsDimensionStatus        StatsDimension = "STATUS"
+	StatsDimensionPeriod        StatsDimension = "PERIOD"
+)
+
+var AllStatsDimension = []StatsDimension{
+	StatsDimensionProvinsi,
+	StatsDimensionKabupatenKota,
+	StatsDimensionKecamatan,
+	StatsDimensionDesa,
+	StatsDimensionIssue,
+	StatsDimensionPartyType,
+	StatsDimensionPartnerSector,
+	StatsDimensionField,
+	StatsDimensionStatus,
+	StatsDimensionPeriod,
+}
+
+func (e StatsDimension) IsValid() bool {
+	switch e {
+	case StatsDimensionProvinsi, StatsDimensionKabupatenKota, StatsDimensionKecamatan, StatsDimensionDesa, StatsDimensionIssue, StatsDimensionPartyType, StatsDimensionPartnerSector, StatsDimensionField, StatsDimensionStatus, StatsDimensionPeriod:
+		return true
+	}
+	return false
+}
+
+func (e StatsDimension) String() string {
+	return string(e)
+}
+
+func (e *StatsDimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = StatsDimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid StatsDimension", str)
+	}
+	return nil
+}
+
+func (e StatsDimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *StatsDimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e StatsDimension) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type StatsMeasure string
+
+const (
+	StatsMeasureAgreements StatsMeasure = "AGREEMENTS"
+	// In force today.
+	StatsMeasureActiveAgreements StatsMeasure = "ACTIVE_AGREEMENTS"
+	// Desa covered (desa persiapan are counted separately).
+	StatsMeasureVillagesCovered      StatsMeasure = "VILLAGES_COVERED"
+	StatsMeasureDesaPersiapanCovered StatsMeasure = "DESA_PERSIAPAN_COVERED"
+	StatsMeasurePartners             StatsMeasure = "PARTNERS"
+	StatsMeasureCommittedValue       StatsMeasure = "COMMITTED_VALUE"
+	StatsMeasureRealisedValue        StatsMeasure = "REALISED_VALUE"
+	StatsMeasureBeneficiaries        StatsMeasure = "BENEFICIARIES"
+)
+
+var AllStatsMeasure = []StatsMeasure{
+	StatsMeasureAgreements,
+	StatsMeasureActiveAgreements,
+	StatsMeasureVillagesCovered,
+	StatsMeasureDesaPersiapanCovered,
+	StatsMeasurePartners,
+	StatsMeasureCommittedValue,
+	StatsMeasureRealisedValue,
+	StatsMeasureBeneficiaries,
+}
+
+func (e StatsMeasure) IsValid() bool {
+	switch e {
+	case StatsMeasureAgreements, StatsMeasureActiveAgreements, StatsMeasureVillagesCovered, StatsMeasureDesaPersiapanCovered, StatsMeasurePartners, StatsMeasureCommittedValue, StatsMeasureRealisedValue, StatsMeasureBeneficiaries:
+		return true
+	}
+	return false
+}
+
+func (e StatsMeasure) String() string {
+	return string(e)
+}
+
+func (e *StatsMeasure) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = StatsMeasure(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid StatsMeasure", str)
+	}
+	return nil
+}
+
+func (e StatsMeasure) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *StatsMeasure) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e StatsMeasure) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type StrategicIssue string
+
+const (
+	// Inter-village cooperation bodies (BKAD), BUMDesa Bersama.
+	StrategicIssueInterVillageBody StrategicIssue = "INTER_VILLAGE_BODY"
+	// Cooperation with third parties: companies, state enterprises, zakat bodies, foundations, universities.
+	StrategicIssueThirdParty StrategicIssue = "THIRD_PARTY"
+	// Cooperation across kabupaten/kota or provinces.
+	StrategicIssueCrossKabupaten StrategicIssue = "CROSS_KABUPATEN"
+	// Energy and mineral resources: coal, oil and gas, minerals, village electricity.
+	StrategicIssueEnergyMineral StrategicIssue = "ENERGY_MINERAL"
+)
+
+var AllStrategicIssue = []StrategicIssue{
+	StrategicIssueInterVillageBody,
+	StrategicIssueThirdParty,
+	StrategicIssueCrossKabupaten,
+	StrategicIssueEnergyMineral,
+}
+
+func (e StrategicIssue) IsValid() bool {
+	switch e {
+	case StrategicIssueInterVillageBody, StrategicIssueThirdParty, StrategicIssueCrossKabupaten, StrategicIssueEnergyMineral:
+		return true
+	}
+	return false
+}
+
+func (e StrategicIssue) String() string {
+	return string(e)
+}
+
+func (e *StrategicIssue) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = StrategicIssue(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid StrategicIssue", str)
+	}
+	return nil
+}
+
+func (e StrategicIssue) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *StrategicIssue) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e StrategicIssue) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TimeGrain string
+
+const (
+	TimeGrainMonth   TimeGrain = "MONTH"
+	TimeGrainQuarter TimeGrain = "QUARTER"
+	TimeGrainYear    TimeGrain = "YEAR"
+)
+
+var AllTimeGrain = []TimeGrain{
+	TimeGrainMonth,
+	TimeGrainQuarter,
+	TimeGrainYear,
+}
+
+func (e TimeGrain) IsValid() bool {
+	switch e {
+	case TimeGrainMonth, TimeGrainQuarter, TimeGrainYear:
+		return true
+	}
+	return false
+}
+
+func (e TimeGrain) String() string {
+	return string(e)
+}
+
+func (e *TimeGrain) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TimeGrain(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TimeGrain", str)
+	}
+	return nil
+}
+
+func (e TimeGrain) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TimeGrain) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TimeGrain) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,302 @@
+package graph
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/sinergi-id/sinergi/graph/model"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"github.com/sinergi-id/sinergi/internal/idm"
+	"github.com/sinergi-id/sinergi/internal/region"
+)
+
+// filterFromModel converts and checks an AgreementFilter.
+func (r *Resolver) filterFromModel(ctx context.Context, in *model.AgreementFilter) (cooperation.Filter, error) {
+	var f cooperation.Filter
+	if in == nil {
+		return f, nil
+	}
+	f.Issues = enumsFrom[cooperation.Issue](in.Issues)
+	f.PartyTypes = enumsFrom[cooperation.PartyType](in.PartyTypes)
+	f.Sectors = enumsFrom[cooperation.Sector](in.PartnerSectors)
+	f.Statuses = enumsFrom[cooperation.Status](in.Statuses)
+	f.Fields = enumsFrom[cooperation.Field](in.Fields)
+	f.Partner = deref(in.Partner, "")
+	if in.ActiveDuring != nil {
+		f.ActiveFrom, f.ActiveTo = in.ActiveDuring.From.Time, in.ActiveDuring.To.Time
+	}
+	if in.SignedDuring != nil {
+		f.SignedFrom, f.SignedTo = in.SignedDuring.From.Time, in.SignedDuring.To.Time
+	}
+	return r.Cooperation.CheckFilter(ctx, f, deref(in.RegionCode, ""))
+}
+
+// enumsFrom converts between two string enums that share their values (the
+// GraphQL enums are the domain's names).
+func enumsFrom[T, S ~string](in []S) []T {
+	if in == nil {
+		return nil
+	}
+	out := make([]T, len(in))
+	for i, v := range in {
+		out[i] = T(v)
+	}
+	return out
+}
+
+func dateOrNil(t time.Time) *model.Date {
+	if t.IsZero() {
+		return nil
+	}
+	return &model.Date{Time: t}
+}
+
+func strOrNil(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func agreementToModel(a cooperation.AgreementSummary) *model.Agreement {
+	out := &model.Agreement{
+		ID: a.ID, DocumentNumbers: a.DocumentNumbers, Title: a.Title,
+		DocumentType: model.DocumentType(a.DocumentType), SignedOn: dateOrNil(a.SignedOn),
+		SignedPlace: strOrNil(a.SignedPlace), StartsOn: dateOrNil(a.StartsOn), EndsOn: dateOrNil(a.EndsOn),
+		Status:                      model.AgreementStatus(a.Status),
+		DeclaredIssues:              enumsFrom[model.StrategicIssue](a.Classification.Declared),
+		DerivedIssues:               enumsFrom[model.StrategicIssue](a.Classification.Derived),
+		Issues:                      enumsFrom[model.StrategicIssue](a.Classification.Effective()),
+		ClassificationDisagreements: enumsFrom[model.StrategicIssue](a.Classification.Disagreements()),
+		Fields:                      enumsFrom[model.FieldOfWork](a.Fields),
+		FundingSource:               strOrNil(a.FundingSource), SourceReference: strOrNil(a.SourceReference),
+		RealisedValue: a.RealisedValue, Beneficiaries: a.Beneficiaries,
+	}
+	if out.DocumentNumbers == nil {
+		out.DocumentNumbers = []string{}
+	}
+	out.DeclaredIssues, out.DerivedIssues = nonNilList(out.DeclaredIssues), nonNilList(out.DerivedIssues)
+	out.Issues, out.ClassificationDisagreements = nonNilList(out.Issues), nonNilList(out.ClassificationDisagreements)
+	out.Fields = nonNilList(out.Fields)
+	if a.CommittedValue != nil {
+		v := a.CommittedValue.InexactFloat64()
+		out.CommittedValue = &v
+	}
+	kab := map[string]bool{}
+	for _, c := range a.RegionCodes {
+		if k := c.Ancestor(region.LevelKabupatenKota); k != "" && !kab[string(k)] {
+			kab[string(k)] = true
+			out.KabupatenCodes = append(out.KabupatenCodes, string(k))
+		}
+	}
+	for _, v := range a.VillageKeys {
+		if cooperation.IsPersiapanKey(v) {
+			out.PersiapanKeys = append(out.PersiapanKeys, v)
+		} else {
+			out.VillageCodes = append(out.VillageCodes, v)
+		}
+	}
+	return out
+}
+
+func nonNilList[T any](in []T) []T {
+	if in == nil {
+		return []T{}
+	}
+	return in
+}
+
+func agreementsToModel(in []cooperation.AgreementSummary) []*model.Agreement {
+	out := make([]*model.Agreement, len(in))
+	for i, a := range in {
+		out[i] = agreementToModel(a)
+	}
+	return out
+}
+
+func partyToModel(p cooperation.Party) *model.Party {
+	out := &model.Party{Type: model.PartyType(p.Type), Name: p.Name, Role: strOrNil(p.Role)}
+	if p.Region != "" {
+		c := p.Region.Dotted()
+		out.RegionCode = &c
+	}
+	if p.Sector != cooperation.SectorNone {
+		s := model.Sector(p.Sector)
+		out.Sector = &s
+	}
+	return out
+}
+
+func realisationToModel(r cooperation.Realisation) *model.Realisation {
+	return &model.Realisation{Month: r.Month.Format("2006-01"), VillageCode: string(r.Village),
+		Value: r.Value.InexactFloat64(), Beneficiaries: r.Beneficiaries, Outputs: strOrNil(r.Outputs)}
+}
+
+// statsRowToModel puts each key and value into its field.
+func statsRowToModel(dims []cooperation.Dimension, measures []cooperation.Measure, keys []string, values []float64) *model.StatsRow {
+	row := &model.StatsRow{}
+	for i, d := range dims {
+		k := keys[i]
+		if lvl := d.RegionLevel(); lvl != 0 && k != "" {
+			row.RegionCode = k
+			k = region.Code(k).Dotted()
+		}
+		v := &k
+		switch d {
+		case cooperation.DimProvinsi:
+			row.Provinsi = v
+		case cooperation.DimKabupatenKota:
+			row.KabupatenKota = v
+		case cooperation.DimKecamatan:
+			row.Kecamatan = v
+		case cooperation.DimDesa:
+			row.Desa = v
+		case cooperation.DimIssue:
+			row.Issue = v
+		case cooperation.DimPartyType:
+			row.PartyType = v
+		case cooperation.DimPartnerSector:
+			row.PartnerSector = v
+		case cooperation.DimField:
+			row.Field = v
+		case cooperation.DimStatus:
+			row.Status = v
+		case cooperation.DimPeriod:
+			row.Period = v
+		}
+	}
+	m := statsMeasuresToModel(measures, values)
+	row.Agreements, row.ActiveAgreements, row.VillagesCovered = m.Agreements, m.ActiveAgreements, m.VillagesCovered
+	row.DesaPersiapanCovered, row.Partners, row.CommittedValue = m.DesaPersiapanCovered, m.Partners, m.CommittedValue
+	row.RealisedValue, row.Beneficiaries = m.RealisedValue, m.Beneficiaries
+	return row
+}
+
+func statsMeasuresToModel(measures []cooperation.Measure, values []float64) *model.StatsMeasures {
+	out := &model.StatsMeasures{}
+	for i, m := range measures {
+		n, f := int(values[i]), values[i]
+		switch m {
+		case cooperation.MeasureAgreements:
+			out.Agreements = &n
+		case cooperation.MeasureActiveAgreements:
+			out.ActiveAgreements = &n
+		case cooperation.MeasureVillagesCovered:
+			out.VillagesCovered = &n
+		case cooperation.MeasurePersiapanCovered:
+			out.DesaPersiapanCovered = &n
+		case cooperation.MeasurePartners:
+			out.Partners = &n
+		case cooperation.MeasureCommittedValue:
+			out.CommittedValue = &f
+		case cooperation.MeasureRealisedValue:
+			out.RealisedValue = &f
+		case cooperation.MeasureBeneficiaries:
+			out.Beneficiaries = &n
+		}
+	}
+	return out
+}
+
+func scorecardToModel(c cooperation.RegionComparison) *model.RegionScorecard {
+	out := &model.RegionScorecard{
+		RegionCode: string(c.Region), Year: c.Year, DesaCount: c.DesaCount, Agreements: c.Agreements,
+		AgreementsPer100Desa: c.AgreementsPer100, DesaCovered: c.DesaCovered, DesaCoveredShare: c.DesaCoveredShare,
+		DesaPersiapanCovered: c.DesaPersiapan, CommittedValue: c.CommittedValue, ValuePerDesa: c.ValuePerDesa,
+		RealisedValue: c.RealisedValue,
+	}
+	for _, i := range cooperation.Issues {
+		out.ByIssue = append(out.ByIssue, &model.IssueCount{Issue: model.StrategicIssue(i), Agreements: c.ByIssue[i]})
+	}
+	if c.IDM != nil {
+		s := &model.ScorecardIdm{Scored: c.IDM.Scored, MeanIdm: c.IDM.Mean, MovedUp: c.IDM.MovedUp, MovedDown: c.IDM.MovedDown}
+		for _, sc := range c.IDM.ByStatus {
+			cnt := &model.IdmStatusCount{Status: statusToModel(sc.Status), Count: sc.Count}
+			if c.IDM.Scored > 0 {
+				share := float64(sc.Count) / float64(c.IDM.Scored)
+				cnt.Share = &share
+			}
+			s.ByStatus = append(s.ByStatus, cnt)
+		}
+		out.Idm = s
+	}
+	return out
+}
+
+func statusesFromModel(in []model.IdmStatus) ([]idm.Status, error) {
+	out := make([]idm.Status, 0, len(in))
+	for _, s := range in {
+		st, err := idm.ParseStatus(string(s))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+func bodyToModel(b cooperation.BodySummary) *model.InterVillageBody {
+	return &model.InterVillageBody{
+		ID: b.ID, Name: b.Name, RegionCode: string(b.Region), EstablishedOn: dateOrNil(b.EstablishedOn),
+		LegalBasis: strOrNil(b.LegalBasis), JointEnterprise: strOrNil(b.JointEnterprise),
+		MemberCodes: enumsFrom[string](b.Members), Agreements: b.Agreements,
+		ActiveAgreements: b.ActiveAgreements, Active: b.ActiveAgreements > 0,
+	}
+}
+
+func partnerToModel(p cooperation.PartnerSummary) *model.Partner {
+	out := &model.Partner{Name: p.Name, Type: model.PartyType(p.Type), Agreements: p.Agreements,
+		ActiveAgreements: p.ActiveAgreements, VillagesCovered: p.VillagesCovered,
+		KabupatenCodes: enumsFrom[string](p.Kabupaten), Issues: nonNilList(enumsFrom[model.StrategicIssue](p.Issues)),
+		Fields: nonNilList(enumsFrom[model.FieldOfWork](p.Fields)), CommittedValue: p.CommittedValue, RealisedValue: p.RealisedValue}
+	if p.Sector != cooperation.SectorNone {
+		s := model.Sector(p.Sector)
+		out.Sector = &s
+	}
+	return out
+}
+
+func impactGroupToModel(g cooperation.ImpactGroup) *model.ImpactGroup {
+	return &model.ImpactGroup{Desa: g.Desa, MeanIdmFrom: g.MeanFrom, MeanIdmTo: g.MeanTo, MeanChange: g.MeanChange,
+		MovedUp: g.MovedUp, Unchanged: g.Unchanged, MovedDown: g.MovedDown}
+}
+
+// persiapanToModel splits a desa persiapan key ("<region>:<name>").
+func persiapanToModel(key string) *model.DesaPersiapan {
+	code, name, _ := strings.Cut(key, ":")
+	return &model.DesaPersiapan{Name: name, RegionCode: code}
+}
+
+// regionLoad returns the region with a flat code, or nil when it is not in
+// the register (e.g. another province).
+func (r *Resolver) regionLoad(ctx context.Context, code string) (*model.Region, error) {
+	if code == "" {
+		return nil, nil
+	}
+	reg, err := r.loaders(ctx).region.Load(ctx, region.Code(code))
+	if err != nil || reg == nil {
+		return nil, err
+	}
+	return regionToModel(*reg), nil
+}
+
+// regionsLoad returns the regions with the given flat codes, skipping codes
+// not in the register.
+func (r *Resolver) regionsLoad(ctx context.Context, codes []string) ([]*model.Region, error) {
+	keys := make([]region.Code, len(codes))
+	for i, c := range codes {
+		keys[i] = region.Code(c)
+	}
+	found, err := r.loaders(ctx).region.LoadAll(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Region, 0, len(found))
+	for _, reg := range found {
+		if reg != nil {
+			out = append(out, regionToModel(*reg))
+		}
+	}
+	return out, nil
+}
