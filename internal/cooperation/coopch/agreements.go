@@ -125,7 +125,7 @@ func (s *Store) AgreementsByID(ctx context.Context, ids []string) ([]cooperation
 func (s *Store) Expiring(ctx context.Context, f cooperation.Filter, asOf, until time.Time, limit int) ([]cooperation.AgreementSummary, error) {
 	c := agreementConds(f, true)
 	c.add(activeOn, day(asOf), day(asOf))
-	c.add("ends_on <= ?", day(until))
+	c.add("ends_on <= toDate(?)", day(until))
 	q := &sqlText{}
 	q.add("SELECT "+agreementColumns+" FROM coop_agreements WHERE "+c.sql(), c.args...)
 	q.add(" ORDER BY ends_on, agreement_id LIMIT ?", limit)

@@ -45,11 +45,12 @@ func (s *Store) VillagesWithoutPartner(ctx context.Context, within region.Code, 
 	base.add(" AND village_code NOT IN "+covered, coveredArgs...)
 
 	q := &sqlText{}
-	q.add("SELECT village_code, toInt8(status) AS status, idm"+base.String(), base.args...)
+	// The alias must not be "status": ClickHouse would put it into the WHERE.
+	q.add("SELECT village_code, toInt8(status) AS status_rank, idm"+base.String(), base.args...)
 	q.add(" ORDER BY idm, village_code LIMIT ?, ?", offset, limit)
 	var rows []struct {
 		Village string  `ch:"village_code"`
-		Status  int8    `ch:"status"`
+		Status  int8    `ch:"status_rank"`
 		IDM     float64 `ch:"idm"`
 	}
 	if err := s.db.Select(ctx, &rows, q.String(), q.args...); err != nil {

@@ -58,16 +58,17 @@ const epoch = "toDate('1970-01-01')"
 // activeBetween is true for agreements in force at some time in [from, to]:
 // not drafts or terminated, started by to, not ended before from.
 const activeBetween = `status IN ('ACTIVE', 'EXPIRED')
-	AND ifNull(ifNull(starts_on, signed_on), ` + epoch + `) <= ?
-	AND (ends_on IS NULL OR ends_on >= ?)`
+	AND ifNull(ifNull(starts_on, signed_on), ` + epoch + `) <= toDate(?)
+	AND (ends_on IS NULL OR ends_on >= toDate(?))`
 
 // activeOn is true for agreements in force on a day.
-const activeOn = `status = 'ACTIVE' AND ifNull(ifNull(starts_on, signed_on), ` + epoch + `) <= ?
-	AND (ends_on IS NULL OR ends_on >= ?)`
+const activeOn = `status = 'ACTIVE' AND ifNull(ifNull(starts_on, signed_on), ` + epoch + `) <= toDate(?)
+	AND (ends_on IS NULL OR ends_on >= toDate(?))`
 
-func day(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
+// day binds a calendar day. Dates are bound as text inside toDate(?):
+// a bound time.Time arrives as a DateTime, which ClickHouse 18.16 does not
+// compare correctly with a Date column.
+func day(t time.Time) string { return t.Format(time.DateOnly) }
 
 // agreementConds are the filter's conditions on coop_agreements columns.
 // withRegion is false where the caller applies the region itself.
@@ -99,7 +100,7 @@ func agreementConds(f cooperation.Filter, withRegion bool) *conds {
 		c.add(activeBetween, day(f.ActiveTo), day(f.ActiveFrom))
 	}
 	if !f.SignedFrom.IsZero() {
-		c.add("signed_on >= ? AND signed_on <= ?", day(f.SignedFrom), day(f.SignedTo))
+		c.add("signed_on >= toDate(?) AND signed_on <= toDate(?)", day(f.SignedFrom), day(f.SignedTo))
 	}
 	return c
 }

@@ -229,16 +229,28 @@ func regionDimName(dims []cooperation.Dimension) string {
 	return name
 }
 
+// agreementStatsSQL groups agreements. The inner query explodes each
+// agreement into its dimension values (arrayJoin); the outer one aggregates
+// over plain columns, so measures can refer to the row's region.
 func agreementStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension, measures []cooperation.Measure) *sqlText {
-	s := &sqlText{}
-	s.add("SELECT ")
-	group := dimColumns(s, q, dims, false)
+	inner := &sqlText{}
+	inner.add("SELECT ")
+	group := dimColumns(inner, q, dims, false)
+	c := agreementConds(q.Filter, true)
+	inner.add("agreement_id, status, signed_on, starts_on, ends_on, village_keys, partner_keys, committed_value"+
+		" FROM coop_agreements WHERE "+c.sql(), c.args...)
+
 	// Villages count within the row's region, else within the filter's.
 	villageScope, scopeArgs := "''", []any(nil)
 	if name := regionDimName(dims); name != "" {
 		villageScope = name
 	} else if q.Filter.Region != "" {
 		villageScope, scopeArgs = "?", []any{string(q.Filter.Region)}
+	}
+	s := &sqlText{}
+	s.add("SELECT ")
+	if group != "" {
+		s.add(group + ", ")
 	}
 	for i, m := range measures {
 		if i > 0 {
@@ -264,19 +276,35 @@ func agreementStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension, m
 		}
 		s.add(" AS m" + strconv.Itoa(i))
 	}
-	c := agreementConds(q.Filter, true)
-	s.add(" FROM coop_agreements WHERE "+c.sql(), c.args...)
-	if group != "" {
-		s.add(" GROUP BY " + group + " ORDER BY " + group)
-	}
-	s.add(" LIMIT ?", cooperation.MaxStatsRows+1)
-	return s
+	s.add(" FROM ("+inner.String()+")", inner.args...)
+	return groupAndLimit(s, group)
 }
 
+// realisationStatsSQL groups realisations by their village and month and
+// by their agreement's attributes.
 func realisationStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension, measures []cooperation.Measure) *sqlText {
+	r := &conds{}
+	r.add("generation = " + current(RealisationsTable))
+	if q.Filter.Region != "" {
+		r.add("startsWith(village_code, ?)", string(q.Filter.Region))
+	}
+	if !q.Filter.ActiveFrom.IsZero() {
+		r.add("month >= toStartOfMonth(toDate(?)) AND month <= toDate(?)", day(q.Filter.ActiveFrom), day(q.Filter.ActiveTo))
+	}
+	a := agreementConds(q.Filter, false)
+	inner := &sqlText{}
+	inner.add("SELECT ")
+	group := dimColumns(inner, q, dims, true)
+	inner.add("value, beneficiaries FROM (SELECT agreement_id, village_code, month, value, beneficiaries"+
+		" FROM coop_realisations WHERE "+r.sql()+")", r.args...)
+	inner.add(" ANY INNER JOIN (SELECT agreement_id, issues, party_types, partner_sectors, fields, status"+
+		" FROM coop_agreements WHERE "+a.sql()+") USING agreement_id", a.args...)
+
 	s := &sqlText{}
 	s.add("SELECT ")
-	group := dimColumns(s, q, dims, true)
+	if group != "" {
+		s.add(group + ", ")
+	}
 	for i, m := range measures {
 		if i > 0 {
 			s.add(", ")
@@ -291,23 +319,15 @@ func realisationStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension,
 		}
 		s.add(" AS m" + strconv.Itoa(i))
 	}
-	r := &conds{}
-	r.add("generation = " + current(RealisationsTable))
-	if q.Filter.Region != "" {
-		r.add("startsWith(village_code, ?)", string(q.Filter.Region))
-	}
-	if !q.Filter.ActiveFrom.IsZero() {
-		r.add("month >= toStartOfMonth(?) AND month <= ?", day(q.Filter.ActiveFrom), day(q.Filter.ActiveTo))
-	}
-	s.add(" FROM (SELECT agreement_id, village_code, month, value, beneficiaries FROM coop_realisations WHERE "+r.sql()+")", r.args...)
-	a := agreementConds(q.Filter, false)
-	s.add(" ANY INNER JOIN (SELECT agreement_id, issues, party_types, partner_sectors, fields, status FROM coop_agreements WHERE "+
-		a.sql()+") USING agreement_id", a.args...)
+	s.add(" FROM ("+inner.String()+")", inner.args...)
+	return groupAndLimit(s, group)
+}
+
+func groupAndLimit(s *sqlText, group string) *sqlText {
 	if group != "" {
 		s.add(" GROUP BY " + group + " ORDER BY " + group)
 	}
-	s.add(" LIMIT ?", cooperation.MaxStatsRows+1)
-	return s
+	return s.add(" LIMIT ?", cooperation.MaxStatsRows+1)
 }
 
 // sortRows orders rows by their keys, so merged answers are deterministic.
