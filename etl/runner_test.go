@@ -406,3 +406,75 @@ func TestJobValidationNamesTheProblem(t *testing.T) {
 		}
 	}
 }
+
+func registerFiles(dir string) []string {
+	var out []string
+	for _, t := range []string{"agreements", "parties", "bodies", "realisations"} {
+		out = append(out, filepath.Join(dir, t+".csv"))
+	}
+	return out
+}
+
+func TestRegisterLoadsKeepRejectsAndFailuresChangeNothing(t *testing.T) {
+	dir := sharedDataDir(t)
+	f := newFixture(t)
+	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+	ctx := context.Background()
+	count := func() uint64 {
+		var n uint64
+		q := `SELECT count() FROM coop_agreements WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements')`
+		if err := f.db.QueryRow(ctx, q, nil, &n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	known := f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "known"))...)
+	if len(known.Runs) != 1 || known.Runs[0].RowsRejected != 0 {
+		t.Fatalf("known register: %+v %+v", known.Runs, known.Rejects)
+	}
+	before := count()
+	if before == 0 {
+		t.Fatal("no agreements after loading the known register")
+	}
+
+	// A broken register: its refused rows are kept with sheet, line and
+	// reason, and its valid rows load.
+	broken := f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "broken"))...)
+	run := broken.Runs[0]
+	if run.Status != ingest.StatusSucceeded || run.RowsRejected == 0 || run.RowsLoaded == 0 {
+		t.Fatalf("broken register run: %+v", run)
+	}
+	stored, err := f.runs.Rejects(ctx, run.ID, ingest.MaxRejects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != run.RowsRejected {
+		t.Fatalf("stored %d rejects, run says %d", len(stored), run.RowsRejected)
+	}
+	sheets := map[string]bool{}
+	for _, rj := range stored {
+		sheets[rj.Sheet] = true
+		if rj.Line < 2 || rj.Reason == "" {
+			t.Errorf("reject without where or why: %+v", rj)
+		}
+	}
+	for _, s := range []string{"agreements", "parties", "bodies", "realisations"} {
+		if !sheets[s] {
+			t.Errorf("no reject recorded for table %s", s)
+		}
+	}
+	afterBroken := count()
+
+	// A register missing its parties file fails as a whole and changes nothing.
+	res, err := f.load(ctx, DatasetRegister, filepath.Join("testdata", "register", "known", "agreements.csv"))
+	if err == nil || len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed {
+		t.Fatalf("register without parties: %v %+v", err, res.Runs)
+	}
+	if !strings.Contains(err.Error(), "parties") {
+		t.Errorf("error does not name the missing table: %v", err)
+	}
+	if got := count(); got != afterBroken {
+		t.Fatalf("a failed register changed the agreements: %d, was %d", got, afterBroken)
+	}
+}

@@ -31,7 +31,7 @@ Commands:
   serve                        serve GraphQL against the configured ClickHouse
   etl                          run the ETL scheduler alone (jobs from the config file)
   etl load <dataset> <file>... load files once and print what was loaded and rejected
-                               (datasets: regions, idm)
+                               (datasets: regions, idm, register)
   migrate                      apply pending database migrations
   setup                        install ClickHouse if it is missing
 
