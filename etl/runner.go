@@ -199,14 +199,19 @@ func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string)
 	}
 	log.Info("load started", "fingerprint", fp[:12])
 
+	// Every dataset is checked against the regions committed so far.
+	known, err := r.knownRegions(ctx)
+	if err != nil {
+		return fail(err)
+	}
 	var rejects []ingest.Reject
 	switch dataset {
 	case DatasetRegions:
-		rejects, err = r.loadRegions(ctx, &run, paths[0])
+		rejects, err = r.loadRegions(ctx, &run, paths[0], known)
 	case DatasetIDM:
-		rejects, err = r.loadIDM(ctx, &run, paths[0])
+		rejects, err = r.loadIDM(ctx, &run, paths[0], known)
 	case DatasetRegister:
-		rejects, err = r.loadRegister(ctx, &run, paths)
+		rejects, err = r.loadRegister(ctx, &run, paths, known)
 	}
 	if err != nil {
 		return fail(err)
@@ -264,53 +269,42 @@ func (r *Runner) knownRegions(ctx context.Context) (*RegionSet, error) {
 	return NewRegionSet(all), nil
 }
 
-func (r *Runner) loadRegions(ctx context.Context, run *ingest.Run, path string) ([]ingest.Reject, error) {
-	known, err := r.knownRegions(ctx)
-	if err != nil {
-		return nil, err
-	}
+// parseFile opens a file as a table and parses it.
+func parseFile[B any](path string, parse func(*tabular.Table) (B, error)) (B, error) {
+	var zero B
 	t, err := tabular.Open(path)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	defer t.Close()
-	batch, err := ParseRegions(t, known)
-	if err != nil {
-		return nil, err
-	}
-	run.RowsRead, run.RowsLoaded, run.RowsRejected = batch.RowsRead, len(batch.Regions), len(batch.Rejects)
-	if err := r.regions.InsertRows(ctx, run.ID, run.Source, batch.Regions); err != nil {
-		return nil, err
-	}
-	return toIngestRejects(run, batch.Rejects), nil
+	return parse(t)
 }
 
-func (r *Runner) loadIDM(ctx context.Context, run *ingest.Run, path string) ([]ingest.Reject, error) {
-	known, err := r.knownRegions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t, err := tabular.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer t.Close()
-	batch, err := ParseIDM(t, known, IDMYears(r.now()))
-	if err != nil {
-		return nil, err
-	}
-	run.RowsRead, run.RowsLoaded, run.RowsRejected = batch.RowsRead, len(batch.Scores), len(batch.Rejects)
-	if err := r.scores.InsertRows(ctx, run.ID, run.Source, batch.Scores); err != nil {
-		return nil, err
-	}
-	return toIngestRejects(run, batch.Rejects), nil
+// counted records a load's counts on its run.
+func counted(run *ingest.Run, read, loaded int, rejects []Reject) []ingest.Reject {
+	run.RowsRead, run.RowsLoaded, run.RowsRejected = read, loaded, len(rejects)
+	return toIngestRejects(run, rejects)
 }
 
-func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []string) ([]ingest.Reject, error) {
-	known, err := r.knownRegions(ctx)
+func (r *Runner) loadRegions(ctx context.Context, run *ingest.Run, path string, known *RegionSet) ([]ingest.Reject, error) {
+	batch, err := parseFile(path, func(t *tabular.Table) (RegionBatch, error) { return ParseRegions(t, known) })
 	if err != nil {
 		return nil, err
 	}
+	rejects := counted(run, batch.RowsRead, len(batch.Regions), batch.Rejects)
+	return rejects, r.regions.InsertRows(ctx, run.ID, run.Source, batch.Regions)
+}
+
+func (r *Runner) loadIDM(ctx context.Context, run *ingest.Run, path string, known *RegionSet) ([]ingest.Reject, error) {
+	batch, err := parseFile(path, func(t *tabular.Table) (IDMBatch, error) { return ParseIDM(t, known, IDMYears(r.now())) })
+	if err != nil {
+		return nil, err
+	}
+	rejects := counted(run, batch.RowsRead, len(batch.Scores), batch.Rejects)
+	return rejects, r.scores.InsertRows(ctx, run.ID, run.Source, batch.Scores)
+}
+
+func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []string, known *RegionSet) ([]ingest.Reject, error) {
 	batch, err := ParseRegister(paths, known)
 	if err != nil {
 		return nil, err
@@ -322,11 +316,8 @@ func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []stri
 		Bodies:       batch.Bodies,
 	}
 	loaded := len(batch.Agreements) + len(batch.Parties) + len(batch.Realisations) + len(batch.Bodies)
-	run.RowsRead, run.RowsLoaded, run.RowsRejected = batch.RowsRead, loaded, len(batch.Rejects)
-	if err := r.registers.InsertRegister(ctx, run.ID, run.Source, reg); err != nil {
-		return nil, err
-	}
-	return toIngestRejects(run, batch.Rejects), nil
+	rejects := counted(run, batch.RowsRead, loaded, batch.Rejects)
+	return rejects, r.registers.InsertRegister(ctx, run.ID, run.Source, reg)
 }
 
 // IDMYears is the range of years an IDM file may hold: from the first IDM

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
+	"github.com/sinergi-id/sinergi/internal/realdata"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -24,17 +25,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(clickhousetest.Main(m)) }
 
-func sharedDataDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("SINERGI_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "kaltim_idm_2024.csv")); err != nil {
-		t.Fatalf("real data not found in %s (set SINERGI_SHARED_DATA): %v", dir, err)
-	}
-	return dir
-}
+func sharedDataDir(t *testing.T) string { return realdata.Dir(t) }
 
 // fixture is a runner on a fresh database with the services that read what
 // it loads.

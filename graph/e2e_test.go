@@ -20,6 +20,7 @@ import (
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
+	"github.com/sinergi-id/sinergi/internal/realdata"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/idm"
@@ -32,19 +33,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(clickhousetest.Main(m)) }
 
-// sharedData is ../shared/data beside the repository (SINERGI_SHARED_DATA
-// overrides). The tests fail without it: they check real figures.
-func sharedData(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("SINERGI_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv")); err != nil {
-		t.Fatalf("real data not found in %s (set SINERGI_SHARED_DATA): %v", dir, err)
-	}
-	return dir
-}
+func sharedData(t *testing.T) string { return realdata.Dir(t) }
 
 // api is a GraphQL endpoint over a fresh database.
 type api struct {

@@ -93,24 +93,17 @@ func openConn(cfg Config, database string, log *slog.Logger) (driver.Conn, error
 
 // CreateDatabase creates cfg.Database if it does not exist yet.
 func CreateDatabase(ctx context.Context, cfg Config, log *slog.Logger) error {
-	cfg = cfg.Defaults()
-	if !isIdentifier(cfg.Database) {
-		return fmt.Errorf("clickhouse: database name %q must be letters, digits and underscores", cfg.Database)
-	}
-	conn, err := openConn(cfg, "default", log)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	// The name is checked above: identifiers cannot be bound.
-	if err := conn.Exec(writeContext(ctx, cfg), "CREATE DATABASE IF NOT EXISTS "+cfg.Database); err != nil {
-		return fmt.Errorf("create database %s: %w", cfg.Database, mapError(err))
-	}
-	return nil
+	return onServer(ctx, cfg, log, "CREATE DATABASE IF NOT EXISTS ")
 }
 
 // DropDatabase removes cfg.Database; tests use it to clean up.
 func DropDatabase(ctx context.Context, cfg Config, log *slog.Logger) error {
+	return onServer(ctx, cfg, log, "DROP DATABASE IF EXISTS ")
+}
+
+// onServer runs a statement about cfg.Database from the server's default
+// database. The name is checked: identifiers cannot be bound.
+func onServer(ctx context.Context, cfg Config, log *slog.Logger, stmt string) error {
 	cfg = cfg.Defaults()
 	if !isIdentifier(cfg.Database) {
 		return fmt.Errorf("clickhouse: database name %q must be letters, digits and underscores", cfg.Database)
@@ -120,8 +113,8 @@ func DropDatabase(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer conn.Close()
-	if err := conn.Exec(writeContext(ctx, cfg), "DROP DATABASE IF EXISTS "+cfg.Database); err != nil {
-		return fmt.Errorf("drop database %s: %w", cfg.Database, mapError(err))
+	if err := conn.Exec(writeContext(ctx, cfg), stmt+cfg.Database); err != nil {
+		return fmt.Errorf("%s%s: %w", stmt, cfg.Database, mapError(err))
 	}
 	return nil
 }

@@ -247,35 +247,25 @@ func agreementStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension, m
 	} else if q.Filter.Region != "" {
 		villageScope, scopeArgs = "?", []any{string(q.Filter.Region)}
 	}
-	s := &sqlText{}
-	s.add("SELECT ")
-	if group != "" {
-		s.add(group + ", ")
-	}
-	for i, m := range measures {
-		if i > 0 {
-			s.add(", ")
-		}
+	s := selectMeasures(group, measures, func(m cooperation.Measure) (string, []any) {
 		switch m {
 		case cooperation.MeasureAgreements:
-			s.add("toFloat64(uniqExact(agreement_id))")
+			return "toFloat64(uniqExact(agreement_id))", nil
 		case cooperation.MeasureActiveAgreements:
-			s.add("toFloat64(uniqExactIf(agreement_id, "+activeOn+"))", day(q.AsOf), day(q.AsOf))
+			return "toFloat64(uniqExactIf(agreement_id, " + activeOn + "))", []any{day(q.AsOf), day(q.AsOf)}
 		case cooperation.MeasureVillagesCovered:
-			s.add("toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') = 0 AND startsWith(v, "+
-				villageScope+"), village_keys))))", scopeArgs...)
+			return "toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') = 0 AND startsWith(v, " +
+				villageScope + "), village_keys))))", scopeArgs
 		case cooperation.MeasurePersiapanCovered:
-			s.add("toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') > 0 AND startsWith(v, "+
-				villageScope+"), village_keys))))", scopeArgs...)
+			return "toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') > 0 AND startsWith(v, " +
+				villageScope + "), village_keys))))", scopeArgs
 		case cooperation.MeasurePartners:
-			s.add("toFloat64(length(groupUniqArrayArray(partner_keys)))")
+			return "toFloat64(length(groupUniqArrayArray(partner_keys)))", nil
 		case cooperation.MeasureCommittedValue:
-			s.add(committedSum)
-		default:
-			panic("coopch: not an agreement measure: " + string(m))
+			return committedSum, nil
 		}
-		s.add(" AS m" + strconv.Itoa(i))
-	}
+		panic("coopch: not an agreement measure: " + string(m))
+	})
 	s.add(" FROM ("+inner.String()+")", inner.args...)
 	return groupAndLimit(s, group)
 }
@@ -300,6 +290,22 @@ func realisationStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension,
 	inner.add(" ANY INNER JOIN (SELECT agreement_id, issues, party_types, partner_sectors, fields, status"+
 		" FROM coop_agreements WHERE "+a.sql()+") USING agreement_id", a.args...)
 
+	s := selectMeasures(group, measures, func(m cooperation.Measure) (string, []any) {
+		switch m {
+		case cooperation.MeasureRealisedValue:
+			return "toFloat64(sum(value))", nil
+		case cooperation.MeasureBeneficiaries:
+			return "toFloat64(sum(beneficiaries))", nil
+		}
+		panic("coopch: not a realisation measure: " + string(m))
+	})
+	s.add(" FROM ("+inner.String()+")", inner.args...)
+	return groupAndLimit(s, group)
+}
+
+// selectMeasures starts the outer SELECT: the dimension columns, then
+// each measure's expression as m0, m1, ….
+func selectMeasures(group string, measures []cooperation.Measure, expr func(cooperation.Measure) (string, []any)) *sqlText {
 	s := &sqlText{}
 	s.add("SELECT ")
 	if group != "" {
@@ -309,18 +315,10 @@ func realisationStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension,
 		if i > 0 {
 			s.add(", ")
 		}
-		switch m {
-		case cooperation.MeasureRealisedValue:
-			s.add("toFloat64(sum(value))")
-		case cooperation.MeasureBeneficiaries:
-			s.add("toFloat64(sum(beneficiaries))")
-		default:
-			panic("coopch: not a realisation measure: " + string(m))
-		}
-		s.add(" AS m" + strconv.Itoa(i))
+		e, args := expr(m)
+		s.add(e+" AS m"+strconv.Itoa(i), args...)
 	}
-	s.add(" FROM ("+inner.String()+")", inner.args...)
-	return groupAndLimit(s, group)
+	return s
 }
 
 func groupAndLimit(s *sqlText, group string) *sqlText {

@@ -1,0 +1,61 @@
+// Package realdata finds the real Kalimantan Timur files (regions, IDM)
+// that tests and benchmarks check sinergi against. They live in
+// ../shared/data beside the repository and are never copied into it;
+// SINERGI_SHARED_DATA points elsewhere.
+package realdata
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// The files, by name.
+const (
+	Wilayah       = "kaltim_wilayah_kemendagri_2025.csv"
+	DesaKelurahan = "kaltim_desa_kelurahan_kemendagri_2025.csv"
+	KabupatenKota = "kaltim_kabkota_2025.csv"
+	IDM2023       = "kaltim_idm_2023.csv"
+	IDM2024       = "kaltim_idm_2024.csv"
+)
+
+// Dir returns the directory of the real data, failing the test (never
+// skipping it) when the files are not there.
+func Dir(t testing.TB) string {
+	t.Helper()
+	dir, err := Find()
+	if err != nil {
+		t.Fatalf("real data: %v", err)
+	}
+	return dir
+}
+
+// Path returns the path of one real data file (see Dir).
+func Path(t testing.TB, name string) string {
+	return filepath.Join(Dir(t), name)
+}
+
+// Find locates the directory: SINERGI_SHARED_DATA, else ../shared/data
+// beside the repository root.
+func Find() (string, error) {
+	dir := os.Getenv("SINERGI_SHARED_DATA")
+	if dir == "" {
+		_, file, _, _ := runtime.Caller(0) // <repo>/internal/realdata/realdata.go
+		dir = filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "data")
+	}
+	if _, err := os.Stat(filepath.Join(dir, Wilayah)); err != nil {
+		return "", &missingError{dir: dir, err: err}
+	}
+	return dir, nil
+}
+
+type missingError struct {
+	dir string
+	err error
+}
+
+func (e *missingError) Error() string {
+	return "the real Kalimantan Timur files are not in " + e.dir +
+		" (they belong in ../shared/data beside the repository, or set SINERGI_SHARED_DATA): " + e.err.Error()
+}
