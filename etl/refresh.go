@@ -52,13 +52,19 @@ func NewRefresher(gens Generations, regions RegionSnapshot, idm IDMSnapshot, reg
 // regions and, since per-region IDM stats list every region, the IDM
 // aggregates; an IDM load rebuilds the IDM aggregates; a register load
 // rebuilds the cooperation snapshots.
-func (r *Refresher) Refresh(ctx context.Context, runID uint64, dataset string) error {
+// It returns the generation it published.
+func (r *Refresher) Refresh(ctx context.Context, runID uint64, dataset string) (uint64, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	gen, err := r.gens.NewGeneration(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	return gen, r.rebuild(ctx, runID, gen, dataset)
+}
+
+func (r *Refresher) rebuild(ctx context.Context, runID, gen uint64, dataset string) error {
+	var err error
 	var tables []string
 	regionGen := gen
 	switch dataset {

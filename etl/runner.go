@@ -76,6 +76,18 @@ type Runner struct {
 	// afterInsert, when set (by tests), runs after a file's rows are
 	// inserted and before the run is committed.
 	afterInsert func(ctx context.Context)
+
+	// published is told each generation a load publishes (the API's
+	// result cache listens).
+	published []func(generation uint64)
+}
+
+// OnPublish registers f to be called with every generation a load
+// publishes.
+func (r *Runner) OnPublish(f func(generation uint64)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.published = append(r.published, f)
 }
 
 // NewRunner returns a Runner.
@@ -238,12 +250,15 @@ func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string)
 // stay out of every later rebuild too.
 func (r *Runner) commit(ctx context.Context, dataset string, loaded []ingest.Run) ([]ingest.Run, error) {
 	start := r.now()
-	err := r.refresher.Refresh(ctx, loaded[len(loaded)-1].ID, dataset)
+	gen, err := r.refresher.Refresh(ctx, loaded[len(loaded)-1].ID, dataset)
 	status, msg := ingest.StatusSucceeded, ""
 	if err != nil {
 		status, msg = ingest.StatusFailed, "refreshing aggregates: "+err.Error()
 	} else {
 		r.log.Info("aggregates refreshed", "dataset", dataset, "took", r.now().Sub(start).Round(time.Millisecond))
+		for _, f := range r.published {
+			f(gen)
+		}
 	}
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()

@@ -43,7 +43,9 @@ type api struct {
 	srv    *httptest.Server
 }
 
-func newAPI(t *testing.T) *api {
+func newAPI(t *testing.T) *api { return newAPIWithCache(t, nil) }
+
+func newAPIWithCache(t *testing.T, cache *graph.ResultCache) *api {
 	t.Helper()
 	db := clickhousetest.NewDB(t)
 	log := clickhousetest.Logger(t)
@@ -55,9 +57,13 @@ func newAPI(t *testing.T) *api {
 		Ingest:      ingest.NewService(ingestch.NewStore(db)),
 		Cooperation: cooperation.NewService(coopch.NewStore(db), regions, scores),
 	}
-	srv := httptest.NewServer(graph.NewMux(graph.NewHandler(res, log, graph.DefaultLimits), db.Ping, log))
+	srv := httptest.NewServer(graph.NewMux(graph.NewHandler(res, log, graph.DefaultLimits, cache), db.Ping, log))
 	t.Cleanup(srv.Close)
-	return &api{t: t, db: db, runner: etl.NewClickHouseRunner(db, log), srv: srv}
+	runner := etl.NewClickHouseRunner(db, log)
+	if cache != nil {
+		runner.OnPublish(cache.Invalidate)
+	}
+	return &api{t: t, db: db, runner: runner, srv: srv}
 }
 
 func (a *api) load(dataset string, files ...string) etl.Result {

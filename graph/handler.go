@@ -46,7 +46,8 @@ func pageWeight(first *int) int {
 }
 
 // NewHandler returns the GraphQL endpoint (POST, and GET for simple queries).
-func NewHandler(r *Resolver, log *slog.Logger, lim Limits) http.Handler {
+// With a cache, repeated requests are answered from it until the next load.
+func NewHandler(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache) http.Handler {
 	cfg := Config{Resolvers: r}
 	wide := func(child int) int { return child * wideList }
 	cfg.Complexity.Query.Regions = func(child int, _ model.RegionLevel, _ *string) int { return wide(child) }
@@ -97,6 +98,9 @@ func NewHandler(r *Resolver, log *slog.Logger, lim Limits) http.Handler {
 
 	var h http.Handler = r.WithLoaders(srv)
 	h = http.TimeoutHandler(h, lim.Timeout, `{"errors":[{"message":"request timed out","extensions":{"code":"UNAVAILABLE"}}]}`)
+	if cache != nil {
+		h = cache.Middleware(h)
+	}
 	return http.MaxBytesHandler(h, lim.MaxBodyBytes)
 }
 

@@ -41,14 +41,17 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 	jobs = append(jobs, etl.Job{Name: "demo register", Dataset: etl.DatasetRegister,
 		Source: filepath.Join(cfg.DataDir, "demo", "register", "*.csv"), Schedule: "1h"})
 	jobs = append(jobs, cfg.Jobs...)
-	sched, err := etl.NewScheduler(a.runner(), a.runs, jobs, log)
+	cache := newResultCache()
+	runner := a.runner()
+	runner.OnPublish(cache.Invalidate) // same process: drop cached answers at once
+	sched, err := etl.NewScheduler(runner, a.runs, jobs, log)
 	if err != nil {
 		return err
 	}
 	log.Info("loading demo data (synthetic province 99)")
 	sched.Start(ctx)
 	defer shutdownScheduler(sched, log)
-	return serveHTTP(ctx, a, log)
+	return serveHTTP(ctx, a, log, cache)
 }
 
 // runServe serves GraphQL against the configured ClickHouse.
@@ -58,8 +61,19 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer a.close(ctx)
-	return serveHTTP(ctx, a, log)
+	return serveHTTP(ctx, a, log, newResultCache())
 }
+
+// Result cache size: dashboards repeat a few hundred distinct queries.
+const (
+	cacheEntries    = 2000
+	cacheEntryBytes = 1 << 20
+	// cachePoll is how often serve looks for loads by another process
+	// (sinergi etl); answers may be that much older than a load.
+	cachePoll = time.Second
+)
+
+func newResultCache() *graph.ResultCache { return graph.NewResultCache(cacheEntries, cacheEntryBytes) }
 
 // runScheduler runs the configured ETL jobs until interrupted.
 func runScheduler(ctx context.Context, cfg Config, log *slog.Logger) error {
@@ -159,8 +173,11 @@ func runSetup(ctx context.Context, log *slog.Logger) error {
 }
 
 // serveHTTP serves the API until ctx ends, then shuts down gracefully.
-func serveHTTP(ctx context.Context, a *app, log *slog.Logger) error {
-	api := graph.NewHandler(a.resolver(), log, a.graphLimits())
+func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.ResultCache) error {
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go cache.Watch(watchCtx, cachePoll, a.db.LatestGeneration, log)
+	api := graph.NewHandler(a.resolver(), log, a.graphLimits(), cache)
 	srv := &http.Server{
 		Addr:              a.cfg.HTTPAddr,
 		Handler:           graph.NewMux(api, a.ready, log),

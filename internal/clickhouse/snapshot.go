@@ -107,3 +107,13 @@ func (db *DB) PublishedGeneration(ctx context.Context, table string) (uint64, er
 	}
 	return gen, nil
 }
+
+// LatestGeneration is the newest published generation of any snapshot: it
+// changes whenever a load publishes, which is what result caches watch.
+func (db *DB) LatestGeneration(ctx context.Context) (uint64, error) {
+	var gen uint64
+	if err := db.QueryRow(ctx, `SELECT max(generation) FROM snapshot_generations`, nil, &gen); err != nil {
+		return 0, fmt.Errorf("latest generation: %w", err)
+	}
+	return gen, nil
+}

@@ -1,0 +1,154 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+)
+
+// ResultCache keeps whole GraphQL responses for repeated queries (dashboards
+// asking the same thing again and again). Every answer is derived from the
+// published snapshot generations, so an entry stays right until the next
+// ETL load publishes new ones: the cache is keyed by the generation, and a
+// new generation (seen by Watch, or reported by Invalidate) empties it.
+type ResultCache struct {
+	entries    *lru.Cache[[sha256.Size]byte, []byte]
+	generation atomic.Uint64
+	maxEntry   int
+	hits       atomic.Uint64
+	misses     atomic.Uint64
+}
+
+// NewResultCache keeps up to entries responses of at most maxEntryBytes.
+func NewResultCache(entries, maxEntryBytes int) *ResultCache {
+	c, err := lru.New[[sha256.Size]byte, []byte](entries)
+	if err != nil {
+		panic(err) // only for entries <= 0, a programming error
+	}
+	return &ResultCache{entries: c, maxEntry: maxEntryBytes}
+}
+
+// Invalidate drops every entry; the ETL calls it after publishing.
+func (c *ResultCache) Invalidate(generation uint64) {
+	if c.generation.Swap(generation) != generation {
+		c.entries.Purge()
+	}
+}
+
+// Stats reports hits and misses since start.
+func (c *ResultCache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
+
+// Watch polls the latest published generation every interval until ctx
+// ends, invalidating the cache when it changes (loads by another process).
+func (c *ResultCache) Watch(ctx context.Context, interval time.Duration, latest func(context.Context) (uint64, error), log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if gen, err := latest(ctx); err == nil {
+			c.Invalidate(gen)
+		} else if ctx.Err() == nil {
+			log.Warn("result cache: reading the snapshot generation failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// maxCachedRequest bounds the request bodies the cache considers.
+const maxCachedRequest = 64 << 10
+
+// Middleware serves repeated requests from the cache and stores successful
+// answers (status 200, no "errors" in the body).
+func (c *ResultCache) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key, body, ok := c.key(r)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Body != nil {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		if cached, hit := c.entries.Get(key); hit {
+			c.hits.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-Sinergi-Cache", "hit")
+			_, _ = w.Write(cached)
+			return
+		}
+		c.misses.Add(1)
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		w.Header().Set("X-Sinergi-Cache", "miss")
+		next.ServeHTTP(rec, r)
+		if rec.status == http.StatusOK && !rec.overflow && rec.buf.Len() <= c.maxEntry &&
+			!bytes.Contains(rec.buf.Bytes(), []byte(`"errors":`)) {
+			c.entries.Add(key, bytes.Clone(rec.buf.Bytes()))
+		}
+	})
+}
+
+// key hashes the method, the query string and the body, with the
+// generation, so entries from before a load can never match.
+func (c *ResultCache) key(r *http.Request) ([sha256.Size]byte, []byte, bool) {
+	var body []byte
+	if r.Method == http.MethodPost {
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxCachedRequest+1))
+		if err != nil || len(body) > maxCachedRequest {
+			// Too large to cache: hand the handler what was read and the rest.
+			r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
+			return [sha256.Size]byte{}, nil, false
+		}
+	} else if r.Method != http.MethodGet {
+		return [sha256.Size]byte{}, nil, false
+	}
+	h := sha256.New()
+	var gen [8]byte
+	g := c.generation.Load()
+	for i := range gen {
+		gen[i] = byte(g >> (8 * i))
+	}
+	h.Write(gen[:])
+	h.Write([]byte(r.Method))
+	h.Write([]byte(r.URL.RawQuery))
+	h.Write([]byte{0})
+	h.Write(body)
+	var key [sha256.Size]byte
+	copy(key[:], h.Sum(nil))
+	return key, body, true
+}
+
+// recorder passes a response through while keeping a copy (up to a limit).
+type recorder struct {
+	http.ResponseWriter
+	status   int
+	buf      bytes.Buffer
+	overflow bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	if !r.overflow {
+		if r.buf.Len()+len(p) > 8<<20 {
+			r.overflow = true
+			r.buf.Reset()
+		} else {
+			r.buf.Write(p)
+		}
+	}
+	return r.ResponseWriter.Write(p)
+}

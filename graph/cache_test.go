@@ -1,0 +1,52 @@
+package graph_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"path/filepath"
+	"testing"
+
+	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/graph"
+)
+
+func TestResultCacheServesRepeatsUntilTheNextLoad(t *testing.T) {
+	dir := sharedData(t)
+	cache := graph.NewResultCache(100, 1<<20)
+	a := newAPIWithCache(t, cache)
+	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
+
+	ask := func(query string) (string, string) {
+		t.Helper()
+		resp, err := http.Post(a.srv.URL+"/graphql", "application/json", bytes.NewBufferString(`{"query":"`+query+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.Header.Get("X-Sinergi-Cache"), string(body)
+	}
+	state, first := ask("{ idmYears }")
+	if state != "miss" || first != `{"data":{"idmYears":[2024]}}` {
+		t.Fatalf("first answer: %s %s", state, first)
+	}
+	if state, again := ask("{ idmYears }"); state != "hit" || again != first {
+		t.Fatalf("repeat: %s %s", state, again)
+	}
+	// Errors are never cached.
+	ask("{ idmDistribution(year: 1999, level: PROVINSI) { total } }")
+	if state, _ := ask("{ idmDistribution(year: 1999, level: PROVINSI) { total } }"); state != "miss" {
+		t.Fatalf("an error answer was cached")
+	}
+
+	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2023.csv"))
+	state, fresh := ask("{ idmYears }")
+	if state != "miss" || fresh != `{"data":{"idmYears":[2023,2024]}}` {
+		t.Fatalf("after a load: %s %s", state, fresh)
+	}
+	if hits, misses := cache.Stats(); hits != 1 || misses != 4 {
+		t.Fatalf("hits %d, misses %d", hits, misses)
+	}
+}
