@@ -14,11 +14,11 @@ import (
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
-	"github.com/sinergi-id/sinergi/internal/realdata"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
 	"github.com/sinergi-id/sinergi/internal/ingest/ingestch"
+	"github.com/sinergi-id/sinergi/internal/realdata"
 	"github.com/sinergi-id/sinergi/internal/region"
 	"github.com/sinergi-id/sinergi/internal/region/regionch"
 )
