@@ -27,18 +27,20 @@ type Store interface {
 	Links(ctx context.Context, level region.Level, year int, f Filter) ([]Link, error)
 	Partners(ctx context.Context, f Filter, asOf time.Time, order PartnerOrder, limit int) ([]PartnerSummary, error)
 	Bodies(ctx context.Context, within region.Code, asOf time.Time) ([]BodySummary, error)
+	Scorecards(ctx context.Context, codes []region.Code, from, to time.Time) (map[region.Code]*RegionComparison, error)
 }
 
 // Regions finds the regions questions name.
 type Regions interface {
 	Region(ctx context.Context, code string) (region.Region, error)
+	ByCodes(ctx context.Context, codes []region.Code) (map[region.Code]region.Region, error)
 }
 
 // IDM answers the IDM side of scorecards.
 type IDM interface {
 	Years(ctx context.Context, index string) ([]int, error)
-	Distribution(ctx context.Context, index string, year int, level region.Level, parent string) ([]idm.Distribution, error)
-	Transitions(ctx context.Context, index string, from, to int, within string) ([]idm.Transition, error)
+	DistributionOf(ctx context.Context, index string, year int, regions []region.Code) (map[region.Code]idm.Distribution, error)
+	Moves(ctx context.Context, index string, from, to int, regions []region.Code) (map[region.Code][2]int, error)
 }
 
 // Service answers planners' questions about cooperation.
@@ -270,7 +272,9 @@ func (s *Service) StrategicIssues(ctx context.Context, f Filter) ([]IssueSummary
 // MaxCompared bounds compareRegions.
 const MaxCompared = 50
 
-// CompareRegions answers compareRegions: each region's scorecard for a year.
+// CompareRegions answers compareRegions: each region's scorecard for a
+// year, in the order asked. The figures of all regions come from a handful
+// of queries, whatever their number.
 func (s *Service) CompareRegions(ctx context.Context, codes []string, year int) ([]RegionComparison, error) {
 	if len(codes) == 0 || len(codes) > MaxCompared {
 		return nil, fault.Invalid("compare between 1 and %d regions", MaxCompared)
@@ -278,79 +282,69 @@ func (s *Service) CompareRegions(ctx context.Context, codes []string, year int) 
 	if year < 2000 || year > 2100 {
 		return nil, fault.Invalid("year %d is out of range", year)
 	}
-	idmYears, err := s.idm.Years(ctx, idm.DefaultIndex)
+	flat := make([]region.Code, len(codes))
+	for i, code := range codes {
+		c, err := region.ParseUserCode(code)
+		if err != nil {
+			return nil, err
+		}
+		flat[i] = c
+	}
+	found, err := s.regions.ByCodes(ctx, flat)
 	if err != nil {
 		return nil, err
 	}
-	from, to := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
-	out := make([]RegionComparison, 0, len(codes))
-	for _, code := range codes {
-		r, err := s.regions.Region(ctx, code)
-		if err != nil {
-			return nil, err
+	regions := make([]region.Region, len(flat))
+	for i, c := range flat {
+		r, ok := found[c]
+		if !ok {
+			return nil, fault.NotFound("no region with code %s", c.Dotted())
 		}
 		if r.Level == region.LevelDesaKelurahan {
 			return nil, fault.Invalid("%s is a village; compare provinces, kabupaten/kota or kecamatan", r.Code.Dotted())
 		}
-		c := RegionComparison{Region: r.Code, Year: year, DesaCount: r.DesaCount, ByIssue: map[Issue]int{}}
-		f := Filter{Region: r.Code, ActiveFrom: from, ActiveTo: to}
-		measures := []Measure{MeasureAgreements, MeasureVillagesCovered, MeasureCommittedValue, MeasureRealisedValue}
-		byIssue, err := s.Stats(ctx, StatsQuery{Dimensions: []Dimension{DimIssue}, Measures: measures, Filter: f})
-		if err != nil {
+		regions[i] = r
+	}
+	from, to := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+	cards, err := s.store.Scorecards(ctx, flat, from, to)
+	if err != nil {
+		return nil, err
+	}
+	idmYears, err := s.idm.Years(ctx, idm.DefaultIndex)
+	if err != nil {
+		return nil, err
+	}
+	var dists map[region.Code]idm.Distribution
+	var moves map[region.Code][2]int
+	if slices.Contains(idmYears, year) {
+		if dists, err = s.idm.DistributionOf(ctx, idm.DefaultIndex, year, flat); err != nil {
 			return nil, err
 		}
-		for _, row := range byIssue.Rows {
-			c.ByIssue[Issue(row.Keys[0])] = int(row.Values[0])
+		if slices.Contains(idmYears, year-1) {
+			if moves, err = s.idm.Moves(ctx, idm.DefaultIndex, year-1, year, flat); err != nil {
+				return nil, err
+			}
 		}
-		c.Agreements, c.DesaCovered = int(byIssue.Totals[0]), int(byIssue.Totals[1])
-		c.CommittedValue, c.RealisedValue = byIssue.Totals[2], byIssue.Totals[3]
-		persiapan, err := s.store.Stats(ctx, StatsQuery{Measures: []Measure{MeasurePersiapanCovered}, Filter: f, AsOf: to})
-		if err != nil {
-			return nil, err
-		}
-		c.DesaPersiapan = int(persiapan.Totals[0])
+	}
+	out := make([]RegionComparison, len(regions))
+	for i, r := range regions {
+		c := *cards[r.Code]
+		c.Year, c.DesaCount = year, r.DesaCount
 		if c.DesaCount > 0 {
 			n := float64(c.DesaCount)
 			c.AgreementsPer100 = float64(c.Agreements) * 100 / n
 			c.DesaCoveredShare = float64(c.DesaCovered) / n
 			c.ValuePerDesa = c.CommittedValue / n
 		}
-		if slices.Contains(idmYears, year) {
-			if c.IDM, err = s.regionIDM(ctx, r, year, slices.Contains(idmYears, year-1)); err != nil {
-				return nil, err
+		if dists != nil {
+			d := dists[r.Code]
+			c.IDM = &RegionIDM{Mean: d.MeanIDM, ByStatus: d.ByStatus, Scored: d.Total}
+			if moves != nil {
+				up, down := moves[r.Code][0], moves[r.Code][1]
+				c.IDM.MovedUp, c.IDM.MovedDown = &up, &down
 			}
 		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-func (s *Service) regionIDM(ctx context.Context, r region.Region, year int, withPrevious bool) (*RegionIDM, error) {
-	dist, err := s.idm.Distribution(ctx, idm.DefaultIndex, year, r.Level, string(r.Code))
-	if err != nil {
-		return nil, err
-	}
-	out := &RegionIDM{}
-	for _, d := range dist {
-		if d.Region == r.Code {
-			out.Mean, out.ByStatus, out.Scored = d.MeanIDM, d.ByStatus, d.Total
-		}
-	}
-	if withPrevious {
-		ts, err := s.idm.Transitions(ctx, idm.DefaultIndex, year-1, year, string(r.Code))
-		if err != nil {
-			return nil, err
-		}
-		up, down := 0, 0
-		for _, t := range ts {
-			switch {
-			case t.To > t.From:
-				up += t.Count
-			case t.To < t.From:
-				down += t.Count
-			}
-		}
-		out.MovedUp, out.MovedDown = &up, &down
+		out[i] = c
 	}
 	return out, nil
 }

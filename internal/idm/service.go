@@ -24,6 +24,12 @@ type Store interface {
 	// History returns every score of the given villages, ordered by
 	// village and year.
 	History(ctx context.Context, index string, villages []region.Code) ([]Score, error)
+	// DistributionOf returns the distribution of each given region (any
+	// level) in one year.
+	DistributionOf(ctx context.Context, index string, year int, regions []region.Code) ([]Distribution, error)
+	// Moves counts per region the desa whose status rose and fell between
+	// two years.
+	Moves(ctx context.Context, index string, from, to int, regions []region.Code) (map[region.Code][2]int, error)
 }
 
 // RegionFinder checks the regions that questions name.
@@ -114,6 +120,38 @@ func (s *Service) Years(ctx context.Context, index string) ([]int, error) {
 		return nil, fmt.Errorf("idm years: %w", err)
 	}
 	return years, nil
+}
+
+// DistributionOf returns the distribution of each given region in year,
+// keyed by region (regions without a row are left out).
+func (s *Service) DistributionOf(ctx context.Context, index string, year int, regions []region.Code) (map[region.Code]Distribution, error) {
+	index, err := checkIndex(index)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := s.store.DistributionOf(ctx, index, year, regions)
+	if err != nil {
+		return nil, fmt.Errorf("idm distribution: %w", err)
+	}
+	out := make(map[region.Code]Distribution, len(ds))
+	for _, d := range ds {
+		out[d.Region] = d
+	}
+	return out, nil
+}
+
+// Moves counts per region the desa whose status rose ([0]) and fell ([1])
+// between two years.
+func (s *Service) Moves(ctx context.Context, index string, from, to int, regions []region.Code) (map[region.Code][2]int, error) {
+	index, err := checkIndex(index)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.store.Moves(ctx, index, from, to, regions)
+	if err != nil {
+		return nil, fmt.Errorf("idm moves: %w", err)
+	}
+	return m, nil
 }
 
 // History returns each village's scores by year.

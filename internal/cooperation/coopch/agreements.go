@@ -72,16 +72,19 @@ func enums[T ~string](in []string) []T {
 }
 
 // orderings maps each order to its ORDER BY; agreement_id breaks ties so
-// pages never overlap.
+// pages never overlap. Unknown dates and values come last in every order.
 var orderings = map[cooperation.AgreementOrder]string{
 	cooperation.OrderSignedDesc: "ifNull(signed_on, " + epoch + ") DESC, agreement_id",
-	cooperation.OrderSignedAsc:  "ifNull(signed_on, " + epoch + "), agreement_id",
+	cooperation.OrderSignedAsc:  "ifNull(signed_on, " + afterAll + "), agreement_id",
 	cooperation.OrderValueDesc:  committedOrder + " DESC, agreement_id",
-	cooperation.OrderEndsAsc:    "ifNull(ends_on, toDate('2105-12-31')), agreement_id",
+	cooperation.OrderEndsAsc:    "ifNull(ends_on, " + afterAll + "), agreement_id",
 	cooperation.OrderIDAsc:      "agreement_id",
 }
 
 const committedOrder = "ifNull(toFloat64(committed_value), -1)"
+
+// afterAll sorts after every date the register accepts (1950..2100).
+const afterAll = "toDate('2105-12-31')"
 
 // Agreements returns one page of the agreements the filter selects, and how
 // many it selects in all.

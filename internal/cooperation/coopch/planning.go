@@ -156,30 +156,41 @@ func (s *Store) Partners(ctx context.Context, f cooperation.Filter, asOf time.Ti
 	if !ok {
 		return nil, fmt.Errorf("partners: unknown order %q", order)
 	}
-	notPartners := []string{string(cooperation.PartyDesa), string(cooperation.PartyDesaPersiapan),
-		string(cooperation.PartyBKAD), string(cooperation.PartyBUMDesa)}
+	// What lies somewhere (villages, kabupaten, realisations) counts within
+	// the filter's region; with an active period, only what was realised in it.
+	within := string(f.Region)
+	realised := &conds{}
+	realised.add("generation = " + current(RealisationsTable))
+	realised.add("startsWith(village_code, ?)", within)
+	if !f.ActiveFrom.IsZero() {
+		realised.add("month >= toStartOfMonth(toDate(?)) AND month <= toDate(?)", day(f.ActiveFrom), day(f.ActiveTo))
+	}
 	c := agreementConds(f, true)
 	q := &sqlText{}
 	q.add(`SELECT partner_key, any(partner_name) AS name, any(partner_type) AS party_type, max(partner_sector) AS sector,
 		toFloat64(uniqExact(agreement_id)) AS agreements,
 		toFloat64(uniqExactIf(agreement_id, `+activeOn+`)) AS active,
-		toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') = 0, village_keys)))) AS villages,
-		groupUniqArrayArray(arrayFilter(code -> length(code) = 4, arrayMap(code -> substring(code, 1, 4), region_codes))) AS kabupaten,
+		toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') = 0 AND startsWith(v, ?), village_keys)))) AS villages,
+		groupUniqArrayArray(arrayFilter(code -> length(code) = 4,
+			arrayMap(code -> substring(code, 1, 4), arrayFilter(code -> startsWith(code, ?), region_codes)))) AS kabupaten,
 		groupUniqArrayArray(issues) AS issue_list, groupUniqArrayArray(fields) AS field_list,
-		`+committedSum+` AS committed, sum(realised) AS realised
+		`+committedSum+` AS committed, sum(realised) AS realised`, day(asOf), day(asOf), within, within)
+	q.add(`
 	FROM (
 		SELECT agreement_id, partner_key, any(name) AS partner_name, any(party_type) AS partner_type, max(sector) AS partner_sector
 		FROM coop_parties WHERE generation = `+current(PartiesTable)+` AND NOT has(?, party_type)
 		GROUP BY agreement_id, partner_key
-	) ANY INNER JOIN (
+	) ANY INNER JOIN (`, notPartners)
+	q.add(`
 		SELECT agreement_id, status, signed_on, starts_on, ends_on, village_keys, region_codes, issues, fields, committed_value, realised
 		FROM (SELECT agreement_id, status, signed_on, starts_on, ends_on, village_keys, region_codes, issues, fields, committed_value
-		      FROM coop_agreements WHERE `+c.sql()+`)
+		      FROM coop_agreements WHERE `+c.sql()+`)`, c.args...)
+	q.add(`
 		ANY LEFT JOIN (SELECT agreement_id, toFloat64(sum(value)) AS realised FROM coop_realisations
-		      WHERE generation = `+current(RealisationsTable)+` GROUP BY agreement_id) USING agreement_id
+		      WHERE `+realised.sql()+` GROUP BY agreement_id) USING agreement_id`, realised.args...)
+	q.add(`
 	) USING agreement_id
-	GROUP BY partner_key ORDER BY `+by+` LIMIT ?`,
-		append(append([]any{day(asOf), day(asOf), notPartners}, c.args...), limit)...)
+	GROUP BY partner_key ORDER BY `+by+` LIMIT ?`, limit)
 	var rows []struct {
 		Key        string   `ch:"partner_key"`
 		Name       string   `ch:"name"`
@@ -265,6 +276,86 @@ func (s *Store) Bodies(ctx context.Context, within region.Code, asOf time.Time) 
 			}
 		}
 		out[i] = b
+	}
+	return out, nil
+}
+
+// villageAncestors lists a village code and the codes of its ancestors.
+const villageAncestors = "[substring(village_code, 1, 2), substring(village_code, 1, 4), substring(village_code, 1, 6), village_code]"
+
+// Scorecards computes the cooperation side of compareRegions for several
+// regions at once: agreements in force during [from, to] touching each
+// region, by issue and in all, the region's desa and desa persiapan they
+// cover, their committed value, and what was realised in the region in the
+// period. Four queries, whatever the number of regions.
+func (s *Store) Scorecards(ctx context.Context, codes []region.Code, from, to time.Time) (map[region.Code]*cooperation.RegionComparison, error) {
+	out := make(map[region.Code]*cooperation.RegionComparison, len(codes))
+	for _, c := range codes {
+		out[c] = &cooperation.RegionComparison{Region: c, ByIssue: map[cooperation.Issue]int{}}
+	}
+	wanted := strs(codes)
+	// One row per (region, issue) and, with the issue empty, one per region
+	// counting each agreement once (its value too).
+	q := `SELECT region, issue, toFloat64(uniqExact(agreement_id)) AS agreements,
+		toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') = 0 AND startsWith(v, region), village_keys)))) AS desa,
+		toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') > 0 AND startsWith(v, region), village_keys)))) AS persiapan,
+		` + committedSum + ` AS committed
+	FROM (
+		SELECT arrayJoin(?) AS region, arrayJoin(issue_rows) AS issue, agreement_id, village_keys,
+		       if(issue = '', committed_value, NULL) AS committed_value
+		FROM (
+			-- every region an agreement lies in: its codes and their ancestors.
+			-- (Set functions such as arrayIntersect crash 18.16 on String
+			-- columns, and lambdas cannot capture a subquery's columns there.)
+			SELECT arrayConcat(arrayMap(code -> substring(code, 1, 2), region_codes),
+			                   arrayMap(code -> substring(code, 1, 4), region_codes),
+			                   arrayMap(code -> substring(code, 1, 6), region_codes), region_codes) AS ancestors,
+			       arrayConcat([''], issues) AS issue_rows, agreement_id, village_keys, committed_value
+			FROM coop_agreements WHERE generation = ` + current(AgreementsTable) + ` AND ` + activeBetween + `
+		)
+		WHERE hasAny(ancestors, ?) AND has(ancestors, region)
+	)
+	GROUP BY region, issue`
+	var rows []struct {
+		Region     string  `ch:"region"`
+		Issue      string  `ch:"issue"`
+		Agreements float64 `ch:"agreements"`
+		Desa       float64 `ch:"desa"`
+		Persiapan  float64 `ch:"persiapan"`
+		Committed  float64 `ch:"committed"`
+	}
+	if err := s.db.Select(ctx, &rows, q, wanted, day(to), day(from), wanted); err != nil {
+		return nil, fmt.Errorf("scorecards: %w", err)
+	}
+	for _, r := range rows {
+		c, ok := out[region.Code(r.Region)]
+		if !ok {
+			continue
+		}
+		if r.Issue != "" {
+			c.ByIssue[cooperation.Issue(r.Issue)] = int(r.Agreements)
+			continue
+		}
+		c.Agreements, c.DesaCovered, c.DesaPersiapan, c.CommittedValue = int(r.Agreements), int(r.Desa), int(r.Persiapan), r.Committed
+	}
+	realised := `SELECT region, toFloat64(sum(value)) AS realised FROM (
+		SELECT arrayJoin(?) AS region, village_code, value
+		FROM coop_realisations WHERE generation = ` + current(RealisationsTable) + `
+		  AND month >= toStartOfMonth(toDate(?)) AND month <= toDate(?)
+		  AND hasAny(` + villageAncestors + `, ?))
+	WHERE startsWith(village_code, region)
+	GROUP BY region`
+	var sums []struct {
+		Region   string  `ch:"region"`
+		Realised float64 `ch:"realised"`
+	}
+	if err := s.db.Select(ctx, &sums, realised, wanted, day(from), day(to), wanted); err != nil {
+		return nil, fmt.Errorf("scorecards: %w", err)
+	}
+	for _, r := range sums {
+		if c, ok := out[region.Code(r.Region)]; ok {
+			c.RealisedValue = r.Realised
+		}
 	}
 	return out, nil
 }

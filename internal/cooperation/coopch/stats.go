@@ -151,13 +151,16 @@ func codeLength(l region.Level) int {
 // listDim explodes an array column, keeping only the filter's values when
 // it has some, and naming empty arrays with placeholder.
 func listDim[T ~string](column string, only []T, placeholder string) (string, []any) {
-	arr := column
-	var args []any
-	if len(only) > 0 {
-		arr = "arrayFilter(x -> has(?, x), " + column + ")"
-		args = append(args, strs(only))
+	if len(only) == 0 {
+		return orPlaceholder(column, nil, placeholder)
 	}
-	return "arrayJoin(if(empty(" + arr + "), ['" + placeholder + "'], " + arr + "))", args
+	return orPlaceholder("arrayFilter(x -> has(?, x), "+column+")", []any{strs(only)}, placeholder)
+}
+
+// orPlaceholder explodes an array expression, naming an empty array with
+// placeholder. The expression appears twice, so its values are bound twice.
+func orPlaceholder(arr string, args []any, placeholder string) (string, []any) {
+	return "arrayJoin(if(empty(" + arr + "), ['" + placeholder + "'], " + arr + "))", append(slices.Clone(args), args...)
 }
 
 // periodDim buckets a date column by grain as text: 2025-08, 2025-Q3, 2025.
@@ -202,9 +205,13 @@ func dimensionExpr(d cooperation.Dimension, q cooperation.StatsQuery, realisatio
 	panic("coopch: unknown dimension " + string(d))
 }
 
+// regionArrayJoin explodes an agreement's regions at lvl; an agreement with
+// none at that level (a provincial agreement at KABUPATEN_KOTA) falls in the
+// "" group, as realisations without a village do, so that rows account for
+// every agreement the totals count.
 func regionArrayJoin(lvl region.Level, within region.Code) (string, []any) {
 	arr, args := regionArray(lvl, within, "region_codes")
-	return "arrayJoin(" + arr + ")", args
+	return orPlaceholder(arr, args, "")
 }
 
 func dimColumns(s *sqlText, q cooperation.StatsQuery, dims []cooperation.Dimension, realisation bool) string {
@@ -229,6 +236,28 @@ func regionDimName(dims []cooperation.Dimension) string {
 	return name
 }
 
+// dimName is the alias of dimension d, "" when it is not asked for.
+func dimName(dims []cooperation.Dimension, d cooperation.Dimension) string {
+	if i := indexOf(dims, d); i >= 0 {
+		return "d" + strconv.Itoa(i)
+	}
+	return ""
+}
+
+// notPartners are the party types that are never partners.
+var notPartners = []string{string(cooperation.PartyDesa), string(cooperation.PartyDesaPersiapan),
+	string(cooperation.PartyBKAD), string(cooperation.PartyBUMDesa)}
+
+// partnersByKind lists each agreement's partners as "TYPE|SECTOR|key"
+// (SECTOR is NONE when the register gives none), so that PARTNERS can count,
+// in a PARTY_TYPE or PARTNER_SECTOR group, only the partners of that type or
+// sector. It binds notPartners.
+func partnersByKind() string {
+	return `(SELECT agreement_id,
+		groupUniqArray(concat(party_type, '|', if(sector = '', 'NONE', sector), '|', partner_key)) AS typed_partners
+	FROM coop_parties WHERE generation = ` + current(PartiesTable) + ` AND NOT has(?, party_type) GROUP BY agreement_id)`
+}
+
 // agreementStatsSQL groups agreements. The inner query explodes each
 // agreement into its dimension values (arrayJoin); the outer one aggregates
 // over plain columns, so measures can refer to the row's region.
@@ -240,13 +269,18 @@ func agreementStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension, m
 	inner.add("agreement_id, status, signed_on, starts_on, ends_on, village_keys, partner_keys, committed_value"+
 		" FROM coop_agreements WHERE "+c.sql(), c.args...)
 
-	// Villages count within the row's region, else within the filter's.
-	villageScope, scopeArgs := "''", []any(nil)
+	// Villages count within the row's region (none in the "" group), else
+	// within the filter's.
+	villageScope, scopeArgs := "1", []any(nil)
 	if name := regionDimName(dims); name != "" {
-		villageScope = name
+		villageScope = name + " != '' AND startsWith(v, " + name + ")"
 	} else if q.Filter.Region != "" {
-		villageScope, scopeArgs = "?", []any{string(q.Filter.Region)}
+		villageScope, scopeArgs = "startsWith(v, ?)", []any{string(q.Filter.Region)}
 	}
+	// In a party type or sector group, only the partners of that type or
+	// sector count.
+	typeDim, sectorDim := dimName(dims, cooperation.DimPartyType), dimName(dims, cooperation.DimPartnerSector)
+	typedPartners := (typeDim != "" || sectorDim != "") && slices.Contains(measures, cooperation.MeasurePartners)
 	s := selectMeasures(group, measures, func(m cooperation.Measure) (string, []any) {
 		switch m {
 		case cooperation.MeasureAgreements:
@@ -254,19 +288,33 @@ func agreementStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension, m
 		case cooperation.MeasureActiveAgreements:
 			return "toFloat64(uniqExactIf(agreement_id, " + activeOn + "))", []any{day(q.AsOf), day(q.AsOf)}
 		case cooperation.MeasureVillagesCovered:
-			return "toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') = 0 AND startsWith(v, " +
-				villageScope + "), village_keys))))", scopeArgs
+			return "toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') = 0 AND " +
+				villageScope + ", village_keys))))", scopeArgs
 		case cooperation.MeasurePersiapanCovered:
-			return "toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') > 0 AND startsWith(v, " +
-				villageScope + "), village_keys))))", scopeArgs
+			return "toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') > 0 AND " +
+				villageScope + ", village_keys))))", scopeArgs
 		case cooperation.MeasurePartners:
-			return "toFloat64(length(groupUniqArrayArray(partner_keys)))", nil
+			if !typedPartners {
+				return "toFloat64(length(groupUniqArrayArray(partner_keys)))", nil
+			}
+			var match []string
+			if typeDim != "" {
+				match = append(match, "splitByChar('|', p)[1] = "+typeDim)
+			}
+			if sectorDim != "" {
+				match = append(match, "splitByChar('|', p)[2] = "+sectorDim)
+			}
+			return "toFloat64(length(groupUniqArrayArray(arrayMap(p -> splitByChar('|', p)[3], arrayFilter(p -> " +
+				strings.Join(match, " AND ") + ", typed_partners)))))", nil
 		case cooperation.MeasureCommittedValue:
 			return committedSum, nil
 		}
 		panic("coopch: not an agreement measure: " + string(m))
 	})
 	s.add(" FROM ("+inner.String()+")", inner.args...)
+	if typedPartners {
+		s.add(" ANY LEFT JOIN "+partnersByKind()+" USING agreement_id", notPartners)
+	}
 	return groupAndLimit(s, group)
 }
 

@@ -120,6 +120,10 @@ func (s *Store) Distribution(ctx context.Context, index string, year int, level 
 	if err := s.db.Select(ctx, &rows, q, index, uint16(year), level.String(), string(within)); err != nil {
 		return nil, err
 	}
+	return toDistributions(rows, year), nil
+}
+
+func toDistributions(rows []distributionRow, year int) []idm.Distribution {
 	out := make([]idm.Distribution, len(rows))
 	for i, r := range rows {
 		d := idm.Distribution{
@@ -138,7 +142,7 @@ func (s *Store) Distribution(ctx context.Context, index string, year int, level 
 		}
 		out[i] = d
 	}
-	return out, nil
+	return out
 }
 
 func ptr(v float64) *float64 { return &v }
@@ -216,4 +220,59 @@ func (s *Store) History(ctx context.Context, index string, villages []region.Cod
 			IKS: r.IKS, IKE: r.IKE, IKL: r.IKL, IDM: r.IDM, Status: idm.Status(r.Status)}
 	}
 	return out, nil
+}
+
+// DistributionOf reads the stats of the given regions (any levels) in one
+// year.
+func (s *Store) DistributionOf(ctx context.Context, index string, year int, regions []region.Code) ([]idm.Distribution, error) {
+	q := `SELECT region_code, total, mandiri, maju, berkembang, tertinggal, sangat_tertinggal,
+	             sum_idm, sum_iks, sum_ike, sum_ikl
+	      FROM idm_region_stats
+	      WHERE generation = ` + current(StatsTable) + ` AND index_name = ? AND year = ? AND has(?, region_code)
+	      ORDER BY region_code`
+	var rows []distributionRow
+	if err := s.db.Select(ctx, &rows, q, index, uint16(year), codeStrings(regions)); err != nil {
+		return nil, err
+	}
+	return toDistributions(rows, year), nil
+}
+
+// Moves counts, per region, the desa whose status rose and fell between two
+// years.
+func (s *Store) Moves(ctx context.Context, index string, from, to int, regions []region.Code) (map[region.Code][2]int, error) {
+	gen := current(CurrentTable)
+	q := `SELECT region, countIf(to_rank > from_rank) AS up, countIf(to_rank < from_rank) AS down
+	      FROM (
+	          SELECT arrayJoin(?) AS region, village_code, from_rank, to_rank
+	          FROM (
+	              SELECT village_code, toInt8(status) AS from_rank FROM idm_current
+	              WHERE generation = ` + gen + ` AND index_name = ? AND year = ?
+	          ) ANY INNER JOIN (
+	              SELECT village_code, toInt8(status) AS to_rank FROM idm_current
+	              WHERE generation = ` + gen + ` AND index_name = ? AND year = ?
+	          ) USING village_code
+	      )
+	      WHERE startsWith(village_code, region)
+	      GROUP BY region`
+	var rows []struct {
+		Region string `ch:"region"`
+		Up     uint64 `ch:"up"`
+		Down   uint64 `ch:"down"`
+	}
+	if err := s.db.Select(ctx, &rows, q, codeStrings(regions), index, uint16(from), index, uint16(to)); err != nil {
+		return nil, err
+	}
+	out := make(map[region.Code][2]int, len(rows))
+	for _, r := range rows {
+		out[region.Code(r.Region)] = [2]int{int(r.Up), int(r.Down)}
+	}
+	return out, nil
+}
+
+func codeStrings(codes []region.Code) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = string(c)
+	}
+	return out
 }
