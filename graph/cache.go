@@ -68,9 +68,14 @@ func (c *ResultCache) Watch(ctx context.Context, interval time.Duration, latest 
 const maxCachedRequest = 64 << 10
 
 // Middleware serves repeated requests from the cache and stores successful
-// answers (status 200, no "errors" in the body).
+// answers (status 200, no "errors" in the body). A request with
+// "Cache-Control: no-cache" is always answered afresh.
 func (c *ResultCache) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Cache-Control") == "no-cache" {
+			next.ServeHTTP(w, r)
+			return
+		}
 		key, body, ok := c.key(r)
 		if !ok {
 			next.ServeHTTP(w, r)

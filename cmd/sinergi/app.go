@@ -50,6 +50,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 		Addr: cfg.ClickHouse.Addr, Database: cfg.ClickHouse.Database,
 		Username: cfg.ClickHouse.Username, Password: cfg.ClickHouse.Password,
 		QueryTimeout: cfg.ClickHouse.QueryTimeout, MaxResultRows: cfg.ClickHouse.MaxResultRows,
+		LogQueries: cfg.ClickHouse.LogQueries,
 	}
 	if chCfg.Addr == "" {
 		if _, err := clickhouse.EnsureInstalled(ctx, log); err != nil {

@@ -38,6 +38,7 @@ type ClickHouseConfig struct {
 	Password      string        `yaml:"password"`
 	QueryTimeout  time.Duration `yaml:"query_timeout"`
 	MaxResultRows int           `yaml:"max_result_rows"`
+	LogQueries    bool          `yaml:"log_queries"`
 }
 
 // GraphQLConfig bounds GraphQL requests.
@@ -82,6 +83,7 @@ func (c *Config) settings() []setting {
 		{"SINERGI_CLICKHOUSE_PASSWORD", "clickhouse.password", str(&c.ClickHouse.Password)},
 		{"SINERGI_CLICKHOUSE_QUERY_TIMEOUT", "clickhouse.query_timeout", duration(&c.ClickHouse.QueryTimeout)},
 		{"SINERGI_CLICKHOUSE_MAX_RESULT_ROWS", "clickhouse.max_result_rows", integer(&c.ClickHouse.MaxResultRows)},
+		{"SINERGI_CLICKHOUSE_LOG_QUERIES", "clickhouse.log_queries", boolean(&c.ClickHouse.LogQueries)},
 		{"SINERGI_GRAPHQL_MAX_COMPLEXITY", "graphql.max_complexity", integer(&c.GraphQL.MaxComplexity)},
 		{"SINERGI_GRAPHQL_MAX_DEPTH", "graphql.max_depth", integer(&c.GraphQL.MaxDepth)},
 		{"SINERGI_GRAPHQL_REQUEST_TIMEOUT", "graphql.request_timeout", duration(&c.GraphQL.RequestTimeout)},
@@ -97,6 +99,17 @@ func duration(p *time.Duration) func(string) error {
 			return fmt.Errorf("%q is not a duration (e.g. 10s, 2m)", v)
 		}
 		*p = d
+		return nil
+	}
+}
+
+func boolean(p *bool) func(string) error {
+	return func(v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is neither true nor false", v)
+		}
+		*p = b
 		return nil
 	}
 }

@@ -26,6 +26,9 @@ type Config struct {
 	MaxResultRows int
 	// WriteTimeout bounds ETL statements (inserts, aggregate refreshes).
 	WriteTimeout time.Duration
+	// LogQueries asks the server to record reads in system.query_log; the
+	// benchmarks replay them to measure what GraphQL adds.
+	LogQueries bool
 }
 
 // Defaults fills unset limits with sinergi's defaults.
@@ -147,13 +150,17 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 func readContext(ctx context.Context, cfg Config) context.Context {
-	return ch.Context(ctx, ch.WithSettings(ch.Settings{
+	settings := ch.Settings{
 		// result_overflow_mode stays at its default, throw. (String settings
 		// cannot be sent to servers as old as 18.16.)
 		"max_execution_time": int(cfg.QueryTimeout.Seconds() + 0.999),
 		"max_result_rows":    cfg.MaxResultRows,
 		"readonly":           2, // reads may change settings, never data
-	}))
+	}
+	if cfg.LogQueries {
+		settings["log_queries"] = 1
+	}
+	return ch.Context(ctx, ch.WithSettings(settings))
 }
 
 func writeContext(ctx context.Context, cfg Config) context.Context {

@@ -1,0 +1,311 @@
+// Command loadgen measures sinergi's planner workload: GraphQL requests at a
+// fixed rate (open loop: latency counts from the moment a request was due,
+// so a slow server cannot hide its queueing), and the same SQL that those
+// requests issued, replayed straight to ClickHouse, in the same run.
+//
+//	loadgen -url http://127.0.0.1:8080/graphql -clickhouse 127.0.0.1:9000 -db sinergi \
+//	        -rates 50,200,500 -duration 20s -pid $(pgrep -f 'sinergi serve')
+//
+// The server must run with SINERGI_CLICKHOUSE_LOG_QUERIES=true so that the
+// SQL of each request can be read back from system.query_log.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+func main() {
+	url := flag.String("url", "http://127.0.0.1:8080/graphql", "GraphQL endpoint")
+	chAddr := flag.String("clickhouse", "", "ClickHouse native address for the raw replay (empty: skip it)")
+	db := flag.String("db", "sinergi", "ClickHouse database")
+	ratesFlag := flag.String("rates", "20,100,500", "request rates to run, per second")
+	cachedRate := flag.Int("cached-rate", 5000, "rate for the cached run (0: skip)")
+	duration := flag.Duration("duration", 15*time.Second, "length of each run")
+	concurrency := flag.Int("concurrency", 256, "requests in flight at most")
+	pid := flag.Int("pid", 0, "server process to report memory of")
+	kabupatenFlag := flag.String("kabupaten", "", "comma-separated kabupaten codes for compareRegions (default: the first 10 the server lists)")
+	year := flag.Int("year", 2024, "year the workload asks about")
+	flag.Parse()
+
+	ctx := context.Background()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *concurrency, MaxConnsPerHost: *concurrency}, Timeout: 60 * time.Second}
+	kab := strings.Split(*kabupatenFlag, ",")
+	if *kabupatenFlag == "" {
+		kab = firstKabupaten(ctx, client, *url, 10)
+	}
+	work := workload(kab, *year)
+
+	fmt.Printf("workload: %d planner queries, %d kabupaten\n", len(work), len(kab))
+	var conn driver.Conn
+	if *chAddr != "" {
+		var err error
+		conn, err = ch.Open(&ch.Options{Addr: []string{*chAddr}, Auth: ch.Auth{Database: *db, Username: "default"},
+			MaxOpenConns: *concurrency, MaxIdleConns: *concurrency})
+		if err != nil {
+			log.Fatal(err)
+		}
+		captureSQL(ctx, client, *url, conn, work)
+	}
+
+	fmt.Println("\n| run | rate (req/s) | achieved (req/s) | p50 ms | p95 ms | p99 ms | errors |")
+	fmt.Println("|---|---|---|---|---|---|---|")
+	for _, r := range strings.Split(*ratesFlag, ",") {
+		rate, err := strconv.Atoi(strings.TrimSpace(r))
+		if err != nil || rate <= 0 {
+			log.Fatalf("bad rate %q", r)
+		}
+		res := run(ctx, rate, *duration, *concurrency, work, func(ctx context.Context, q query) error {
+			return postGraphQL(ctx, client, *url, q.body, true)
+		})
+		res.print("GraphQL, mixed, uncached")
+		if conn != nil {
+			raw := run(ctx, rate, *duration, *concurrency, work, func(ctx context.Context, q query) error {
+				return replay(ctx, conn, q.sql)
+			})
+			raw.print("same SQL straight to ClickHouse")
+		}
+	}
+	for i, q := range work {
+		res := run(ctx, 20, *duration/2, *concurrency, work[i:i+1], func(ctx context.Context, q query) error {
+			return postGraphQL(ctx, client, *url, q.body, true)
+		})
+		res.print("GraphQL " + q.name + " at 20/s")
+		if conn != nil {
+			raw := run(ctx, 20, *duration/2, *concurrency, work[i:i+1], func(ctx context.Context, q query) error {
+				return replay(ctx, conn, q.sql)
+			})
+			raw.print("  its SQL (" + strconv.Itoa(len(q.sql)) + " statements) at 20/s")
+		}
+	}
+	if *cachedRate > 0 {
+		res := run(ctx, *cachedRate, *duration, *concurrency, work, func(ctx context.Context, q query) error {
+			return postGraphQL(ctx, client, *url, q.body, false)
+		})
+		res.print("GraphQL, mixed, result cache")
+	}
+	if *pid > 0 {
+		fmt.Printf("\nserver memory (pid %d): %s\n", *pid, memory(*pid))
+	}
+}
+
+type query struct {
+	name string
+	body []byte
+	sql  []string // what the server issued for it, read from query_log
+}
+
+func workload(kab []string, year int) []query {
+	quoted := make([]string, len(kab))
+	for i, k := range kab {
+		quoted[i] = strconv.Quote(k)
+	}
+	y := strconv.Itoa(year)
+	qs := []struct{ name, q string }{
+		{"compareRegions(10 kabupaten)", `{ compareRegions(codes: [` + strings.Join(quoted, ",") + `], year: ` + y + `) { region { code name } desaCount agreements agreementsPer100Desa desaCovered desaCoveredShare valuePerDesa realisedValue byIssue { issue agreements } idm { meanIdm movedUp byStatus { status count } } } }`},
+		{"cooperationStats(kabupaten x issue x year)", `{ cooperationStats(dimensions: [KABUPATEN_KOTA, ISSUE, PERIOD], measures: [AGREEMENTS, VILLAGES_COVERED, COMMITTED_VALUE], timeGrain: YEAR) { rows { kabupatenKota issue period agreements villagesCovered committedValue } totals { agreements } } }`},
+		{"idmDistribution(kabupaten)", `{ idmDistribution(year: ` + y + `, level: KABUPATEN_KOTA) { region { code name } total meanIdm byStatus { status count } } }`},
+		{"agreements(page)", `{ agreements(first: 50, filter: {regionCode: ` + quoted[0] + `}) { totalCount nodes { id title status signedOn committedValue issues } pageInfo { hasNextPage endCursor } } }`},
+		{"strategicIssues", `{ strategicIssues { issue agreements activeAgreements villagesCovered partners committedValue realisedValue } }`},
+	}
+	out := make([]query, len(qs))
+	for i, q := range qs {
+		body, _ := json.Marshal(map[string]string{"query": q.q})
+		out[i] = query{name: q.name, body: body}
+	}
+	return out
+}
+
+func firstKabupaten(ctx context.Context, client *http.Client, url string, n int) []string {
+	body, _ := json.Marshal(map[string]string{"query": "{ regions(level: KABUPATEN_KOTA) { code } }"})
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct{ Regions []struct{ Code string } }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out.Data.Regions) == 0 {
+		log.Fatalf("listing kabupaten: %v", err)
+	}
+	var codes []string
+	for _, r := range out.Data.Regions[:min(n, len(out.Data.Regions))] {
+		codes = append(codes, r.Code)
+	}
+	return codes
+}
+
+// captureSQL sends each query once and reads back from system.query_log
+// the statements the server ran for it.
+func captureSQL(ctx context.Context, client *http.Client, url string, conn driver.Conn, work []query) {
+	for i := range work {
+		var since time.Time
+		if err := conn.QueryRow(ctx, "SELECT now()").Scan(&since); err != nil {
+			log.Fatal(err)
+		}
+		time.Sleep(1100 * time.Millisecond) // query_log has second resolution
+		if err := postGraphQL(ctx, client, url, work[i].body, true); err != nil {
+			log.Fatalf("%s: %v", work[i].name, err)
+		}
+		time.Sleep(1100 * time.Millisecond)
+		if err := conn.Exec(ctx, "SYSTEM FLUSH LOGS"); err != nil {
+			log.Fatal(err)
+		}
+		// Only sinergi's reads are logged (log_queries is set per query);
+		// the result cache's generation poll is not part of any request.
+		rows, err := conn.Query(ctx, `SELECT query FROM system.query_log
+			WHERE type = 2 AND event_time >= ?
+			  AND query NOT LIKE 'SELECT max(generation) FROM snapshot_generations%'
+			ORDER BY event_time, query_start_time`, since)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for rows.Next() {
+			var q string
+			if err := rows.Scan(&q); err != nil {
+				log.Fatal(err)
+			}
+			work[i].sql = append(work[i].sql, q)
+		}
+		rows.Close()
+		if len(work[i].sql) == 0 {
+			log.Fatalf("%s: no SQL found in system.query_log (is SINERGI_CLICKHOUSE_LOG_QUERIES=true?)", work[i].name)
+		}
+	}
+}
+
+func postGraphQL(ctx context.Context, client *http.Client, url string, body []byte, bypassCache bool) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if bypassCache {
+		req.Header.Set("Cache-Control", "no-cache")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK || bytes.Contains(out, []byte(`"errors":`)) {
+		return fmt.Errorf("status %d: %.300s", resp.StatusCode, out)
+	}
+	return nil
+}
+
+// replay runs a request's statements one after the other, reading every row,
+// as the server does.
+func replay(ctx context.Context, conn driver.Conn, sql []string) error {
+	for _, q := range sql {
+		rows, err := conn.Query(ctx, q)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type result struct {
+	rate      int
+	latencies []time.Duration
+	errors    int64
+	elapsed   time.Duration
+	firstErr  string
+}
+
+// run sends the workload round robin at rate for d, open loop.
+func run(ctx context.Context, rate int, d time.Duration, concurrency int, work []query, do func(context.Context, query) error) result {
+	n := int(d.Seconds() * float64(rate))
+	interval := time.Second / time.Duration(rate)
+	lat := make([]time.Duration, n)
+	sem := make(chan struct{}, concurrency)
+	var errs atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		if wait := time.Until(due); wait > 0 {
+			time.Sleep(wait)
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(i int, due time.Time) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := do(ctx, work[i%len(work)]); err != nil {
+				errs.Add(1)
+				firstErr.CompareAndSwap(nil, err.Error())
+			}
+			lat[i] = time.Since(due)
+		}(i, due)
+	}
+	wg.Wait()
+	res := result{rate: rate, latencies: lat, errors: errs.Load(), elapsed: time.Since(start)}
+	if e, ok := firstErr.Load().(string); ok {
+		res.firstErr = e
+	}
+	return res
+}
+
+func (r result) print(name string) {
+	sort.Slice(r.latencies, func(i, j int) bool { return r.latencies[i] < r.latencies[j] })
+	pct := func(p float64) string {
+		if len(r.latencies) == 0 {
+			return "-"
+		}
+		v := r.latencies[min(len(r.latencies)-1, int(p*float64(len(r.latencies))))]
+		return strconv.FormatFloat(float64(v.Microseconds())/1000, 'f', 1, 64)
+	}
+	achieved := float64(len(r.latencies)) / r.elapsed.Seconds()
+	fmt.Printf("| %s | %d | %.0f | %s | %s | %s | %d |\n", name, r.rate, achieved, pct(0.50), pct(0.95), pct(0.99), r.errors)
+	if r.firstErr != "" {
+		fmt.Fprintf(os.Stderr, "  first error: %s\n", r.firstErr)
+	}
+}
+
+// memory reads the resident set size and its peak from /proc.
+func memory(pid int) string {
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return err.Error()
+	}
+	var parts []string
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") || strings.HasPrefix(line, "VmHWM:") {
+			parts = append(parts, strings.Join(strings.Fields(line), " "))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
