@@ -571,7 +571,7 @@ func TestParseRegisterWorkbookTypedCells(t *testing.T) {
 				"Agreements": {
 					// Reasons name columns as the file's header spells them.
 					5: {`Committed Value "1.500" is ambiguous: write 1500 or 1.500`},
-					6: {`Signed Date "2025" is read as the Excel date`, "outside the years 1950..2100"},
+					6: {`Signed Date "2025" is read as the Excel date`, "outside the years 1970..2100"},
 				},
 			})
 			checkRegisterBatch(t, b, RegisterBatch{

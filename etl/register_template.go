@@ -132,7 +132,7 @@ func registerReadme() []string {
 		"The rows starting CONTOH are a fictional example: delete them.",
 		"",
 		"# Formats",
-		"dates\tYYYY-MM-DD, DD/MM/YYYY or an Excel date; years 1950..2100",
+		"dates\tYYYY-MM-DD, DD/MM/YYYY or an Excel date; years 1970..2100",
 		"months\tYYYY-MM (a date counts as its month)",
 		"money\trupiah: 1500000 or 1500000.50; 1.500.000, 1,500,000 and 1.500.000,50 too. 1.500 alone is refused: 1500 or 1.5? Kept to the sen.",
 		"lists\tseparated by ';' (or a line break in the cell); lists of values or codes may also use ','",

@@ -20,7 +20,7 @@ import (
 // Dates outside these years are typing errors, or a number (a year, an
 // amount) read as an Excel date serial.
 const (
-	registerMinYear = 1950
+	registerMinYear = 1970 // ClickHouse Date starts at 1970-01-01
 	registerMaxYear = 2100
 )
 

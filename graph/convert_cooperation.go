@@ -262,9 +262,13 @@ func impactGroupToModel(g cooperation.ImpactGroup) *model.ImpactGroup {
 		MovedUp: g.MovedUp, Unchanged: g.Unchanged, MovedDown: g.MovedDown}
 }
 
-// persiapanToModel splits a desa persiapan key ("<region>:<name>").
-func persiapanToModel(key string) *model.DesaPersiapan {
-	code, name, _ := strings.Cut(key, ":")
+// persiapanToModel splits a desa persiapan key ("<region>:<folded name>");
+// name is the name as the register writes it, if known.
+func persiapanToModel(key, name string) *model.DesaPersiapan {
+	code, folded, _ := strings.Cut(key, ":")
+	if name == "" {
+		name = folded
+	}
 	return &model.DesaPersiapan{Name: name, RegionCode: code}
 }
 

@@ -2488,7 +2488,7 @@ enum TimeGrain {
 Rows are flat: one field per dimension (null when not asked for) and one per
 measure (null when not asked for). Region dimensions give the dotted code;
 PERIOD gives 2025, 2025-Q3 or 2025-08 by grain ("" when unknown); list
-dimensions give NONE or UNSPECIFIED for agreements without a value.
+dimensions give NONE for agreements without a value.
 """
 type CooperationStats {
   rows: [StatsRow!]!

@@ -9,11 +9,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"strconv"
 	"strings"
 
 	"github.com/sinergi-id/sinergi/graph/model"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/fault"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/region"
@@ -40,8 +40,23 @@ func (r *agreementResolver) Villages(ctx context.Context, obj *model.Agreement) 
 // DesaPersiapan is the resolver for the desaPersiapan field.
 func (r *agreementResolver) DesaPersiapan(ctx context.Context, obj *model.Agreement) ([]*model.DesaPersiapan, error) {
 	out := make([]*model.DesaPersiapan, len(obj.PersiapanKeys))
+	if len(out) == 0 {
+		return out, nil
+	}
+	// The keys fold the names (so that spellings count once); the names
+	// shown are the register's, from the parties.
+	ps, err := r.loaders(ctx).parties.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, p := range ps {
+		if k := cooperation.VillageKey(p); p.Type == cooperation.PartyDesaPersiapan && names[k] == "" {
+			names[k] = p.Name
+		}
+	}
 	for i, k := range obj.PersiapanKeys {
-		out[i] = persiapanToModel(k)
+		out[i] = persiapanToModel(k, names[k])
 	}
 	return out, nil
 }

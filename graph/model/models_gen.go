@@ -43,7 +43,7 @@ type BodyFilter struct {
 // Rows are flat: one field per dimension (null when not asked for) and one per
 // measure (null when not asked for). Region dimensions give the dotted code;
 // PERIOD gives 2025, 2025-Q3 or 2025-08 by grain ("" when unknown); list
-// dimensions give NONE or UNSPECIFIED for agreements without a value.
+// dimensions give NONE for agreements without a value.
 type CooperationStats struct {
 	Rows   []*StatsRow    `json:"rows"`
 	Totals *StatsMeasures `json:"totals"`

@@ -338,10 +338,14 @@ func (s *Store) Scorecards(ctx context.Context, codes []region.Code, from, to ti
 		}
 		c.Agreements, c.DesaCovered, c.DesaPersiapan, c.CommittedValue = int(r.Agreements), int(r.Desa), int(r.Persiapan), r.Committed
 	}
+	// Realised in the period within the region, by the agreements counted
+	// above (those in force during the period), as cooperationStats counts it.
 	realised := `SELECT region, toFloat64(sum(value)) AS realised FROM (
 		SELECT arrayJoin(?) AS region, village_code, value
 		FROM coop_realisations WHERE generation = ` + current(RealisationsTable) + `
 		  AND month >= toStartOfMonth(toDate(?)) AND month <= toDate(?)
+		  AND agreement_id IN (SELECT agreement_id FROM coop_agreements
+		                       WHERE generation = ` + current(AgreementsTable) + ` AND ` + activeBetween + `)
 		  AND hasAny(` + villageAncestors + `, ?))
 	WHERE startsWith(village_code, region)
 	GROUP BY region`
@@ -349,7 +353,7 @@ func (s *Store) Scorecards(ctx context.Context, codes []region.Code, from, to ti
 		Region   string  `ch:"region"`
 		Realised float64 `ch:"realised"`
 	}
-	if err := s.db.Select(ctx, &sums, realised, wanted, day(from), day(to), wanted); err != nil {
+	if err := s.db.Select(ctx, &sums, realised, wanted, day(from), day(to), day(to), day(from), wanted); err != nil {
 		return nil, fmt.Errorf("scorecards: %w", err)
 	}
 	for _, r := range sums {

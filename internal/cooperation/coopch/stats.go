@@ -193,7 +193,7 @@ func dimensionExpr(d cooperation.Dimension, q cooperation.StatsQuery, realisatio
 	case cooperation.DimPartnerSector:
 		return listDim("partner_sectors", f.Sectors, "NONE")
 	case cooperation.DimField:
-		return listDim("fields", f.Fields, "UNSPECIFIED")
+		return listDim("fields", f.Fields, "NONE")
 	case cooperation.DimStatus:
 		return "status", nil
 	case cooperation.DimPeriod:
