@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
 
 // FromCSV reads a CSV table from r, for input that is not a named file (an
@@ -36,12 +37,7 @@ func newCSVTable(source string, r io.Reader, closer io.Closer) (*Table, error) {
 		}
 		return nil, fmt.Errorf("read %s: %w: %w", source, ErrFormat, err)
 	}
-	rec := &recorder{r: in}
-	cr := csv.NewReader(rec)
-	cr.Comma = comma
-	cr.FieldsPerRecord = -1 // a short or long row is the caller's reject, not a fatal error
-	cr.LazyQuotes = false
-	return newTable(source, "", &csvSource{r: cr, rec: rec, closer: closer})
+	return newTable(source, "", newCSVSource(in, byte(comma), closer))
 }
 
 var (
@@ -102,40 +98,148 @@ func sniffDelimiter(sample []byte) rune {
 	return rune(best)
 }
 
+// csvSource reads CSV records as encoding/csv does (RFC 4180, no lazy
+// quotes, "\r\n" read as "\n", empty lines skipped), faster: a line without
+// a quote, which is nearly every line of an export, is split in place, in
+// one allocation; only a record that has a quote goes through encoding/csv,
+// which reads it line by line from the same input.
 type csvSource struct {
-	r      *csv.Reader
-	rec    *recorder
+	in    *bufio.Reader
+	comma byte
+	line  int    // number of the last line read
+	long  []byte // a line longer than in's buffer
+	eof   bool   // in is exhausted
+	arena []string
+
+	quoted *csv.Reader // reads the records that have a quote, from feed
+	feed   *lineFeed
 	closer io.Closer
+}
+
+func newCSVSource(in *bufio.Reader, comma byte, closer io.Closer) *csvSource {
+	s := &csvSource{in: in, comma: comma, closer: closer}
+	s.feed = &lineFeed{src: s}
+	s.quoted = csv.NewReader(s.feed)
+	s.quoted.Comma = rune(comma)
+	s.quoted.FieldsPerRecord = -1 // a short or long row is the caller's reject, not a fatal error
+	s.quoted.LazyQuotes = false
+	return s
+}
+
+// readLine returns the next line with its end, valid until the next read;
+// io.EOF after the last.
+func (s *csvSource) readLine() ([]byte, error) {
+	if s.eof {
+		return nil, io.EOF
+	}
+	line, err := s.in.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		s.long = append(s.long[:0], line...)
+		for err == bufio.ErrBufferFull {
+			line, err = s.in.ReadSlice('\n')
+			s.long = append(s.long, line...)
+		}
+		line = s.long
+	}
+	if err == io.EOF {
+		s.eof = true
+		if len(line) > 0 {
+			err = nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.line++
+	return line, nil
 }
 
 func (s *csvSource) next() (Record, error) {
 	for {
-		from := s.r.InputOffset()
-		fields, err := s.r.Read()
-		to := s.r.InputOffset()
-		raw := strings.Trim(s.rec.take(from, to), "\r\n")
-		if err == io.EOF {
-			return Record{}, io.EOF
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			// A quote that never closes swallows every later line into one
-			// field; refusing one giant record would hide how much was lost.
-			if errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine && s.rec.atEnd() {
-				return Record{}, fmt.Errorf("%w: line %d: a quoted field opened here never closes (it runs to the end of the file)", ErrFormat, pe.StartLine)
-			}
-			return Record{Line: pe.StartLine, Raw: raw, Problem: quotingProblem(pe)}, nil
-		}
+		raw, err := s.readLine()
 		if err != nil {
 			return Record{}, err
 		}
-		blank, invalid := trimFields(fields)
-		if blank {
+		if bytes.IndexByte(raw, '"') >= 0 {
+			rec, blank, err := s.nextQuoted(raw)
+			if err != nil || !blank {
+				return rec, err
+			}
 			continue
 		}
-		line, _ := s.r.FieldPos(0)
-		return Record{Line: line, Fields: fields, Raw: raw, InvalidUTF8: invalid}, nil
+		// As encoding/csv: the line end goes, and a '\r' before it (or
+		// before the end of the file).
+		body := raw
+		if n := len(body); n > 0 && body[n-1] == '\n' {
+			body = body[:n-1]
+		}
+		if n := len(body); n > 0 && body[n-1] == '\r' {
+			body = body[:n-1]
+		}
+		if len(body) == 0 {
+			continue // an empty line
+		}
+		text := string(body)
+		rawText := text
+		if trimmed := bytes.Trim(raw, "\r\n"); len(trimmed) != len(body) || (len(trimmed) > 0 && &trimmed[0] != &body[0]) {
+			rawText = string(trimmed)
+		}
+		fields := s.fields(1 + strings.Count(text, string(s.comma)))
+		rest := text
+		for i := 0; i < len(fields)-1; i++ {
+			j := strings.IndexByte(rest, s.comma)
+			fields[i], rest = rest[:j], rest[j+1:]
+		}
+		fields[len(fields)-1] = rest
+		// The delimiter is ASCII, so the line is valid UTF-8 exactly when
+		// every field is.
+		invalid := !utf8.ValidString(text)
+		if trimOnly(fields) {
+			continue
+		}
+		return Record{Line: s.line, Fields: fields, Raw: rawText, InvalidUTF8: invalid}, nil
 	}
+}
+
+// fields returns a slice for n fields, cut from a block shared by many
+// records: one allocation for thousands of rows. Each slice is capped, so
+// appending to it never touches another record's.
+func (s *csvSource) fields(n int) []string {
+	if len(s.arena) < n {
+		s.arena = make([]string, max(n, 4096))
+	}
+	f := s.arena[:n:n]
+	s.arena = s.arena[n:]
+	return f
+}
+
+// nextQuoted reads a record whose first line, first, has a quote, with
+// encoding/csv. blank reports a record of empty fields, to be skipped.
+func (s *csvSource) nextQuoted(first []byte) (rec Record, blank bool, err error) {
+	start := s.line
+	// csv numbers the lines it reads itself, and reads only these records:
+	// offset turns its numbers into the file's.
+	offset := start - (s.feed.served + 1)
+	s.feed.begin(first)
+	fields, err := s.quoted.Read()
+	raw := strings.Trim(string(s.feed.took), "\r\n")
+	s.feed.end()
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		pe.StartLine += offset
+		pe.Line += offset
+		// A quote that never closes swallows every later line into one
+		// field; refusing one giant record would hide how much was lost.
+		if errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine && s.feed.atEnd() {
+			return Record{}, false, fmt.Errorf("%w: line %d: a quoted field opened here never closes (it runs to the end of the file)", ErrFormat, pe.StartLine)
+		}
+		return Record{Line: pe.StartLine, Raw: raw, Problem: quotingProblem(pe)}, false, nil
+	}
+	if err != nil {
+		return Record{}, false, err
+	}
+	blank, invalid := trimFields(fields)
+	return Record{Line: start, Fields: fields, Raw: raw, InvalidUTF8: invalid}, blank, nil
 }
 
 func quotingProblem(pe *csv.ParseError) string {
@@ -149,36 +253,50 @@ func (s *csvSource) close() error {
 	return s.closer.Close()
 }
 
-// recorder keeps the bytes encoding/csv reads so that each record's exact
-// text can be returned, even for a record csv could not parse.
-type recorder struct {
-	r    io.Reader
-	buf  []byte // bytes read from r, starting at offset base
-	base int64
-	eof  bool
+// lineFeed hands encoding/csv the input one line at a time, so that it
+// reads no further than the record it is asked for, and keeps the bytes it
+// handed out for the record's raw text.
+type lineFeed struct {
+	src    *csvSource
+	cur    []byte // what is left of the line being handed out
+	buf    []byte // holds cur
+	took   []byte // bytes handed out for the current record
+	served int    // lines handed out so far
 }
 
-func (rc *recorder) Read(p []byte) (int, error) {
-	n, err := rc.r.Read(p)
-	rc.buf = append(rc.buf, p[:n]...)
-	if err == io.EOF {
-		rc.eof = true
+// begin starts a record at line, which the source has already read.
+func (f *lineFeed) begin(line []byte) {
+	f.buf = append(f.buf[:0], line...)
+	f.cur = f.buf
+	f.served++
+	f.took = f.took[:0]
+}
+
+// end forgets the record's bytes (a giant record's buffer goes too).
+func (f *lineFeed) end() {
+	if cap(f.took) > 1<<20 {
+		f.took = nil
 	}
-	return n, err
-}
-
-// take returns the text between two input offsets and forgets everything
-// before the second, so memory holds one record plus csv's read-ahead.
-func (rc *recorder) take(from, to int64) string {
-	lo, hi := from-rc.base, to-rc.base
-	if lo < 0 || hi < lo || hi > int64(len(rc.buf)) {
-		return "" // offsets out of step: keep going without raw text
+	if cap(f.buf) > 1<<20 {
+		f.buf, f.cur = nil, nil
 	}
-	s := string(rc.buf[lo:hi])
-	rc.buf = rc.buf[hi:]
-	rc.base = to
-	return s
 }
 
-// atEnd reports whether the input is exhausted and fully consumed.
-func (rc *recorder) atEnd() bool { return rc.eof && len(rc.buf) == 0 }
+func (f *lineFeed) Read(p []byte) (int, error) {
+	if len(f.cur) == 0 {
+		line, err := f.src.readLine()
+		if err != nil {
+			return 0, err
+		}
+		f.buf = append(f.buf[:0], line...)
+		f.cur = f.buf
+		f.served++
+	}
+	n := copy(p, f.cur)
+	f.took = append(f.took, f.cur[:n]...)
+	f.cur = f.cur[n:]
+	return n, nil
+}
+
+// atEnd reports whether the input is exhausted and fully handed out.
+func (f *lineFeed) atEnd() bool { return f.src.eof && len(f.cur) == 0 }

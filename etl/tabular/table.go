@@ -144,6 +144,21 @@ func trimFields(fields []string) (blank, invalidUTF8 bool) {
 	return blank, invalidUTF8
 }
 
+// trimOnly trims every field and reports whether all are empty.
+func trimOnly(fields []string) (blank bool) {
+	blank = true
+	for i, f := range fields {
+		if f != "" && (f[0] <= ' ' || f[len(f)-1] <= ' ' || f[0] >= utf8.RuneSelf || f[len(f)-1] >= utf8.RuneSelf) {
+			f = strings.TrimSpace(f)
+			fields[i] = f
+		}
+		if f != "" {
+			blank = false
+		}
+	}
+	return blank
+}
+
 func trimTrailingEmpty(fields []string) []string {
 	n := len(fields)
 	for n > 0 && fields[n-1] == "" {
