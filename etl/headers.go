@@ -141,6 +141,14 @@ func (m ColumnMap) Get(fields []string, name string) string {
 	return fields[i]
 }
 
+// Index is the logical column's position in a record, -1 when absent.
+func (m ColumnMap) Index(name string) int {
+	if i, ok := m.pos[name]; ok {
+		return i
+	}
+	return -1
+}
+
 // Label is the header text of a logical column as the file spells it, for
 // messages the file's author will recognise; name itself when absent.
 func (m ColumnMap) Label(name string) string {

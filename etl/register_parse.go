@@ -29,7 +29,20 @@ type RegisterBatch struct {
 	// workbook's sheet, or for a CSV file the table's name.
 	Rejects  []Reject
 	RowsRead int // data rows read over all tables, refused ones included
+
+	// RealisationRows counts the accepted realisations StreamRegister gave
+	// its sink (copies of one agreement, village and month included: the
+	// caller settles them); 0 from ParseRegister.
+	RealisationRows int
+	// RealisationsSource and RealisationsSheet name the realisations table
+	// as its rejects do; empty when the register has none.
+	RealisationsSource, RealisationsSheet string
 }
+
+// RealisationSink takes the accepted realisations of a register as
+// StreamRegister reads them, each with its line; rl is reused after the
+// call. An error stops the read.
+type RealisationSink func(rl *cooperation.Realisation, line int) error
 
 // ErrRegisterLayout marks a register whose tables cannot be found or told
 // apart: a required sheet or file missing, a file that is no register table,
@@ -123,10 +136,77 @@ func requiredTableNames() []string {
 // ParseRegister reads a register given as the command line gives it: one
 // XLSX workbook, or one file per table.
 func ParseRegister(paths []string, known RegionLookup) (RegisterBatch, error) {
-	if len(paths) == 1 && strings.EqualFold(filepath.Ext(paths[0]), ".xlsx") {
+	if isRegisterWorkbook(paths) {
 		return ParseRegisterWorkbook(paths[0], known)
 	}
 	return ParseRegisterFiles(paths, known)
+}
+
+func isRegisterWorkbook(paths []string) bool {
+	return len(paths) == 1 && strings.EqualFold(filepath.Ext(paths[0]), ".xlsx")
+}
+
+// openRegister opens a register's tables as ParseRegister reads them.
+func openRegister(paths []string) (*registerTables, error) {
+	if isRegisterWorkbook(paths) {
+		return openRegisterWorkbook(paths[0])
+	}
+	return openRegisterFiles(paths)
+}
+
+// StreamRegister reads a register like ParseRegister, except its
+// realisations, which can be millions: they are validated as they are read
+// and handed to sink, never held. The batch has no Realisations, and
+// copies of one agreement, village and month are not settled (nor
+// refused); the caller finds them where it stores the rows. Agreements,
+// parties and bodies are read first, so a realisation is checked against
+// the accepted agreements exactly as ParseRegister checks it.
+func StreamRegister(paths []string, known RegionLookup, sink RealisationSink) (RegisterBatch, error) {
+	if known == nil {
+		return RegisterBatch{}, errors.New("register parse: no region register to check codes against")
+	}
+	tables, err := openRegister(paths)
+	if err != nil {
+		return RegisterBatch{}, fmt.Errorf("register parse: %w", err)
+	}
+	defer tables.close()
+	return parseRegisterTablesTo(tables, known, sink)
+}
+
+// realisationRecords reads a register's realisations table again for the
+// text of the given lines, as rejects quote it: for rows refused after they
+// were streamed (copies that disagree). Lines not found are left out.
+func realisationRecords(paths []string, lines []int) (map[int]string, error) {
+	out := map[int]string{}
+	if len(lines) == 0 {
+		return out, nil
+	}
+	tables, err := openRegister(paths)
+	if err != nil {
+		return nil, fmt.Errorf("register re-read: %w", err)
+	}
+	defer tables.close()
+	r := tables.byID[tableRealisations]
+	if r == nil {
+		return out, nil
+	}
+	want := make(map[int]bool, len(lines))
+	for _, l := range lines {
+		want[l] = true
+	}
+	for len(out) < len(want) {
+		rec, err := r.t.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("register re-read: %w", err)
+		}
+		if want[rec.Line] {
+			out[rec.Line] = rejectText(rec.Raw)
+		}
+	}
+	return out, nil
 }
 
 // ParseRegisterWorkbook reads an XLSX register: sheets agreements and
@@ -501,10 +581,34 @@ func (r *registerTable) reject(row registerRow, reason string) Reject {
 	return Reject{Source: r.t.Source(), Sheet: r.sheet, Line: row.line, Reason: reason, Record: rejectText(row.raw)}
 }
 
+// cellAt is the cell at index i of row (-1: an absent column), labelled
+// label; like cell, without looking the column up.
+func (r *registerTable) cellAt(row registerRow, i int, label string) registerCell {
+	c := registerCell{label: label}
+	if i >= 0 && i < len(row.fields) {
+		c.text = row.fields[i]
+	}
+	if r.workbook != nil {
+		c.xlsx, c.date1904 = true, r.workbook.date1904
+		if i >= 0 && i < len(row.stored) {
+			c.stored = row.stored[i]
+		}
+	}
+	return c
+}
+
+// field is the text at index i of row ("" for an absent column).
+func (row registerRow) field(i int) string {
+	if i < 0 || i >= len(row.fields) {
+		return ""
+	}
+	return row.fields[i]
+}
+
 // rows calls each for every data row, with the reason to refuse it before
-// looking at its values ("" when its shape is right). An error means the
-// table cannot be read on.
-func (r *registerTable) rows(read *int, each func(row registerRow, shapeProblem string)) error {
+// looking at its values ("" when its shape is right). An error, from
+// reading or from each, means the table cannot be read on.
+func (r *registerTable) rows(read *int, each func(row registerRow, shapeProblem string) error) error {
 	if r.workbook != nil && r.stored == nil {
 		s, err := r.workbook.sheet(r.t.Sheet())
 		if err != nil {
@@ -524,7 +628,9 @@ func (r *registerTable) rows(read *int, each func(row registerRow, shapeProblem 
 		*read++
 		row := registerRow{line: rec.Line, raw: rec.Raw, fields: rec.Fields}
 		if reason := recordProblem(rec, width); reason != "" {
-			each(row, reason)
+			if err := each(row, reason); err != nil {
+				return err
+			}
 			continue
 		}
 		if r.stored != nil {
@@ -532,7 +638,9 @@ func (r *registerTable) rows(read *int, each func(row registerRow, shapeProblem 
 				return fmt.Errorf("%s: row %d: %w", r.where(), rec.Line, err)
 			}
 		}
-		each(row, "")
+		if err := each(row, ""); err != nil {
+			return err
+		}
 	}
 }
 

@@ -20,13 +20,50 @@ type registerParser struct {
 	known   RegionLookup
 	batch   RegisterBatch
 	rejects [registerTableCount][]Reject
-	// accepted and named hold the agreement ids accepted, and every id the
+	// accepted maps the agreement ids accepted to themselves, so that rows
+	// referring to one share its string; named holds every id the
 	// agreements table names (accepted or not).
-	accepted, named map[string]bool
+	accepted map[string]string
+	named    map[string]bool
+	// sink, when set, takes the accepted realisations as they are read
+	// (StreamRegister); otherwise they are gathered in the batch.
+	sink RealisationSink
+	// sinkErr is the sink's error that stopped the read: not a problem of
+	// the register, so it is returned as it is.
+	sinkErr error
+	// Realisations repeat few values: a village is checked once per
+	// spelling, a month once per text (see realisation).
+	villages map[string]checkedCode
+	months   map[string]checkedMonth
+	// The last of each, since consecutive rows often repeat them.
+	lastAgreement, lastAgreementOwn string
+	lastVillage                     string
+	lastVillageCheck                checkedCode
+	lastMonth                       string
+	lastMonthCheck                  checkedMonth
 }
 
+type checkedCode struct {
+	code   region.Code
+	reason string
+}
+
+type checkedMonth struct {
+	month  time.Time
+	reason string
+}
+
+// maxCached bounds each cache of checked values: beyond it (a file of
+// endless distinct typing errors), values are checked every time.
+const maxCached = 1 << 18
+
 func parseRegisterTables(tables *registerTables, known RegionLookup) (RegisterBatch, error) {
-	p := &registerParser{known: known, accepted: map[string]bool{}, named: map[string]bool{}}
+	return parseRegisterTablesTo(tables, known, nil)
+}
+
+func parseRegisterTablesTo(tables *registerTables, known RegionLookup, sink RealisationSink) (RegisterBatch, error) {
+	p := &registerParser{known: known, accepted: map[string]string{}, named: map[string]bool{}, sink: sink,
+		villages: map[string]checkedCode{}, months: map[string]checkedMonth{}}
 	steps := [registerTableCount]func(*registerTable) error{
 		tableAgreements:   p.readAgreements,
 		tableParties:      p.readParties,
@@ -39,6 +76,9 @@ func parseRegisterTables(tables *registerTables, known RegionLookup) (RegisterBa
 			continue
 		}
 		if err := step(r); err != nil {
+			if p.sinkErr != nil {
+				return RegisterBatch{}, p.sinkErr
+			}
 			return RegisterBatch{}, fmt.Errorf("register parse: %w", err)
 		}
 	}
@@ -51,12 +91,12 @@ func parseRegisterTables(tables *registerTables, known RegionLookup) (RegisterBa
 
 // read runs each over the table's rows whose shape is right and refuses the
 // others. refusedID, if not nil, learns the id (its column's text) of each
-// refused row, which may still be readable.
-func (p *registerParser) read(r *registerTable, refusedID func(id string, line int), idColumn string, each func(registerRow)) error {
-	return r.rows(&p.batch.RowsRead, func(row registerRow, shapeProblem string) {
+// refused row, which may still be readable. An error from each stops the
+// read.
+func (p *registerParser) read(r *registerTable, refusedID func(id string, line int), idColumn string, each func(registerRow) error) error {
+	return r.rows(&p.batch.RowsRead, func(row registerRow, shapeProblem string) error {
 		if shapeProblem == "" {
-			each(row)
-			return
+			return each(row)
 		}
 		p.reject(r, row, shapeProblem)
 		if refusedID != nil {
@@ -64,6 +104,7 @@ func (p *registerParser) read(r *registerTable, refusedID func(id string, line i
 				refusedID(id, row.line)
 			}
 		}
+		return nil
 	})
 }
 
@@ -260,28 +301,29 @@ func joinValues[T ~string](vs []T) string {
 func (p *registerParser) readAgreements(r *registerTable) error {
 	ids := newIDTracker()
 	copies := map[string][]copyOf[cooperation.Agreement]{}
-	err := p.read(r, ids.refuse, "agreement_id", func(row registerRow) {
+	err := p.read(r, ids.refuse, "agreement_id", func(row registerRow) error {
 		a, ps := p.agreement(r, row)
 		if len(ps) > 0 {
 			p.reject(r, row, ps.String())
 			ids.refuse(a.ID, row.line)
-			return
+			return nil
 		}
 		ids.see(a.ID)
 		copies[a.ID] = append(copies[a.ID], newCopy(a, row))
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	label := r.cols.Label("agreement_id")
-	kept, keptIDs := settle(p, r, ids.order, copies, ids.refused,
+	kept, _ := settle(p, r, ids.order, copies, ids.refused,
 		func(id string) string { return fmt.Sprintf("%s %s", label, id) }, agreementFields)
 	p.batch.Agreements = kept
 	for _, id := range ids.order {
 		p.named[id] = true
 	}
-	for _, id := range keptIDs {
-		p.accepted[id] = true
+	for _, a := range kept {
+		p.accepted[a.ID] = a.ID
 	}
 	return nil
 }
@@ -355,12 +397,18 @@ func agreementFields(a cooperation.Agreement) []namedValue {
 // agreementRef checks that a party or realisation refers to an accepted
 // agreement.
 func (p *registerParser) agreementRef(r *registerTable, row registerRow) (string, string) {
-	id := r.text(row, "agreement_id")
+	return p.agreementID(r, r.text(row, "agreement_id"))
+}
+
+// agreementID checks id, the agreement_id of a row of r; an accepted id
+// comes back as the agreement's own string.
+func (p *registerParser) agreementID(r *registerTable, id string) (string, string) {
+	if own, ok := p.accepted[id]; ok {
+		return own, ""
+	}
 	switch {
 	case id == "":
 		return "", "empty " + r.cols.Label("agreement_id")
-	case p.accepted[id]:
-		return id, ""
 	case p.named[id]:
 		return id, fmt.Sprintf("agreement %s was rejected", id)
 	}
@@ -371,17 +419,18 @@ func (p *registerParser) agreementRef(r *registerTable, row registerRow) (string
 
 func (p *registerParser) readParties(r *registerTable) error {
 	seen := map[cooperation.Party]bool{}
-	return p.read(r, nil, "", func(row registerRow) {
+	return p.read(r, nil, "", func(row registerRow) error {
 		party, ps := p.party(r, row)
 		if len(ps) > 0 {
 			p.reject(r, row, ps.String())
-			return
+			return nil
 		}
 		if seen[party] {
-			return // an exact copy of a party already taken
+			return nil // an exact copy of a party already taken
 		}
 		seen[party] = true
 		p.batch.Parties = append(p.batch.Parties, party)
+		return nil
 	})
 }
 
@@ -496,15 +545,16 @@ func (p *registerParser) desaProblem(code region.Code) string {
 func (p *registerParser) readBodies(r *registerTable) error {
 	ids := newIDTracker()
 	copies := map[string][]copyOf[cooperation.Body]{}
-	err := p.read(r, ids.refuse, "body_id", func(row registerRow) {
+	err := p.read(r, ids.refuse, "body_id", func(row registerRow) error {
 		b, ps := p.body(r, row)
 		if len(ps) > 0 {
 			p.reject(r, row, ps.String())
 			ids.refuse(b.ID, row.line)
-			return
+			return nil
 		}
 		ids.see(b.ID)
 		copies[b.ID] = append(copies[b.ID], newCopy(b, row))
+		return nil
 	})
 	if err != nil {
 		return err
@@ -602,57 +652,173 @@ type realisationKey struct {
 }
 
 func (p *registerParser) readRealisations(r *registerTable) error {
+	cols := newRealisationColumns(r)
+	p.batch.RealisationsSource, p.batch.RealisationsSheet = r.t.Source(), r.sheet
+	if p.sink != nil {
+		var rl cooperation.Realisation
+		return p.read(r, nil, "", func(row registerRow) error {
+			var ps problems
+			rl, ps = p.realisation(r, cols, row)
+			if len(ps) > 0 {
+				p.reject(r, row, ps.String())
+				return nil
+			}
+			p.batch.RealisationRows++
+			p.sinkErr = p.sink(&rl, row.line)
+			return p.sinkErr
+		})
+	}
 	var order []realisationKey
 	copies := map[realisationKey][]copyOf[cooperation.Realisation]{}
-	err := p.read(r, nil, "", func(row registerRow) {
-		rl, ps := p.realisation(r, row)
+	err := p.read(r, nil, "", func(row registerRow) error {
+		rl, ps := p.realisation(r, cols, row)
 		if len(ps) > 0 {
 			p.reject(r, row, ps.String())
-			return
+			return nil
 		}
 		k := realisationKey{rl.AgreementID, rl.Village, rl.Month}
 		if _, seen := copies[k]; !seen {
 			order = append(order, k)
 		}
 		copies[k] = append(copies[k], newCopy(rl, row))
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	what := func(k realisationKey) string {
-		village := "no village"
-		if k.village != "" {
-			village = k.village.Dotted()
-		}
-		return fmt.Sprintf("the realisation of agreement %s for %s in %s (one row per agreement, village and month)",
-			k.agreement, village, k.month.Format("2006-01"))
-	}
-	p.batch.Realisations, _ = settle(p, r, order, copies, nil, what, realisationFields)
+	p.batch.Realisations, _ = settle(p, r, order, copies, nil, realisationWhat, realisationFields)
 	return nil
 }
 
-func (p *registerParser) realisation(r *registerTable, row registerRow) (cooperation.Realisation, problems) {
+// realisationWhat names a realisation in the reasons that refuse its
+// copies.
+func realisationWhat(k realisationKey) string {
+	village := "no village"
+	if k.village != "" {
+		village = k.village.Dotted()
+	}
+	return fmt.Sprintf("the realisation of agreement %s for %s in %s (one row per agreement, village and month)",
+		k.agreement, village, k.month.Format("2006-01"))
+}
+
+// realisationCopyRejects words the rejects of realisation copies that
+// disagree, found after the rows were streamed: copies holds every copy of
+// each such realisation, grouped, each group ordered by line (as
+// SettleRealisationCopies returns them); records the text of their lines.
+// The reasons are those ParseRegister gives.
+func realisationCopyRejects(source, sheet string, copies []cooperation.RealisationCopy, records map[int]string) []Reject {
+	var out []Reject
+	for start := 0; start < len(copies); {
+		k := realisationKey{copies[start].AgreementID, copies[start].Village, copies[start].Month}
+		end := start + 1
+		for end < len(copies) && (realisationKey{copies[end].AgreementID, copies[end].Village, copies[end].Month}) == k {
+			end++
+		}
+		group := copies[start:end]
+		lines := make([]int, len(group))
+		values := make([][]namedValue, len(group))
+		for i, c := range group {
+			lines[i], values[i] = c.Line, realisationFields(c.Realisation)
+		}
+		reason := fmt.Sprintf("%s appears on lines %s with different values (%s)", realisationWhat(k), lineList(lines), differences(values))
+		for _, c := range group {
+			out = append(out, Reject{Source: source, Sheet: sheet, Line: c.Line, Reason: reason, Record: records[c.Line]})
+		}
+		start = end
+	}
+	sortRejects(out)
+	return out
+}
+
+// realisationColumns are the realisations table's columns, located once
+// for its many rows.
+type realisationColumns struct {
+	agreement, village, month, value, beneficiaries, outputs int // -1: absent
+
+	villageLabel, monthLabel, valueLabel, beneficiariesLabel string
+}
+
+func newRealisationColumns(r *registerTable) realisationColumns {
+	return realisationColumns{
+		agreement: r.cols.Index("agreement_id"), village: r.cols.Index("village_code"), month: r.cols.Index("month"),
+		value: r.cols.Index("value"), beneficiaries: r.cols.Index("beneficiaries"), outputs: r.cols.Index("outputs"),
+		villageLabel: r.cols.Label("village_code"), monthLabel: r.cols.Label("month"), valueLabel: r.cols.Label("value"),
+		beneficiariesLabel: r.cols.Label("beneficiaries"),
+	}
+}
+
+// realisation validates one row. It runs for every row of a national
+// register, so the values it sees over and over (village codes, months) are
+// checked once each and remembered, and a plain amount is read without
+// the general parser.
+func (p *registerParser) realisation(r *registerTable, c realisationColumns, row registerRow) (cooperation.Realisation, problems) {
 	var ps problems
 	var reason string
-	rl := cooperation.Realisation{Outputs: r.text(row, "outputs")}
-	rl.AgreementID, reason = p.agreementRef(r, row)
-	ps.add(reason)
-	if v := r.text(row, "village_code"); v != "" {
-		rl.Village, reason = p.desaCode(r.cols.Label("village_code"), v)
+	rl := cooperation.Realisation{Outputs: row.field(c.outputs)}
+	if id := row.field(c.agreement); id != "" && id == p.lastAgreement {
+		rl.AgreementID = p.lastAgreementOwn
+	} else {
+		rl.AgreementID, reason = p.agreementID(r, id)
+		ps.add(reason)
+		if reason == "" {
+			p.lastAgreement, p.lastAgreementOwn = rl.AgreementID, rl.AgreementID
+		}
+	}
+	if v := row.field(c.village); v != "" {
+		rl.Village, reason = p.realisationVillage(c.villageLabel, v)
 		ps.add(reason)
 	}
-	rl.Month, reason = r.cell(row, "month").month()
+	rl.Month, reason = p.realisationMonth(r.cellAt(row, c.month, c.monthLabel))
 	ps.add(reason)
-	if value := r.cell(row, "value"); value.text == "" {
+	if value := r.cellAt(row, c.value, c.valueLabel); value.text == "" {
 		ps.add("empty " + value.label)
-	} else if v, reason := value.rupiah(); reason != "" {
+	} else if v, reason := value.rupiahValue(); reason != "" {
 		ps.add(reason)
 	} else {
-		rl.Value = *v
+		rl.Value = v
 	}
-	rl.Beneficiaries, reason = r.cell(row, "beneficiaries").count()
+	rl.Beneficiaries, reason = r.cellAt(row, c.beneficiaries, c.beneficiariesLabel).count()
 	ps.add(reason)
 	return rl, ps
+}
+
+// realisationVillage is desaCode, remembered per spelling.
+func (p *registerParser) realisationVillage(label, text string) (region.Code, string) {
+	if text == p.lastVillage {
+		return p.lastVillageCheck.code, p.lastVillageCheck.reason
+	}
+	if c, ok := p.villages[text]; ok {
+		p.lastVillage, p.lastVillageCheck = text, c
+		return c.code, c.reason
+	}
+	code, reason := p.desaCode(label, text)
+	if len(p.villages) < maxCached {
+		// Copies, so that the cache does not hold on to the row.
+		code, text = region.Code(strings.Clone(string(code))), strings.Clone(text)
+		p.villages[text] = checkedCode{code, reason}
+		p.lastVillage, p.lastVillageCheck = text, checkedCode{code, reason}
+	}
+	return code, reason
+}
+
+// realisationMonth is the cell's month, remembered per text (a CSV cell is
+// all text; an XLSX cell may store a date serial instead).
+func (p *registerParser) realisationMonth(cell registerCell) (time.Time, string) {
+	if cell.xlsx {
+		return cell.month()
+	}
+	if cell.text == p.lastMonth && cell.text != "" {
+		return p.lastMonthCheck.month, p.lastMonthCheck.reason
+	}
+	if m, ok := p.months[cell.text]; ok {
+		p.lastMonth, p.lastMonthCheck = cell.text, m
+		return m.month, m.reason
+	}
+	m, reason := cell.month()
+	if len(p.months) < maxCached {
+		p.months[strings.Clone(cell.text)] = checkedMonth{m, reason}
+	}
+	return m, reason
 }
 
 func realisationFields(rl cooperation.Realisation) []namedValue {

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -54,9 +55,18 @@ type IDMRows interface {
 	InsertRows(ctx context.Context, runID uint64, source string, scores []idm.Score) error
 }
 
-// RegisterRows stores cooperation registers.
+// RegisterRows stores cooperation registers. A register's realisations
+// stream: they go to a RealisationWriter as they are read, and their
+// copies are settled where they are stored.
 type RegisterRows interface {
 	InsertRegister(ctx context.Context, runID uint64, source string, reg cooperation.Register) error
+	NewRealisationWriter(ctx context.Context, runID uint64) cooperation.RealisationWriter
+	// SettleRealisationCopies keeps one of identical copies of a
+	// realisation (agreement, village, month) that the run stored, and
+	// drops every copy of copies that disagree. It returns how many rows it
+	// dropped as repeats, and the refused copies grouped by realisation,
+	// each group ordered by line.
+	SettleRealisationCopies(ctx context.Context, runID uint64) (repeats int, refused []cooperation.RealisationCopy, err error)
 }
 
 // Runner loads files, one run per file, and refreshes the aggregates.
@@ -319,20 +329,163 @@ func (r *Runner) loadIDM(ctx context.Context, run *ingest.Run, path string, know
 	return rejects, r.scores.InsertRows(ctx, run.ID, run.Source, batch.Scores)
 }
 
+// loadRegister streams a register's realisations into ClickHouse as they
+// are read (agreements, parties and bodies, which are few, are read first
+// and inserted last), then settles their copies there: memory does not grow
+// with the number of realisations.
 func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []string, known *RegionSet) ([]ingest.Reject, error) {
-	batch, err := ParseRegister(paths, known)
+	start := r.now()
+	w := r.registers.NewRealisationWriter(ctx, run.ID)
+	villages := newRealisedVillages()
+	batch, err := StreamRegister(paths, known, func(rl *cooperation.Realisation, line int) error {
+		villages.add(rl)
+		return w.Append(rl, line)
+	})
 	if err != nil {
+		w.Abort()
 		return nil, err
 	}
-	reg := cooperation.Register{
-		Records:      cooperation.BuildRecords(batch.Agreements, batch.Parties, batch.Realisations),
-		Parties:      batch.Parties,
-		Realisations: batch.Realisations,
-		Bodies:       batch.Bodies,
+	if err := w.Close(); err != nil {
+		return nil, err
 	}
-	loaded := len(batch.Agreements) + len(batch.Parties) + len(batch.Realisations) + len(batch.Bodies)
-	rejects := counted(run, batch.RowsRead, loaded, batch.Rejects)
-	return rejects, r.registers.InsertRegister(ctx, run.ID, run.Source, reg)
+	streamed := r.now()
+	var repeats int
+	var refused []cooperation.RealisationCopy
+	if batch.RealisationRows > 1 {
+		if repeats, refused, err = r.registers.SettleRealisationCopies(ctx, run.ID); err != nil {
+			return nil, err
+		}
+	}
+	settled := r.now()
+	rejects := batch.Rejects
+	if len(refused) > 0 {
+		lines := make([]int, len(refused))
+		for i, c := range refused {
+			lines[i] = c.Line
+			villages.remove(&c.Realisation)
+		}
+		records, err := realisationRecords(paths, lines)
+		if err != nil {
+			return nil, err
+		}
+		rejects = mergeRealisationRejects(rejects, realisationCopyRejects(batch.RealisationsSource, batch.RealisationsSheet, refused, records))
+	}
+	reg := cooperation.Register{
+		Records: cooperation.BuildRecordsRealised(batch.Agreements, batch.Parties, villages.byAgreement()),
+		Parties: batch.Parties,
+		Bodies:  batch.Bodies,
+	}
+	realisations := batch.RealisationRows - repeats - len(refused)
+	loaded := len(batch.Agreements) + len(batch.Parties) + realisations + len(batch.Bodies)
+	out := counted(run, batch.RowsRead, loaded, rejects)
+	if err := r.registers.InsertRegister(ctx, run.ID, run.Source, reg); err != nil {
+		return nil, err
+	}
+	r.log.Debug("register stored", "run", run.ID, "realisations", batch.RealisationRows, "repeats", repeats, "refused_copies", len(refused),
+		"streaming", streamed.Sub(start).Round(time.Millisecond), "settling_copies", settled.Sub(streamed).Round(time.Millisecond),
+		"rest", r.now().Sub(settled).Round(time.Millisecond))
+	return out, nil
+}
+
+// mergeRealisationRejects adds the rejects of realisation copies to a
+// register's rejects, among the realisations' own (the last table), in line
+// order.
+func mergeRealisationRejects(rejects, copies []Reject) []Reject {
+	if len(copies) == 0 {
+		return rejects
+	}
+	start := len(rejects)
+	for start > 0 && rejects[start-1].Source == copies[0].Source && rejects[start-1].Sheet == copies[0].Sheet {
+		start--
+	}
+	out := append(slices.Clone(rejects), copies...)
+	sortRejects(out[start:])
+	return out
+}
+
+// realisedVillages counts the loaded realisations per agreement and
+// village, so that each agreement's record learns the villages its
+// realisations reached without keeping the rows: it grows with agreements ×
+// villages, not with months or rows. Rows usually come agreement by
+// agreement, so the counts of the current agreement's villages gather in a
+// few slots before they reach the map.
+type realisedVillages struct {
+	counts    map[agreementVillage]int32
+	agreement string
+	slots     [8]villageCount
+	used      int
+}
+
+type agreementVillage struct {
+	agreement string
+	village   region.Code
+}
+
+type villageCount struct {
+	village region.Code
+	n       int32
+}
+
+func newRealisedVillages() *realisedVillages {
+	return &realisedVillages{counts: map[agreementVillage]int32{}}
+}
+
+func (v *realisedVillages) add(rl *cooperation.Realisation) {
+	if rl.Village == "" {
+		return
+	}
+	if rl.AgreementID != v.agreement {
+		v.flush()
+		v.agreement = rl.AgreementID
+	}
+	for i := range v.used {
+		if v.slots[i].village == rl.Village {
+			v.slots[i].n++
+			return
+		}
+	}
+	if v.used == len(v.slots) {
+		v.flush()
+	}
+	v.slots[v.used] = villageCount{rl.Village, 1}
+	v.used++
+}
+
+// flush moves the slots' counts to the map.
+func (v *realisedVillages) flush() {
+	for _, s := range v.slots[:v.used] {
+		k := agreementVillage{v.agreement, s.village}
+		if n, ok := v.counts[k]; ok {
+			v.counts[k] = n + s.n
+			continue
+		}
+		// The agreement id is the agreement's own string; the code may be a
+		// view of a row's text, which the map must not keep.
+		v.counts[agreementVillage{k.agreement, region.Code(strings.Clone(string(k.village)))}] = s.n
+	}
+	v.used = 0
+}
+
+// remove takes back a realisation that turned out to be refused.
+func (v *realisedVillages) remove(rl *cooperation.Realisation) {
+	v.flush()
+	k := agreementVillage{rl.AgreementID, rl.Village}
+	if n, ok := v.counts[k]; ok {
+		if n <= 1 {
+			delete(v.counts, k)
+		} else {
+			v.counts[k] = n - 1
+		}
+	}
+}
+
+func (v *realisedVillages) byAgreement() map[string][]region.Code {
+	v.flush()
+	out := map[string][]region.Code{}
+	for k := range v.counts {
+		out[k.agreement] = append(out[k.agreement], k.village)
+	}
+	return out
 }
 
 // IDMYears is the range of years an IDM file may hold: from the first IDM

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,6 +74,30 @@ func splitStatements(sql string) []string {
 	return stmts
 }
 
+// addColumnIfNotExists matches `ALTER TABLE t ADD COLUMN IF NOT EXISTS c
+// ...`, which ClickHouse 18.16 does not parse (current releases do).
+var addColumnIfNotExists = regexp.MustCompile(`(?is)^\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+IF\s+NOT\s+EXISTS\s+(\w+)\s+(.+)$`)
+
+// execMigration runs one migration statement. An ADD COLUMN IF NOT EXISTS
+// is run as a plain ADD COLUMN when the column is missing, and skipped when
+// it exists, so that it stays idempotent on every server version.
+func (db *DB) execMigration(ctx context.Context, stmt string) error {
+	m := addColumnIfNotExists.FindStringSubmatch(stmt)
+	if m == nil {
+		return db.Exec(ctx, stmt)
+	}
+	table, col, rest := m[1], m[2], m[3]
+	var n uint64
+	if err := db.QueryRow(ctx, `SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = ? AND name = ?`,
+		[]any{table, col}, &n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	return db.Exec(ctx, "ALTER TABLE "+table+" ADD COLUMN "+col+" "+rest)
+}
+
 const createMigrationsTable = `
 CREATE TABLE IF NOT EXISTS schema_migrations (
     version    UInt32,
@@ -119,7 +144,7 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 			continue
 		}
 		for _, stmt := range m.Statements {
-			if err := db.Exec(ctx, stmt); err != nil {
+			if err := db.execMigration(ctx, stmt); err != nil {
 				return fmt.Errorf("migrate %s: %w", m.Name, err)
 			}
 		}

@@ -22,6 +22,15 @@ func TestMigrate(t *testing.T) {
 	if err := db.Migrate(ctx, log); err != nil {
 		t.Fatalf("second Migrate: %v", err)
 	}
+	// A migration interrupted before it was recorded runs again: every
+	// statement must be idempotent (ADD COLUMN IF NOT EXISTS included, which
+	// 18.16 does not parse itself).
+	if err := db.Exec(ctx, "TRUNCATE TABLE schema_migrations"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx, log); err != nil {
+		t.Fatalf("Migrate again after losing the record: %v", err)
+	}
 
 	v, err := db.AppliedVersion(ctx)
 	if err != nil {

@@ -66,15 +66,22 @@ func IsPersiapanKey(key string) bool { return strings.Contains(key, ":") }
 // BuildRecords joins agreements with their parties and realisations (all of
 // one register) into records.
 func BuildRecords(agreements []Agreement, parties []Party, realisations []Realisation) []Record {
-	byAgreement := map[string][]Party{}
-	for _, p := range parties {
-		byAgreement[p.AgreementID] = append(byAgreement[p.AgreementID], p)
-	}
 	realised := map[string][]region.Code{}
 	for _, r := range realisations {
 		if r.Village != "" {
 			realised[r.AgreementID] = append(realised[r.AgreementID], r.Village)
 		}
+	}
+	return BuildRecordsRealised(agreements, parties, realised)
+}
+
+// BuildRecordsRealised is BuildRecords for a register whose realisations
+// are not in memory: realised gives, per agreement id, the villages its
+// realisations reached (in any order, repeats allowed).
+func BuildRecordsRealised(agreements []Agreement, parties []Party, realised map[string][]region.Code) []Record {
+	byAgreement := map[string][]Party{}
+	for _, p := range parties {
+		byAgreement[p.AgreementID] = append(byAgreement[p.AgreementID], p)
 	}
 	out := make([]Record, 0, len(agreements))
 	for _, a := range agreements {
@@ -117,4 +124,23 @@ func sortedUnique[T ~string](in []T) []T {
 	out := slices.Clone(in)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// RealisationWriter stores a register's realisations one by one as they are
+// read, so that a national register never has to fit in memory.
+type RealisationWriter interface {
+	// Append adds an accepted realisation, read from line of its file.
+	Append(r *Realisation, line int) error
+	// Close sends what is left and waits until every row is stored.
+	Close() error
+	// Abort stops the writer without finishing; what was sent stays,
+	// tagged with its run.
+	Abort()
+}
+
+// RealisationCopy is one copy of a realisation that a register holds on
+// several lines (one agreement, village and month), with its line.
+type RealisationCopy struct {
+	Realisation
+	Line int
 }

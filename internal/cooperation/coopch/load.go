@@ -161,7 +161,8 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64) error {
 		INSERT INTO coop_realisations (generation, agreement_id, village_code, month, value, beneficiaries, outputs)
 		SELECT ?, agreement_id, village_code, month, value, beneficiaries, outputs
 		FROM coop_realisation_rows
-		WHERE (agreement_id, run_id) IN ` + winners},
+		WHERE (agreement_id, run_id) IN ` + winners + `
+		  AND (run_id, line) NOT IN (SELECT run_id, line FROM coop_realisation_dropped)`},
 		{BodiesTable, `
 		INSERT INTO coop_bodies (generation, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members)
 		SELECT ?, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members

@@ -1,0 +1,603 @@
+package etl
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
+	"github.com/sinergi-id/sinergi/internal/ingest"
+	"github.com/sinergi-id/sinergi/internal/region"
+	"github.com/sinergi-id/sinergi/internal/region/regionch"
+)
+
+// generatedRegister writes a register of CSV files into dir whose
+// realisations table has rows rows, narrow like a national realisations
+// file: an agreement, a dotted desa code, a month, an amount, a count and a
+// short text. Each agreement reports for four desa over months months from
+// 2020-01 (so rows/(4×months) agreements, each with two parties). Every
+// row is valid and every (agreement, village, month) is distinct. It
+// returns the files (agreements, parties, realisations).
+func generatedRegister(tb testing.TB, dir string, known *RegionSet, rows, months int) []string {
+	tb.Helper()
+	var desa []region.Code
+	for _, r := range known.byCode {
+		if r.Level == region.LevelDesaKelurahan && r.Kind.IsDesa() {
+			desa = append(desa, r.Code)
+		}
+	}
+	if len(desa) < 10 {
+		tb.Fatalf("only %d desa to generate realisations for", len(desa))
+	}
+	// Sorted, so the file is the same every time.
+	slices.Sort(desa)
+	const villagesPer = 4
+	perAgreement := villagesPer * months
+	agreements := max(1, (rows+perAgreement-1)/perAgreement)
+
+	write := func(name string, fill func(w *bufio.Writer)) string {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		w := bufio.NewWriterSize(f, 1<<20)
+		fill(w)
+		if err := w.Flush(); err != nil {
+			tb.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			tb.Fatal(err)
+		}
+		return path
+	}
+	id := func(i int) string { return fmt.Sprintf("GEN-%04d-%06d", 2015+i%10, i) }
+	a := write("agreements.csv", func(w *bufio.Writer) {
+		w.WriteString("agreement_id,title,document_type,status,committed_value\n")
+		for i := range agreements {
+			fmt.Fprintf(w, "%s,Kerja sama desa nomor %d,PKS,aktif,%d\n", id(i), i, 100_000_000+i%97*1_000_000)
+		}
+	})
+	p := write("parties.csv", func(w *bufio.Writer) {
+		w.WriteString("agreement_id,party_type,name,region_code,sector,role\n")
+		for i := range agreements {
+			fmt.Fprintf(w, "%s,perusahaan,PT Mitra Desa %d,64,batubara,mitra\n", id(i), i%500)
+			fmt.Fprintf(w, "%s,desa,Desa %d,%s,,penerima manfaat\n", id(i), i, desa[i%len(desa)].Dotted())
+		}
+	})
+	r := write("realisations.csv", func(w *bufio.Writer) {
+		w.WriteString("agreement_id,village_code,month,value,beneficiaries,outputs\n")
+		n := 0
+		for i := 0; n < rows; i++ {
+			aid := id(i)
+			for m := 0; m < months && n < rows; m++ {
+				for v := 0; v < villagesPer && n < rows; v++ {
+					code := desa[(i*villagesPer+v)%len(desa)].Dotted()
+					value := 100_000 + (n*7919)%5000*1000
+					output := "pelatihan dan bibit"
+					if n%7 == 0 {
+						output = ""
+					}
+					fmt.Fprintf(w, "%s,%s,%04d-%02d,%d,%d,%s\n", aid, code, 2020+m/12, m%12+1, value, 1+n%300, output)
+					n++
+				}
+			}
+		}
+	})
+	return []string{a, p, r}
+}
+
+// memSampler samples the heap while a load runs.
+type memSampler struct {
+	stop      chan struct{}
+	done      sync.WaitGroup
+	peakInuse uint64
+	startAll  uint64
+	totalAll  uint64
+}
+
+func sampleMemory(every time.Duration) *memSampler {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	s := &memSampler{stop: make(chan struct{}), startAll: ms.TotalAlloc, peakInuse: ms.HeapInuse}
+	s.done.Add(1)
+	go func() {
+		defer s.done.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+				runtime.ReadMemStats(&ms)
+				s.peakInuse = max(s.peakInuse, ms.HeapInuse)
+			}
+		}
+	}()
+	return s
+}
+
+// end stops sampling and returns the peak heap in use and the bytes
+// allocated meanwhile.
+func (s *memSampler) end() (peakInuse, allocated uint64) {
+	close(s.stop)
+	s.done.Wait()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	s.peakInuse = max(s.peakInuse, ms.HeapInuse)
+	return s.peakInuse, ms.TotalAlloc - s.startAll
+}
+
+// registerBenchRunner is a runner on a fresh database with the real
+// Kalimantan Timur regions loaded.
+func registerBenchRunner(tb testing.TB) (*Runner, *clickhouse.DB, *RegionSet) {
+	tb.Helper()
+	db := clickhousetest.NewDB(tb)
+	log := clickhousetest.Logger(tb)
+	if os.Getenv("SINERGI_BENCH_LOG") != "" { // the load's phases, with their times
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	runner := NewClickHouseRunner(db, log)
+	if _, err := runner.Load(context.Background(), DatasetRegions, filepath.Join(realDataDir, "kaltim_wilayah_kemendagri_2025.csv")); err != nil {
+		tb.Fatal(err)
+	}
+	all, err := regionch.NewStore(db).All(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return runner, db, NewRegionSet(all)
+}
+
+// clientInsertRate is the anchor of the benchmark: the rows per second at
+// which clickhouse-client inserts the same realisations, written as the
+// table's own CSV (months as dates), into coop_realisation_rows. It is 0
+// when clickhouse-client is not installed.
+func clientInsertRate(tb testing.TB, db *clickhouse.DB, realisations string) float64 {
+	tb.Helper()
+	client, err := exec.LookPath("clickhouse-client")
+	if err != nil {
+		tb.Logf("no clickhouse-client to compare with: %v", err)
+		return 0
+	}
+	in, err := os.Open(realisations)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer in.Close()
+	flat := filepath.Join(filepath.Dir(realisations), "client.csv")
+	out, err := os.Create(flat)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriterSize(out, 1<<20)
+	sc := bufio.NewScanner(in)
+	sc.Scan() // the header
+	rows := 0
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), ",")
+		rows++
+		fmt.Fprintf(w, "1,%s,%s,%s-01,%s,%s,%s,%d\n", f[0], f[1], f[2], f[3], f[4], f[5], rows+1)
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	out.Close()
+	host, port, _ := net.SplitHostPort(clickhousetest.Server().Addr())
+	cmd := exec.Command(client, "--host", host, "--port", port, "--database", db.Config().Database,
+		"--query", "INSERT INTO coop_realisation_rows (run_id, agreement_id, village_code, month, value, beneficiaries, outputs, line) FORMAT CSV")
+	f, err := os.Open(flat)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	cmd.Stdin = f
+	start := time.Now()
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("clickhouse-client: %v: %s", err, msg)
+	}
+	rate := float64(rows) / time.Since(start).Seconds()
+	if err := db.Exec(context.Background(), "TRUNCATE TABLE coop_realisation_rows"); err != nil {
+		tb.Fatal(err)
+	}
+	return rate
+}
+
+// benchEnv reads a whole number from the environment, def when unset.
+func benchEnv(b *testing.B, name string, def int) int {
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		b.Fatalf("%s=%q: want a whole number", name, s)
+	}
+	return n
+}
+
+// benchMonths is how many months each generated agreement reports:
+// SINERGI_BENCH_MONTHS, default 60 (240 realisations per agreement; more
+// months, fewer agreements for the same rows).
+func benchMonths(b *testing.B) int { return benchEnv(b, "SINERGI_BENCH_MONTHS", 60) }
+
+// BenchmarkRegisterRealisationsIngest loads a generated register whose
+// realisations table has SINERGI_BENCH_ROWS rows (default 1,000,000)
+// through the runner, as `sinergi etl load register` does. It reports the
+// realisation rows per second of the whole load (read, validate, insert,
+// copies settled, snapshot rebuilt), the peak heap in use and the bytes
+// allocated per row; when clickhouse-client is installed, also the rate at
+// which it inserts the same rows (client-rows/s) and the ratio of the two.
+// SINERGI_BENCH_BLOCK sets the rows per block sent (default
+// coopch.RealisationBlockRows).
+//
+//	SINERGI_BENCH_ROWS=12000000 go test -run XXX -bench RegisterRealisationsIngest -benchtime 1x ./etl/
+func BenchmarkRegisterRealisationsIngest(b *testing.B) {
+	rows := benchEnv(b, "SINERGI_BENCH_ROWS", 1_000_000)
+	coopch.RealisationBlockRows = benchEnv(b, "SINERGI_BENCH_BLOCK", coopch.RealisationBlockRows)
+	runner, db, known := registerBenchRunner(b)
+	files := generatedRegister(b, b.TempDir(), known, rows, benchMonths(b))
+	clientRate := clientInsertRate(b, db, files[2])
+	b.ResetTimer()
+	var peak, alloc uint64
+	for b.Loop() {
+		mem := sampleMemory(20 * time.Millisecond)
+		res, err := runner.Load(context.Background(), DatasetRegister, files...)
+		p, a := mem.end()
+		peak, alloc = max(peak, p), a
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Runs[0].RowsRejected != 0 {
+			b.Fatalf("generated register refused: %+v", res.Rejects[:min(5, len(res.Rejects))])
+		}
+	}
+	b.StopTimer()
+	rate := float64(rows) * float64(b.N) / b.Elapsed().Seconds()
+	b.ReportMetric(rate, "rows/s")
+	if clientRate > 0 {
+		b.ReportMetric(clientRate, "client-rows/s")
+		b.ReportMetric(rate/clientRate, "ratio")
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(alloc)/float64(rows), "alloc-B/row")
+}
+
+// BenchmarkRegisterRealisationsParse reads and validates a generated
+// register of SINERGI_BENCH_ROWS realisations (default 1,000,000) without
+// storing it: the Go side of the ingest, alone.
+func BenchmarkRegisterRealisationsParse(b *testing.B) {
+	rows := benchEnv(b, "SINERGI_BENCH_ROWS", 1_000_000)
+	known := kaltimRegions(b)
+	files := generatedRegister(b, b.TempDir(), known, rows, benchMonths(b))
+	b.Run("stream", func(b *testing.B) {
+		for b.Loop() {
+			n := 0
+			batch, err := StreamRegister(files, known, func(*cooperation.Realisation, int) error { n++; return nil })
+			if err != nil || n != rows || len(batch.Rejects) != 0 {
+				b.Fatalf("%d rows, %d rejects, %v", n, len(batch.Rejects), err)
+			}
+		}
+		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+	b.Run("in-memory", func(b *testing.B) {
+		for b.Loop() {
+			batch, err := ParseRegister(files, known)
+			if err != nil || len(batch.Realisations) != rows {
+				b.Fatalf("%d rows, %v", len(batch.Realisations), err)
+			}
+		}
+		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+}
+
+// writeCopiesRegister writes a register whose realisations repeat
+// (agreement, village, month) on several lines: identical copies (written
+// differently: a flat and a dotted code, 100 and 100.00), copies that
+// disagree, and an agreement whose only realisations for a village are
+// copies that disagree (its record must not list that village).
+func writeCopiesRegister(t *testing.T) []string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"agreements.csv": "agreement_id,title,document_type,status\nCOPY-1,Satu,MOU,ACTIVE\nCOPY-2,Dua,PKS,aktif\n",
+		"parties.csv":    "agreement_id,party_type,name,region_code,sector,role\nCOPY-1,DESA,Lung Anai,64.02.02.2010,,\nCOPY-2,COMPANY,PT Dua,64.02,batubara,mitra\n",
+		"realisations.csv": "agreement_id,village_code,month,value,beneficiaries,outputs\n" +
+			"COPY-1,64.02.02.2010,2025-01,1000,3,bibit\n" + // 2: kept once with 3 and 10
+			"COPY-1,6402022010,2025-01,1000,3,bibit\n" + // 3
+			"COPY-1,64.02.02.2010,2025-02,2000,5,\n" + // 4: disagrees with 5
+			"COPY-1,64.02.02.2010,2025-02,2500,5,\n" + // 5
+			"COPY-2,64.02.02.2005,2025-03,3000,,pupuk\n" + // 6: disagrees with 7 on outputs
+			"COPY-2,64.02.02.2005,2025-03,3000,,pupuk organik\n" + // 7
+			"COPY-2,,2025-04,100,,\n" + // 8: kept once with 9
+			"COPY-2,,04/2025,100.00,,\n" + // 9
+			"COPY-1,64.02.02.2010,2025-01,1000,3,bibit\n" + // 10
+			"COPY-1,64.02.02.2010,2025-03,1000,x,\n" + // 11: refused on its own
+			"COPY-2,64.02.02.2011,2025-03,4000,,\n", // 12
+	}
+	var paths []string
+	for _, name := range []string{"agreements.csv", "parties.csv", "realisations.csv"} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(files[name]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
+	}
+	return paths
+}
+
+// realisationText writes a realisation for comparing sets of them.
+func realisationText(agreement, village string, month time.Time, value string, beneficiaries int, outputs string) string {
+	return fmt.Sprintf("%s|%s|%s|%s|%d|%s", agreement, village, month.Format("2006-01"), value, beneficiaries, outputs)
+}
+
+// TestRegisterStreamsLikeParseRegister loads registers through the runner,
+// which streams realisations into ClickHouse and settles their copies
+// there, and checks that every outcome is the one ParseRegister (all in
+// memory) gives: the rejects with sheet, line, reason and record, the run's
+// counts, the realisations in the snapshot and the villages each agreement
+// record lists.
+func TestRegisterStreamsLikeParseRegister(t *testing.T) {
+	dir := sharedDataDir(t)
+	f := newFixture(t)
+	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+	known := kaltimRegions(t)
+	copies := writeCopiesRegister(t)
+	broken := registerFiles(filepath.Join("testdata", "register", "broken"))
+	cases := []struct {
+		name  string
+		paths []string
+	}{
+		{"copies", copies},
+		{"known", registerFiles(filepath.Join("testdata", "register", "known"))},
+		{"broken", broken},
+		{"copies xlsx", []string{registerWorkbookFromCSV(t, "copies.xlsx", copies)}},
+		{"broken xlsx", []string{registerWorkbookFromCSV(t, "broken.xlsx", broken)}},
+	}
+	ctx := context.Background()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want, err := ParseRegister(tc.paths, known)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := f.load(ctx, DatasetRegister, tc.paths...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run := res.Runs[0]
+			if wantRejects := toIngestRejects(&run, want.Rejects); len(res.Rejects)+len(wantRejects) > 0 && !reflect.DeepEqual(res.Rejects, wantRejects) {
+				t.Errorf("rejects:\n got %+v\nwant %+v", res.Rejects, wantRejects)
+			}
+			loaded := len(want.Agreements) + len(want.Parties) + len(want.Realisations) + len(want.Bodies)
+			if run.Status != ingest.StatusSucceeded || run.RowsRead != want.RowsRead || run.RowsLoaded != loaded || run.RowsRejected != len(want.Rejects) {
+				t.Errorf("run %+v, want read %d, loaded %d, rejected %d", run, want.RowsRead, loaded, len(want.Rejects))
+			}
+			stored, err := f.runs.Rejects(ctx, run.ID, ingest.MaxRejects)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(stored) != len(want.Rejects) {
+				t.Errorf("stored %d rejects, want %d", len(stored), len(want.Rejects))
+			}
+
+			var ids []string
+			for _, a := range want.Agreements {
+				ids = append(ids, a.ID)
+			}
+			var wantRows []string
+			for _, r := range want.Realisations {
+				wantRows = append(wantRows, realisationText(r.AgreementID, string(r.Village), r.Month, r.Value.String(), r.Beneficiaries, r.Outputs))
+			}
+			var gotRows []string
+			var rows []struct {
+				Agreement     string          `ch:"agreement_id"`
+				Village       string          `ch:"village_code"`
+				Month         time.Time       `ch:"month"`
+				Value         decimal.Decimal `ch:"value"`
+				Beneficiaries uint32          `ch:"beneficiaries"`
+				Outputs       string          `ch:"outputs"`
+			}
+			if err := f.db.Select(ctx, &rows, `SELECT agreement_id, village_code, month, value, beneficiaries, outputs FROM coop_realisations
+				WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_realisations')
+				AND has(?, agreement_id)`, ids); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rows {
+				gotRows = append(gotRows, realisationText(r.Agreement, r.Village, r.Month, r.Value.String(), int(r.Beneficiaries), r.Outputs))
+			}
+			slices.Sort(gotRows)
+			slices.Sort(wantRows)
+			if !slices.Equal(gotRows, wantRows) {
+				t.Errorf("snapshot realisations:\n got %q\nwant %q", gotRows, wantRows)
+			}
+
+			var records []struct {
+				ID       string   `ch:"agreement_id"`
+				Regions  []string `ch:"region_codes"`
+				Villages []string `ch:"village_keys"`
+			}
+			if err := f.db.Select(ctx, &records, `SELECT agreement_id, region_codes, village_keys FROM coop_agreements
+				WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements')
+				AND has(?, agreement_id) ORDER BY agreement_id`, ids); err != nil {
+				t.Fatal(err)
+			}
+			wantRecords := cooperation.BuildRecords(want.Agreements, want.Parties, want.Realisations)
+			slices.SortFunc(wantRecords, func(a, b cooperation.Record) int { return strings.Compare(a.ID, b.ID) })
+			if len(records) != len(wantRecords) {
+				t.Fatalf("%d agreement records, want %d", len(records), len(wantRecords))
+			}
+			for i, rec := range records {
+				w := wantRecords[i]
+				if rec.ID != w.ID || !slices.Equal(rec.Regions, strs(w.RegionCodes)) || !slices.Equal(rec.Villages, w.VillageKeys) {
+					t.Errorf("record %s: regions %q villages %q, want %s: %q %q", rec.ID, rec.Regions, rec.Villages, w.ID, w.RegionCodes, w.VillageKeys)
+				}
+			}
+		})
+	}
+	// The copies register says what it should, not only what ParseRegister
+	// says.
+	res, err := f.load(ctx, DatasetRegister, copies...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRegisterRejects(t, toRejects(res.Rejects), map[string]map[int][]string{"realisations": {
+		4:  {`the realisation of agreement COPY-1 for 64.02.02.2010 in 2025-02 (one row per agreement, village and month) appears on lines 4 and 5 with different values (value "2000" vs "2500")`},
+		5:  {"appears on lines 4 and 5"},
+		6:  {`appears on lines 6 and 7 with different values (outputs "pupuk" vs "pupuk organik")`},
+		7:  {"appears on lines 6 and 7"},
+		11: {`beneficiaries "x" is not a whole number`},
+	}})
+	for _, rj := range res.Rejects {
+		if rj.Line == 5 && rj.Record != "COPY-1,64.02.02.2010,2025-02,2500,5," {
+			t.Errorf("reject of line 5 quotes %q", rj.Record)
+		}
+	}
+	if run := res.Runs[0]; run.RowsRead != 2+2+11 || run.RowsLoaded != 2+2+3 || run.RowsRejected != 5 {
+		t.Errorf("copies run: read %d, loaded %d, rejected %d; want 15, 7, 5", run.RowsRead, run.RowsLoaded, run.RowsRejected)
+	}
+}
+
+func toRejects(in []ingest.Reject) []Reject {
+	out := make([]Reject, len(in))
+	for i, r := range in {
+		out[i] = Reject{Source: r.Source, Sheet: r.Sheet, Line: r.Line, Reason: r.Reason, Record: r.Record}
+	}
+	return out
+}
+
+func strs[T ~string](in []T) []string {
+	out := make([]string, len(in))
+	for i, v := range in {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// TestLargeRegisterLoadsInBoundedMemory loads a register of 300,000
+// realisations and samples the heap meanwhile: realisations stream, so the
+// heap stays at what two blocks of rows take, whatever the file's size
+// (loading it all in memory took over 500 MB).
+func TestLargeRegisterLoadsInBoundedMemory(t *testing.T) {
+	const rows = 300_000
+	dir := sharedDataDir(t)
+	f := newFixture(t)
+	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+	files := generatedRegister(t, t.TempDir(), kaltimRegions(t), rows, 60)
+	mem := sampleMemory(10 * time.Millisecond)
+	start := time.Now()
+	res := f.mustLoad(DatasetRegister, files...)
+	took := time.Since(start)
+	peak, alloc := mem.end()
+	t.Logf("%d realisations in %v (%.0f rows/s): peak heap in use %.1f MB, %.0f bytes allocated per row",
+		rows, took.Round(time.Millisecond), rows/took.Seconds(), float64(peak)/(1<<20), float64(alloc)/rows)
+	run := res.Runs[0]
+	agreements := (rows + 239) / 240
+	if run.RowsRejected != 0 || run.RowsLoaded != rows+3*agreements || run.RowsRead != run.RowsLoaded {
+		t.Fatalf("run: %+v", run)
+	}
+	var n uint64
+	if err := f.db.QueryRow(context.Background(), `SELECT count() FROM coop_realisations
+		WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_realisations')`, nil, &n); err != nil {
+		t.Fatal(err)
+	}
+	if n != rows {
+		t.Fatalf("snapshot has %d realisations, want %d", n, rows)
+	}
+	if limit := uint64(256 << 20); peak > limit {
+		t.Errorf("peak heap in use %d MB, want under %d MB: do realisations still stream?", peak>>20, limit>>20)
+	}
+}
+
+// TestRegisterFailingMidStreamChangesNothing loads a register whose
+// realisations break after blocks of them reached ClickHouse, and one
+// interrupted after its rows were stored: both fail, and every answer stays
+// the previous one.
+func TestRegisterFailingMidStreamChangesNothing(t *testing.T) {
+	dir := sharedDataDir(t)
+	f := newFixture(t)
+	ctx := context.Background()
+	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+	f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "known"))...)
+	snapshot := func() (agreements, realisations uint64) {
+		q := `SELECT (SELECT count() FROM coop_agreements WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements')),
+			(SELECT count() FROM coop_realisations WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_realisations'))`
+		if err := f.db.QueryRow(ctx, q, nil, &agreements, &realisations); err != nil {
+			t.Fatal(err)
+		}
+		return agreements, realisations
+	}
+	beforeA, beforeR := snapshot()
+	written := func(runID uint64) uint64 {
+		var n uint64
+		if err := f.db.QueryRow(ctx, `SELECT count() FROM coop_realisation_rows WHERE run_id = ?`, []any{runID}, &n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// A quote that never closes, after 250,000 good rows: the file cannot
+	// be read on, once blocks of it were sent. (ClickHouse gathers the
+	// blocks of one INSERT up to a million rows before it writes them, so
+	// here they are dropped with the connection; rows it did write would
+	// stay invisible, as the interrupted run below shows.)
+	files := generatedRegister(t, t.TempDir(), kaltimRegions(t), 250_000, 60)
+	tail, err := os.OpenFile(files[2], os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tail.WriteString("GEN-2015-000000,64.02.02.2010,2019-01,1000,1,\"never closed\nGEN-2015-000000,64.02.02.2010,2019-02,1000,1,\n")
+	tail.Close()
+	res, err := f.load(ctx, DatasetRegister, files...)
+	if err == nil || !strings.Contains(err.Error(), "never closes") || len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed {
+		t.Fatalf("broken realisations: %v, %+v", err, res.Runs)
+	}
+	t.Logf("the broken register's run left %d rows", written(res.Runs[0].ID))
+	if a, r := snapshot(); a != beforeA || r != beforeR {
+		t.Fatalf("a failed register changed the snapshot: %d agreements, %d realisations; was %d, %d", a, r, beforeA, beforeR)
+	}
+
+	// Killed after its rows were stored, before the commit.
+	good := generatedRegister(t, t.TempDir(), kaltimRegions(t), 50_000, 60)
+	cctx, cancel := context.WithCancel(ctx)
+	f.runner.afterInsert = func(context.Context) { cancel() }
+	res, err = f.load(cctx, DatasetRegister, good...)
+	f.runner.afterInsert = nil
+	if !errors.Is(err, context.Canceled) || len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed {
+		t.Fatalf("interrupted register: %v, %+v", err, res.Runs)
+	}
+	if n := written(res.Runs[0].ID); n != 50_000 {
+		t.Fatalf("the interrupted run wrote %d rows, want 50000", n)
+	}
+	if a, r := snapshot(); a != beforeA || r != beforeR {
+		t.Fatalf("an interrupted register changed the snapshot: %d agreements, %d realisations; was %d, %d", a, r, beforeA, beforeR)
+	}
+	// A later load does not pick up the failed runs' rows.
+	f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "known"))...)
+	if a, r := snapshot(); a != beforeA || r != beforeR {
+		t.Fatalf("a later load picked up failed runs: %d agreements, %d realisations; want %d, %d", a, r, beforeA, beforeR)
+	}
+}

@@ -1,0 +1,286 @@
+package coopch
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/shopspring/decimal"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"github.com/sinergi-id/sinergi/internal/region"
+)
+
+// Realisations stream: a national register has millions of them, so they
+// are inserted in blocks as they are read, and their duplicates are found
+// afterwards, in ClickHouse (SettleRealisationCopies).
+
+// RealisationBlockRows is how many realisations one block carries: enough
+// to send efficiently, few enough to keep memory flat (two blocks are alive
+// at a time, one filling and one being sent). ClickHouse gathers the blocks
+// of one INSERT into parts of up to a million rows itself.
+var RealisationBlockRows = 100_000
+
+const insertRealisationLines = `INSERT INTO coop_realisation_rows
+	(run_id, agreement_id, village_code, month, value, beneficiaries, outputs, line)`
+
+// NewRealisationWriter returns a writer that inserts the realisations of
+// run runID into coop_realisation_rows as they are appended, in one INSERT
+// (opened with the first block) of blocks of RealisationBlockRows rows sent
+// by a goroutine of its own, so that reading the next block overlaps with
+// sending the last. Rows that reach ClickHouse are tagged with the run: if
+// the load fails they stay invisible, like every row of a run that is not
+// committed.
+func (s *Store) NewRealisationWriter(ctx context.Context, runID uint64) cooperation.RealisationWriter {
+	w := &realisationWriter{
+		ctx:    ctx,
+		runID:  runID,
+		fill:   newRealisationBlock(),
+		full:   make(chan *realisationBlock),
+		free:   make(chan *realisationBlock, 1),
+		failed: make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	go w.send(s.db)
+	return w
+}
+
+type realisationWriter struct {
+	ctx   context.Context
+	runID uint64
+	fill  *realisationBlock // being filled by Append
+
+	full   chan *realisationBlock // to the sender
+	free   chan *realisationBlock // back from the sender, for reuse
+	failed chan struct{}          // closed when the sender fails
+	done   chan struct{}          // closed when the sender has finished
+
+	err     error // the sender's, readable once failed or done is closed
+	closing sync.Once
+	abort   bool // set before full is closed: abort rather than send
+}
+
+// realisationBlock holds one block's rows column by column, the way the
+// driver takes them.
+type realisationBlock struct {
+	runID         []uint64
+	agreement     []string
+	village       []string
+	month         []time.Time
+	value         []decimal.Decimal
+	beneficiaries []uint32
+	outputs       []string
+	line          []uint32
+}
+
+// newRealisationBlock returns an empty block; its columns grow as rows
+// come (a register of a few realisations stays small), and keep their
+// room when the block is reused.
+func newRealisationBlock() *realisationBlock { return &realisationBlock{} }
+
+func (b *realisationBlock) rows() int { return len(b.line) }
+
+func (b *realisationBlock) reset() {
+	// Drop the references, so that sent rows' strings can be collected.
+	clear(b.agreement[:cap(b.agreement)])
+	clear(b.village[:cap(b.village)])
+	clear(b.outputs[:cap(b.outputs)])
+	clear(b.value[:cap(b.value)])
+	b.runID, b.agreement, b.village, b.outputs = b.runID[:0], b.agreement[:0], b.village[:0], b.outputs[:0]
+	b.month, b.value, b.beneficiaries, b.line = b.month[:0], b.value[:0], b.beneficiaries[:0], b.line[:0]
+}
+
+func (w *realisationWriter) Append(r *cooperation.Realisation, line int) error {
+	b := w.fill
+	b.runID = append(b.runID, w.runID)
+	b.agreement = append(b.agreement, r.AgreementID)
+	b.village = append(b.village, string(r.Village))
+	b.month = append(b.month, r.Month)
+	b.value = append(b.value, r.Value)
+	b.beneficiaries = append(b.beneficiaries, uint32(r.Beneficiaries))
+	b.outputs = append(b.outputs, r.Outputs)
+	b.line = append(b.line, uint32(line))
+	if b.rows() < RealisationBlockRows {
+		return nil
+	}
+	return w.handOff()
+}
+
+// handOff gives the filled block to the sender and takes the one it sent
+// before, if any.
+func (w *realisationWriter) handOff() error {
+	select {
+	case w.full <- w.fill:
+	case <-w.failed:
+		return w.err
+	case <-w.ctx.Done():
+		return w.ctx.Err()
+	}
+	select {
+	case w.fill = <-w.free:
+	default: // the first hand-off: the sender holds the only other block
+		w.fill = newRealisationBlock()
+	}
+	return nil
+}
+
+func (w *realisationWriter) Close() error {
+	var err error
+	if w.fill.rows() > 0 {
+		err = w.handOff()
+	}
+	if err != nil {
+		w.Abort()
+		return err
+	}
+	w.closing.Do(func() { close(w.full) })
+	<-w.done
+	return w.err
+}
+
+func (w *realisationWriter) Abort() {
+	w.closing.Do(func() {
+		w.abort = true
+		close(w.full)
+	})
+	<-w.done
+}
+
+// send inserts the blocks it is given in one INSERT, a block at a time.
+func (w *realisationWriter) send(db *clickhouse.DB) {
+	defer close(w.done)
+	fail := func(err error) {
+		if w.err == nil {
+			w.err = fmt.Errorf("insert realisations: %w", clickhouse.MapError(err))
+			close(w.failed)
+		}
+	}
+	var batch driver.Batch
+	for b := range w.full {
+		if w.err == nil && batch == nil {
+			var err error
+			if batch, err = db.PrepareBatch(w.ctx, insertRealisationLines); err != nil {
+				fail(err)
+			}
+		}
+		if w.err == nil {
+			if err := appendRealisationBlock(batch, b); err != nil {
+				fail(err)
+			} else if err := batch.Flush(); err != nil {
+				fail(err)
+			}
+		}
+		b.reset()
+		select {
+		case w.free <- b:
+		default:
+		}
+	}
+	switch {
+	case batch == nil:
+	case w.err != nil || w.abort:
+		batch.Abort()
+	default:
+		if err := batch.Send(); err != nil {
+			fail(err)
+		}
+	}
+}
+
+func appendRealisationBlock(batch driver.Batch, b *realisationBlock) error {
+	cols := []any{b.runID, b.agreement, b.village, b.month, b.value, b.beneficiaries, b.outputs, b.line}
+	for i, c := range cols {
+		if err := batch.Column(i).Append(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SettleRealisationCopies deals with the realisations that run runID
+// inserted more than once (one agreement, village and month on several
+// lines), as the register's rules say: identical copies are kept once;
+// copies that disagree are all refused. The rows that go are recorded in
+// coop_realisation_dropped, which the snapshot leaves out. It returns how
+// many rows were dropped as repeats of a kept row, and the refused copies
+// ordered by agreement, village, month and line.
+//
+// One pass over the run's rows, grouped by agreement (the table's order),
+// finds the agreements that have a village and month more than once; only
+// when there are some does a second pass group their rows by realisation.
+// (A hash collision can only flag an agreement without copies, which the
+// exact grouping then clears.) Both passes are INSERT … SELECT, under the
+// limits of writes: a run's rows may be many millions.
+func (s *Store) SettleRealisationCopies(ctx context.Context, runID uint64) (repeats int, refused []cooperation.RealisationCopy, err error) {
+	const flag = `INSERT INTO coop_realisation_copied_agreements (run_id, agreement_id)
+		SELECT ?, agreement_id FROM (
+			SELECT agreement_id, count() AS copies, uniqExact(cityHash64(village_code, month)) AS distinct_keys
+			FROM coop_realisation_rows WHERE run_id = ? GROUP BY agreement_id)
+		WHERE copies > distinct_keys`
+	if err := s.db.Exec(ctx, flag, runID, runID); err != nil {
+		return 0, nil, fmt.Errorf("find realisation copies: %w", err)
+	}
+	var flagged uint64
+	if err := s.db.QueryRow(ctx, `SELECT count() FROM coop_realisation_copied_agreements WHERE run_id = ?`, []any{runID}, &flagged); err != nil {
+		return 0, nil, fmt.Errorf("find realisation copies: %w", err)
+	}
+	if flagged == 0 {
+		return 0, nil, nil
+	}
+	// Identical copies (one variant): all lines but the first go. Copies
+	// that disagree: every line goes, refused.
+	const drop = `INSERT INTO coop_realisation_dropped (run_id, agreement_id, line, refused)
+		SELECT ?, agreement_id, arrayJoin(if(variants = 1, arraySlice(arraySort(copy_lines), 2), copy_lines)), toUInt8(variants > 1)
+		FROM (
+			SELECT agreement_id, groupArray(line) AS copy_lines, uniqExact(value, beneficiaries, outputs) AS variants
+			FROM coop_realisation_rows
+			WHERE agreement_id IN (SELECT agreement_id FROM coop_realisation_copied_agreements WHERE run_id = ?)
+			  AND run_id = ?
+			GROUP BY agreement_id, village_code, month
+			HAVING count() > 1)`
+	if err := s.db.Exec(ctx, drop, runID, runID, runID); err != nil {
+		return 0, nil, fmt.Errorf("settle realisation copies: %w", err)
+	}
+	var dropped, refusedRows uint64
+	if err := s.db.QueryRow(ctx, `SELECT count(), countIf(refused = 1) FROM coop_realisation_dropped WHERE run_id = ?`,
+		[]any{runID}, &dropped, &refusedRows); err != nil {
+		return 0, nil, fmt.Errorf("count realisation copies: %w", err)
+	}
+	repeats = int(dropped - refusedRows)
+	if refusedRows == 0 {
+		return repeats, nil, nil
+	}
+	// The refused rows, found through their agreements (the table's key).
+	rows, err := s.db.Query(ctx, `
+		SELECT agreement_id, village_code, month, value, beneficiaries, outputs, line
+		FROM coop_realisation_rows
+		WHERE agreement_id IN (SELECT agreement_id FROM coop_realisation_dropped WHERE run_id = ? AND refused = 1)
+		  AND run_id = ?
+		  AND line IN (SELECT line FROM coop_realisation_dropped WHERE run_id = ? AND refused = 1)
+		ORDER BY agreement_id, village_code, month, line`, runID, runID, runID)
+	if err != nil {
+		return 0, nil, fmt.Errorf("read refused realisation copies: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c cooperation.RealisationCopy
+		var village string
+		var beneficiaries, line uint32
+		if err := rows.Scan(&c.AgreementID, &village, &c.Month, &c.Value, &beneficiaries, &c.Outputs, &line); err != nil {
+			return 0, nil, fmt.Errorf("read refused realisation copies: %w", clickhouse.MapError(err))
+		}
+		c.Village, c.Beneficiaries, c.Line = region.Code(village), int(beneficiaries), int(line)
+		c.Month = time.Date(c.Month.Year(), c.Month.Month(), 1, 0, 0, 0, 0, time.UTC)
+		refused = append(refused, c)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, nil, fmt.Errorf("read refused realisation copies: %w", clickhouse.MapError(err))
+	}
+	if len(refused) != int(refusedRows) {
+		return 0, nil, fmt.Errorf("read refused realisation copies: %d rows, want %d", len(refused), refusedRows)
+	}
+	return repeats, refused, nil
+}
