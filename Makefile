@@ -1,7 +1,7 @@
 # sinergi — the two commands a user needs are `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test setup build generate vet lint
+.PHONY: run test setup build generate bench bench-national
 
 ## run: install what is missing, start a managed ClickHouse, load the demo data,
 ##      start the ETL scheduler and serve GraphQL + playground on 127.0.0.1:8080
@@ -25,3 +25,10 @@ build:
 ## generate: regenerate the GraphQL code from schema.graphql
 generate:
 	$(GO) tool gqlgen generate
+
+## bench: the benchmark suite on the small profile (minutes); bench-national: the full run
+bench:
+	bench/run.sh small 10
+
+bench-national:
+	bench/run.sh national 20

@@ -64,8 +64,8 @@ func main() {
 		captureSQL(ctx, client, *url, conn, work)
 	}
 
-	fmt.Println("\n| run | rate (req/s) | achieved (req/s) | p50 ms | p95 ms | p99 ms | errors |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Println("\n| run | rate (req/s) | achieved (req/s) | p50 ms | p95 ms | p99 ms | errors | not sent |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, r := range strings.Split(*ratesFlag, ",") {
 		rate, err := strconv.Atoi(strings.TrimSpace(r))
 		if err != nil || rate <= 0 {
@@ -242,6 +242,7 @@ type result struct {
 	errors    int64
 	elapsed   time.Duration
 	firstErr  string
+	dropped   int
 }
 
 // run sends the workload round robin at rate for d, open loop.
@@ -254,11 +255,19 @@ func run(ctx context.Context, rate int, d time.Duration, concurrency int, work [
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
 	start := time.Now()
+	sent := 0
 	for i := 0; i < n; i++ {
 		due := start.Add(time.Duration(i) * interval)
 		if wait := time.Until(due); wait > 0 {
 			time.Sleep(wait)
 		}
+		// A saturated server would stretch the run without end: stop
+		// sending once it is well past its length; what was not sent is
+		// reported as dropped.
+		if time.Since(start) > d+d/2 {
+			break
+		}
+		sent++
 		sem <- struct{}{}
 		wg.Add(1)
 		go func(i int, due time.Time) {
@@ -272,7 +281,7 @@ func run(ctx context.Context, rate int, d time.Duration, concurrency int, work [
 		}(i, due)
 	}
 	wg.Wait()
-	res := result{rate: rate, latencies: lat, errors: errs.Load(), elapsed: time.Since(start)}
+	res := result{rate: rate, latencies: lat[:sent], errors: errs.Load(), elapsed: time.Since(start), dropped: n - sent}
 	if e, ok := firstErr.Load().(string); ok {
 		res.firstErr = e
 	}
@@ -289,7 +298,7 @@ func (r result) print(name string) {
 		return strconv.FormatFloat(float64(v.Microseconds())/1000, 'f', 1, 64)
 	}
 	achieved := float64(len(r.latencies)) / r.elapsed.Seconds()
-	fmt.Printf("| %s | %d | %.0f | %s | %s | %s | %d |\n", name, r.rate, achieved, pct(0.50), pct(0.95), pct(0.99), r.errors)
+	fmt.Printf("| %s | %d | %.0f | %s | %s | %s | %d | %d |\n", name, r.rate, achieved, pct(0.50), pct(0.95), pct(0.99), r.errors, r.dropped)
 	if r.firstErr != "" {
 		fmt.Fprintf(os.Stderr, "  first error: %s\n", r.firstErr)
 	}
