@@ -11,6 +11,7 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
 )
 
 // ResultCache keeps whole GraphQL responses for repeated queries (dashboards
@@ -24,6 +25,7 @@ type ResultCache struct {
 	maxEntry   int
 	hits       atomic.Uint64
 	misses     atomic.Uint64
+	inflight   singleflight.Group
 }
 
 // NewResultCache keeps up to entries responses of at most maxEntryBytes.
@@ -92,13 +94,28 @@ func (c *ResultCache) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		c.misses.Add(1)
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		w.Header().Set("X-Sinergi-Cache", "miss")
-		next.ServeHTTP(rec, r)
-		if rec.status == http.StatusOK && !rec.overflow && rec.buf.Len() <= c.maxEntry &&
-			!bytes.Contains(rec.buf.Bytes(), []byte(`"errors":`)) {
-			c.entries.Add(key, bytes.Clone(rec.buf.Bytes()))
+		// Concurrent misses of one request wait for the first: a dashboard
+		// opening in many browsers at once costs the database one query.
+		v, _, shared := c.inflight.Do(string(key[:]), func() (any, error) {
+			rec := newCapture()
+			next.ServeHTTP(rec, r)
+			if rec.status == http.StatusOK && rec.body.Len() <= c.maxEntry &&
+				!bytes.Contains(rec.body.Bytes(), []byte(`"errors":`)) {
+				c.entries.Add(key, bytes.Clone(rec.body.Bytes()))
+			}
+			return rec, nil
+		})
+		rec := v.(*capture)
+		for k, vs := range rec.header {
+			w.Header()[k] = vs
 		}
+		state := "miss"
+		if shared {
+			state = "shared"
+		}
+		w.Header().Set("X-Sinergi-Cache", state)
+		w.WriteHeader(rec.status)
+		_, _ = w.Write(rec.body.Bytes())
 	})
 }
 
@@ -133,27 +150,15 @@ func (c *ResultCache) key(r *http.Request) ([sha256.Size]byte, []byte, bool) {
 	return key, body, true
 }
 
-// recorder passes a response through while keeping a copy (up to a limit).
-type recorder struct {
-	http.ResponseWriter
-	status   int
-	buf      bytes.Buffer
-	overflow bool
+// capture keeps a whole response to hand to every waiting request.
+type capture struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
 }
 
-func (r *recorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
-}
+func newCapture() *capture { return &capture{header: http.Header{}, status: http.StatusOK} }
 
-func (r *recorder) Write(p []byte) (int, error) {
-	if !r.overflow {
-		if r.buf.Len()+len(p) > 8<<20 {
-			r.overflow = true
-			r.buf.Reset()
-		} else {
-			r.buf.Write(p)
-		}
-	}
-	return r.ResponseWriter.Write(p)
-}
+func (c *capture) Header() http.Header         { return c.header }
+func (c *capture) WriteHeader(code int)        { c.status = code }
+func (c *capture) Write(p []byte) (int, error) { return c.body.Write(p) }
