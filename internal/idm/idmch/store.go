@@ -150,7 +150,9 @@ func ptr(v float64) *float64 { return &v }
 // Transitions counts desa by status pair between two years.
 func (s *Store) Transitions(ctx context.Context, index string, from, to int, within region.Code) ([]idm.Transition, error) {
 	gen := current(CurrentTable)
-	q := `SELECT toInt8(from_status) AS from_status, toInt8(to_status) AS to_status, count() AS n
+	// Aliases never reuse a column name: 18.16 would substitute them into
+	// WHERE clauses and index analysis (see docs/clickhouse.md).
+	q := `SELECT toInt8(from_status) AS from_rank, toInt8(to_status) AS to_rank, count() AS n
 	      FROM (
 	          SELECT village_code, status AS from_status FROM idm_current
 	          WHERE generation = ` + gen + ` AND index_name = ? AND year = ? AND startsWith(village_code, ?)
@@ -158,10 +160,10 @@ func (s *Store) Transitions(ctx context.Context, index string, from, to int, wit
 	          SELECT village_code, status AS to_status FROM idm_current
 	          WHERE generation = ` + gen + ` AND index_name = ? AND year = ? AND startsWith(village_code, ?)
 	      ) USING village_code
-	      GROUP BY from_status, to_status`
+	      GROUP BY from_rank, to_rank`
 	var rows []struct {
-		From int8   `ch:"from_status"`
-		To   int8   `ch:"to_status"`
+		From int8   `ch:"from_rank"`
+		To   int8   `ch:"to_rank"`
 		N    uint64 `ch:"n"`
 	}
 	if err := s.db.Select(ctx, &rows, q, index, uint16(from), string(within), index, uint16(to), string(within)); err != nil {
@@ -199,7 +201,7 @@ func (s *Store) History(ctx context.Context, index string, villages []region.Cod
 	for i, v := range villages {
 		codes[i] = string(v)
 	}
-	q := `SELECT village_code, year, iks, ike, ikl, idm, toInt8(status) AS status FROM idm_current
+	q := `SELECT village_code, year, iks, ike, ikl, idm, toInt8(status) AS status_rank FROM idm_current
 	      WHERE generation = ` + current(CurrentTable) + ` AND index_name = ? AND has(?, village_code)
 	      ORDER BY village_code, year`
 	var rows []struct {
@@ -209,7 +211,7 @@ func (s *Store) History(ctx context.Context, index string, villages []region.Cod
 		IKE     float64 `ch:"ike"`
 		IKL     float64 `ch:"ikl"`
 		IDM     float64 `ch:"idm"`
-		Status  int8    `ch:"status"`
+		Status  int8    `ch:"status_rank"`
 	}
 	if err := s.db.Select(ctx, &rows, q, index, codes); err != nil {
 		return nil, err

@@ -78,7 +78,7 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64) error {
 
 type regionRow struct {
 	Code           string `ch:"code"`
-	Level          string `ch:"level"`
+	Level          string `ch:"level_name"`
 	Kind           string `ch:"kind"`
 	ParentCode     string `ch:"parent_code"`
 	Name           string `ch:"name"`
@@ -95,7 +95,7 @@ func (r regionRow) region() region.Region {
 }
 
 const currentRegions = `
-	SELECT code, toString(level) AS level, kind, parent_code, name, desa_count, kelurahan_count
+	SELECT code, toString(level) AS level_name, kind, parent_code, name, desa_count, kelurahan_count
 	FROM regions_current
 	WHERE generation = ` + "(SELECT max(generation) FROM snapshot_generations WHERE snapshot = '" + SnapshotTable + "')"
 
