@@ -120,7 +120,7 @@ type StatsResult struct {
 }
 
 // MaxStatsRows bounds a cooperationStats answer.
-const MaxStatsRows = 10_000
+const MaxStatsRows = 50_000
 
 // AgreementSummary is an agreement as lists show it.
 type AgreementSummary struct {
