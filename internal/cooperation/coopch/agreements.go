@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/region"
@@ -97,13 +98,24 @@ func (s *Store) Agreements(ctx context.Context, f cooperation.Filter, order coop
 	q := &sqlText{}
 	q.add("SELECT "+agreementColumns+" FROM coop_agreements WHERE "+c.sql(), c.args...)
 	q.add(" ORDER BY "+by+" LIMIT ?, ?", offset, limit)
+	// The page and the count scan the same rows: run them side by side.
 	var rows []agreementRow
-	if err := s.db.Select(ctx, &rows, q.String(), q.args...); err != nil {
-		return nil, 0, fmt.Errorf("agreements: %w", err)
-	}
 	var total uint64
-	if err := s.db.QueryRow(ctx, "SELECT count() FROM coop_agreements WHERE "+c.sql(), c.args, &total); err != nil {
-		return nil, 0, fmt.Errorf("agreements count: %w", err)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := s.db.Select(gctx, &rows, q.String(), q.args...); err != nil {
+			return fmt.Errorf("agreements: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		if err := s.db.QueryRow(gctx, "SELECT count() FROM coop_agreements WHERE "+c.sql(), c.args, &total); err != nil {
+			return fmt.Errorf("agreements count: %w", err)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, 0, err
 	}
 	out, err := s.withRealised(ctx, rows)
 	return out, int(total), err
@@ -114,10 +126,11 @@ func (s *Store) AgreementsByID(ctx context.Context, ids []string) ([]cooperation
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	in, args := inList(ids)
 	q := "SELECT " + agreementColumns + " FROM coop_agreements WHERE generation = " + current(AgreementsTable) +
-		" AND has(?, agreement_id) ORDER BY agreement_id"
+		" AND agreement_id IN " + in + " ORDER BY agreement_id"
 	var rows []agreementRow
-	if err := s.db.Select(ctx, &rows, q, ids); err != nil {
+	if err := s.db.Select(ctx, &rows, q, args...); err != nil {
 		return nil, fmt.Errorf("agreements by id: %w", err)
 	}
 	return s.withRealised(ctx, rows)
@@ -150,14 +163,15 @@ func (s *Store) withRealised(ctx context.Context, rows []agreementRow) ([]cooper
 	if len(ids) == 0 {
 		return out, nil
 	}
+	in, args := inList(ids)
 	q := "SELECT agreement_id, toFloat64(sum(value)) AS realised, sum(beneficiaries) AS beneficiaries FROM coop_realisations" +
-		" WHERE generation = " + current(RealisationsTable) + " AND has(?, agreement_id) GROUP BY agreement_id"
+		" WHERE generation = " + current(RealisationsTable) + " AND agreement_id IN " + in + " GROUP BY agreement_id"
 	var sums []struct {
 		ID            string  `ch:"agreement_id"`
 		Realised      float64 `ch:"realised"`
 		Beneficiaries uint64  `ch:"beneficiaries"`
 	}
-	if err := s.db.Select(ctx, &sums, q, ids); err != nil {
+	if err := s.db.Select(ctx, &sums, q, args...); err != nil {
 		return nil, fmt.Errorf("realised values: %w", err)
 	}
 	byID := map[string]int{}
@@ -176,8 +190,9 @@ func (s *Store) Parties(ctx context.Context, ids []string) ([]cooperation.Party,
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	in, args := inList(ids)
 	q := "SELECT agreement_id, party_type, name, region_code, sector, role, body_id FROM coop_parties WHERE generation = " +
-		current(PartiesTable) + " AND has(?, agreement_id) ORDER BY agreement_id, party_type, name"
+		current(PartiesTable) + " AND agreement_id IN " + in + " ORDER BY agreement_id, party_type, name"
 	var rows []struct {
 		ID     string `ch:"agreement_id"`
 		Type   string `ch:"party_type"`
@@ -187,7 +202,7 @@ func (s *Store) Parties(ctx context.Context, ids []string) ([]cooperation.Party,
 		Role   string `ch:"role"`
 		BodyID string `ch:"body_id"`
 	}
-	if err := s.db.Select(ctx, &rows, q, ids); err != nil {
+	if err := s.db.Select(ctx, &rows, q, args...); err != nil {
 		return nil, fmt.Errorf("parties: %w", err)
 	}
 	out := make([]cooperation.Party, len(rows))
@@ -203,8 +218,9 @@ func (s *Store) Realisations(ctx context.Context, ids []string) ([]cooperation.R
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	in, args := inList(ids)
 	q := "SELECT agreement_id, village_code, month, value, beneficiaries, outputs FROM coop_realisations WHERE generation = " +
-		current(RealisationsTable) + " AND has(?, agreement_id) ORDER BY agreement_id, month, village_code"
+		current(RealisationsTable) + " AND agreement_id IN " + in + " ORDER BY agreement_id, month, village_code"
 	var rows []struct {
 		ID            string          `ch:"agreement_id"`
 		Village       string          `ch:"village_code"`
@@ -213,7 +229,7 @@ func (s *Store) Realisations(ctx context.Context, ids []string) ([]cooperation.R
 		Beneficiaries uint32          `ch:"beneficiaries"`
 		Outputs       string          `ch:"outputs"`
 	}
-	if err := s.db.Select(ctx, &rows, q, ids); err != nil {
+	if err := s.db.Select(ctx, &rows, q, args...); err != nil {
 		return nil, fmt.Errorf("realisations: %w", err)
 	}
 	out := make([]cooperation.Realisation, len(rows))
