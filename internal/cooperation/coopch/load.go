@@ -16,11 +16,12 @@ const (
 	AgreementsTable   = "coop_agreements"
 	PartiesTable      = "coop_parties"
 	RealisationsTable = "coop_realisations"
+	YearlyTable       = "coop_realised_yearly"
 	BodiesTable       = "coop_bodies"
 )
 
 // SnapshotTables lists them in rebuild order.
-var SnapshotTables = []string{AgreementsTable, PartiesTable, RealisationsTable, BodiesTable}
+var SnapshotTables = []string{AgreementsTable, PartiesTable, RealisationsTable, YearlyTable, BodiesTable}
 
 // Store is the ClickHouse cooperation store.
 type Store struct{ db *clickhouse.DB }
@@ -163,6 +164,12 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64) error {
 		FROM coop_realisation_rows
 		WHERE (agreement_id, run_id) IN ` + winners + `
 		  AND (run_id, line) NOT IN (SELECT run_id, line FROM coop_realisation_dropped)`},
+		{YearlyTable, `
+		INSERT INTO coop_realised_yearly (generation, village_code, year, agreement_id, value, beneficiaries)
+		SELECT generation, village_code, toYear(month) AS year, agreement_id, sum(value), sum(beneficiaries)
+		FROM coop_realisations
+		WHERE generation = ?
+		GROUP BY generation, village_code, year, agreement_id`},
 		{BodiesTable, `
 		INSERT INTO coop_bodies (generation, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members)
 		SELECT ?, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sinergi-id/sinergi/internal/cooperation"
@@ -340,20 +341,24 @@ func (s *Store) Scorecards(ctx context.Context, codes []region.Code, from, to ti
 	}
 	// Realised in the period within the region, by the agreements counted
 	// above (those in force during the period), as cooperationStats counts it.
+	// From the yearly rollup, ordered by village: each region's rows are
+	// found through the primary key (the LIKE prefixes).
+	like, likeArgs := prefixes(wanted)
 	realised := `SELECT region, toFloat64(sum(value)) AS realised FROM (
 		SELECT arrayJoin(?) AS region, village_code, value
-		FROM coop_realisations WHERE generation = ` + current(RealisationsTable) + `
-		  AND month >= toStartOfMonth(toDate(?)) AND month <= toDate(?)
+		FROM coop_realised_yearly WHERE generation = ` + current(YearlyTable) + `
+		  AND year >= toYear(toDate(?)) AND year <= toYear(toDate(?))
 		  AND agreement_id IN (SELECT agreement_id FROM coop_agreements
 		                       WHERE generation = ` + current(AgreementsTable) + ` AND ` + activeBetween + `)
-		  AND hasAny(` + villageAncestors + `, ?))
+		  AND (` + like + `))
 	WHERE startsWith(village_code, region)
 	GROUP BY region`
 	var sums []struct {
 		Region   string  `ch:"region"`
 		Realised float64 `ch:"realised"`
 	}
-	if err := s.db.Select(ctx, &sums, realised, wanted, day(from), day(to), day(to), day(from), wanted); err != nil {
+	args := append([]any{wanted, day(from), day(to), day(to), day(from)}, likeArgs...)
+	if err := s.db.Select(ctx, &sums, realised, args...); err != nil {
 		return nil, fmt.Errorf("scorecards: %w", err)
 	}
 	for _, r := range sums {
@@ -362,4 +367,16 @@ func (s *Store) Scorecards(ctx context.Context, codes []region.Code, from, to ti
 		}
 	}
 	return out, nil
+}
+
+// prefixes is "village_code LIKE ? OR …" for codes, with their bound
+// patterns: the primary key of a table ordered by village serves it.
+func prefixes(codes []string) (string, []any) {
+	parts := make([]string, len(codes))
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		parts[i] = "village_code LIKE ?"
+		args[i] = c + "%"
+	}
+	return strings.Join(parts, " OR "), args
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/region"
@@ -322,19 +323,27 @@ func agreementStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension, m
 // by their agreement's attributes.
 func realisationStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension, measures []cooperation.Measure) *sqlText {
 	r := &conds{}
+	// Years are enough unless months are asked for (a period by month or
+	// quarter, or an active period that cuts a year): then the monthly rows.
+	source := "SELECT agreement_id, village_code, month, value, beneficiaries FROM coop_realisations"
 	r.add("generation = " + current(RealisationsTable))
+	if yearly(q, dims) {
+		source = "SELECT agreement_id, village_code, toDate(concat(toString(year), '-01-01')) AS month, value, beneficiaries" +
+			" FROM coop_realised_yearly"
+		r = &conds{}
+		r.add("generation = " + current(YearlyTable))
+	}
 	if q.Filter.Region != "" {
-		r.add("startsWith(village_code, ?)", string(q.Filter.Region))
+		r.add("village_code LIKE ?", string(q.Filter.Region)+"%")
 	}
 	if !q.Filter.ActiveFrom.IsZero() {
-		r.add("month >= toStartOfMonth(toDate(?)) AND month <= toDate(?)", day(q.Filter.ActiveFrom), day(q.Filter.ActiveTo))
+		r.add("toStartOfMonth(month) >= toStartOfMonth(toDate(?)) AND month <= toDate(?)", day(q.Filter.ActiveFrom), day(q.Filter.ActiveTo))
 	}
 	a := agreementConds(q.Filter, false)
 	inner := &sqlText{}
 	inner.add("SELECT ")
 	group := dimColumns(inner, q, dims, true)
-	inner.add("value, beneficiaries FROM (SELECT agreement_id, village_code, month, value, beneficiaries"+
-		" FROM coop_realisations WHERE "+r.sql()+")", r.args...)
+	inner.add("value, beneficiaries FROM ("+source+" WHERE "+r.sql()+")", r.args...)
 	inner.add(" ANY INNER JOIN (SELECT agreement_id, issues, party_types, partner_sectors, fields, status"+
 		" FROM coop_agreements WHERE "+a.sql()+") USING agreement_id", a.args...)
 
@@ -367,6 +376,22 @@ func selectMeasures(group string, measures []cooperation.Measure, expr func(coop
 		s.add(e+" AS m"+strconv.Itoa(i), args...)
 	}
 	return s
+}
+
+// yearly reports whether the yearly rollup answers a realisation query:
+// no month or quarter is asked for, and the active period, if any, is whole
+// years.
+func yearly(q cooperation.StatsQuery, dims []cooperation.Dimension) bool {
+	for _, d := range dims {
+		if d == cooperation.DimPeriod && q.Grain != cooperation.GrainYear {
+			return false
+		}
+	}
+	if q.Filter.ActiveFrom.IsZero() {
+		return true
+	}
+	from, to := q.Filter.ActiveFrom, q.Filter.ActiveTo
+	return from.Month() == time.January && from.Day() == 1 && to.Month() == time.December && to.Day() == 31
 }
 
 func groupAndLimit(s *sqlText, group string) *sqlText {
