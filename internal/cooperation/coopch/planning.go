@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/region"
@@ -325,20 +327,6 @@ func (s *Store) Scorecards(ctx context.Context, codes []region.Code, from, to ti
 		Persiapan  float64 `ch:"persiapan"`
 		Committed  float64 `ch:"committed"`
 	}
-	if err := s.db.Select(ctx, &rows, q, wanted, day(to), day(from), wanted); err != nil {
-		return nil, fmt.Errorf("scorecards: %w", err)
-	}
-	for _, r := range rows {
-		c, ok := out[region.Code(r.Region)]
-		if !ok {
-			continue
-		}
-		if r.Issue != "" {
-			c.ByIssue[cooperation.Issue(r.Issue)] = int(r.Agreements)
-			continue
-		}
-		c.Agreements, c.DesaCovered, c.DesaPersiapan, c.CommittedValue = int(r.Agreements), int(r.Desa), int(r.Persiapan), r.Committed
-	}
 	// Realised in the period within the region, by the agreements counted
 	// above (those in force during the period), as cooperationStats counts it.
 	// From the yearly rollup, ordered by village: each region's rows are
@@ -358,8 +346,22 @@ func (s *Store) Scorecards(ctx context.Context, codes []region.Code, from, to ti
 		Realised float64 `ch:"realised"`
 	}
 	args := append([]any{wanted, day(from), day(to), day(to), day(from)}, likeArgs...)
-	if err := s.db.Select(ctx, &sums, realised, args...); err != nil {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.db.Select(gctx, &rows, q, wanted, day(to), day(from), wanted) })
+	g.Go(func() error { return s.db.Select(gctx, &sums, realised, args...) })
+	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("scorecards: %w", err)
+	}
+	for _, r := range rows {
+		c, ok := out[region.Code(r.Region)]
+		if !ok {
+			continue
+		}
+		if r.Issue != "" {
+			c.ByIssue[cooperation.Issue(r.Issue)] = int(r.Agreements)
+			continue
+		}
+		c.Agreements, c.DesaCovered, c.DesaPersiapan, c.CommittedValue = int(r.Agreements), int(r.Desa), int(r.Persiapan), r.Committed
 	}
 	for _, r := range sums {
 		if c, ok := out[region.Code(r.Region)]; ok {

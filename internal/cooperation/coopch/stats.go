@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
@@ -45,29 +47,41 @@ func (s *Store) Stats(ctx context.Context, q cooperation.StatsQuery) (cooperatio
 			totals[indexOf(q.Measures, m)] = total[i]
 		}
 	}
-	for _, part := range []struct {
+	// Up to four independent statements (rows and totals, of agreements and
+	// of realisations): run them side by side, merge in a fixed order.
+	type part struct {
 		measures []cooperation.Measure
 		build    func(cooperation.StatsQuery, []cooperation.Dimension, []cooperation.Measure) *sqlText
-	}{
-		{agreementMeasures, agreementStatsSQL},
-		{realisationMeasures, realisationStatsSQL},
-	} {
-		if len(part.measures) == 0 {
+		grouped  []groupRow
+		total    []groupRow
+	}
+	parts := []*part{{measures: agreementMeasures, build: agreementStatsSQL}, {measures: realisationMeasures, build: realisationStatsSQL}}
+	g, gctx := errgroup.WithContext(ctx)
+	for _, p := range parts {
+		if len(p.measures) == 0 {
 			continue
 		}
-		grouped, err := s.groups(ctx, part.build(q, q.Dimensions, part.measures), len(q.Dimensions), len(part.measures))
-		if err != nil {
-			return cooperation.StatsResult{}, err
+		g.Go(func() (err error) {
+			p.grouped, err = s.groups(gctx, p.build(q, q.Dimensions, p.measures), len(q.Dimensions), len(p.measures))
+			return err
+		})
+		g.Go(func() (err error) {
+			p.total, err = s.groups(gctx, p.build(q, nil, p.measures), 0, len(p.measures))
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return cooperation.StatsResult{}, err
+	}
+	for _, p := range parts {
+		if len(p.measures) == 0 {
+			continue
 		}
-		total, err := s.groups(ctx, part.build(q, nil, part.measures), 0, len(part.measures))
-		if err != nil {
-			return cooperation.StatsResult{}, err
+		vals := make([]float64, len(p.measures))
+		if len(p.total) == 1 {
+			vals = p.total[0].values
 		}
-		vals := make([]float64, len(part.measures))
-		if len(total) == 1 {
-			vals = total[0].values
-		}
-		merge(part.measures, grouped, vals)
+		merge(p.measures, p.grouped, vals)
 	}
 	if len(order) > cooperation.MaxStatsRows {
 		return cooperation.StatsResult{}, cooperation.ErrTooManyGroups
