@@ -11,12 +11,6 @@ import (
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 )
 
-// Store is the ClickHouse cooperation store.
-type Store struct{ db *clickhouse.DB }
-
-// NewStore returns a Store on db.
-func NewStore(db *clickhouse.DB) *Store { return &Store{db: db} }
-
 // InsertRegister stores a register as loaded by a run.
 func (s *Store) InsertRegister(ctx context.Context, runID uint64, source string, reg cooperation.Register) error {
 	if err := s.insertAgreements(ctx, runID, source, reg.Records); err != nil {
