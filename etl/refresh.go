@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/region/regionch"
@@ -48,6 +49,44 @@ func NewRefresher(gens Generations, regions RegionSnapshot, idm IDMSnapshot, reg
 	return &Refresher{gens: gens, regions: regions, idm: idm, register: register}
 }
 
+// NewClickHouseRefresher returns the Refresher of the ClickHouse stores.
+func NewClickHouseRefresher(db *clickhouse.DB) *Refresher {
+	return NewRefresher(db, regionch.NewStore(db), idmch.NewStore(db), coopch.NewStore(db))
+}
+
+// snapshotTables are the tables each dataset's refresh publishes together.
+var snapshotTables = map[string][]string{
+	DatasetRegions:  {regionch.SnapshotTable},
+	DatasetIDM:      {idmch.CurrentTable, idmch.StatsTable},
+	DatasetRegister: coopch.SnapshotTables,
+}
+
+// RebuildStale rebuilds the snapshots of every dataset whose tables do not
+// all have the same published generation — after an upgrade that adds a
+// rollup, which has none yet — so that no query reads a table that was never
+// built. It returns the datasets it rebuilt, in load order.
+func (r *Refresher) RebuildStale(ctx context.Context) ([]string, error) {
+	var rebuilt []string
+	for _, dataset := range []string{DatasetRegions, DatasetIDM, DatasetRegister} {
+		gens := map[uint64]bool{}
+		for _, t := range snapshotTables[dataset] {
+			g, err := r.gens.PublishedGeneration(ctx, t)
+			if err != nil {
+				return rebuilt, err
+			}
+			gens[g] = true
+		}
+		if len(gens) < 2 {
+			continue
+		}
+		if _, err := r.Refresh(ctx, 0, dataset); err != nil {
+			return rebuilt, fmt.Errorf("rebuilding the %s snapshots: %w", dataset, err)
+		}
+		rebuilt = append(rebuilt, dataset)
+	}
+	return rebuilt, nil
+}
+
 // Refresh rebuilds what depends on dataset: a regions load rebuilds the
 // regions and, since per-region IDM stats list every region, the IDM
 // aggregates; an IDM load rebuilds the IDM aggregates; a register load
@@ -72,7 +111,7 @@ func (r *Refresher) rebuild(ctx context.Context, runID, gen uint64, dataset stri
 		if err := r.regions.RebuildSnapshot(ctx, gen); err != nil {
 			return err
 		}
-		tables = append(tables, regionch.SnapshotTable)
+		tables = append(tables, snapshotTables[DatasetRegions]...)
 	case DatasetIDM:
 		if regionGen, err = r.gens.PublishedGeneration(ctx, regionch.SnapshotTable); err != nil {
 			return err
@@ -81,13 +120,13 @@ func (r *Refresher) rebuild(ctx context.Context, runID, gen uint64, dataset stri
 		if err := r.register.RebuildSnapshot(ctx, gen); err != nil {
 			return err
 		}
-		return r.gens.PublishGenerations(ctx, runID, gen, coopch.SnapshotTables)
+		return r.gens.PublishGenerations(ctx, runID, gen, snapshotTables[DatasetRegister])
 	default:
 		return fmt.Errorf("refresh: unknown dataset %q", dataset)
 	}
 	if err := r.idm.RebuildSnapshot(ctx, gen, regionGen); err != nil {
 		return err
 	}
-	tables = append(tables, idmch.CurrentTable, idmch.StatsTable)
+	tables = append(tables, snapshotTables[DatasetIDM]...)
 	return r.gens.PublishGenerations(ctx, runID, gen, tables)
 }

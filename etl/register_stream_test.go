@@ -440,8 +440,8 @@ func TestRegisterStreamsLikeParseRegister(t *testing.T) {
 				Regions  []string `ch:"region_codes"`
 				Villages []string `ch:"village_keys"`
 			}
-			if err := f.db.Select(ctx, &records, `SELECT agreement_id, region_codes, village_keys FROM coop_agreements
-				WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements')
+			if err := f.db.Select(ctx, &records, `SELECT agreement_id, region_codes, village_keys FROM coop_agreements_current
+				WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements_current')
 				AND has(?, agreement_id) ORDER BY agreement_id`, ids); err != nil {
 				t.Fatal(err)
 			}
@@ -543,7 +543,7 @@ func TestRegisterFailingMidStreamChangesNothing(t *testing.T) {
 	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
 	f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "known"))...)
 	snapshot := func() (agreements, realisations uint64) {
-		q := `SELECT (SELECT count() FROM coop_agreements WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements')),
+		q := `SELECT (SELECT count() FROM coop_agreements_current WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements_current')),
 			(SELECT count() FROM coop_realisations WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_realisations'))`
 		if err := f.db.QueryRow(ctx, q, nil, &agreements, &realisations); err != nil {
 			t.Fatal(err)

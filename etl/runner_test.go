@@ -413,7 +413,7 @@ func TestRegisterLoadsKeepRejectsAndFailuresChangeNothing(t *testing.T) {
 	ctx := context.Background()
 	count := func() uint64 {
 		var n uint64
-		q := `SELECT count() FROM coop_agreements WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements')`
+		q := `SELECT count() FROM coop_agreements_current WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements_current')`
 		if err := f.db.QueryRow(ctx, q, nil, &n); err != nil {
 			t.Fatal(err)
 		}

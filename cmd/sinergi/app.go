@@ -77,7 +77,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 	a.db = db
 	switch policy {
 	case schemaMigrate:
-		err = db.Migrate(ctx, log)
+		err = migrate(ctx, db, log)
 	case schemaRequire:
 		err = checkSchema(ctx, db)
 	}
@@ -87,6 +87,20 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 	}
 	a.regions, a.scores, a.runs = regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db)
 	return a, nil
+}
+
+// migrate applies pending migrations, then rebuilds the snapshots a
+// migration left stale (a new rollup is built from the data already loaded).
+func migrate(ctx context.Context, db *clickhouse.DB, log *slog.Logger) error {
+	if err := db.Migrate(ctx, log); err != nil {
+		return err
+	}
+	start := time.Now()
+	rebuilt, err := etl.NewClickHouseRefresher(db).RebuildStale(ctx)
+	if len(rebuilt) > 0 {
+		log.Info("rebuilt snapshots the schema change left stale", "datasets", rebuilt, "elapsed", time.Since(start).Round(time.Millisecond))
+	}
+	return err
 }
 
 func checkSchema(ctx context.Context, db *clickhouse.DB) error {

@@ -3,6 +3,7 @@ package coopch
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -87,6 +88,16 @@ const committedOrder = "ifNull(toFloat64(committed_value), -1)"
 // afterAll sorts after every date the register accepts (1950..2100).
 const afterAll = "toDate('2105-12-31')"
 
+// agreementList is where a filter's agreements are listed from: for a
+// filter with a region, the region's rows of coop_agreements_by_region;
+// else (or reading the snapshot only) every agreement of the snapshot.
+func (s *Store) agreementList(f cooperation.Filter) (table string, c *conds) {
+	if f.Region != "" && !s.snapshotOnly {
+		return ByRegionTable, byRegionConds(f)
+	}
+	return AgreementsTable, agreementConds(f, true)
+}
+
 // Agreements returns one page of the agreements the filter selects, and how
 // many it selects in all.
 func (s *Store) Agreements(ctx context.Context, f cooperation.Filter, order cooperation.AgreementOrder, offset, limit int) ([]cooperation.AgreementSummary, int, error) {
@@ -94,22 +105,20 @@ func (s *Store) Agreements(ctx context.Context, f cooperation.Filter, order coop
 	if !ok {
 		return nil, 0, fmt.Errorf("agreements: unknown order %q", order)
 	}
-	c := agreementConds(f, true)
+	table, c := s.agreementList(f)
 	q := &sqlText{}
-	q.add("SELECT "+agreementColumns+" FROM coop_agreements WHERE "+c.sql(), c.args...)
+	q.add("SELECT agreement_id FROM "+table+" WHERE "+c.sql(), c.args...)
 	q.add(" ORDER BY "+by+" LIMIT ?, ?", offset, limit)
-	// The page and the count scan the same rows: run them side by side.
-	var rows []agreementRow
+	// The page and the count read the same rows: run them side by side.
+	var ids []string
 	var total uint64
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		if err := s.db.Select(gctx, &rows, q.String(), q.args...); err != nil {
-			return fmt.Errorf("agreements: %w", err)
-		}
-		return nil
+	g.Go(func() (err error) {
+		ids, err = s.agreementIDs(gctx, q)
+		return err
 	})
 	g.Go(func() error {
-		if err := s.db.QueryRow(gctx, "SELECT count() FROM coop_agreements WHERE "+c.sql(), c.args, &total); err != nil {
+		if err := s.db.QueryRow(gctx, "SELECT count() FROM "+table+" WHERE "+c.sql(), c.args, &total); err != nil {
 			return fmt.Errorf("agreements count: %w", err)
 		}
 		return nil
@@ -117,39 +126,60 @@ func (s *Store) Agreements(ctx context.Context, f cooperation.Filter, order coop
 	if err := g.Wait(); err != nil {
 		return nil, 0, err
 	}
-	out, err := s.withRealised(ctx, rows)
+	out, err := s.AgreementsByID(ctx, ids)
 	return out, int(total), err
 }
 
-// AgreementsByID returns the current agreements with the given ids.
+// agreementIDs runs a statement listing agreement ids.
+func (s *Store) agreementIDs(ctx context.Context, q *sqlText) ([]string, error) {
+	var rows []struct {
+		ID string `ch:"agreement_id"`
+	}
+	if err := s.db.Select(ctx, &rows, q.String(), q.args...); err != nil {
+		return nil, fmt.Errorf("agreements: %w", err)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids, nil
+}
+
+// AgreementsByID returns the current agreements with the given ids, in the
+// order of ids (unknown ids are left out).
 func (s *Store) AgreementsByID(ctx context.Context, ids []string) ([]cooperation.AgreementSummary, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	in, args := inList(ids)
-	q := "SELECT " + agreementColumns + " FROM coop_agreements WHERE generation = " + current(AgreementsTable) +
-		" AND agreement_id IN " + in + " ORDER BY agreement_id"
+	q := "SELECT " + agreementColumns + " FROM coop_agreements_current WHERE generation = " + current(AgreementsTable) +
+		" AND agreement_id IN " + in
 	var rows []agreementRow
 	if err := s.db.Select(ctx, &rows, q, args...); err != nil {
 		return nil, fmt.Errorf("agreements by id: %w", err)
 	}
+	position := make(map[string]int, len(ids))
+	for i, id := range ids {
+		position[id] = i
+	}
+	slices.SortFunc(rows, func(a, b agreementRow) int { return position[a.ID] - position[b.ID] })
 	return s.withRealised(ctx, rows)
 }
 
 // Expiring returns agreements in force on asOf whose end falls within
 // [asOf, until], soonest first.
 func (s *Store) Expiring(ctx context.Context, f cooperation.Filter, asOf, until time.Time, limit int) ([]cooperation.AgreementSummary, error) {
-	c := agreementConds(f, true)
+	table, c := s.agreementList(f)
 	c.add(activeOn, day(asOf), day(asOf))
 	c.add("ends_on <= toDate(?)", day(until))
 	q := &sqlText{}
-	q.add("SELECT "+agreementColumns+" FROM coop_agreements WHERE "+c.sql(), c.args...)
+	q.add("SELECT agreement_id FROM "+table+" WHERE "+c.sql(), c.args...)
 	q.add(" ORDER BY ends_on, agreement_id LIMIT ?", limit)
-	var rows []agreementRow
-	if err := s.db.Select(ctx, &rows, q.String(), q.args...); err != nil {
-		return nil, fmt.Errorf("expiring agreements: %w", err)
+	ids, err := s.agreementIDs(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("expiring %w", err)
 	}
-	return s.withRealised(ctx, rows)
+	return s.AgreementsByID(ctx, ids)
 }
 
 // withRealised adds each agreement's realised value and beneficiaries.

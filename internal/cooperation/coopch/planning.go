@@ -24,7 +24,7 @@ const (
 // coveredDesa selects the desa codes covered by agreements in force at some
 // time in [from, to].
 func coveredDesa(from, to time.Time) (string, []any) {
-	return `(SELECT arrayJoin(arrayFilter(v -> position(v, ':') = 0, village_keys)) FROM coop_agreements
+	return `(SELECT arrayJoin(arrayFilter(v -> position(v, ':') = 0, village_keys)) FROM coop_agreements_current
 		WHERE generation = ` + current(AgreementsTable) + ` AND ` + activeBetween + `)`, []any{day(to), day(from)}
 }
 
@@ -126,7 +126,7 @@ func (s *Store) Links(ctx context.Context, level region.Level, year int, f coope
 	q.add(`SELECT from_code, arrayJoin(arrayFilter(code -> code > from_code, regions)) AS to_code,
 		toFloat64(uniqExact(agreement_id)) AS agreements, `+committedSum+` AS value
 	FROM (SELECT agreement_id, committed_value, `+arr+` AS regions`, arrArgs...)
-	q.add(" FROM coop_agreements WHERE "+c.sql()+")", c.args...)
+	q.add(" FROM coop_agreements_current WHERE "+c.sql()+")", c.args...)
 	q.add(` ARRAY JOIN regions AS from_code
 	GROUP BY from_code, to_code ORDER BY agreements DESC, from_code, to_code LIMIT ?`, cooperation.MaxStatsRows)
 	var rows []struct {
@@ -187,7 +187,7 @@ func (s *Store) Partners(ctx context.Context, f cooperation.Filter, asOf time.Ti
 	q.add(`
 		SELECT agreement_id, status, signed_on, starts_on, ends_on, village_keys, region_codes, issues, fields, committed_value, realised
 		FROM (SELECT agreement_id, status, signed_on, starts_on, ends_on, village_keys, region_codes, issues, fields, committed_value
-		      FROM coop_agreements WHERE `+c.sql()+`)`, c.args...)
+		      FROM coop_agreements_current WHERE `+c.sql()+`)`, c.args...)
 	q.add(`
 		ANY LEFT JOIN (SELECT agreement_id, toFloat64(sum(value)) AS realised FROM coop_realisations
 		      WHERE `+realised.sql()+` GROUP BY agreement_id) USING agreement_id`, realised.args...)
@@ -251,7 +251,7 @@ func (s *Store) Bodies(ctx context.Context, within region.Code, asOf time.Time) 
 	}
 	links := `SELECT body_id, partner_key, agreement_id, ` + activeOn + ` AS active
 		FROM (SELECT agreement_id, body_id, partner_key FROM coop_parties WHERE generation = ` + current(PartiesTable) + ` AND party_type = 'BKAD')
-		ANY INNER JOIN (SELECT agreement_id, status, signed_on, starts_on, ends_on FROM coop_agreements
+		ANY INNER JOIN (SELECT agreement_id, status, signed_on, starts_on, ends_on FROM coop_agreements_current
 			WHERE generation = ` + current(AgreementsTable) + `) USING agreement_id`
 	var parties []struct {
 		BodyID      string `ch:"body_id"`
@@ -297,28 +297,7 @@ func (s *Store) Scorecards(ctx context.Context, codes []region.Code, from, to ti
 		out[c] = &cooperation.RegionComparison{Region: c, ByIssue: map[cooperation.Issue]int{}}
 	}
 	wanted := strs(codes)
-	// One row per (region, issue) and, with the issue empty, one per region
-	// counting each agreement once (its value too).
-	q := `SELECT region, issue, toFloat64(uniqExact(agreement_id)) AS agreements,
-		toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') = 0 AND startsWith(v, region), village_keys)))) AS desa,
-		toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') > 0 AND startsWith(v, region), village_keys)))) AS persiapan,
-		` + committedSum + ` AS committed
-	FROM (
-		SELECT arrayJoin(?) AS region, arrayJoin(issue_rows) AS issue, agreement_id, village_keys,
-		       if(issue = '', committed_value, NULL) AS committed_value
-		FROM (
-			-- every region an agreement lies in: its codes and their ancestors.
-			-- (Set functions such as arrayIntersect crash 18.16 on String
-			-- columns, and lambdas cannot capture a subquery's columns there.)
-			SELECT arrayConcat(arrayMap(code -> substring(code, 1, 2), region_codes),
-			                   arrayMap(code -> substring(code, 1, 4), region_codes),
-			                   arrayMap(code -> substring(code, 1, 6), region_codes), region_codes) AS ancestors,
-			       arrayConcat([''], issues) AS issue_rows, agreement_id, village_keys, committed_value
-			FROM coop_agreements WHERE generation = ` + current(AgreementsTable) + ` AND ` + activeBetween + `
-		)
-		WHERE hasAny(ancestors, ?) AND has(ancestors, region)
-	)
-	GROUP BY region, issue`
+	agreements, realised, args := s.scorecardSQL(wanted, from, to)
 	var rows []struct {
 		Region     string  `ch:"region"`
 		Issue      string  `ch:"issue"`
@@ -327,27 +306,12 @@ func (s *Store) Scorecards(ctx context.Context, codes []region.Code, from, to ti
 		Persiapan  float64 `ch:"persiapan"`
 		Committed  float64 `ch:"committed"`
 	}
-	// Realised in the period within the region, by the agreements counted
-	// above (those in force during the period), as cooperationStats counts it.
-	// From the yearly rollup, ordered by village: each region's rows are
-	// found through the primary key (the LIKE prefixes).
-	like, likeArgs := prefixes(wanted)
-	realised := `SELECT region, toFloat64(sum(value)) AS realised FROM (
-		SELECT arrayJoin(?) AS region, village_code, value
-		FROM coop_realised_yearly WHERE generation = ` + current(YearlyTable) + `
-		  AND year >= toYear(toDate(?)) AND year <= toYear(toDate(?))
-		  AND agreement_id IN (SELECT agreement_id FROM coop_agreements
-		                       WHERE generation = ` + current(AgreementsTable) + ` AND ` + activeBetween + `)
-		  AND (` + like + `))
-	WHERE startsWith(village_code, region)
-	GROUP BY region`
 	var sums []struct {
 		Region   string  `ch:"region"`
 		Realised float64 `ch:"realised"`
 	}
-	args := append([]any{wanted, day(from), day(to), day(to), day(from)}, likeArgs...)
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return s.db.Select(gctx, &rows, q, wanted, day(to), day(from), wanted) })
+	g.Go(func() error { return s.db.Select(gctx, &rows, agreements.String(), agreements.args...) })
 	g.Go(func() error { return s.db.Select(gctx, &sums, realised, args...) })
 	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("scorecards: %w", err)
@@ -369,6 +333,68 @@ func (s *Store) Scorecards(ctx context.Context, codes []region.Code, from, to ti
 		}
 	}
 	return out, nil
+}
+
+// scorecardSQL is the two statements of Scorecards: one row per (region,
+// issue) and, with the issue empty, one per region counting each agreement
+// once (its value too); and the value realised in the period within each
+// region by the agreements counted (those in force during the period), as
+// cooperationStats counts it. Realised values come from the yearly rollup,
+// ordered by village: each region's rows are found through the primary key
+// (the LIKE prefixes). The agreements come from coop_agreements_by_region,
+// which lists each agreement under every region it lies in, with its
+// villages there; or, reading the snapshot only, from every agreement.
+func (s *Store) scorecardSQL(wanted []string, from, to time.Time) (agreements *sqlText, realised string, realisedArgs []any) {
+	measures := `SELECT region, issue, toFloat64(uniqExact(agreement_id)) AS agreements,
+		toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') = 0 AND startsWith(v, region), village_keys)))) AS desa,
+		toFloat64(length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') > 0 AND startsWith(v, region), village_keys)))) AS persiapan,
+		toFloat64(sumIf(assumeNotNull(issue_value), isNotNull(issue_value))) AS committed
+	FROM `
+	agreements = &sqlText{}
+	in, inArgs := inList(wanted)
+	var active string
+	if s.snapshotOnly {
+		agreements.add(measures+`(
+		SELECT arrayJoin(?) AS region, arrayJoin(issue_rows) AS issue, agreement_id, village_keys,
+		       if(issue = '', committed_value, NULL) AS issue_value
+		FROM (
+			-- every region an agreement lies in: its codes and their ancestors.
+			-- (Set functions such as arrayIntersect crash 18.16 on String
+			-- columns, and lambdas cannot capture a subquery's columns there.)
+			SELECT arrayConcat(arrayMap(code -> substring(code, 1, 2), region_codes),
+			                   arrayMap(code -> substring(code, 1, 4), region_codes),
+			                   arrayMap(code -> substring(code, 1, 6), region_codes), region_codes) AS ancestors,
+			       arrayConcat([''], issues) AS issue_rows, agreement_id, village_keys, committed_value
+			FROM coop_agreements_current WHERE generation = `+current(AgreementsTable)+` AND `+activeBetween+`
+		)
+		WHERE hasAny(ancestors, ?) AND has(ancestors, region)
+	)
+	GROUP BY region, issue`, wanted, day(to), day(from), wanted)
+		active = `SELECT agreement_id FROM coop_agreements_current WHERE generation = ` + current(AgreementsTable) + ` AND ` + activeBetween
+		realisedArgs = []any{day(to), day(from)}
+	} else {
+		agreements.add(measures+`(
+		SELECT region_code AS region, arrayJoin(arrayConcat([''], issues)) AS issue, agreement_id, village_keys,
+		       if(issue = '', committed_value, NULL) AS issue_value
+		FROM coop_agreements_by_region
+		WHERE generation = `+current(ByRegionTable)+` AND region_code IN `+in+` AND `+activeBetween+`
+	)
+	GROUP BY region, issue`, append(inArgs, day(to), day(from))...)
+		active = `SELECT agreement_id FROM coop_agreements_by_region WHERE generation = ` + current(ByRegionTable) +
+			` AND region_code IN ` + in + ` AND ` + activeBetween
+		realisedArgs = append(slices.Clone(inArgs), day(to), day(from))
+	}
+	like, likeArgs := prefixes(wanted)
+	realised = `SELECT region, toFloat64(sum(value)) AS realised FROM (
+		SELECT arrayJoin(?) AS region, village_code, value
+		FROM coop_realised_yearly WHERE generation = ` + current(YearlyTable) + `
+		  AND year >= toYear(toDate(?)) AND year <= toYear(toDate(?))
+		  AND agreement_id IN (` + active + `)
+		  AND (` + like + `))
+	WHERE startsWith(village_code, region)
+	GROUP BY region`
+	realisedArgs = append(append([]any{wanted, day(from), day(to)}, realisedArgs...), likeArgs...)
+	return agreements, realised, realisedArgs
 }
 
 // prefixes is "village_code LIKE ? OR …" for codes, with their bound

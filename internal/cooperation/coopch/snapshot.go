@@ -3,33 +3,77 @@ package coopch
 import (
 	"context"
 	"fmt"
+	"strconv"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
 )
 
-// Snapshot tables this store rebuilds.
+// Snapshot tables this store rebuilds: the current register, then the
+// rollups of it that queries read instead of scanning every agreement.
 const (
-	AgreementsTable   = "coop_agreements"
+	AgreementsTable   = "coop_agreements_current"
 	PartiesTable      = "coop_parties"
 	RealisationsTable = "coop_realisations"
 	YearlyTable       = "coop_realised_yearly"
 	BodiesTable       = "coop_bodies"
+	ByRegionTable     = "coop_agreements_by_region"
+	AgreementCube     = "coop_agreement_cube"
+	RealisedCube      = "coop_realised_cube"
+	ActiveChanges     = "coop_active_changes"
 )
 
-// SnapshotTables lists them in rebuild order.
-var SnapshotTables = []string{AgreementsTable, PartiesTable, RealisationsTable, YearlyTable, BodiesTable}
+// SnapshotTables lists them all; they are published together.
+var SnapshotTables = []string{AgreementsTable, PartiesTable, RealisationsTable, BodiesTable,
+	YearlyTable, ByRegionTable, AgreementCube, ActiveChanges, RealisedCube}
+
+// cubeLevels are the region levels the cubes group by, as code lengths: 0
+// for everywhere, then provinsi and kabupaten/kota. Finer levels are read
+// from the snapshot.
+var cubeLevels = []int{0, 2, 4}
 
 // winners selects, per agreement, the newest committed run that has it.
 const winners = `(SELECT agreement_id, max(run_id) AS winning_run FROM coop_agreement_rows
 	WHERE run_id IN ` + clickhouse.CommittedRuns + ` GROUP BY agreement_id)`
 
+type rebuildStatement struct {
+	table string
+	q     string
+	args  []any
+}
+
 // RebuildSnapshot writes generation gen of every cooperation snapshot from
 // the winning runs: an agreement, its parties and its realisations all come
-// from the newest committed register that has the agreement.
+// from the newest committed register that has the agreement. The rollups
+// follow in stages, each reading what an earlier stage wrote; the
+// statements of a stage run side by side.
 func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64) error {
-	stmts := []struct{ name, q string }{
+	stages := [][]rebuildStatement{registerStatements(gen), rollupStatements(gen), realisedCubeStatements(gen)}
+	for _, stage := range stages {
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(2)
+		for _, st := range stage {
+			g.Go(func() error {
+				if err := s.db.Exec(gctx, st.q, st.args...); err != nil {
+					return fmt.Errorf("rebuild %s: %w", st.table, err)
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// registerStatements copy the winning rows into the snapshot.
+func registerStatements(gen uint64) []rebuildStatement {
+	return []rebuildStatement{
 		{AgreementsTable, `
-		INSERT INTO coop_agreements (generation, agreement_id, run_id, document_numbers, title, document_type,
+		INSERT INTO coop_agreements_current (generation, agreement_id, run_id, document_numbers, title, document_type,
 			signed_on, signed_place, starts_on, ends_on, status, declared_issues, derived_issues, issues, fields,
 			committed_value, funding_source, source_reference, region_codes, village_keys, party_types,
 			partner_keys, partner_sectors)
@@ -39,35 +83,124 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64) error {
 		       committed_value, funding_source, source_reference, region_codes, village_keys, party_types,
 		       partner_keys, partner_sectors
 		FROM coop_agreement_rows
-		WHERE (agreement_id, run_id) IN ` + winners},
+		WHERE (agreement_id, run_id) IN ` + winners, []any{gen}},
 		{PartiesTable, `
 		INSERT INTO coop_parties (generation, agreement_id, party_type, name, partner_key, region_code, sector, role, body_id)
 		SELECT ?, agreement_id, party_type, name, partner_key, region_code, sector, role, body_id
 		FROM coop_party_rows
-		WHERE (agreement_id, run_id) IN ` + winners},
+		WHERE (agreement_id, run_id) IN ` + winners, []any{gen}},
 		{RealisationsTable, `
 		INSERT INTO coop_realisations (generation, agreement_id, village_code, month, value, beneficiaries, outputs)
 		SELECT ?, agreement_id, village_code, month, value, beneficiaries, outputs
 		FROM coop_realisation_rows
 		WHERE (agreement_id, run_id) IN ` + winners + `
-		  AND (run_id, line) NOT IN (SELECT run_id, line FROM coop_realisation_dropped)`},
-		{YearlyTable, `
-		INSERT INTO coop_realised_yearly (generation, village_code, year, agreement_id, value, beneficiaries)
-		SELECT generation, village_code, toYear(month) AS year, agreement_id, sum(value), sum(beneficiaries)
-		FROM coop_realisations
-		WHERE generation = ?
-		GROUP BY generation, village_code, year, agreement_id`},
+		  AND (run_id, line) NOT IN (SELECT run_id, line FROM coop_realisation_dropped)`, []any{gen}},
 		{BodiesTable, `
 		INSERT INTO coop_bodies (generation, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members)
 		SELECT ?, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members
 		FROM coop_body_rows
 		WHERE (body_id, run_id) IN (SELECT body_id, max(run_id) FROM coop_body_rows
-			WHERE run_id IN ` + clickhouse.CommittedRuns + ` GROUP BY body_id)`},
+			WHERE run_id IN ` + clickhouse.CommittedRuns + ` GROUP BY body_id)`, []any{gen}},
 	}
-	for _, st := range stmts {
-		if err := s.db.Exec(ctx, st.q, gen); err != nil {
-			return fmt.Errorf("rebuild %s: %w", st.name, err)
-		}
+}
+
+// issueRows explodes an agreement into its issue rows: '*' once, then each
+// effective issue, or 'NONE' when it has none (as cooperationStats names
+// that group).
+const issueRows = "arrayJoin(arrayConcat(['*'], if(empty(issues), ['NONE'], issues)))"
+
+// regionAncestors is every region an agreement lies in, at every level:
+// the province, kabupaten/kota and kecamatan prefixes of its region codes,
+// and its desa codes.
+const regionAncestors = `arrayDistinct(arrayConcat(
+	arrayMap(code -> substring(code, 1, 2), arrayFilter(code -> length(code) >= 2, region_codes)),
+	arrayMap(code -> substring(code, 1, 4), arrayFilter(code -> length(code) >= 4, region_codes)),
+	arrayMap(code -> substring(code, 1, 6), arrayFilter(code -> length(code) >= 6, region_codes)),
+	arrayFilter(code -> length(code) >= 10, region_codes)))`
+
+// rollupStatements build, from the agreements and realisations snapshots,
+// the yearly realised values, the by-region index, the agreement cube and
+// the running counts of agreements in force.
+func rollupStatements(gen uint64) []rebuildStatement {
+	stmts := []rebuildStatement{
+		{YearlyTable, `
+		INSERT INTO coop_realised_yearly (generation, village_code, year, agreement_id, value, beneficiaries)
+		SELECT generation, village_code, toYear(month) AS year, agreement_id, sum(value), sum(beneficiaries)
+		FROM coop_realisations
+		WHERE generation = ?
+		GROUP BY generation, village_code, year, agreement_id`, []any{gen}},
+		{ByRegionTable, `
+		INSERT INTO coop_agreements_by_region (generation, region_code, agreement_id, status, signed_on, starts_on,
+			ends_on, issues, fields, committed_value, village_keys, party_types, partner_keys, partner_sectors)
+		SELECT generation, region_code, agreement_id, status, signed_on, starts_on, ends_on, issues, fields,
+		       committed_value, arrayFilter(v -> startsWith(v, region_code), village_keys), party_types,
+		       partner_keys, partner_sectors
+		FROM (SELECT generation, arrayJoin(` + regionAncestors + `) AS region_code, agreement_id, status, signed_on,
+		             starts_on, ends_on, issues, fields, committed_value, village_keys, party_types, partner_keys,
+		             partner_sectors
+		      FROM coop_agreements_current WHERE generation = ?)`, []any{gen}},
+		// +1 on the first day in force, -1 on the day after the last (an
+		// agreement ending before it starts is never in force), as activeOn
+		// judges it.
+		{ActiveChanges, `
+		INSERT INTO coop_active_changes (generation, issue, day, change)
+		SELECT generation, issue, day, sum(change)
+		FROM (SELECT generation, ` + issueRows + ` AS issue,
+		             arrayJoin(if(ends_on IS NULL, [(first_day, toInt64(1))],
+		                          [(first_day, toInt64(1)), (assumeNotNull(ends_on) + 1, toInt64(-1))])) AS step,
+		             tupleElement(step, 1) AS day, tupleElement(step, 2) AS change
+		      FROM (SELECT generation, issues, ends_on, ifNull(ifNull(starts_on, signed_on), ` + epoch + `) AS first_day
+		            FROM coop_agreements_current
+		            WHERE generation = ? AND status = 'ACTIVE'
+		              AND (ends_on IS NULL OR ends_on >= ifNull(ifNull(starts_on, signed_on), ` + epoch + `))))
+		GROUP BY generation, issue, day`, []any{gen}},
 	}
-	return nil
+	for _, level := range cubeLevels {
+		stmts = append(stmts, rebuildStatement{AgreementCube, agreementCubeSQL(level), []any{gen}})
+	}
+	return stmts
+}
+
+// agreementCubeSQL groups the agreements at one region level (0: all in
+// one) by issue and signing year, with the grouping sets '*' for "not
+// grouped". Villages count within the row's region, as cooperationStats
+// counts them.
+func agreementCubeSQL(level int) string {
+	region, inRegion := "''", "1"
+	if level > 0 {
+		region, _ = regionArrayJoin(regionLevels[level], "")
+		inRegion = "region_code != '' AND startsWith(v, region_code)"
+	}
+	return `
+		INSERT INTO coop_agreement_cube (generation, level, region_code, issue, period, agreements, desa, persiapan,
+			partners, committed)
+		SELECT generation, ` + strconv.Itoa(level) + `, region_code, issue, period, uniqExact(agreement_id),
+		       length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') = 0 AND ` + inRegion + `, village_keys))),
+		       length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') > 0 AND ` + inRegion + `, village_keys))),
+		       length(groupUniqArrayArray(partner_keys)),
+		       sumIf(assumeNotNull(committed_value), isNotNull(committed_value))
+		FROM (SELECT generation, ` + region + ` AS region_code, ` + issueRows + ` AS issue,
+		             arrayJoin(['*', ` + periodDim("signed_on", cooperation.GrainYear) + `]) AS period,
+		             agreement_id, village_keys, partner_keys, committed_value
+		      FROM coop_agreements_current WHERE generation = ?)
+		GROUP BY generation, region_code, issue, period`
+}
+
+// realisedCubeStatements sum the yearly realised values by the village's
+// region at each cube level, issue and year.
+func realisedCubeStatements(gen uint64) []rebuildStatement {
+	var stmts []rebuildStatement
+	for _, level := range cubeLevels {
+		stmts = append(stmts, rebuildStatement{RealisedCube, `
+		INSERT INTO coop_realised_cube (generation, level, region_code, issue, year, value, beneficiaries)
+		SELECT generation, ` + strconv.Itoa(level) + `, region_code, issue, year, sum(value), sum(beneficiaries)
+		FROM (SELECT generation, substring(village_code, 1, ` + strconv.Itoa(level) + `) AS region_code,
+		             ` + issueRows + ` AS issue, year, value, beneficiaries
+		      FROM (SELECT generation, agreement_id, village_code, year, value, beneficiaries
+		            FROM coop_realised_yearly WHERE generation = ?)
+		      ANY INNER JOIN (SELECT agreement_id, issues FROM coop_agreements_current WHERE generation = ?)
+		      USING agreement_id)
+		GROUP BY generation, region_code, issue, year`, []any{gen, gen}})
+	}
+	return stmts
 }

@@ -70,14 +70,32 @@ const activeOn = `status = 'ACTIVE' AND ifNull(ifNull(starts_on, signed_on), ` +
 // compare correctly with a Date column.
 func day(t time.Time) string { return t.Format(time.DateOnly) }
 
-// agreementConds are the filter's conditions on coop_agreements columns.
-// withRegion is false where the caller applies the region itself.
+// agreementConds are the filter's conditions on coop_agreements_current
+// columns. withRegion is false where the caller applies the region itself.
 func agreementConds(f cooperation.Filter, withRegion bool) *conds {
 	c := &conds{}
 	c.add("generation = " + current(AgreementsTable))
 	if withRegion && f.Region != "" {
 		c.add("arrayExists(code -> startsWith(code, ?), region_codes)", string(f.Region))
 	}
+	addFilterConds(c, f)
+	return c
+}
+
+// byRegionConds are the filter's conditions on coop_agreements_by_region,
+// for a filter with a region: the region's rows, found through the primary
+// key, hold every agreement that lies in it once.
+func byRegionConds(f cooperation.Filter) *conds {
+	c := &conds{}
+	c.add("generation = " + current(ByRegionTable))
+	c.add("region_code = ?", string(f.Region))
+	addFilterConds(c, f)
+	return c
+}
+
+// addFilterConds adds the filter's conditions other than its region, on
+// columns both tables have.
+func addFilterConds(c *conds, f cooperation.Filter) {
 	if len(f.Issues) > 0 {
 		c.add("hasAny(issues, ?)", strs(f.Issues))
 	}
@@ -102,7 +120,6 @@ func agreementConds(f cooperation.Filter, withRegion bool) *conds {
 	if !f.SignedFrom.IsZero() {
 		c.add("signed_on >= toDate(?) AND signed_on <= toDate(?)", day(f.SignedFrom), day(f.SignedTo))
 	}
-	return c
 }
 
 // committedSum adds up committed values, leaving out agreements whose value

@@ -49,24 +49,37 @@ func (s *Store) Stats(ctx context.Context, q cooperation.StatsQuery) (cooperatio
 	}
 	// Up to four independent statements (rows and totals, of agreements and
 	// of realisations): run them side by side, merge in a fixed order.
+	type builder func(cooperation.StatsQuery, []cooperation.Dimension, []cooperation.Measure) *sqlText
 	type part struct {
 		measures []cooperation.Measure
-		build    func(cooperation.StatsQuery, []cooperation.Dimension, []cooperation.Measure) *sqlText
+		cube     builder // nil when the cube cannot answer
+		snapshot builder
 		grouped  []groupRow
 		total    []groupRow
 	}
-	parts := []*part{{measures: agreementMeasures, build: agreementStatsSQL}, {measures: realisationMeasures, build: realisationStatsSQL}}
+	parts := []*part{
+		{measures: agreementMeasures, cube: agreementCubeQuery, snapshot: agreementStatsSQL},
+		{measures: realisationMeasures, cube: realisedCubeQuery, snapshot: realisationStatsSQL},
+	}
+	build := func(p *part, dims []cooperation.Dimension) *sqlText {
+		if !s.snapshotOnly {
+			if c := p.cube(q, dims, p.measures); c != nil {
+				return c
+			}
+		}
+		return p.snapshot(q, dims, p.measures)
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	for _, p := range parts {
 		if len(p.measures) == 0 {
 			continue
 		}
 		g.Go(func() (err error) {
-			p.grouped, err = s.groups(gctx, p.build(q, q.Dimensions, p.measures), len(q.Dimensions), len(p.measures))
+			p.grouped, err = s.groups(gctx, build(p, q.Dimensions), len(q.Dimensions), len(p.measures))
 			return err
 		})
 		g.Go(func() (err error) {
-			p.total, err = s.groups(gctx, p.build(q, nil, p.measures), 0, len(p.measures))
+			p.total, err = s.groups(gctx, build(p, nil), 0, len(p.measures))
 			return err
 		})
 	}
@@ -282,7 +295,7 @@ func agreementStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension, m
 	group := dimColumns(inner, q, dims, false)
 	c := agreementConds(q.Filter, true)
 	inner.add("agreement_id, status, signed_on, starts_on, ends_on, village_keys, partner_keys, committed_value"+
-		" FROM coop_agreements WHERE "+c.sql(), c.args...)
+		" FROM coop_agreements_current WHERE "+c.sql(), c.args...)
 
 	// Villages count within the row's region (none in the "" group), else
 	// within the filter's.
@@ -359,7 +372,7 @@ func realisationStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension,
 	group := dimColumns(inner, q, dims, true)
 	inner.add("value, beneficiaries FROM ("+source+" WHERE "+r.sql()+")", r.args...)
 	inner.add(" ANY INNER JOIN (SELECT agreement_id, issues, party_types, partner_sectors, fields, status"+
-		" FROM coop_agreements WHERE "+a.sql()+") USING agreement_id", a.args...)
+		" FROM coop_agreements_current WHERE "+a.sql()+") USING agreement_id", a.args...)
 
 	s := selectMeasures(group, measures, func(m cooperation.Measure) (string, []any) {
 		switch m {
@@ -410,9 +423,9 @@ func yearly(q cooperation.StatsQuery, dims []cooperation.Dimension) bool {
 
 func groupAndLimit(s *sqlText, group string) *sqlText {
 	if group != "" {
-		s.add(" GROUP BY " + group + " ORDER BY " + group)
+		s.add(" GROUP BY " + group)
 	}
-	return s.add(" LIMIT ?", cooperation.MaxStatsRows+1)
+	return orderAndLimit(s, group)
 }
 
 // sortRows orders rows by their keys, so merged answers are deterministic.
