@@ -138,3 +138,21 @@ func (c Code) VillageKind() Kind {
 	}
 	return ""
 }
+
+// LevelsAndParents lists the distinct levels (as their names) and parent
+// codes of codes: tables ordered by (level, parent_code, code) find the
+// codes' rows through them.
+func LevelsAndParents(codes []Code) (levels []string, parents []Code) {
+	seenLevel, seenParent := map[Level]bool{}, map[Code]bool{}
+	for _, c := range codes {
+		if l := c.Level(); !seenLevel[l] {
+			seenLevel[l] = true
+			levels = append(levels, l.String())
+		}
+		if p := c.Parent(); !seenParent[p] {
+			seenParent[p] = true
+			parents = append(parents, p)
+		}
+	}
+	return levels, parents
+}

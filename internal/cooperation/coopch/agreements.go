@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
@@ -151,7 +152,7 @@ func (s *Store) AgreementsByID(ctx context.Context, ids []string) ([]cooperation
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	in, args := inList(ids)
+	in, args := clickhouse.InList(ids)
 	q := "SELECT " + agreementColumns + " FROM coop_agreements_current WHERE generation = " + current(AgreementsTable) +
 		" AND agreement_id IN " + in
 	var rows []agreementRow
@@ -193,7 +194,7 @@ func (s *Store) withRealised(ctx context.Context, rows []agreementRow) ([]cooper
 	if len(ids) == 0 {
 		return out, nil
 	}
-	in, args := inList(ids)
+	in, args := clickhouse.InList(ids)
 	q := "SELECT agreement_id, toFloat64(sum(value)) AS realised, sum(beneficiaries) AS beneficiaries FROM coop_realisations" +
 		" WHERE generation = " + current(RealisationsTable) + " AND agreement_id IN " + in + " GROUP BY agreement_id"
 	var sums []struct {
@@ -220,7 +221,7 @@ func (s *Store) Parties(ctx context.Context, ids []string) ([]cooperation.Party,
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	in, args := inList(ids)
+	in, args := clickhouse.InList(ids)
 	q := "SELECT agreement_id, party_type, name, region_code, sector, role, body_id FROM coop_parties WHERE generation = " +
 		current(PartiesTable) + " AND agreement_id IN " + in + " ORDER BY agreement_id, party_type, name"
 	var rows []struct {
@@ -248,7 +249,7 @@ func (s *Store) Realisations(ctx context.Context, ids []string) ([]cooperation.R
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	in, args := inList(ids)
+	in, args := clickhouse.InList(ids)
 	q := "SELECT agreement_id, village_code, month, value, beneficiaries, outputs FROM coop_realisations WHERE generation = " +
 		current(RealisationsTable) + " AND agreement_id IN " + in + " ORDER BY agreement_id, month, village_code"
 	var rows []struct {

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/region"
@@ -351,7 +351,7 @@ func (s *Store) scorecardSQL(wanted []string, from, to time.Time) (agreements *s
 		toFloat64(sumIf(assumeNotNull(issue_value), isNotNull(issue_value))) AS committed
 	FROM `
 	agreements = &sqlText{}
-	in, inArgs := inList(wanted)
+	in, inArgs := clickhouse.InList(wanted)
 	var active string
 	if s.snapshotOnly {
 		agreements.add(measures+`(
@@ -384,27 +384,15 @@ func (s *Store) scorecardSQL(wanted []string, from, to time.Time) (agreements *s
 			` AND region_code IN ` + in + ` AND ` + activeBetween
 		realisedArgs = append(slices.Clone(inArgs), day(to), day(from))
 	}
-	like, likeArgs := prefixes(wanted)
+	like, likeArgs := clickhouse.StartsWithAny("village_code", wanted)
 	realised = `SELECT region, toFloat64(sum(value)) AS realised FROM (
 		SELECT arrayJoin(?) AS region, village_code, value
 		FROM coop_realised_yearly WHERE generation = ` + current(YearlyTable) + `
 		  AND year >= toYear(toDate(?)) AND year <= toYear(toDate(?))
 		  AND agreement_id IN (` + active + `)
-		  AND (` + like + `))
+		  AND ` + like + `)
 	WHERE startsWith(village_code, region)
 	GROUP BY region`
 	realisedArgs = append(append([]any{wanted, day(from), day(to)}, realisedArgs...), likeArgs...)
 	return agreements, realised, realisedArgs
-}
-
-// prefixes is "village_code LIKE ? OR …" for codes, with their bound
-// patterns: the primary key of a table ordered by village serves it.
-func prefixes(codes []string) (string, []any) {
-	parts := make([]string, len(codes))
-	args := make([]any, len(codes))
-	for i, c := range codes {
-		parts[i] = "village_code LIKE ?"
-		args[i] = c + "%"
-	}
-	return strings.Join(parts, " OR "), args
 }

@@ -125,15 +125,3 @@ func addFilterConds(c *conds, f cooperation.Filter) {
 // committedSum adds up committed values, leaving out agreements whose value
 // the register does not know.
 const committedSum = "toFloat64(sumIf(assumeNotNull(committed_value), isNotNull(committed_value)))"
-
-// inList is an IN list of bound values, "(?, ?, …)", for looking rows up by
-// the table's key: unlike has(?, column) with a bound array, ClickHouse uses
-// the primary key for it, and a Go slice cannot be bound to IN on 18.16.
-// Callers pass at most a page of values.
-func inList(values []string) (string, []any) {
-	args := make([]any, len(values))
-	for i, v := range values {
-		args[i] = v
-	}
-	return "(" + strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ") + ")", args
-}

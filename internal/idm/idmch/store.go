@@ -5,6 +5,7 @@ package idmch
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/idm"
@@ -227,13 +228,24 @@ func (s *Store) History(ctx context.Context, index string, villages []region.Cod
 // DistributionOf reads the stats of the given regions (any levels) in one
 // year.
 func (s *Store) DistributionOf(ctx context.Context, index string, year int, regions []region.Code) ([]idm.Distribution, error) {
+	if len(regions) == 0 {
+		return nil, nil
+	}
+	// The table is ordered by (index_name, year, level, parent_code,
+	// region_code): naming the levels and parents reads only the regions'
+	// granules.
+	levels, parents := region.LevelsAndParents(regions)
+	levelList, levelArgs := clickhouse.InList(levels)
+	parentList, parentArgs := clickhouse.InList(parents)
+	codeList, codeArgs := clickhouse.InList(regions)
 	q := `SELECT region_code, total, mandiri, maju, berkembang, tertinggal, sangat_tertinggal,
 	             sum_idm, sum_iks, sum_ike, sum_ikl
 	      FROM idm_region_stats
-	      WHERE generation = ` + current(StatsTable) + ` AND index_name = ? AND year = ? AND has(?, region_code)
+	      WHERE generation = ` + current(StatsTable) + ` AND index_name = ? AND year = ?
+	        AND level IN ` + levelList + ` AND parent_code IN ` + parentList + ` AND region_code IN ` + codeList + `
 	      ORDER BY region_code`
 	var rows []distributionRow
-	if err := s.db.Select(ctx, &rows, q, index, uint16(year), codeStrings(regions)); err != nil {
+	if err := s.db.Select(ctx, &rows, q, slices.Concat([]any{index, uint16(year)}, levelArgs, parentArgs, codeArgs)...); err != nil {
 		return nil, err
 	}
 	return toDistributions(rows, year), nil
@@ -242,16 +254,22 @@ func (s *Store) DistributionOf(ctx context.Context, index string, year int, regi
 // Moves counts, per region, the desa whose status rose and fell between two
 // years.
 func (s *Store) Moves(ctx context.Context, index string, from, to int, regions []region.Code) (map[region.Code][2]int, error) {
+	if len(regions) == 0 {
+		return nil, nil
+	}
 	gen := current(CurrentTable)
+	// idm_current is ordered by (index_name, year, village_code): the LIKE
+	// prefixes read only the regions' desa.
+	within, withinArgs := clickhouse.StartsWithAny("village_code", regions)
 	q := `SELECT region, countIf(to_rank > from_rank) AS up, countIf(to_rank < from_rank) AS down
 	      FROM (
 	          SELECT arrayJoin(?) AS region, village_code, from_rank, to_rank
 	          FROM (
 	              SELECT village_code, toInt8(status) AS from_rank FROM idm_current
-	              WHERE generation = ` + gen + ` AND index_name = ? AND year = ?
+	              WHERE generation = ` + gen + ` AND index_name = ? AND year = ? AND ` + within + `
 	          ) ANY INNER JOIN (
 	              SELECT village_code, toInt8(status) AS to_rank FROM idm_current
-	              WHERE generation = ` + gen + ` AND index_name = ? AND year = ?
+	              WHERE generation = ` + gen + ` AND index_name = ? AND year = ? AND ` + within + `
 	          ) USING village_code
 	      )
 	      WHERE startsWith(village_code, region)
@@ -261,7 +279,8 @@ func (s *Store) Moves(ctx context.Context, index string, from, to int, regions [
 		Up     uint64 `ch:"up"`
 		Down   uint64 `ch:"down"`
 	}
-	if err := s.db.Select(ctx, &rows, q, codeStrings(regions), index, uint16(from), index, uint16(to)); err != nil {
+	args := slices.Concat([]any{codeStrings(regions), index, uint16(from)}, withinArgs, []any{index, uint16(to)}, withinArgs)
+	if err := s.db.Select(ctx, &rows, q, args...); err != nil {
 		return nil, err
 	}
 	out := make(map[region.Code][2]int, len(rows))

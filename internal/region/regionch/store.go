@@ -5,6 +5,7 @@ package regionch
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/region"
@@ -110,8 +111,14 @@ func (s *Store) ByCodes(ctx context.Context, codes []region.Code) ([]region.Regi
 	if len(codes) == 0 {
 		return nil, nil
 	}
-	q := currentRegions + ` AND has(?, code) ORDER BY code`
-	return s.selectRegions(ctx, q, codeStrings(codes))
+	// The table is ordered by (level, parent_code, code): naming the levels
+	// and parents too reads only the granules that hold the codes.
+	levels, parents := region.LevelsAndParents(codes)
+	levelList, levelArgs := clickhouse.InList(levels)
+	parentList, parentArgs := clickhouse.InList(parents)
+	codeList, codeArgs := clickhouse.InList(codes)
+	q := currentRegions + ` AND level IN ` + levelList + ` AND parent_code IN ` + parentList + ` AND code IN ` + codeList + ` ORDER BY code`
+	return s.selectRegions(ctx, q, slices.Concat(levelArgs, parentArgs, codeArgs)...)
 }
 
 // ChildrenOf returns the current direct children of the given regions.
