@@ -2,8 +2,11 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/sinergi-id/sinergi/graph/model"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
@@ -134,6 +137,47 @@ func realisationToModel(r cooperation.Realisation) *model.Realisation {
 }
 
 // statsRowToModel puts each key and value into its field.
+// statsToModel converts a cooperationStats answer, building rows and
+// columns only when the query selects them.
+func statsToModel(ctx context.Context, q cooperation.StatsQuery, res cooperation.StatsResult) *model.CooperationStats {
+	selected := graphql.CollectAllFields(ctx)
+	out := &model.CooperationStats{Totals: statsMeasuresToModel(q.Measures, res.Totals)}
+	if slices.Contains(selected, "rows") {
+		out.Rows = make([]*model.StatsRow, len(res.Rows))
+		for i, row := range res.Rows {
+			out.Rows[i] = statsRowToModel(q.Dimensions, q.Measures, row.Keys, row.Values)
+		}
+	}
+	if slices.Contains(selected, "columns") {
+		out.Columns = statsColumnsToModel(q, res.Rows)
+	}
+	return out
+}
+
+// statsColumnsToModel turns rows into one list per dimension and measure;
+// keys read as in rows (dotted region codes).
+func statsColumnsToModel(q cooperation.StatsQuery, rows []cooperation.StatsRow) *model.StatsColumns {
+	out := &model.StatsColumns{}
+	for i, d := range q.Dimensions {
+		values := make([]string, len(rows))
+		for j, r := range rows {
+			values[j] = r.Keys[i]
+			if d.RegionLevel() != 0 && values[j] != "" {
+				values[j] = region.Code(values[j]).Dotted()
+			}
+		}
+		out.Dimensions = append(out.Dimensions, &model.StatsDimensionColumn{Dimension: model.StatsDimension(d), Values: values})
+	}
+	for i, m := range q.Measures {
+		values := make([]float64, len(rows))
+		for j, r := range rows {
+			values[j] = r.Values[i]
+		}
+		out.Measures = append(out.Measures, &model.StatsMeasureColumn{Measure: model.StatsMeasure(m), Values: values})
+	}
+	return out
+}
+
 func statsRowToModel(dims []cooperation.Dimension, measures []cooperation.Measure, keys []string, values []float64) *model.StatsRow {
 	row := &model.StatsRow{}
 	for i, d := range dims {

@@ -92,8 +92,9 @@ type ComplexityRoot struct {
 	}
 
 	CooperationStats struct {
-		Rows   func(childComplexity int) int
-		Totals func(childComplexity int) int
+		Columns func(childComplexity int) int
+		Rows    func(childComplexity int) int
+		Totals  func(childComplexity int) int
 	}
 
 	DatasetFreshness struct {
@@ -299,6 +300,21 @@ type ComplexityRoot struct {
 		MovedDown func(childComplexity int) int
 		MovedUp   func(childComplexity int) int
 		Scored    func(childComplexity int) int
+	}
+
+	StatsColumns struct {
+		Dimensions func(childComplexity int) int
+		Measures   func(childComplexity int) int
+	}
+
+	StatsDimensionColumn struct {
+		Dimension func(childComplexity int) int
+		Values    func(childComplexity int) int
+	}
+
+	StatsMeasureColumn struct {
+		Measure func(childComplexity int) int
+		Values  func(childComplexity int) int
 	}
 
 	StatsMeasures struct {
@@ -663,6 +679,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CooperationImpact.WithoutCooperation(childComplexity), true
 
+	case "CooperationStats.columns":
+		if e.ComplexityRoot.CooperationStats.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CooperationStats.Columns(childComplexity), true
 	case "CooperationStats.rows":
 		if e.ComplexityRoot.CooperationStats.Rows == nil {
 			break
@@ -1662,6 +1684,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ScorecardIdm.Scored(childComplexity), true
 
+	case "StatsColumns.dimensions":
+		if e.ComplexityRoot.StatsColumns.Dimensions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsColumns.Dimensions(childComplexity), true
+	case "StatsColumns.measures":
+		if e.ComplexityRoot.StatsColumns.Measures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsColumns.Measures(childComplexity), true
+
+	case "StatsDimensionColumn.dimension":
+		if e.ComplexityRoot.StatsDimensionColumn.Dimension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsDimensionColumn.Dimension(childComplexity), true
+	case "StatsDimensionColumn.values":
+		if e.ComplexityRoot.StatsDimensionColumn.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsDimensionColumn.Values(childComplexity), true
+
+	case "StatsMeasureColumn.measure":
+		if e.ComplexityRoot.StatsMeasureColumn.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsMeasureColumn.Measure(childComplexity), true
+	case "StatsMeasureColumn.values":
+		if e.ComplexityRoot.StatsMeasureColumn.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsMeasureColumn.Values(childComplexity), true
+
 	case "StatsMeasures.activeAgreements":
 		if e.ComplexityRoot.StatsMeasures.ActiveAgreements == nil {
 			break
@@ -2493,6 +2554,29 @@ dimensions give NONE for agreements without a value.
 type CooperationStats {
   rows: [StatsRow!]!
   totals: StatsMeasures!
+  """
+  The same rows as columns: one list per dimension and one per measure, in
+  the order asked, all as long as ` + "`" + `rows` + "`" + `, with the same values. Much cheaper
+  to produce and to read for large answers (every kabupaten by issue and
+  year, a dataframe in a notebook, a chart's series).
+  """
+  columns: StatsColumns!
+}
+
+type StatsColumns {
+  dimensions: [StatsDimensionColumn!]!
+  measures: [StatsMeasureColumn!]!
+}
+
+type StatsDimensionColumn {
+  dimension: StatsDimension!
+  values: [String!]!
+}
+
+"Counts are whole numbers; values are rupiah."
+type StatsMeasureColumn {
+  measure: StatsMeasure!
+  values: [Float!]!
 }
 
 type StatsRow {
@@ -2741,6 +2825,8 @@ func (ec *executionContext) childFields_CooperationStats(ctx context.Context, fi
 		return ec.fieldContext_CooperationStats_rows(ctx, field)
 	case "totals":
 		return ec.fieldContext_CooperationStats_totals(ctx, field)
+	case "columns":
+		return ec.fieldContext_CooperationStats_columns(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CooperationStats", field.Name)
 }
@@ -3107,6 +3193,36 @@ func (ec *executionContext) childFields_ScorecardIdm(ctx context.Context, field 
 		return ec.fieldContext_ScorecardIdm_movedDown(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ScorecardIdm", field.Name)
+}
+
+func (ec *executionContext) childFields_StatsColumns(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dimensions":
+		return ec.fieldContext_StatsColumns_dimensions(ctx, field)
+	case "measures":
+		return ec.fieldContext_StatsColumns_measures(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatsColumns", field.Name)
+}
+
+func (ec *executionContext) childFields_StatsDimensionColumn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dimension":
+		return ec.fieldContext_StatsDimensionColumn_dimension(ctx, field)
+	case "values":
+		return ec.fieldContext_StatsDimensionColumn_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatsDimensionColumn", field.Name)
+}
+
+func (ec *executionContext) childFields_StatsMeasureColumn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_StatsMeasureColumn_measure(ctx, field)
+	case "values":
+		return ec.fieldContext_StatsMeasureColumn_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatsMeasureColumn", field.Name)
 }
 
 func (ec *executionContext) childFields_StatsMeasures(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4820,6 +4936,38 @@ func (ec *executionContext) fieldContext_CooperationStats_totals(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StatsMeasures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CooperationStats_columns(ctx context.Context, field graphql.CollectedField, obj *model.CooperationStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CooperationStats_columns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Columns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StatsColumns) graphql.Marshaler {
+			return ec.marshalNStatsColumns2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsColumns(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CooperationStats_columns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CooperationStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsColumns(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8797,6 +8945,162 @@ func (ec *executionContext) fieldContext_ScorecardIdm_movedDown(_ context.Contex
 	return graphql.NewScalarFieldContext("ScorecardIdm", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _StatsColumns_dimensions(ctx context.Context, field graphql.CollectedField, obj *model.StatsColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsColumns_dimensions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dimensions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StatsDimensionColumn) graphql.Marshaler {
+			return ec.marshalNStatsDimensionColumn2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsDimensionColumnᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsColumns_dimensions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatsColumns",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsDimensionColumn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatsColumns_measures(ctx context.Context, field graphql.CollectedField, obj *model.StatsColumns) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsColumns_measures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StatsMeasureColumn) graphql.Marshaler {
+			return ec.marshalNStatsMeasureColumn2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasureColumnᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsColumns_measures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatsColumns",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsMeasureColumn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatsDimensionColumn_dimension(ctx context.Context, field graphql.CollectedField, obj *model.StatsDimensionColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsDimensionColumn_dimension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dimension, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StatsDimension) graphql.Marshaler {
+			return ec.marshalNStatsDimension2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsDimension(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsDimensionColumn_dimension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsDimensionColumn", field, false, false, errors.New("field of type StatsDimension does not have child fields"))
+}
+
+func (ec *executionContext) _StatsDimensionColumn_values(ctx context.Context, field graphql.CollectedField, obj *model.StatsDimensionColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsDimensionColumn_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsDimensionColumn_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsDimensionColumn", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsMeasureColumn_measure(ctx context.Context, field graphql.CollectedField, obj *model.StatsMeasureColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsMeasureColumn_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StatsMeasure) graphql.Marshaler {
+			return ec.marshalNStatsMeasure2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsMeasureColumn_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsMeasureColumn", field, false, false, errors.New("field of type StatsMeasure does not have child fields"))
+}
+
+func (ec *executionContext) _StatsMeasureColumn_values(ctx context.Context, field graphql.CollectedField, obj *model.StatsMeasureColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsMeasureColumn_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []float64) graphql.Marshaler {
+			return ec.marshalNFloat2ᚕfloat64ᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsMeasureColumn_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsMeasureColumn", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
 func (ec *executionContext) _StatsMeasures_agreements(ctx context.Context, field graphql.CollectedField, obj *model.StatsMeasures) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11691,6 +11995,11 @@ func (ec *executionContext) _CooperationStats(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "columns":
+			out.Values[i] = ec._CooperationStats_columns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13888,6 +14197,135 @@ func (ec *executionContext) _ScorecardIdm(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var statsColumnsImplementors = []string{"StatsColumns"}
+
+func (ec *executionContext) _StatsColumns(ctx context.Context, sel ast.SelectionSet, obj *model.StatsColumns) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statsColumnsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatsColumns")
+		case "dimensions":
+			out.Values[i] = ec._StatsColumns_dimensions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "measures":
+			out.Values[i] = ec._StatsColumns_measures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var statsDimensionColumnImplementors = []string{"StatsDimensionColumn"}
+
+func (ec *executionContext) _StatsDimensionColumn(ctx context.Context, sel ast.SelectionSet, obj *model.StatsDimensionColumn) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statsDimensionColumnImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatsDimensionColumn")
+		case "dimension":
+			out.Values[i] = ec._StatsDimensionColumn_dimension(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._StatsDimensionColumn_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var statsMeasureColumnImplementors = []string{"StatsMeasureColumn"}
+
+func (ec *executionContext) _StatsMeasureColumn(ctx context.Context, sel ast.SelectionSet, obj *model.StatsMeasureColumn) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statsMeasureColumnImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatsMeasureColumn")
+		case "measure":
+			out.Values[i] = ec._StatsMeasureColumn_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._StatsMeasureColumn_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var statsMeasuresImplementors = []string{"StatsMeasures"}
 
 func (ec *executionContext) _StatsMeasures(ctx context.Context, sel ast.SelectionSet, obj *model.StatsMeasures) graphql.Marshaler {
@@ -15188,6 +15626,35 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalNFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]float64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFloat2float64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFloat2ᚕfloat64ᚄ(ctx context.Context, sel ast.SelectionSet, v []float64) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNFloat2float64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15660,6 +16127,16 @@ func (ec *executionContext) marshalNSector2githubᚗcomᚋsinergiᚑidᚋsinergi
 	return v
 }
 
+func (ec *executionContext) marshalNStatsColumns2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsColumns(ctx context.Context, sel ast.SelectionSet, v *model.StatsColumns) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StatsColumns(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNStatsDimension2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsDimension(ctx context.Context, v any) (model.StatsDimension, error) {
 	var res model.StatsDimension
 	err := res.UnmarshalGQL(v)
@@ -15700,6 +16177,32 @@ func (ec *executionContext) marshalNStatsDimension2ᚕgithubᚗcomᚋsinergiᚑi
 	return ret
 }
 
+func (ec *executionContext) marshalNStatsDimensionColumn2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsDimensionColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StatsDimensionColumn) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatsDimensionColumn2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsDimensionColumn(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatsDimensionColumn2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsDimensionColumn(ctx context.Context, sel ast.SelectionSet, v *model.StatsDimensionColumn) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StatsDimensionColumn(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNStatsMeasure2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasure(ctx context.Context, v any) (model.StatsMeasure, error) {
 	var res model.StatsMeasure
 	err := res.UnmarshalGQL(v)
@@ -15738,6 +16241,32 @@ func (ec *executionContext) marshalNStatsMeasure2ᚕgithubᚗcomᚋsinergiᚑid�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNStatsMeasureColumn2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasureColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StatsMeasureColumn) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatsMeasureColumn2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasureColumn(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatsMeasureColumn2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasureColumn(ctx context.Context, sel ast.SelectionSet, v *model.StatsMeasureColumn) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StatsMeasureColumn(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStatsMeasures2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsMeasures(ctx context.Context, sel ast.SelectionSet, v *model.StatsMeasures) graphql.Marshaler {

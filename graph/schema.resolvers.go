@@ -310,12 +310,7 @@ func (r *queryResolver) CooperationStats(ctx context.Context, dimensions []model
 	if err != nil {
 		return nil, err
 	}
-	out := &model.CooperationStats{Rows: make([]*model.StatsRow, len(res.Rows)),
-		Totals: statsMeasuresToModel(q.Measures, res.Totals)}
-	for i, row := range res.Rows {
-		out.Rows[i] = statsRowToModel(q.Dimensions, q.Measures, row.Keys, row.Values)
-	}
-	return out, nil
+	return statsToModel(ctx, q, res), nil
 }
 
 // CompareRegions is the resolver for the compareRegions field.
