@@ -318,6 +318,15 @@ func persiapanToModel(key, name string) *model.DesaPersiapan {
 
 // regionLoad returns the region with a flat code, or nil when it is not in
 // the register (e.g. another province).
+// prefetchRegions loads, in one batch, the regions of a list whose items
+// select their region: gqlgen resolves each item in its own goroutine, and
+// their loads would otherwise straggle into many small batches.
+func (r *Resolver) prefetchRegions(ctx context.Context, codes []region.Code) {
+	if len(codes) > 1 && slices.Contains(graphql.CollectAllFields(ctx), "region") {
+		r.loaders(ctx).region.LoadAll(ctx, codes) // errors reach the fields that load them
+	}
+}
+
 func (r *Resolver) regionLoad(ctx context.Context, code string) (*model.Region, error) {
 	if code == "" {
 		return nil, nil

@@ -181,9 +181,11 @@ func (r *queryResolver) IdmDistribution(ctx context.Context, year int, level mod
 		return nil, err
 	}
 	out := make([]*model.IdmDistribution, len(dist))
+	codes := make([]region.Code, len(dist))
 	for i, d := range dist {
-		out[i] = distributionToModel(d)
+		out[i], codes[i] = distributionToModel(d), d.Region
 	}
+	r.prefetchRegions(ctx, codes)
 	return out, nil
 }
 
@@ -320,9 +322,11 @@ func (r *queryResolver) CompareRegions(ctx context.Context, codes []string, year
 		return nil, err
 	}
 	out := make([]*model.RegionScorecard, len(cards))
+	regions := make([]region.Code, len(cards))
 	for i, c := range cards {
-		out[i] = scorecardToModel(c)
+		out[i], regions[i] = scorecardToModel(c), c.Region
 	}
+	r.prefetchRegions(ctx, regions)
 	return out, nil
 }
 

@@ -179,7 +179,10 @@ func (s *Store) Transitions(ctx context.Context, index string, from, to int, wit
 
 // Years lists the years with current scores.
 func (s *Store) Years(ctx context.Context, index string) ([]int, error) {
-	q := `SELECT DISTINCT year FROM idm_current WHERE generation = ` + current(CurrentTable) + ` AND index_name = ? ORDER BY year`
+	// From the province rows of the stats (a year has scores when some
+	// province has scored desa): a few granules, not every score.
+	q := `SELECT DISTINCT year FROM idm_region_stats WHERE generation = ` + current(StatsTable) + `
+	      AND index_name = ? AND level = 'provinsi' AND total > 0 ORDER BY year`
 	var rows []struct {
 		Year uint16 `ch:"year"`
 	}
