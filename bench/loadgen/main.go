@@ -20,6 +20,7 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,6 +52,7 @@ func main() {
 		kab = firstKabupaten(ctx, client, *url, 10)
 	}
 	work := workload(kab, *year)
+	alone := append(slices.Clone(work), rowsVariant())
 
 	fmt.Printf("workload: %d planner queries, %d kabupaten\n", len(work), len(kab))
 	var conn driver.Conn
@@ -61,7 +63,8 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		captureSQL(ctx, client, *url, conn, work)
+		captureSQL(ctx, client, *url, conn, alone)
+		copy(work, alone)
 	}
 
 	fmt.Println("\n| run | rate (req/s) | achieved (req/s) | p50 ms | p95 ms | p99 ms | errors | not sent |")
@@ -82,13 +85,13 @@ func main() {
 			raw.print("same SQL straight to ClickHouse")
 		}
 	}
-	for i, q := range work {
-		res := run(ctx, 20, *duration/2, *concurrency, work[i:i+1], func(ctx context.Context, q query) error {
+	for i, q := range alone {
+		res := run(ctx, 20, *duration/2, *concurrency, alone[i:i+1], func(ctx context.Context, q query) error {
 			return postGraphQL(ctx, client, *url, q.body, true)
 		})
 		res.print("GraphQL " + q.name + " at 20/s")
 		if conn != nil {
-			raw := run(ctx, 20, *duration/2, *concurrency, work[i:i+1], func(ctx context.Context, q query) error {
+			raw := run(ctx, 20, *duration/2, *concurrency, alone[i:i+1], func(ctx context.Context, q query) error {
 				return replay(ctx, conn, q.sql)
 			})
 			raw.print("  its SQL (" + strconv.Itoa(len(q.sql)) + " statements) at 20/s")
@@ -119,7 +122,7 @@ func workload(kab []string, year int) []query {
 	y := strconv.Itoa(year)
 	qs := []struct{ name, q string }{
 		{"compareRegions(10 kabupaten)", `{ compareRegions(codes: [` + strings.Join(quoted, ",") + `], year: ` + y + `) { region { code name } desaCount agreements agreementsPer100Desa desaCovered desaCoveredShare valuePerDesa realisedValue byIssue { issue agreements } idm { meanIdm movedUp byStatus { status count } } } }`},
-		{"cooperationStats(kabupaten x issue x year)", `{ cooperationStats(dimensions: [KABUPATEN_KOTA, ISSUE, PERIOD], measures: [AGREEMENTS, VILLAGES_COVERED, COMMITTED_VALUE], timeGrain: YEAR) { rows { kabupatenKota issue period agreements villagesCovered committedValue } totals { agreements } } }`},
+		{"cooperationStats(kabupaten x issue x year)", `{ cooperationStats(dimensions: [KABUPATEN_KOTA, ISSUE, PERIOD], measures: [AGREEMENTS, VILLAGES_COVERED, COMMITTED_VALUE], timeGrain: YEAR) { columns { dimensions { dimension values } measures { measure values } } totals { agreements } } }`},
 		{"idmDistribution(kabupaten)", `{ idmDistribution(year: ` + y + `, level: KABUPATEN_KOTA) { region { code name } total meanIdm byStatus { status count } } }`},
 		{"agreements(page)", `{ agreements(first: 50, filter: {regionCode: ` + quoted[0] + `}) { totalCount nodes { id title status signedOn committedValue issues } pageInfo { hasNextPage endCursor } } }`},
 		{"strategicIssues", `{ strategicIssues { issue agreements activeAgreements villagesCovered partners committedValue realisedValue } }`},
@@ -130,6 +133,15 @@ func workload(kab []string, year int) []query {
 		out[i] = query{name: q.name, body: body}
 	}
 	return out
+}
+
+// rowsVariant is the cooperationStats question of the workload answered as
+// rows (one GraphQL object per group) instead of columns: measured alone,
+// beside its SQL, to show what the shape of the answer costs.
+func rowsVariant() query {
+	q := `{ cooperationStats(dimensions: [KABUPATEN_KOTA, ISSUE, PERIOD], measures: [AGREEMENTS, VILLAGES_COVERED, COMMITTED_VALUE], timeGrain: YEAR) { rows { kabupatenKota issue period agreements villagesCovered committedValue } totals { agreements } } }`
+	body, _ := json.Marshal(map[string]string{"query": q})
+	return query{name: "cooperationStats as rows", body: body}
 }
 
 func firstKabupaten(ctx context.Context, client *http.Client, url string, n int) []string {
