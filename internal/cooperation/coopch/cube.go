@@ -8,7 +8,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/region"
 )
 
-// The cubes (coop_agreement_cube, coop_realised_cube, coop_active_changes)
+// The cubes (coop_agreement_cube, coop_realised_totals, coop_active_changes)
 // answer cooperationStats questions without filters — the national and
 // provincial dashboards — by reading their precomputed rows instead of
 // every agreement. A question they cannot answer exactly (a filter, a finer
@@ -145,7 +145,7 @@ func periodCond(sh cubeShape, period string) string {
 }
 
 // realisedCubeQuery is the statement answering a realisation-measure
-// question from coop_realised_cube, or nil when the cube cannot answer it.
+// question from coop_realised_totals, or nil when the cube cannot answer it.
 // Its rows are per year, so they are summed over what is not grouped.
 func realisedCubeQuery(q cooperation.StatsQuery, dims []cooperation.Dimension, measures []cooperation.Measure) *sqlText {
 	sh, ok := cubeShapeOf(q, dims, "toString(year)")
@@ -168,7 +168,7 @@ func realisedCubeQuery(q cooperation.StatsQuery, dims []cooperation.Dimension, m
 			return nil
 		}
 	}
-	s.add(" FROM coop_realised_cube WHERE generation = "+current(RealisedCube)+" AND level = ? AND "+sh.issue.sql(),
+	s.add(" FROM coop_realised_totals WHERE generation = "+current(RealisedTotals)+" AND level = ? AND "+sh.issue.sql(),
 		append([]any{uint8(sh.level)}, sh.issue.args...)...)
 	if group != "" {
 		s.add(" GROUP BY " + group)

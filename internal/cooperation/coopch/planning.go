@@ -335,6 +335,18 @@ func (s *Store) Scorecards(ctx context.Context, codes []region.Code, from, to ti
 	return out, nil
 }
 
+// realisedFromCube reports whether coop_realised_totals holds the realised
+// value of every region for the period: regions at its levels, and one
+// calendar year.
+func realisedFromCube(codes []string, from, to time.Time) bool {
+	for _, c := range codes {
+		if regionLevels[len(c)] == 0 {
+			return false
+		}
+	}
+	return from.Year() == to.Year() && from.YearDay() == 1 && to.Month() == time.December && to.Day() == 31
+}
+
 // scorecardSQL is the two statements of Scorecards: one row per (region,
 // issue) and, with the issue empty, one per region counting each agreement
 // once (its value too); and the value realised in the period within each
@@ -383,6 +395,14 @@ func (s *Store) scorecardSQL(wanted []string, from, to time.Time) (agreements *s
 		active = `SELECT agreement_id FROM coop_agreements_by_region WHERE generation = ` + current(ByRegionTable) +
 			` AND region_code IN ` + in + ` AND ` + activeBetween
 		realisedArgs = append(slices.Clone(inArgs), day(to), day(from))
+	}
+	if !s.snapshotOnly && realisedFromCube(wanted, from, to) {
+		in, inArgs := clickhouse.InList(wanted)
+		realised = `SELECT region_code AS region, toFloat64(sum(value)) AS realised FROM coop_realised_totals
+		WHERE generation = ` + current(RealisedTotals) + ` AND level = length(region_code) AND region_code IN ` + in + `
+		  AND issue = '*' AND year = toYear(toDate(?)) AND in_force = 1
+		GROUP BY region_code`
+		return agreements, realised, append(inArgs, day(from))
 	}
 	like, likeArgs := clickhouse.StartsWithAny("village_code", wanted)
 	realised = `SELECT region, toFloat64(sum(value)) AS realised FROM (

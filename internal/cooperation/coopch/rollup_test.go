@@ -136,29 +136,13 @@ func TestRollupsAnswerAsTheSnapshot(t *testing.T) {
 	})
 
 	t.Run("compareRegions scorecards", func(t *testing.T) {
-		codes := []region.Code{"64", "6401", "6402", "6403", "6407", "6409", "6474", "640201", "6402012001", "6401032004"}
-		for _, year := range []int{2022, 2024, 2025} {
-			from, to := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
-			want, err := snapshot.Scorecards(ctx, codes, from, to)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := rollups.Scorecards(ctx, codes, from, to)
-			if err != nil {
-				t.Fatal(err)
-			}
-			some := false
-			for _, c := range codes {
-				g, w := *got[c], *want[c]
-				some = some || w.Agreements > 0 && w.RealisedValue > 0
-				if g.Agreements != w.Agreements || g.DesaCovered != w.DesaCovered || g.DesaPersiapan != w.DesaPersiapan ||
-					g.CommittedValue != w.CommittedValue || g.RealisedValue != w.RealisedValue || !maps.Equal(g.ByIssue, w.ByIssue) {
-					t.Errorf("%d %s: %+v, snapshot says %+v", year, c, g, w)
-				}
-			}
-			if !some {
-				t.Errorf("%d: no region has agreements and realisations: the comparison tests nothing", year)
-			}
+		// All levels (realised values from the yearly rollup), then only
+		// provinsi and kabupaten/kota (from coop_realised_totals).
+		for _, codes := range [][]region.Code{
+			{"64", "6401", "6402", "6403", "6407", "6409", "6474", "640201", "6402012001", "6401032004"},
+			{"64", "6401", "6402", "6403", "6404", "6405", "6407", "6408", "6409", "6411", "6472", "6474"},
+		} {
+			compareScorecards(t, ctx, snapshot, rollups, codes)
 		}
 	})
 
@@ -253,4 +237,33 @@ func ids(list []cooperation.AgreementSummary) []string {
 		out[i] = a.ID
 	}
 	return out
+}
+
+// compareScorecards compares compareRegions' cooperation figures from the
+// rollups and from the snapshot, for a few years.
+func compareScorecards(t *testing.T, ctx context.Context, snapshot, rollups *coopch.Store, codes []region.Code) {
+	t.Helper()
+	for _, year := range []int{2022, 2024, 2025} {
+		from, to := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+		want, err := snapshot.Scorecards(ctx, codes, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := rollups.Scorecards(ctx, codes, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		some := false
+		for _, c := range codes {
+			g, w := *got[c], *want[c]
+			some = some || w.Agreements > 0 && w.RealisedValue > 0
+			if g.Agreements != w.Agreements || g.DesaCovered != w.DesaCovered || g.DesaPersiapan != w.DesaPersiapan ||
+				g.CommittedValue != w.CommittedValue || g.RealisedValue != w.RealisedValue || !maps.Equal(g.ByIssue, w.ByIssue) {
+				t.Errorf("%d %s: %+v, snapshot says %+v", year, c, g, w)
+			}
+		}
+		if !some {
+			t.Errorf("%d: no region has agreements and realisations: the comparison tests nothing", year)
+		}
+	}
 }

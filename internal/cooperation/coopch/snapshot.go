@@ -21,13 +21,13 @@ const (
 	BodiesTable       = "coop_bodies"
 	ByRegionTable     = "coop_agreements_by_region"
 	AgreementCube     = "coop_agreement_cube"
-	RealisedCube      = "coop_realised_cube"
+	RealisedTotals    = "coop_realised_totals"
 	ActiveChanges     = "coop_active_changes"
 )
 
 // SnapshotTables lists them all; they are published together.
 var SnapshotTables = []string{AgreementsTable, PartiesTable, RealisationsTable, BodiesTable,
-	YearlyTable, ByRegionTable, AgreementCube, ActiveChanges, RealisedCube}
+	YearlyTable, ByRegionTable, AgreementCube, ActiveChanges, RealisedTotals}
 
 // cubeLevels are the region levels the cubes group by, as code lengths: 0
 // for everywhere, then provinsi and kabupaten/kota. Finer levels are read
@@ -187,20 +187,25 @@ func agreementCubeSQL(level int) string {
 }
 
 // realisedCubeStatements sum the yearly realised values by the village's
-// region at each cube level, issue and year.
+// region at each cube level, issue, year and whether the agreement was in
+// force during the year (as activeBetween judges it for that year).
 func realisedCubeStatements(gen uint64) []rebuildStatement {
 	var stmts []rebuildStatement
 	for _, level := range cubeLevels {
-		stmts = append(stmts, rebuildStatement{RealisedCube, `
-		INSERT INTO coop_realised_cube (generation, level, region_code, issue, year, value, beneficiaries)
-		SELECT generation, ` + strconv.Itoa(level) + `, region_code, issue, year, sum(value), sum(beneficiaries)
+		stmts = append(stmts, rebuildStatement{RealisedTotals, `
+		INSERT INTO coop_realised_totals (generation, level, region_code, issue, year, in_force, value, beneficiaries)
+		SELECT generation, ` + strconv.Itoa(level) + `, region_code, issue, year, in_force, sum(value), sum(beneficiaries)
 		FROM (SELECT generation, substring(village_code, 1, ` + strconv.Itoa(level) + `) AS region_code,
-		             ` + issueRows + ` AS issue, year, value, beneficiaries
+		             ` + issueRows + ` AS issue, year, value, beneficiaries,
+		             status IN ('ACTIVE', 'EXPIRED') AND first_day <= toDate(concat(toString(year), '-12-31'))
+		                 AND (ends_on IS NULL OR ends_on >= toDate(concat(toString(year), '-01-01'))) AS in_force
 		      FROM (SELECT generation, agreement_id, village_code, year, value, beneficiaries
 		            FROM coop_realised_yearly WHERE generation = ?)
-		      ANY INNER JOIN (SELECT agreement_id, issues FROM coop_agreements_current WHERE generation = ?)
+		      ANY INNER JOIN (SELECT agreement_id, issues, status, ends_on,
+		                             ifNull(ifNull(starts_on, signed_on), ` + epoch + `) AS first_day
+		                      FROM coop_agreements_current WHERE generation = ?)
 		      USING agreement_id)
-		GROUP BY generation, region_code, issue, year`, []any{gen, gen}})
+		GROUP BY generation, region_code, issue, year, in_force`, []any{gen, gen}})
 	}
 	return stmts
 }
