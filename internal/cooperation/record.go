@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/sinergi-id/sinergi/internal/region"
 )
@@ -33,6 +34,32 @@ type Register struct {
 // lower case, punctuation dropped and spaces collapsed, so "PT. Multi
 // Harapan Utama" and "PT Multi Harapan  Utama" are one partner.
 func PartnerKey(name string) string {
+	// Nearly every name is ASCII: folded a byte at a time, as below.
+	var room [128]byte
+	b := room[:0]
+	space := false
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return partnerKeyRunes(name)
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		default:
+			space = true
+			continue
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		space = false
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+func partnerKeyRunes(name string) string {
 	var b strings.Builder
 	space := false
 	for _, r := range strings.ToLower(name) {
@@ -79,51 +106,309 @@ func BuildRecords(agreements []Agreement, parties []Party, realisations []Realis
 // are not in memory: realised gives, per agreement id, the villages its
 // realisations reached (in any order, repeats allowed).
 func BuildRecordsRealised(agreements []Agreement, parties []Party, realised map[string][]region.Code) []Record {
-	byAgreement := map[string][]Party{}
-	for _, p := range parties {
-		byAgreement[p.AgreementID] = append(byAgreement[p.AgreementID], p)
+	// Agreements are numbered by their id's first place, so that two
+	// agreements of one id (which a register never accepts) share facts.
+	number := make(map[string]int, len(agreements))
+	for i, a := range agreements {
+		if _, ok := number[a.ID]; !ok {
+			number[a.ID] = i
+		}
+	}
+	b := NewRecordBuilder()
+	for i := range parties {
+		if n, ok := number[parties[i].AgreementID]; ok {
+			b.AddParty(n, &parties[i])
+		}
+	}
+	for id, villages := range realised {
+		if n, ok := number[id]; ok {
+			for _, v := range villages {
+				b.AddRealised(n, v)
+			}
+		}
 	}
 	out := make([]Record, 0, len(agreements))
 	for _, a := range agreements {
-		ps := byAgreement[a.ID]
-		rec := Record{Agreement: a, Derived: DeriveIssues(ps)}
-		var regions []region.Code
-		var villages, partners []string
-		var types []PartyType
-		var sectors []Sector
-		for _, p := range ps {
-			types = append(types, p.Type)
-			if p.Region != "" {
-				regions = append(regions, p.Region)
-			}
-			if p.Type.IsVillage() && p.Region != "" {
-				villages = append(villages, VillageKey(p))
-			}
-			if p.Type.IsPartner() {
-				partners = append(partners, PartnerKey(p.Name))
-				if p.Sector != SectorNone {
-					sectors = append(sectors, p.Sector)
-				}
-			}
-		}
-		for _, v := range realised[a.ID] {
-			regions = append(regions, v)
-			villages = append(villages, string(v))
-		}
-		rec.RegionCodes = sortedUnique(regions)
-		rec.VillageKeys = sortedUnique(villages)
-		rec.PartyTypes = sortedUnique(types)
-		rec.PartnerKeys = sortedUnique(partners)
-		rec.PartnerSectors = sortedUnique(sectors)
-		out = append(out, rec)
+		out = append(out, b.Record(number[a.ID], a))
 	}
 	return out
 }
 
-func sortedUnique[T ~string](in []T) []T {
-	out := slices.Clone(in)
-	slices.Sort(out)
-	return slices.Compact(out)
+// RecordBuilder builds the records of a register's agreements from their
+// parties and realised villages given one at a time, so that neither has
+// to be held: a national register has millions of each. Per agreement it
+// keeps only what the record says, as indexes into one table of the
+// distinct strings (region codes, village keys, partner keys), its party
+// types and sectors as bits, and what DeriveIssues looks at. Agreements are
+// numbered 0, 1, … by the caller.
+type RecordBuilder struct {
+	// facts and slab hold no pointers, which the garbage collector would
+	// have to follow: a national register has half a million agreements.
+	facts   []agreementFacts
+	slab    []uint64          // the agreements' values, each in one stretch
+	strs    []string          // the distinct strings
+	indexOf map[string]uint32 // their place in strs
+	// places finds the values of agreements with more than maxScanned of
+	// them (a national programme's villages) by their strs index.
+	places map[int]map[uint32]int
+}
+
+// maxScanned is how many values of an agreement are looked through one by
+// one.
+const maxScanned = 64
+
+// agreementFacts is what a record says of one agreement's parties and
+// realisations.
+type agreementFacts struct {
+	// The agreement's values are slab[at:at+n], with room for room of
+	// them: its distinct strings, each as the index in strs (low 32 bits),
+	// what the string is to the agreement (factRegion, factVillage,
+	// factPartner, and for a type or sector not among the enumerations
+	// factType, factSector), and above factRealisedShift how many of its
+	// realisations reached that village.
+	at, n, room uint32
+	types       uint16 // bit i: PartyTypes[i]
+	sectors     uint16 // bit i: Sectors[i], of partners
+	kabupaten   uint32 // 1 + the strs index of the first kabupaten/kota DeriveIssues counts; 0: none
+	issues      uint8  // factSeveralKabupaten, factOtherProvince, factEnergy
+}
+
+func (b *RecordBuilder) values(f *agreementFacts) []uint64 { return b.slab[f.at : f.at+f.n] }
+
+// push adds a value to an agreement's. The agreement whose values end the
+// slab grows in place (parties come agreement by agreement); another one
+// moves to the end, with room to grow, and leaves its old stretch unused.
+func (b *RecordBuilder) push(f *agreementFacts, v uint64) {
+	if f.room == 0 {
+		f.at = uint32(len(b.slab))
+	}
+	switch {
+	case f.n < f.room:
+		b.slab[f.at+f.n] = v
+	case int(f.at+f.room) == len(b.slab):
+		b.slab = append(b.slab, v)
+		f.room++
+	default:
+		at, room := uint32(len(b.slab)), max(4, 2*f.n)
+		b.slab = append(b.slab, b.slab[f.at:f.at+f.n]...)
+		b.slab = append(b.slab, make([]uint64, room-f.n)...)
+		b.slab[at+f.n] = v
+		f.at, f.room = at, room
+	}
+	f.n++
+}
+
+const (
+	factRegion uint64 = 1 << (32 + iota)
+	factVillage
+	factPartner
+	factType
+	factSector
+	factRealisedShift = 32 + iota
+
+	factIndex    = 1<<32 - 1
+	factRealised = 1 << factRealisedShift
+)
+
+const (
+	factSeveralKabupaten uint8 = 1 << iota
+	factOtherProvince
+	factEnergy
+)
+
+// NewRecordBuilder returns an empty builder.
+func NewRecordBuilder() *RecordBuilder {
+	return &RecordBuilder{indexOf: map[string]uint32{}, places: map[int]map[uint32]int{}}
+}
+
+func (b *RecordBuilder) of(agreement int) *agreementFacts {
+	if agreement >= len(b.facts) {
+		b.facts = slices.Grow(b.facts, agreement+1-len(b.facts))
+		b.facts = b.facts[:agreement+1]
+	}
+	return &b.facts[agreement]
+}
+
+// intern is the strs index of s, which it copies when it is new: s may be
+// a view of a much longer row.
+func (b *RecordBuilder) intern(s string) uint32 {
+	if i, ok := b.indexOf[s]; ok {
+		return i
+	}
+	i := uint32(len(b.strs))
+	s = strings.Clone(s)
+	b.strs = append(b.strs, s)
+	b.indexOf[s] = i
+	return i
+}
+
+// note records strs[s] as what to agreement number agreement, plus
+// realised realisations.
+func (b *RecordBuilder) note(agreement int, s uint32, what, realised uint64) {
+	f := &b.facts[agreement]
+	values := b.values(f)
+	i, found := -1, false
+	if places := b.places[agreement]; places != nil {
+		i, found = places[s]
+	} else {
+		i = slices.IndexFunc(values, func(v uint64) bool { return v&factIndex == uint64(s) })
+		found = i >= 0
+	}
+	if found {
+		values[i] = (values[i] | what) + realised<<factRealisedShift
+		return
+	}
+	b.push(f, uint64(s)|what|realised<<factRealisedShift)
+	switch n := int(f.n); {
+	case n == maxScanned+1:
+		places := make(map[uint32]int, 2*n)
+		for j, v := range b.values(f) {
+			places[uint32(v&factIndex)] = j
+		}
+		b.places[agreement] = places
+	case n > maxScanned+1:
+		b.places[agreement][s] = n - 1
+	}
+}
+
+// AddParty adds a party of agreement number agreement. It returns the
+// party's partner key (PartnerKey of its name), which its stored row
+// carries.
+func (b *RecordBuilder) AddParty(agreement int, p *Party) string {
+	f := b.of(agreement)
+	note := func(s string, what uint64) { b.note(agreement, b.intern(s), what, 0) }
+	key := PartnerKey(p.Name)
+	if i := slices.Index(PartyTypes, p.Type); i >= 0 {
+		f.types |= 1 << i
+	} else {
+		note(string(p.Type), factType)
+	}
+	if p.Region != "" {
+		what := factRegion
+		if p.Type.IsVillage() && p.Type != PartyDesaPersiapan {
+			what |= factVillage
+		}
+		note(string(p.Region), what)
+		if p.Type == PartyDesaPersiapan {
+			note(VillageKey(*p), factVillage)
+		}
+	}
+	if p.Type.IsPartner() {
+		note(key, factPartner)
+		if p.Sector != SectorNone {
+			if i := slices.Index(Sectors, p.Sector); i >= 0 {
+				f.sectors |= 1 << i
+			} else {
+				note(string(p.Sector), factSector)
+			}
+		}
+	}
+	// As DeriveIssues sees the party.
+	switch p.Type {
+	case PartyDesa, PartyDesaPersiapan, PartyKabupatenGov:
+		if k := p.Region.Ancestor(region.LevelKabupatenKota); k != "" {
+			switch {
+			case f.kabupaten == 0:
+				f.kabupaten = 1 + b.intern(string(k))
+			case b.strs[f.kabupaten-1] != string(k):
+				f.issues |= factSeveralKabupaten
+			}
+		}
+	case PartyOtherProvince:
+		f.issues |= factOtherProvince
+	}
+	if p.Sector.IsEnergyMineral() {
+		f.issues |= factEnergy
+	}
+	return key
+}
+
+// AddRealised adds a realisation of agreement number agreement that
+// reached village.
+func (b *RecordBuilder) AddRealised(agreement int, village region.Code) {
+	f := b.of(agreement)
+	// Millions of realisations reach an agreement's few villages: its own
+	// strings are looked at before the table of all.
+	if f.n <= maxScanned {
+		values := b.values(f)
+		for i, v := range values {
+			if b.strs[v&factIndex] == string(village) {
+				values[i] = v + factRealised
+				return
+			}
+		}
+	}
+	b.note(agreement, b.intern(string(village)), 0, 1)
+}
+
+// RemoveRealised takes back a realisation that AddRealised added.
+func (b *RecordBuilder) RemoveRealised(agreement int, village region.Code) {
+	if agreement >= len(b.facts) {
+		return
+	}
+	i, ok := b.indexOf[string(village)]
+	if !ok {
+		return
+	}
+	values := b.values(&b.facts[agreement])
+	for j, v := range values {
+		if v&factIndex == uint64(i) && v>>factRealisedShift > 0 {
+			values[j] = v - factRealised
+			return
+		}
+	}
+}
+
+// Record is the record of agreement a, number agreement: what BuildRecords
+// gives for it with the parties and realisations added.
+func (b *RecordBuilder) Record(agreement int, a Agreement) Record {
+	rec := Record{Agreement: a}
+	if agreement >= len(b.facts) {
+		return rec
+	}
+	f := &b.facts[agreement]
+	// DeriveIssues' answer, in Issues order.
+	if f.issues&(factSeveralKabupaten|factOtherProvince) != 0 {
+		rec.Derived = append(rec.Derived, IssueCrossKabupaten)
+	}
+	if f.issues&factEnergy != 0 {
+		rec.Derived = append(rec.Derived, IssueEnergyMineral)
+	}
+	for _, v := range b.values(f) {
+		s, realised := b.strs[v&factIndex], v>>factRealisedShift > 0
+		if v&factRegion != 0 || realised {
+			rec.RegionCodes = append(rec.RegionCodes, region.Code(s))
+		}
+		if v&factVillage != 0 || realised {
+			rec.VillageKeys = append(rec.VillageKeys, s)
+		}
+		if v&factPartner != 0 {
+			rec.PartnerKeys = append(rec.PartnerKeys, s)
+		}
+		if v&factType != 0 {
+			rec.PartyTypes = append(rec.PartyTypes, PartyType(s))
+		}
+		if v&factSector != 0 {
+			rec.PartnerSectors = append(rec.PartnerSectors, Sector(s))
+		}
+	}
+	for i, t := range PartyTypes {
+		if f.types&(1<<i) != 0 {
+			rec.PartyTypes = append(rec.PartyTypes, t)
+		}
+	}
+	for i, s := range Sectors {
+		if f.sectors&(1<<i) != 0 {
+			rec.PartnerSectors = append(rec.PartnerSectors, s)
+		}
+	}
+	// Each string comes once: only the order is left to make.
+	slices.Sort(rec.RegionCodes)
+	slices.Sort(rec.VillageKeys)
+	slices.Sort(rec.PartnerKeys)
+	slices.Sort(rec.PartyTypes)
+	slices.Sort(rec.PartnerSectors)
+	return rec
 }
 
 // RealisationWriter stores a register's realisations one by one as they are
