@@ -20,8 +20,12 @@ import (
 
 // RegisterBatch is what a register yields.
 type RegisterBatch struct {
-	Agreements   []cooperation.Agreement // accepted, in the order the register first names them
-	Parties      []cooperation.Party     // accepted, in register order
+	// Agreements are the accepted ones, in the order the register first
+	// names them; StreamRegister leaves them out (see ReadAgreements).
+	Agreements []cooperation.Agreement
+	// Parties are the accepted ones (of exact copies, the first), in
+	// register order; StreamRegister streams them instead.
+	Parties      []cooperation.Party
 	Bodies       []cooperation.Body
 	Realisations []cooperation.Realisation
 	// Rejects are the refused rows, table by table (agreements, parties,
@@ -30,6 +34,9 @@ type RegisterBatch struct {
 	Rejects  []Reject
 	RowsRead int // data rows read over all tables, refused ones included
 
+	// AgreementRows and PartyRows count the accepted agreements and
+	// parties, held in the batch or streamed.
+	AgreementRows, PartyRows int
 	// RealisationRows counts the accepted realisations StreamRegister gave
 	// its sink (copies of one agreement, village and month included: the
 	// caller settles them); 0 from ParseRegister.
@@ -37,12 +44,49 @@ type RegisterBatch struct {
 	// RealisationsSource and RealisationsSheet name the realisations table
 	// as its rejects do; empty when the register has none.
 	RealisationsSource, RealisationsSheet string
+
+	// agreements are the accepted agreements, by number.
+	agreements *agreementIndex
 }
 
-// RealisationSink takes the accepted realisations of a register as
-// StreamRegister reads them, each with its line; rl is reused after the
-// call. An error stops the read.
-type RealisationSink func(rl *cooperation.Realisation, line int) error
+// ReadAgreements reads the accepted agreements again from their table and
+// gives them to each in order, with their numbers (see RegisterSink):
+// StreamRegister does not hold them, since a national register has
+// hundreds of thousands and their records need all their parties and
+// realisations first. a is reused after the call. It fails if the table is
+// no longer what was read.
+func (b *RegisterBatch) ReadAgreements(each func(a *cooperation.Agreement, number int) error) error {
+	if b.agreements == nil {
+		return nil
+	}
+	if err := b.agreements.read(each); err != nil {
+		return fmt.Errorf("register re-read: %w", err)
+	}
+	return nil
+}
+
+// AgreementNumber is the number of the accepted agreement id (see
+// RegisterSink); false when the register did not accept it.
+func (b *RegisterBatch) AgreementNumber(id string) (int, bool) {
+	if b.agreements == nil {
+		return 0, false
+	}
+	return b.agreements.number(id)
+}
+
+// RegisterSink takes the parties and realisations of a register as
+// StreamRegister reads them. Each comes with the number of its agreement:
+// the accepted agreements are numbered from 0 in the order the register
+// first names them (the order of ReadAgreements). The row is reused after
+// the call; an error stops the read.
+type RegisterSink struct {
+	// Party takes each accepted party; of exact copies, the first.
+	Party func(p *cooperation.Party, agreement int) error
+	// PartiesDone, if set, is called after the last party.
+	PartiesDone func() error
+	// Realisation takes each accepted realisation with its line.
+	Realisation func(rl *cooperation.Realisation, agreement, line int) error
+}
 
 // ErrRegisterLayout marks a register whose tables cannot be found or told
 // apart: a required sheet or file missing, a file that is no register table,
@@ -154,14 +198,16 @@ func openRegister(paths []string) (*registerTables, error) {
 	return openRegisterFiles(paths)
 }
 
-// StreamRegister reads a register like ParseRegister, except its
-// realisations, which can be millions: they are validated as they are read
-// and handed to sink, never held. The batch has no Realisations, and
-// copies of one agreement, village and month are not settled (nor
-// refused); the caller finds them where it stores the rows. Agreements,
-// parties and bodies are read first, so a realisation is checked against
-// the accepted agreements exactly as ParseRegister checks it.
-func StreamRegister(paths []string, known RegionLookup, sink RealisationSink) (RegisterBatch, error) {
+// StreamRegister reads a register like ParseRegister, except for what can
+// be millions of rows: parties and realisations are validated as they are
+// read and handed to sink, never held, and agreements are only numbered
+// (ReadAgreements reads them again). The batch has no Agreements, Parties
+// or Realisations, and copies of one realisation (agreement, village and
+// month) are not settled (nor refused); the caller finds them where it
+// stores the rows. Agreements are read first, so a party or realisation is
+// checked against the accepted agreements exactly as ParseRegister checks
+// it.
+func StreamRegister(paths []string, known RegionLookup, sink RegisterSink) (RegisterBatch, error) {
 	if known == nil {
 		return RegisterBatch{}, errors.New("register parse: no region register to check codes against")
 	}
@@ -170,7 +216,7 @@ func StreamRegister(paths []string, known RegionLookup, sink RealisationSink) (R
 		return RegisterBatch{}, fmt.Errorf("register parse: %w", err)
 	}
 	defer tables.close()
-	return parseRegisterTablesTo(tables, known, sink)
+	return parseRegisterTablesTo(tables, known, &sink)
 }
 
 // realisationRecords reads a register's realisations table again for the
@@ -264,6 +310,62 @@ func (r *registerTable) where() string {
 		return r.t.Source()
 	}
 	return fmt.Sprintf("%s sheet %q", r.t.Source(), r.t.Sheet())
+}
+
+// tableAt is where a table was read, to read it again.
+type tableAt struct {
+	id     registerTableID
+	path   string
+	sheet  string // the workbook's sheet; "" for CSV
+	reject string // the Sheet of rejects
+	xlsx   bool
+	header []string
+}
+
+func (r *registerTable) at() tableAt {
+	return tableAt{id: r.id, path: r.path, sheet: r.t.Sheet(), reject: r.sheet, xlsx: r.workbook != nil, header: r.t.Header()}
+}
+
+// open opens the table again, alone (closeAlone closes it), if its header
+// is still the one read.
+func (a tableAt) open() (*registerTable, error) {
+	var t *tabular.Table
+	var err error
+	if a.sheet != "" {
+		t, err = tabular.OpenSheet(a.path, a.sheet)
+	} else {
+		t, err = tabular.Open(a.path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r := &registerTable{id: a.id, path: a.path, sheet: a.reject, t: t}
+	if !slices.Equal(t.Header(), a.header) {
+		t.Close()
+		return nil, fmt.Errorf("%s: the %s table changed while the register was being loaded (its header): load it again", r.where(), r.def().name)
+	}
+	if r.cols, err = NewColumnMap(t.Header(), r.def().columns); err != nil {
+		t.Close()
+		return nil, err
+	}
+	if a.xlsx {
+		if r.workbook, err = openStoredWorkbook(a.path); err != nil {
+			t.Close()
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// closeAlone closes a table opened by tableAt.open.
+func (r *registerTable) closeAlone() {
+	r.t.Close()
+	if r.stored != nil {
+		r.stored.close()
+	}
+	if r.workbook != nil {
+		r.workbook.close()
+	}
 }
 
 // registerTables are the open tables of a register and the workbooks they

@@ -1,7 +1,10 @@
 package etl
 
 import (
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"strings"
@@ -20,27 +23,32 @@ type registerParser struct {
 	known   RegionLookup
 	batch   RegisterBatch
 	rejects [registerTableCount][]Reject
-	// accepted maps the agreement ids accepted to themselves, so that rows
-	// referring to one share its string; named holds every id the
-	// agreements table names (accepted or not).
-	accepted map[string]string
-	named    map[string]bool
-	// sink, when set, takes the accepted realisations as they are read
-	// (StreamRegister); otherwise they are gathered in the batch.
-	sink RealisationSink
+	// agreements numbers the accepted agreements; rows that refer to one
+	// share its id's string.
+	agreements *agreementIndex
+	// sink, when set, takes the accepted parties and realisations as they
+	// are read (StreamRegister); otherwise they are gathered in the batch.
+	sink *RegisterSink
 	// sinkErr is the sink's error that stopped the read: not a problem of
 	// the register, so it is returned as it is.
 	sinkErr error
+	// partySums leave out exact copies of a party (see firstParty).
+	partySums partySums
+	sumBuf    []byte
+	// The parties' enumerations and region codes, checked once per text.
+	partyTypes   *remembered[cooperation.PartyType]
+	sectors      *remembered[cooperation.Sector]
+	partyRegions map[partyRegionKey]checkedCode
 	// Realisations repeat few values: a village is checked once per
-	// spelling, a month once per text (see realisation).
-	villages map[string]checkedCode
-	months   map[string]checkedMonth
-	// The last of each, since consecutive rows often repeat them.
+	// spelling, a month once per text (see realisation), and the rows of
+	// one agreement cycle through a few of each, looked at first.
+	villages       map[string]checkedText[checkedCode]
+	months         map[string]checkedText[checkedMonth]
+	recentVillages recent[checkedCode]
+	recentMonths   recent[checkedMonth]
+	// The last agreement, since consecutive rows often name one.
 	lastAgreement, lastAgreementOwn string
-	lastVillage                     string
-	lastVillageCheck                checkedCode
-	lastMonth                       string
-	lastMonthCheck                  checkedMonth
+	lastAgreementNumber             int
 }
 
 type checkedCode struct {
@@ -53,6 +61,34 @@ type checkedMonth struct {
 	reason string
 }
 
+// checkedText is a value checked, with its text (a copy, not a view of a
+// row).
+type checkedText[T any] struct {
+	text    string
+	checked T
+}
+
+// recent holds the last few values checked, by text.
+type recent[T any] struct {
+	last [8]checkedText[T]
+	next int
+}
+
+func (r *recent[T]) get(text string) (T, bool) {
+	for i := range r.last {
+		if c := &r.last[i]; c.text == text && c.text != "" {
+			return c.checked, true
+		}
+	}
+	var none T
+	return none, false
+}
+
+func (r *recent[T]) put(c checkedText[T]) {
+	r.last[r.next] = c
+	r.next = (r.next + 1) % len(r.last)
+}
+
 // maxCached bounds each cache of checked values: beyond it (a file of
 // endless distinct typing errors), values are checked every time.
 const maxCached = 1 << 18
@@ -61,9 +97,11 @@ func parseRegisterTables(tables *registerTables, known RegionLookup) (RegisterBa
 	return parseRegisterTablesTo(tables, known, nil)
 }
 
-func parseRegisterTablesTo(tables *registerTables, known RegionLookup, sink RealisationSink) (RegisterBatch, error) {
-	p := &registerParser{known: known, accepted: map[string]string{}, named: map[string]bool{}, sink: sink,
-		villages: map[string]checkedCode{}, months: map[string]checkedMonth{}}
+func parseRegisterTablesTo(tables *registerTables, known RegionLookup, sink *RegisterSink) (RegisterBatch, error) {
+	p := &registerParser{known: known, agreements: newAgreementIndex(), sink: sink,
+		villages: map[string]checkedText[checkedCode]{}, months: map[string]checkedText[checkedMonth]{},
+		partyTypes: remember(cooperation.ParsePartyType), sectors: remember(cooperation.ParseSector),
+		partyRegions: map[partyRegionKey]checkedCode{}}
 	steps := [registerTableCount]func(*registerTable) error{
 		tableAgreements:   p.readAgreements,
 		tableParties:      p.readParties,
@@ -85,6 +123,18 @@ func parseRegisterTablesTo(tables *registerTables, known RegionLookup, sink Real
 	for _, rejects := range p.rejects {
 		sortRejects(rejects)
 		p.batch.Rejects = append(p.batch.Rejects, rejects...)
+	}
+	p.batch.agreements = p.agreements
+	if sink == nil {
+		// The agreements were read without being held: read them again.
+		p.batch.Agreements = make([]cooperation.Agreement, 0, p.batch.AgreementRows)
+		err := p.batch.ReadAgreements(func(a *cooperation.Agreement, _ int) error {
+			p.batch.Agreements = append(p.batch.Agreements, *a)
+			return nil
+		})
+		if err != nil {
+			return RegisterBatch{}, fmt.Errorf("register parse: %w", err)
+		}
 	}
 	return p.batch, nil
 }
@@ -174,6 +224,108 @@ func parseEnumList[T ~string](ps *problems, label, text string, parse func(strin
 		}
 	}
 	return out
+}
+
+// remembered is a parser of cell texts that remembers its answers, for up
+// to maxCached texts: a register repeats a few spellings of its
+// enumerations and codes over millions of rows.
+type remembered[T any] struct {
+	parse func(string) (T, error)
+	seen  map[string]answer[T]
+}
+
+type answer[T any] struct {
+	v   T
+	err error
+}
+
+func remember[T any](parse func(string) (T, error)) *remembered[T] {
+	return &remembered[T]{parse: parse, seen: map[string]answer[T]{}}
+}
+
+func (m *remembered[T]) get(s string) (T, error) {
+	if a, ok := m.seen[s]; ok {
+		return a.v, a.err
+	}
+	v, err := m.parse(s)
+	if len(m.seen) < maxCached {
+		m.seen[strings.Clone(s)] = answer[T]{v, err}
+	}
+	return v, err
+}
+
+// enumList is what parseEnumList makes of one text.
+type enumList[T ~string] struct {
+	values  []T
+	reasons problems
+}
+
+// rememberEnumList is parseEnumList, remembered per text; each answer is
+// a copy.
+func rememberEnumList[T ~string](label string, parse func(string) (T, error), values []T) func(ps *problems, text string) []T {
+	m := remember(func(text string) (enumList[T], error) {
+		var l enumList[T]
+		l.values = parseEnumList(&l.reasons, label, text, parse, values)
+		return l, nil
+	})
+	return func(ps *problems, text string) []T {
+		l, _ := m.get(text)
+		*ps = append(*ps, l.reasons...)
+		return slices.Clone(l.values)
+	}
+}
+
+// located is a column of a table, found once for its many rows.
+type located struct {
+	i     int // -1: absent
+	label string
+}
+
+func (r *registerTable) locate(name string) located {
+	return located{r.cols.Index(name), r.cols.Label(name)}
+}
+
+func (c located) text(row registerRow) string { return row.field(c.i) }
+
+func (c located) cell(r *registerTable, row registerRow) registerCell {
+	return r.cellAt(row, c.i, c.label)
+}
+
+// requiredAt notes each of the columns that is empty in row.
+func (ps *problems) requiredAt(row registerRow, cols ...located) {
+	for _, c := range cols {
+		if c.text(row) == "" {
+			ps.add("empty " + c.label)
+		}
+	}
+}
+
+// agreementReader validates the rows of an agreements table: its columns
+// are located once, and the spellings of its enumerations remembered.
+type agreementReader struct {
+	r                                                                         *registerTable
+	id, documentNumbers, title, documentType, signed, signedPlace, start, end located
+	status, issues, fields, committed, funding, reference                     located
+
+	documentTypes *remembered[cooperation.DocumentType]
+	statuses      *remembered[cooperation.Status]
+	issueLists    func(ps *problems, text string) []cooperation.Issue
+	fieldLists    func(ps *problems, text string) []cooperation.Field
+}
+
+func newAgreementReader(r *registerTable) *agreementReader {
+	return &agreementReader{
+		r: r, id: r.locate("agreement_id"), documentNumbers: r.locate("document_numbers"), title: r.locate("title"),
+		documentType: r.locate("document_type"), signed: r.locate("signed_date"), signedPlace: r.locate("signed_place"),
+		start: r.locate("start_date"), end: r.locate("end_date"), status: r.locate("status"), issues: r.locate("issues"),
+		fields: r.locate("fields"), committed: r.locate("committed_value"), funding: r.locate("funding_source"),
+		reference: r.locate("source_reference"),
+
+		documentTypes: remember(cooperation.ParseDocumentType),
+		statuses:      remember(cooperation.ParseStatus),
+		issueLists:    rememberEnumList(r.cols.Label("issues"), cooperation.ParseIssue, cooperation.Issues),
+		fieldLists:    rememberEnumList(r.cols.Label("fields"), cooperation.ParseField, cooperation.Fields),
+	}
 }
 
 // idTracker follows the ids of a table whose rows carry one: the order in
@@ -298,63 +450,298 @@ func joinValues[T ~string](vs []T) string {
 
 // --- agreements
 
+// agreementIndex holds the agreements a register accepted without their
+// rows, which a national register has hundreds of thousands of: each is
+// numbered (in the order the register first names them, from 0) and
+// remembered by its id and the line it was read from, so that it can be
+// read again when its record is stored, after its parties and
+// realisations. It also knows the ids the table names without accepting
+// them. It holds almost no pointers, for the garbage collector's sake.
+type agreementIndex struct {
+	// all holds every id the table names, once: the accepted ones first,
+	// by number, then the others; id i ends at ends[i]. Rows referring to
+	// an accepted agreement share its string, a part of all.
+	all      string
+	ends     []uint32
+	accepted int
+	// slots find an id by its hash: 1 + its index, 0 for a free slot.
+	slots []uint32
+	lines []int32  // by number: the line each was read from (increasing)
+	sums  []uint64 // by number: a hash of that line's text
+	seed  maphash.Seed
+	table tableAt // where they were read
+}
+
+func newAgreementIndex() *agreementIndex { return &agreementIndex{seed: maphash.MakeSeed()} }
+
+// build indexes ids, the accepted first.
+func (idx *agreementIndex) build(ids []string, accepted int) {
+	size := 0
+	for _, id := range ids {
+		size += len(id)
+	}
+	var all strings.Builder
+	all.Grow(size)
+	idx.ends = make([]uint32, len(ids))
+	for i, id := range ids {
+		all.WriteString(id)
+		idx.ends[i] = uint32(all.Len())
+	}
+	idx.all, idx.accepted = all.String(), accepted
+	n := 1
+	for n < 2*len(ids) {
+		n *= 2
+	}
+	idx.slots = make([]uint32, n)
+	for i := range ids {
+		j := idx.slot(idx.id(i))
+		idx.slots[j] = uint32(i + 1)
+	}
+}
+
+func (idx *agreementIndex) id(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = idx.ends[i-1]
+	}
+	return idx.all[start:idx.ends[i]]
+}
+
+// slot is where id is, or the free slot where it would go.
+func (idx *agreementIndex) slot(id string) int {
+	mask := len(idx.slots) - 1
+	j := int(maphash.String(idx.seed, id)) & mask
+	for idx.slots[j] != 0 && idx.id(int(idx.slots[j]-1)) != id {
+		j = (j + 1) & mask
+	}
+	return j
+}
+
+// find is the index of id, and whether the table names it.
+func (idx *agreementIndex) find(id string) (int, bool) {
+	if len(idx.slots) == 0 {
+		return 0, false
+	}
+	i := idx.slots[idx.slot(id)]
+	return int(i) - 1, i != 0
+}
+
+// number is the number of the accepted agreement id, false if there is
+// none.
+func (idx *agreementIndex) number(id string) (int, bool) {
+	i, named := idx.find(id)
+	return i, named && i < idx.accepted
+}
+
+func (idx *agreementIndex) sum(row registerRow) uint64 { return maphash.String(idx.seed, row.raw) }
+
+// agreementSeen is what the first read of the agreements table keeps of one
+// id.
+type agreementSeen struct {
+	id      string
+	line    int    // of its first accepted row
+	sum     uint64 // of that row's text
+	copies  int    // accepted rows
+	refused []int  // lines of refused rows
+}
+
+// readAgreements validates the agreements table and numbers the accepted
+// agreements. An id on several rows is settled as settle says, from the
+// rows of that id, which are read again (rare, and only those are held).
 func (p *registerParser) readAgreements(r *registerTable) error {
-	ids := newIDTracker()
-	copies := map[string][]copyOf[cooperation.Agreement]{}
-	err := p.read(r, ids.refuse, "agreement_id", func(row registerRow) error {
-		a, ps := p.agreement(r, row)
+	var seen []agreementSeen
+	at := map[string]int32{}
+	note := func(id string) *agreementSeen {
+		i, ok := at[id]
+		if !ok {
+			id = strings.Clone(id) // id is a view of its row
+			i = int32(len(seen))
+			at[id] = i
+			seen = append(seen, agreementSeen{id: id})
+		}
+		return &seen[i]
+	}
+	refuse := func(id string, line int) {
+		if id != "" {
+			s := note(id)
+			s.refused = append(s.refused, line)
+		}
+	}
+	agreements := newAgreementReader(r)
+	err := p.read(r, refuse, "agreement_id", func(row registerRow) error {
+		a, ps := agreements.agreement(row)
 		if len(ps) > 0 {
 			p.reject(r, row, ps.String())
-			ids.refuse(a.ID, row.line)
+			refuse(a.ID, row.line)
 			return nil
 		}
-		ids.see(a.ID)
-		copies[a.ID] = append(copies[a.ID], newCopy(a, row))
+		s := note(a.ID)
+		if s.copies == 0 {
+			s.line, s.sum = row.line, p.agreements.sum(row)
+		}
+		s.copies++
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	label := r.cols.Label("agreement_id")
-	kept, _ := settle(p, r, ids.order, copies, ids.refused,
-		func(id string) string { return fmt.Sprintf("%s %s", label, id) }, agreementFields)
-	p.batch.Agreements = kept
-	for _, id := range ids.order {
-		p.named[id] = true
+	var contested []string
+	for _, s := range seen {
+		if s.copies > 1 || (s.copies > 0 && len(s.refused) > 0) {
+			contested = append(contested, s.id)
+		}
 	}
-	for _, a := range kept {
-		p.accepted[a.ID] = a.ID
+	dropped, err := p.settleAgreementCopies(r, contested, seen, at)
+	if err != nil {
+		return err
 	}
+	idx := p.agreements
+	idx.table = r.at()
+	ids := make([]string, 0, len(seen))
+	for _, s := range seen {
+		if s.copies > 0 && !dropped[s.id] {
+			ids = append(ids, s.id)
+			idx.lines = append(idx.lines, int32(s.line))
+			idx.sums = append(idx.sums, s.sum)
+		}
+	}
+	accepted := len(ids)
+	for _, s := range seen {
+		if s.copies == 0 || dropped[s.id] {
+			ids = append(ids, s.id)
+		}
+	}
+	idx.build(ids, accepted)
+	p.batch.AgreementRows = accepted
 	return nil
+}
+
+// settleAgreementCopies reads the rows of the contested ids (on several
+// rows, or with a refused row) again and settles them; it returns the ids
+// none of whose rows is kept.
+func (p *registerParser) settleAgreementCopies(r *registerTable, contested []string, seen []agreementSeen, at map[string]int32) (map[string]bool, error) {
+	if len(contested) == 0 {
+		return nil, nil
+	}
+	again, err := r.at().open()
+	if err != nil {
+		return nil, err
+	}
+	defer again.closeAlone()
+	copies := map[string][]copyOf[cooperation.Agreement]{}
+	refused := map[string][]int{}
+	for _, id := range contested {
+		copies[id] = nil
+		refused[id] = seen[at[id]].refused
+	}
+	read, agreements := 0, newAgreementReader(again)
+	err = again.rows(&read, func(row registerRow, shapeProblem string) error {
+		if shapeProblem != "" {
+			return nil
+		}
+		if _, ok := copies[again.text(row, "agreement_id")]; !ok {
+			return nil
+		}
+		if a, ps := agreements.agreement(row); len(ps) == 0 {
+			copies[a.ID] = append(copies[a.ID], newCopy(a, row))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range contested {
+		if len(copies[id]) != seen[at[id]].copies {
+			return nil, errTableChanged(r, seen[at[id]].line)
+		}
+	}
+	label := r.cols.Label("agreement_id")
+	_, kept := settle(p, r, contested, copies, refused,
+		func(id string) string { return fmt.Sprintf("%s %s", label, id) }, agreementFields)
+	dropped := make(map[string]bool, len(contested))
+	for _, id := range contested {
+		dropped[id] = !slices.Contains(kept, id)
+	}
+	return dropped, nil
+}
+
+func errTableChanged(r *registerTable, line int) error {
+	return fmt.Errorf("%s: the %s table changed while the register was being loaded (near line %d): load it again",
+		r.where(), r.def().name, line)
+}
+
+// errEnough stops a read that has found what it wanted.
+var errEnough = errors.New("enough rows read")
+
+// read reads the accepted agreements again and gives each to each with its
+// number, in order. The rows must be the ones first read.
+func (idx *agreementIndex) read(each func(a *cooperation.Agreement, number int) error) error {
+	if idx.accepted == 0 {
+		return nil
+	}
+	r, err := idx.table.open()
+	if err != nil {
+		return err
+	}
+	defer r.closeAlone()
+	next, read, agreements := 0, 0, newAgreementReader(r)
+	err = r.rows(&read, func(row registerRow, shapeProblem string) error {
+		line := int(idx.lines[next])
+		if row.line < line {
+			return nil
+		}
+		if row.line > line || shapeProblem != "" || idx.sum(row) != idx.sums[next] {
+			return errTableChanged(r, line)
+		}
+		a, ps := agreements.agreement(row)
+		if len(ps) > 0 || a.ID != idx.id(next) {
+			return errTableChanged(r, line)
+		}
+		a.ID = idx.id(next) // not a view of the row
+		if err := each(&a, next); err != nil {
+			return err
+		}
+		if next++; next == idx.accepted {
+			return errEnough
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errEnough):
+		return nil
+	case err != nil:
+		return err
+	}
+	return errTableChanged(r, int(idx.lines[next]))
 }
 
 // agreement validates one row; the agreement carries its id even when the
 // row is refused.
-func (p *registerParser) agreement(r *registerTable, row registerRow) (cooperation.Agreement, problems) {
-	get := func(name string) string { return r.text(row, name) }
+func (ar *agreementReader) agreement(row registerRow) (cooperation.Agreement, problems) {
+	r := ar.r
 	a := cooperation.Agreement{
-		ID:              get("agreement_id"),
-		DocumentNumbers: splitList(get("document_numbers"), listSeparators),
-		Title:           get("title"),
-		SignedPlace:     get("signed_place"),
-		FundingSource:   get("funding_source"),
-		SourceReference: get("source_reference"),
+		ID:              ar.id.text(row),
+		DocumentNumbers: splitList(ar.documentNumbers.text(row), listSeparators),
+		Title:           ar.title.text(row),
+		SignedPlace:     ar.signedPlace.text(row),
+		FundingSource:   ar.funding.text(row),
+		SourceReference: ar.reference.text(row),
 	}
 	var ps problems
-	ps.required(r, row, "agreement_id", "title")
-	a.DocumentType = parseEnum(&ps, r.cols.Label("document_type"), get("document_type"), cooperation.ParseDocumentType, cooperation.DocumentTypes)
-	a.Status = parseEnum(&ps, r.cols.Label("status"), get("status"), cooperation.ParseStatus, cooperation.Statuses)
+	ps.requiredAt(row, ar.id, ar.title)
+	a.DocumentType = parseEnum(&ps, ar.documentType.label, ar.documentType.text(row), ar.documentTypes.get, cooperation.DocumentTypes)
+	a.Status = parseEnum(&ps, ar.status.label, ar.status.text(row), ar.statuses.get, cooperation.Statuses)
 	var reason string
-	a.SignedOn, reason = r.cell(row, "signed_date").date()
+	a.SignedOn, reason = ar.signed.cell(r, row).date()
 	ps.add(reason)
-	a.StartsOn, reason = r.cell(row, "start_date").date()
+	a.StartsOn, reason = ar.start.cell(r, row).date()
 	ps.add(reason)
-	a.EndsOn, reason = r.cell(row, "end_date").date()
+	a.EndsOn, reason = ar.end.cell(r, row).date()
 	ps.add(reason)
 	ps.add(periodProblem(r, a))
-	a.DeclaredIssues = parseEnumList(&ps, r.cols.Label("issues"), get("issues"), cooperation.ParseIssue, cooperation.Issues)
-	a.Fields = parseEnumList(&ps, r.cols.Label("fields"), get("fields"), cooperation.ParseField, cooperation.Fields)
-	a.CommittedValue, reason = r.cell(row, "committed_value").rupiah()
+	a.DeclaredIssues = ar.issueLists(&ps, ar.issues.text(row))
+	a.Fields = ar.fieldLists(&ps, ar.fields.text(row))
+	a.CommittedValue, reason = ar.committed.cell(r, row).rupiah()
 	ps.add(reason)
 	return a, ps
 }
@@ -394,62 +781,194 @@ func agreementFields(a cooperation.Agreement) []namedValue {
 	}
 }
 
-// agreementRef checks that a party or realisation refers to an accepted
+// agreementRef is agreementID for consecutive rows, which often name one
 // agreement.
-func (p *registerParser) agreementRef(r *registerTable, row registerRow) (string, string) {
-	return p.agreementID(r, r.text(row, "agreement_id"))
+func (p *registerParser) agreementRef(r *registerTable, id string) (string, int, string) {
+	if id != "" && id == p.lastAgreement {
+		return p.lastAgreementOwn, p.lastAgreementNumber, ""
+	}
+	own, n, reason := p.agreementID(r, id)
+	if reason == "" {
+		p.lastAgreement, p.lastAgreementOwn, p.lastAgreementNumber = own, own, n
+	}
+	return own, n, reason
 }
 
 // agreementID checks id, the agreement_id of a row of r; an accepted id
-// comes back as the agreement's own string.
-func (p *registerParser) agreementID(r *registerTable, id string) (string, string) {
-	if own, ok := p.accepted[id]; ok {
-		return own, ""
-	}
+// comes back as the agreement's own string, with its number.
+func (p *registerParser) agreementID(r *registerTable, id string) (string, int, string) {
+	i, named := p.agreements.find(id)
 	switch {
+	case named && i < p.agreements.accepted:
+		return p.agreements.id(i), i, ""
 	case id == "":
-		return "", "empty " + r.cols.Label("agreement_id")
-	case p.named[id]:
-		return id, fmt.Sprintf("agreement %s was rejected", id)
+		return "", -1, "empty " + r.cols.Label("agreement_id")
+	case named:
+		return id, -1, fmt.Sprintf("agreement %s was rejected", id)
 	}
-	return id, fmt.Sprintf("agreement %s is not in the register", id)
+	return id, -1, fmt.Sprintf("agreement %s is not in the register", id)
 }
 
 // --- parties
 
 func (p *registerParser) readParties(r *registerTable) error {
-	seen := map[cooperation.Party]bool{}
-	return p.read(r, nil, "", func(row registerRow) error {
-		party, ps := p.party(r, row)
+	cols := newPartyColumns(r)
+	var party cooperation.Party
+	var n int
+	var ps problems
+	err := p.read(r, nil, "", func(row registerRow) error {
+		party, n, ps = p.party(r, cols, row)
 		if len(ps) > 0 {
 			p.reject(r, row, ps.String())
 			return nil
 		}
-		if seen[party] {
+		if !p.firstParty(n, &party) {
 			return nil // an exact copy of a party already taken
 		}
-		seen[party] = true
-		p.batch.Parties = append(p.batch.Parties, party)
-		return nil
+		p.batch.PartyRows++
+		if p.sink == nil {
+			p.batch.Parties = append(p.batch.Parties, party)
+			return nil
+		}
+		p.sinkErr = p.sink.Party(&party, n)
+		return p.sinkErr
 	})
+	// What only parties need goes.
+	p.partySums, p.partyRegions = partySums{}, nil
+	if err != nil || p.sink == nil || p.sink.PartiesDone == nil {
+		return err
+	}
+	p.sinkErr = p.sink.PartiesDone()
+	return p.sinkErr
 }
 
-func (p *registerParser) party(r *registerTable, row registerRow) (cooperation.Party, problems) {
-	get := func(name string) string { return r.text(row, name) }
+// firstParty reports whether party, of agreement number n, is the first of
+// its exact copies. Parties are not held (a national register has
+// millions): a 64-bit hash of each party taken is kept per agreement, so
+// that two different parties of one agreement are taken for copies with a
+// chance of 2^-64.
+func (p *registerParser) firstParty(n int, party *cooperation.Party) bool {
+	b := p.sumBuf[:0]
+	for _, s := range [...]string{string(party.Type), party.Name, string(party.Region), string(party.Sector), party.Role, party.BodyID} {
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(s)))
+		b = append(b, s...)
+	}
+	p.sumBuf = b
+	return p.partySums.add(n, maphash.Bytes(p.agreements.seed, b), p.agreements.accepted)
+}
+
+// partySums are the hashes of the parties taken, per agreement, in one
+// slab without pointers: each agreement's in one stretch, which grows in
+// place while its parties come one after another (as they usually do) and
+// moves to the end of the slab otherwise. An agreement with more than
+// maxListedSums parties has them in a map.
+type partySums struct {
+	of   []sumStretch // by agreement number
+	slab []uint64
+	big  map[int]map[uint64]bool
+}
+
+type sumStretch struct{ at, n, room uint32 }
+
+// maxListedSums is how many parties of one agreement are compared one by
+// one.
+const maxListedSums = 32
+
+// add adds sum to agreement n's, false when it is there already.
+func (ps *partySums) add(n int, sum uint64, agreements int) bool {
+	if ps.of == nil {
+		ps.of = make([]sumStretch, agreements)
+	}
+	if big := ps.big[n]; big != nil {
+		if big[sum] {
+			return false
+		}
+		big[sum] = true
+		return true
+	}
+	st := &ps.of[n]
+	sums := ps.slab[st.at : st.at+st.n]
+	if slices.Contains(sums, sum) {
+		return false
+	}
+	if st.n == maxListedSums {
+		big := make(map[uint64]bool, 2*maxListedSums)
+		for _, s := range sums {
+			big[s] = true
+		}
+		big[sum] = true
+		if ps.big == nil {
+			ps.big = map[int]map[uint64]bool{}
+		}
+		ps.big[n] = big
+		return true
+	}
+	if st.room == 0 {
+		st.at = uint32(len(ps.slab))
+	}
+	switch {
+	case st.n < st.room:
+		ps.slab[st.at+st.n] = sum
+	case int(st.at+st.room) == len(ps.slab):
+		ps.slab = append(ps.slab, sum)
+		st.room++
+	default:
+		at, room := uint32(len(ps.slab)), 2*st.n
+		ps.slab = append(ps.slab, sums...)
+		ps.slab = append(ps.slab, make([]uint64, room-st.n)...)
+		ps.slab[at+st.n] = sum
+		st.at, st.room = at, room
+	}
+	st.n++
+	return true
+}
+
+// partyColumns are the parties table's columns, located once.
+type partyColumns struct{ agreement, partyType, name, region, sector, role, body located }
+
+func newPartyColumns(r *registerTable) partyColumns {
+	return partyColumns{r.locate("agreement_id"), r.locate("party_type"), r.locate("name"), r.locate("region_code"),
+		r.locate("sector"), r.locate("role"), r.locate("body_id")}
+}
+
+func (p *registerParser) party(r *registerTable, c partyColumns, row registerRow) (cooperation.Party, int, problems) {
 	var ps problems
 	var reason string
-	party := cooperation.Party{Name: get("name"), Role: get("role"), BodyID: get("body_id")}
-	party.AgreementID, reason = p.agreementRef(r, row)
+	var n int
+	party := cooperation.Party{Name: c.name.text(row), Role: c.role.text(row), BodyID: c.body.text(row)}
+	party.AgreementID, n, reason = p.agreementRef(r, c.agreement.text(row))
 	ps.add(reason)
-	party.Type = parseEnum(&ps, r.cols.Label("party_type"), get("party_type"), cooperation.ParsePartyType, cooperation.PartyTypes)
-	ps.required(r, row, "name")
-	party.Region, reason = p.partyRegion(party.Type, r.cols.Label("region_code"), get("region_code"))
+	party.Type = parseEnum(&ps, c.partyType.label, c.partyType.text(row), p.partyTypes.get, cooperation.PartyTypes)
+	ps.requiredAt(row, c.name)
+	party.Region, reason = p.partyRegionOnce(party.Type, c.region.label, c.region.text(row))
 	ps.add(reason)
 	var err error
-	if party.Sector, err = cooperation.ParseSector(get("sector")); err != nil {
-		ps.add(enumReason(r.cols.Label("sector"), err, cooperation.Sectors))
+	if party.Sector, err = p.sectors.get(c.sector.text(row)); err != nil {
+		ps.add(enumReason(c.sector.label, err, cooperation.Sectors))
 	}
-	return party, ps
+	return party, n, ps
+}
+
+// partyRegionKey is a party's region code as written, for its type.
+type partyRegionKey struct {
+	t    cooperation.PartyType
+	text string
+}
+
+// partyRegionOnce is partyRegion, remembered per type and text (the label
+// is the table's).
+func (p *registerParser) partyRegionOnce(t cooperation.PartyType, label, text string) (region.Code, string) {
+	k := partyRegionKey{t, text}
+	if c, ok := p.partyRegions[k]; ok {
+		return c.code, c.reason
+	}
+	code, reason := p.partyRegion(t, label, text)
+	if len(p.partyRegions) < maxCached {
+		// Copies, so that the cache does not hold on to the row.
+		code, k.text = region.Code(strings.Clone(string(code))), strings.Clone(text)
+		p.partyRegions[k] = checkedCode{code, reason}
+	}
+	return code, reason
 }
 
 // partyRegion checks a party's region code against what its type needs.
@@ -656,22 +1175,23 @@ func (p *registerParser) readRealisations(r *registerTable) error {
 	p.batch.RealisationsSource, p.batch.RealisationsSheet = r.t.Source(), r.sheet
 	if p.sink != nil {
 		var rl cooperation.Realisation
+		var n int
 		return p.read(r, nil, "", func(row registerRow) error {
 			var ps problems
-			rl, ps = p.realisation(r, cols, row)
+			rl, n, ps = p.realisation(r, cols, row)
 			if len(ps) > 0 {
 				p.reject(r, row, ps.String())
 				return nil
 			}
 			p.batch.RealisationRows++
-			p.sinkErr = p.sink(&rl, row.line)
+			p.sinkErr = p.sink.Realisation(&rl, n, row.line)
 			return p.sinkErr
 		})
 	}
 	var order []realisationKey
 	copies := map[realisationKey][]copyOf[cooperation.Realisation]{}
 	err := p.read(r, nil, "", func(row registerRow) error {
-		rl, ps := p.realisation(r, cols, row)
+		rl, _, ps := p.realisation(r, cols, row)
 		if len(ps) > 0 {
 			p.reject(r, row, ps.String())
 			return nil
@@ -747,21 +1267,22 @@ func newRealisationColumns(r *registerTable) realisationColumns {
 	}
 }
 
-// realisation validates one row. It runs for every row of a national
-// register, so the values it sees over and over (village codes, months) are
-// checked once each and remembered, and a plain amount is read without
-// the general parser.
-func (p *registerParser) realisation(r *registerTable, c realisationColumns, row registerRow) (cooperation.Realisation, problems) {
+// realisation validates one row, and gives the number of its agreement. It
+// runs for every row of a national register, so the values it sees over
+// and over (village codes, months) are checked once each and remembered,
+// and a plain amount is read without the general parser.
+func (p *registerParser) realisation(r *registerTable, c realisationColumns, row registerRow) (cooperation.Realisation, int, problems) {
 	var ps problems
 	var reason string
+	var n int
 	rl := cooperation.Realisation{Outputs: row.field(c.outputs)}
 	if id := row.field(c.agreement); id != "" && id == p.lastAgreement {
-		rl.AgreementID = p.lastAgreementOwn
+		rl.AgreementID, n = p.lastAgreementOwn, p.lastAgreementNumber
 	} else {
-		rl.AgreementID, reason = p.agreementID(r, id)
+		rl.AgreementID, n, reason = p.agreementID(r, id)
 		ps.add(reason)
 		if reason == "" {
-			p.lastAgreement, p.lastAgreementOwn = rl.AgreementID, rl.AgreementID
+			p.lastAgreement, p.lastAgreementOwn, p.lastAgreementNumber = rl.AgreementID, rl.AgreementID, n
 		}
 	}
 	if v := row.field(c.village); v != "" {
@@ -779,26 +1300,25 @@ func (p *registerParser) realisation(r *registerTable, c realisationColumns, row
 	}
 	rl.Beneficiaries, reason = r.cellAt(row, c.beneficiaries, c.beneficiariesLabel).count()
 	ps.add(reason)
-	return rl, ps
+	return rl, n, ps
 }
 
 // realisationVillage is desaCode, remembered per spelling.
 func (p *registerParser) realisationVillage(label, text string) (region.Code, string) {
-	if text == p.lastVillage {
-		return p.lastVillageCheck.code, p.lastVillageCheck.reason
-	}
-	if c, ok := p.villages[text]; ok {
-		p.lastVillage, p.lastVillageCheck = text, c
+	if c, ok := p.recentVillages.get(text); ok {
 		return c.code, c.reason
 	}
-	code, reason := p.desaCode(label, text)
-	if len(p.villages) < maxCached {
-		// Copies, so that the cache does not hold on to the row.
-		code, text = region.Code(strings.Clone(string(code))), strings.Clone(text)
-		p.villages[text] = checkedCode{code, reason}
-		p.lastVillage, p.lastVillageCheck = text, checkedCode{code, reason}
+	c, ok := p.villages[text]
+	if !ok {
+		code, reason := p.desaCode(label, text)
+		// Copies, so that the caches do not hold on to the row.
+		c = checkedText[checkedCode]{strings.Clone(text), checkedCode{region.Code(strings.Clone(string(code))), reason}}
+		if len(p.villages) < maxCached {
+			p.villages[c.text] = c
+		}
 	}
-	return code, reason
+	p.recentVillages.put(c)
+	return c.checked.code, c.checked.reason
 }
 
 // realisationMonth is the cell's month, remembered per text (a CSV cell is
@@ -807,18 +1327,19 @@ func (p *registerParser) realisationMonth(cell registerCell) (time.Time, string)
 	if cell.xlsx {
 		return cell.month()
 	}
-	if cell.text == p.lastMonth && cell.text != "" {
-		return p.lastMonthCheck.month, p.lastMonthCheck.reason
-	}
-	if m, ok := p.months[cell.text]; ok {
-		p.lastMonth, p.lastMonthCheck = cell.text, m
+	if m, ok := p.recentMonths.get(cell.text); ok {
 		return m.month, m.reason
 	}
-	m, reason := cell.month()
-	if len(p.months) < maxCached {
-		p.months[strings.Clone(cell.text)] = checkedMonth{m, reason}
+	m, ok := p.months[cell.text]
+	if !ok {
+		month, reason := cell.month()
+		m = checkedText[checkedMonth]{strings.Clone(cell.text), checkedMonth{month, reason}}
+		if len(p.months) < maxCached {
+			p.months[m.text] = m
+		}
 	}
-	return m, reason
+	p.recentMonths.put(m)
+	return m.checked.month, m.checked.reason
 }
 
 func realisationFields(rl cooperation.Realisation) []namedValue {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/sinergi-id/sinergi/etl/tabular"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
@@ -296,7 +297,10 @@ func BenchmarkRegisterRealisationsParse(b *testing.B) {
 	b.Run("stream", func(b *testing.B) {
 		for b.Loop() {
 			n := 0
-			batch, err := StreamRegister(files, known, func(*cooperation.Realisation, int) error { n++; return nil })
+			batch, err := StreamRegister(files, known, RegisterSink{
+				Party:       func(*cooperation.Party, int) error { return nil },
+				Realisation: func(*cooperation.Realisation, int, int) error { n++; return nil },
+			})
 			if err != nil || n != rows || len(batch.Rejects) != 0 {
 				b.Fatalf("%d rows, %d rejects, %v", n, len(batch.Rejects), err)
 			}
@@ -600,4 +604,296 @@ func TestRegisterFailingMidStreamChangesNothing(t *testing.T) {
 	if a, r := snapshot(); a != beforeA || r != beforeR {
 		t.Fatalf("a later load picked up failed runs: %d agreements, %d realisations; want %d, %d", a, r, beforeA, beforeR)
 	}
+}
+
+// TestStreamRegisterNumbersAgreements streams registers and checks what the
+// sink is given against ParseRegister: the same parties, each with the
+// number of its agreement, and the same agreements read again in number
+// order; and that a register whose agreements table changes before it is
+// read again fails rather than load other rows.
+func TestStreamRegisterNumbersAgreements(t *testing.T) {
+	known := kaltimRegions(t)
+	for _, dir := range []string{"known", "broken"} {
+		t.Run(dir, func(t *testing.T) {
+			tmp := t.TempDir()
+			var paths []string
+			for _, src := range registerFiles(filepath.Join("testdata", "register", dir)) {
+				data, err := os.ReadFile(src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				path := filepath.Join(tmp, filepath.Base(src))
+				if err := os.WriteFile(path, data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				paths = append(paths, path)
+			}
+			want, err := ParseRegister(paths, known)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var parties []cooperation.Party
+			var partyNumbers, realisationNumbers []int
+			var realisationIDs []string
+			partiesDone := false
+			batch, err := StreamRegister(paths, known, RegisterSink{
+				Party: func(p *cooperation.Party, n int) error {
+					if partiesDone {
+						t.Error("a party after PartiesDone")
+					}
+					parties = append(parties, *p)
+					partyNumbers = append(partyNumbers, n)
+					return nil
+				},
+				PartiesDone: func() error { partiesDone = true; return nil },
+				Realisation: func(rl *cooperation.Realisation, n, _ int) error {
+					realisationIDs = append(realisationIDs, rl.AgreementID)
+					realisationNumbers = append(realisationNumbers, n)
+					return nil
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !partiesDone || batch.Agreements != nil || batch.Parties != nil {
+				t.Errorf("parties done %v; the batch holds %d agreements and %d parties", partiesDone, len(batch.Agreements), len(batch.Parties))
+			}
+			if !reflect.DeepEqual(parties, want.Parties) || batch.PartyRows != len(want.Parties) {
+				t.Errorf("parties (%d counted):\n got %+v\nwant %+v", batch.PartyRows, parties, want.Parties)
+			}
+			var agreements []cooperation.Agreement
+			err = batch.ReadAgreements(func(a *cooperation.Agreement, n int) error {
+				if n != len(agreements) {
+					t.Errorf("agreement %s numbered %d, want %d", a.ID, n, len(agreements))
+				}
+				if got, ok := batch.AgreementNumber(a.ID); !ok || got != n {
+					t.Errorf("AgreementNumber(%s) = %d, %v; want %d", a.ID, got, ok, n)
+				}
+				agreements = append(agreements, *a)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := canonicalDecimals(RegisterBatch{Agreements: agreements})
+			if w := canonicalDecimals(RegisterBatch{Agreements: want.Agreements}); !reflect.DeepEqual(got.Agreements, w.Agreements) || batch.AgreementRows != len(want.Agreements) {
+				t.Errorf("agreements (%d counted):\n got %+v\nwant %+v", batch.AgreementRows, got.Agreements, w.Agreements)
+			}
+			for i, n := range partyNumbers {
+				if agreements[n].ID != parties[i].AgreementID {
+					t.Errorf("party %d of %s numbered %d (%s)", i, parties[i].AgreementID, n, agreements[n].ID)
+				}
+			}
+			for i, n := range realisationNumbers {
+				if agreements[n].ID != realisationIDs[i] {
+					t.Errorf("realisation %d of %s numbered %d (%s)", i, realisationIDs[i], n, agreements[n].ID)
+				}
+			}
+			for _, id := range []string{"NOT-IN-THE-REGISTER", "BAD-VALUE", ""} {
+				if _, ok := batch.AgreementNumber(id); ok {
+					t.Errorf("AgreementNumber(%q) found", id)
+				}
+			}
+
+			// The file changes before the agreements are read again: a
+			// title, on the last accepted line.
+			data, err := os.ReadFile(paths[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := want.Agreements[len(want.Agreements)-1].Title
+			changed := strings.Replace(string(data), last, last+" (diubah)", 1)
+			if err := os.WriteFile(paths[0], []byte(changed), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			err = batch.ReadAgreements(func(*cooperation.Agreement, int) error { return nil })
+			if err == nil || !strings.Contains(err.Error(), "changed while the register was being loaded") {
+				t.Errorf("a changed agreements table read again: %v", err)
+			}
+		})
+	}
+}
+
+// benchRegister is the register that BenchmarkRegisterLoad and
+// BenchmarkRegisterParse read: the CSV files of SINERGI_BENCH_REGISTER (a
+// directory, such as `sinergi generate --profile national` writes under
+// register/) checked against the regions file SINERGI_BENCH_REGIONS; the
+// benchmark is skipped without them.
+func benchRegister(b *testing.B) (files []string, regions string) {
+	dir, regions := os.Getenv("SINERGI_BENCH_REGISTER"), os.Getenv("SINERGI_BENCH_REGIONS")
+	if dir == "" || regions == "" {
+		b.Skip("SINERGI_BENCH_REGISTER (a register's directory of CSV files) and SINERGI_BENCH_REGIONS (its regions file) are not set")
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.csv"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no CSV files in %s: %v", dir, err)
+	}
+	return files, regions
+}
+
+// BenchmarkRegisterParse reads and validates a whole register, its
+// realisations streamed to nowhere: the Go side of `sinergi etl load
+// register`, alone. It reports the rows per second over all tables.
+//
+//	SINERGI_BENCH_REGISTER=/tmp/national/register SINERGI_BENCH_REGIONS=/tmp/national/wilayah.csv \
+//	  go test -run XXX -bench RegisterParse$ -benchtime 1x -benchmem ./etl/
+func BenchmarkRegisterParse(b *testing.B) {
+	files, regionsFile := benchRegister(b)
+	regions, err := parseFile(regionsFile, func(t *tabular.Table) (RegionBatch, error) { return ParseRegions(t, nil) })
+	if err != nil {
+		b.Fatal(err)
+	}
+	known := NewRegionSet(regions.Regions)
+	var peak, alloc uint64
+	rows := 0
+	for b.Loop() {
+		mem := sampleMemory(20 * time.Millisecond)
+		batch, err := StreamRegister(files, known, RegisterSink{
+			Party:       func(*cooperation.Party, int) error { return nil },
+			Realisation: func(*cooperation.Realisation, int, int) error { return nil },
+		})
+		p, a := mem.end()
+		peak, alloc = max(peak, p), a
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = batch.RowsRead
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(alloc)/float64(rows), "alloc-B/row")
+}
+
+// BenchmarkRegisterLoad loads a whole register (SINERGI_BENCH_REGISTER,
+// checked against the regions of SINERGI_BENCH_REGIONS) through the
+// runner on a fresh database, as `sinergi etl load register` does. Like
+// bench/run.sh, it times clickhouse-client inserting the register's
+// realisations file first (client-rows/s), and reports the realisations
+// per second over the load (read, validate, insert, settle copies:
+// load-rows/s, and the ratio to the client) and over the whole run with
+// the aggregates' refresh (rows/s), with the peak heap in use and the
+// process's peak RSS.
+//
+//	SINERGI_BENCH_REGISTER=/tmp/national/register SINERGI_BENCH_REGIONS=/tmp/national/wilayah.csv \
+//	  go test -run XXX -bench RegisterLoad -benchtime 1x -timeout 30m ./etl/
+func BenchmarkRegisterLoad(b *testing.B) {
+	files, regionsFile := benchRegister(b)
+	runner, db, _ := registerBenchRunnerWith(b, regionsFile)
+	realisations := ""
+	for _, f := range files {
+		if strings.Contains(filepath.Base(f), "realisation") {
+			realisations = f
+		}
+	}
+	clientRate, rows := 0.0, 0
+	if realisations != "" {
+		clientRate, rows = clientCSVInsertRate(b, db, realisations)
+	}
+	var inserted time.Time
+	runner.afterInsert = func(context.Context) { inserted = time.Now() }
+	var peak uint64
+	var loadTime, total time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		mem := sampleMemory(20 * time.Millisecond)
+		start := time.Now()
+		_, err := runner.Load(context.Background(), DatasetRegister, files...)
+		total += time.Since(start)
+		loadTime += inserted.Sub(start)
+		p, _ := mem.end()
+		peak = max(peak, p)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	n := float64(rows) * float64(b.N)
+	b.ReportMetric(n/total.Seconds(), "rows/s")
+	b.ReportMetric(n/loadTime.Seconds(), "load-rows/s")
+	if clientRate > 0 {
+		b.ReportMetric(clientRate, "client-rows/s")
+		b.ReportMetric(n/loadTime.Seconds()/clientRate, "load-ratio")
+		b.ReportMetric(n/total.Seconds()/clientRate, "ratio")
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(peakRSS(b))/(1<<10), "peak-RSS-MB")
+}
+
+// registerBenchRunnerWith is registerBenchRunner with the regions of
+// regionsFile.
+func registerBenchRunnerWith(tb testing.TB, regionsFile string) (*Runner, *clickhouse.DB, *RegionSet) {
+	tb.Helper()
+	db := clickhousetest.NewDB(tb)
+	log := clickhousetest.Logger(tb)
+	if os.Getenv("SINERGI_BENCH_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	runner := NewClickHouseRunner(db, log)
+	if _, err := runner.Load(context.Background(), DatasetRegions, regionsFile); err != nil {
+		tb.Fatal(err)
+	}
+	all, err := regionch.NewStore(db).All(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return runner, db, NewRegionSet(all)
+}
+
+// clientCSVInsertRate is the rows per second at which clickhouse-client
+// inserts a register's realisations file as it is (FORMAT CSVWithNames), as
+// bench/run.sh times it, and the file's rows; the rows are deleted after.
+// The rate is 0 without clickhouse-client.
+func clientCSVInsertRate(tb testing.TB, db *clickhouse.DB, realisations string) (float64, int) {
+	tb.Helper()
+	f, err := os.Open(realisations)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	rows := -1 // the header
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		rows++
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	client, err := exec.LookPath("clickhouse-client")
+	if err != nil {
+		tb.Logf("no clickhouse-client to compare with: %v", err)
+		return 0, rows
+	}
+	if _, err := f.Seek(0, 0); err != nil {
+		tb.Fatal(err)
+	}
+	host, port, _ := net.SplitHostPort(clickhousetest.Server().Addr())
+	cmd := exec.Command(client, "--host", host, "--port", port, "--database", db.Config().Database,
+		"--query", "INSERT INTO coop_realisation_rows (agreement_id, village_code, month, value, beneficiaries, outputs) FORMAT CSVWithNames")
+	cmd.Stdin = f
+	start := time.Now()
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("clickhouse-client: %v: %s", err, msg)
+	}
+	rate := float64(rows) / time.Since(start).Seconds()
+	if err := db.Exec(context.Background(), "TRUNCATE TABLE coop_realisation_rows"); err != nil {
+		tb.Fatal(err)
+	}
+	return rate, rows
+}
+
+// peakRSS is the process's peak resident set size in KiB (VmHWM), 0 where
+// /proc does not tell.
+func peakRSS(tb testing.TB) int {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			return kb
+		}
+	}
+	return 0
 }

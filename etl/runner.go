@@ -55,12 +55,14 @@ type IDMRows interface {
 	InsertRows(ctx context.Context, runID uint64, source string, scores []idm.Score) error
 }
 
-// RegisterRows stores cooperation registers. A register's realisations
-// stream: they go to a RealisationWriter as they are read, and their
-// copies are settled where they are stored.
+// RegisterRows stores cooperation registers. A register's parties,
+// realisations and agreement records stream: they go to writers as they are
+// read, and the copies of realisations are settled where they are stored.
 type RegisterRows interface {
-	InsertRegister(ctx context.Context, runID uint64, source string, reg cooperation.Register) error
+	NewPartyWriter(ctx context.Context, runID uint64) cooperation.PartyWriter
 	NewRealisationWriter(ctx context.Context, runID uint64) cooperation.RealisationWriter
+	NewRecordWriter(ctx context.Context, runID uint64, source string) cooperation.RecordWriter
+	InsertBodies(ctx context.Context, runID uint64, bodies []cooperation.Body) error
 	// SettleRealisationCopies keeps one of identical copies of a
 	// realisation (agreement, village, month) that the run stored, and
 	// drops every copy of copies that disagree. It returns how many rows it
@@ -329,23 +331,39 @@ func (r *Runner) loadIDM(ctx context.Context, run *ingest.Run, path string, know
 	return rejects, r.scores.InsertRows(ctx, run.ID, run.Source, batch.Scores)
 }
 
-// loadRegister streams a register's realisations into ClickHouse as they
-// are read (agreements, parties and bodies, which are few, are read first
-// and inserted last), then settles their copies there: memory does not grow
-// with the number of realisations.
+// loadRegister streams a register into ClickHouse as it is read: parties
+// and realisations go to their tables as they are validated, each party
+// and realised village leaving in memory only what its agreement's record
+// says (cooperation.RecordBuilder). The copies of realisations are then
+// settled in ClickHouse, and the agreements, which were only numbered, are
+// read again and stored with their records. Memory grows with the
+// agreements and their distinct villages and partners, not with rows.
 func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []string, known *RegionSet) ([]ingest.Reject, error) {
 	start := r.now()
-	w := r.registers.NewRealisationWriter(ctx, run.ID)
-	villages := newRealisedVillages()
-	batch, err := StreamRegister(paths, known, func(rl *cooperation.Realisation, line int) error {
-		villages.add(rl)
-		return w.Append(rl, line)
+	records := cooperation.NewRecordBuilder()
+	parties := r.registers.NewPartyWriter(ctx, run.ID)
+	realisations := r.registers.NewRealisationWriter(ctx, run.ID)
+	batch, err := StreamRegister(paths, known, RegisterSink{
+		Party: func(p *cooperation.Party, agreement int) error {
+			return parties.Append(p, records.AddParty(agreement, p))
+		},
+		PartiesDone: parties.Close,
+		Realisation: func(rl *cooperation.Realisation, agreement, line int) error {
+			if rl.Village != "" {
+				records.AddRealised(agreement, rl.Village)
+			}
+			return realisations.Append(rl, line)
+		},
 	})
+	if err == nil {
+		err = parties.Close() // a register without parties: nothing to send
+	}
 	if err != nil {
-		w.Abort()
+		parties.Abort()
+		realisations.Abort()
 		return nil, err
 	}
-	if err := w.Close(); err != nil {
+	if err := realisations.Close(); err != nil {
 		return nil, err
 	}
 	streamed := r.now()
@@ -362,29 +380,38 @@ func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []stri
 		lines := make([]int, len(refused))
 		for i, c := range refused {
 			lines[i] = c.Line
-			villages.remove(&c.Realisation)
+			if n, ok := batch.AgreementNumber(c.AgreementID); ok && c.Village != "" {
+				records.RemoveRealised(n, c.Village)
+			}
 		}
-		records, err := realisationRecords(paths, lines)
+		texts, err := realisationRecords(paths, lines)
 		if err != nil {
 			return nil, err
 		}
-		rejects = mergeRealisationRejects(rejects, realisationCopyRejects(batch.RealisationsSource, batch.RealisationsSheet, refused, records))
+		rejects = mergeRealisationRejects(rejects, realisationCopyRejects(batch.RealisationsSource, batch.RealisationsSheet, refused, texts))
 	}
-	reg := cooperation.Register{
-		Records: cooperation.BuildRecordsRealised(batch.Agreements, batch.Parties, villages.byAgreement()),
-		Parties: batch.Parties,
-		Bodies:  batch.Bodies,
-	}
-	realisations := batch.RealisationRows - repeats - len(refused)
-	loaded := len(batch.Agreements) + len(batch.Parties) + realisations + len(batch.Bodies)
-	out := counted(run, batch.RowsRead, loaded, rejects)
-	if err := r.registers.InsertRegister(ctx, run.ID, run.Source, reg); err != nil {
+	w := r.registers.NewRecordWriter(ctx, run.ID, run.Source)
+	err = batch.ReadAgreements(func(a *cooperation.Agreement, number int) error {
+		rec := records.Record(number, *a)
+		return w.Append(&rec)
+	})
+	if err != nil {
+		w.Abort()
 		return nil, err
 	}
-	r.log.Debug("register stored", "run", run.ID, "realisations", batch.RealisationRows, "repeats", repeats, "refused_copies", len(refused),
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	if err := r.registers.InsertBodies(ctx, run.ID, batch.Bodies); err != nil {
+		return nil, err
+	}
+	realised := batch.RealisationRows - repeats - len(refused)
+	loaded := batch.AgreementRows + batch.PartyRows + realised + len(batch.Bodies)
+	r.log.Debug("register stored", "run", run.ID, "agreements", batch.AgreementRows, "parties", batch.PartyRows,
+		"realisations", batch.RealisationRows, "repeats", repeats, "refused_copies", len(refused),
 		"streaming", streamed.Sub(start).Round(time.Millisecond), "settling_copies", settled.Sub(streamed).Round(time.Millisecond),
-		"rest", r.now().Sub(settled).Round(time.Millisecond))
-	return out, nil
+		"agreements_and_bodies", r.now().Sub(settled).Round(time.Millisecond))
+	return counted(run, batch.RowsRead, loaded, rejects), nil
 }
 
 // mergeRealisationRejects adds the rejects of realisation copies to a
@@ -400,91 +427,6 @@ func mergeRealisationRejects(rejects, copies []Reject) []Reject {
 	}
 	out := append(slices.Clone(rejects), copies...)
 	sortRejects(out[start:])
-	return out
-}
-
-// realisedVillages counts the loaded realisations per agreement and
-// village, so that each agreement's record learns the villages its
-// realisations reached without keeping the rows: it grows with agreements ×
-// villages, not with months or rows. Rows usually come agreement by
-// agreement, so the counts of the current agreement's villages gather in a
-// few slots before they reach the map.
-type realisedVillages struct {
-	counts    map[agreementVillage]int32
-	agreement string
-	slots     [8]villageCount
-	used      int
-}
-
-type agreementVillage struct {
-	agreement string
-	village   region.Code
-}
-
-type villageCount struct {
-	village region.Code
-	n       int32
-}
-
-func newRealisedVillages() *realisedVillages {
-	return &realisedVillages{counts: map[agreementVillage]int32{}}
-}
-
-func (v *realisedVillages) add(rl *cooperation.Realisation) {
-	if rl.Village == "" {
-		return
-	}
-	if rl.AgreementID != v.agreement {
-		v.flush()
-		v.agreement = rl.AgreementID
-	}
-	for i := range v.used {
-		if v.slots[i].village == rl.Village {
-			v.slots[i].n++
-			return
-		}
-	}
-	if v.used == len(v.slots) {
-		v.flush()
-	}
-	v.slots[v.used] = villageCount{rl.Village, 1}
-	v.used++
-}
-
-// flush moves the slots' counts to the map.
-func (v *realisedVillages) flush() {
-	for _, s := range v.slots[:v.used] {
-		k := agreementVillage{v.agreement, s.village}
-		if n, ok := v.counts[k]; ok {
-			v.counts[k] = n + s.n
-			continue
-		}
-		// The agreement id is the agreement's own string; the code may be a
-		// view of a row's text, which the map must not keep.
-		v.counts[agreementVillage{k.agreement, region.Code(strings.Clone(string(k.village)))}] = s.n
-	}
-	v.used = 0
-}
-
-// remove takes back a realisation that turned out to be refused.
-func (v *realisedVillages) remove(rl *cooperation.Realisation) {
-	v.flush()
-	k := agreementVillage{rl.AgreementID, rl.Village}
-	if n, ok := v.counts[k]; ok {
-		if n <= 1 {
-			delete(v.counts, k)
-		} else {
-			v.counts[k] = n - 1
-		}
-	}
-}
-
-func (v *realisedVillages) byAgreement() map[string][]region.Code {
-	v.flush()
-	out := map[string][]region.Code{}
-	for k := range v.counts {
-		out[k.agreement] = append(out[k.agreement], k.village)
-	}
 	return out
 }
 

@@ -423,6 +423,26 @@ type RealisationWriter interface {
 	Abort()
 }
 
+// PartyWriter stores a register's parties one by one as they are read.
+type PartyWriter interface {
+	// Append adds an accepted party with its partner key (PartnerKey of its
+	// name, which the caller has at hand: RecordBuilder.AddParty).
+	Append(p *Party, partnerKey string) error
+	// Close sends what is left and waits until every row is stored; it may
+	// be called again, and then does nothing more.
+	Close() error
+	// Abort stops the writer without finishing; what was sent stays,
+	// tagged with its run.
+	Abort()
+}
+
+// RecordWriter stores a register's agreement records one by one.
+type RecordWriter interface {
+	Append(r *Record) error
+	Close() error
+	Abort()
+}
+
 // RealisationCopy is one copy of a realisation that a register holds on
 // several lines (one agreement, village and month), with its line.
 type RealisationCopy struct {
