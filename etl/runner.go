@@ -341,13 +341,17 @@ func (r *Runner) loadIDM(ctx context.Context, run *ingest.Run, path string, know
 func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []string, known *RegionSet) ([]ingest.Reject, error) {
 	start := r.now()
 	records := cooperation.NewRecordBuilder()
+	var partiesDone time.Time
 	parties := r.registers.NewPartyWriter(ctx, run.ID)
 	realisations := r.registers.NewRealisationWriter(ctx, run.ID)
 	batch, err := StreamRegister(paths, known, RegisterSink{
 		Party: func(p *cooperation.Party, agreement int) error {
 			return parties.Append(p, records.AddParty(agreement, p))
 		},
-		PartiesDone: parties.Close,
+		PartiesDone: func() error {
+			partiesDone = r.now()
+			return parties.Close()
+		},
 		Realisation: func(rl *cooperation.Realisation, agreement, line int) error {
 			if rl.Village != "" {
 				records.AddRealised(agreement, rl.Village)
@@ -409,8 +413,9 @@ func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []stri
 	loaded := batch.AgreementRows + batch.PartyRows + realised + len(batch.Bodies)
 	r.log.Debug("register stored", "run", run.ID, "agreements", batch.AgreementRows, "parties", batch.PartyRows,
 		"realisations", batch.RealisationRows, "repeats", repeats, "refused_copies", len(refused),
-		"streaming", streamed.Sub(start).Round(time.Millisecond), "settling_copies", settled.Sub(streamed).Round(time.Millisecond),
-		"agreements_and_bodies", r.now().Sub(settled).Round(time.Millisecond))
+		"reading_agreements_and_parties", partiesDone.Sub(start).Round(time.Millisecond), "streaming_realisations", streamed.Sub(partiesDone).Round(time.Millisecond),
+		"settling_copies", settled.Sub(streamed).Round(time.Millisecond),
+		"storing_records", r.now().Sub(settled).Round(time.Millisecond))
 	return counted(run, batch.RowsRead, loaded, rejects), nil
 }
 
