@@ -307,10 +307,36 @@ type agreementReader struct {
 	id, documentNumbers, title, documentType, signed, signedPlace, start, end located
 	status, issues, fields, committed, funding, reference                     located
 
-	documentTypes *remembered[cooperation.DocumentType]
-	statuses      *remembered[cooperation.Status]
-	issueLists    func(ps *problems, text string) []cooperation.Issue
-	fieldLists    func(ps *problems, text string) []cooperation.Field
+	documentTypes              *remembered[cooperation.DocumentType]
+	statuses                   *remembered[cooperation.Status]
+	issueLists                 func(ps *problems, text string) []cooperation.Issue
+	fieldLists                 func(ps *problems, text string) []cooperation.Field
+	signedOn, startsOn, endsOn *remembered[checkedDay]
+}
+
+type checkedDay struct {
+	day    time.Time
+	reason string
+}
+
+// rememberDates is registerCell.date for the text of a CSV cell of column
+// c, remembered per text: dates repeat (a few thousand days).
+func rememberDates(c located) *remembered[checkedDay] {
+	return remember(func(text string) (checkedDay, error) {
+		d, reason := registerCell{label: c.label, text: text}.date()
+		return checkedDay{d, reason}, nil
+	})
+}
+
+// date reads the date of column c, remembered in dates for a CSV file (an
+// XLSX cell may store a serial instead of its text).
+func (ar *agreementReader) date(c located, dates *remembered[checkedDay], row registerRow) (time.Time, string) {
+	cell := c.cell(ar.r, row)
+	if cell.xlsx {
+		return cell.date()
+	}
+	d, _ := dates.get(cell.text)
+	return d.day, d.reason
 }
 
 func newAgreementReader(r *registerTable) *agreementReader {
@@ -325,6 +351,9 @@ func newAgreementReader(r *registerTable) *agreementReader {
 		statuses:      remember(cooperation.ParseStatus),
 		issueLists:    rememberEnumList(r.cols.Label("issues"), cooperation.ParseIssue, cooperation.Issues),
 		fieldLists:    rememberEnumList(r.cols.Label("fields"), cooperation.ParseField, cooperation.Fields),
+		signedOn:      rememberDates(r.locate("signed_date")),
+		startsOn:      rememberDates(r.locate("start_date")),
+		endsOn:        rememberDates(r.locate("end_date")),
 	}
 }
 
@@ -732,11 +761,11 @@ func (ar *agreementReader) agreement(row registerRow) (cooperation.Agreement, pr
 	a.DocumentType = parseEnum(&ps, ar.documentType.label, ar.documentType.text(row), ar.documentTypes.get, cooperation.DocumentTypes)
 	a.Status = parseEnum(&ps, ar.status.label, ar.status.text(row), ar.statuses.get, cooperation.Statuses)
 	var reason string
-	a.SignedOn, reason = ar.signed.cell(r, row).date()
+	a.SignedOn, reason = ar.date(ar.signed, ar.signedOn, row)
 	ps.add(reason)
-	a.StartsOn, reason = ar.start.cell(r, row).date()
+	a.StartsOn, reason = ar.date(ar.start, ar.startsOn, row)
 	ps.add(reason)
-	a.EndsOn, reason = ar.end.cell(r, row).date()
+	a.EndsOn, reason = ar.date(ar.end, ar.endsOn, row)
 	ps.add(reason)
 	ps.add(periodProblem(r, a))
 	a.DeclaredIssues = ar.issueLists(&ps, ar.issues.text(row))

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
@@ -484,7 +485,14 @@ const (
 // ones.
 func splitList(s, seps string) []string {
 	var out []string
-	for _, item := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
+	for s != "" {
+		item := s
+		if i := strings.IndexAny(s, seps); i >= 0 {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			item, s = s[:i], s[i+size:]
+		} else {
+			s = ""
+		}
 		if item = strings.TrimSpace(item); item != "" {
 			out = append(out, item)
 		}

@@ -1,6 +1,7 @@
 package etl
 
 import (
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -252,6 +253,29 @@ func TestRegisterSplitList(t *testing.T) {
 	for _, tt := range tests {
 		if got := splitList(tt.in, tt.seps); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("splitList(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	// As strings.FieldsFunc splits, on random text.
+	fields := func(s, seps string) []string {
+		var out []string
+		for _, item := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
+			if item = strings.TrimSpace(item); item != "" {
+				out = append(out, item)
+			}
+		}
+		return out
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	const alphabet = "ab ;,\n\té"
+	for range 5000 {
+		var b strings.Builder
+		for range rng.IntN(20) {
+			b.WriteString(string([]rune(alphabet)[rng.IntN(len([]rune(alphabet)))]))
+		}
+		for _, seps := range []string{listSeparators, codeListSeparators} {
+			if got, want := splitList(b.String(), seps), fields(b.String(), seps); !reflect.DeepEqual(got, want) {
+				t.Fatalf("splitList(%q, %q) = %q, want %q", b.String(), seps, got, want)
+			}
 		}
 	}
 }
