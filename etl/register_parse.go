@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/xuri/excelize/v2"
 
@@ -709,7 +710,9 @@ func (row registerRow) field(i int) string {
 
 // rows calls each for every data row, with the reason to refuse it before
 // looking at its values ("" when its shape is right). An error, from
-// reading or from each, means the table cannot be read on.
+// reading or from each, means the table cannot be read on. The table's
+// records are read by a goroutine of its own (recordsAhead), so that
+// splitting lines overlaps with validating them.
 func (r *registerTable) rows(read *int, each func(row registerRow, shapeProblem string) error) error {
 	if r.workbook != nil && r.stored == nil {
 		s, err := r.workbook.sheet(r.t.Sheet())
@@ -719,31 +722,111 @@ func (r *registerTable) rows(read *int, each func(row registerRow, shapeProblem 
 		r.stored = s
 	}
 	width := len(r.t.Header())
+	ahead := r.recordsAhead()
+	defer ahead.stop()
 	for {
-		rec, err := r.t.Next()
-		if err == io.EOF {
+		b, ok := <-ahead.batches
+		if !ok {
 			return nil
 		}
-		if err != nil {
-			return err
-		}
-		*read++
-		row := registerRow{line: rec.Line, raw: rec.Raw, fields: rec.Fields}
-		if reason := recordProblem(rec, width); reason != "" {
-			if err := each(row, reason); err != nil {
+		for _, rec := range b.recs {
+			*read++
+			row := registerRow{line: rec.Line, raw: rec.Raw, fields: rec.Fields}
+			if reason := recordProblem(rec, width); reason != "" {
+				if err := each(row, reason); err != nil {
+					return err
+				}
+				continue
+			}
+			if r.stored != nil {
+				var err error
+				if row.stored, err = r.stored.cells(rec.Line); err != nil {
+					return fmt.Errorf("%s: row %d: %w", r.where(), rec.Line, err)
+				}
+			}
+			if err := each(row, ""); err != nil {
 				return err
 			}
-			continue
 		}
-		if r.stored != nil {
-			if row.stored, err = r.stored.cells(rec.Line); err != nil {
-				return fmt.Errorf("%s: row %d: %w", r.where(), rec.Line, err)
-			}
+		switch {
+		case b.err == io.EOF:
+			return nil
+		case b.err != nil:
+			return b.err
 		}
-		if err := each(row, ""); err != nil {
-			return err
+		select {
+		case ahead.free <- b.recs[:0]:
+		default:
 		}
 	}
+}
+
+// recordBatch is records read ahead, and the error that ended them (io.EOF
+// at the end of the table).
+type recordBatch struct {
+	recs []tabular.Record
+	err  error
+}
+
+// aheadBatches is how many batches of records are read ahead, and
+// aheadRecords how many records each holds.
+const (
+	aheadBatches = 4
+	aheadRecords = 256
+)
+
+// recordReader reads a table's records ahead, in batches, in a goroutine.
+type recordReader struct {
+	batches chan recordBatch      // closed after the last
+	free    chan []tabular.Record // batches to reuse
+	quit    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+}
+
+func (r *registerTable) recordsAhead() *recordReader {
+	rr := &recordReader{
+		batches: make(chan recordBatch, aheadBatches),
+		free:    make(chan []tabular.Record, aheadBatches+2),
+		quit:    make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	go func() {
+		defer close(rr.done)
+		defer close(rr.batches)
+		for {
+			var b recordBatch
+			select {
+			case b.recs = <-rr.free:
+			default:
+				b.recs = make([]tabular.Record, 0, aheadRecords)
+			}
+			for len(b.recs) < aheadRecords && b.err == nil {
+				var rec tabular.Record
+				if rec, b.err = r.t.Next(); b.err == nil {
+					b.recs = append(b.recs, rec)
+				}
+			}
+			select {
+			case rr.batches <- b:
+			case <-rr.quit:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+	return rr
+}
+
+// stop ends the reading and waits for the goroutine, after which the table
+// may be read on or closed.
+func (rr *recordReader) stop() {
+	rr.once.Do(func() { close(rr.quit) })
+	for range rr.batches {
+	}
+	<-rr.done
 }
 
 // storedWorkbook reads an XLSX workbook a second time, beside tabular, for
