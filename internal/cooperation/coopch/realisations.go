@@ -3,10 +3,8 @@ package coopch
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/shopspring/decimal"
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
@@ -29,42 +27,24 @@ const insertRealisationLines = `INSERT INTO coop_realisation_rows
 
 // NewRealisationWriter returns a writer that inserts the realisations of
 // run runID into coop_realisation_rows as they are appended, in one INSERT
-// (opened with the first block) of blocks of RealisationBlockRows rows sent
-// by a goroutine of its own, so that reading the next block overlaps with
+// of blocks of RealisationBlockRows rows sent by a goroutine of its own
+// (blockWriter, stream.go), so that reading the next block overlaps with
 // sending the last. Rows that reach ClickHouse are tagged with the run: if
 // the load fails they stay invisible, like every row of a run that is not
 // committed.
 func (s *Store) NewRealisationWriter(ctx context.Context, runID uint64) cooperation.RealisationWriter {
-	w := &realisationWriter{
-		ctx:    ctx,
-		runID:  runID,
-		fill:   newRealisationBlock(),
-		full:   make(chan *realisationBlock),
-		free:   make(chan *realisationBlock, 1),
-		failed: make(chan struct{}),
-		done:   make(chan struct{}),
-	}
-	go w.send(s.db)
-	return w
+	return &realisationWriter{runID: runID, blockWriter: startBlockWriter(ctx, s.db, "insert realisations",
+		insertRealisationLines, RealisationBlockRows, func() *realisationBlock { return &realisationBlock{} })}
 }
 
 type realisationWriter struct {
-	ctx   context.Context
+	*blockWriter[*realisationBlock]
 	runID uint64
-	fill  *realisationBlock // being filled by Append
-
-	full   chan *realisationBlock // to the sender
-	free   chan *realisationBlock // back from the sender, for reuse
-	failed chan struct{}          // closed when the sender fails
-	done   chan struct{}          // closed when the sender has finished
-
-	err     error // the sender's, readable once failed or done is closed
-	closing sync.Once
-	abort   bool // set before full is closed: abort rather than send
 }
 
 // realisationBlock holds one block's rows column by column, the way the
-// driver takes them.
+// driver takes them; its columns grow as rows come (a register of a few
+// realisations stays small) and keep their room when the block is reused.
 type realisationBlock struct {
 	runID         []uint64
 	agreement     []string
@@ -76,21 +56,16 @@ type realisationBlock struct {
 	line          []uint32
 }
 
-// newRealisationBlock returns an empty block; its columns grow as rows
-// come (a register of a few realisations stays small), and keep their
-// room when the block is reused.
-func newRealisationBlock() *realisationBlock { return &realisationBlock{} }
-
 func (b *realisationBlock) rows() int { return len(b.line) }
 
+func (b *realisationBlock) columns() []any {
+	return []any{b.runID, b.agreement, b.village, b.month, b.value, b.beneficiaries, b.outputs, b.line}
+}
+
 func (b *realisationBlock) reset() {
-	// Drop the references, so that sent rows' strings can be collected.
-	clear(b.agreement[:cap(b.agreement)])
-	clear(b.village[:cap(b.village)])
-	clear(b.outputs[:cap(b.outputs)])
-	clear(b.value[:cap(b.value)])
-	b.runID, b.agreement, b.village, b.outputs = b.runID[:0], b.agreement[:0], b.village[:0], b.outputs[:0]
-	b.month, b.value, b.beneficiaries, b.line = b.month[:0], b.value[:0], b.beneficiaries[:0], b.line[:0]
+	b.agreement, b.village, b.outputs = clearAll(b.agreement), clearAll(b.village), clearAll(b.outputs)
+	b.value = clearAll(b.value)
+	b.runID, b.month, b.beneficiaries, b.line = b.runID[:0], b.month[:0], b.beneficiaries[:0], b.line[:0]
 }
 
 func (w *realisationWriter) Append(r *cooperation.Realisation, line int) error {
@@ -103,101 +78,7 @@ func (w *realisationWriter) Append(r *cooperation.Realisation, line int) error {
 	b.beneficiaries = append(b.beneficiaries, uint32(r.Beneficiaries))
 	b.outputs = append(b.outputs, r.Outputs)
 	b.line = append(b.line, uint32(line))
-	if b.rows() < RealisationBlockRows {
-		return nil
-	}
-	return w.handOff()
-}
-
-// handOff gives the filled block to the sender and takes the one it sent
-// before, if any.
-func (w *realisationWriter) handOff() error {
-	select {
-	case w.full <- w.fill:
-	case <-w.failed:
-		return w.err
-	case <-w.ctx.Done():
-		return w.ctx.Err()
-	}
-	select {
-	case w.fill = <-w.free:
-	default: // the first hand-off: the sender holds the only other block
-		w.fill = newRealisationBlock()
-	}
-	return nil
-}
-
-func (w *realisationWriter) Close() error {
-	var err error
-	if w.fill.rows() > 0 {
-		err = w.handOff()
-	}
-	if err != nil {
-		w.Abort()
-		return err
-	}
-	w.closing.Do(func() { close(w.full) })
-	<-w.done
-	return w.err
-}
-
-func (w *realisationWriter) Abort() {
-	w.closing.Do(func() {
-		w.abort = true
-		close(w.full)
-	})
-	<-w.done
-}
-
-// send inserts the blocks it is given in one INSERT, a block at a time.
-func (w *realisationWriter) send(db *clickhouse.DB) {
-	defer close(w.done)
-	fail := func(err error) {
-		if w.err == nil {
-			w.err = fmt.Errorf("insert realisations: %w", clickhouse.MapError(err))
-			close(w.failed)
-		}
-	}
-	var batch driver.Batch
-	for b := range w.full {
-		if w.err == nil && batch == nil {
-			var err error
-			if batch, err = db.PrepareBatch(w.ctx, insertRealisationLines); err != nil {
-				fail(err)
-			}
-		}
-		if w.err == nil {
-			if err := appendRealisationBlock(batch, b); err != nil {
-				fail(err)
-			} else if err := batch.Flush(); err != nil {
-				fail(err)
-			}
-		}
-		b.reset()
-		select {
-		case w.free <- b:
-		default:
-		}
-	}
-	switch {
-	case batch == nil:
-	case w.err != nil || w.abort:
-		batch.Abort()
-	default:
-		if err := batch.Send(); err != nil {
-			fail(err)
-		}
-	}
-}
-
-func appendRealisationBlock(batch driver.Batch, b *realisationBlock) error {
-	cols := []any{b.runID, b.agreement, b.village, b.month, b.value, b.beneficiaries, b.outputs, b.line}
-	for i, c := range cols {
-		if err := batch.Column(i).Append(c); err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.appended()
 }
 
 // SettleRealisationCopies deals with the realisations that run runID
