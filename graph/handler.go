@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -23,10 +24,14 @@ type Limits struct {
 	MaxDepth      int           // nesting of selections
 	MaxBodyBytes  int64         // request body size
 	Timeout       time.Duration // whole request; ClickHouse has its own per-query limit
+	MaxInFlight   int           // requests executing at once (answers from the result cache do not count)
+	MaxQueued     int           // requests waiting for a slot; more are turned away with 503
 }
 
 // DefaultLimits are generous for planners' queries and stop runaway ones.
-var DefaultLimits = Limits{MaxComplexity: 2000, MaxDepth: 10, MaxBodyBytes: 1 << 20, Timeout: 30 * time.Second}
+// Requests mostly wait on ClickHouse, so a few per core keep it busy.
+var DefaultLimits = Limits{MaxComplexity: 2000, MaxDepth: 10, MaxBodyBytes: 1 << 20, Timeout: 30 * time.Second,
+	MaxInFlight: 4 * runtime.GOMAXPROCS(0), MaxQueued: 1024}
 
 // Complexity weights: a list field costs its children times the expected
 // size, so nesting lists in lists runs into the limit quickly.
@@ -98,6 +103,7 @@ func NewHandler(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache) h
 
 	var h http.Handler = r.WithLoaders(srv)
 	h = http.TimeoutHandler(h, lim.Timeout, `{"errors":[{"message":"request timed out","extensions":{"code":"UNAVAILABLE"}}]}`)
+	h = newAdmission(h, lim.MaxInFlight, lim.MaxQueued, lim.Timeout)
 	if cache != nil {
 		h = cache.Middleware(h)
 	}

@@ -143,6 +143,8 @@ func (a *app) graphLimits() graph.Limits {
 	lim.MaxComplexity = a.cfg.GraphQL.MaxComplexity
 	lim.MaxDepth = a.cfg.GraphQL.MaxDepth
 	lim.Timeout = a.cfg.GraphQL.RequestTimeout
+	lim.MaxInFlight = a.cfg.GraphQL.MaxInFlight
+	lim.MaxQueued = a.cfg.GraphQL.MaxQueued
 	return lim
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,16 +65,18 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 	return serveHTTP(ctx, a, log, newResultCache())
 }
 
-// Result cache size: dashboards repeat a few hundred distinct queries.
+// Result cache size, in gzip-compressed bytes: dashboards repeat a few
+// hundred distinct queries, most of a few kilobytes; the largest national
+// answers (28,000 stats rows, ~2.4 MB of JSON) compress to ~150–300 KB.
 const (
-	cacheEntries    = 2000
-	cacheEntryBytes = 1 << 20
+	cacheBytes      = 32 << 20
+	cacheEntryBytes = 2 << 20
 	// cachePoll is how often serve looks for loads by another process
 	// (sinergi etl); answers may be that much older than a load.
 	cachePoll = time.Second
 )
 
-func newResultCache() *graph.ResultCache { return graph.NewResultCache(cacheEntries, cacheEntryBytes) }
+func newResultCache() *graph.ResultCache { return graph.NewResultCache(cacheBytes, cacheEntryBytes) }
 
 // runScheduler runs the configured ETL jobs until interrupted.
 func runScheduler(ctx context.Context, cfg Config, log *slog.Logger) error {
@@ -189,6 +192,13 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 	if err != nil {
 		return fmt.Errorf("listen on %s (SINERGI_HTTP_ADDR): %w", a.cfg.HTTPAddr, err)
 	}
+	if a.cfg.DebugAddr != "" {
+		stopDebug, err := serveProfiler(a.cfg.DebugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("sinergi is ready", "playground", "http://"+ln.Addr().String()+"/", "graphql", "http://"+ln.Addr().String()+"/graphql")
@@ -204,4 +214,23 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 		return fmt.Errorf("http shutdown: %w", err)
 	}
 	return nil
+}
+
+// serveProfiler serves Go's profiler (net/http/pprof) on its own address,
+// never on the API's: profiles show internals.
+func serveProfiler(addr string, log *slog.Logger) (stop func(), err error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s (SINERGI_DEBUG_ADDR): %w", addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	log.Info("profiler", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return func() { _ = srv.Close() }, nil
 }

@@ -23,6 +23,8 @@ type Config struct {
 	HTTPAddr  string `yaml:"http_addr"`
 	LogLevel  string `yaml:"log_level"`
 	LogFormat string `yaml:"log_format"`
+	// DebugAddr, when set, serves Go's profiler (net/http/pprof) there.
+	DebugAddr string `yaml:"debug_addr"`
 
 	ClickHouse ClickHouseConfig `yaml:"clickhouse"`
 	GraphQL    GraphQLConfig    `yaml:"graphql"`
@@ -46,6 +48,8 @@ type GraphQLConfig struct {
 	MaxComplexity  int           `yaml:"max_complexity"`
 	MaxDepth       int           `yaml:"max_depth"`
 	RequestTimeout time.Duration `yaml:"request_timeout"`
+	MaxInFlight    int           `yaml:"max_in_flight"`
+	MaxQueued      int           `yaml:"max_queued"`
 }
 
 func defaultConfig() Config {
@@ -61,6 +65,7 @@ func defaultConfig() Config {
 		GraphQL: GraphQLConfig{
 			MaxComplexity: graph.DefaultLimits.MaxComplexity, MaxDepth: graph.DefaultLimits.MaxDepth,
 			RequestTimeout: graph.DefaultLimits.Timeout,
+			MaxInFlight:    graph.DefaultLimits.MaxInFlight, MaxQueued: graph.DefaultLimits.MaxQueued,
 		},
 	}
 }
@@ -77,6 +82,7 @@ func (c *Config) settings() []setting {
 		{"SINERGI_HTTP_ADDR", "http_addr", str(&c.HTTPAddr)},
 		{"SINERGI_LOG_LEVEL", "log_level", str(&c.LogLevel)},
 		{"SINERGI_LOG_FORMAT", "log_format", str(&c.LogFormat)},
+		{"SINERGI_DEBUG_ADDR", "debug_addr", str(&c.DebugAddr)},
 		{"SINERGI_CLICKHOUSE_ADDR", "clickhouse.addr", str(&c.ClickHouse.Addr)},
 		{"SINERGI_CLICKHOUSE_DATABASE", "clickhouse.database", str(&c.ClickHouse.Database)},
 		{"SINERGI_CLICKHOUSE_USERNAME", "clickhouse.username", str(&c.ClickHouse.Username)},
@@ -87,6 +93,8 @@ func (c *Config) settings() []setting {
 		{"SINERGI_GRAPHQL_MAX_COMPLEXITY", "graphql.max_complexity", integer(&c.GraphQL.MaxComplexity)},
 		{"SINERGI_GRAPHQL_MAX_DEPTH", "graphql.max_depth", integer(&c.GraphQL.MaxDepth)},
 		{"SINERGI_GRAPHQL_REQUEST_TIMEOUT", "graphql.request_timeout", duration(&c.GraphQL.RequestTimeout)},
+		{"SINERGI_GRAPHQL_MAX_IN_FLIGHT", "graphql.max_in_flight", integer(&c.GraphQL.MaxInFlight)},
+		{"SINERGI_GRAPHQL_MAX_QUEUED", "graphql.max_queued", integer(&c.GraphQL.MaxQueued)},
 	}
 }
 
@@ -167,6 +175,11 @@ func (c Config) validate() error {
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		bad("SINERGI_HTTP_ADDR", "http_addr", "%q is not host:port", c.HTTPAddr)
 	}
+	if c.DebugAddr != "" {
+		if _, _, err := net.SplitHostPort(c.DebugAddr); err != nil {
+			bad("SINERGI_DEBUG_ADDR", "debug_addr", "%q is not host:port", c.DebugAddr)
+		}
+	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		bad("SINERGI_LOG_LEVEL", "log_level", "%v", err)
 	}
@@ -195,6 +208,12 @@ func (c Config) validate() error {
 	}
 	if c.GraphQL.RequestTimeout < time.Second {
 		bad("SINERGI_GRAPHQL_REQUEST_TIMEOUT", "graphql.request_timeout", "must be at least 1s")
+	}
+	if c.GraphQL.MaxInFlight < 1 {
+		bad("SINERGI_GRAPHQL_MAX_IN_FLIGHT", "graphql.max_in_flight", "must be positive")
+	}
+	if c.GraphQL.MaxQueued < 0 {
+		bad("SINERGI_GRAPHQL_MAX_QUEUED", "graphql.max_queued", "must not be negative")
 	}
 	for i, j := range c.Jobs {
 		if j.Name == "" {
