@@ -2,11 +2,14 @@ package graph
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -19,22 +22,35 @@ import (
 // published snapshot generations, so an entry stays right until the next
 // ETL load publishes new ones: the cache is keyed by the generation, and a
 // new generation (seen by Watch, or reported by Invalidate) empties it.
+//
+// Entries are kept gzip-compressed (JSON answers shrink 5–10×) and sent as
+// they are to clients that accept gzip — every browser, curl --compressed,
+// Python requests, Go — so a hit costs a copy of the compressed bytes, not
+// of a megabyte of JSON. Other clients get them decompressed on the fly.
 type ResultCache struct {
 	entries    *lru.Cache[[sha256.Size]byte, []byte]
 	generation atomic.Uint64
 	maxEntry   int
+	maxBytes   int64
+	bytes      atomic.Int64 // compressed bytes held
 	hits       atomic.Uint64
 	misses     atomic.Uint64
 	inflight   singleflight.Group
 }
 
-// NewResultCache keeps up to entries responses of at most maxEntryBytes.
-func NewResultCache(entries, maxEntryBytes int) *ResultCache {
-	c, err := lru.New[[sha256.Size]byte, []byte](entries)
+// NewResultCache keeps compressed answers of at most maxEntryBytes each, up
+// to maxBytes in all, dropping the least recently used first.
+func NewResultCache(maxBytes, maxEntryBytes int) *ResultCache {
+	rc := &ResultCache{maxEntry: maxEntryBytes, maxBytes: int64(maxBytes)}
+	// The entry count only bounds the LRU's bookkeeping; bytes bound memory.
+	c, err := lru.NewWithEvict(max(1, maxBytes/256), func(_ [sha256.Size]byte, gz []byte) {
+		rc.bytes.Add(-int64(len(gz)))
+	})
 	if err != nil {
-		panic(err) // only for entries <= 0, a programming error
+		panic(err) // only for a size <= 0, a programming error
 	}
-	return &ResultCache{entries: c, maxEntry: maxEntryBytes}
+	rc.entries = c
+	return rc
 }
 
 // Invalidate drops every entry; the ETL calls it after publishing.
@@ -86,11 +102,10 @@ func (c *ResultCache) Middleware(next http.Handler) http.Handler {
 		if r.Body != nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		if cached, hit := c.entries.Get(key); hit {
+		if gz, hit := c.entries.Get(key); hit {
 			c.hits.Add(1)
-			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("X-Sinergi-Cache", "hit")
-			_, _ = w.Write(cached)
+			writeCompressed(w, r, gz)
 			return
 		}
 		c.misses.Add(1)
@@ -99,9 +114,8 @@ func (c *ResultCache) Middleware(next http.Handler) http.Handler {
 		v, _, shared := c.inflight.Do(string(key[:]), func() (any, error) {
 			rec := newCapture()
 			next.ServeHTTP(rec, r)
-			if rec.status == http.StatusOK && rec.body.Len() <= c.maxEntry &&
-				!bytes.Contains(rec.body.Bytes(), []byte(`"errors":`)) {
-				c.entries.Add(key, bytes.Clone(rec.body.Bytes()))
+			if rec.status == http.StatusOK && !bytes.Contains(rec.body.Bytes(), []byte(`"errors":`)) {
+				c.store(key, rec.body.Bytes())
 			}
 			return rec, nil
 		})
@@ -117,6 +131,63 @@ func (c *ResultCache) Middleware(next http.Handler) http.Handler {
 		w.WriteHeader(rec.status)
 		_, _ = w.Write(rec.body.Bytes())
 	})
+}
+
+// store compresses an answer and keeps it if it fits.
+func (c *ResultCache) store(key [sha256.Size]byte, answer []byte) {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // a valid level: no error
+	_, _ = zw.Write(answer)                            // into memory: no error
+	_ = zw.Close()
+	if buf.Len() > c.maxEntry {
+		return
+	}
+	c.bytes.Add(int64(buf.Len()))
+	c.entries.Add(key, buf.Bytes())
+	for c.bytes.Load() > c.maxBytes {
+		if _, _, ok := c.entries.RemoveOldest(); !ok {
+			return
+		}
+	}
+}
+
+// writeCompressed sends a cached answer: as it is to clients that accept
+// gzip, decompressed to the others.
+func writeCompressed(w http.ResponseWriter, r *http.Request, gz []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Add("Vary", "Accept-Encoding")
+	if acceptsGzip(r) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Length", strconv.Itoa(len(gz)))
+		_, _ = w.Write(gz)
+		return
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil { // we wrote it: cannot happen short of memory corruption
+		http.Error(w, `{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`, http.StatusInternalServerError)
+		return
+	}
+	_, _ = io.Copy(w, zr)
+}
+
+// acceptsGzip reads Accept-Encoding (RFC 9110 §12.5.3): gzip listed, and
+// not with q=0.
+func acceptsGzip(r *http.Request) bool {
+	for _, field := range r.Header.Values("Accept-Encoding") {
+		for _, coding := range strings.Split(field, ",") {
+			name, params, _ := strings.Cut(coding, ";")
+			if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+				continue
+			}
+			weight, hasWeight := strings.CutPrefix(strings.TrimSpace(params), "q=")
+			if !hasWeight {
+				return true
+			}
+			q, err := strconv.ParseFloat(weight, 64)
+			return err == nil && q > 0
+		}
+	}
+	return false
 }
 
 // key hashes the method, the query string and the body, with the
