@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/sinergi-id/sinergi/internal/fault"
 	"github.com/sinergi-id/sinergi/internal/region"
@@ -51,24 +52,42 @@ func NewService(store Store, regions RegionFinder) *Service {
 // Distribution answers idmDistribution: every region at level under parent
 // (any form of code, "" for all) in year.
 func (s *Service) Distribution(ctx context.Context, index string, year int, level region.Level, parent string) ([]Distribution, error) {
-	index, err := s.checkYears(ctx, index, year)
+	index, err := checkIndex(index)
 	if err != nil {
 		return nil, err
 	}
 	var within region.Code
 	if parent != "" {
-		p, err := s.regions.Region(ctx, parent)
-		if err != nil {
+		if within, err = region.ParseUserCode(parent); err != nil {
 			return nil, err
 		}
-		if p.Level > level {
-			return nil, fault.Invalid("parent %s is a %s, below level %s", p.Code.Dotted(), p.Level, level)
-		}
-		within = p.Code
 	}
-	d, err := s.store.Distribution(ctx, index, year, level, within)
-	if err != nil {
-		return nil, fmt.Errorf("idm distribution: %w", err)
+	// The checks (year loaded, parent exists and lies above level) and the
+	// distribution itself are independent reads: run them side by side and
+	// report a failed check before anything else.
+	var (
+		yearErr, parentErr, distErr error
+		p                           region.Region
+		d                           []Distribution
+		wg                          sync.WaitGroup
+	)
+	wg.Go(func() { _, yearErr = s.checkYears(ctx, index, year) })
+	if parent != "" {
+		wg.Go(func() { p, parentErr = s.regions.Region(ctx, parent) })
+	}
+	wg.Go(func() { d, distErr = s.store.Distribution(ctx, index, year, level, within) })
+	wg.Wait()
+	if yearErr != nil {
+		return nil, yearErr
+	}
+	if parentErr != nil {
+		return nil, parentErr
+	}
+	if parent != "" && p.Level > level {
+		return nil, fault.Invalid("parent %s is a %s, below level %s", p.Code.Dotted(), p.Level, level)
+	}
+	if distErr != nil {
+		return nil, fmt.Errorf("idm distribution: %w", distErr)
 	}
 	return d, nil
 }
