@@ -38,6 +38,7 @@ func main() {
 	chAddr := flag.String("clickhouse", "", "ClickHouse native address for the raw replay (empty: skip it)")
 	db := flag.String("db", "sinergi", "ClickHouse database")
 	ratesFlag := flag.String("rates", "20,100,500", "request rates to run, per second")
+	aloneRuns := flag.Bool("alone", true, "also run each query alone at 20/s")
 	cachedRate := flag.Int("cached-rate", 5000, "rate for the cached run (0: skip)")
 	duration := flag.Duration("duration", 15*time.Second, "length of each run")
 	concurrency := flag.Int("concurrency", 256, "requests in flight at most")
@@ -68,38 +69,41 @@ func main() {
 		copy(work, alone)
 	}
 
-	fmt.Println("\n| run | rate (req/s) | achieved (req/s) | p50 ms | p95 ms | p99 ms | errors | not sent |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
+	fmt.Println("\n| run | rate (req/s) | achieved (req/s) | p50 ms | p95 ms | p99 ms | errors | not sent | server RSS max MB |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	for _, r := range strings.Split(*ratesFlag, ",") {
 		rate, err := strconv.Atoi(strings.TrimSpace(r))
 		if err != nil || rate <= 0 {
 			log.Fatalf("bad rate %q", r)
 		}
-		res := run(ctx, rate, *duration, *concurrency, work, func(ctx context.Context, q query) error {
+		res := run(ctx, rate, *duration, *concurrency, *pid, work, func(ctx context.Context, q query) error {
 			return postGraphQL(ctx, client, *url, q.body, true)
 		})
 		res.print("GraphQL, mixed, uncached")
 		if conn != nil {
-			raw := run(ctx, rate, *duration, *concurrency, work, func(ctx context.Context, q query) error {
+			raw := run(ctx, rate, *duration, *concurrency, 0, work, func(ctx context.Context, q query) error {
 				return replay(ctx, conn, q.sql)
 			})
 			raw.print("same SQL straight to ClickHouse")
 		}
 	}
 	for i, q := range alone {
-		res := run(ctx, 20, *duration/2, *concurrency, alone[i:i+1], func(ctx context.Context, q query) error {
+		if !*aloneRuns {
+			break
+		}
+		res := run(ctx, 20, *duration/2, *concurrency, *pid, alone[i:i+1], func(ctx context.Context, q query) error {
 			return postGraphQL(ctx, client, *url, q.body, true)
 		})
 		res.print("GraphQL " + q.name + " at 20/s")
 		if conn != nil {
-			raw := run(ctx, 20, *duration/2, *concurrency, alone[i:i+1], func(ctx context.Context, q query) error {
+			raw := run(ctx, 20, *duration/2, *concurrency, 0, alone[i:i+1], func(ctx context.Context, q query) error {
 				return replay(ctx, conn, q.sql)
 			})
 			raw.print("  its SQL (" + strconv.Itoa(len(q.sql)) + " statements) at 20/s")
 		}
 	}
 	if *cachedRate > 0 {
-		res := run(ctx, *cachedRate, *duration, *concurrency, work, func(ctx context.Context, q query) error {
+		res := run(ctx, *cachedRate, *duration, *concurrency, *pid, work, func(ctx context.Context, q query) error {
 			return postGraphQL(ctx, client, *url, q.body, false)
 		})
 		res.print("GraphQL, mixed, result cache")
@@ -296,10 +300,33 @@ type result struct {
 	elapsed   time.Duration
 	firstErr  string
 	dropped   int
+	maxRSSkB  int64 // the server's largest VmRSS seen during the run (0: not watched)
 }
 
-// run sends the workload round robin at rate for d, open loop.
-func run(ctx context.Context, rate int, d time.Duration, concurrency int, work []query, do func(context.Context, query) error) result {
+// run sends the workload round robin at rate for d, open loop, and with a
+// pid watches that server's memory meanwhile.
+func run(ctx context.Context, rate int, d time.Duration, concurrency, pid int, work []query, do func(context.Context, query) error) result {
+	var maxRSS atomic.Int64
+	stopWatch := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		if pid <= 0 {
+			return
+		}
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if kb := residentKB(pid); kb > maxRSS.Load() {
+				maxRSS.Store(kb)
+			}
+			select {
+			case <-stopWatch:
+				return
+			case <-t.C:
+			}
+		}
+	}()
 	n := int(d.Seconds() * float64(rate))
 	interval := time.Second / time.Duration(rate)
 	lat := make([]time.Duration, n)
@@ -334,7 +361,9 @@ func run(ctx context.Context, rate int, d time.Duration, concurrency int, work [
 		}(i, due)
 	}
 	wg.Wait()
-	res := result{rate: rate, latencies: lat[:sent], errors: errs.Load(), elapsed: time.Since(start), dropped: n - sent}
+	close(stopWatch)
+	<-watched
+	res := result{rate: rate, latencies: lat[:sent], errors: errs.Load(), elapsed: time.Since(start), dropped: n - sent, maxRSSkB: maxRSS.Load()}
 	if e, ok := firstErr.Load().(string); ok {
 		res.firstErr = e
 	}
@@ -351,10 +380,32 @@ func (r result) print(name string) {
 		return strconv.FormatFloat(float64(v.Microseconds())/1000, 'f', 1, 64)
 	}
 	achieved := float64(len(r.latencies)) / r.elapsed.Seconds()
-	fmt.Printf("| %s | %d | %.0f | %s | %s | %s | %d | %d |\n", name, r.rate, achieved, pct(0.50), pct(0.95), pct(0.99), r.errors, r.dropped)
+	rss := "-"
+	if r.maxRSSkB > 0 {
+		rss = strconv.FormatInt(r.maxRSSkB/1024, 10)
+	}
+	fmt.Printf("| %s | %d | %.0f | %s | %s | %s | %d | %d | %s |\n", name, r.rate, achieved, pct(0.50), pct(0.95), pct(0.99), r.errors, r.dropped, rss)
 	if r.firstErr != "" {
 		fmt.Fprintf(os.Stderr, "  first error: %s\n", r.firstErr)
 	}
+}
+
+// residentKB reads a process's VmRSS (0 if it cannot).
+func residentKB(pid int) int64 {
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				return kb
+			}
+		}
+	}
+	return 0
 }
 
 // memory reads the resident set size and its peak from /proc.
