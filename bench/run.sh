@@ -91,5 +91,8 @@ bin/sinergi etl load register "$inc"/*.csv | head -n 2
 echo "incremental register load incl. refresh: $(elapsed "$t0" "$(now)") s"
 
 say "planner workload"
+# A rate the profile sustains, one past saturation, and the goal.
+rates=50,200,500
+[ "$profile" = national ] && rates=20,50,500
 bin/loadgen -url "http://$SINERGI_HTTP_ADDR/graphql" -clickhouse "127.0.0.1:$port" -db sinergi \
-  -rates "${SINERGI_BENCH_RATES:-50,200,500}" -duration "${seconds}s" -pid "$(pgrep -f 'bin/sinergi serve' | head -n 1)"
+  -rates "${SINERGI_BENCH_RATES:-$rates}" -duration "${seconds}s" -pid "$(pgrep -f 'bin/sinergi serve' | head -n 1)"
