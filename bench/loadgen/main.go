@@ -189,7 +189,11 @@ func captureSQL(ctx context.Context, client *http.Client, url string, conn drive
 		if err := conn.QueryRow(ctx, "SELECT now()").Scan(&since); err != nil {
 			log.Fatal(err)
 		}
-		time.Sleep(1100 * time.Millisecond) // query_log has second resolution
+		// query_log has second resolution: statements of the second in which
+		// since was read (another process's, e.g. an ETL load finishing) are
+		// left out by asking for later seconds only, and the request is sent
+		// after that second has passed.
+		time.Sleep(1100 * time.Millisecond)
 		if err := postGraphQL(ctx, client, url, work[i].body, true); err != nil {
 			log.Fatalf("%s: %v", work[i].name, err)
 		}
@@ -200,7 +204,7 @@ func captureSQL(ctx context.Context, client *http.Client, url string, conn drive
 		// Only sinergi's reads are logged (log_queries is set per query);
 		// the result cache's generation poll is not part of any request.
 		rows, err := conn.Query(ctx, `SELECT query FROM system.query_log
-			WHERE type = 2 AND event_time >= ?
+			WHERE type = 2 AND event_time > ?
 			  AND query NOT LIKE 'SELECT max(generation) FROM snapshot_generations%'
 			ORDER BY event_time, query_start_time`, since)
 		if err != nil {
