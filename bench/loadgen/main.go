@@ -87,19 +87,21 @@ func main() {
 			raw.print("same SQL straight to ClickHouse")
 		}
 	}
-	for i, q := range alone {
-		if !*aloneRuns {
-			break
-		}
-		res := run(ctx, 20, *duration/2, *concurrency, *pid, alone[i:i+1], func(ctx context.Context, q query) error {
+	runAlone := func(q query) {
+		res := run(ctx, 20, *duration/2, *concurrency, *pid, []query{q}, func(ctx context.Context, q query) error {
 			return postGraphQL(ctx, client, *url, q.body, true)
 		})
 		res.print("GraphQL " + q.name + " at 20/s")
 		if conn != nil {
-			raw := run(ctx, 20, *duration/2, *concurrency, 0, alone[i:i+1], func(ctx context.Context, q query) error {
+			raw := run(ctx, 20, *duration/2, *concurrency, 0, []query{q}, func(ctx context.Context, q query) error {
 				return replay(ctx, conn, q.sql)
 			})
 			raw.print("  its SQL (" + strconv.Itoa(len(q.sql)) + " statements) at 20/s")
+		}
+	}
+	if *aloneRuns {
+		for _, q := range alone[:len(work)] {
+			runAlone(q)
 		}
 	}
 	if *cachedRate > 0 {
@@ -107,6 +109,14 @@ func main() {
 			return postGraphQL(ctx, client, *url, q.body, false)
 		})
 		res.print("GraphQL, mixed, result cache")
+	}
+	// Last: the rows variant holds the most memory, which the server
+	// returns to the system only slowly; earlier, it would blur the memory
+	// figures of the runs after it.
+	if *aloneRuns {
+		for _, q := range alone[len(work):] {
+			runAlone(q)
+		}
 	}
 	if conn != nil {
 		statements := 0
