@@ -30,6 +30,8 @@ func TestErrorsCarryStableCodesAndNoInternals(t *testing.T) {
 		{"distribution: unknown parent", `{ idmDistribution(year: 2024, level: KECAMATAN, parentCode: "64.99") { total } }`, "NOT_FOUND", "64.99"},
 		{"distribution: parent below the level", `{ idmDistribution(year: 2024, level: KABUPATEN_KOTA, parentCode: "64.02.02") { total } }`, "BAD_USER_INPUT", "kecamatan"},
 		{"distribution: year checked before the parent", `{ idmDistribution(year: 2019, level: KECAMATAN, parentCode: "64.99") { total } }`, "BAD_USER_INPUT", "loaded years: 2024"},
+		{"compare: unknown region beside a known one", `{ compareRegions(codes: ["64.02", "64.99"], year: 2024) { desaCount } }`, "NOT_FOUND", "64.99"},
+		{"compare: a village", `{ compareRegions(codes: ["64.02", "64.02.02.2010"], year: 2024) { desaCount } }`, "BAD_USER_INPUT", "is a village"},
 		{"transition years reversed", `{ idmTransitions(fromYear: 2024, toYear: 2023) { count } }`, "BAD_USER_INPUT", "before"},
 		{"page too large", `{ etlRuns(last: 100000) { id } }`, "BAD_USER_INPUT", "200"},
 		{"not a village", `{ village(code: "64.02") { name } }`, "BAD_USER_INPUT", "not a desa"},

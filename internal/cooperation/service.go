@@ -3,10 +3,12 @@ package cooperation
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sinergi-id/sinergi/internal/fault"
@@ -290,41 +292,36 @@ func (s *Service) CompareRegions(ctx context.Context, codes []string, year int) 
 		}
 		flat[i] = c
 	}
-	found, err := s.regions.ByCodes(ctx, flat)
-	if err != nil {
-		return nil, err
-	}
-	regions := make([]region.Region, len(flat))
-	for i, c := range flat {
-		r, ok := found[c]
-		if !ok {
-			return nil, fault.NotFound("no region with code %s", c.Dotted())
-		}
-		if r.Level == region.LevelDesaKelurahan {
-			return nil, fault.Invalid("%s is a village; compare provinces, kabupaten/kota or kecamatan", r.Code.Dotted())
-		}
-		regions[i] = r
-	}
+	// The regions, the scorecards and the IDM figures are independent reads:
+	// run them side by side. A bad code is reported before anything else, and
+	// stops the other reads.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	from, to := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
-	cards, err := s.store.Scorecards(ctx, flat, from, to)
-	if err != nil {
-		return nil, err
-	}
-	idmYears, err := s.idm.Years(ctx, idm.DefaultIndex)
-	if err != nil {
-		return nil, err
-	}
-	var dists map[region.Code]idm.Distribution
-	var moves map[region.Code][2]int
-	if slices.Contains(idmYears, year) {
-		if dists, err = s.idm.DistributionOf(ctx, idm.DefaultIndex, year, flat); err != nil {
-			return nil, err
+	var (
+		regions                      []region.Region
+		cards                        map[region.Code]*RegionComparison
+		dists                        map[region.Code]idm.Distribution
+		moves                        map[region.Code][2]int
+		regionsErr, cardsErr, idmErr error
+		wg                           sync.WaitGroup
+	)
+	wg.Go(func() {
+		if regions, regionsErr = s.comparedRegions(ctx, flat); regionsErr != nil {
+			cancel()
 		}
-		if slices.Contains(idmYears, year-1) {
-			if moves, err = s.idm.Moves(ctx, idm.DefaultIndex, year-1, year, flat); err != nil {
-				return nil, err
-			}
-		}
+	})
+	wg.Go(func() { cards, cardsErr = s.store.Scorecards(ctx, flat, from, to) })
+	wg.Go(func() { dists, moves, idmErr = s.compareIDM(ctx, flat, year) })
+	wg.Wait()
+	if regionsErr != nil {
+		return nil, regionsErr
+	}
+	if cardsErr != nil {
+		return nil, cardsErr
+	}
+	if idmErr != nil {
+		return nil, idmErr
 	}
 	out := make([]RegionComparison, len(regions))
 	for i, r := range regions {
@@ -347,6 +344,49 @@ func (s *Service) CompareRegions(ctx context.Context, codes []string, year int) 
 		out[i] = c
 	}
 	return out, nil
+}
+
+// comparedRegions looks up the regions to compare: each must exist and be
+// above the desa level.
+func (s *Service) comparedRegions(ctx context.Context, codes []region.Code) ([]region.Region, error) {
+	found, err := s.regions.ByCodes(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	regions := make([]region.Region, len(codes))
+	for i, c := range codes {
+		r, ok := found[c]
+		if !ok {
+			return nil, fault.NotFound("no region with code %s", c.Dotted())
+		}
+		if r.Level == region.LevelDesaKelurahan {
+			return nil, fault.Invalid("%s is a village; compare provinces, kabupaten/kota or kecamatan", r.Code.Dotted())
+		}
+		regions[i] = r
+	}
+	return regions, nil
+}
+
+// compareIDM reads the regions' IDM distribution in year and, when the
+// year before is loaded too, how many desa moved up or down; nil maps when
+// year has no IDM.
+func (s *Service) compareIDM(ctx context.Context, regions []region.Code, year int) (map[region.Code]idm.Distribution, map[region.Code][2]int, error) {
+	years, err := s.idm.Years(ctx, idm.DefaultIndex)
+	if err != nil || !slices.Contains(years, year) {
+		return nil, nil, err
+	}
+	var (
+		dists             map[region.Code]idm.Distribution
+		moves             map[region.Code][2]int
+		distErr, movesErr error
+		wg                sync.WaitGroup
+	)
+	wg.Go(func() { dists, distErr = s.idm.DistributionOf(ctx, idm.DefaultIndex, year, regions) })
+	if slices.Contains(years, year-1) {
+		wg.Go(func() { moves, movesErr = s.idm.Moves(ctx, idm.DefaultIndex, year-1, year, regions) })
+	}
+	wg.Wait()
+	return dists, moves, errors.Join(distErr, movesErr)
 }
 
 // MaxTargets bounds villagesWithoutPartner pages.
