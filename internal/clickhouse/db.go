@@ -5,6 +5,7 @@ package clickhouse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -219,7 +220,9 @@ func MapError(err error) error { return mapError(err) }
 
 // driverLogger passes the driver's errors to the log and drops its chatter:
 // it warns on every new connection to a server older than it supports,
-// which sinergi does on purpose (see docs/clickhouse.md).
+// which sinergi does on purpose (see docs/clickhouse.md), and reports every
+// cancelled read as an error — a client that went away, or a read stopped
+// on purpose because a sibling read already failed — which is not one.
 func driverLogger(log *slog.Logger) *slog.Logger {
 	return slog.New(minLevel{Handler: log.Handler(), min: slog.LevelError}).With("component", "clickhouse-go")
 }
@@ -231,6 +234,19 @@ type minLevel struct {
 
 func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) Handle(ctx context.Context, r slog.Record) error {
+	cancelled := false
+	r.Attrs(func(a slog.Attr) bool {
+		err, ok := a.Value.Any().(error)
+		cancelled = ok && errors.Is(err, context.Canceled)
+		return !cancelled
+	})
+	if cancelled {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
 }
 
 func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
