@@ -142,6 +142,10 @@ func (c *ResultCache) store(key [sha256.Size]byte, answer []byte) {
 	if buf.Len() > c.maxEntry {
 		return
 	}
+	// Two misses of one request, one after the other, both store it:
+	// replacing an entry does not report the old one as evicted, so remove
+	// it first to keep the byte count right.
+	c.entries.Remove(key)
 	c.bytes.Add(int64(buf.Len()))
 	c.entries.Add(key, buf.Bytes())
 	for c.bytes.Load() > c.maxBytes {
