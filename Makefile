@@ -5,8 +5,8 @@ GO ?= go
 
 ## run: install what is missing, start a managed ClickHouse, load the demo data,
 ##      start the ETL scheduler and serve GraphQL + playground on 127.0.0.1:8080
-run: setup
-	$(GO) run ./cmd/sinergi dev
+run: setup build
+	bin/sinergi dev
 
 ## test: install what is missing, then run every test (integration tests start
 ##       their own ClickHouse servers)
