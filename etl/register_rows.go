@@ -886,18 +886,14 @@ func (p *registerParser) firstParty(n int, party *cooperation.Party) bool {
 	return p.partySums.add(n, maphash.Bytes(p.agreements.seed, b), p.agreements.accepted)
 }
 
-// partySums are the hashes of the parties taken, per agreement, in one
-// slab without pointers: each agreement's in one stretch, which grows in
-// place while its parties come one after another (as they usually do) and
-// moves to the end of the slab otherwise. An agreement with more than
+// partySums are the hashes of the parties taken, per agreement, in lists
+// without pointers (cooperation.ValueLists). An agreement with more than
 // maxListedSums parties has them in a map.
 type partySums struct {
-	of   []sumStretch // by agreement number
-	slab []uint64
-	big  map[int]map[uint64]bool
+	of    []cooperation.ValueList // by agreement number
+	lists cooperation.ValueLists
+	big   map[int]map[uint64]bool
 }
-
-type sumStretch struct{ at, n, room uint32 }
 
 // maxListedSums is how many parties of one agreement are compared one by
 // one.
@@ -906,7 +902,7 @@ const maxListedSums = 32
 // add adds sum to agreement n's, false when it is there already.
 func (ps *partySums) add(n int, sum uint64, agreements int) bool {
 	if ps.of == nil {
-		ps.of = make([]sumStretch, agreements)
+		ps.of = make([]cooperation.ValueList, agreements)
 	}
 	if big := ps.big[n]; big != nil {
 		if big[sum] {
@@ -915,12 +911,12 @@ func (ps *partySums) add(n int, sum uint64, agreements int) bool {
 		big[sum] = true
 		return true
 	}
-	st := &ps.of[n]
-	sums := ps.slab[st.at : st.at+st.n]
+	list := &ps.of[n]
+	sums := ps.lists.Values(list)
 	if slices.Contains(sums, sum) {
 		return false
 	}
-	if st.n == maxListedSums {
+	if list.Len() == maxListedSums {
 		big := make(map[uint64]bool, 2*maxListedSums)
 		for _, s := range sums {
 			big[s] = true
@@ -932,23 +928,7 @@ func (ps *partySums) add(n int, sum uint64, agreements int) bool {
 		ps.big[n] = big
 		return true
 	}
-	if st.room == 0 {
-		st.at = uint32(len(ps.slab))
-	}
-	switch {
-	case st.n < st.room:
-		ps.slab[st.at+st.n] = sum
-	case int(st.at+st.room) == len(ps.slab):
-		ps.slab = append(ps.slab, sum)
-		st.room++
-	default:
-		at, room := uint32(len(ps.slab)), 2*st.n
-		ps.slab = append(ps.slab, sums...)
-		ps.slab = append(ps.slab, make([]uint64, room-st.n)...)
-		ps.slab[at+st.n] = sum
-		st.at, st.room = at, room
-	}
-	st.n++
+	ps.lists.Push(list, sum)
 	return true
 }
 

@@ -145,7 +145,7 @@ type RecordBuilder struct {
 	// facts and slab hold no pointers, which the garbage collector would
 	// have to follow: a national register has half a million agreements.
 	facts   []agreementFacts
-	slab    []uint64          // the agreements' values, each in one stretch
+	lists   ValueLists        // the agreements' values
 	strs    []string          // the distinct strings
 	indexOf map[string]uint32 // their place in strs
 	// places finds the values of agreements with more than maxScanned of
@@ -160,43 +160,20 @@ const maxScanned = 64
 // agreementFacts is what a record says of one agreement's parties and
 // realisations.
 type agreementFacts struct {
-	// The agreement's values are slab[at:at+n], with room for room of
-	// them: its distinct strings, each as the index in strs (low 32 bits),
+	// The agreement's values: its distinct strings, each as the index in
+	// strs (low 32 bits),
 	// what the string is to the agreement (factRegion, factVillage,
 	// factPartner, and for a type or sector not among the enumerations
 	// factType, factSector), and above factRealisedShift how many of its
 	// realisations reached that village.
-	at, n, room uint32
-	types       uint16 // bit i: PartyTypes[i]
-	sectors     uint16 // bit i: Sectors[i], of partners
-	kabupaten   uint32 // 1 + the strs index of the first kabupaten/kota DeriveIssues counts; 0: none
-	issues      uint8  // factSeveralKabupaten, factOtherProvince, factEnergy
+	values    ValueList
+	types     uint16 // bit i: PartyTypes[i]
+	sectors   uint16 // bit i: Sectors[i], of partners
+	kabupaten uint32 // 1 + the strs index of the first kabupaten/kota DeriveIssues counts; 0: none
+	issues    uint8  // factSeveralKabupaten, factOtherProvince, factEnergy
 }
 
-func (b *RecordBuilder) values(f *agreementFacts) []uint64 { return b.slab[f.at : f.at+f.n] }
-
-// push adds a value to an agreement's. The agreement whose values end the
-// slab grows in place (parties come agreement by agreement); another one
-// moves to the end, with room to grow, and leaves its old stretch unused.
-func (b *RecordBuilder) push(f *agreementFacts, v uint64) {
-	if f.room == 0 {
-		f.at = uint32(len(b.slab))
-	}
-	switch {
-	case f.n < f.room:
-		b.slab[f.at+f.n] = v
-	case int(f.at+f.room) == len(b.slab):
-		b.slab = append(b.slab, v)
-		f.room++
-	default:
-		at, room := uint32(len(b.slab)), max(4, 2*f.n)
-		b.slab = append(b.slab, b.slab[f.at:f.at+f.n]...)
-		b.slab = append(b.slab, make([]uint64, room-f.n)...)
-		b.slab[at+f.n] = v
-		f.at, f.room = at, room
-	}
-	f.n++
-}
+func (b *RecordBuilder) values(f *agreementFacts) []uint64 { return b.lists.Values(&f.values) }
 
 const (
 	factRegion uint64 = 1 << (32 + iota)
@@ -258,8 +235,8 @@ func (b *RecordBuilder) note(agreement int, s uint32, what, realised uint64) {
 		values[i] = (values[i] | what) + realised<<factRealisedShift
 		return
 	}
-	b.push(f, uint64(s)|what|realised<<factRealisedShift)
-	switch n := int(f.n); {
+	b.lists.Push(&f.values, uint64(s)|what|realised<<factRealisedShift)
+	switch n := f.values.Len(); {
 	case n == maxScanned+1:
 		places := make(map[uint32]int, 2*n)
 		for j, v := range b.values(f) {
@@ -329,7 +306,7 @@ func (b *RecordBuilder) AddRealised(agreement int, village region.Code) {
 	f := b.of(agreement)
 	// Millions of realisations reach an agreement's few villages: its own
 	// strings are looked at before the table of all.
-	if f.n <= maxScanned {
+	if f.values.Len() <= maxScanned {
 		values := b.values(f)
 		for i, v := range values {
 			if b.strs[v&factIndex] == string(village) {
