@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -207,24 +208,31 @@ func clientInsertRate(tb testing.TB, db *clickhouse.DB, realisations string) flo
 		tb.Fatal(err)
 	}
 	out.Close()
-	host, port, _ := net.SplitHostPort(clickhousetest.Server().Addr())
-	cmd := exec.Command(client, "--host", host, "--port", port, "--database", db.Config().Database,
-		"--query", "INSERT INTO coop_realisation_rows (run_id, agreement_id, village_code, month, value, beneficiaries, outputs, line) FORMAT CSV")
 	f, err := os.Open(flat)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	cmd.Stdin = f
+	return float64(rows) / clientInsert(tb, db, client,
+		"INSERT INTO coop_realisation_rows (run_id, agreement_id, village_code, month, value, beneficiaries, outputs, line) FORMAT CSV", f).Seconds()
+}
+
+// clientInsert runs clickhouse-client with query and in as its input,
+// times it, and empties the table again.
+func clientInsert(tb testing.TB, db *clickhouse.DB, client, query string, in io.Reader) time.Duration {
+	tb.Helper()
+	host, port, _ := net.SplitHostPort(clickhousetest.Server().Addr())
+	cmd := exec.Command(client, "--host", host, "--port", port, "--database", db.Config().Database, "--query", query)
+	cmd.Stdin = in
 	start := time.Now()
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("clickhouse-client: %v: %s", err, msg)
 	}
-	rate := float64(rows) / time.Since(start).Seconds()
+	took := time.Since(start)
 	if err := db.Exec(context.Background(), "TRUNCATE TABLE coop_realisation_rows"); err != nil {
 		tb.Fatal(err)
 	}
-	return rate
+	return took
 }
 
 // benchEnv reads a whole number from the environment, def when unset.
@@ -867,19 +875,9 @@ func clientCSVInsertRate(tb testing.TB, db *clickhouse.DB, realisations string) 
 	if _, err := f.Seek(0, 0); err != nil {
 		tb.Fatal(err)
 	}
-	host, port, _ := net.SplitHostPort(clickhousetest.Server().Addr())
-	cmd := exec.Command(client, "--host", host, "--port", port, "--database", db.Config().Database,
-		"--query", "INSERT INTO coop_realisation_rows (agreement_id, village_code, month, value, beneficiaries, outputs) FORMAT CSVWithNames")
-	cmd.Stdin = f
-	start := time.Now()
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("clickhouse-client: %v: %s", err, msg)
-	}
-	rate := float64(rows) / time.Since(start).Seconds()
-	if err := db.Exec(context.Background(), "TRUNCATE TABLE coop_realisation_rows"); err != nil {
-		tb.Fatal(err)
-	}
-	return rate, rows
+	took := clientInsert(tb, db, client,
+		"INSERT INTO coop_realisation_rows (agreement_id, village_code, month, value, beneficiaries, outputs) FORMAT CSVWithNames", f)
+	return float64(rows) / took.Seconds(), rows
 }
 
 // peakRSS is the process's peak resident set size in KiB (VmHWM), 0 where
