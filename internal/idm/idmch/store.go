@@ -237,18 +237,15 @@ func (s *Store) DistributionOf(ctx context.Context, index string, year int, regi
 	// The table is ordered by (index_name, year, level, parent_code,
 	// region_code): naming the levels and parents reads only the regions'
 	// granules.
-	levels, parents := region.LevelsAndParents(regions)
-	levelList, levelArgs := clickhouse.InList(levels)
-	parentList, parentArgs := clickhouse.InList(parents)
-	codeList, codeArgs := clickhouse.InList(regions)
+	keys, keyArgs := clickhouse.RegionKeyIn("region_code", regions)
 	q := `SELECT region_code, total, mandiri, maju, berkembang, tertinggal, sangat_tertinggal,
 	             sum_idm, sum_iks, sum_ike, sum_ikl
 	      FROM idm_region_stats
 	      WHERE generation = ` + current(StatsTable) + ` AND index_name = ? AND year = ?
-	        AND level IN ` + levelList + ` AND parent_code IN ` + parentList + ` AND region_code IN ` + codeList + `
+	        AND ` + keys + `
 	      ORDER BY region_code`
 	var rows []distributionRow
-	if err := s.db.Select(ctx, &rows, q, slices.Concat([]any{index, uint16(year)}, levelArgs, parentArgs, codeArgs)...); err != nil {
+	if err := s.db.Select(ctx, &rows, q, slices.Concat([]any{index, uint16(year)}, keyArgs)...); err != nil {
 		return nil, err
 	}
 	return toDistributions(rows, year), nil

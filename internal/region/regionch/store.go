@@ -5,7 +5,6 @@ package regionch
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/region"
@@ -113,12 +112,8 @@ func (s *Store) ByCodes(ctx context.Context, codes []region.Code) ([]region.Regi
 	}
 	// The table is ordered by (level, parent_code, code): naming the levels
 	// and parents too reads only the granules that hold the codes.
-	levels, parents := region.LevelsAndParents(codes)
-	levelList, levelArgs := clickhouse.InList(levels)
-	parentList, parentArgs := clickhouse.InList(parents)
-	codeList, codeArgs := clickhouse.InList(codes)
-	q := currentRegions + ` AND level IN ` + levelList + ` AND parent_code IN ` + parentList + ` AND code IN ` + codeList + ` ORDER BY code`
-	return s.selectRegions(ctx, q, slices.Concat(levelArgs, parentArgs, codeArgs)...)
+	keys, args := clickhouse.RegionKeyIn("code", codes)
+	return s.selectRegions(ctx, currentRegions+` AND `+keys+` ORDER BY code`, args...)
 }
 
 // ChildrenOf returns the current direct children of the given regions.
