@@ -111,6 +111,16 @@ type ComplexityRoot struct {
 		Region func(childComplexity int) int
 	}
 
+	EnumLabels struct {
+		Enum   func(childComplexity int) int
+		Values func(childComplexity int) int
+	}
+
+	EnumValueLabel struct {
+		Label func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
 	EtlReject struct {
 		Dataset func(childComplexity int) int
 		Line    func(childComplexity int) int
@@ -241,6 +251,7 @@ type ComplexityRoot struct {
 		IdmTransitions         func(childComplexity int, fromYear int, toYear int, regionCode *string, index *string) int
 		IdmYears               func(childComplexity int, index *string) int
 		InterVillageBodies     func(childComplexity int, filter *model.BodyFilter) int
+		Labels                 func(childComplexity int, enums []model.LabelledEnum, language *model.Language) int
 		Partners               func(childComplexity int, filter *model.AgreementFilter, orderBy *model.PartnerOrder, first *int) int
 		Region                 func(childComplexity int, code string) int
 		Regions                func(childComplexity int, level model.RegionLevel, parentCode *string) int
@@ -426,6 +437,7 @@ type QueryResolver interface {
 	EtlRuns(ctx context.Context, last *int, dataset *string) ([]*model.EtlRun, error)
 	EtlRejects(ctx context.Context, runID string, first *int) ([]*model.EtlReject, error)
 	DataFreshness(ctx context.Context) ([]*model.DatasetFreshness, error)
+	Labels(ctx context.Context, enums []model.LabelledEnum, language *model.Language) ([]*model.EnumLabels, error)
 	Agreements(ctx context.Context, filter *model.AgreementFilter, first *int, after *string, orderBy *model.AgreementOrder) (*model.AgreementConnection, error)
 	Agreement(ctx context.Context, id string) (*model.Agreement, error)
 	StrategicIssues(ctx context.Context, filter *model.AgreementFilter) ([]*model.StrategicIssueSummary, error)
@@ -747,6 +759,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DesaPersiapan.Region(childComplexity), true
+
+	case "EnumLabels.enum":
+		if e.ComplexityRoot.EnumLabels.Enum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnumLabels.Enum(childComplexity), true
+	case "EnumLabels.values":
+		if e.ComplexityRoot.EnumLabels.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnumLabels.Values(childComplexity), true
+
+	case "EnumValueLabel.label":
+		if e.ComplexityRoot.EnumValueLabel.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnumValueLabel.Label(childComplexity), true
+	case "EnumValueLabel.value":
+		if e.ComplexityRoot.EnumValueLabel.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnumValueLabel.Value(childComplexity), true
 
 	case "EtlReject.dataset":
 		if e.ComplexityRoot.EtlReject.Dataset == nil {
@@ -1384,6 +1422,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.InterVillageBodies(childComplexity, args["filter"].(*model.BodyFilter)), true
 
+	case "Query.labels":
+		if e.ComplexityRoot.Query.Labels == nil {
+			break
+		}
+
+		args, err := ec.field_Query_labels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Labels(childComplexity, args["enums"].([]model.LabelledEnum), args["language"].(*model.Language)), true
 	case "Query.partners":
 		if e.ComplexityRoot.Query.Partners == nil {
 			break
@@ -2130,6 +2179,55 @@ type Query {
   etlRejects(runId: ID!, first: Int = 100): [EtlReject!]!
   "Per dataset: the last successful load."
   dataFreshness: [DatasetFreshness!]!
+
+  """
+  Display names of enum values for charts, tables and menus: the enums
+  asked for (all of them when omitted), in one call. Values come in each
+  enum's order.
+  """
+  labels(enums: [LabelledEnum!], language: Language = ID): [EnumLabels!]!
+}
+
+"Languages display names are given in."
+enum Language {
+  "Bahasa Indonesia."
+  ID
+  "English."
+  EN
+}
+
+"The enums that have display names."
+enum LabelledEnum {
+  IDM_STATUS
+  STRATEGIC_ISSUE
+  AGREEMENT_STATUS
+  DOCUMENT_TYPE
+  PARTY_TYPE
+  SECTOR
+  FIELD_OF_WORK
+  REGION_LEVEL
+  REGION_KIND
+  STATS_DIMENSION
+  STATS_MEASURE
+  TIME_GRAIN
+  ETL_RUN_STATUS
+  """
+  The groups cooperationStats forms for what has no value: NONE (list
+  dimensions), UNDATED (PERIOD) and "" (region dimensions).
+  """
+  STATS_NO_VALUE
+}
+
+type EnumLabels {
+  enum: LabelledEnum!
+  values: [EnumValueLabel!]!
+}
+
+type EnumValueLabel {
+  "The value as the API writes it: MAJU."
+  value: String!
+  "Its display name: Maju."
+  label: String!
 }
 
 "Levels of the Kemendagri region hierarchy."
@@ -2857,6 +2955,26 @@ func (ec *executionContext) childFields_DesaPersiapan(ctx context.Context, field
 		return ec.fieldContext_DesaPersiapan_region(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DesaPersiapan", field.Name)
+}
+
+func (ec *executionContext) childFields_EnumLabels(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enum":
+		return ec.fieldContext_EnumLabels_enum(ctx, field)
+	case "values":
+		return ec.fieldContext_EnumLabels_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnumLabels", field.Name)
+}
+
+func (ec *executionContext) childFields_EnumValueLabel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_EnumValueLabel_value(ctx, field)
+	case "label":
+		return ec.fieldContext_EnumValueLabel_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnumValueLabel", field.Name)
 }
 
 func (ec *executionContext) childFields_EtlReject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3834,6 +3952,28 @@ func (ec *executionContext) field_Query_interVillageBodies_args(ctx context.Cont
 		return nil, err
 	}
 	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_labels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "enums",
+		func(ctx context.Context, v any) ([]model.LabelledEnum, error) {
+			return ec.unmarshalOLabelledEnum2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐLabelledEnumᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["enums"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "language",
+		func(ctx context.Context, v any) (*model.Language, error) {
+			return ec.unmarshalOLanguage2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐLanguage(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["language"] = arg1
 	return args, nil
 }
 
@@ -5164,6 +5304,107 @@ func (ec *executionContext) fieldContext_DesaPersiapan_region(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _EnumLabels_enum(ctx context.Context, field graphql.CollectedField, obj *model.EnumLabels) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnumLabels_enum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.LabelledEnum) graphql.Marshaler {
+			return ec.marshalNLabelledEnum2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐLabelledEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnumLabels_enum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnumLabels", field, false, false, errors.New("field of type LabelledEnum does not have child fields"))
+}
+
+func (ec *executionContext) _EnumLabels_values(ctx context.Context, field graphql.CollectedField, obj *model.EnumLabels) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnumLabels_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EnumValueLabel) graphql.Marshaler {
+			return ec.marshalNEnumValueLabel2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEnumValueLabelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnumLabels_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnumLabels",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnumValueLabel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnumValueLabel_value(ctx context.Context, field graphql.CollectedField, obj *model.EnumValueLabel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnumValueLabel_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnumValueLabel_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnumValueLabel", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _EnumValueLabel_label(ctx context.Context, field graphql.CollectedField, obj *model.EnumValueLabel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnumValueLabel_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnumValueLabel_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnumValueLabel", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _EtlReject_runId(ctx context.Context, field graphql.CollectedField, obj *model.EtlReject) (ret graphql.Marshaler) {
@@ -7426,6 +7667,50 @@ func (ec *executionContext) fieldContext_Query_dataFreshness(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DatasetFreshness(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_labels(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Labels(ctx, fc.Args["enums"].([]model.LabelledEnum), fc.Args["language"].(*model.Language))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EnumLabels) graphql.Marshaler {
+			return ec.marshalNEnumLabels2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEnumLabelsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_labels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnumLabels(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_labels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12160,6 +12445,92 @@ func (ec *executionContext) _DesaPersiapan(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var enumLabelsImplementors = []string{"EnumLabels"}
+
+func (ec *executionContext) _EnumLabels(ctx context.Context, sel ast.SelectionSet, obj *model.EnumLabels) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enumLabelsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnumLabels")
+		case "enum":
+			out.Values[i] = ec._EnumLabels_enum(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._EnumLabels_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var enumValueLabelImplementors = []string{"EnumValueLabel"}
+
+func (ec *executionContext) _EnumValueLabel(ctx context.Context, sel ast.SelectionSet, obj *model.EnumValueLabel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enumValueLabelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnumValueLabel")
+		case "value":
+			out.Values[i] = ec._EnumValueLabel_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._EnumValueLabel_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var etlRejectImplementors = []string{"EtlReject"}
 
 func (ec *executionContext) _EtlReject(ctx context.Context, sel ast.SelectionSet, obj *model.EtlReject) graphql.Marshaler {
@@ -13355,6 +13726,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_dataFreshness(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "labels":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_labels(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -15508,6 +15901,58 @@ func (ec *executionContext) marshalNDocumentType2githubᚗcomᚋsinergiᚑidᚋs
 	return v
 }
 
+func (ec *executionContext) marshalNEnumLabels2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEnumLabelsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EnumLabels) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEnumLabels2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEnumLabels(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEnumLabels2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEnumLabels(ctx context.Context, sel ast.SelectionSet, v *model.EnumLabels) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._EnumLabels(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEnumValueLabel2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEnumValueLabelᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EnumValueLabel) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEnumValueLabel2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEnumValueLabel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEnumValueLabel2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEnumValueLabel(ctx context.Context, sel ast.SelectionSet, v *model.EnumValueLabel) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._EnumValueLabel(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNEtlReject2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRejectᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EtlReject) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -15919,6 +16364,16 @@ func (ec *executionContext) marshalNIssueCount2ᚖgithubᚗcomᚋsinergiᚑidᚋ
 		return graphql.Null
 	}
 	return ec._IssueCount(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLabelledEnum2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐLabelledEnum(ctx context.Context, v any) (model.LabelledEnum, error) {
+	var res model.LabelledEnum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLabelledEnum2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐLabelledEnum(ctx context.Context, sel ast.SelectionSet, v model.LabelledEnum) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -16860,6 +17315,58 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOLabelledEnum2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐLabelledEnumᚄ(ctx context.Context, v any) ([]model.LabelledEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.LabelledEnum, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLabelledEnum2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐLabelledEnum(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOLabelledEnum2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐLabelledEnumᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LabelledEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLabelledEnum2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐLabelledEnum(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOLanguage2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐLanguage(ctx context.Context, v any) (*model.Language, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Language)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLanguage2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐLanguage(ctx context.Context, sel ast.SelectionSet, v *model.Language) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOPartnerOrder2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartnerOrder(ctx context.Context, v any) (*model.PartnerOrder, error) {

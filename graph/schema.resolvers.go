@@ -250,6 +250,11 @@ func (r *queryResolver) DataFreshness(ctx context.Context) ([]*model.DatasetFres
 	return out, nil
 }
 
+// Labels is the resolver for the labels field.
+func (r *queryResolver) Labels(ctx context.Context, enums []model.LabelledEnum, language *model.Language) ([]*model.EnumLabels, error) {
+	return labelsToModel(enums, languageFromModel(language)), nil
+}
+
 // Agreements is the resolver for the agreements field.
 func (r *queryResolver) Agreements(ctx context.Context, filter *model.AgreementFilter, first *int, after *string, orderBy *model.AgreementOrder) (*model.AgreementConnection, error) {
 	f, err := r.filterFromModel(ctx, filter)

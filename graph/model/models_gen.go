@@ -68,6 +68,18 @@ type DateRange struct {
 	To   Date `json:"to"`
 }
 
+type EnumLabels struct {
+	Enum   LabelledEnum      `json:"enum"`
+	Values []*EnumValueLabel `json:"values"`
+}
+
+type EnumValueLabel struct {
+	// The value as the API writes it: MAJU.
+	Value string `json:"value"`
+	// Its display name: Maju.
+	Label string `json:"label"`
+}
+
 type EtlReject struct {
 	RunID   string `json:"runId"`
 	Dataset string `json:"dataset"`
@@ -578,6 +590,146 @@ func (e *IdmStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e IdmStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The enums that have display names.
+type LabelledEnum string
+
+const (
+	LabelledEnumIDMStatus       LabelledEnum = "IDM_STATUS"
+	LabelledEnumStrategicIssue  LabelledEnum = "STRATEGIC_ISSUE"
+	LabelledEnumAgreementStatus LabelledEnum = "AGREEMENT_STATUS"
+	LabelledEnumDocumentType    LabelledEnum = "DOCUMENT_TYPE"
+	LabelledEnumPartyType       LabelledEnum = "PARTY_TYPE"
+	LabelledEnumSector          LabelledEnum = "SECTOR"
+	LabelledEnumFieldOfWork     LabelledEnum = "FIELD_OF_WORK"
+	LabelledEnumRegionLevel     LabelledEnum = "REGION_LEVEL"
+	LabelledEnumRegionKind      LabelledEnum = "REGION_KIND"
+	LabelledEnumStatsDimension  LabelledEnum = "STATS_DIMENSION"
+	LabelledEnumStatsMeasure    LabelledEnum = "STATS_MEASURE"
+	LabelledEnumTimeGrain       LabelledEnum = "TIME_GRAIN"
+	LabelledEnumEtlRunStatus    LabelledEnum = "ETL_RUN_STATUS"
+	// The groups cooperationStats forms for what has no value: NONE (list
+	// dimensions), UNDATED (PERIOD) and "" (region dimensions).
+	LabelledEnumStatsNoValue LabelledEnum = "STATS_NO_VALUE"
+)
+
+var AllLabelledEnum = []LabelledEnum{
+	LabelledEnumIDMStatus,
+	LabelledEnumStrategicIssue,
+	LabelledEnumAgreementStatus,
+	LabelledEnumDocumentType,
+	LabelledEnumPartyType,
+	LabelledEnumSector,
+	LabelledEnumFieldOfWork,
+	LabelledEnumRegionLevel,
+	LabelledEnumRegionKind,
+	LabelledEnumStatsDimension,
+	LabelledEnumStatsMeasure,
+	LabelledEnumTimeGrain,
+	LabelledEnumEtlRunStatus,
+	LabelledEnumStatsNoValue,
+}
+
+func (e LabelledEnum) IsValid() bool {
+	switch e {
+	case LabelledEnumIDMStatus, LabelledEnumStrategicIssue, LabelledEnumAgreementStatus, LabelledEnumDocumentType, LabelledEnumPartyType, LabelledEnumSector, LabelledEnumFieldOfWork, LabelledEnumRegionLevel, LabelledEnumRegionKind, LabelledEnumStatsDimension, LabelledEnumStatsMeasure, LabelledEnumTimeGrain, LabelledEnumEtlRunStatus, LabelledEnumStatsNoValue:
+		return true
+	}
+	return false
+}
+
+func (e LabelledEnum) String() string {
+	return string(e)
+}
+
+func (e *LabelledEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LabelledEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LabelledEnum", str)
+	}
+	return nil
+}
+
+func (e LabelledEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LabelledEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LabelledEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Languages display names are given in.
+type Language string
+
+const (
+	// Bahasa Indonesia.
+	LanguageID Language = "ID"
+	// English.
+	LanguageEn Language = "EN"
+)
+
+var AllLanguage = []Language{
+	LanguageID,
+	LanguageEn,
+}
+
+func (e Language) IsValid() bool {
+	switch e {
+	case LanguageID, LanguageEn:
+		return true
+	}
+	return false
+}
+
+func (e Language) String() string {
+	return string(e)
+}
+
+func (e *Language) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Language(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Language", str)
+	}
+	return nil
+}
+
+func (e Language) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Language) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Language) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -6,11 +6,13 @@ package cooperation
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/sinergi-id/sinergi/internal/label"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
 
@@ -235,11 +237,13 @@ func lookupEnum[T ~string](kind, s string, spellings map[string]T) (T, error) {
 	return "", fmt.Errorf("unknown %s %q", kind, s)
 }
 
-func spellings[T ~string](pairs map[T][]string) map[string]T {
+// spellings folds the accepted spellings of each value: the value itself,
+// its display names and the other names people write.
+func spellings[T ~string](pairs map[T][]string, labels map[T]label.Text) map[string]T {
 	out := map[string]T{}
 	for v, names := range pairs {
 		out[normalizeEnum(string(v))] = v
-		for _, n := range names {
+		for _, n := range append(slices.Clone(names), labels[v].ID, labels[v].EN) {
 			out[normalizeEnum(n)] = v
 		}
 	}
@@ -251,7 +255,7 @@ var issueSpellings = spellings(map[Issue][]string{
 	IssueThirdParty:       {"third party", "pihak ketiga", "kerja sama pihak ketiga", "kerjasama pihak ketiga"},
 	IssueCrossKabupaten:   {"cross kabupaten", "cross regency", "lintas kabupaten", "antar kabupaten", "lintas daerah", "lintas provinsi", "antar provinsi"},
 	IssueEnergyMineral:    {"energy mineral", "energi mineral", "energi dan mineral", "sumber daya energi dan mineral", "esdm"},
-})
+}, IssueLabels)
 
 // ParseIssue reads an issue in English or Indonesian.
 func ParseIssue(s string) (Issue, error) { return lookupEnum("strategic issue", s, issueSpellings) }
@@ -262,7 +266,7 @@ var documentTypeSpellings = spellings(map[DocumentType][]string{
 	DocKesepakatan: {"kesepakatan bersama", "joint agreement", "kb"},
 	DocAddendum:    {"addendum", "adendum", "amendment", "perubahan"},
 	DocOther:       {"other", "lainnya", "lain lain"},
-})
+}, DocumentTypeLabels)
 
 // ParseDocumentType reads a document type in English or Indonesian.
 func ParseDocumentType(s string) (DocumentType, error) {
@@ -274,7 +278,7 @@ var statusSpellings = spellings(map[Status][]string{
 	StatusActive:     {"active", "aktif", "berlaku", "berjalan"},
 	StatusExpired:    {"expired", "berakhir", "selesai", "kedaluwarsa", "habis"},
 	StatusTerminated: {"terminated", "dihentikan", "diputus", "batal", "dibatalkan"},
-})
+}, StatusLabels)
 
 // ParseStatus reads an agreement status in English or Indonesian.
 func ParseStatus(s string) (Status, error) { return lookupEnum("agreement status", s, statusSpellings) }
@@ -293,7 +297,7 @@ var partyTypeSpellings = spellings(map[PartyType][]string{
 	PartyFoundation:      {"yayasan", "foundation", "ngo", "lsm", "foundation ngo", "ormas", "organisasi masyarakat sipil"},
 	PartyUniversity:      {"university", "universitas", "perguruan tinggi", "kampus", "politeknik", "institut"},
 	PartySectorAgency:    {"sector agency", "dinas", "opd", "perangkat daerah", "instansi sektoral", "kementerian"},
-})
+}, PartyTypeLabels)
 
 // ParsePartyType reads a party type in English or Indonesian.
 func ParsePartyType(s string) (PartyType, error) {
@@ -313,7 +317,7 @@ var sectorSpellings = spellings(map[Sector][]string{
 	SectorPublicWorks: {"public works", "pekerjaan umum", "pu", "infrastruktur"},
 	SectorSocial:      {"social", "sosial", "zakat", "filantropi", "philanthropy"},
 	SectorOther:       {"other", "lainnya"},
-})
+}, SectorLabels)
 
 // ParseSector reads a sector in English or Indonesian; "" is no sector.
 func ParseSector(s string) (Sector, error) {
@@ -339,7 +343,7 @@ var fieldSpellings = spellings(map[Field][]string{
 	FieldInformationAccess: {"information access", "akses informasi"},
 	FieldEnergy:            {"energy", "energi", "listrik desa", "village electricity"},
 	FieldOther:             {"other", "lainnya"},
-})
+}, FieldLabels)
 
 // ParseField reads a field of work in English or Indonesian.
 func ParseField(s string) (Field, error) { return lookupEnum("field of work", s, fieldSpellings) }

@@ -258,3 +258,13 @@ type Impact struct {
 	WithCooperation    ImpactGroup
 	WithoutCooperation ImpactGroup
 }
+
+// The groups cooperationStats forms for agreements without a value.
+const (
+	// NoValue is the group of a list dimension (issues, party types,
+	// sectors, fields) for agreements with no value in the list.
+	NoValue = "NONE"
+	// Undated is the PERIOD of agreements without a signing date and of
+	// realisations without a month.
+	Undated = "UNDATED"
+)
