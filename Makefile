@@ -1,7 +1,17 @@
 # sinergi — the two commands a user needs are `make run` and `make test`.
 GO ?= go
+SHELL := bash
 
-.PHONY: run test setup build generate bench bench-national
+# The tests check figures on two engines: the ClickHouse server that
+# `sinergi setup` installs (Debian's 18.16) and chDB, current ClickHouse
+# embedded in the test process. chDB's library comes from npm into the
+# user's cache, shared by every clone (internal/clickhouse/chdbtest looks
+# there too).
+CHDB_LIB_VERSION := 26.7.3-stable.1
+CHDB_DIR := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sinergi/chdb-$(CHDB_LIB_VERSION)
+export CHDB_LIB_PATH ?= $(CHDB_DIR)/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so
+
+.PHONY: run test setup setup-test build generate bench bench-national
 
 ## run: install what is missing, start a managed ClickHouse, load the demo data,
 ##      start the ETL scheduler and serve GraphQL + playground on 127.0.0.1:8080
@@ -9,10 +19,30 @@ run: setup build
 	bin/sinergi dev
 
 ## test: install what is missing, then run every test (integration tests start
-##       their own ClickHouse servers)
-test: setup
+##       their own ClickHouse servers and chDB). The full log is var/test.log;
+##       the summary shows each suite's engines and every failure.
+test: setup setup-test
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 20m ./...
+	@mkdir -p var
+	@$(GO) test -count=1 -timeout 30m -v ./... > var/test.log 2>&1; status=$$?; \
+	if [ $$status -eq 0 ]; then grep -E '^(engine: |ok |FAIL)' var/test.log; \
+	else grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- PASS|time=.* level=INFO)' var/test.log; fi; \
+	echo "full log: var/test.log"; exit $$status
+
+## setup-test: install chDB for the tests when it is missing (npm; apt's npm
+##             first when there is none and this user may install)
+setup-test:
+	@if [ ! -f "$(CHDB_LIB_PATH)" ]; then \
+	  if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing npm (for chDB) with apt-get"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm) >/dev/null || true; \
+	  fi; \
+	  command -v npm >/dev/null || { echo "could not install chDB for the tests: npm is missing (install Node.js and npm)"; exit 1; }; \
+	  echo "installing chDB $(CHDB_LIB_VERSION) (libchdb, ~570 MB) into $(CHDB_DIR)"; \
+	  mkdir -p "$(CHDB_DIR)" && npm install --prefix "$(CHDB_DIR)" --no-audit --no-fund --loglevel=error \
+	    "@chdb/lib-linux-x64-gnu@$(CHDB_LIB_VERSION)" || { echo "could not install chDB for the tests: npm install @chdb/lib-linux-x64-gnu@$(CHDB_LIB_VERSION) failed"; exit 1; }; \
+	  test -f "$(CHDB_LIB_PATH)" || { echo "could not install chDB for the tests: no $(CHDB_LIB_PATH) after npm install"; exit 1; }; \
+	fi
 
 ## setup: install ClickHouse (Debian's clickhouse-server) when it is missing
 setup:

@@ -5,9 +5,11 @@ package clickhouse
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -54,11 +56,54 @@ func (c Config) Defaults() Config {
 
 // DB is a ClickHouse connection whose every statement carries server-side
 // limits: reads get QueryTimeout and MaxResultRows, writes get WriteTimeout.
-// Errors come back already mapped to fault kinds (see mapError).
+// Errors come back already mapped to fault kinds (see mapError). It runs on
+// an Engine: clickhouse-go's native connection in the product, an embedded
+// ClickHouse (chDB) as well in the tests that check figures.
 type DB struct {
-	conn driver.Conn
-	cfg  Config
-	log  *slog.Logger
+	engine Engine
+	cfg    Config
+	log    *slog.Logger
+}
+
+// Engine is what DB needs from a ClickHouse connection. Settings travel with
+// each statement rather than in the context, so an engine that is not
+// clickhouse-go receives them too.
+type Engine interface {
+	Query(ctx context.Context, settings Settings, query string, args ...any) (Rows, error)
+	Exec(ctx context.Context, settings Settings, query string, args ...any) error
+	// PrepareBatch starts an INSERT whose statement names its columns.
+	PrepareBatch(ctx context.Context, settings Settings, query string) (Batch, error)
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Settings are ClickHouse settings for one statement.
+type Settings map[string]any
+
+// Rows are a read's rows, scanned one at a time (clickhouse-go's
+// driver.Rows satisfies it).
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	// ScanStruct scans the row into a struct whose fields carry `ch` tags.
+	ScanStruct(dest any) error
+	Err() error
+	Close() error
+}
+
+// Batch is an INSERT being filled (clickhouse-go's driver.Batch satisfies it).
+type Batch interface {
+	Append(row ...any) error
+	Column(i int) driver.BatchColumn
+	// Flush sends the rows appended so far; the INSERT goes on.
+	Flush() error
+	Send() error
+	Abort() error
+}
+
+// New returns a DB that runs on engine with cfg's limits.
+func New(engine Engine, cfg Config, log *slog.Logger) *DB {
+	return &DB{engine: engine, cfg: cfg.Defaults(), log: log}
 }
 
 // Open connects to the database named in cfg (which must exist; see
@@ -69,7 +114,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{conn: conn, cfg: cfg, log: log}
+	db := New(nativeEngine{conn}, cfg, log)
 	if err := db.Ping(ctx); err != nil {
 		conn.Close()
 		return nil, err
@@ -117,7 +162,7 @@ func onServer(ctx context.Context, cfg Config, log *slog.Logger, stmt string) er
 		return err
 	}
 	defer conn.Close()
-	if err := conn.Exec(writeContext(ctx, cfg), stmt+cfg.Database); err != nil {
+	if err := (nativeEngine{conn}).Exec(ctx, writeSettings(cfg), stmt+cfg.Database); err != nil {
 		return fmt.Errorf("%s%s: %w", stmt, cfg.Database, mapError(err))
 	}
 	return nil
@@ -137,21 +182,30 @@ func isIdentifier(s string) bool {
 }
 
 // Close closes the connection pool.
-func (db *DB) Close() error { return db.conn.Close() }
+func (db *DB) Close() error { return db.engine.Close() }
 
 // Config is the configuration the connection was opened with.
 func (db *DB) Config() Config { return db.cfg }
 
 // Ping checks that the server answers.
 func (db *DB) Ping(ctx context.Context) error {
-	if err := db.conn.Ping(ctx); err != nil {
+	if err := db.engine.Ping(ctx); err != nil {
 		return fmt.Errorf("clickhouse ping %s: %w", db.cfg.Addr, mapError(err))
 	}
 	return nil
 }
 
-func readContext(ctx context.Context, cfg Config) context.Context {
-	settings := ch.Settings{
+// ServerVersion is the version the server (or embedded engine) reports.
+func (db *DB) ServerVersion(ctx context.Context) (string, error) {
+	var v string
+	if err := db.QueryRow(ctx, "SELECT version()", nil, &v); err != nil {
+		return "", fmt.Errorf("clickhouse version: %w", err)
+	}
+	return v, nil
+}
+
+func readSettings(cfg Config) Settings {
+	settings := Settings{
 		// result_overflow_mode stays at its default, throw. (String settings
 		// cannot be sent to servers as old as 18.16.)
 		"max_execution_time": int(cfg.QueryTimeout.Seconds() + 0.999),
@@ -161,44 +215,68 @@ func readContext(ctx context.Context, cfg Config) context.Context {
 	if cfg.LogQueries {
 		settings["log_queries"] = 1
 	}
-	return ch.Context(ctx, ch.WithSettings(settings))
+	return settings
 }
 
-func writeContext(ctx context.Context, cfg Config) context.Context {
-	return ch.Context(ctx, ch.WithSettings(ch.Settings{
-		"max_execution_time": int(cfg.WriteTimeout.Seconds() + 0.999),
-	}))
+func writeSettings(cfg Config) Settings {
+	return Settings{"max_execution_time": int(cfg.WriteTimeout.Seconds() + 0.999)}
 }
 
 // Select runs a read and scans every row into dest, a pointer to a slice of
 // structs with `ch` tags.
 func (db *DB) Select(ctx context.Context, dest any, query string, args ...any) error {
-	if err := db.conn.Select(readContext(ctx, db.cfg), dest, query, args...); err != nil {
-		return mapError(err)
+	slice := reflect.ValueOf(dest)
+	if slice.Kind() != reflect.Pointer || slice.Elem().Kind() != reflect.Slice || slice.Elem().Type().Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("clickhouse select: dest must point to a slice of structs, not %T", dest)
 	}
-	return nil
+	slice = slice.Elem()
+	rows, err := db.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		row := reflect.New(slice.Type().Elem())
+		if err := rows.ScanStruct(row.Interface()); err != nil {
+			return mapError(err)
+		}
+		slice.Set(reflect.Append(slice, row.Elem()))
+	}
+	return mapError(rows.Err())
 }
 
 // Query runs a read and returns its rows for streaming.
-func (db *DB) Query(ctx context.Context, query string, args ...any) (driver.Rows, error) {
-	rows, err := db.conn.Query(readContext(ctx, db.cfg), query, args...)
+func (db *DB) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	rows, err := db.engine.Query(ctx, readSettings(db.cfg), query, args...)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	return rows, nil
 }
 
-// QueryRow runs a read that returns one row and scans it into dest.
+// QueryRow runs a read that returns one row and scans it into dest; no row
+// is sql.ErrNoRows.
 func (db *DB) QueryRow(ctx context.Context, query string, args []any, dest ...any) error {
-	if err := db.conn.QueryRow(readContext(ctx, db.cfg), query, args...).Scan(dest...); err != nil {
+	rows, err := db.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return mapError(err)
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
 		return mapError(err)
 	}
-	return nil
+	return mapError(rows.Close())
 }
 
 // Exec runs a statement that changes data or schema.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
-	if err := db.conn.Exec(writeContext(ctx, db.cfg), query, args...); err != nil {
+	if err := db.engine.Exec(ctx, writeSettings(db.cfg), query, args...); err != nil {
 		return mapError(err)
 	}
 	return nil
@@ -206,13 +284,35 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
 
 // PrepareBatch starts a batch insert. The statement must name its columns
 // (`INSERT INTO t (a, b)`): ClickHouse 18.16 refuses a batch without them.
-func (db *DB) PrepareBatch(ctx context.Context, query string) (driver.Batch, error) {
-	b, err := db.conn.PrepareBatch(writeContext(ctx, db.cfg), query)
+func (db *DB) PrepareBatch(ctx context.Context, query string) (Batch, error) {
+	b, err := db.engine.PrepareBatch(ctx, writeSettings(db.cfg), query)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	return b, nil
 }
+
+// nativeEngine is clickhouse-go's connection pool over the native protocol.
+type nativeEngine struct{ conn driver.Conn }
+
+func withSettings(ctx context.Context, settings Settings) context.Context {
+	return ch.Context(ctx, ch.WithSettings(ch.Settings(settings)))
+}
+
+func (e nativeEngine) Query(ctx context.Context, settings Settings, query string, args ...any) (Rows, error) {
+	return e.conn.Query(withSettings(ctx, settings), query, args...)
+}
+
+func (e nativeEngine) Exec(ctx context.Context, settings Settings, query string, args ...any) error {
+	return e.conn.Exec(withSettings(ctx, settings), query, args...)
+}
+
+func (e nativeEngine) PrepareBatch(ctx context.Context, settings Settings, query string) (Batch, error) {
+	return e.conn.PrepareBatch(withSettings(ctx, settings), query)
+}
+
+func (e nativeEngine) Ping(ctx context.Context) error { return e.conn.Ping(ctx) }
+func (e nativeEngine) Close() error                   { return e.conn.Close() }
 
 // MapError maps an error from a driver value (a batch's Send, rows' Err) the
 // same way DB's own methods do.

@@ -1,11 +1,21 @@
-// Package clickhousetest runs integration tests against a real ClickHouse
-// server that the test binary starts itself. Each package that uses it calls
-// Main from its TestMain:
+// Package clickhousetest runs integration tests on real ClickHouse engines
+// that the test binary starts itself: a ClickHouse server (Debian's 18.16)
+// and chDB, the current ClickHouse embedded in the process. Each package
+// that uses it calls Main from its TestMain:
 //
 //	func TestMain(m *testing.M) { os.Exit(clickhousetest.Main(m)) }
 //
-// and each test takes a fresh, migrated database with NewDB. When ClickHouse
-// cannot be installed or started, the tests fail; they never skip.
+// A test takes a fresh, migrated database on the server with NewDB; a test
+// that checks figures runs on every engine with ForEachEngine, in subtests
+// named after the engine and its version:
+//
+//	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+//		db := e.NewDB(t)
+//		...
+//	})
+//
+// When an engine cannot be installed or started, the tests fail; they never
+// skip.
 package clickhousetest
 
 import (
@@ -13,21 +23,28 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/chdbtest"
 )
 
 var (
 	server  *clickhouse.LocalServer
-	counter atomic.Int64
+	engines []Engine
+	// chdbSession is the process's embedded ClickHouse.
+	chdbSession *chdbtest.Session
+	counter     atomic.Int64
 )
 
 // Main installs ClickHouse if it is missing and this process may, starts one
-// server for the test binary in a temporary directory, runs the tests, and
-// stops the server. It returns the exit code for os.Exit.
+// server for the test binary in a temporary directory and the process's chDB
+// session, prints each engine's name and version, runs the tests, and stops
+// both. It returns the exit code for os.Exit.
 func Main(m *testing.M) int {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	dir, err := os.MkdirTemp("", "sinergi-clickhousetest-")
@@ -49,8 +66,10 @@ func Main(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "clickhousetest: %v\n", err)
 		return 1
 	}
-
-	code := m.Run()
+	code := startEngines(ctx, log)
+	if code == 0 {
+		code = m.Run()
+	}
 
 	stopCtx, cancelStop := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancelStop()
@@ -58,7 +77,111 @@ func Main(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "clickhousetest: %v\n", err)
 		code = max(code, 1)
 	}
+	if chdbSession != nil {
+		chdbSession.Close()
+	}
 	return code
+}
+
+// startEngines names the engines the tests run on and prints them, so a
+// test log says which ClickHouse proved what.
+func startEngines(ctx context.Context, log *slog.Logger) int {
+	suite := strings.TrimSuffix(filepath.Base(os.Args[0]), ".test")
+	version, err := serverVersion(ctx, log)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "clickhousetest: %v\n", err)
+		return 1
+	}
+	fmt.Printf("engine: clickhouse-server %s (%s)\n", version, suite)
+	engines = append(engines, Engine{Name: "clickhouse-" + shortVersion(version), Version: version, open: OpenDB})
+
+	session, err := chdbtest.Start()
+	chdbSession = session
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "clickhousetest: the tests need chDB (`make test` installs it): %v\n", err)
+		return 1
+	}
+	fmt.Printf("engine: chDB %s (%s)\n", session.Version(), suite)
+	engines = append(engines, Engine{Name: "chdb-" + shortVersion(session.Version()), Version: session.Version(),
+		open: func(t testing.TB, cfg clickhouse.Config) *clickhouse.DB { return openChDB(t, session, cfg) }})
+	return 0
+}
+
+func serverVersion(ctx context.Context, log *slog.Logger) (string, error) {
+	db, err := clickhouse.Open(ctx, clickhouse.Config{Addr: server.Addr(), Database: "default"}, log)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	return db.ServerVersion(ctx)
+}
+
+// shortVersion is the release, 26.7 of 26.7.2.1.
+func shortVersion(v string) string {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return v
+	}
+	return parts[0] + "." + parts[1]
+}
+
+// Engine is a ClickHouse the tests run on.
+type Engine struct {
+	Name    string // clickhouse-18.16, chdb-26.7: the subtest's name
+	Version string // as the engine reports it
+	open    func(testing.TB, clickhouse.Config) *clickhouse.DB
+}
+
+// Engines are the ClickHouse engines of the test binary: the server first,
+// then chDB.
+func Engines() []Engine {
+	if len(engines) == 0 {
+		panic("clickhousetest: no engines: call clickhousetest.Main from TestMain")
+	}
+	return engines
+}
+
+// ForEachEngine runs test once per engine, each in a subtest named after
+// the engine.
+func ForEachEngine(t *testing.T, test func(t *testing.T, e Engine)) {
+	t.Helper()
+	for _, e := range Engines() {
+		t.Run(e.Name, func(t *testing.T) { test(t, e) })
+	}
+}
+
+// NewDB returns a fresh, migrated database on the engine, dropped when the
+// test ends.
+func (e Engine) NewDB(t testing.TB) *clickhouse.DB {
+	t.Helper()
+	return e.open(t, Config(t))
+}
+
+// OpenDB is NewDB with the limits of cfg (made by Config).
+func (e Engine) OpenDB(t testing.TB, cfg clickhouse.Config) *clickhouse.DB {
+	t.Helper()
+	return e.open(t, cfg)
+}
+
+func openChDB(t testing.TB, session *chdbtest.Session, cfg clickhouse.Config) *clickhouse.DB {
+	t.Helper()
+	log := Logger(t)
+	if err := session.CreateDatabase(cfg.Database); err != nil {
+		t.Fatalf("clickhousetest: chDB: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := session.DropDatabase(cfg.Database); err != nil {
+			t.Errorf("clickhousetest: chDB: %v", err)
+		}
+	})
+	cfg.Addr = "chdb"
+	db := clickhouse.New(session.Engine(cfg.Database), cfg, log)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := db.Migrate(ctx, log); err != nil {
+		t.Fatalf("clickhousetest: chDB: %v", err)
+	}
+	return db
 }
 
 // Server is the test binary's ClickHouse server.

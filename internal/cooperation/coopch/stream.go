@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/shopspring/decimal"
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
@@ -148,7 +147,7 @@ func (w *blockWriter[B]) send(db *clickhouse.DB, insert string) {
 			close(w.failed)
 		}
 	}
-	var batch driver.Batch
+	var batch clickhouse.Batch
 	for b := range w.full {
 		if w.err == nil && batch == nil {
 			var err error
@@ -180,7 +179,7 @@ func (w *blockWriter[B]) send(db *clickhouse.DB, insert string) {
 	}
 }
 
-func appendColumns(batch driver.Batch, cols []any) error {
+func appendColumns(batch clickhouse.Batch, cols []any) error {
 	for i, c := range cols {
 		col := batch.Column(i)
 		arrays, ok := c.([][]string)
