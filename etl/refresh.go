@@ -16,22 +16,26 @@ import (
 type Generations interface {
 	NewGeneration(ctx context.Context) (uint64, error)
 	PublishedGeneration(ctx context.Context, table string) (uint64, error)
-	PublishGenerations(ctx context.Context, runID, gen uint64, tables []string) error
+	PublishGenerations(ctx context.Context, runs []uint64, gen uint64, tables []string) error
+	GenerationPublished(ctx context.Context, gen uint64) (bool, error)
 }
+
+// The snapshot rebuilds read the rows of committed runs and of runs, the
+// runs the new generation is to publish.
 
 // RegionSnapshot rebuilds the regions snapshot.
 type RegionSnapshot interface {
-	RebuildSnapshot(ctx context.Context, gen uint64) error
+	RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error
 }
 
 // IDMSnapshot rebuilds the IDM snapshots against a regions generation.
 type IDMSnapshot interface {
-	RebuildSnapshot(ctx context.Context, gen, regionGen uint64) error
+	RebuildSnapshot(ctx context.Context, gen, regionGen uint64, runs []uint64) error
 }
 
 // RegisterSnapshot rebuilds the cooperation snapshots.
 type RegisterSnapshot interface {
-	RebuildSnapshot(ctx context.Context, gen uint64) error
+	RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error
 }
 
 // Refresher rebuilds the aggregates that depend on a dataset and publishes
@@ -42,6 +46,17 @@ type Refresher struct {
 	idm      IDMSnapshot
 	register RegisterSnapshot
 	mu       sync.Mutex
+
+	// pause, when set (by fault tests), is called at the named points of
+	// a refresh: "rebuilding" (after the first snapshot is rebuilt),
+	// "publishing" and "published".
+	pause func(ctx context.Context, point string)
+}
+
+func (r *Refresher) reach(ctx context.Context, point string) {
+	if r.pause != nil {
+		r.pause(ctx, point)
+	}
 }
 
 // NewRefresher returns a Refresher.
@@ -79,7 +94,7 @@ func (r *Refresher) RebuildStale(ctx context.Context) ([]string, error) {
 		if len(gens) < 2 {
 			continue
 		}
-		if _, err := r.Refresh(ctx, 0, dataset); err != nil {
+		if _, err := r.Refresh(ctx, nil, dataset); err != nil {
 			return rebuilt, fmt.Errorf("rebuilding the %s snapshots: %w", dataset, err)
 		}
 		rebuilt = append(rebuilt, dataset)
@@ -90,43 +105,55 @@ func (r *Refresher) RebuildStale(ctx context.Context) ([]string, error) {
 // Refresh rebuilds what depends on dataset: a regions load rebuilds the
 // regions and, since per-region IDM stats list every region, the IDM
 // aggregates; an IDM load rebuilds the IDM aggregates; a register load
-// rebuilds the cooperation snapshots.
-// It returns the generation it published.
-func (r *Refresher) Refresh(ctx context.Context, runID uint64, dataset string) (uint64, error) {
+// rebuilds the cooperation snapshots. The new generation includes the rows
+// of runs, which its publish commits.
+// It returns the generation it built, published or not: on an error, the
+// caller asks GenerationPublished whether the publish reached the server.
+func (r *Refresher) Refresh(ctx context.Context, runs []uint64, dataset string) (uint64, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	gen, err := r.gens.NewGeneration(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return gen, r.rebuild(ctx, runID, gen, dataset)
+	return gen, r.rebuild(ctx, runs, gen, dataset)
 }
 
-func (r *Refresher) rebuild(ctx context.Context, runID, gen uint64, dataset string) error {
+func (r *Refresher) rebuild(ctx context.Context, runs []uint64, gen uint64, dataset string) error {
 	var err error
 	var tables []string
 	regionGen := gen
 	switch dataset {
 	case DatasetRegions:
-		if err := r.regions.RebuildSnapshot(ctx, gen); err != nil {
+		if err := r.regions.RebuildSnapshot(ctx, gen, runs); err != nil {
 			return err
 		}
+		r.reach(ctx, "rebuilding")
 		tables = append(tables, snapshotTables[DatasetRegions]...)
 	case DatasetIDM:
 		if regionGen, err = r.gens.PublishedGeneration(ctx, regionch.SnapshotTable); err != nil {
 			return err
 		}
 	case DatasetRegister:
-		if err := r.register.RebuildSnapshot(ctx, gen); err != nil {
+		if err := r.register.RebuildSnapshot(ctx, gen, runs); err != nil {
 			return err
 		}
-		return r.gens.PublishGenerations(ctx, runID, gen, snapshotTables[DatasetRegister])
+		return r.publish(ctx, runs, gen, snapshotTables[DatasetRegister])
 	default:
 		return fmt.Errorf("refresh: unknown dataset %q", dataset)
 	}
-	if err := r.idm.RebuildSnapshot(ctx, gen, regionGen); err != nil {
+	if err := r.idm.RebuildSnapshot(ctx, gen, regionGen, runs); err != nil {
 		return err
 	}
 	tables = append(tables, snapshotTables[DatasetIDM]...)
-	return r.gens.PublishGenerations(ctx, runID, gen, tables)
+	return r.publish(ctx, runs, gen, tables)
+}
+
+func (r *Refresher) publish(ctx context.Context, runs []uint64, gen uint64, tables []string) error {
+	r.reach(ctx, "publishing")
+	if err := r.gens.PublishGenerations(ctx, runs, gen, tables); err != nil {
+		return err
+	}
+	r.reach(ctx, "published")
+	return nil
 }

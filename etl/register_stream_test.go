@@ -41,6 +41,13 @@ import (
 // returns the files (agreements, parties, realisations).
 func generatedRegister(tb testing.TB, dir string, known *RegionSet, rows, months int) []string {
 	tb.Helper()
+	return generatedRegisterOf(tb, dir, known, rows, months, "GEN", 1)
+}
+
+// generatedRegisterOf is generatedRegister with agreement ids that start
+// with prefix and every value (committed and realised) times scale.
+func generatedRegisterOf(tb testing.TB, dir string, known *RegionSet, rows, months int, prefix string, scale int) []string {
+	tb.Helper()
 	var desa []region.Code
 	for _, r := range known.byCode {
 		if r.Level == region.LevelDesaKelurahan && r.Kind.IsDesa() {
@@ -72,11 +79,11 @@ func generatedRegister(tb testing.TB, dir string, known *RegionSet, rows, months
 		}
 		return path
 	}
-	id := func(i int) string { return fmt.Sprintf("GEN-%04d-%06d", 2015+i%10, i) }
+	id := func(i int) string { return fmt.Sprintf("%s-%04d-%06d", prefix, 2015+i%10, i) }
 	a := write("agreements.csv", func(w *bufio.Writer) {
 		w.WriteString("agreement_id,title,document_type,status,committed_value\n")
 		for i := range agreements {
-			fmt.Fprintf(w, "%s,Kerja sama desa nomor %d,PKS,aktif,%d\n", id(i), i, 100_000_000+i%97*1_000_000)
+			fmt.Fprintf(w, "%s,Kerja sama desa nomor %d,PKS,aktif,%d\n", id(i), i, (100_000_000+i%97*1_000_000)*scale)
 		}
 	})
 	p := write("parties.csv", func(w *bufio.Writer) {
@@ -94,7 +101,7 @@ func generatedRegister(tb testing.TB, dir string, known *RegionSet, rows, months
 			for m := 0; m < months && n < rows; m++ {
 				for v := 0; v < villagesPer && n < rows; v++ {
 					code := desa[(i*villagesPer+v)%len(desa)].Dotted()
-					value := 100_000 + (n*7919)%5000*1000
+					value := (100_000 + (n*7919)%5000*1000) * scale
 					output := "pelatihan dan bibit"
 					if n%7 == 0 {
 						output = ""
@@ -595,9 +602,13 @@ func TestRegisterFailingMidStreamChangesNothing(t *testing.T) {
 	// Killed after its rows were stored, before the commit.
 	good := generatedRegister(t, t.TempDir(), kaltimRegions(t), 50_000, 60)
 	cctx, cancel := context.WithCancel(ctx)
-	f.runner.afterInsert = func(context.Context) { cancel() }
+	f.runner.setPause(func(_ context.Context, point string) {
+		if point == "inserted" {
+			cancel()
+		}
+	})
 	res, err = f.load(cctx, DatasetRegister, good...)
-	f.runner.afterInsert = nil
+	f.runner.setPause(nil)
 	if !errors.Is(err, context.Canceled) || len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed {
 		t.Fatalf("interrupted register: %v, %+v", err, res.Runs)
 	}
@@ -798,7 +809,11 @@ func BenchmarkRegisterLoad(b *testing.B) {
 		clientRate, rows = clientCSVInsertRate(b, db, realisations)
 	}
 	var inserted time.Time
-	runner.afterInsert = func(context.Context) { inserted = time.Now() }
+	runner.setPause(func(_ context.Context, point string) {
+		if point == "inserted" {
+			inserted = time.Now()
+		}
+	})
 	var peak uint64
 	var loadTime, total time.Duration
 	b.ResetTimer()

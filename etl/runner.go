@@ -85,9 +85,15 @@ type Runner struct {
 	// regions that the previous load committed.
 	mu sync.Mutex
 
-	// afterInsert, when set (by tests), runs after a file's rows are
-	// inserted and before the run is committed.
-	afterInsert func(ctx context.Context)
+	// pause, when set (by fault tests), is called at the named points of
+	// a load: "inserting" (a register's parties are stored, its
+	// realisations not yet), "inserted" (every row is stored), "loaded"
+	// (the run is recorded as loaded, the refresh not started), then the
+	// Refresher's points.
+	pause func(ctx context.Context, point string)
+
+	// process is recorded in every run this runner starts.
+	process ingest.Process
 
 	// published is told each generation a load publishes (the API's
 	// result cache listens).
@@ -104,7 +110,20 @@ func (r *Runner) OnPublish(f func(generation uint64)) {
 
 // NewRunner returns a Runner.
 func NewRunner(runs ingest.Store, regions RegionRows, scores IDMRows, registers RegisterRows, refresher *Refresher, log *slog.Logger) *Runner {
-	return &Runner{runs: runs, regions: regions, scores: scores, registers: registers, refresher: refresher, log: log, now: time.Now}
+	return &Runner{runs: runs, regions: regions, scores: scores, registers: registers, refresher: refresher, log: log,
+		now: time.Now, process: ingest.CurrentProcess()}
+}
+
+// setPause installs a fault test's pause on the runner and its refresher.
+func (r *Runner) setPause(pause func(ctx context.Context, point string)) {
+	r.pause = pause
+	r.refresher.pause = pause
+}
+
+func (r *Runner) reach(ctx context.Context, point string) {
+	if r.pause != nil {
+		r.pause(ctx, point)
+	}
 }
 
 // Result is what a load did, one run per file.
@@ -127,6 +146,9 @@ func (r *Runner) Load(ctx context.Context, dataset string, files ...string) (Res
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if _, err := r.settleInterrupted(ctx); err != nil {
+		return Result{}, err
+	}
 
 	var res Result
 	var errs []error
@@ -197,6 +219,7 @@ func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string)
 		Source:    SourceName(paths...),
 		Status:    ingest.StatusRunning,
 		StartedAt: start.Truncate(time.Second),
+		Process:   r.process,
 	}
 	log := r.log.With("dataset", dataset, "run", run.ID, "source", run.Source)
 	fail := func(err error) (ingest.Run, []ingest.Reject, error) {
@@ -240,9 +263,7 @@ func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string)
 	if err != nil {
 		return fail(err)
 	}
-	if r.afterInsert != nil {
-		r.afterInsert(ctx)
-	}
+	r.reach(ctx, "inserted")
 	if err := ctx.Err(); err != nil {
 		return fail(fmt.Errorf("interrupted: %w", err))
 	}
@@ -254,26 +275,48 @@ func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string)
 		return fail(err)
 	}
 	log.Info("rows loaded", "read", run.RowsRead, "loaded", run.RowsLoaded, "rejected", run.RowsRejected)
+	r.reach(ctx, "loaded")
 	return run, rejects, nil
 }
 
-// commit rebuilds the aggregates over the loaded runs and marks them
-// succeeded. If the rebuild fails the runs are marked failed, so their rows
-// stay out of every later rebuild too.
+// commit rebuilds the aggregates over the loaded runs and publishes them,
+// which commits the runs, then marks them succeeded. A run whose
+// generation was not published is marked failed: its rows stay out of
+// every later rebuild. When it cannot be told whether the publish reached
+// the server (the server went away), the runs stay loaded and the next
+// load or start settles them (settleInterrupted).
 func (r *Runner) commit(ctx context.Context, dataset string, loaded []ingest.Run) ([]ingest.Run, error) {
 	start := r.now()
-	gen, err := r.refresher.Refresh(ctx, loaded[len(loaded)-1].ID, dataset)
+	ids := make([]uint64, len(loaded))
+	for i, run := range loaded {
+		ids[i] = run.ID
+	}
+	gen, err := r.refresher.Refresh(ctx, ids, dataset)
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	published := err == nil
+	if err != nil && gen != 0 {
+		var perr error
+		if published, perr = r.refresher.gens.GenerationPublished(bg, gen); perr != nil {
+			r.log.Error("cannot tell whether the refresh was published; the next load settles its runs", "dataset", dataset, "err", perr)
+			out := make([]ingest.Run, len(loaded))
+			copy(out, loaded)
+			return out, fmt.Errorf("commit %s: %w", dataset, err)
+		}
+	}
 	status, msg := ingest.StatusSucceeded, ""
-	if err != nil {
-		status, msg = ingest.StatusFailed, "refreshing aggregates: "+err.Error()
-	} else {
+	if published {
 		r.log.Info("aggregates refreshed", "dataset", dataset, "took", r.now().Sub(start).Round(time.Millisecond))
 		for _, f := range r.published {
 			f(gen)
 		}
+		if err != nil {
+			r.log.Warn("the refresh was published although it reported an error", "dataset", dataset, "err", err)
+			err = nil
+		}
+	} else {
+		status, msg = ingest.StatusFailed, "refreshing aggregates: "+err.Error()
 	}
-	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
 	out := make([]ingest.Run, len(loaded))
 	for i, run := range loaded {
 		run.Status, run.Error, run.FinishedAt = status, msg, r.now().UTC()
@@ -350,7 +393,11 @@ func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []stri
 		},
 		PartiesDone: func() error {
 			partiesDone = r.now()
-			return parties.Close()
+			if err := parties.Close(); err != nil {
+				return err
+			}
+			r.reach(ctx, "inserting")
+			return nil
 		},
 		Realisation: func(rl *cooperation.Realisation, agreement, line int) error {
 			if rl.Village != "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -23,7 +24,12 @@ import (
 	"github.com/sinergi-id/sinergi/internal/region/regionch"
 )
 
-func TestMain(m *testing.M) { os.Exit(clickhousetest.Main(m)) }
+func TestMain(m *testing.M) {
+	if os.Getenv(faultChildEnv) != "" {
+		os.Exit(runFaultChild()) // a load the fault tests kill (fault_test.go)
+	}
+	os.Exit(clickhousetest.Main(m))
+}
 
 func sharedDataDir(t *testing.T) string { return realdata.Dir(t) }
 
@@ -211,9 +217,13 @@ func TestInterruptedLoadLeavesPreviousAnswers(t *testing.T) {
 
 	// The load is killed after its rows reached ClickHouse, before commit.
 	ctx, cancel := context.WithCancel(context.Background())
-	f.runner.afterInsert = func(context.Context) { cancel() }
+	f.runner.setPause(func(_ context.Context, point string) {
+		if point == "inserted" {
+			cancel()
+		}
+	})
 	res, err := f.load(ctx, DatasetIDM, rewriteIDM(t, real2024, 200, 0.3))
-	f.runner.afterInsert = nil
+	f.runner.setPause(nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted load returned %v, want context.Canceled", err)
 	}
@@ -467,5 +477,61 @@ func TestRegisterLoadsKeepRejectsAndFailuresChangeNothing(t *testing.T) {
 	}
 	if got := count(); got != afterBroken {
 		t.Fatalf("a failed register changed the agreements: %d, was %d", got, afterBroken)
+	}
+}
+
+// TestSettleLeavesLiveRunsAlone: a run that a live process is loading (here
+// this test's parent, standing in for another sinergi) is not marked
+// failed; one whose process exited is, with the reason, also when its
+// process id now names another process; one of a process that exited
+// after its publish is marked succeeded.
+func TestSettleLeavesLiveRunsAlone(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	reused := ingest.CurrentProcess()
+	reused.PID = os.Getppid() // alive, but started at another time: a reused process id
+	exited := exec.Command("true")
+	if err := exited.Run(); err != nil {
+		t.Fatal(err)
+	}
+	gone := ingest.CurrentProcess()
+	gone.PID = exited.ProcessState.Pid()
+
+	parent := ingest.CurrentProcess()
+	parent.PID, parent.Start = os.Getppid(), ""
+	runs := []ingest.Run{
+		{ID: 1, Dataset: DatasetIDM, Status: ingest.StatusRunning, Process: parent},
+		{ID: 2, Dataset: DatasetIDM, Status: ingest.StatusLoaded, Process: gone},
+		{ID: 3, Dataset: DatasetIDM, Status: ingest.StatusLoaded, Process: reused},
+		{ID: 4, Dataset: DatasetIDM, Status: ingest.StatusLoaded, Process: gone},
+	}
+	for _, r := range runs {
+		r.StartedAt = time.Now().UTC().Truncate(time.Second)
+		if err := f.runs.SaveRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.db.PublishGenerations(ctx, []uint64{4}, 10, []string{"idm_current"}); err != nil {
+		t.Fatal(err)
+	}
+	settled, err := f.runner.SettleInterrupted(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(settled) != 3 {
+		t.Fatalf("settled %+v, want runs 2, 3 and 4", settled)
+	}
+	want := map[uint64]ingest.Status{1: ingest.StatusRunning, 2: ingest.StatusFailed, 3: ingest.StatusFailed, 4: ingest.StatusSucceeded}
+	for id, status := range want {
+		r, _, err := f.runs.Run(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != status {
+			t.Errorf("run %d: %s, want %s", id, r.Status, status)
+		}
+		if status == ingest.StatusFailed && !strings.Contains(r.Error, "interrupted") {
+			t.Errorf("run %d failed without saying why: %q", id, r.Error)
+		}
 	}
 }

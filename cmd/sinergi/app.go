@@ -86,6 +86,12 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 		return nil, err
 	}
 	a.regions, a.scores, a.runs = regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db)
+	// Runs that a killed process left unfinished are settled now, so that
+	// etlRuns and dataFreshness tell the truth from the start.
+	if _, err := a.runner().SettleInterrupted(ctx); err != nil {
+		a.close(ctx)
+		return nil, err
+	}
 	return a, nil
 }
 

@@ -57,6 +57,9 @@ type LocalServer struct {
 // Addr is the host:port of the native protocol.
 func (s *LocalServer) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.tcpPort)) }
 
+// PID is the server's process id.
+func (s *LocalServer) PID() int { return s.pid }
+
 // HTTPPort is the loopback port of ClickHouse's HTTP interface.
 func (s *LocalServer) HTTPPort() int { return s.httpPort }
 

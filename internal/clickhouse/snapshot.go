@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -13,6 +14,12 @@ import (
 // reader sees either the old generations or the new ones, never a mix of a
 // half-built table. A load that fails before publishing changes nothing that
 // readers see.
+//
+// The same insert names the runs whose rows the new generations include
+// (run_ids): that one block is the only fact that makes a run's rows count
+// (CommittedRuns). A loader killed before it leaves rows that no rebuild
+// ever reads; one killed after it loses nothing, whatever the run's status
+// in etl_runs says (SettleInterrupted corrects it).
 
 // CurrentGeneration returns a SQL scalar subquery selecting the published
 // generation of a snapshot table. table must be a constant from the code,
@@ -34,17 +41,21 @@ func (db *DB) NewGeneration(ctx context.Context) (uint64, error) {
 	return gen, nil
 }
 
-// PublishGenerations makes gen the current generation of every table, in a
-// single insert (one block, applied atomically), then drops generations
-// older than the previous one.
-func (db *DB) PublishGenerations(ctx context.Context, runID, gen uint64, tables []string) error {
-	batch, err := db.PrepareBatch(ctx, `INSERT INTO snapshot_generations (snapshot, generation, run_id, published_at)`)
+// PublishGenerations makes gen the current generation of every table and
+// commits the runs whose rows it includes, in a single insert (one block,
+// applied atomically), then drops generations older than the previous one.
+func (db *DB) PublishGenerations(ctx context.Context, runs []uint64, gen uint64, tables []string) error {
+	batch, err := db.PrepareBatch(ctx, `INSERT INTO snapshot_generations (snapshot, generation, run_id, run_ids, published_at)`)
 	if err != nil {
 		return fmt.Errorf("publish generation: %w", err)
 	}
 	now := nowUTC()
+	var last uint64
+	if len(runs) > 0 {
+		last = slices.Max(runs)
+	}
 	for _, t := range tables {
-		if err := batch.Append(t, gen, runID, now); err != nil {
+		if err := batch.Append(t, gen, last, runs, now); err != nil {
 			return fmt.Errorf("publish generation: %w", err)
 		}
 	}
@@ -93,10 +104,49 @@ func (db *DB) dropOldGenerations(ctx context.Context, table string) error {
 }
 
 // CommittedRuns is a SQL subquery selecting the runs whose rows count: those
-// loaded completely (loaded or succeeded). Rows of running, failed or
-// interrupted runs are never read.
-const CommittedRuns = `(SELECT run_id FROM etl_runs GROUP BY run_id
-	HAVING argMax(status, version) IN ('loaded', 'succeeded'))`
+// a published generation includes. Runs recorded as succeeded before
+// generations named their runs (schema version 8 and older) count too; a
+// run is marked succeeded only after its publish. Rows of running, loaded,
+// failed or interrupted runs are never read.
+const CommittedRuns = `(SELECT arrayJoin(run_ids) AS run_id FROM snapshot_generations
+	UNION ALL SELECT run_id FROM etl_runs GROUP BY run_id HAVING argMax(status, version) = 'succeeded')`
+
+// IncludedRuns is the condition a rebuild puts on a raw table's run_id:
+// the rows of committed runs and of the runs the new generation is about
+// to publish, bound as an array to its one placeholder. (The CAST: 18.16
+// types an empty array literal Array(Nothing), which has() refuses.)
+const IncludedRuns = `(run_id IN ` + CommittedRuns + ` OR has(CAST(? AS Array(UInt64)), run_id))`
+
+// PublishedRuns reports which of the given runs a published generation
+// includes.
+func (db *DB) PublishedRuns(ctx context.Context, runs []uint64) (map[uint64]bool, error) {
+	if len(runs) == 0 {
+		return map[uint64]bool{}, nil
+	}
+	var rows []struct {
+		RunID uint64 `ch:"run_id"`
+	}
+	q := `SELECT DISTINCT run_id FROM (SELECT arrayJoin(run_ids) AS run_id FROM snapshot_generations
+		WHERE hasAny(run_ids, ?)) WHERE has(?, run_id)`
+	if err := db.Select(ctx, &rows, q, runs, runs); err != nil {
+		return nil, fmt.Errorf("published runs: %w", err)
+	}
+	out := make(map[uint64]bool, len(rows))
+	for _, r := range rows {
+		out[r.RunID] = true
+	}
+	return out, nil
+}
+
+// GenerationPublished reports whether gen was published: after a publish
+// that returned an error, whether the insert reached the server anyway.
+func (db *DB) GenerationPublished(ctx context.Context, gen uint64) (bool, error) {
+	var n uint64
+	if err := db.QueryRow(ctx, `SELECT count() FROM snapshot_generations WHERE generation = ?`, []any{gen}, &n); err != nil {
+		return false, fmt.Errorf("generation published: %w", err)
+	}
+	return n > 0, nil
+}
 
 // PublishedGeneration returns the current generation of a snapshot table,
 // 0 when none is published.

@@ -8,9 +8,13 @@ import (
 	"time"
 )
 
-// Status is where a run stands. A run is committed (its rows count) once it
-// is Loaded; it is Succeeded once the aggregates that depend on it are
-// rebuilt.
+// Status is where a run stands. Its rows count only once a published
+// snapshot generation includes the run (see clickhouse.CommittedRuns); the
+// status follows that fact: Running while rows are read and inserted,
+// Loaded once they are all stored and the aggregates are being rebuilt,
+// Succeeded once the new generation is published, Failed when the run
+// stopped before that — on an error, or found interrupted later (its
+// process gone) by SettleInterrupted.
 type Status string
 
 const (
@@ -33,7 +37,13 @@ type Run struct {
 	RowsLoaded   int
 	RowsRejected int
 	Error        string
+	// Process is the process that ran it, so that an unfinished run can
+	// be told apart from a live one.
+	Process Process
 }
+
+// Finished reports whether the run reached its end (succeeded or failed).
+func (r Run) Finished() bool { return r.Status == StatusSucceeded || r.Status == StatusFailed }
 
 // Duration is how long the run took, 0 while it runs.
 func (r Run) Duration() time.Duration {
@@ -77,6 +87,15 @@ type Store interface {
 	// LastSucceeded returns the newest succeeded run of a dataset from the
 	// given source, if any.
 	LastSucceeded(ctx context.Context, dataset, source string) (Run, bool, error)
+	// Unfinished returns the runs still running or loaded, with whether a
+	// published generation includes each (then its rows count already).
+	Unfinished(ctx context.Context) ([]UnfinishedRun, error)
+}
+
+// UnfinishedRun is a run that has not recorded its end.
+type UnfinishedRun struct {
+	Run
+	Published bool
 }
 
 // Service answers questions about runs for the API.

@@ -34,9 +34,11 @@ var SnapshotTables = []string{AgreementsTable, PartiesTable, RealisationsTable, 
 // from the snapshot.
 var cubeLevels = []int{0, 2, 4}
 
-// winners selects, per agreement, the newest committed run that has it.
+// winners selects, per agreement, the newest run that has it among the
+// committed runs and those the new generation is to publish (bound to its
+// one placeholder).
 const winners = `(SELECT agreement_id, max(run_id) AS winning_run FROM coop_agreement_rows
-	WHERE run_id IN ` + clickhouse.CommittedRuns + ` GROUP BY agreement_id)`
+	WHERE ` + clickhouse.IncludedRuns + ` GROUP BY agreement_id)`
 
 type rebuildStatement struct {
 	table string
@@ -46,11 +48,12 @@ type rebuildStatement struct {
 
 // RebuildSnapshot writes generation gen of every cooperation snapshot from
 // the winning runs: an agreement, its parties and its realisations all come
-// from the newest committed register that has the agreement. The rollups
+// from the newest register that has the agreement, among the committed
+// ones and the runs gen is to publish. The rollups
 // follow in stages, each reading what an earlier stage wrote; the
 // statements of a stage run side by side.
-func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64) error {
-	stages := [][]rebuildStatement{registerStatements(gen), rollupStatements(gen), realisedCubeStatements(gen)}
+func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error {
+	stages := [][]rebuildStatement{registerStatements(gen, runs), rollupStatements(gen), realisedCubeStatements(gen)}
 	for _, stage := range stages {
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(2)
@@ -70,7 +73,7 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64) error {
 }
 
 // registerStatements copy the winning rows into the snapshot.
-func registerStatements(gen uint64) []rebuildStatement {
+func registerStatements(gen uint64, runs []uint64) []rebuildStatement {
 	return []rebuildStatement{
 		{AgreementsTable, `
 		INSERT INTO coop_agreements_current (generation, agreement_id, run_id, document_numbers, title, document_type,
@@ -83,24 +86,24 @@ func registerStatements(gen uint64) []rebuildStatement {
 		       committed_value, funding_source, source_reference, region_codes, village_keys, party_types,
 		       partner_keys, partner_sectors
 		FROM coop_agreement_rows
-		WHERE (agreement_id, run_id) IN ` + winners, []any{gen}},
+		WHERE (agreement_id, run_id) IN ` + winners, []any{gen, runs}},
 		{PartiesTable, `
 		INSERT INTO coop_parties (generation, agreement_id, party_type, name, partner_key, region_code, sector, role, body_id)
 		SELECT ?, agreement_id, party_type, name, partner_key, region_code, sector, role, body_id
 		FROM coop_party_rows
-		WHERE (agreement_id, run_id) IN ` + winners, []any{gen}},
+		WHERE (agreement_id, run_id) IN ` + winners, []any{gen, runs}},
 		{RealisationsTable, `
 		INSERT INTO coop_realisations (generation, agreement_id, village_code, month, value, beneficiaries, outputs)
 		SELECT ?, agreement_id, village_code, month, value, beneficiaries, outputs
 		FROM coop_realisation_rows
 		WHERE (agreement_id, run_id) IN ` + winners + `
-		  AND (run_id, line) NOT IN (SELECT run_id, line FROM coop_realisation_dropped)`, []any{gen}},
+		  AND (run_id, line) NOT IN (SELECT run_id, line FROM coop_realisation_dropped)`, []any{gen, runs}},
 		{BodiesTable, `
 		INSERT INTO coop_bodies (generation, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members)
 		SELECT ?, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members
 		FROM coop_body_rows
 		WHERE (body_id, run_id) IN (SELECT body_id, max(run_id) FROM coop_body_rows
-			WHERE run_id IN ` + clickhouse.CommittedRuns + ` GROUP BY body_id)`, []any{gen}},
+			WHERE ` + clickhouse.IncludedRuns + ` GROUP BY body_id)`, []any{gen, runs}},
 	}
 }
 

@@ -47,18 +47,19 @@ func (s *Store) InsertRows(ctx context.Context, runID uint64, source string, sco
 	return nil
 }
 
-// RebuildSnapshot writes generation gen of idm_current (the newest
-// committed score per index, year and desa) and of idm_region_stats (per
-// region at every level of regions generation regionGen, and per year).
-func (s *Store) RebuildSnapshot(ctx context.Context, gen, regionGen uint64) error {
+// RebuildSnapshot writes generation gen of idm_current (the newest score
+// of committed runs and of the runs gen is to publish, per index, year and
+// desa) and of idm_region_stats (per region at every level of regions
+// generation regionGen, and per year).
+func (s *Store) RebuildSnapshot(ctx context.Context, gen, regionGen uint64, runs []uint64) error {
 	current := `
 	INSERT INTO idm_current (generation, index_name, year, village_code, iks, ike, ikl, idm, status)
 	SELECT ?, index_name, year, village_code,
 	       argMax(iks, run_id), argMax(ike, run_id), argMax(ikl, run_id), argMax(idm, run_id), argMax(status, run_id)
 	FROM idm_rows
-	WHERE run_id IN ` + clickhouse.CommittedRuns + `
+	WHERE ` + clickhouse.IncludedRuns + `
 	GROUP BY index_name, year, village_code`
-	if err := s.db.Exec(ctx, current, gen); err != nil {
+	if err := s.db.Exec(ctx, current, gen, runs); err != nil {
 		return fmt.Errorf("rebuild idm snapshot: %w", err)
 	}
 	// Every region gets a row for every (index, year), zeros included, so

@@ -21,14 +21,15 @@ var _ ingest.Store = (*Store)(nil)
 // SaveRun writes a new version of the run's row; the newest version wins.
 func (s *Store) SaveRun(ctx context.Context, r ingest.Run) error {
 	const q = `INSERT INTO etl_runs (run_id, version, dataset, source, fingerprint, status, started_at,
-		finished_at, rows_read, rows_loaded, rows_rejected, error)`
+		finished_at, rows_read, rows_loaded, rows_rejected, error, host, pid, process_start)`
 	batch, err := s.db.PrepareBatch(ctx, q)
 	if err != nil {
 		return fmt.Errorf("save run: %w", err)
 	}
 	version := uint64(time.Now().UnixNano())
 	if err := batch.Append(r.ID, version, r.Dataset, r.Source, r.Fingerprint, string(r.Status), r.StartedAt,
-		r.FinishedAt, uint64(r.RowsRead), uint64(r.RowsLoaded), uint64(r.RowsRejected), r.Error); err != nil {
+		r.FinishedAt, uint64(r.RowsRead), uint64(r.RowsLoaded), uint64(r.RowsRejected), r.Error,
+		r.Process.Host, uint32(r.Process.PID), r.Process.Start); err != nil {
 		return fmt.Errorf("save run: %w", err)
 	}
 	if err := batch.Send(); err != nil {
@@ -71,6 +72,9 @@ type runRow struct {
 	RowsLoaded   uint64    `ch:"rows_loaded"`
 	RowsRejected uint64    `ch:"rows_rejected"`
 	Error        string    `ch:"error"`
+	Host         string    `ch:"host"`
+	PID          uint32    `ch:"pid"`
+	ProcessStart string    `ch:"process_start"`
 }
 
 func (r runRow) run() ingest.Run {
@@ -78,6 +82,7 @@ func (r runRow) run() ingest.Run {
 		ID: r.ID, Dataset: r.Dataset, Source: r.Source, Fingerprint: r.Fingerprint,
 		Status: ingest.Status(r.Status), StartedAt: r.StartedAt.UTC(),
 		RowsRead: int(r.RowsRead), RowsLoaded: int(r.RowsLoaded), RowsRejected: int(r.RowsRejected), Error: r.Error,
+		Process: ingest.Process{Host: r.Host, PID: int(r.PID), Start: r.ProcessStart},
 	}
 	if r.FinishedAt.Unix() > 0 {
 		run.FinishedAt = r.FinishedAt.UTC()
@@ -97,7 +102,10 @@ const latestRuns = `
 	       argMax(rows_read, version)     AS rows_read,
 	       argMax(rows_loaded, version)   AS rows_loaded,
 	       argMax(rows_rejected, version) AS rows_rejected,
-	       argMax(error, version)         AS error
+	       argMax(error, version)         AS error,
+	       argMax(host, version)          AS host,
+	       argMax(pid, version)           AS pid,
+	       argMax(process_start, version) AS process_start
 	FROM etl_runs
 	GROUP BY run_id`
 
@@ -148,6 +156,32 @@ func (s *Store) Freshness(ctx context.Context) ([]ingest.Freshness, error) {
 	out := make([]ingest.Freshness, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, ingest.Freshness{Dataset: r.Dataset, Last: r.run()})
+	}
+	return out, nil
+}
+
+// Unfinished returns the runs whose newest status is running or loaded,
+// and whether a published snapshot generation includes each.
+func (s *Store) Unfinished(ctx context.Context) ([]ingest.UnfinishedRun, error) {
+	q := `SELECT * FROM (` + latestRuns + `) WHERE status IN ('running', 'loaded') ORDER BY run_id`
+	var rows []runRow
+	if err := s.db.Select(ctx, &rows, q); err != nil {
+		return nil, fmt.Errorf("unfinished runs: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids := make([]uint64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	published, err := s.db.PublishedRuns(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("unfinished runs: %w", err)
+	}
+	out := make([]ingest.UnfinishedRun, len(rows))
+	for i, r := range rows {
+		out[i] = ingest.UnfinishedRun{Run: r.run(), Published: published[r.ID]}
 	}
 	return out, nil
 }

@@ -42,8 +42,9 @@ func (s *Store) InsertRows(ctx context.Context, runID uint64, source string, reg
 }
 
 // RebuildSnapshot writes generation gen of regions_current from the rows of
-// committed runs (the newest run wins per code), with village counts.
-func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64) error {
+// committed runs and of the runs gen is to publish (the newest run wins per
+// code), with village counts.
+func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error {
 	q := `
 	INSERT INTO regions_current (generation, code, level, kind, parent_code, name, desa_count, kelurahan_count)
 	SELECT ? AS generation, code, level, kind, parent_code, name, desa_count, kelurahan_count
@@ -54,7 +55,7 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64) error {
 		       argMax(parent_code, run_id) AS parent_code,
 		       argMax(name, run_id)        AS name
 		FROM region_rows
-		WHERE run_id IN ` + clickhouse.CommittedRuns + `
+		WHERE ` + clickhouse.IncludedRuns + `
 		GROUP BY code
 	) ANY LEFT JOIN (
 		SELECT ancestor AS code,
@@ -63,14 +64,14 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64) error {
 		FROM (
 			SELECT code AS village_code, argMax(kind, run_id) AS village_kind
 			FROM region_rows
-			WHERE run_id IN ` + clickhouse.CommittedRuns + ` AND level = 'desa_kelurahan'
+			WHERE ` + clickhouse.IncludedRuns + ` AND level = 'desa_kelurahan'
 			GROUP BY code
 		)
 		ARRAY JOIN [substring(village_code, 1, 2), substring(village_code, 1, 4),
 		            substring(village_code, 1, 6), village_code] AS ancestor
 		GROUP BY ancestor
 	) USING code`
-	if err := s.db.Exec(ctx, q, gen); err != nil {
+	if err := s.db.Exec(ctx, q, gen, runs, runs); err != nil {
 		return fmt.Errorf("rebuild regions snapshot: %w", err)
 	}
 	return nil

@@ -45,10 +45,10 @@ func TestRegionsBeyondOneGranule(t *testing.T) {
 	if err := store.InsertRows(ctx, runID, "test", regions); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.RebuildSnapshot(ctx, 7); err != nil {
+	if err := store.RebuildSnapshot(ctx, 7, []uint64{runID}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.PublishGenerations(ctx, runID, 7, []string{regionch.SnapshotTable}); err != nil {
+	if err := db.PublishGenerations(ctx, []uint64{runID}, 7, []string{regionch.SnapshotTable}); err != nil {
 		t.Fatal(err)
 	}
 	for lvl, want := range map[region.Level]int{region.LevelProvinsi: 1, region.LevelKabupatenKota: 20,

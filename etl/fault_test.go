@@ -1,0 +1,448 @@
+package etl
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
+	"github.com/sinergi-id/sinergi/internal/ingest"
+	"github.com/sinergi-id/sinergi/internal/ingest/ingestch"
+	"github.com/sinergi-id/sinergi/internal/realdata"
+)
+
+// The fault tests run loads in a child process — this test binary again,
+// told what to do by faultChildEnv — that stops at a named point of the
+// load (see Runner.pause) and tells the parent, which then kills it or
+// kills ClickHouse under it. Afterwards an unrelated load runs, and every
+// published snapshot must equal that of a database that only ever saw the
+// loads that completed.
+
+const faultChildEnv = "SINERGI_FAULT_CHILD"
+
+// faultOrder is what the parent tells a child.
+type faultOrder struct {
+	Addr     string
+	Database string
+	Dataset  string
+	Files    []string
+	PauseAt  string
+	// OtherHost records the child's runs as a process of another host,
+	// which no one can tell is gone.
+	OtherHost bool
+}
+
+const pausedLine = "paused at "
+
+// runFaultChild is the child's main: load the files, stopping at PauseAt
+// until stdin says go on (or closes).
+func runFaultChild() int {
+	var order faultOrder
+	if err := json.Unmarshal([]byte(os.Getenv(faultChildEnv)), &order); err != nil {
+		fmt.Fprintln(os.Stderr, "fault child:", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ctx := context.Background()
+	db, err := clickhouse.Open(ctx, clickhouse.Config{Addr: order.Addr, Database: order.Database}, log)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fault child:", err)
+		return 2
+	}
+	defer db.Close()
+	runner := NewClickHouseRunner(db, log)
+	if order.OtherHost {
+		runner.process.Host = "another-host.invalid"
+	}
+	stdin := bufio.NewReader(os.Stdin)
+	runner.setPause(func(_ context.Context, point string) {
+		if point == order.PauseAt {
+			fmt.Println(pausedLine + point)
+			_, _ = stdin.ReadString('\n')
+		}
+	})
+	res, err := runner.Load(ctx, order.Dataset, order.Files...)
+	for _, r := range res.Runs {
+		fmt.Printf("run %d %s %s\n", r.ID, r.Status, r.Error)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fault child:", err)
+		return 1
+	}
+	return 0
+}
+
+// loadChild is a load running in a child process, stopped at its point.
+type loadChild struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	out   *bufio.Scanner
+}
+
+// startLoadChild starts a child loading files into cfg's database and
+// waits until it stops at point.
+func startLoadChild(t *testing.T, cfg clickhouse.Config, otherHost bool, point, dataset string, files ...string) *loadChild {
+	t.Helper()
+	order, _ := json.Marshal(faultOrder{Addr: cfg.Addr, Database: cfg.Database, Dataset: dataset, Files: files,
+		PauseAt: point, OtherHost: otherHost})
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), faultChildEnv+"="+string(order))
+	cmd.Stderr = t.Output()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &loadChild{cmd: cmd, stdin: stdin, out: bufio.NewScanner(stdout)}
+	t.Cleanup(func() {
+		if c.cmd.ProcessState == nil {
+			_ = c.cmd.Process.Kill()
+			_ = c.cmd.Wait()
+		}
+	})
+	for c.out.Scan() {
+		if c.out.Text() == pausedLine+point {
+			return c
+		}
+		t.Logf("child: %s", c.out.Text())
+	}
+	_ = cmd.Wait()
+	t.Fatalf("the loading child exited (%v) before reaching %q", cmd.ProcessState, point)
+	return nil
+}
+
+// kill kills the child with SIGKILL and reaps it.
+func (c *loadChild) kill(t *testing.T) {
+	t.Helper()
+	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.cmd.Wait()
+}
+
+// resume lets the child go on and waits for it to exit.
+func (c *loadChild) resume(t *testing.T) {
+	t.Helper()
+	_ = c.stdin.Close()
+	for c.out.Scan() {
+		t.Logf("child: %s", c.out.Text())
+	}
+	err := c.cmd.Wait()
+	t.Logf("child exited: %v", err)
+}
+
+// faultServer is a ClickHouse of the test's own, which it may kill.
+type faultServer struct {
+	dir string
+	srv *clickhouse.LocalServer
+	log *slog.Logger
+}
+
+func startFaultServer(t *testing.T) *faultServer {
+	t.Helper()
+	fs := &faultServer{dir: t.TempDir(), log: clickhousetest.Logger(t)}
+	fs.start(t)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = fs.srv.Stop(ctx)
+	})
+	return fs
+}
+
+func (fs *faultServer) start(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv, err := clickhouse.StartLocal(ctx, fs.dir, fs.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs.srv = srv
+}
+
+// killAndRestart kills the server with SIGKILL and starts it again on the
+// same data (on new ports).
+func (fs *faultServer) killAndRestart(t *testing.T) {
+	t.Helper()
+	if err := syscall.Kill(fs.srv.PID(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = fs.srv.Stop(ctx) // reaps it
+	fs.start(t)
+}
+
+// database is a fresh, migrated database on the server.
+func (fs *faultServer) database(t *testing.T, name string) clickhouse.Config {
+	t.Helper()
+	cfg := clickhouse.Config{Addr: fs.srv.Addr(), Database: name}.Defaults()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db := fs.open(t, cfg)
+	defer db.Close()
+	if err := db.Migrate(ctx, fs.log); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// open connects to cfg's database on the server as it runs now, creating
+// the database if needed.
+func (fs *faultServer) open(t *testing.T, cfg clickhouse.Config) *clickhouse.DB {
+	t.Helper()
+	cfg.Addr = fs.srv.Addr()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := clickhouse.CreateDatabase(ctx, cfg, fs.log); err != nil {
+		t.Fatal(err)
+	}
+	db, err := clickhouse.Open(ctx, cfg, fs.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func loadInto(t *testing.T, db *clickhouse.DB, dataset string, files ...string) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := NewClickHouseRunner(db, clickhousetest.Logger(t)).Load(ctx, dataset, files...)
+	if err != nil {
+		t.Fatalf("load %s %v: %v", dataset, files, err)
+	}
+	return res
+}
+
+// publishedSnapshots is everything queries read: the rows of the published
+// generation of every snapshot table, each row as text, sorted, without
+// the generation and run columns (which differ between databases).
+func publishedSnapshots(t *testing.T, db *clickhouse.DB) map[string][]string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string][]string{}
+	for _, tables := range snapshotTables {
+		for _, table := range tables {
+			var cols []struct {
+				Name string `ch:"name"`
+			}
+			if err := db.Select(ctx, &cols, `SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ?
+				AND name NOT IN ('generation', 'run_id') ORDER BY name`, table); err != nil {
+				t.Fatal(err)
+			}
+			names := make([]string, len(cols))
+			for i, c := range cols {
+				names[i] = c.Name
+			}
+			// table and column names come from the schema, not from input.
+			rows, err := db.Query(ctx, `SELECT `+strings.Join(names, ", ")+` FROM `+table+
+				` WHERE generation = `+clickhouse.CurrentGeneration(table))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var lines []string
+			types := rows.ColumnTypes()
+			for rows.Next() {
+				vals := make([]any, len(types))
+				for i, ct := range types {
+					vals[i] = reflect.New(ct.ScanType()).Interface()
+				}
+				if err := rows.Scan(vals...); err != nil {
+					t.Fatal(err)
+				}
+				parts := make([]string, len(vals))
+				for i, v := range vals {
+					parts[i] = fmt.Sprint(reflect.ValueOf(v).Elem().Interface())
+				}
+				lines = append(lines, strings.Join(parts, "|"))
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			rows.Close()
+			slices.Sort(lines)
+			out[table] = lines
+		}
+	}
+	return out
+}
+
+// committedValue is the register's total committed value as published.
+func committedValue(t *testing.T, db *clickhouse.DB) string {
+	t.Helper()
+	var v string
+	if err := db.QueryRow(context.Background(), `SELECT toString(sum(committed_value)) FROM coop_agreements_current
+		WHERE generation = `+clickhouse.CurrentGeneration("coop_agreements_current"), nil, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func sameSnapshots(t *testing.T, got, want map[string][]string) {
+	t.Helper()
+	for table, w := range want {
+		if g := got[table]; !slices.Equal(g, w) {
+			t.Errorf("%s: %d published rows differ from the reference's %d", table, len(g), len(w))
+		}
+	}
+}
+
+// TestKilledLoadsNeverGoLive is issue 16's first finding: register A, then
+// B (A's agreements with every value doubled); a reload of A is killed —
+// the loading process, or ClickHouse under it — at a point of its load;
+// then an unrelated register C loads. Every answer must be that of loading
+// A, B and C only (or A, B, A and C when the kill came after the publish),
+// and the killed run must end up failed (or succeeded) with the reason.
+func TestKilledLoadsNeverGoLive(t *testing.T) {
+	fs := startFaultServer(t)
+	wilayah := realdata.Path(t, realdata.Wilayah)
+	known := kaltimRegions(t)
+	regA := generatedRegisterOf(t, t.TempDir(), known, 3000, 12, "A", 1)
+	regB := generatedRegisterOf(t, t.TempDir(), known, 3000, 12, "A", 2)
+	regC := generatedRegisterOf(t, t.TempDir(), known, 600, 6, "C", 1)
+	// A regions file that renames Kutai Kartanegara, for kills during the
+	// two-part rebuild of a regions load (regions, then IDM).
+	body, err := os.ReadFile(wilayah)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := filepath.Join(t.TempDir(), "wilayah_renamed.csv")
+	if err := os.WriteFile(renamed, []byte(strings.Replace(string(body), "Kutai Kartanegara", "Kutai Renamed", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// After it, a regions load that changes nothing rebuilds the regions.
+	province := filepath.Join(t.TempDir(), "wilayah_province.csv")
+	lines := strings.SplitN(string(body), "\n", 3)
+	if err := os.WriteFile(province, []byte(lines[0]+"\n"+lines[1]+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// The references: databases that saw only the loads that completed.
+	reference := func(name string, registers ...[]string) (map[string][]string, string) {
+		cfg := fs.database(t, name)
+		db := fs.open(t, cfg)
+		defer db.Close()
+		loadInto(t, db, DatasetRegions, wilayah)
+		for _, r := range registers {
+			loadInto(t, db, DatasetRegister, r...)
+		}
+		return publishedSnapshots(t, db), committedValue(t, db)
+	}
+	withB, valueB := reference("ref_b", regA, regB, regC)
+	withA, valueA := reference("ref_a", regA, regB, regA, regC)
+	if valueA == valueB {
+		t.Fatalf("the references do not tell A from B: both %s", valueA)
+	}
+
+	for _, tc := range []struct {
+		point      string
+		killServer bool
+		otherHost  bool // the killed load ran on another host: it cannot be known gone
+		published  bool // the kill came after the publish: the reload of A counts
+		regions    bool // the killed load is a regions file, not the reload of A
+	}{
+		{point: "loaded", otherHost: true},
+		{point: "rebuilding", regions: true},
+		{point: "rebuilding", regions: true, killServer: true},
+		{point: "inserting"},
+		{point: "inserted"},
+		{point: "loaded"},
+		{point: "publishing"},
+		{point: "published", published: true},
+		{point: "inserting", killServer: true},
+		{point: "loaded", killServer: true},
+		{point: "publishing", killServer: true},
+		{point: "published", killServer: true, published: true},
+	} {
+		name := "kill load at " + tc.point
+		if tc.killServer {
+			name = "kill ClickHouse at " + tc.point
+		}
+		if tc.otherHost {
+			name += " on another host"
+		}
+		if tc.regions {
+			name += " of regions"
+		}
+		t.Run(name, func(t *testing.T) {
+			cfg := fs.database(t, fmt.Sprintf("fault_%s_%t_%t_%t", tc.point, tc.killServer, tc.otherHost, tc.regions))
+			db := fs.open(t, cfg)
+			loadInto(t, db, DatasetRegions, wilayah)
+			loadInto(t, db, DatasetRegister, regA...)
+			loadInto(t, db, DatasetRegister, regB...)
+			db.Close()
+
+			dataset, files := DatasetRegister, regA
+			if tc.regions {
+				dataset, files = DatasetRegions, []string{renamed}
+			}
+			child := startLoadChild(t, cfg, tc.otherHost, tc.point, dataset, files...)
+			if tc.killServer {
+				fs.killAndRestart(t)
+				child.resume(t) // it fails: its server is gone
+			} else {
+				child.kill(t)
+			}
+
+			db = fs.open(t, cfg)
+			defer db.Close()
+			if tc.regions {
+				loadInto(t, db, DatasetRegions, province)
+			}
+			res := loadInto(t, db, DatasetRegister, regC...)
+			want, wantValue := withB, valueB
+			if tc.published {
+				want, wantValue = withA, valueA
+			}
+			if got := committedValue(t, db); got != wantValue {
+				t.Errorf("committed value %s, want %s (B's is %s, A's %s)", got, wantValue, valueB, valueA)
+			}
+			sameSnapshots(t, publishedSnapshots(t, db), want)
+
+			runs, err := ingestch.NewStore(db).Runs(context.Background(), 10, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.regions {
+				runs = slices.Delete(runs, 1, 2) // the province's
+			}
+			if len(runs) != 5 {
+				t.Fatalf("%d runs, want 5: %+v", len(runs), runs)
+			}
+			killed := runs[1] // newest first: C, the killed load, B, A, the regions
+			if runs[0].ID != res.Runs[0].ID || runs[0].Status != ingest.StatusSucceeded {
+				t.Errorf("C's run: %+v", runs[0])
+			}
+			switch {
+			case tc.otherHost && killed.Status != ingest.StatusLoaded:
+				t.Errorf("the killed run of another host is %s (%q), want it left loaded", killed.Status, killed.Error)
+			case tc.otherHost:
+			case tc.published && killed.Status != ingest.StatusSucceeded:
+				t.Errorf("the killed run was published but is %s (%s)", killed.Status, killed.Error)
+			case !tc.published && (killed.Status != ingest.StatusFailed || !strings.Contains(killed.Error, "interrupted")):
+				t.Errorf("the killed run is %s (%q), want failed as interrupted", killed.Status, killed.Error)
+			}
+		})
+	}
+}
