@@ -62,15 +62,12 @@ func statusToModel(s idm.Status) model.IdmStatus { return model.IdmStatus(s.Stri
 func distributionToModel(d idm.Distribution) *model.IdmDistribution {
 	out := &model.IdmDistribution{
 		RegionCode: string(d.Region), Year: d.Year, Total: d.Total,
-		MeanIdm: d.MeanIDM, MeanIks: d.MeanIKS, MeanIke: d.MeanIKE, MeanIkl: d.MeanIKL,
+		MeanIdm: roundMean(d.MeanIDM, d.Total), MeanIks: roundMean(d.MeanIKS, d.Total),
+		MeanIke: roundMean(d.MeanIKE, d.Total), MeanIkl: roundMean(d.MeanIKL, d.Total),
 	}
 	for _, sc := range d.ByStatus {
-		c := &model.IdmStatusCount{Status: statusToModel(sc.Status), Count: sc.Count}
-		if d.Total > 0 {
-			share := float64(sc.Count) / float64(d.Total)
-			c.Share = &share
-		}
-		out.ByStatus = append(out.ByStatus, c)
+		out.ByStatus = append(out.ByStatus, &model.IdmStatusCount{Status: statusToModel(sc.Status), Count: sc.Count,
+			Share: shareOf(sc.Count, d.Total)})
 	}
 	return out
 }

@@ -74,7 +74,7 @@ func agreementToModel(a cooperation.AgreementSummary) *model.Agreement {
 		ClassificationDisagreements: enumsFrom[model.StrategicIssue](a.Classification.Disagreements()),
 		Fields:                      enumsFrom[model.FieldOfWork](a.Fields),
 		FundingSource:               strOrNil(a.FundingSource), SourceReference: strOrNil(a.SourceReference),
-		RealisedValue: a.RealisedValue, Beneficiaries: a.Beneficiaries,
+		RealisedValue: rupiah(a.RealisedValue), Beneficiaries: a.Beneficiaries,
 	}
 	if out.DocumentNumbers == nil {
 		out.DocumentNumbers = []string{}
@@ -83,7 +83,7 @@ func agreementToModel(a cooperation.AgreementSummary) *model.Agreement {
 	out.Issues, out.ClassificationDisagreements = nonNilList(out.Issues), nonNilList(out.ClassificationDisagreements)
 	out.Fields = nonNilList(out.Fields)
 	if a.CommittedValue != nil {
-		v := a.CommittedValue.InexactFloat64()
+		v := model.RupiahOf(*a.CommittedValue)
 		out.CommittedValue = &v
 	}
 	kab := map[string]bool{}
@@ -133,7 +133,7 @@ func partyToModel(p cooperation.Party) *model.Party {
 
 func realisationToModel(r cooperation.Realisation) *model.Realisation {
 	return &model.Realisation{Month: r.Month.Format("2006-01"), VillageCode: string(r.Village),
-		Value: r.Value.InexactFloat64(), Beneficiaries: r.Beneficiaries, Outputs: strOrNil(r.Outputs)}
+		Value: model.RupiahOf(r.Value), Beneficiaries: r.Beneficiaries, Outputs: strOrNil(r.Outputs)}
 }
 
 // statsRowToModel puts each key and value into its field.
@@ -172,6 +172,9 @@ func statsColumnsToModel(q cooperation.StatsQuery, rows []cooperation.StatsRow) 
 		values := make([]float64, len(rows))
 		for j, r := range rows {
 			values[j] = r.Values[i]
+			if m.IsMoney() {
+				values[j] = roundSen(values[j])
+			}
 		}
 		out.Measures = append(out.Measures, &model.StatsMeasureColumn{Measure: model.StatsMeasure(m), Values: values})
 	}
@@ -220,7 +223,7 @@ func statsRowToModel(dims []cooperation.Dimension, measures []cooperation.Measur
 func statsMeasuresToModel(measures []cooperation.Measure, values []float64) *model.StatsMeasures {
 	out := &model.StatsMeasures{}
 	for i, m := range measures {
-		n, f := int(values[i]), values[i]
+		n, money := int(values[i]), rupiah(values[i])
 		switch m {
 		case cooperation.MeasureAgreements:
 			out.Agreements = &n
@@ -233,9 +236,9 @@ func statsMeasuresToModel(measures []cooperation.Measure, values []float64) *mod
 		case cooperation.MeasurePartners:
 			out.Partners = &n
 		case cooperation.MeasureCommittedValue:
-			out.CommittedValue = &f
+			out.CommittedValue = &money
 		case cooperation.MeasureRealisedValue:
-			out.RealisedValue = &f
+			out.RealisedValue = &money
 		case cooperation.MeasureBeneficiaries:
 			out.Beneficiaries = &n
 		}
@@ -246,22 +249,19 @@ func statsMeasuresToModel(measures []cooperation.Measure, values []float64) *mod
 func scorecardToModel(c cooperation.RegionComparison) *model.RegionScorecard {
 	out := &model.RegionScorecard{
 		RegionCode: string(c.Region), Year: c.Year, DesaCount: c.DesaCount, Agreements: c.Agreements,
-		AgreementsPer100Desa: c.AgreementsPer100, DesaCovered: c.DesaCovered, DesaCoveredShare: c.DesaCoveredShare,
-		DesaPersiapanCovered: c.DesaPersiapan, CommittedValue: c.CommittedValue, ValuePerDesa: c.ValuePerDesa,
-		RealisedValue: c.RealisedValue,
+		AgreementsPer100Desa: per100(c.Agreements, c.DesaCount), DesaCovered: c.DesaCovered,
+		DesaCoveredShare: deref(shareOf(c.DesaCovered, c.DesaCount), 0), DesaPersiapanCovered: c.DesaPersiapan,
+		CommittedValue: rupiah(c.CommittedValue), ValuePerDesa: rupiahPer(c.CommittedValue, c.DesaCount),
+		RealisedValue: rupiah(c.RealisedValue),
 	}
 	for _, i := range cooperation.Issues {
 		out.ByIssue = append(out.ByIssue, &model.IssueCount{Issue: model.StrategicIssue(i), Agreements: c.ByIssue[i]})
 	}
 	if c.IDM != nil {
-		s := &model.ScorecardIdm{Scored: c.IDM.Scored, MeanIdm: c.IDM.Mean, MovedUp: c.IDM.MovedUp, MovedDown: c.IDM.MovedDown}
+		s := &model.ScorecardIdm{Scored: c.IDM.Scored, MeanIdm: roundMean(c.IDM.Mean, c.IDM.Scored), MovedUp: c.IDM.MovedUp, MovedDown: c.IDM.MovedDown}
 		for _, sc := range c.IDM.ByStatus {
-			cnt := &model.IdmStatusCount{Status: statusToModel(sc.Status), Count: sc.Count}
-			if c.IDM.Scored > 0 {
-				share := float64(sc.Count) / float64(c.IDM.Scored)
-				cnt.Share = &share
-			}
-			s.ByStatus = append(s.ByStatus, cnt)
+			s.ByStatus = append(s.ByStatus, &model.IdmStatusCount{Status: statusToModel(sc.Status), Count: sc.Count,
+				Share: shareOf(sc.Count, c.IDM.Scored)})
 		}
 		out.Idm = s
 	}
@@ -293,7 +293,7 @@ func partnerToModel(p cooperation.PartnerSummary) *model.Partner {
 	out := &model.Partner{Name: p.Name, Type: model.PartyType(p.Type), Agreements: p.Agreements,
 		ActiveAgreements: p.ActiveAgreements, VillagesCovered: p.VillagesCovered,
 		KabupatenCodes: enumsFrom[string](p.Kabupaten), Issues: nonNilList(enumsFrom[model.StrategicIssue](p.Issues)),
-		Fields: nonNilList(enumsFrom[model.FieldOfWork](p.Fields)), CommittedValue: p.CommittedValue, RealisedValue: p.RealisedValue}
+		Fields: nonNilList(enumsFrom[model.FieldOfWork](p.Fields)), CommittedValue: rupiah(p.CommittedValue), RealisedValue: rupiah(p.RealisedValue)}
 	if p.Sector != cooperation.SectorNone {
 		s := model.Sector(p.Sector)
 		out.Sector = &s
@@ -302,8 +302,9 @@ func partnerToModel(p cooperation.PartnerSummary) *model.Partner {
 }
 
 func impactGroupToModel(g cooperation.ImpactGroup) *model.ImpactGroup {
-	return &model.ImpactGroup{Desa: g.Desa, MeanIdmFrom: g.MeanFrom, MeanIdmTo: g.MeanTo, MeanChange: g.MeanChange,
-		MovedUp: g.MovedUp, Unchanged: g.Unchanged, MovedDown: g.MovedDown}
+	return &model.ImpactGroup{Desa: g.Desa, MeanIdmFrom: roundMean(g.MeanFrom, g.Desa), MeanIdmTo: roundMean(g.MeanTo, g.Desa),
+		MeanChange: roundMean(g.MeanChange, g.Desa),
+		MovedUp:    g.MovedUp, Unchanged: g.Unchanged, MovedDown: g.MovedDown}
 }
 
 // persiapanToModel splits a desa persiapan key ("<region>:<folded name>");

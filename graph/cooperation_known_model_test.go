@@ -518,6 +518,25 @@ func setOf[T any](m map[string]T) []string { return slices.Sorted(maps.Keys(m)) 
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
 
+// The API's rounding rule (schema.graphql), computed here from whole
+// numbers: means of 4-decimal scores and shares to 4 decimals, rates per
+// 100 desa and money to 2, halves away from zero.
+func scoreUnits(v float64) int64 { return int64(math.Round(v * 1e4)) }
+
+func roundDiv(num, den int64) int64 {
+	if num < 0 {
+		return -roundDiv(-num, den)
+	}
+	return (2*num + den) / (2 * den)
+}
+
+func mean4(sumUnits int64, n int) float64 { return float64(roundDiv(sumUnits, int64(n))) / 1e4 }
+func share4(count, total int) float64     { return float64(roundDiv(int64(count)*1e4, int64(total))) / 1e4 }
+func per100(count, total int) float64     { return float64(roundDiv(int64(count)*1e4, int64(total))) / 100 }
+func senPer(amount float64, n int) float64 {
+	return float64(roundDiv(int64(math.Round(amount*100)), int64(n))) / 100
+}
+
 func nearPtr(got *float64, want float64) bool { return got != nil && near(*got, want) }
 
 func sameSet(got, want []string) bool { return slices.Equal(sortedSet(got), sortedSet(want)) }

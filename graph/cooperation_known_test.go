@@ -1,8 +1,10 @@
 package graph_test
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,6 +57,7 @@ func TestKnownRegister(t *testing.T) {
 	w1.reg = v1
 	t.Run("the fixture covers its cases", func(t *testing.T) { checkFixtureCases(t, &w1) })
 	t.Run("v1", func(t *testing.T) { checkEveryQuery(t, a.in(t), &w1) })
+	t.Run("numbers are plain and rounded", func(t *testing.T) { checkPlainNumbers(t, a.in(t)) })
 
 	v2 := loadKnownRegister(t, a, "v2", today)
 	w2 := base
@@ -971,11 +974,11 @@ func checkCompareRegions(t *testing.T, a *api, w *world) {
 					}
 				}
 				n := float64(desa)
-				ratio := func(x float64) float64 { // a kota has no desa: its ratios are 0
+				ratio := func(x func() float64) float64 { // a kota has no desa: its ratios are 0
 					if desa == 0 {
 						return 0
 					}
-					return x / n
+					return x()
 				}
 				for _, c := range []struct {
 					name      string
@@ -983,12 +986,12 @@ func checkCompareRegions(t *testing.T, a *api, w *world) {
 				}{
 					{"desaCount", float64(got.DesaCount), n},
 					{"agreements", float64(got.Agreements), float64(len(agreements))},
-					{"agreementsPer100Desa", got.AgreementsPer100Desa, ratio(float64(len(agreements)) * 100)},
+					{"agreementsPer100Desa", got.AgreementsPer100Desa, ratio(func() float64 { return per100(len(agreements), desa) })},
 					{"desaCovered", float64(got.DesaCovered), float64(len(covered))},
-					{"desaCoveredShare", got.DesaCoveredShare, ratio(float64(len(covered)))},
+					{"desaCoveredShare", got.DesaCoveredShare, ratio(func() float64 { return share4(len(covered), desa) })},
 					{"desaPersiapanCovered", float64(got.DesaPersiapanCovered), float64(len(persiapan))},
 					{"committedValue", got.CommittedValue, committed},
-					{"valuePerDesa", got.ValuePerDesa, ratio(committed)},
+					{"valuePerDesa", got.ValuePerDesa, ratio(func() float64 { return senPer(committed, desa) })},
 					{"realisedValue", got.RealisedValue, realised},
 				} {
 					if !near(c.got, c.want) {
@@ -1029,16 +1032,16 @@ func checkScorecardIDM(t *testing.T, w *world, code string, y int, got *struct {
 		t.Errorf("%s %d: idm is null", code, y)
 		return
 	}
-	counts, sum, scored := map[string]int{}, 0.0, 0
+	counts, sum, scored := map[string]int{}, int64(0), 0
 	for c, r := range scores {
 		if within(c, code) {
 			counts[r.status]++
-			sum += r.idm
+			sum += scoreUnits(r.idm)
 			scored++
 		}
 	}
-	if got.Scored != scored || (scored > 0 && !nearPtr(got.MeanIdm, sum/float64(scored))) || (scored == 0 && got.MeanIdm != nil) {
-		t.Errorf("%s %d: scored %d mean %v, want %d mean %v", code, y, got.Scored, deref(got.MeanIdm), scored, sum/float64(scored))
+	if got.Scored != scored || (scored > 0 && !nearPtr(got.MeanIdm, mean4(sum, scored))) || (scored == 0 && got.MeanIdm != nil) {
+		t.Errorf("%s %d: scored %d mean %v, want %d mean %v", code, y, got.Scored, deref(got.MeanIdm), scored, mean4(sum, max(scored, 1)))
 	}
 	var statuses []string
 	for _, sc := range got.ByStatus {
@@ -1046,7 +1049,7 @@ func checkScorecardIDM(t *testing.T, w *world, code string, y int, got *struct {
 		if sc.Count != counts[sc.Status] {
 			t.Errorf("%s %d %s: %d, want %d", code, y, sc.Status, sc.Count, counts[sc.Status])
 		}
-		if scored > 0 && !nearPtr(sc.Share, float64(counts[sc.Status])/float64(scored)) {
+		if scored > 0 && !nearPtr(sc.Share, share4(counts[sc.Status], scored)) {
 			t.Errorf("%s %d %s share %v", code, y, sc.Status, deref(sc.Share))
 		}
 	}
@@ -1249,7 +1252,7 @@ func checkImpact(t *testing.T, a *api, w *world) {
 			covered := w.coveredDuring(period{year(2023).from, year(2024).to})
 			type acc struct {
 				n, up, same, down int
-				from, to          float64
+				from, to          int64 // sums of scores, in ten-thousandths
 			}
 			var with, without acc
 			for v, r23 := range w.idm[2023] {
@@ -1262,8 +1265,8 @@ func checkImpact(t *testing.T, a *api, w *world) {
 					g = &with
 				}
 				g.n++
-				g.from += r23.idm
-				g.to += r24.idm
+				g.from += scoreUnits(r23.idm)
+				g.to += scoreUnits(r24.idm)
 				switch d := statusRank[r24.status] - statusRank[r23.status]; {
 				case d > 0:
 					g.up++
@@ -1288,10 +1291,10 @@ func checkImpact(t *testing.T, a *api, w *world) {
 					}
 					continue
 				}
-				n := float64(wnt.n)
-				if !nearPtr(g.MeanIdmFrom, wnt.from/n) || !nearPtr(g.MeanIdmTo, wnt.to/n) || !nearPtr(g.MeanChange, (wnt.to-wnt.from)/n) {
+				from, to, change := mean4(wnt.from, wnt.n), mean4(wnt.to, wnt.n), mean4(wnt.to-wnt.from, wnt.n)
+				if !nearPtr(g.MeanIdmFrom, from) || !nearPtr(g.MeanIdmTo, to) || !nearPtr(g.MeanChange, change) {
 					t.Errorf("%s cooperation: means %v %v %v, want %v %v %v", name, deref(g.MeanIdmFrom), deref(g.MeanIdmTo), deref(g.MeanChange),
-						wnt.from/n, wnt.to/n, (wnt.to-wnt.from)/n)
+						from, to, change)
 				}
 			}
 			if region == "" && (with.n == 0 || without.n == 0) {
@@ -1701,5 +1704,36 @@ func checkBadInput(t *testing.T, a *api) {
 				t.Errorf("got %s %q, want BAD_USER_INPUT mentioning %q", errs[0].Extensions["code"], errs[0].Message, c.message)
 			}
 		})
+	}
+}
+
+// checkPlainNumbers reads the raw answers of the queries with the largest
+// amounts and the most decimals: no number is written with an exponent,
+// and derived figures carry at most the decimals of the rounding rule.
+func checkPlainNumbers(t *testing.T, a *api) {
+	raw := a.rawQuery(`{
+	  strategicIssues { committedValue realisedValue }
+	  cooperationStats(dimensions: [KABUPATEN_KOTA], measures: [AGREEMENTS, COMMITTED_VALUE, REALISED_VALUE]) {
+	    rows { committedValue realisedValue } totals { committedValue }
+	    columns { measures { values } } }
+	  agreements(orderBy: COMMITTED_VALUE_DESC, first: 5) { nodes { committedValue realisedValue } }
+	  compareRegions(codes: ["64", "64.02", "64.01"], year: 2024) {
+	    agreementsPer100Desa desaCoveredShare committedValue valuePerDesa idm { meanIdm byStatus { share } } }
+	  idmDistribution(year: 2024, level: KECAMATAN) { meanIdm meanIks meanIke meanIkl byStatus { share } }
+	}`, nil)
+	if bytes.Contains(raw, []byte(`"errors"`)) {
+		t.Fatalf("errors: %s", raw)
+	}
+	if m := regexp.MustCompile(`[0-9][eE][-+]?[0-9]`).Find(raw); m != nil {
+		t.Errorf("a number in exponent notation (%s) in %s", m, raw)
+	}
+	for field, decimals := range map[string]int{"meanIdm": 4, "meanIks": 4, "meanIke": 4, "meanIkl": 4, "share": 4,
+		"desaCoveredShare": 4, "agreementsPer100Desa": 2, "valuePerDesa": 2, "committedValue": 2} {
+		re := regexp.MustCompile(`"` + field + `":-?[0-9]+\.([0-9]+)`)
+		for _, m := range re.FindAllSubmatch(raw, -1) {
+			if len(m[1]) > decimals {
+				t.Errorf("%s: %s has more than %d decimals", field, m[0], decimals)
+			}
+		}
 	}
 }

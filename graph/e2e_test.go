@@ -108,6 +108,22 @@ func (a *api) query(q string, vars map[string]any, out any) []gqlError {
 	return env.Errors
 }
 
+// rawQuery posts a GraphQL query and returns the body as sent.
+func (a *api) rawQuery(q string, vars map[string]any) []byte {
+	a.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+	resp, err := http.Post(a.srv.URL+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		a.t.Fatalf("post: %v", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		a.t.Fatalf("read: %v", err)
+	}
+	return raw
+}
+
 func (a *api) mustQuery(q string, vars map[string]any, out any) {
 	a.t.Helper()
 	if errs := a.query(q, vars, out); len(errs) > 0 {
@@ -120,7 +136,7 @@ func (a *api) mustQuery(q string, vars map[string]any, out any) {
 type group struct {
 	counts                         map[string]int
 	total                          int
-	sumIDM, sumIKS, sumIKE, sumIKL float64
+	sumIDM, sumIKS, sumIKE, sumIKL int64 // in ten-thousandths: scores have 4 decimals
 }
 
 type idmRow struct {
@@ -180,10 +196,10 @@ func groupBy(rows map[string]idmRow, key func(idmRow) string) map[string]*group 
 		}
 		g.counts[r.status]++
 		g.total++
-		g.sumIDM += r.idm
-		g.sumIKS += r.iks
-		g.sumIKE += r.ike
-		g.sumIKL += r.ikl
+		g.sumIDM += scoreUnits(r.idm)
+		g.sumIKS += scoreUnits(r.iks)
+		g.sumIKE += scoreUnits(r.ike)
+		g.sumIKL += scoreUnits(r.ikl)
 	}
 	return out
 }
@@ -244,10 +260,10 @@ func checkDistribution(t *testing.T, got []distribution, want map[string]*group,
 			}
 			continue
 		}
-		n := float64(g.total)
+		n := g.total
 		for name, pair := range map[string][2]any{
-			"idm": {d.MeanIdm, g.sumIDM / n}, "iks": {d.MeanIks, g.sumIKS / n},
-			"ike": {d.MeanIke, g.sumIKE / n}, "ikl": {d.MeanIkl, g.sumIKL / n},
+			"idm": {d.MeanIdm, mean4(g.sumIDM, n)}, "iks": {d.MeanIks, mean4(g.sumIKS, n)},
+			"ike": {d.MeanIke, mean4(g.sumIKE, n)}, "ikl": {d.MeanIkl, mean4(g.sumIKL, n)},
 		} {
 			gotMean, want := pair[0].(*float64), pair[1].(float64)
 			if gotMean == nil || !closeTo(*gotMean, want) {

@@ -2147,6 +2147,12 @@ var sources = []*ast.Source{
 # Every figure is served from aggregates that the ETL rebuilds after each
 # load. Region codes are Kemendagri codes; arguments accept them dotted
 # ("64.02.02.2010") or flat ("6402022010"), answers give them dotted.
+#
+# Numbers: counts are Int, money is Rupiah, every other number is a Float
+# written in plain notation (0.6912, never 6.912e-01). Derived figures are
+# rounded by one rule everywhere: IDM means and mean changes to 4 decimals
+# (as Kemendesa publishes scores), shares (0..1) to 4 decimals, rates per
+# 100 desa to 2 decimals, money to the sen. Scores are given as loaded.
 
 "An instant in time, RFC 3339."
 scalar Time
@@ -2382,6 +2388,13 @@ type DatasetFreshness {
 "A calendar date, YYYY-MM-DD."
 scalar Date
 
+"""
+An amount in rupiah, exact to the sen: a JSON number in plain notation,
+never an exponent (4150000000, 1500000.5). JavaScript and pandas read it as
+a double: exact for whole rupiah up to 2^53 (about Rp 9.000 triliun).
+"""
+scalar Rupiah
+
 extend type Query {
   "Agreements the filter selects, a page at a time (default 50, at most 500)."
   agreements(filter: AgreementFilter, first: Int = 50, after: String, orderBy: AgreementOrder = SIGNED_DESC): AgreementConnection!
@@ -2561,11 +2574,11 @@ type Agreement {
   "Derivable issues where declared and derived disagree."
   classificationDisagreements: [StrategicIssue!]!
   fields: [FieldOfWork!]!
-  committedValue: Float
+  committedValue: Rupiah
   fundingSource: String
   sourceReference: String
   "Realised value over all realisations."
-  realisedValue: Float!
+  realisedValue: Rupiah!
   beneficiaries: Int!
   parties: [Party!]!
   "Desa covered (parties and realisation villages), as regions."
@@ -2596,7 +2609,7 @@ type Party {
 type Realisation {
   month: String!
   village: Region
-  value: Float!
+  value: Rupiah!
   beneficiaries: Int!
   outputs: String
 }
@@ -2607,8 +2620,8 @@ type StrategicIssueSummary {
   activeAgreements: Int!
   villagesCovered: Int!
   partners: Int!
-  committedValue: Float!
-  realisedValue: Float!
+  committedValue: Rupiah!
+  realisedValue: Rupiah!
 }
 
 enum StatsDimension {
@@ -2671,7 +2684,7 @@ type StatsDimensionColumn {
   values: [String!]!
 }
 
-"Counts are whole numbers; values are rupiah."
+"Counts are whole numbers; money is in rupiah, to the sen."
 type StatsMeasureColumn {
   measure: StatsMeasure!
   values: [Float!]!
@@ -2695,8 +2708,8 @@ type StatsRow {
   villagesCovered: Int
   desaPersiapanCovered: Int
   partners: Int
-  committedValue: Float
-  realisedValue: Float
+  committedValue: Rupiah
+  realisedValue: Rupiah
   beneficiaries: Int
 }
 
@@ -2706,8 +2719,8 @@ type StatsMeasures {
   villagesCovered: Int
   desaPersiapanCovered: Int
   partners: Int
-  committedValue: Float
-  realisedValue: Float
+  committedValue: Rupiah
+  realisedValue: Rupiah
   beneficiaries: Int
 }
 
@@ -2722,10 +2735,10 @@ type RegionScorecard {
   desaCovered: Int!
   desaCoveredShare: Float!
   desaPersiapanCovered: Int!
-  committedValue: Float!
-  valuePerDesa: Float!
+  committedValue: Rupiah!
+  valuePerDesa: Rupiah!
   "Realised in the year within the region."
-  realisedValue: Float!
+  realisedValue: Rupiah!
   byIssue: [IssueCount!]!
   "Null when no IDM is loaded for the year."
   idm: ScorecardIdm
@@ -2785,7 +2798,7 @@ type RegionLink {
   to: Region
   toCode: ID!
   agreements: Int!
-  committedValue: Float!
+  committedValue: Rupiah!
 }
 
 enum PartnerOrder {
@@ -2805,8 +2818,8 @@ type Partner {
   kabupaten: [Region!]!
   issues: [StrategicIssue!]!
   fields: [FieldOfWork!]!
-  committedValue: Float!
-  realisedValue: Float!
+  committedValue: Rupiah!
+  realisedValue: Rupiah!
 }
 
 type CooperationImpact {
@@ -4525,15 +4538,15 @@ func (ec *executionContext) _Agreement_committedValue(ctx context.Context, field
 			return obj.CommittedValue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Rupiah) graphql.Marshaler {
+			return ec.marshalORupiah2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Agreement_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _Agreement_fundingSource(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
@@ -4594,15 +4607,15 @@ func (ec *executionContext) _Agreement_realisedValue(ctx context.Context, field 
 			return obj.RealisedValue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.Rupiah) graphql.Marshaler {
+			return ec.marshalNRupiah2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Agreement_realisedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _Agreement_beneficiaries(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
@@ -7106,15 +7119,15 @@ func (ec *executionContext) _Partner_committedValue(ctx context.Context, field g
 			return obj.CommittedValue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.Rupiah) graphql.Marshaler {
+			return ec.marshalNRupiah2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Partner_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _Partner_realisedValue(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
@@ -7129,15 +7142,15 @@ func (ec *executionContext) _Partner_realisedValue(ctx context.Context, field gr
 			return obj.RealisedValue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.Rupiah) graphql.Marshaler {
+			return ec.marshalNRupiah2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Partner_realisedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _Party_type(ctx context.Context, field graphql.CollectedField, obj *model.Party) (ret graphql.Marshaler) {
@@ -8342,15 +8355,15 @@ func (ec *executionContext) _Realisation_value(ctx context.Context, field graphq
 			return obj.Value, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.Rupiah) graphql.Marshaler {
+			return ec.marshalNRupiah2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Realisation_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Realisation", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("Realisation", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _Realisation_beneficiaries(ctx context.Context, field graphql.CollectedField, obj *model.Realisation) (ret graphql.Marshaler) {
@@ -8769,15 +8782,15 @@ func (ec *executionContext) _RegionLink_committedValue(ctx context.Context, fiel
 			return obj.CommittedValue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.Rupiah) graphql.Marshaler {
+			return ec.marshalNRupiah2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_RegionLink_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RegionLink", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("RegionLink", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _RegionScorecard_region(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
@@ -8985,15 +8998,15 @@ func (ec *executionContext) _RegionScorecard_committedValue(ctx context.Context,
 			return obj.CommittedValue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.Rupiah) graphql.Marshaler {
+			return ec.marshalNRupiah2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_RegionScorecard_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _RegionScorecard_valuePerDesa(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
@@ -9008,15 +9021,15 @@ func (ec *executionContext) _RegionScorecard_valuePerDesa(ctx context.Context, f
 			return obj.ValuePerDesa, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.Rupiah) graphql.Marshaler {
+			return ec.marshalNRupiah2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_RegionScorecard_valuePerDesa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _RegionScorecard_realisedValue(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
@@ -9031,15 +9044,15 @@ func (ec *executionContext) _RegionScorecard_realisedValue(ctx context.Context, 
 			return obj.RealisedValue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.Rupiah) graphql.Marshaler {
+			return ec.marshalNRupiah2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_RegionScorecard_realisedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _RegionScorecard_byIssue(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
@@ -9513,15 +9526,15 @@ func (ec *executionContext) _StatsMeasures_committedValue(ctx context.Context, f
 			return obj.CommittedValue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Rupiah) graphql.Marshaler {
+			return ec.marshalORupiah2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_StatsMeasures_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StatsMeasures", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("StatsMeasures", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _StatsMeasures_realisedValue(ctx context.Context, field graphql.CollectedField, obj *model.StatsMeasures) (ret graphql.Marshaler) {
@@ -9536,15 +9549,15 @@ func (ec *executionContext) _StatsMeasures_realisedValue(ctx context.Context, fi
 			return obj.RealisedValue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Rupiah) graphql.Marshaler {
+			return ec.marshalORupiah2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_StatsMeasures_realisedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StatsMeasures", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("StatsMeasures", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _StatsMeasures_beneficiaries(ctx context.Context, field graphql.CollectedField, obj *model.StatsMeasures) (ret graphql.Marshaler) {
@@ -9950,15 +9963,15 @@ func (ec *executionContext) _StatsRow_committedValue(ctx context.Context, field 
 			return obj.CommittedValue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Rupiah) graphql.Marshaler {
+			return ec.marshalORupiah2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_StatsRow_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _StatsRow_realisedValue(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
@@ -9973,15 +9986,15 @@ func (ec *executionContext) _StatsRow_realisedValue(ctx context.Context, field g
 			return obj.RealisedValue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Rupiah) graphql.Marshaler {
+			return ec.marshalORupiah2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_StatsRow_realisedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("StatsRow", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _StatsRow_beneficiaries(ctx context.Context, field graphql.CollectedField, obj *model.StatsRow) (ret graphql.Marshaler) {
@@ -10134,15 +10147,15 @@ func (ec *executionContext) _StrategicIssueSummary_committedValue(ctx context.Co
 			return obj.CommittedValue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.Rupiah) graphql.Marshaler {
+			return ec.marshalNRupiah2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_StrategicIssueSummary_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StrategicIssueSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("StrategicIssueSummary", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _StrategicIssueSummary_realisedValue(ctx context.Context, field graphql.CollectedField, obj *model.StrategicIssueSummary) (ret graphql.Marshaler) {
@@ -10157,15 +10170,15 @@ func (ec *executionContext) _StrategicIssueSummary_realisedValue(ctx context.Con
 			return obj.RealisedValue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.Rupiah) graphql.Marshaler {
+			return ec.marshalNRupiah2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_StrategicIssueSummary_realisedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StrategicIssueSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("StrategicIssueSummary", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
 func (ec *executionContext) _Village_code(ctx context.Context, field graphql.CollectedField, obj *model.Village) (ret graphql.Marshaler) {
@@ -16056,13 +16069,13 @@ func (ec *executionContext) marshalNFieldOfWork2ᚕgithubᚗcomᚋsinergiᚑid�
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
-	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	res, err := model.UnmarshalPlainFloat(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalFloatContext(v)
+	res := model.MarshalPlainFloat(v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -16570,6 +16583,16 @@ func (ec *executionContext) marshalNRegionScorecard2ᚖgithubᚗcomᚋsinergiᚑ
 		return graphql.Null
 	}
 	return ec._RegionScorecard(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRupiah2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx context.Context, v any) (model.Rupiah, error) {
+	var res model.Rupiah
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRupiah2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx context.Context, sel ast.SelectionSet, v model.Rupiah) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNSector2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSector(ctx context.Context, v any) (model.Sector, error) {
@@ -17232,7 +17255,7 @@ func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v an
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	res, err := model.UnmarshalPlainFloat(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -17241,7 +17264,7 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 		return graphql.Null
 	}
 	_ = sel
-	res := graphql.MarshalFloatContext(*v)
+	res := model.MarshalPlainFloat(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
@@ -17426,6 +17449,22 @@ func (ec *executionContext) marshalORegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsine
 		return graphql.Null
 	}
 	return ec._Region(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORupiah2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx context.Context, v any) (*model.Rupiah, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Rupiah)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORupiah2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx context.Context, sel ast.SelectionSet, v *model.Rupiah) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOScorecardIdm2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐScorecardIdm(ctx context.Context, sel ast.SelectionSet, v *model.ScorecardIdm) graphql.Marshaler {

@@ -296,7 +296,7 @@ func (r *queryResolver) StrategicIssues(ctx context.Context, filter *model.Agree
 	for i, x := range sums {
 		out[i] = &model.StrategicIssueSummary{Issue: model.StrategicIssue(x.Issue), Agreements: x.Agreements,
 			ActiveAgreements: x.ActiveAgreements, VillagesCovered: x.VillagesCovered, Partners: x.Partners,
-			CommittedValue: x.CommittedValue, RealisedValue: x.RealisedValue}
+			CommittedValue: rupiah(x.CommittedValue), RealisedValue: rupiah(x.RealisedValue)}
 	}
 	return out, nil
 }
@@ -388,7 +388,7 @@ func (r *queryResolver) CrossRegionLinks(ctx context.Context, level model.Region
 	}
 	out := make([]*model.RegionLink, len(links))
 	for i, l := range links {
-		out[i] = &model.RegionLink{FromCode: l.From.Dotted(), ToCode: l.To.Dotted(), Agreements: l.Agreements, CommittedValue: l.CommittedValue}
+		out[i] = &model.RegionLink{FromCode: l.From.Dotted(), ToCode: l.To.Dotted(), Agreements: l.Agreements, CommittedValue: rupiah(l.CommittedValue)}
 	}
 	return out, nil
 }

@@ -45,10 +45,10 @@ type Agreement struct {
 	Issues                      []StrategicIssue `json:"issues"`
 	ClassificationDisagreements []StrategicIssue `json:"classificationDisagreements"`
 	Fields                      []FieldOfWork    `json:"fields"`
-	CommittedValue              *float64         `json:"committedValue"`
+	CommittedValue              *Rupiah          `json:"committedValue"`
 	FundingSource               *string          `json:"fundingSource"`
 	SourceReference             *string          `json:"sourceReference"`
-	RealisedValue               float64          `json:"realisedValue"`
+	RealisedValue               Rupiah           `json:"realisedValue"`
 	Beneficiaries               int              `json:"beneficiaries"`
 	VillageCodes                []string
 	PersiapanKeys               []string
@@ -71,30 +71,30 @@ type Party struct {
 type Realisation struct {
 	Month         string `json:"month"`
 	VillageCode   string
-	Value         float64 `json:"value"`
+	Value         Rupiah  `json:"value"`
 	Beneficiaries int     `json:"beneficiaries"`
 	Outputs       *string `json:"outputs"`
 }
 
 type StatsRow struct {
-	Provinsi             *string  `json:"provinsi"`
-	KabupatenKota        *string  `json:"kabupatenKota"`
-	Kecamatan            *string  `json:"kecamatan"`
-	Desa                 *string  `json:"desa"`
-	Issue                *string  `json:"issue"`
-	PartyType            *string  `json:"partyType"`
-	PartnerSector        *string  `json:"partnerSector"`
-	Field                *string  `json:"field"`
-	Status               *string  `json:"status"`
-	Period               *string  `json:"period"`
-	Agreements           *int     `json:"agreements"`
-	ActiveAgreements     *int     `json:"activeAgreements"`
-	VillagesCovered      *int     `json:"villagesCovered"`
-	DesaPersiapanCovered *int     `json:"desaPersiapanCovered"`
-	Partners             *int     `json:"partners"`
-	CommittedValue       *float64 `json:"committedValue"`
-	RealisedValue        *float64 `json:"realisedValue"`
-	Beneficiaries        *int     `json:"beneficiaries"`
+	Provinsi             *string `json:"provinsi"`
+	KabupatenKota        *string `json:"kabupatenKota"`
+	Kecamatan            *string `json:"kecamatan"`
+	Desa                 *string `json:"desa"`
+	Issue                *string `json:"issue"`
+	PartyType            *string `json:"partyType"`
+	PartnerSector        *string `json:"partnerSector"`
+	Field                *string `json:"field"`
+	Status               *string `json:"status"`
+	Period               *string `json:"period"`
+	Agreements           *int    `json:"agreements"`
+	ActiveAgreements     *int    `json:"activeAgreements"`
+	VillagesCovered      *int    `json:"villagesCovered"`
+	DesaPersiapanCovered *int    `json:"desaPersiapanCovered"`
+	Partners             *int    `json:"partners"`
+	CommittedValue       *Rupiah `json:"committedValue"`
+	RealisedValue        *Rupiah `json:"realisedValue"`
+	Beneficiaries        *int    `json:"beneficiaries"`
 	// RegionCode is the flat code of the row's region dimension, if any.
 	RegionCode string
 }
@@ -108,9 +108,9 @@ type RegionScorecard struct {
 	DesaCovered          int           `json:"desaCovered"`
 	DesaCoveredShare     float64       `json:"desaCoveredShare"`
 	DesaPersiapanCovered int           `json:"desaPersiapanCovered"`
-	CommittedValue       float64       `json:"committedValue"`
-	ValuePerDesa         float64       `json:"valuePerDesa"`
-	RealisedValue        float64       `json:"realisedValue"`
+	CommittedValue       Rupiah        `json:"committedValue"`
+	ValuePerDesa         Rupiah        `json:"valuePerDesa"`
+	RealisedValue        Rupiah        `json:"realisedValue"`
 	ByIssue              []*IssueCount `json:"byIssue"`
 	Idm                  *ScorecardIdm `json:"idm"`
 }
@@ -135,10 +135,10 @@ type InterVillageBody struct {
 }
 
 type RegionLink struct {
-	FromCode       string  `json:"fromCode"`
-	ToCode         string  `json:"toCode"`
-	Agreements     int     `json:"agreements"`
-	CommittedValue float64 `json:"committedValue"`
+	FromCode       string `json:"fromCode"`
+	ToCode         string `json:"toCode"`
+	Agreements     int    `json:"agreements"`
+	CommittedValue Rupiah `json:"committedValue"`
 }
 
 type Partner struct {
@@ -151,8 +151,8 @@ type Partner struct {
 	KabupatenCodes   []string
 	Issues           []StrategicIssue `json:"issues"`
 	Fields           []FieldOfWork    `json:"fields"`
-	CommittedValue   float64          `json:"committedValue"`
-	RealisedValue    float64          `json:"realisedValue"`
+	CommittedValue   Rupiah           `json:"committedValue"`
+	RealisedValue    Rupiah           `json:"realisedValue"`
 }
 
 type CooperationImpact struct {

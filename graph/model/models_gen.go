@@ -177,21 +177,21 @@ type StatsDimensionColumn struct {
 	Values    []string       `json:"values"`
 }
 
-// Counts are whole numbers; values are rupiah.
+// Counts are whole numbers; money is in rupiah, to the sen.
 type StatsMeasureColumn struct {
 	Measure StatsMeasure `json:"measure"`
 	Values  []float64    `json:"values"`
 }
 
 type StatsMeasures struct {
-	Agreements           *int     `json:"agreements,omitempty"`
-	ActiveAgreements     *int     `json:"activeAgreements,omitempty"`
-	VillagesCovered      *int     `json:"villagesCovered,omitempty"`
-	DesaPersiapanCovered *int     `json:"desaPersiapanCovered,omitempty"`
-	Partners             *int     `json:"partners,omitempty"`
-	CommittedValue       *float64 `json:"committedValue,omitempty"`
-	RealisedValue        *float64 `json:"realisedValue,omitempty"`
-	Beneficiaries        *int     `json:"beneficiaries,omitempty"`
+	Agreements           *int    `json:"agreements,omitempty"`
+	ActiveAgreements     *int    `json:"activeAgreements,omitempty"`
+	VillagesCovered      *int    `json:"villagesCovered,omitempty"`
+	DesaPersiapanCovered *int    `json:"desaPersiapanCovered,omitempty"`
+	Partners             *int    `json:"partners,omitempty"`
+	CommittedValue       *Rupiah `json:"committedValue,omitempty"`
+	RealisedValue        *Rupiah `json:"realisedValue,omitempty"`
+	Beneficiaries        *int    `json:"beneficiaries,omitempty"`
 }
 
 type StrategicIssueSummary struct {
@@ -200,8 +200,8 @@ type StrategicIssueSummary struct {
 	ActiveAgreements int            `json:"activeAgreements"`
 	VillagesCovered  int            `json:"villagesCovered"`
 	Partners         int            `json:"partners"`
-	CommittedValue   float64        `json:"committedValue"`
-	RealisedValue    float64        `json:"realisedValue"`
+	CommittedValue   Rupiah         `json:"committedValue"`
+	RealisedValue    Rupiah         `json:"realisedValue"`
 }
 
 type VillageTargetConnection struct {

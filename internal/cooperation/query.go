@@ -268,3 +268,6 @@ const (
 	// realisations without a month.
 	Undated = "UNDATED"
 )
+
+// IsMoney reports whether the measure is an amount in rupiah.
+func (m Measure) IsMoney() bool { return m == MeasureCommittedValue || m == MeasureRealisedValue }
