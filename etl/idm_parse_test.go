@@ -415,7 +415,7 @@ func TestParseIDMRealData(t *testing.T) {
 		name := filepath.Join(realDataDir, "kaltim_idm_"+strconv.Itoa(year)+".csv")
 		tbl, err := tabular.Open(name)
 		if err != nil {
-			t.Fatalf("open real data (shared/data must sit beside the repository): %v", err)
+			t.Fatalf("open real data (data/kaltim): %v", err)
 		}
 		b, err := ParseIDM(tbl, register, YearRange{Min: 2015, Max: 2030})
 		tbl.Close()

@@ -12,10 +12,11 @@ import (
 	"github.com/sinergi-id/sinergi/internal/region"
 )
 
-// realDataDir holds the project's real Kalimantan Timur files, beside the
-// repository. Tests using it fail when it is missing: they are the check
-// that the parsers accept what the sources actually publish.
-const realDataDir = "../../shared/data"
+// realDataDir holds the project's real Kalimantan Timur files, shipped in
+// the repository (identical to ../shared/data; data/kaltim's test checks).
+// Tests using it fail when it is missing: they are the check that the
+// parsers accept what the sources actually publish.
+const realDataDir = "../data/kaltim"
 
 func parseRegionsText(t *testing.T, content string, known RegionLookup) (RegionBatch, error) {
 	t.Helper()
@@ -336,7 +337,7 @@ func parseRealRegions(t *testing.T, name string) RegionBatch {
 	t.Helper()
 	tbl, err := tabular.Open(filepath.Join(realDataDir, name))
 	if err != nil {
-		t.Fatalf("open real data (shared/data must sit beside the repository): %v", err)
+		t.Fatalf("open real data (data/kaltim): %v", err)
 	}
 	defer tbl.Close()
 	b, err := ParseRegions(tbl, nil)

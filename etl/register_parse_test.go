@@ -26,7 +26,7 @@ func kaltimRegions(tb testing.TB) *RegionSet {
 	tb.Helper()
 	tbl, err := tabular.Open(filepath.Join(realDataDir, "kaltim_wilayah_kemendagri_2025.csv"))
 	if err != nil {
-		tb.Fatalf("open real data (shared/data must sit beside the repository): %v", err)
+		tb.Fatalf("open real data (data/kaltim): %v", err)
 	}
 	defer tbl.Close()
 	b, err := ParseRegions(tbl, nil)

@@ -1,7 +1,7 @@
 // Package realdata finds the real Kalimantan Timur files (regions, IDM)
-// that tests and benchmarks check sinergi against. They live in
-// ../shared/data beside the repository and are never copied into it;
-// SINERGI_SHARED_DATA points elsewhere.
+// that tests and benchmarks check sinergi against: the copies shipped in
+// data/kaltim (identical to ../shared/data, which a test there checks), or
+// the directory SINERGI_SHARED_DATA names.
 package realdata
 
 import (
@@ -36,13 +36,13 @@ func Path(t testing.TB, name string) string {
 	return filepath.Join(Dir(t), name)
 }
 
-// Find locates the directory: SINERGI_SHARED_DATA, else ../shared/data
-// beside the repository root.
+// Find locates the directory: SINERGI_SHARED_DATA, else the repository's
+// data/kaltim.
 func Find() (string, error) {
 	dir := os.Getenv("SINERGI_SHARED_DATA")
 	if dir == "" {
 		_, file, _, _ := runtime.Caller(0) // <repo>/internal/realdata/realdata.go
-		dir = filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "data")
+		dir = filepath.Join(filepath.Dir(file), "..", "..", "data", "kaltim")
 	}
 	if _, err := os.Stat(filepath.Join(dir, Wilayah)); err != nil {
 		return "", &missingError{dir: dir, err: err}
@@ -57,5 +57,5 @@ type missingError struct {
 
 func (e *missingError) Error() string {
 	return "the real Kalimantan Timur files are not in " + e.dir +
-		" (they belong in ../shared/data beside the repository, or set SINERGI_SHARED_DATA): " + e.err.Error()
+		" (they ship in the repository's data/kaltim; SINERGI_SHARED_DATA overrides): " + e.err.Error()
 }
