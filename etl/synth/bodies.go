@@ -21,7 +21,7 @@ type body struct {
 // makeBodies places count bodies in kecamatan with at least two desa: more
 // where villages cooperate much, some anywhere (so that some bodies are
 // inactive), at most three per kecamatan.
-func makeBodies(w *world, count int, seed uint64) []body {
+func makeBodies(w *world, count int, seed uint64, idPrefix string) []body {
 	r := newRNG(seed, streamBodies)
 	var eligible []int
 	var weights []float64
@@ -66,7 +66,7 @@ func makeBodies(w *world, count int, seed uint64) []body {
 		b := &bodies[i]
 		kc := w.kecs[b.kec]
 		r.at(seed, streamBodies, uint64(i))
-		b.id = fmt.Sprintf("SIN-BKAD-%s-%d", kc.code, b.seq)
+		b.id = fmt.Sprintf("%s-BKAD-%s-%d", idPrefix, kc.code, b.seq)
 		b.name = synthName("BKAD " + kc.name + romans[min(b.seq-1, len(romans)-1)])
 		b.established = time.Date(2012+r.IntN(13), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC)
 		b.legalBasis = fmt.Sprintf("(SINTETIS) Peraturan Bersama Kepala Desa No. %d/%d", 1+r.IntN(12), b.established.Year())

@@ -26,6 +26,8 @@ import (
 type Options struct {
 	Profile Profile
 	Seed    uint64
+	// Label marks the generated register (default Synthetic).
+	Label Label
 	// Dir receives the files. It is created if missing; an existing
 	// directory must be empty or hold only files this generator writes
 	// (which are replaced).
@@ -77,6 +79,7 @@ type generator struct {
 	ctx        context.Context
 	p          Profile
 	seed       uint64
+	label      Label
 	dir        string
 	w          *world
 	progress   func(Progress)
@@ -105,7 +108,7 @@ func Generate(ctx context.Context, opt Options) (*Manifest, error) {
 	if !p.RealRegions && (opt.RegionsFile != "" || len(opt.IDMFiles) > 0) {
 		return nil, fmt.Errorf("synth: profile %s makes its own regions and IDM; it reads no region or IDM files", p.Name)
 	}
-	g := &generator{ctx: ctx, p: p, seed: opt.Seed, dir: opt.Dir, progress: opt.Progress, every: opt.ProgressEvery, start: time.Now()}
+	g := &generator{ctx: ctx, p: p, seed: opt.Seed, label: opt.Label.orDefault(), dir: opt.Dir, progress: opt.Progress, every: opt.ProgressEvery, start: time.Now()}
 	if g.every <= 0 {
 		g.every = time.Second
 	}
@@ -149,7 +152,7 @@ func Generate(ctx context.Context, opt Options) (*Manifest, error) {
 		bodyCount = int(math.Round(p.BodiesPerDesa * float64(g.w.desaCount())))
 	}
 	cat := newCatalogue(g.w, p, opt.Seed)
-	bodies := makeBodies(g.w, bodyCount, opt.Seed)
+	bodies := makeBodies(g.w, bodyCount, opt.Seed, g.label.IDPrefix)
 	stats, err := g.writeRegister(agreements, cat, bodies)
 	if err != nil {
 		return nil, err

@@ -156,7 +156,7 @@ func (g *generator) writeIDM() error {
 			f.score(ikl)
 			f.score(score)
 			f.str(statusText[idm.StatusForScore(score)])
-			f.str(Marker)
+			f.str(g.label.Marker)
 			f.end()
 		}
 	}

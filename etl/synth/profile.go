@@ -66,6 +66,25 @@ const Marker = "SINTETIS: data buatan, bukan data resmi"
 // TitlePrefix starts every generated agreement title.
 const TitlePrefix = "(SINTETIS)"
 
+// Label is how generated data marks itself: the prefix of agreement and
+// body ids, the start of every agreement title, and the source reference of
+// agreements and IDM rows. The zero Label is the benchmarks' SINTETIS one.
+type Label struct {
+	IDPrefix    string // "SIN": agreement ids SIN-6402-2024-000001, bodies SIN-BKAD-…
+	TitlePrefix string
+	Marker      string
+}
+
+// Synthetic is the default label of generated data.
+var Synthetic = Label{IDPrefix: "SIN", TitlePrefix: TitlePrefix, Marker: Marker}
+
+func (l Label) orDefault() Label {
+	if l == (Label{}) {
+		return Synthetic
+	}
+	return l
+}
+
 // nationalProvinces are Kemendagri's 38 province codes.
 var nationalProvinces = []string{
 	"11", "12", "13", "14", "15", "16", "17", "18", "19", "21",

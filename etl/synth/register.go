@@ -366,7 +366,7 @@ func (a *agreementGen) one(i int, af, pf, rf *csvFile) {
 	if signed.IsZero() { // a draft: the year it is planned for
 		idYear = start.Year()
 	}
-	id := fmt.Sprintf("SIN-%s-%d-%06d", k.code, idYear, i+1)
+	id := fmt.Sprintf("%s-%s-%d-%06d", a.g.label.IDPrefix, k.code, idYear, i+1)
 	docType := coop.DocumentTypes[r.weighted(docTypeWeights[pat][:])]
 	af.str(id)
 	if status == coop.StatusDraft {
@@ -400,7 +400,7 @@ func (a *agreementGen) one(i int, af, pf, rf *csvFile) {
 		af.str("")
 	}
 	af.str(a.funding(r, pat))
-	af.str(Marker)
+	af.str(a.g.label.Marker)
 	af.end()
 
 	for _, p := range a.parties {
@@ -655,7 +655,7 @@ var outputText = map[coop.Field]string{
 
 func (a *agreementGen) title(pat pattern, b *body, doc coop.DocumentType) string {
 	var s strings.Builder
-	s.WriteString(TitlePrefix)
+	s.WriteString(a.g.label.TitlePrefix)
 	s.WriteByte(' ')
 	if doc == coop.DocAddendum {
 		s.WriteString("Addendum: ")

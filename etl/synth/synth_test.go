@@ -574,8 +574,9 @@ func TestKaltimProfile(t *testing.T) {
 	regionsFile := realdata.Path(t, realdata.Wilayah)
 	idmFiles := []string{realdata.Path(t, realdata.IDM2023), realdata.Path(t, realdata.IDM2024)}
 	dir := filepath.Join(t.TempDir(), "kaltim")
+	label := synth.Label{IDPrefix: "SIMULASI", TitlePrefix: "(SIMULASI)", Marker: "SIMULASI: uji"}
 	m, err := synth.Generate(context.Background(), synth.Options{Profile: synth.Kaltim, Seed: 1, Dir: dir,
-		RegionsFile: regionsFile, IDMFiles: idmFiles})
+		RegionsFile: regionsFile, IDMFiles: idmFiles, Label: label})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -599,6 +600,17 @@ func TestKaltimProfile(t *testing.T) {
 	batch := parseRegister(t, dir, etl.NewRegionSet(rb.Regions))
 	if len(batch.Rejects) > 0 || int64(len(batch.Realisations)) != m.Rows("register/realisations.csv") {
 		t.Fatalf("register over the real regions: %d rejects %v", len(batch.Rejects), firstRejects(batch.Rejects))
+	}
+	// The label marks every agreement and body.
+	for _, a := range batch.Agreements {
+		if !strings.HasPrefix(a.ID, "SIMULASI-") || !strings.HasPrefix(a.Title, "(SIMULASI) ") || a.SourceReference != label.Marker {
+			t.Fatalf("agreement %s %q %q: not marked with the label", a.ID, a.Title, a.SourceReference)
+		}
+	}
+	for _, b := range batch.Bodies {
+		if !strings.HasPrefix(b.ID, "SIMULASI-BKAD-") {
+			t.Fatalf("body %s: not marked with the label", b.ID)
+		}
 	}
 	// Kutai Kartanegara and Kutai Timur mine coal: energy agreements are there.
 	em := map[region.Code]int{}
