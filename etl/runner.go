@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sinergi-id/sinergi/etl/seed"
 	"github.com/sinergi-id/sinergi/etl/tabular"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
@@ -38,11 +39,17 @@ const (
 	DatasetRegions  = "regions"
 	DatasetIDM      = "idm"
 	DatasetRegister = "register"
+	// DatasetSimulation is a register in the same format whose agreements
+	// and bodies are all simulated (ids starting SIMULASI-): what `sinergi
+	// dev` shows over the real villages so that charts have something to
+	// show. It never mixes with a real register: loading a real register
+	// withdraws it, and it is refused beside one (see Runner).
+	DatasetSimulation = ingest.SimulationDataset
 )
 
 // Datasets lists the datasets the runner loads, in the order a full load
 // must take (IDM rows and registers are checked against the regions).
-var Datasets = []string{DatasetRegions, DatasetIDM, DatasetRegister}
+var Datasets = []string{DatasetRegions, DatasetIDM, DatasetRegister, DatasetSimulation}
 
 // RegionRows stores region rows and gives the current register.
 type RegionRows interface {
@@ -100,6 +107,14 @@ type Runner struct {
 	published []func(generation uint64)
 }
 
+// The register of the source articles (etl/seed) is the one real register
+// the simulation is shown beside, as `sinergi dev` does: loading it neither
+// withdraws the simulation nor refuses it. It is known by its content,
+// wherever it was copied to.
+var seedFingerprint = seed.Fingerprint()
+
+func isSeed(run ingest.Run) bool { return run.Fingerprint == seedFingerprint }
+
 // OnPublish registers f to be called with every generation a load
 // publishes.
 func (r *Runner) OnPublish(f func(generation uint64)) {
@@ -149,6 +164,11 @@ func (r *Runner) Load(ctx context.Context, dataset string, files ...string) (Res
 	if _, err := r.settleInterrupted(ctx); err != nil {
 		return Result{}, err
 	}
+	if dataset == DatasetSimulation {
+		if err := r.checkNoRealRegister(ctx); err != nil {
+			return Result{}, err
+		}
+	}
 
 	var res Result
 	var errs []error
@@ -189,7 +209,7 @@ func SourceGroups(dataset string, files []string) [][]string {
 	var groups [][]string
 	var csvRegister []string
 	for _, f := range files {
-		if dataset == DatasetRegister && strings.EqualFold(filepath.Ext(f), ".csv") {
+		if isRegister(dataset) && strings.EqualFold(filepath.Ext(f), ".csv") {
 			csvRegister = append(csvRegister, f)
 			continue
 		}
@@ -257,7 +277,7 @@ func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string)
 		rejects, err = r.loadRegions(ctx, &run, paths[0], known)
 	case DatasetIDM:
 		rejects, err = r.loadIDM(ctx, &run, paths[0], known)
-	case DatasetRegister:
+	case DatasetRegister, DatasetSimulation:
 		rejects, err = r.loadRegister(ctx, &run, paths, known)
 	}
 	if err != nil {
@@ -287,11 +307,19 @@ func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string)
 // load or start settles them (settleInterrupted).
 func (r *Runner) commit(ctx context.Context, dataset string, loaded []ingest.Run) ([]ingest.Run, error) {
 	start := r.now()
+	if dataset == DatasetRegister && slices.ContainsFunc(loaded, func(run ingest.Run) bool { return !isSeed(run) }) {
+		// A real register replaces the simulation: the refresh below is the
+		// first snapshot without it. Should the refresh fail, the
+		// simulation stays withdrawn and the next refresh leaves it out.
+		if err := r.withdrawSimulation(ctx, fmt.Sprintf("replaced by the real register of run %d", loaded[len(loaded)-1].ID)); err != nil {
+			return loaded, fmt.Errorf("commit %s: %w", dataset, err)
+		}
+	}
 	ids := make([]uint64, len(loaded))
 	for i, run := range loaded {
 		ids[i] = run.ID
 	}
-	gen, err := r.refresher.Refresh(ctx, ids, dataset)
+	gen, err := r.refresher.Refresh(ctx, ids, refreshedAs(dataset))
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	published := err == nil
@@ -441,8 +469,17 @@ func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []stri
 		}
 		rejects = mergeRealisationRejects(rejects, realisationCopyRejects(batch.RealisationsSource, batch.RealisationsSheet, refused, texts))
 	}
+	simulation := run.Dataset == DatasetSimulation
+	for _, b := range batch.Bodies {
+		if err := checkSimulationID("body", b.ID, simulation); err != nil {
+			return nil, err
+		}
+	}
 	w := r.registers.NewRecordWriter(ctx, run.ID, run.Source)
 	err = batch.ReadAgreements(func(a *cooperation.Agreement, number int) error {
+		if err := checkSimulationID("agreement", a.ID, simulation); err != nil {
+			return err
+		}
 		rec := records.Record(number, *a)
 		return w.Append(&rec)
 	})
@@ -529,4 +566,106 @@ func Fingerprint(paths ...string) (string, error) {
 func NewClickHouseRunner(db *clickhouse.DB, log *slog.Logger) *Runner {
 	regions, scores, runs, coop := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
 	return NewRunner(runs, regions, scores, coop, NewRefresher(db, regions, scores, coop), log)
+}
+
+func isRegister(dataset string) bool {
+	return dataset == DatasetRegister || dataset == DatasetSimulation
+}
+
+// refreshedAs is the dataset whose snapshots a load of dataset rebuilds:
+// the simulation is a register.
+func refreshedAs(dataset string) string {
+	if dataset == DatasetSimulation {
+		return DatasetRegister
+	}
+	return dataset
+}
+
+// checkSimulationID keeps the simulation's ids and real ones apart: a
+// simulation has only SIMULASI- ids, a real register none. Either mistake
+// fails the whole run, so that no simulated row is ever counted as real.
+func checkSimulationID(what, id string, simulation bool) error {
+	switch {
+	case simulation && !cooperation.IsSimulated(id):
+		return fault.Invalid("%s %q: every id of a simulation starts with %s", what, id, cooperation.SimulationPrefix)
+	case !simulation && cooperation.IsSimulated(id):
+		return fault.Invalid("%s %q: ids starting with %s are reserved for sinergi's simulation; a real register must use its own ids",
+			what, id, cooperation.SimulationPrefix)
+	}
+	return nil
+}
+
+// committedRuns are the runs of a dataset whose rows count.
+func (r *Runner) committedRuns(ctx context.Context, dataset string) ([]ingest.Run, error) {
+	runs, err := r.runs.Runs(ctx, ingest.MaxRuns, dataset)
+	if err != nil {
+		return nil, err
+	}
+	var out []ingest.Run
+	for _, run := range runs {
+		if run.Status == ingest.StatusSucceeded || run.Status == ingest.StatusLoaded {
+			out = append(out, run)
+		}
+	}
+	return out, nil
+}
+
+// CheckSimulationAllowed says why a simulation would be refused now, or
+// nil when it would load.
+func (r *Runner) CheckSimulationAllowed(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.checkNoRealRegister(ctx)
+}
+
+// checkNoRealRegister refuses a simulation while a real register other
+// than the seed is loaded.
+func (r *Runner) checkNoRealRegister(ctx context.Context) error {
+	real, err := r.committedRuns(ctx, DatasetRegister)
+	if err != nil {
+		return fmt.Errorf("simulation: %w", err)
+	}
+	for _, run := range real {
+		if !isSeed(run) {
+			return fault.Invalid("a real register is loaded (run %d, %s): the simulation is never loaded beside one", run.ID, run.Source)
+		}
+	}
+	return nil
+}
+
+// withdrawSimulation withdraws every simulation run whose rows count.
+func (r *Runner) withdrawSimulation(ctx context.Context, reason string) error {
+	sims, err := r.committedRuns(ctx, DatasetSimulation)
+	if err != nil || len(sims) == 0 {
+		return err
+	}
+	if err := r.runs.Withdraw(ctx, sims, reason); err != nil {
+		return err
+	}
+	r.log.Warn("simulation withdrawn", "runs", len(sims), "reason", reason)
+	return nil
+}
+
+// RemoveSimulation withdraws the simulated register and rebuilds the
+// cooperation snapshots without it. It reports how many runs it withdrew;
+// with none loaded it does nothing.
+func (r *Runner) RemoveSimulation(ctx context.Context) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sims, err := r.committedRuns(ctx, DatasetSimulation)
+	if err != nil || len(sims) == 0 {
+		return 0, err
+	}
+	if err := r.runs.Withdraw(ctx, sims, "removed on request"); err != nil {
+		return 0, err
+	}
+	gen, err := r.refresher.Refresh(ctx, nil, DatasetRegister)
+	if err != nil {
+		return len(sims), fmt.Errorf("removing the simulation: %w", err)
+	}
+	for _, f := range r.published {
+		f(gen)
+	}
+	r.log.Info("simulation removed", "runs", len(sims))
+	return len(sims), nil
 }

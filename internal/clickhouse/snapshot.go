@@ -104,12 +104,14 @@ func (db *DB) dropOldGenerations(ctx context.Context, table string) error {
 }
 
 // CommittedRuns is a SQL subquery selecting the runs whose rows count: those
-// a published generation includes. Runs recorded as succeeded before
-// generations named their runs (schema version 8 and older) count too; a
-// run is marked succeeded only after its publish. Rows of running, loaded,
-// failed or interrupted runs are never read.
-const CommittedRuns = `(SELECT arrayJoin(run_ids) AS run_id FROM snapshot_generations
-	UNION ALL SELECT run_id FROM etl_runs GROUP BY run_id HAVING argMax(status, version) = 'succeeded')`
+// a published generation includes, less those withdrawn since (the
+// simulated register, once a real one replaces it). Runs recorded as
+// succeeded before generations named their runs (schema version 8 and
+// older) count too; a run is marked succeeded only after its publish. Rows
+// of running, loaded, failed, interrupted or withdrawn runs are never read.
+const CommittedRuns = `(SELECT run_id FROM (SELECT arrayJoin(run_ids) AS run_id FROM snapshot_generations
+	UNION ALL SELECT run_id FROM etl_runs GROUP BY run_id HAVING argMax(status, version) = 'succeeded')
+	WHERE run_id NOT IN (SELECT run_id FROM etl_withdrawn_runs))`
 
 // IncludedRuns is the condition a rebuild puts on a raw table's run_id:
 // the rows of committed runs and of the runs the new generation is about

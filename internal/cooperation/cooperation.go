@@ -26,6 +26,15 @@ const (
 	IssueEnergyMineral    Issue = "ENERGY_MINERAL"     // coal, oil and gas, electricity
 )
 
+// SimulationPrefix starts the id of every agreement and body of the
+// simulated register that `sinergi dev` loads over the real villages, and
+// of nothing else: a real register may not use it, so a simulated figure is
+// always told apart from a real one.
+const SimulationPrefix = "SIMULASI-"
+
+// IsSimulated reports whether an agreement or body id is the simulation's.
+func IsSimulated(id string) bool { return strings.HasPrefix(id, SimulationPrefix) }
+
 // Issues lists the four issues in the order the API presents them.
 var Issues = []Issue{IssueInterVillageBody, IssueThirdParty, IssueCrossKabupaten, IssueEnergyMineral}
 

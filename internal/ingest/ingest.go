@@ -22,6 +22,9 @@ const (
 	StatusLoaded    Status = "loaded"
 	StatusSucceeded Status = "succeeded"
 	StatusFailed    Status = "failed"
+	// StatusWithdrawn: the run loaded, then its rows were withdrawn (the
+	// simulated register, when a real register replaces it).
+	StatusWithdrawn Status = "withdrawn"
 )
 
 // Run is one ETL run of one dataset over one or more source files.
@@ -90,6 +93,9 @@ type Store interface {
 	// Unfinished returns the runs still running or loaded, with whether a
 	// published generation includes each (then its rows count already).
 	Unfinished(ctx context.Context) ([]UnfinishedRun, error)
+	// Withdraw records that the runs' rows no longer count, with the reason;
+	// the runs read as StatusWithdrawn from then on.
+	Withdraw(ctx context.Context, runs []Run, reason string) error
 }
 
 // UnfinishedRun is a run that has not recorded its end.
@@ -126,6 +132,26 @@ func (s *Service) Rejects(ctx context.Context, runID uint64, first int) ([]Rejec
 		return nil, fmt.Errorf("etl rejects: %w", err)
 	}
 	return rejects, nil
+}
+
+// SimulationDataset is the dataset of the simulated register (SIMULASI)
+// that `sinergi dev` loads over the real villages.
+const SimulationDataset = "simulation"
+
+// Simulation returns the run of the simulated register whose rows count,
+// if one does: while it does, cooperation figures include simulated
+// agreements.
+func (s *Service) Simulation(ctx context.Context) (Run, bool, error) {
+	fs, err := s.Freshness(ctx)
+	if err != nil {
+		return Run{}, false, err
+	}
+	for _, f := range fs {
+		if f.Dataset == SimulationDataset {
+			return f.Last, true, nil
+		}
+	}
+	return Run{}, false, nil
 }
 
 // Freshness returns the last successful run per dataset.

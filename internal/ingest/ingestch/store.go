@@ -38,6 +38,27 @@ func (s *Store) SaveRun(ctx context.Context, r ingest.Run) error {
 	return nil
 }
 
+// Withdraw records that the runs' rows no longer count.
+func (s *Store) Withdraw(ctx context.Context, runs []ingest.Run, reason string) error {
+	if len(runs) == 0 {
+		return nil
+	}
+	batch, err := s.db.PrepareBatch(ctx, `INSERT INTO etl_withdrawn_runs (run_id, dataset, reason, withdrawn_at)`)
+	if err != nil {
+		return fmt.Errorf("withdraw runs: %w", err)
+	}
+	now := time.Now().UTC()
+	for _, r := range runs {
+		if err := batch.Append(r.ID, r.Dataset, reason, now); err != nil {
+			return fmt.Errorf("withdraw runs: %w", err)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("withdraw runs: %w", clickhouse.MapError(err))
+	}
+	return nil
+}
+
 // SaveRejects stores refused rows.
 func (s *Store) SaveRejects(ctx context.Context, rejects []ingest.Reject) error {
 	if len(rejects) == 0 {
@@ -96,7 +117,8 @@ const latestRuns = `
 	       argMax(dataset, version)       AS dataset,
 	       argMax(source, version)        AS source,
 	       argMax(fingerprint, version)   AS fingerprint,
-	       toString(argMax(status, version)) AS status,
+	       if(run_id IN (SELECT run_id FROM etl_withdrawn_runs), 'withdrawn',
+	          toString(argMax(status, version))) AS status,
 	       argMax(started_at, version)    AS started_at,
 	       argMax(finished_at, version)   AS finished_at,
 	       argMax(rows_read, version)     AS rows_read,
