@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/sinergi-id/sinergi/graph/model"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/fault"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -108,6 +109,15 @@ func freshnessToModel(f ingest.Freshness) *model.DatasetFreshness {
 	at, id, src := f.Last.FinishedAt, strconv.FormatUint(f.Last.ID, 10), f.Last.Source
 	return &model.DatasetFreshness{Dataset: f.Dataset, LastSuccessAt: &at, LastRunID: &id, Source: &src,
 		RowsLoaded: f.Last.RowsLoaded, RowsRejected: f.Last.RowsRejected}
+}
+
+func simulationToModel(run ingest.Run, active bool) *model.Simulation {
+	out := &model.Simulation{Active: active, IDPrefix: cooperation.SimulationPrefix}
+	if active {
+		id, at, src := strconv.FormatUint(run.ID, 10), run.FinishedAt, run.Source
+		out.RunID, out.LoadedAt, out.Source = &id, &at, &src
+	}
+	return out
 }
 
 func upper(s string) string {

@@ -64,7 +64,7 @@ func strOrNil(s string) *string {
 
 func agreementToModel(a cooperation.AgreementSummary) *model.Agreement {
 	out := &model.Agreement{
-		ID: a.ID, DocumentNumbers: a.DocumentNumbers, Title: a.Title,
+		ID: a.ID, Simulated: cooperation.IsSimulated(a.ID), DocumentNumbers: a.DocumentNumbers, Title: a.Title,
 		DocumentType: model.DocumentType(a.DocumentType), SignedOn: dateOrNil(a.SignedOn),
 		SignedPlace: strOrNil(a.SignedPlace), StartsOn: dateOrNil(a.StartsOn), EndsOn: dateOrNil(a.EndsOn),
 		Status:                      model.AgreementStatus(a.Status),

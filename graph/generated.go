@@ -70,6 +70,7 @@ type ComplexityRoot struct {
 		RealisedValue               func(childComplexity int) int
 		SignedOn                    func(childComplexity int) int
 		SignedPlace                 func(childComplexity int) int
+		Simulated                   func(childComplexity int) int
 		SourceReference             func(childComplexity int) int
 		StartsOn                    func(childComplexity int) int
 		Status                      func(childComplexity int) int
@@ -255,6 +256,7 @@ type ComplexityRoot struct {
 		Partners               func(childComplexity int, filter *model.AgreementFilter, orderBy *model.PartnerOrder, first *int) int
 		Region                 func(childComplexity int, code string) int
 		Regions                func(childComplexity int, level model.RegionLevel, parentCode *string) int
+		Simulation             func(childComplexity int) int
 		StrategicIssues        func(childComplexity int, filter *model.AgreementFilter) int
 		Village                func(childComplexity int, code string) int
 		VillagesWithoutPartner func(childComplexity int, regionCode *string, statuses []model.IdmStatus, year *int, first *int, after *string) int
@@ -311,6 +313,14 @@ type ComplexityRoot struct {
 		MovedDown func(childComplexity int) int
 		MovedUp   func(childComplexity int) int
 		Scored    func(childComplexity int) int
+	}
+
+	Simulation struct {
+		Active   func(childComplexity int) int
+		IDPrefix func(childComplexity int) int
+		LoadedAt func(childComplexity int) int
+		RunID    func(childComplexity int) int
+		Source   func(childComplexity int) int
 	}
 
 	StatsColumns struct {
@@ -438,6 +448,7 @@ type QueryResolver interface {
 	EtlRejects(ctx context.Context, runID string, first *int) ([]*model.EtlReject, error)
 	DataFreshness(ctx context.Context) ([]*model.DatasetFreshness, error)
 	Labels(ctx context.Context, enums []model.LabelledEnum, language *model.Language) ([]*model.EnumLabels, error)
+	Simulation(ctx context.Context) (*model.Simulation, error)
 	Agreements(ctx context.Context, filter *model.AgreementFilter, first *int, after *string, orderBy *model.AgreementOrder) (*model.AgreementConnection, error)
 	Agreement(ctx context.Context, id string) (*model.Agreement, error)
 	StrategicIssues(ctx context.Context, filter *model.AgreementFilter) ([]*model.StrategicIssueSummary, error)
@@ -610,6 +621,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.SignedPlace(childComplexity), true
+	case "Agreement.simulated":
+		if e.ComplexityRoot.Agreement.Simulated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Simulated(childComplexity), true
 	case "Agreement.sourceReference":
 		if e.ComplexityRoot.Agreement.SourceReference == nil {
 			break
@@ -1466,6 +1483,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Regions(childComplexity, args["level"].(model.RegionLevel), args["parentCode"].(*string)), true
+	case "Query.simulation":
+		if e.ComplexityRoot.Query.Simulation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Simulation(childComplexity), true
 	case "Query.strategicIssues":
 		if e.ComplexityRoot.Query.StrategicIssues == nil {
 			break
@@ -1732,6 +1755,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ScorecardIdm.Scored(childComplexity), true
+
+	case "Simulation.active":
+		if e.ComplexityRoot.Simulation.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Simulation.Active(childComplexity), true
+	case "Simulation.idPrefix":
+		if e.ComplexityRoot.Simulation.IDPrefix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Simulation.IDPrefix(childComplexity), true
+	case "Simulation.loadedAt":
+		if e.ComplexityRoot.Simulation.LoadedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Simulation.LoadedAt(childComplexity), true
+	case "Simulation.runId":
+		if e.ComplexityRoot.Simulation.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Simulation.RunID(childComplexity), true
+	case "Simulation.source":
+		if e.ComplexityRoot.Simulation.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Simulation.Source(childComplexity), true
 
 	case "StatsColumns.dimensions":
 		if e.ComplexityRoot.StatsColumns.Dimensions == nil {
@@ -2192,6 +2246,13 @@ type Query {
   enum's order.
   """
   labels(enums: [LabelledEnum!], language: Language = ID): [EnumLabels!]!
+  """
+  Whether the cooperation figures include the simulated register (SIMULASI)
+  that ` + "`" + `sinergi dev` + "`" + ` loads over the real villages so that charts have
+  something to show. While it is active, every cooperation figure includes
+  simulated agreements: say so beside them.
+  """
+  simulation: Simulation!
 }
 
 "Languages display names are given in."
@@ -2234,6 +2295,17 @@ type EnumValueLabel {
   value: String!
   "Its display name: Maju."
   label: String!
+}
+
+type Simulation {
+  "True while a simulated register is loaded."
+  active: Boolean!
+  "Simulated agreements and bodies have ids starting with this prefix."
+  idPrefix: String!
+  "The run that loaded it (dataset ` + "`" + `simulation` + "`" + `); null when not active."
+  runId: ID
+  loadedAt: Time
+  source: String
 }
 
 "Levels of the Kemendagri region hierarchy."
@@ -2336,6 +2408,8 @@ enum EtlRunStatus {
   LOADED
   SUCCEEDED
   FAILED
+  "Loaded, then its rows were withdrawn: the simulated register, once a real register replaced it or on request."
+  WITHDRAWN
 }
 
 type EtlRun {
@@ -2557,6 +2631,8 @@ type PageInfo {
 
 type Agreement {
   id: ID!
+  "Part of the simulated register (SIMULASI), not a real agreement."
+  simulated: Boolean!
   documentNumbers: [String!]!
   title: String!
   documentType: DocumentType!
@@ -2852,6 +2928,8 @@ func (ec *executionContext) childFields_Agreement(ctx context.Context, field gra
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Agreement_id(ctx, field)
+	case "simulated":
+		return ec.fieldContext_Agreement_simulated(ctx, field)
 	case "documentNumbers":
 		return ec.fieldContext_Agreement_documentNumbers(ctx, field)
 	case "title":
@@ -3324,6 +3402,22 @@ func (ec *executionContext) childFields_ScorecardIdm(ctx context.Context, field 
 		return ec.fieldContext_ScorecardIdm_movedDown(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ScorecardIdm", field.Name)
+}
+
+func (ec *executionContext) childFields_Simulation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "active":
+		return ec.fieldContext_Simulation_active(ctx, field)
+	case "idPrefix":
+		return ec.fieldContext_Simulation_idPrefix(ctx, field)
+	case "runId":
+		return ec.fieldContext_Simulation_runId(ctx, field)
+	case "loadedAt":
+		return ec.fieldContext_Simulation_loadedAt(ctx, field)
+	case "source":
+		return ec.fieldContext_Simulation_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Simulation", field.Name)
 }
 
 func (ec *executionContext) childFields_StatsColumns(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4225,6 +4319,29 @@ func (ec *executionContext) _Agreement_id(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Agreement_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_simulated(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_simulated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Simulated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_simulated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Agreement_documentNumbers(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
@@ -7728,6 +7845,38 @@ func (ec *executionContext) fieldContext_Query_labels(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_simulation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_simulation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Simulation(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Simulation) graphql.Marshaler {
+			return ec.marshalNSimulation2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSimulation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_simulation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Simulation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_agreements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9241,6 +9390,121 @@ func (ec *executionContext) _ScorecardIdm_movedDown(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_ScorecardIdm_movedDown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ScorecardIdm", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Simulation_active(ctx context.Context, field graphql.CollectedField, obj *model.Simulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Simulation_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Simulation_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Simulation", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Simulation_idPrefix(ctx context.Context, field graphql.CollectedField, obj *model.Simulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Simulation_idPrefix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IDPrefix, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Simulation_idPrefix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Simulation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Simulation_runId(ctx context.Context, field graphql.CollectedField, obj *model.Simulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Simulation_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Simulation_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Simulation", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Simulation_loadedAt(ctx context.Context, field graphql.CollectedField, obj *model.Simulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Simulation_loadedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LoadedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Simulation_loadedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Simulation", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Simulation_source(ctx context.Context, field graphql.CollectedField, obj *model.Simulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Simulation_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Simulation_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Simulation", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _StatsColumns_dimensions(ctx context.Context, field graphql.CollectedField, obj *model.StatsColumns) (ret graphql.Marshaler) {
@@ -11831,6 +12095,11 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "simulated":
+			out.Values[i] = ec._Agreement_simulated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "documentNumbers":
 			out.Values[i] = ec._Agreement_documentNumbers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -13773,6 +14042,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "simulation":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_simulation(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "agreements":
 			field := field
 
@@ -14579,6 +14870,64 @@ func (ec *executionContext) _ScorecardIdm(ctx context.Context, sel ast.Selection
 			}
 		case "movedDown":
 			out.Values[i] = ec._ScorecardIdm_movedDown(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var simulationImplementors = []string{"Simulation"}
+
+func (ec *executionContext) _Simulation(ctx context.Context, sel ast.SelectionSet, obj *model.Simulation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, simulationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Simulation")
+		case "active":
+			out.Values[i] = ec._Simulation_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "idPrefix":
+			out.Values[i] = ec._Simulation_idPrefix(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runId":
+			out.Values[i] = ec._Simulation_runId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "loadedAt":
+			out.Values[i] = ec._Simulation_loadedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._Simulation_source(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -16603,6 +16952,16 @@ func (ec *executionContext) unmarshalNSector2githubᚗcomᚋsinergiᚑidᚋsiner
 
 func (ec *executionContext) marshalNSector2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSector(ctx context.Context, sel ast.SelectionSet, v model.Sector) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSimulation2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSimulation(ctx context.Context, sel ast.SelectionSet, v *model.Simulation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Simulation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStatsColumns2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐStatsColumns(ctx context.Context, sel ast.SelectionSet, v *model.StatsColumns) graphql.Marshaler {

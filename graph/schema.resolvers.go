@@ -255,6 +255,15 @@ func (r *queryResolver) Labels(ctx context.Context, enums []model.LabelledEnum, 
 	return labelsToModel(enums, languageFromModel(language)), nil
 }
 
+// Simulation is the resolver for the simulation field.
+func (r *queryResolver) Simulation(ctx context.Context) (*model.Simulation, error) {
+	run, active, err := r.Ingest.Simulation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return simulationToModel(run, active), nil
+}
+
 // Agreements is the resolver for the agreements field.
 func (r *queryResolver) Agreements(ctx context.Context, filter *model.AgreementFilter, first *int, after *string, orderBy *model.AgreementOrder) (*model.AgreementConnection, error) {
 	f, err := r.filterFromModel(ctx, filter)

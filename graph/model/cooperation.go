@@ -32,6 +32,7 @@ func (d *Date) UnmarshalGQL(v any) error {
 
 type Agreement struct {
 	ID                          string           `json:"id"`
+	Simulated                   bool             `json:"simulated"`
 	DocumentNumbers             []string         `json:"documentNumbers"`
 	Title                       string           `json:"title"`
 	DocumentType                DocumentType     `json:"documentType"`

@@ -167,6 +167,17 @@ type ScorecardIdm struct {
 	MovedDown *int `json:"movedDown,omitempty"`
 }
 
+type Simulation struct {
+	// True while a simulated register is loaded.
+	Active bool `json:"active"`
+	// Simulated agreements and bodies have ids starting with this prefix.
+	IDPrefix string `json:"idPrefix"`
+	// The run that loaded it (dataset `simulation`); null when not active.
+	RunID    *string    `json:"runId,omitempty"`
+	LoadedAt *time.Time `json:"loadedAt,omitempty"`
+	Source   *string    `json:"source,omitempty"`
+}
+
 type StatsColumns struct {
 	Dimensions []*StatsDimensionColumn `json:"dimensions"`
 	Measures   []*StatsMeasureColumn   `json:"measures"`
@@ -400,6 +411,8 @@ const (
 	EtlRunStatusLoaded    EtlRunStatus = "LOADED"
 	EtlRunStatusSucceeded EtlRunStatus = "SUCCEEDED"
 	EtlRunStatusFailed    EtlRunStatus = "FAILED"
+	// Loaded, then its rows were withdrawn: the simulated register, once a real register replaced it or on request.
+	EtlRunStatusWithdrawn EtlRunStatus = "WITHDRAWN"
 )
 
 var AllEtlRunStatus = []EtlRunStatus{
@@ -407,11 +420,12 @@ var AllEtlRunStatus = []EtlRunStatus{
 	EtlRunStatusLoaded,
 	EtlRunStatusSucceeded,
 	EtlRunStatusFailed,
+	EtlRunStatusWithdrawn,
 }
 
 func (e EtlRunStatus) IsValid() bool {
 	switch e {
-	case EtlRunStatusRunning, EtlRunStatusLoaded, EtlRunStatusSucceeded, EtlRunStatusFailed:
+	case EtlRunStatusRunning, EtlRunStatusLoaded, EtlRunStatusSucceeded, EtlRunStatusFailed, EtlRunStatusWithdrawn:
 		return true
 	}
 	return false

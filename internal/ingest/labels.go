@@ -8,4 +8,5 @@ var StatusLabels = map[Status]label.Text{
 	StatusLoaded:    {ID: "Dimuat", EN: "Loaded"},
 	StatusSucceeded: {ID: "Berhasil", EN: "Succeeded"},
 	StatusFailed:    {ID: "Gagal", EN: "Failed"},
+	StatusWithdrawn: {ID: "Ditarik", EN: "Withdrawn"},
 }
