@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,45 +16,146 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sinergi-id/sinergi/data/kaltim"
 	"github.com/sinergi-id/sinergi/etl"
-	"github.com/sinergi-id/sinergi/etl/demo"
+	"github.com/sinergi-id/sinergi/etl/seed"
+	"github.com/sinergi-id/sinergi/etl/synth"
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
 )
 
-// runDev runs everything locally on the managed ClickHouse with demo data.
-func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
+// runDev runs everything locally on the managed ClickHouse with the real
+// Kalimantan Timur data, the seed register and, unless switched off, the
+// simulated register (SIMULASI) over the real villages.
+func runDev(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	noSimulation := fs.Bool("no-simulation", false, "do not load the simulated register; withdraw one loaded earlier (= SINERGI_DEV_SIMULATION=off)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	simulation := cfg.Dev.Simulation && !*noSimulation
+
 	a, err := openApp(ctx, cfg, log, schemaMigrate)
 	if err != nil {
 		return err
 	}
 	defer a.close(ctx)
 
-	paths, err := demo.Extract(filepath.Join(cfg.DataDir, "demo"))
-	if err != nil {
+	kaltimDir := filepath.Join(cfg.DataDir, "kaltim")
+	if _, err := extractFiles(kaltim.Files(), kaltimDir, kaltim.Wilayah, kaltim.IDM2023, kaltim.IDM2024); err != nil {
 		return err
 	}
-	jobs := make([]etl.Job, 0, len(paths)+len(cfg.Jobs))
-	for i, f := range demo.Files {
-		if f.Dataset == etl.DatasetRegister {
-			continue // one job for the four register files, below
-		}
-		jobs = append(jobs, etl.Job{Name: "demo " + f.Name, Dataset: f.Dataset, Source: paths[i], Schedule: "1h"})
+	if _, err := extractFiles(seed.Files(), filepath.Join(cfg.DataDir, "seed"), seed.Names...); err != nil {
+		return err
 	}
-	jobs = append(jobs, etl.Job{Name: "demo register", Dataset: etl.DatasetRegister,
-		Source: filepath.Join(cfg.DataDir, "demo", "register", "*.csv"), Schedule: "1h"})
-	jobs = append(jobs, cfg.Jobs...)
+	jobs := []etl.Job{
+		{Name: "kaltim regions", Dataset: etl.DatasetRegions, Source: filepath.Join(kaltimDir, kaltim.Wilayah), Schedule: "1h"},
+		{Name: "kaltim idm", Dataset: etl.DatasetIDM, Source: filepath.Join(kaltimDir, "kaltim_idm_*.csv"), Schedule: "1h"},
+		{Name: "seed register", Dataset: etl.DatasetRegister, Source: filepath.Join(cfg.DataDir, "seed", "*.csv"), Schedule: "1h"},
+	}
 	cache := newResultCache()
 	runner := a.runner()
 	runner.OnPublish(cache.Invalidate) // same process: drop cached answers at once
+	if simulation {
+		job, err := simulationJob(ctx, runner, cfg.DataDir, kaltimDir, log)
+		if err != nil {
+			return err
+		}
+		if job != nil {
+			jobs = append(jobs, *job)
+		}
+	} else if n, err := runner.RemoveSimulation(ctx); err != nil {
+		return err
+	} else {
+		log.Info("simulation off: only real data is served", "withdrawn_runs", n)
+	}
+	jobs = append(jobs, cfg.Jobs...)
 	sched, err := etl.NewScheduler(runner, a.runs, jobs, log)
 	if err != nil {
 		return err
 	}
-	log.Info("loading demo data (synthetic province 99)")
+	log.Info("loading the Kalimantan Timur data", "simulation", simulation)
 	sched.Start(ctx)
 	defer shutdownScheduler(sched, log)
 	return serveHTTP(ctx, a, log, cache)
+}
+
+// simulationDir holds the generated simulation, named so that every run
+// record of it says SIMULASI in its source.
+const simulationDir = "SIMULASI-kaltim"
+
+// simulationJob writes the simulated register over the real villages (the
+// same bytes every time, so an unchanged simulation is not loaded twice)
+// and returns the job that loads it, or nil when a real register is loaded,
+// beside which the simulation never is.
+func simulationJob(ctx context.Context, runner *etl.Runner, dataDir, kaltimDir string, log *slog.Logger) (*etl.Job, error) {
+	if err := runner.CheckSimulationAllowed(ctx); err != nil {
+		log.Warn("the simulation is not loaded", "reason", err)
+		return nil, nil
+	}
+	dir := filepath.Join(dataDir, simulationDir)
+	_, err := synth.Generate(ctx, synth.Options{
+		Profile: synth.Kaltim, Seed: 1, Dir: dir, Label: simulationLabel,
+		RegionsFile: filepath.Join(kaltimDir, kaltim.Wilayah),
+		IDMFiles:    []string{filepath.Join(kaltimDir, kaltim.IDM2023), filepath.Join(kaltimDir, kaltim.IDM2024)},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("simulation: %w", err)
+	}
+	return &etl.Job{Name: "simulation", Dataset: etl.DatasetSimulation, Source: filepath.Join(dir, "register", "*.csv"), Schedule: "1h"}, nil
+}
+
+// simulationLabel marks every simulated agreement and body.
+var simulationLabel = synth.Label{
+	IDPrefix:    strings.TrimSuffix(cooperation.SimulationPrefix, "-"),
+	TitlePrefix: "(SIMULASI)",
+	Marker:      "SIMULASI: register buatan sinergi atas desa Kalimantan Timur yang nyata, bukan data resmi",
+}
+
+// extractFiles writes the named files of fsys into dir (created if needed)
+// and returns their paths in the same order. Identical content is rewritten
+// as it was, so the loader's fingerprints see unchanged files as unchanged.
+func extractFiles(fsys fs.FS, dir string, names ...string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	paths := make([]string, len(names))
+	for i, name := range names {
+		body, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, body, 0o644); err != nil {
+			return nil, err
+		}
+		paths[i] = p
+	}
+	return paths, nil
+}
+
+// runSimulation is `sinergi simulation remove`: withdraw the simulated
+// register so that only real data is served.
+func runSimulation(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
+	if len(args) != 1 || args[0] != "remove" {
+		return errors.New("usage: sinergi simulation remove")
+	}
+	a, err := openApp(ctx, cfg, log, schemaRequire)
+	if err != nil {
+		return err
+	}
+	defer a.close(ctx)
+	n, err := a.runner().RemoveSimulation(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		fmt.Println("no simulation is loaded")
+		return nil
+	}
+	fmt.Printf("simulation removed (%d runs withdrawn); `sinergi dev` loads it again unless SINERGI_DEV_SIMULATION=off or a real register is loaded\n", n)
+	return nil
 }
 
 // runServe serves GraphQL against the configured ClickHouse.

@@ -28,7 +28,16 @@ type Config struct {
 
 	ClickHouse ClickHouseConfig `yaml:"clickhouse"`
 	GraphQL    GraphQLConfig    `yaml:"graphql"`
+	Dev        DevConfig        `yaml:"dev"`
 	Jobs       []etl.Job        `yaml:"jobs"`
+}
+
+// DevConfig is what `sinergi dev` loads besides the real Kaltim data and
+// the seed register.
+type DevConfig struct {
+	// Simulation: load the simulated register (SIMULASI) over the real
+	// villages; off withdraws one loaded earlier.
+	Simulation bool `yaml:"simulation"`
 }
 
 // ClickHouseConfig says which ClickHouse to use. Without Addr, sinergi runs
@@ -58,6 +67,7 @@ func defaultConfig() Config {
 		HTTPAddr:  "127.0.0.1:8080",
 		LogLevel:  "info",
 		LogFormat: "text",
+		Dev:       DevConfig{Simulation: true},
 		ClickHouse: ClickHouseConfig{
 			Database: "sinergi", Username: "default",
 			QueryTimeout: 10 * time.Second, MaxResultRows: 1_000_000,
@@ -95,6 +105,7 @@ func (c *Config) settings() []setting {
 		{"SINERGI_GRAPHQL_REQUEST_TIMEOUT", "graphql.request_timeout", duration(&c.GraphQL.RequestTimeout)},
 		{"SINERGI_GRAPHQL_MAX_IN_FLIGHT", "graphql.max_in_flight", integer(&c.GraphQL.MaxInFlight)},
 		{"SINERGI_GRAPHQL_MAX_QUEUED", "graphql.max_queued", integer(&c.GraphQL.MaxQueued)},
+		{"SINERGI_DEV_SIMULATION", "dev.simulation", onOff(&c.Dev.Simulation)},
 	}
 }
 
@@ -119,6 +130,21 @@ func boolean(p *bool) func(string) error {
 		}
 		*p = b
 		return nil
+	}
+}
+
+// onOff reads a switch: on/off as well as true/false.
+func onOff(p *bool) func(string) error {
+	return func(v string) error {
+		switch strings.ToLower(v) {
+		case "on", "yes":
+			*p = true
+			return nil
+		case "off", "no":
+			*p = false
+			return nil
+		}
+		return boolean(p)(v)
 	}
 }
 

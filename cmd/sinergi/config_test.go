@@ -66,3 +66,20 @@ func TestBadConfigurationNamesTheSetting(t *testing.T) {
 		}
 	}
 }
+
+func TestDevSimulationSwitch(t *testing.T) {
+	cfg, err := loadConfig("", env(nil))
+	if err != nil || !cfg.Dev.Simulation {
+		t.Fatalf("default: simulation %v (%v), want on", cfg.Dev.Simulation, err)
+	}
+	for v, want := range map[string]bool{"off": false, "OFF": false, "false": false, "0": false, "on": true, "true": true} {
+		cfg, err := loadConfig("", env(map[string]string{"SINERGI_DEV_SIMULATION": v}))
+		if err != nil || cfg.Dev.Simulation != want {
+			t.Errorf("SINERGI_DEV_SIMULATION=%s: %v (%v), want %v", v, cfg.Dev.Simulation, err, want)
+		}
+	}
+	if _, err := loadConfig("", env(map[string]string{"SINERGI_DEV_SIMULATION": "maybe"})); err == nil ||
+		!strings.Contains(err.Error(), "SINERGI_DEV_SIMULATION") {
+		t.Errorf("a bad value: %v, want an error naming the setting", err)
+	}
+}

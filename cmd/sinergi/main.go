@@ -1,7 +1,8 @@
 // Command sinergi serves GraphQL analytics for village cooperation planning
 // over ClickHouse, and runs the ETL that keeps the aggregates fresh.
 //
-//	sinergi dev                          managed ClickHouse + demo data + scheduler + GraphQL
+//	sinergi dev [--no-simulation]        managed ClickHouse + Kaltim data + scheduler + console and GraphQL
+//	sinergi simulation remove            withdraw the simulated register
 //	sinergi serve                        GraphQL against the configured ClickHouse
 //	sinergi etl                          the ETL scheduler alone
 //	sinergi etl load <dataset> <file>... load files once and report
@@ -26,13 +27,16 @@ Usage:
   sinergi [--config FILE] <command> [arguments]
 
 Commands:
-  dev                          run everything locally: a managed ClickHouse in the data
-                               directory, migrations, demo data, the ETL scheduler and
-                               GraphQL with a playground (what 'make run' starts)
+  dev [--no-simulation]        run everything locally: a managed ClickHouse in the data
+                               directory, migrations, the real Kalimantan Timur data, the
+                               seed register and a simulated register (SIMULASI; off with
+                               --no-simulation or SINERGI_DEV_SIMULATION=off), the ETL
+                               scheduler, the console and GraphQL (what 'make run' starts)
+  simulation remove            withdraw the simulated register (SIMULASI)
   serve                        serve GraphQL against the configured ClickHouse
   etl                          run the ETL scheduler alone (jobs from the config file)
   etl load <dataset> <file>... load files once and print what was loaded and rejected
-                               (datasets: regions, idm, register)
+                               (datasets: regions, idm, register, simulation)
   migrate                      apply pending database migrations
   setup                        install ClickHouse if it is missing
   generate --profile small|kaltim|national --out DIR [--seed N] [--regions F --idm F...]
@@ -75,7 +79,9 @@ func run(args []string) int {
 	cmd, rest := fs.Arg(0), fs.Args()[1:]
 	switch cmd {
 	case "dev":
-		err = runDev(ctx, cfg, log)
+		err = runDev(ctx, cfg, log, rest)
+	case "simulation":
+		err = runSimulation(ctx, cfg, log, rest)
 	case "serve":
 		err = runServe(ctx, cfg, log)
 	case "etl":
