@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"syscall"
@@ -251,36 +250,22 @@ func publishedSnapshots(t *testing.T, db *clickhouse.DB) map[string][]string {
 				AND name NOT IN ('generation', 'run_id') ORDER BY name`, table); err != nil {
 				t.Fatal(err)
 			}
-			names := make([]string, len(cols))
+			texts := make([]string, len(cols))
 			for i, c := range cols {
-				names[i] = c.Name
+				texts[i] = "ifNull(toString(" + c.Name + "), 'NULL')"
 			}
 			// table and column names come from the schema, not from input.
-			rows, err := db.Query(ctx, `SELECT `+strings.Join(names, ", ")+` FROM `+table+
-				` WHERE generation = `+clickhouse.CurrentGeneration(table))
-			if err != nil {
+			var rows []struct {
+				Line string `ch:"line"`
+			}
+			if err := db.Select(ctx, &rows, `SELECT arrayStringConcat([`+strings.Join(texts, ", ")+`], '|') AS line FROM `+table+
+				` WHERE generation = `+clickhouse.CurrentGeneration(table)); err != nil {
 				t.Fatal(err)
 			}
-			var lines []string
-			types := rows.ColumnTypes()
-			for rows.Next() {
-				vals := make([]any, len(types))
-				for i, ct := range types {
-					vals[i] = reflect.New(ct.ScanType()).Interface()
-				}
-				if err := rows.Scan(vals...); err != nil {
-					t.Fatal(err)
-				}
-				parts := make([]string, len(vals))
-				for i, v := range vals {
-					parts[i] = fmt.Sprint(reflect.ValueOf(v).Elem().Interface())
-				}
-				lines = append(lines, strings.Join(parts, "|"))
+			lines := make([]string, len(rows))
+			for i, r := range rows {
+				lines[i] = r.Line
 			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			rows.Close()
 			slices.Sort(lines)
 			out[table] = lines
 		}
