@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/sinergi-id/sinergi/graph/model"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
@@ -60,8 +62,18 @@ func regionsToModel(rs []region.Region) []*model.Region {
 
 func statusToModel(s idm.Status) model.IdmStatus { return model.IdmStatus(s.String()) }
 
-func distributionToModel(d idm.Distribution) *model.IdmDistribution {
+// indexName is the index an argument names, IDM by default.
+func indexName(index *string) string {
+	if i := strings.TrimSpace(deref(index, "")); i != "" {
+		return i
+	}
+	return idm.DefaultIndex
+}
+
+func distributionToModel(d idm.Distribution, index string) *model.IdmDistribution {
 	out := &model.IdmDistribution{
+		ID:         fmt.Sprintf("%s:%d:%s", index, d.Year, d.Region.Dotted()),
+		Index:      index,
 		RegionCode: string(d.Region), Year: d.Year, Total: d.Total,
 		MeanIdm: roundMean(d.MeanIDM, d.Total), MeanIks: roundMean(d.MeanIKS, d.Total),
 		MeanIke: roundMean(d.MeanIKE, d.Total), MeanIkl: roundMean(d.MeanIKL, d.Total),

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -248,6 +249,7 @@ func statsMeasuresToModel(measures []cooperation.Measure, values []float64) *mod
 
 func scorecardToModel(c cooperation.RegionComparison) *model.RegionScorecard {
 	out := &model.RegionScorecard{
+		ID:         fmt.Sprintf("%s:%d", c.Region.Dotted(), c.Year),
 		RegionCode: string(c.Region), Year: c.Year, DesaCount: c.DesaCount, Agreements: c.Agreements,
 		AgreementsPer100Desa: per100(c.Agreements, c.DesaCount), DesaCovered: c.DesaCovered,
 		DesaCoveredShare: deref(shareOf(c.DesaCovered, c.DesaCount), 0), DesaPersiapanCovered: c.DesaPersiapan,
@@ -264,6 +266,7 @@ func scorecardToModel(c cooperation.RegionComparison) *model.RegionScorecard {
 				Share: shareOf(sc.Count, c.IDM.Scored)})
 		}
 		out.Idm = s
+		out.ID += fmt.Sprintf(":IDM%d", c.Year)
 	}
 	return out
 }
@@ -289,8 +292,14 @@ func bodyToModel(b cooperation.BodySummary) *model.InterVillageBody {
 	}
 }
 
-func partnerToModel(p cooperation.PartnerSummary) *model.Partner {
-	out := &model.Partner{Name: p.Name, Type: model.PartyType(p.Type), Agreements: p.Agreements,
+// partnerToModel converts a partner whose figures f selected: its id
+// names the filter, since other filters give other figures.
+func partnerToModel(p cooperation.PartnerSummary, f cooperation.Filter) *model.Partner {
+	id := p.Key
+	if !f.IsZero() {
+		id += "@" + f.Digest()
+	}
+	out := &model.Partner{ID: id, Key: p.Key, Name: p.Name, Type: model.PartyType(p.Type), Agreements: p.Agreements,
 		ActiveAgreements: p.ActiveAgreements, VillagesCovered: p.VillagesCovered,
 		KabupatenCodes: enumsFrom[string](p.Kabupaten), Issues: nonNilList(enumsFrom[model.StrategicIssue](p.Issues)),
 		Fields: nonNilList(enumsFrom[model.FieldOfWork](p.Fields)), CommittedValue: rupiah(p.CommittedValue), RealisedValue: rupiah(p.RealisedValue)}
@@ -299,6 +308,21 @@ func partnerToModel(p cooperation.PartnerSummary) *model.Partner {
 		out.Sector = &s
 	}
 	return out
+}
+
+func impactToModel(imp cooperation.Impact) *model.CooperationImpact {
+	where := "all"
+	if imp.Region != "" {
+		where = imp.Region.Dotted()
+	}
+	return &model.CooperationImpact{ID: fmt.Sprintf("%s:%d-%d", where, imp.FromYear, imp.ToYear),
+		RegionCode: string(imp.Region), FromYear: imp.FromYear, ToYear: imp.ToYear,
+		WithCooperation: impactGroupToModel(imp.WithCooperation), WithoutCooperation: impactGroupToModel(imp.WithoutCooperation)}
+}
+
+func villageTargetToModel(v cooperation.VillageTarget, idmYear int) *model.VillageTarget {
+	return &model.VillageTarget{ID: fmt.Sprintf("%s:IDM%d", v.Village.Dotted(), idmYear),
+		VillageCode: string(v.Village), Status: statusToModel(v.Status), Idm: v.IDM}
 }
 
 func impactGroupToModel(g cooperation.ImpactGroup) *model.ImpactGroup {

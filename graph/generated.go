@@ -86,6 +86,7 @@ type ComplexityRoot struct {
 
 	CooperationImpact struct {
 		FromYear           func(childComplexity int) int
+		ID                 func(childComplexity int) int
 		Region             func(childComplexity int) int
 		ToYear             func(childComplexity int) int
 		WithCooperation    func(childComplexity int) int
@@ -149,6 +150,8 @@ type ComplexityRoot struct {
 
 	IdmDistribution struct {
 		ByStatus func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Index    func(childComplexity int) int
 		MeanIdm  func(childComplexity int) int
 		MeanIke  func(childComplexity int) int
 		MeanIkl  func(childComplexity int) int
@@ -219,8 +222,10 @@ type ComplexityRoot struct {
 		Agreements       func(childComplexity int) int
 		CommittedValue   func(childComplexity int) int
 		Fields           func(childComplexity int) int
+		ID               func(childComplexity int) int
 		Issues           func(childComplexity int) int
 		Kabupaten        func(childComplexity int) int
+		Key              func(childComplexity int) int
 		Name             func(childComplexity int) int
 		RealisedValue    func(childComplexity int) int
 		Sector           func(childComplexity int) int
@@ -275,6 +280,7 @@ type ComplexityRoot struct {
 		Code           func(childComplexity int) int
 		CodeFlat       func(childComplexity int) int
 		DesaCount      func(childComplexity int) int
+		ID             func(childComplexity int) int
 		KelurahanCount func(childComplexity int) int
 		Kind           func(childComplexity int) int
 		Level          func(childComplexity int) int
@@ -300,6 +306,7 @@ type ComplexityRoot struct {
 		DesaCovered          func(childComplexity int) int
 		DesaCoveredShare     func(childComplexity int) int
 		DesaPersiapanCovered func(childComplexity int) int
+		ID                   func(childComplexity int) int
 		Idm                  func(childComplexity int) int
 		RealisedValue        func(childComplexity int) int
 		Region               func(childComplexity int) int
@@ -384,6 +391,7 @@ type ComplexityRoot struct {
 	Village struct {
 		Chain      func(childComplexity int) int
 		Code       func(childComplexity int) int
+		ID         func(childComplexity int) int
 		IdmHistory func(childComplexity int, index *string) int
 		Kind       func(childComplexity int) int
 		Name       func(childComplexity int) int
@@ -391,6 +399,7 @@ type ComplexityRoot struct {
 	}
 
 	VillageTarget struct {
+		ID        func(childComplexity int) int
 		Idm       func(childComplexity int) int
 		Kabupaten func(childComplexity int) int
 		Kecamatan func(childComplexity int) int
@@ -683,6 +692,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CooperationImpact.FromYear(childComplexity), true
+	case "CooperationImpact.id":
+		if e.ComplexityRoot.CooperationImpact.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CooperationImpact.ID(childComplexity), true
 	case "CooperationImpact.region":
 		if e.ComplexityRoot.CooperationImpact.Region == nil {
 			break
@@ -925,6 +940,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IdmDistribution.ByStatus(childComplexity), true
+	case "IdmDistribution.id":
+		if e.ComplexityRoot.IdmDistribution.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdmDistribution.ID(childComplexity), true
+	case "IdmDistribution.index":
+		if e.ComplexityRoot.IdmDistribution.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdmDistribution.Index(childComplexity), true
 	case "IdmDistribution.meanIdm":
 		if e.ComplexityRoot.IdmDistribution.MeanIdm == nil {
 			break
@@ -1209,6 +1236,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partner.Fields(childComplexity), true
+	case "Partner.id":
+		if e.ComplexityRoot.Partner.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.ID(childComplexity), true
 	case "Partner.issues":
 		if e.ComplexityRoot.Partner.Issues == nil {
 			break
@@ -1221,6 +1254,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partner.Kabupaten(childComplexity), true
+	case "Partner.key":
+		if e.ComplexityRoot.Partner.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Key(childComplexity), true
 	case "Partner.name":
 		if e.ComplexityRoot.Partner.Name == nil {
 			break
@@ -1578,6 +1617,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Region.DesaCount(childComplexity), true
+	case "Region.id":
+		if e.ComplexityRoot.Region.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Region.ID(childComplexity), true
 	case "Region.kelurahanCount":
 		if e.ComplexityRoot.Region.KelurahanCount == nil {
 			break
@@ -1694,6 +1739,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegionScorecard.DesaPersiapanCovered(childComplexity), true
+	case "RegionScorecard.id":
+		if e.ComplexityRoot.RegionScorecard.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionScorecard.ID(childComplexity), true
 	case "RegionScorecard.idm":
 		if e.ComplexityRoot.RegionScorecard.Idm == nil {
 			break
@@ -2045,6 +2096,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Village.Code(childComplexity), true
+	case "Village.id":
+		if e.ComplexityRoot.Village.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Village.ID(childComplexity), true
 	case "Village.idmHistory":
 		if e.ComplexityRoot.Village.IdmHistory == nil {
 			break
@@ -2075,6 +2132,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Village.Region(childComplexity), true
 
+	case "VillageTarget.id":
+		if e.ComplexityRoot.VillageTarget.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageTarget.ID(childComplexity), true
 	case "VillageTarget.idm":
 		if e.ComplexityRoot.VillageTarget.Idm == nil {
 			break
@@ -2207,6 +2270,11 @@ var sources = []*ast.Source{
 # rounded by one rule everywhere: IDM means and mean changes to 4 decimals
 # (as Kemendesa publishes scores), shares (0..1) to 4 decimals, rates per
 # 100 desa to 2 decimals, money to the sen. Scores are given as loaded.
+#
+# Identity: every object a client cache normalises (Apollo Client, urql)
+# has an ` + "`" + `id` + "`" + ` that holds everything that makes it distinct (a scorecard's
+# region and year, a partner's name and the filter its figures count), so
+# two widgets asking for different years never overwrite each other.
 
 "An instant in time, RFC 3339."
 scalar Time
@@ -2337,6 +2405,8 @@ enum IdmStatus {
 }
 
 type Region {
+  "The dotted code, as code: regions are the same everywhere."
+  id: ID!
   "Kemendagri code, dotted (64.02.02)."
   code: ID!
   "The same code without dots (640202)."
@@ -2355,6 +2425,8 @@ type Region {
 }
 
 type Village {
+  "The dotted code, as code."
+  id: ID!
   code: ID!
   name: String!
   kind: RegionKind!
@@ -2377,6 +2449,10 @@ type IdmScore {
 }
 
 type IdmDistribution {
+  "Index, year and region: IDM:2024:64.02."
+  id: ID!
+  "The index counted (IDM)."
+  index: String!
   region: Region!
   year: Int!
   "Desa with a score in that year."
@@ -2801,6 +2877,8 @@ type StatsMeasures {
 }
 
 type RegionScorecard {
+  "Region and year: 64.02:2025, with the IDM year when the IDM side has one (64.02:2025:IDM2024)."
+  id: ID!
   region: Region!
   year: Int!
   desaCount: Int!
@@ -2841,6 +2919,8 @@ type VillageTargetConnection {
 }
 
 type VillageTarget {
+  "The desa and the IDM year its status is from: 64.02.02.2010:IDM2024."
+  id: ID!
   village: Region!
   kecamatan: Region
   kabupaten: Region
@@ -2885,6 +2965,13 @@ enum PartnerOrder {
 }
 
 type Partner {
+  """
+  The partner's key, and when a filter narrowed the figures, a digest of
+  that filter: baznaskukar, baznaskukar@1f0c3a9e.
+  """
+  id: ID!
+  "The name folded for matching (case, spaces and punctuation removed): one partner, however it is spelled."
+  key: String!
   name: String!
   type: PartyType!
   sector: Sector
@@ -2899,6 +2986,8 @@ type Partner {
 }
 
 type CooperationImpact {
+  "Region (or all) and years: 64.02:2023-2024."
+  id: ID!
   region: Region
   fromYear: Int!
   toYear: Int!
@@ -2994,6 +3083,8 @@ func (ec *executionContext) childFields_AgreementConnection(ctx context.Context,
 
 func (ec *executionContext) childFields_CooperationImpact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_CooperationImpact_id(ctx, field)
 	case "region":
 		return ec.fieldContext_CooperationImpact_region(ctx, field)
 	case "fromYear":
@@ -3120,6 +3211,10 @@ func (ec *executionContext) childFields_EtlRun(ctx context.Context, field graphq
 
 func (ec *executionContext) childFields_IdmDistribution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_IdmDistribution_id(ctx, field)
+	case "index":
+		return ec.fieldContext_IdmDistribution_index(ctx, field)
 	case "region":
 		return ec.fieldContext_IdmDistribution_region(ctx, field)
 	case "year":
@@ -3254,6 +3349,10 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 
 func (ec *executionContext) childFields_Partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Partner_id(ctx, field)
+	case "key":
+		return ec.fieldContext_Partner_key(ctx, field)
 	case "name":
 		return ec.fieldContext_Partner_name(ctx, field)
 	case "type":
@@ -3316,6 +3415,8 @@ func (ec *executionContext) childFields_Realisation(ctx context.Context, field g
 
 func (ec *executionContext) childFields_Region(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Region_id(ctx, field)
 	case "code":
 		return ec.fieldContext_Region_code(ctx, field)
 	case "codeFlat":
@@ -3358,6 +3459,8 @@ func (ec *executionContext) childFields_RegionLink(ctx context.Context, field gr
 
 func (ec *executionContext) childFields_RegionScorecard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_RegionScorecard_id(ctx, field)
 	case "region":
 		return ec.fieldContext_RegionScorecard_region(ctx, field)
 	case "year":
@@ -3538,6 +3641,8 @@ func (ec *executionContext) childFields_StrategicIssueSummary(ctx context.Contex
 
 func (ec *executionContext) childFields_Village(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Village_id(ctx, field)
 	case "code":
 		return ec.fieldContext_Village_code(ctx, field)
 	case "name":
@@ -3556,6 +3661,8 @@ func (ec *executionContext) childFields_Village(ctx context.Context, field graph
 
 func (ec *executionContext) childFields_VillageTarget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_VillageTarget_id(ctx, field)
 	case "village":
 		return ec.fieldContext_VillageTarget_village(ctx, field)
 	case "kecamatan":
@@ -5005,6 +5112,29 @@ func (ec *executionContext) fieldContext_AgreementConnection_pageInfo(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _CooperationImpact_id(ctx context.Context, field graphql.CollectedField, obj *model.CooperationImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CooperationImpact_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CooperationImpact_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CooperationImpact", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _CooperationImpact_region(ctx context.Context, field graphql.CollectedField, obj *model.CooperationImpact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5972,6 +6102,52 @@ func (ec *executionContext) _EtlRun_error(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_EtlRun_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EtlRun", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IdmDistribution_id(ctx context.Context, field graphql.CollectedField, obj *model.IdmDistribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdmDistribution_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdmDistribution_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdmDistribution", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _IdmDistribution_index(ctx context.Context, field graphql.CollectedField, obj *model.IdmDistribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdmDistribution_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdmDistribution_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdmDistribution", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _IdmDistribution_region(ctx context.Context, field graphql.CollectedField, obj *model.IdmDistribution) (ret graphql.Marshaler) {
@@ -7006,6 +7182,52 @@ func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Partner_key(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Partner_name(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
@@ -8561,6 +8783,29 @@ func (ec *executionContext) fieldContext_Realisation_outputs(_ context.Context, 
 	return graphql.NewScalarFieldContext("Realisation", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Region_id(ctx context.Context, field graphql.CollectedField, obj *model.Region) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Region_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Region_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Region", field, true, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _Region_code(ctx context.Context, field graphql.CollectedField, obj *model.Region) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8940,6 +9185,29 @@ func (ec *executionContext) _RegionLink_committedValue(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_RegionLink_committedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RegionLink", field, false, false, errors.New("field of type Rupiah does not have child fields"))
+}
+
+func (ec *executionContext) _RegionScorecard_id(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionScorecard_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionScorecard_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionScorecard", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _RegionScorecard_region(ctx context.Context, field graphql.CollectedField, obj *model.RegionScorecard) (ret graphql.Marshaler) {
@@ -10445,6 +10713,29 @@ func (ec *executionContext) fieldContext_StrategicIssueSummary_realisedValue(_ c
 	return graphql.NewScalarFieldContext("StrategicIssueSummary", field, false, false, errors.New("field of type Rupiah does not have child fields"))
 }
 
+func (ec *executionContext) _Village_id(ctx context.Context, field graphql.CollectedField, obj *model.Village) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Village_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Village_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Village", field, true, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _Village_code(ctx context.Context, field graphql.CollectedField, obj *model.Village) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10620,6 +10911,29 @@ func (ec *executionContext) fieldContext_Village_idmHistory(ctx context.Context,
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _VillageTarget_id(ctx context.Context, field graphql.CollectedField, obj *model.VillageTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageTarget_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageTarget_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VillageTarget", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _VillageTarget_village(ctx context.Context, field graphql.CollectedField, obj *model.VillageTarget) (ret graphql.Marshaler) {
@@ -12461,6 +12775,11 @@ func (ec *executionContext) _CooperationImpact(ctx context.Context, sel ast.Sele
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CooperationImpact")
+		case "id":
+			out.Values[i] = ec._CooperationImpact_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "region":
 			field := field
 
@@ -12986,6 +13305,16 @@ func (ec *executionContext) _IdmDistribution(ctx context.Context, sel ast.Select
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("IdmDistribution")
+		case "id":
+			out.Values[i] = ec._IdmDistribution_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "index":
+			out.Values[i] = ec._IdmDistribution_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "region":
 			field := field
 
@@ -13597,6 +13926,16 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Partner")
+		case "id":
+			out.Values[i] = ec._Partner_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.Values[i] = ec._Partner_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Partner_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14444,6 +14783,11 @@ func (ec *executionContext) _Region(ctx context.Context, sel ast.SelectionSet, o
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Region")
+		case "id":
+			out.Values[i] = ec._Region_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Region_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14717,6 +15061,11 @@ func (ec *executionContext) _RegionScorecard(ctx context.Context, sel ast.Select
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("RegionScorecard")
+		case "id":
+			out.Values[i] = ec._RegionScorecard_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "region":
 			field := field
 
@@ -15395,6 +15744,11 @@ func (ec *executionContext) _Village(ctx context.Context, sel ast.SelectionSet, 
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Village")
+		case "id":
+			out.Values[i] = ec._Village_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Village_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15524,6 +15878,11 @@ func (ec *executionContext) _VillageTarget(ctx context.Context, sel ast.Selectio
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("VillageTarget")
+		case "id":
+			out.Values[i] = ec._VillageTarget_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "village":
 			field := field
 

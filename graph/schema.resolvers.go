@@ -176,14 +176,15 @@ func (r *queryResolver) IdmDistribution(ctx context.Context, year int, level mod
 	if err != nil {
 		return nil, err
 	}
-	dist, err := r.IDM.Distribution(ctx, deref(index, ""), year, lvl, deref(parentCode, ""))
+	idx := indexName(index)
+	dist, err := r.IDM.Distribution(ctx, idx, year, lvl, deref(parentCode, ""))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*model.IdmDistribution, len(dist))
 	codes := make([]region.Code, len(dist))
 	for i, d := range dist {
-		out[i], codes[i] = distributionToModel(d), d.Region
+		out[i], codes[i] = distributionToModel(d, idx), d.Region
 	}
 	r.prefetchRegions(ctx, codes)
 	return out, nil
@@ -350,15 +351,15 @@ func (r *queryResolver) VillagesWithoutPartner(ctx context.Context, regionCode *
 	if err != nil {
 		return nil, err
 	}
-	items, total, next, err := r.Cooperation.VillagesWithoutPartner(ctx, deref(regionCode, ""), sts, deref(year, 0),
+	page, err := r.Cooperation.VillagesWithoutPartner(ctx, deref(regionCode, ""), sts, deref(year, 0),
 		cooperation.Page{First: deref(first, 0), After: deref(after, "")})
 	if err != nil {
 		return nil, err
 	}
-	out := &model.VillageTargetConnection{TotalCount: total, Nodes: make([]*model.VillageTarget, len(items)),
-		PageInfo: &model.PageInfo{EndCursor: strOrNil(next), HasNextPage: next != ""}}
-	for i, v := range items {
-		out.Nodes[i] = &model.VillageTarget{VillageCode: string(v.Village), Status: statusToModel(v.Status), Idm: v.IDM}
+	out := &model.VillageTargetConnection{TotalCount: page.TotalCount, Nodes: make([]*model.VillageTarget, len(page.Items)),
+		PageInfo: &model.PageInfo{EndCursor: strOrNil(page.EndCursor), HasNextPage: page.EndCursor != ""}}
+	for i, v := range page.Items {
+		out.Nodes[i] = villageTargetToModel(v, page.IDMYear)
 	}
 	return out, nil
 }
@@ -414,7 +415,7 @@ func (r *queryResolver) Partners(ctx context.Context, filter *model.AgreementFil
 	}
 	out := make([]*model.Partner, len(ps))
 	for i, p := range ps {
-		out[i] = partnerToModel(p)
+		out[i] = partnerToModel(p, f)
 	}
 	return out, nil
 }
@@ -438,8 +439,7 @@ func (r *queryResolver) CooperationImpact(ctx context.Context, regionCode *strin
 	if err != nil {
 		return nil, err
 	}
-	return &model.CooperationImpact{RegionCode: string(imp.Region), FromYear: imp.FromYear, ToYear: imp.ToYear,
-		WithCooperation: impactGroupToModel(imp.WithCooperation), WithoutCooperation: impactGroupToModel(imp.WithoutCooperation)}, nil
+	return impactToModel(imp), nil
 }
 
 // Village is the resolver for the village field.

@@ -101,6 +101,7 @@ type StatsRow struct {
 }
 
 type RegionScorecard struct {
+	ID                   string `json:"id"`
 	RegionCode           string
 	Year                 int           `json:"year"`
 	DesaCount            int           `json:"desaCount"`
@@ -117,6 +118,7 @@ type RegionScorecard struct {
 }
 
 type VillageTarget struct {
+	ID          string `json:"id"`
 	VillageCode string
 	Status      IdmStatus `json:"status"`
 	Idm         float64   `json:"idm"`
@@ -143,6 +145,8 @@ type RegionLink struct {
 }
 
 type Partner struct {
+	ID               string    `json:"id"`
+	Key              string    `json:"key"`
 	Name             string    `json:"name"`
 	Type             PartyType `json:"type"`
 	Sector           *Sector   `json:"sector"`
@@ -157,6 +161,7 @@ type Partner struct {
 }
 
 type CooperationImpact struct {
+	ID                 string `json:"id"`
 	RegionCode         string
 	FromYear           int          `json:"fromYear"`
 	ToYear             int          `json:"toYear"`

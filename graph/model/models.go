@@ -16,6 +16,9 @@ type Region struct {
 	ParentCode     string
 }
 
+// ID is the region's identity for client caches: its dotted code.
+func (r *Region) ID() string { return r.Code }
+
 // Village is a desa or kelurahan; its chain and IDM history are resolved on
 // demand.
 type Village struct {
@@ -25,9 +28,14 @@ type Village struct {
 	Region *Region
 }
 
+// ID is the village's identity for client caches: its dotted code.
+func (v *Village) ID() string { return v.Code }
+
 // IdmDistribution is one region's IDM picture in one year; the region is
 // resolved on demand (batched) from RegionCode.
 type IdmDistribution struct {
+	ID         string `json:"id"`
+	Index      string `json:"index"`
 	RegionCode string
 	Year       int
 	Total      int

@@ -1,6 +1,11 @@
 package cooperation
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/sinergi-id/sinergi/internal/idm"
@@ -21,6 +26,49 @@ type Filter struct {
 	ActiveFrom, ActiveTo time.Time
 	// SignedFrom/SignedTo: agreements signed within the period.
 	SignedFrom, SignedTo time.Time
+}
+
+// IsZero reports whether the filter selects every agreement.
+func (f Filter) IsZero() bool { return f.Canonical() == (Filter{}).Canonical() }
+
+// Canonical writes the filter out one way, whatever the order of its lists:
+// equal filters give equal text. Cursors and client-cache ids are tied to
+// it.
+func (f Filter) Canonical() string {
+	var b strings.Builder
+	list := func(name string, values []string) {
+		values = slices.Clone(values)
+		slices.Sort(values)
+		fmt.Fprintf(&b, "%s=%s;", name, strings.Join(slices.Compact(values), ","))
+	}
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format(time.DateOnly)
+	}
+	fmt.Fprintf(&b, "region=%s;partner=%s;", f.Region, f.Partner)
+	list("issues", enumStrings(f.Issues))
+	list("partyTypes", enumStrings(f.PartyTypes))
+	list("sectors", enumStrings(f.Sectors))
+	list("statuses", enumStrings(f.Statuses))
+	list("fields", enumStrings(f.Fields))
+	fmt.Fprintf(&b, "active=%s..%s;signed=%s..%s", day(f.ActiveFrom), day(f.ActiveTo), day(f.SignedFrom), day(f.SignedTo))
+	return b.String()
+}
+
+// Digest is a short digest of the canonical filter, for ids.
+func (f Filter) Digest() string {
+	sum := sha256.Sum256([]byte(f.Canonical()))
+	return hex.EncodeToString(sum[:4])
+}
+
+func enumStrings[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
 }
 
 // Dimension is a whitelisted grouping of cooperationStats.
@@ -191,6 +239,15 @@ type RegionIDM struct {
 	// when the previous year has no scores.
 	MovedUp   *int
 	MovedDown *int
+}
+
+// TargetPage is one page of the targeting list.
+type TargetPage struct {
+	Items      []VillageTarget
+	TotalCount int
+	EndCursor  string
+	// IDMYear is the year whose IDM status the list is drawn by.
+	IDMYear int
 }
 
 // VillageTarget is a desa of the targeting list.

@@ -395,24 +395,24 @@ const MaxTargets = 1000
 // VillagesWithoutPartner answers the targeting list: desa in a region whose
 // IDM status in year is one of statuses (default TERTINGGAL and below plus
 // BERKEMBANG) and that no agreement in force that year covers.
-func (s *Service) VillagesWithoutPartner(ctx context.Context, regionCode string, statuses []idm.Status, year int, page Page) ([]VillageTarget, int, string, error) {
+func (s *Service) VillagesWithoutPartner(ctx context.Context, regionCode string, statuses []idm.Status, year int, page Page) (TargetPage, error) {
 	var within region.Code
 	if regionCode != "" {
 		r, err := s.regions.Region(ctx, regionCode)
 		if err != nil {
-			return nil, 0, "", err
+			return TargetPage{}, err
 		}
 		within = r.Code
 	}
 	years, err := s.idm.Years(ctx, idm.DefaultIndex)
 	if err != nil {
-		return nil, 0, "", err
+		return TargetPage{}, err
 	}
 	if year == 0 && len(years) > 0 {
 		year = years[len(years)-1]
 	}
 	if !slices.Contains(years, year) {
-		return nil, 0, "", fault.Invalid("no IDM scores are loaded for %d", year)
+		return TargetPage{}, fault.Invalid("no IDM scores are loaded for %d", year)
 	}
 	if len(statuses) == 0 {
 		statuses = []idm.Status{idm.StatusSangatTertinggal, idm.StatusTertinggal, idm.StatusBerkembang}
@@ -420,23 +420,23 @@ func (s *Service) VillagesWithoutPartner(ctx context.Context, regionCode string,
 	limit := DefaultPageSize
 	if page.First != 0 {
 		if page.First < 1 || page.First > MaxTargets {
-			return nil, 0, "", fault.Invalid("first must be between 1 and %d", MaxTargets)
+			return TargetPage{}, fault.Invalid("first must be between 1 and %d", MaxTargets)
 		}
 		limit = page.First
 	}
 	offset, err := decodeCursor(page.After)
 	if err != nil {
-		return nil, 0, "", err
+		return TargetPage{}, err
 	}
 	items, total, err := s.store.VillagesWithoutPartner(ctx, within, statuses, year, offset, limit)
 	if err != nil {
-		return nil, 0, "", err
+		return TargetPage{}, err
 	}
 	next := ""
 	if offset+len(items) < total {
 		next = encodeCursor(offset + len(items))
 	}
-	return items, total, next, nil
+	return TargetPage{Items: items, TotalCount: total, EndCursor: next, IDMYear: year}, nil
 }
 
 // ExpiringAgreements answers expiringAgreements: agreements in force today
