@@ -38,6 +38,10 @@ type RegisterSnapshot interface {
 	RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error
 }
 
+// Fence is checked right before a refresh publishes: an error (the load
+// lock was lost) stops the publish. Nil means no check.
+type Fence func(ctx context.Context) error
+
 // Refresher rebuilds the aggregates that depend on a dataset and publishes
 // them together, so readers switch from the old to the new in one step.
 type Refresher struct {
@@ -80,7 +84,7 @@ var snapshotTables = map[string][]string{
 // all have the same published generation — after an upgrade that adds a
 // rollup, which has none yet — so that no query reads a table that was never
 // built. It returns the datasets it rebuilt, in load order.
-func (r *Refresher) RebuildStale(ctx context.Context) ([]string, error) {
+func (r *Refresher) RebuildStale(ctx context.Context, fence Fence) ([]string, error) {
 	var rebuilt []string
 	for _, dataset := range []string{DatasetRegions, DatasetIDM, DatasetRegister} {
 		gens := map[uint64]bool{}
@@ -94,7 +98,7 @@ func (r *Refresher) RebuildStale(ctx context.Context) ([]string, error) {
 		if len(gens) < 2 {
 			continue
 		}
-		if _, err := r.Refresh(ctx, nil, dataset); err != nil {
+		if _, err := r.Refresh(ctx, fence, nil, dataset); err != nil {
 			return rebuilt, fmt.Errorf("rebuilding the %s snapshots: %w", dataset, err)
 		}
 		rebuilt = append(rebuilt, dataset)
@@ -109,17 +113,17 @@ func (r *Refresher) RebuildStale(ctx context.Context) ([]string, error) {
 // of runs, which its publish commits.
 // It returns the generation it built, published or not: on an error, the
 // caller asks GenerationPublished whether the publish reached the server.
-func (r *Refresher) Refresh(ctx context.Context, runs []uint64, dataset string) (uint64, error) {
+func (r *Refresher) Refresh(ctx context.Context, fence Fence, runs []uint64, dataset string) (uint64, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	gen, err := r.gens.NewGeneration(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return gen, r.rebuild(ctx, runs, gen, dataset)
+	return gen, r.rebuild(ctx, fence, runs, gen, dataset)
 }
 
-func (r *Refresher) rebuild(ctx context.Context, runs []uint64, gen uint64, dataset string) error {
+func (r *Refresher) rebuild(ctx context.Context, fence Fence, runs []uint64, gen uint64, dataset string) error {
 	var err error
 	var tables []string
 	regionGen := gen
@@ -138,7 +142,7 @@ func (r *Refresher) rebuild(ctx context.Context, runs []uint64, gen uint64, data
 		if err := r.register.RebuildSnapshot(ctx, gen, runs); err != nil {
 			return err
 		}
-		return r.publish(ctx, runs, gen, snapshotTables[DatasetRegister])
+		return r.publish(ctx, fence, runs, gen, snapshotTables[DatasetRegister])
 	default:
 		return fmt.Errorf("refresh: unknown dataset %q", dataset)
 	}
@@ -146,11 +150,16 @@ func (r *Refresher) rebuild(ctx context.Context, runs []uint64, gen uint64, data
 		return err
 	}
 	tables = append(tables, snapshotTables[DatasetIDM]...)
-	return r.publish(ctx, runs, gen, tables)
+	return r.publish(ctx, fence, runs, gen, tables)
 }
 
-func (r *Refresher) publish(ctx context.Context, runs []uint64, gen uint64, tables []string) error {
+func (r *Refresher) publish(ctx context.Context, fence Fence, runs []uint64, gen uint64, tables []string) error {
 	r.reach(ctx, "publishing")
+	if fence != nil {
+		if err := fence(ctx); err != nil {
+			return fmt.Errorf("not publishing: %w", err)
+		}
+	}
 	if err := r.gens.PublishGenerations(ctx, runs, gen, tables); err != nil {
 		return err
 	}

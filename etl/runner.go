@@ -85,11 +85,13 @@ type Runner struct {
 	scores    IDMRows
 	registers RegisterRows
 	refresher *Refresher
+	lock      LoadLock
 	log       *slog.Logger
 	now       func() time.Time
 
-	// mu serialises loads in this process: a load validates against the
-	// regions that the previous load committed.
+	// mu serialises loads in this process, lock across processes: a load
+	// validates against the regions that the previous load committed, and
+	// two rebuilds must not interleave their publishes.
 	mu sync.Mutex
 
 	// pause, when set (by fault tests), is called at the named points of
@@ -124,8 +126,8 @@ func (r *Runner) OnPublish(f func(generation uint64)) {
 }
 
 // NewRunner returns a Runner.
-func NewRunner(runs ingest.Store, regions RegionRows, scores IDMRows, registers RegisterRows, refresher *Refresher, log *slog.Logger) *Runner {
-	return &Runner{runs: runs, regions: regions, scores: scores, registers: registers, refresher: refresher, log: log,
+func NewRunner(runs ingest.Store, regions RegionRows, scores IDMRows, registers RegisterRows, refresher *Refresher, lock LoadLock, log *slog.Logger) *Runner {
+	return &Runner{runs: runs, regions: regions, scores: scores, registers: registers, refresher: refresher, lock: lock, log: log,
 		now: time.Now, process: ingest.CurrentProcess()}
 }
 
@@ -161,7 +163,14 @@ func (r *Runner) Load(ctx context.Context, dataset string, files ...string) (Res
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, err := r.settleInterrupted(ctx); err != nil {
+	lease, err := r.lock.LockLoads(ctx, r.process, true)
+	if err != nil {
+		return Result{}, fmt.Errorf("load %s: %w", dataset, err)
+	}
+	defer r.release(ctx, lease)
+	// No other load runs now: every unfinished run was left by a process
+	// that stopped.
+	if _, err := r.settleInterrupted(ctx, true); err != nil {
 		return Result{}, err
 	}
 	if dataset == DatasetSimulation {
@@ -184,7 +193,7 @@ func (r *Runner) Load(ctx context.Context, dataset string, files ...string) (Res
 		loaded = append(loaded, run)
 	}
 	if len(loaded) > 0 {
-		refreshed, err := r.commit(ctx, dataset, loaded)
+		refreshed, err := r.commit(ctx, lease, dataset, loaded)
 		res.Runs = append(res.Runs, refreshed...)
 		if err != nil {
 			errs = append(errs, err)
@@ -305,7 +314,7 @@ func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string)
 // every later rebuild. When it cannot be told whether the publish reached
 // the server (the server went away), the runs stay loaded and the next
 // load or start settles them (settleInterrupted).
-func (r *Runner) commit(ctx context.Context, dataset string, loaded []ingest.Run) ([]ingest.Run, error) {
+func (r *Runner) commit(ctx context.Context, lease Lease, dataset string, loaded []ingest.Run) ([]ingest.Run, error) {
 	start := r.now()
 	if dataset == DatasetRegister && slices.ContainsFunc(loaded, func(run ingest.Run) bool { return !isSeed(run) }) {
 		// A real register replaces the simulation: the refresh below is the
@@ -319,7 +328,7 @@ func (r *Runner) commit(ctx context.Context, dataset string, loaded []ingest.Run
 	for i, run := range loaded {
 		ids[i] = run.ID
 	}
-	gen, err := r.refresher.Refresh(ctx, ids, refreshedAs(dataset))
+	gen, err := r.refresher.Refresh(ctx, lease.Held, ids, refreshedAs(dataset))
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	published := err == nil
@@ -565,7 +574,20 @@ func Fingerprint(paths ...string) (string, error) {
 // NewClickHouseRunner wires a Runner to the ClickHouse stores on db.
 func NewClickHouseRunner(db *clickhouse.DB, log *slog.Logger) *Runner {
 	regions, scores, runs, coop := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
-	return NewRunner(runs, regions, scores, coop, NewRefresher(db, regions, scores, coop), log)
+	return NewRunner(runs, regions, scores, coop, NewRefresher(db, regions, scores, coop), ClickHouseLoadLock{DB: db, Log: log}, log)
+}
+
+// RebuildStale rebuilds the snapshots an upgrade left stale (see
+// Refresher.RebuildStale), under the load lock.
+func (r *Runner) RebuildStale(ctx context.Context) ([]string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	lease, err := r.lock.LockLoads(ctx, r.process, true)
+	if err != nil {
+		return nil, fmt.Errorf("rebuilding stale snapshots: %w", err)
+	}
+	defer r.release(ctx, lease)
+	return r.refresher.RebuildStale(ctx, lease.Held)
 }
 
 func isRegister(dataset string) bool {
@@ -652,6 +674,11 @@ func (r *Runner) withdrawSimulation(ctx context.Context, reason string) error {
 func (r *Runner) RemoveSimulation(ctx context.Context) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	lease, err := r.lock.LockLoads(ctx, r.process, true)
+	if err != nil {
+		return 0, fmt.Errorf("removing the simulation: %w", err)
+	}
+	defer r.release(ctx, lease)
 	sims, err := r.committedRuns(ctx, DatasetSimulation)
 	if err != nil || len(sims) == 0 {
 		return 0, err
@@ -659,7 +686,7 @@ func (r *Runner) RemoveSimulation(ctx context.Context) (int, error) {
 	if err := r.runs.Withdraw(ctx, sims, "removed on request"); err != nil {
 		return 0, err
 	}
-	gen, err := r.refresher.Refresh(ctx, nil, DatasetRegister)
+	gen, err := r.refresher.Refresh(ctx, lease.Held, nil, DatasetRegister)
 	if err != nil {
 		return len(sims), fmt.Errorf("removing the simulation: %w", err)
 	}

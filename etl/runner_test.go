@@ -481,10 +481,11 @@ func TestRegisterLoadsKeepRejectsAndFailuresChangeNothing(t *testing.T) {
 }
 
 // TestSettleLeavesLiveRunsAlone: a run that a live process is loading (here
-// this test's parent, standing in for another sinergi) is not marked
-// failed; one whose process exited is, with the reason, also when its
-// process id now names another process; one of a process that exited
-// after its publish is marked succeeded.
+// this test's parent, standing in for another sinergi, holding the load
+// lock) is not marked failed; one whose process exited is, with the
+// reason, also when its process id now names another process; one of a
+// process that exited after its publish is marked succeeded. Once the load
+// lock is free, no run can be going on: the parent's is settled too.
 func TestSettleLeavesLiveRunsAlone(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -514,6 +515,10 @@ func TestSettleLeavesLiveRunsAlone(t *testing.T) {
 	if err := f.db.PublishGenerations(ctx, []uint64{4}, 10, []string{"idm_current"}); err != nil {
 		t.Fatal(err)
 	}
+	parentsLoad, err := f.runner.lock.LockLoads(ctx, parent, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	settled, err := f.runner.SettleInterrupted(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -533,5 +538,12 @@ func TestSettleLeavesLiveRunsAlone(t *testing.T) {
 		if status == ingest.StatusFailed && !strings.Contains(r.Error, "interrupted") {
 			t.Errorf("run %d failed without saying why: %q", id, r.Error)
 		}
+	}
+
+	if err := parentsLoad.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if settled, err := f.runner.SettleInterrupted(ctx); err != nil || len(settled) != 1 || settled[0].ID != 1 || settled[0].Status != ingest.StatusFailed {
+		t.Fatalf("with the lock free: settled %+v (%v), want run 1 failed", settled, err)
 	}
 }

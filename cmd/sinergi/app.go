@@ -102,7 +102,7 @@ func migrate(ctx context.Context, db *clickhouse.DB, log *slog.Logger) error {
 		return err
 	}
 	start := time.Now()
-	rebuilt, err := etl.NewClickHouseRefresher(db).RebuildStale(ctx)
+	rebuilt, err := etl.NewClickHouseRunner(db, log).RebuildStale(ctx)
 	if len(rebuilt) > 0 {
 		log.Info("rebuilt snapshots the schema change left stale", "datasets", rebuilt, "elapsed", time.Since(start).Round(time.Millisecond))
 	}

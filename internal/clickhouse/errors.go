@@ -22,6 +22,7 @@ const (
 	codeUnknownTable       = 60
 	codeUnknownDatabase    = 81
 	codeQueryWasCancelled  = 394
+	codeTableAlreadyExists = 57
 )
 
 // Exception is a ClickHouse server exception; the original is kept for logs.
@@ -59,4 +60,11 @@ func mapError(err error) error {
 		return fmt.Errorf("%w: %w", fault.ErrUnavailable, err)
 	}
 	return err
+}
+
+// hasCode reports whether err is (or wraps) a ClickHouse exception with
+// the given code.
+func hasCode(err error, code int32) bool {
+	var exc *ch.Exception
+	return errors.As(err, &exc) && exc.Code == code
 }

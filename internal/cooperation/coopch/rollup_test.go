@@ -205,7 +205,7 @@ func TestRebuildStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	refresher := etl.NewClickHouseRefresher(db)
-	if rebuilt, err := refresher.RebuildStale(ctx); err != nil || len(rebuilt) != 0 {
+	if rebuilt, err := refresher.RebuildStale(ctx, nil); err != nil || len(rebuilt) != 0 {
 		t.Fatalf("fresh load: rebuilt %v (%v), want nothing", rebuilt, err)
 	}
 	empty, err := db.NewGeneration(ctx)
@@ -218,7 +218,7 @@ func TestRebuildStale(t *testing.T) {
 	if stale, err := store.Stats(ctx, q); err != nil || len(stale.Rows) != 0 {
 		t.Fatalf("an empty cube generation should answer nothing, got %d rows (%v)", len(stale.Rows), err)
 	}
-	rebuilt, err := refresher.RebuildStale(ctx)
+	rebuilt, err := refresher.RebuildStale(ctx, nil)
 	if err != nil || !slices.Equal(rebuilt, []string{etl.DatasetRegister}) {
 		t.Fatalf("rebuilt %v (%v), want the register", rebuilt, err)
 	}
