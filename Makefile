@@ -11,10 +11,10 @@ CHDB_LIB_VERSION := 26.7.3-stable.1
 CHDB_DIR := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sinergi/chdb-$(CHDB_LIB_VERSION)
 export CHDB_LIB_PATH ?= $(CHDB_DIR)/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so
 
-.PHONY: run test setup setup-test build generate bench bench-national
+.PHONY: run test setup setup-test build generate web bench bench-national
 
-## run: install what is missing, start a managed ClickHouse, load the demo data,
-##      start the ETL scheduler and serve GraphQL + playground on 127.0.0.1:8080
+## run: install what is missing, start a managed ClickHouse, load the Kaltim data,
+##      start the ETL scheduler and serve the console, GraphiQL and GraphQL on 127.0.0.1:8080
 run: setup build
 	bin/sinergi dev
 
@@ -51,6 +51,11 @@ setup:
 
 build:
 	$(GO) build -o bin/sinergi ./cmd/sinergi
+
+## web: rebuild the console (web/dist, committed and embedded in the binary)
+##      from web/src with the pinned web/package-lock.json; needs Node.js and npm
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build
 
 ## generate: regenerate the GraphQL code from schema.graphql
 generate:

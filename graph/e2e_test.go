@@ -57,7 +57,7 @@ func newAPIWithCache(t *testing.T, cache *graph.ResultCache) *api {
 		Ingest:      ingest.NewService(ingestch.NewStore(db)),
 		Cooperation: cooperation.NewService(coopch.NewStore(db), regions, scores),
 	}
-	srv := httptest.NewServer(graph.NewMux(graph.NewHandler(res, log, graph.DefaultLimits, cache), db.Ping, log))
+	srv := httptest.NewServer(graph.NewMux(graph.NewHandler(res, log, graph.DefaultLimits, cache), db.Ping, log, nil))
 	t.Cleanup(srv.Close)
 	runner := etl.NewClickHouseRunner(db, log)
 	if cache != nil {

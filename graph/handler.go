@@ -12,7 +12,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/sinergi-id/sinergi/graph/model"
@@ -114,12 +113,15 @@ func NewHandler(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache) h
 // schema migrated).
 type ReadinessCheck func(ctx context.Context) error
 
-// NewMux serves the GraphQL endpoint at /graphql, the playground at /, and
-// /healthz (the process is up) and /readyz (ready to answer).
-func NewMux(api http.Handler, ready ReadinessCheck, log *slog.Logger) *http.ServeMux {
+// NewMux serves the GraphQL endpoint at /graphql, /healthz (the process is
+// up) and /readyz (ready to answer), and everything else from ui (the
+// console and GraphiQL; nil serves nothing more).
+func NewMux(api http.Handler, ready ReadinessCheck, log *slog.Logger, ui http.Handler) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", api)
-	mux.Handle("GET /{$}", playground.Handler("sinergi", "/graphql"))
+	if ui != nil {
+		mux.Handle("/", ui)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

@@ -23,6 +23,7 @@ import (
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"github.com/sinergi-id/sinergi/web"
 )
 
 // runDev runs everything locally on the managed ClickHouse with the real
@@ -286,7 +287,7 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 	api := graph.NewHandler(a.resolver(), log, a.graphLimits(), cache)
 	srv := &http.Server{
 		Addr:              a.cfg.HTTPAddr,
-		Handler:           graph.NewMux(api, a.ready, log),
+		Handler:           graph.NewMux(api, a.ready, log, web.Handler(kaltim.Files())),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -304,7 +305,8 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("sinergi is ready", "playground", "http://"+ln.Addr().String()+"/", "graphql", "http://"+ln.Addr().String()+"/graphql")
+	log.Info("sinergi is ready", "console", "http://"+ln.Addr().String()+"/",
+		"graphiql", "http://"+ln.Addr().String()+"/graphiql", "graphql", "http://"+ln.Addr().String()+"/graphql")
 	select {
 	case err := <-errc:
 		return err

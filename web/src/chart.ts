@@ -1,0 +1,94 @@
+// Apache ECharts, only the parts the console draws, and the colours it
+// draws them in: Okabe–Ito for categories and viridis for scales, both
+// readable with the common colour-vision deficiencies.
+import * as echarts from "echarts/core";
+import { BarChart, LineChart, MapChart, GraphChart, PieChart } from "echarts/charts";
+import {
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  VisualMapComponent,
+  TitleComponent,
+  AriaComponent,
+  DatasetComponent,
+} from "echarts/components";
+import { SVGRenderer } from "echarts/renderers";
+
+echarts.use([
+  BarChart,
+  LineChart,
+  MapChart,
+  GraphChart,
+  PieChart,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  VisualMapComponent,
+  TitleComponent,
+  AriaComponent,
+  DatasetComponent,
+  SVGRenderer,
+]);
+
+export { echarts };
+
+// Okabe & Ito (2008): distinguishable with deuteranopia, protanopia and
+// tritanopia.
+export const categorical = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+
+// IDM statuses from MANDIRI down to SANGAT_TERTINGGAL, an ordered scale
+// (viridis stops) so that the order reads without hue.
+export const idmStatusColours: Record<string, string> = {
+  MANDIRI: "#1f1f7a",
+  MAJU: "#2c7fb8",
+  BERKEMBANG: "#41b6c4",
+  TERTINGGAL: "#c7a600",
+  SANGAT_TERTINGGAL: "#fde725",
+};
+export const idmStatuses = ["MANDIRI", "MAJU", "BERKEMBANG", "TERTINGGAL", "SANGAT_TERTINGGAL"];
+
+// viridis, light to dark reversed so that "more" is darker.
+export const sequential = ["#fde725", "#90d743", "#35b779", "#21918c", "#31688e", "#443983", "#440154"];
+
+const charts = new Set<echarts.ECharts>();
+
+// chart makes a chart in el (SVG, crisp in print), resized with the window.
+export function chart(el: HTMLElement, option: echarts.EChartsCoreOption, ariaLabel: string): echarts.ECharts {
+  el.setAttribute("role", "img");
+  el.setAttribute("aria-label", ariaLabel);
+  const c = echarts.init(el, undefined, { renderer: "svg" });
+  c.setOption({ aria: { enabled: true }, color: categorical, textStyle: { fontFamily: "inherit" }, ...option });
+  charts.add(c);
+  return c;
+}
+
+export function disposeCharts() {
+  for (const c of charts) c.dispose();
+  charts.clear();
+}
+
+window.addEventListener("resize", () => {
+  for (const c of charts) c.resize();
+});
+window.addEventListener("beforeprint", () => {
+  for (const c of charts) c.resize();
+});
+
+const registered = new Set<string>();
+
+// ensureMap registers a boundary map, served by sinergi itself.
+export async function ensureMap(name: string, url: string): Promise<GeoJSON> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const geo = (await res.json()) as GeoJSON;
+  if (!registered.has(name)) {
+    echarts.registerMap(name, geo as never);
+    registered.add(name);
+  }
+  return geo;
+}
+
+export interface GeoJSON {
+  type: string;
+  features: { type: string; properties: { kode: string; nama: string }; geometry: unknown }[];
+}

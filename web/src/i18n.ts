@@ -1,0 +1,204 @@
+// The console speaks Bahasa Indonesia, or English. Enum values (IDM
+// status, strategic issue, party type, …) are named by the API's labels.
+import { gql } from "./api";
+
+export type Lang = "id" | "en";
+
+export function lang(): Lang {
+  return localStorage.getItem("sinergi-lang") === "en" ? "en" : "id";
+}
+
+export function setLang(l: Lang) {
+  localStorage.setItem("sinergi-lang", l);
+}
+
+const en: Record<string, string> = {
+  "Ringkasan": "Overview",
+  "Peta": "Map",
+  "Bandingkan": "Compare",
+  "Sasaran": "Targets",
+  "Kerja sama": "Agreements",
+  "Mitra": "Partners",
+  "BKAD": "BKAD",
+  "Lintas wilayah": "Cross-region",
+  "Data": "Data",
+  "Unduh CSV": "Download CSV",
+  "Unduh XLSX": "Download XLSX",
+  "Lihat kueri": "Show query",
+  "Tutup": "Close",
+  "Buka di GraphiQL": "Open in GraphiQL",
+  "Kueri GraphQL": "GraphQL query",
+  "Memuat…": "Loading…",
+  "Gagal memuat": "Could not load",
+  "Tidak ada data": "No data",
+  "Konsol Perencanaan Kerja Sama Desa · Kalimantan Timur": "Village Cooperation Planning Console · East Kalimantan",
+  "SIMULASI": "SIMULATION",
+  "termasuk SIMULASI": "includes SIMULATION",
+  "Kabupaten/kota": "Regency/city",
+  "Kecamatan": "District",
+  "Desa": "Village",
+  "Tahun": "Year",
+  "Semua": "All",
+  "Status": "Status",
+  "Isu strategis": "Strategic issue",
+  "Kerja sama berlaku": "Agreements in force",
+  "Desa tercakup": "Villages covered",
+  "Nilai komitmen": "Committed value",
+  "Nilai realisasi": "Realised value",
+  "Mitra aktif": "Partners",
+  "Rata-rata IDM": "Mean IDM",
+  "Jumlah desa": "Desa",
+  "Desa naik status": "Villages moved up",
+  "Desa turun status": "Villages moved down",
+  "Desa tetap": "Villages unchanged",
+  "Kesegaran data": "Data freshness",
+  "Dataset": "Dataset",
+  "Terakhir berhasil": "Last success",
+  "Baris dimuat": "Rows loaded",
+  "Baris ditolak": "Rows rejected",
+  "Sumber": "Source",
+  "Sebaran status IDM per tahun": "IDM status mix by year",
+  "Empat isu strategis": "The four strategic issues",
+  "Perubahan status IDM": "IDM status changes",
+  "Ukuran": "Measure",
+  "Cakupan kerja sama (desa)": "Cooperation coverage (villages)",
+  "Kerja sama per 100 desa": "Agreements per 100 villages",
+  "Porsi desa berstatus": "Share of villages with status",
+  "Klik wilayah di peta (atau tombol di tabel) untuk melihat kecamatannya.":
+    "Click a region on the map (or its button in the table) to see its districts.",
+  "Lihat kecamatan": "Show districts",
+  "Pilih kabupaten/kota": "Choose regencies/cities",
+  "Cetak": "Print",
+  "Kartu skor": "Scorecards",
+  "Desa lemah tanpa mitra aktif": "Weak villages without an active partner",
+  "Mitra aktif di sekitar": "Partners active nearby",
+  "Berikutnya": "Next",
+  "Sebelumnya": "Previous",
+  "Halaman": "Page",
+  "dari": "of",
+  "Daftar kerja sama": "Agreements",
+  "Segera berakhir": "Expiring soon",
+  "dalam": "within",
+  "bulan": "months",
+  "Judul": "Title",
+  "Ditandatangani": "Signed",
+  "Berakhir": "Ends",
+  "Mitra (nama)": "Partner (name)",
+  "Periode berlaku dari": "In force from",
+  "sampai": "to",
+  "Terapkan": "Apply",
+  "Rincian": "Details",
+  "Pihak": "Parties",
+  "Desa yang tercakup": "Villages covered",
+  "Realisasi per bulan": "Realisations by month",
+  "Jenis": "Type",
+  "Sektor": "Sector",
+  "Peran": "Role",
+  "Nama": "Name",
+  "Anggota": "Members",
+  "BUMDesa Bersama": "Joint BUMDesa",
+  "Aktif": "Active",
+  "Ya": "Yes",
+  "Tidak": "No",
+  "Hanya yang tidak aktif": "Inactive only",
+  "Badan Kerja Sama Antar-Desa": "Inter-village cooperation bodies",
+  "Mitra paling aktif": "Most active partners",
+  "Jenis mitra per isu": "Partner types per issue",
+  "Urutkan": "Sort",
+  "Tingkat": "Level",
+  "Provinsi": "Province",
+  "Hubungan kerja sama lintas wilayah": "Cross-region cooperation links",
+  "Dari": "From",
+  "Ke": "To",
+  "Riwayat muat (ETL)": "Load history (ETL)",
+  "Baris ditolak dan alasannya": "Rejected rows and why",
+  "Baris": "Line",
+  "Alasan": "Reason",
+  "Rekaman": "Record",
+  "Lihat penolakan": "Show rejects",
+  "Mulai": "Started",
+  "Dibaca": "Read",
+  "Dimuat": "Loaded",
+  "Ditolak": "Rejected",
+  "Kesalahan": "Error",
+  "Tidak ada baris yang ditolak.": "No rows were rejected.",
+  "Pilih muatan dengan baris ditolak.": "Choose a load with rejected rows.",
+  "Nilai per desa": "Value per village",
+  "Porsi desa tercakup": "Share of villages covered",
+  "IDM tahun": "IDM year",
+  "Kerja sama tahun": "Cooperation year",
+  "kerja sama berlaku dalam tahun": "agreements in force during",
+  "Wilayah": "Region",
+  "Penerima manfaat": "Beneficiaries",
+  "Bulan": "Month",
+  "Nilai": "Value",
+  "Jumlah": "Count",
+  "Porsi": "Share",
+  "Cari": "Search",
+  "Semua kabupaten/kota": "All regencies/cities",
+  "Semua kecamatan": "All districts",
+  "Kalimantan Timur": "East Kalimantan",
+  "desa": "villages",
+  "kerja sama": "agreements",
+  "Desa lemah: status IDM terbaru": "Weak villages: latest IDM status",
+  "Tidak ada kerja sama yang dipilih.": "No agreement selected.",
+  "Pilih kerja sama di tabel untuk melihat rinciannya.": "Choose an agreement in the table to see its details.",
+  "tanpa batas": "no limit",
+  "tanpa kerja sama yang berlaku dalam tahun": "without an agreement in force during",
+  "menampilkan 100 terbaru": "showing the latest 100",
+  "berlaku hari ini: status aktif, sudah mulai, belum berakhir": "in force today: status active, started, not ended",
+};
+
+en["simulasi-banner"] =
+  "SIMULATION — the cooperation figures in this console include a simulated register (made-up agreements over the real East Kalimantan villages, ids starting SIMULASI-), not official data. Regions and IDM are official data.";
+
+// Texts named by a key rather than by their Indonesian wording.
+const idText: Record<string, string> = {
+  "simulasi-banner":
+    "SIMULASI — angka kerja sama di konsol ini memuat register simulasi (kerja sama buatan atas desa Kalimantan Timur yang nyata, id berawalan SIMULASI-), bukan data resmi. Wilayah dan IDM adalah data resmi.",
+};
+
+export function t(s: string): string {
+  if (lang() === "en") return en[s] ?? s;
+  return idText[s] ?? s;
+}
+
+// Labels of enum values, from the API (labels query), per enum.
+export type EnumName =
+  | "IDM_STATUS"
+  | "STRATEGIC_ISSUE"
+  | "AGREEMENT_STATUS"
+  | "DOCUMENT_TYPE"
+  | "PARTY_TYPE"
+  | "SECTOR"
+  | "FIELD_OF_WORK"
+  | "ETL_RUN_STATUS"
+  | "REGION_LEVEL";
+
+let labels = new Map<string, Map<string, string>>();
+
+export const labelsQuery = {
+  query: `query Labels($language: Language) {
+  labels(enums: [IDM_STATUS, STRATEGIC_ISSUE, AGREEMENT_STATUS, DOCUMENT_TYPE, PARTY_TYPE, SECTOR, FIELD_OF_WORK, ETL_RUN_STATUS, REGION_LEVEL], language: $language) {
+    enum values { value label }
+  }
+}`,
+};
+
+export async function loadLabels() {
+  const data = await gql<{ labels: { enum: string; values: { value: string; label: string }[] }[] }>({
+    ...labelsQuery,
+    variables: { language: lang() === "en" ? "EN" : "ID" },
+  });
+  labels = new Map(data.labels.map((e) => [e.enum, new Map(e.values.map((v) => [v.value, v.label]))]));
+}
+
+// label names an enum value; unknown values show as they are.
+export function label(e: EnumName, value: string | null | undefined): string {
+  if (!value) return "–";
+  return labels.get(e)?.get(value) ?? value;
+}
+
+export function labelValues(e: EnumName): string[] {
+  return [...(labels.get(e)?.keys() ?? [])];
+}
