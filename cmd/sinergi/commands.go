@@ -22,7 +22,6 @@ import (
 	"github.com/sinergi-id/sinergi/etl/synth"
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
-	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/web"
 )
 
@@ -97,7 +96,7 @@ func simulationJob(ctx context.Context, runner *etl.Runner, dataDir, kaltimDir s
 	}
 	dir := filepath.Join(dataDir, simulationDir)
 	_, err := synth.Generate(ctx, synth.Options{
-		Profile: synth.Kaltim, Seed: 1, Dir: dir, Label: simulationLabel,
+		Profile: synth.Kaltim, Seed: 1, Dir: dir, Label: synth.Simulation,
 		RegionsFile: filepath.Join(kaltimDir, kaltim.Wilayah),
 		IDMFiles:    []string{filepath.Join(kaltimDir, kaltim.IDM2023), filepath.Join(kaltimDir, kaltim.IDM2024)},
 	})
@@ -105,13 +104,6 @@ func simulationJob(ctx context.Context, runner *etl.Runner, dataDir, kaltimDir s
 		return nil, fmt.Errorf("simulation: %w", err)
 	}
 	return &etl.Job{Name: "simulation", Dataset: etl.DatasetSimulation, Source: filepath.Join(dir, "register", "*.csv"), Schedule: "1h"}, nil
-}
-
-// simulationLabel marks every simulated agreement and body.
-var simulationLabel = synth.Label{
-	IDPrefix:    strings.TrimSuffix(cooperation.SimulationPrefix, "-"),
-	TitlePrefix: "(SIMULASI)",
-	Marker:      "SIMULASI: register buatan sinergi atas desa Kalimantan Timur yang nyata, bukan data resmi",
 }
 
 // extractFiles writes the named files of fsys into dir (created if needed)

@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	coop "github.com/sinergi-id/sinergi/internal/cooperation"
 )
 
 // Profile is a named scale of generated data.
@@ -77,6 +79,15 @@ type Label struct {
 
 // Synthetic is the default label of generated data.
 var Synthetic = Label{IDPrefix: "SIN", TitlePrefix: TitlePrefix, Marker: Marker}
+
+// Simulation labels the simulated register `sinergi dev` shows over the
+// real villages (dataset simulation): ids start with
+// cooperation.SimulationPrefix, as the loader requires.
+var Simulation = Label{
+	IDPrefix:    strings.TrimSuffix(coop.SimulationPrefix, "-"),
+	TitlePrefix: "(SIMULASI)",
+	Marker:      "SIMULASI: register buatan sinergi atas desa Kalimantan Timur yang nyata, bukan data resmi",
+}
 
 func (l Label) orDefault() Label {
 	if l == (Label{}) {
