@@ -144,6 +144,7 @@ const en: Record<string, string> = {
   "Tidak ada kerja sama yang dipilih.": "No agreement selected.",
   "Pilih kerja sama di tabel untuk melihat rinciannya.": "Choose an agreement in the table to see its details.",
   "tanpa batas": "no limit",
+  "Bidang": "Fields",
   "tanpa kerja sama yang berlaku dalam tahun": "without an agreement in force during",
   "menampilkan 100 terbaru": "showing the latest 100",
   "berlaku hari ini: status aktif, sudah mulai, belum berakhir": "in force today: status active, started, not ended",

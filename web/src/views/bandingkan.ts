@@ -128,10 +128,10 @@ export async function bandingkan(main: HTMLElement, params: URLSearchParams) {
     chart(
       box,
       {
-        grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+        grid: { left: 16, right: 96, top: 8, bottom: 8, containLabel: true },
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: (v: number) => b.show(v) },
         xAxis: { type: "value", axisLabel: { formatter: (v: number) => b.show(v) } },
-        yAxis: { type: "category", data: data.map((x) => shortName(x.name)), inverse: true },
+        yAxis: { type: "category", data: data.map((x) => shortName(x.name)), inverse: true, axisLabel: { width: 170, overflow: "truncate" } },
         series: [{ type: "bar", data: data.map((x) => x.value), label: { show: true, position: "right", formatter: (p: { value: number }) => b.show(p.value) } }],
       },
       b.title,

@@ -79,15 +79,15 @@ export async function data(main: HTMLElement, params: URLSearchParams) {
   );
 
   const jp = new Panel<Reject>(grid, { id: runId ? `penolakan-${runId}` : "penolakan", title: t("Baris ditolak dan alasannya"), subtitle: runId ? `Run ${runId}` : "", wide: true });
+  const jq = {
+    query: `query EtlRejects($run: ID!) {\n  etlRejects(runId: $run, first: 1000) { source sheet line reason record }\n}`,
+    variables: { run: runId || (rd.etlRuns.find((r) => r.rowsRejected > 0)?.id ?? "") },
+  };
+  jp.setQuery(jq);
   if (!runId) {
     jp.body.append(h("p", { class: "empty" }, t("Pilih muatan dengan baris ditolak.")));
     return;
   }
-  const jq = {
-    query: `query EtlRejects($run: ID!) {\n  etlRejects(runId: $run, first: 1000) { source sheet line reason record }\n}`,
-    variables: { run: runId },
-  };
-  jp.setQuery(jq);
   const jd = await gql<{ etlRejects: Reject[] }>(jq);
   const all = jd.etlRejects;
   if (all.length === 0) {

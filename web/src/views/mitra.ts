@@ -4,7 +4,7 @@ import { gql } from "../api";
 import { chart } from "../chart";
 import { num, rupiah } from "../format";
 import { label, labelValues, t } from "../i18n";
-import { kabupaten, province } from "../state";
+import { kabupaten, province, shortName } from "../state";
 import { h, Panel, select, toolbar } from "../ui";
 
 interface Partner {
@@ -55,10 +55,10 @@ export async function mitra(main: HTMLElement, params: URLSearchParams) {
   chart(
     box,
     {
-      grid: { left: 8, right: 32, top: 8, bottom: 8, containLabel: true },
+      grid: { left: 16, right: 48, top: 8, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       xAxis: { type: "value" },
-      yAxis: { type: "category", data: top.map((x) => x.name), inverse: true, axisLabel: { width: 260, overflow: "truncate" } },
+      yAxis: { type: "category", data: top.map((x) => x.name), inverse: true, axisLabel: { width: 300, overflow: "truncate" } },
       series: [{ type: "bar", name: t("Kerja sama"), data: top.map((x) => x.agreements), label: { show: true, position: "right" } }],
     },
     t("Mitra paling aktif"),
@@ -71,9 +71,9 @@ export async function mitra(main: HTMLElement, params: URLSearchParams) {
       { key: "agreements", label: t("Kerja sama"), numeric: true, format: (v) => num(v as number) },
       { key: "activeAgreements", label: t("Kerja sama berlaku"), numeric: true, format: (v) => num(v as number) },
       { key: "villagesCovered", label: t("Desa tercakup"), numeric: true, format: (v) => num(v as number) },
-      { key: "kabupaten", label: t("Kabupaten/kota"), value: (r) => r.kabupaten.map((k) => k.name).join("; ") },
-      { key: "issues", label: t("Isu strategis"), value: (r) => r.issues.map((i) => label("STRATEGIC_ISSUE", i)).join("; ") },
-      { key: "fields", label: "Bidang", value: (r) => r.fields.map((i) => label("FIELD_OF_WORK", i)).join("; ") },
+      { key: "kabupaten", label: t("Kabupaten/kota"), value: (r) => r.kabupaten.map((k) => shortName(k.name)).join("; "), format: (v) => brief(v) },
+      { key: "issues", label: t("Isu strategis"), value: (r) => r.issues.map((i) => label("STRATEGIC_ISSUE", i)).join("; "), format: (v) => brief(v) },
+      { key: "fields", label: t("Bidang"), value: (r) => r.fields.map((i) => label("FIELD_OF_WORK", i)).join("; "), format: (v) => brief(v) },
       { key: "committedValue", label: t("Nilai komitmen"), numeric: true, format: (v) => rupiah(v as number) },
     ],
     d.partners,
@@ -128,4 +128,11 @@ export async function mitra(main: HTMLElement, params: URLSearchParams) {
     ],
     rows,
   );
+}
+
+// brief shows the first three items of a list (the download has them all).
+function brief(v: unknown): string {
+  const items = String(v ?? "").split("; ").filter(Boolean);
+  if (items.length === 0) return "–";
+  return items.length <= 3 ? items.join(", ") : `${items.slice(0, 3).join(", ")} (+${items.length - 3})`;
 }

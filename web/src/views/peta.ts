@@ -176,6 +176,8 @@ export async function peta(main: HTMLElement, params: URLSearchParams) {
           nameProperty: "kode",
           roam: false,
           selectedMode: false,
+          layoutCenter: ["50%", "50%"],
+          layoutSize: "96%",
           label: { show: true, fontSize: parent === province ? 10 : 8, formatter: (p: { name: string }) => shortName(byCode.get(p.name)?.name ?? "") },
           emphasis: { label: { show: true, formatter: (p: { name: string }) => byCode.get(p.name)?.name ?? "" } },
           itemStyle: { borderColor: "#555", borderWidth: 0.6, areaColor: "#e0e0e0" },
@@ -189,6 +191,33 @@ export async function peta(main: HTMLElement, params: URLSearchParams) {
     ch.on("click", (e: { name?: string }) => {
       if (e.name && byCode.has(e.name) && byCode.get(e.name)!.desa > 0) go({ wilayah: e.name });
     });
+    // A marker on each kabupaten that can be drilled into, at its centroid:
+    // keyboard users tab to it (Enter drills down); the mouse clicks
+    // through it to the map.
+    const layer = h("div", { class: "hotspots" });
+    box.append(layer);
+    const place = () => {
+      if (ch.isDisposed()) {
+        window.removeEventListener("resize", place);
+        return;
+      }
+      layer.replaceChildren();
+      for (const f of geo.features) {
+        const r = byCode.get(f.properties.kode);
+        if (!r || r.desa === 0) continue;
+        const props = f.properties as unknown as { centroid_lng: number; centroid_lat: number };
+        const at = ch.convertToPixel({ seriesIndex: 0 }, [props.centroid_lng, props.centroid_lat]) as number[] | undefined;
+        if (!at) continue;
+        const [x, y] = at;
+        const b = h("button", { type: "button", class: "hotspot", "data-code": r.code, "aria-label": `${t("Lihat kecamatan")}: ${r.name}` });
+        b.style.left = `${x}px`;
+        b.style.top = `${y}px`;
+        b.addEventListener("click", () => go({ wilayah: r.code }));
+        layer.append(b);
+      }
+    };
+    place();
+    window.addEventListener("resize", place);
   }
   const columns: Column<Row>[] = [
     { key: "code", label: "Kode" },
