@@ -11,7 +11,7 @@ CHDB_LIB_VERSION := 26.7.3-stable.1
 CHDB_DIR := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sinergi/chdb-$(CHDB_LIB_VERSION)
 export CHDB_LIB_PATH ?= $(CHDB_DIR)/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so
 
-.PHONY: run test setup setup-test build generate web bench bench-national
+.PHONY: run test setup setup-test setup-browser build generate web bench bench-national
 
 ## run: install what is missing, start a managed ClickHouse, load the Kaltim data,
 ##      start the ETL scheduler and serve the console, GraphiQL and GraphQL on 127.0.0.1:8080
@@ -21,7 +21,7 @@ run: setup build
 ## test: install what is missing, then run every test (integration tests start
 ##       their own ClickHouse servers and chDB). The full log is var/test.log;
 ##       the summary shows each suite's engines and every failure.
-test: setup setup-test
+test: setup setup-test setup-browser
 	$(GO) vet ./...
 	@mkdir -p var
 	@$(GO) test -count=1 -timeout 30m -v ./... > var/test.log 2>&1; status=$$?; \
@@ -42,6 +42,19 @@ setup-test:
 	  mkdir -p "$(CHDB_DIR)" && npm install --prefix "$(CHDB_DIR)" --no-audit --no-fund --loglevel=error \
 	    "@chdb/lib-linux-x64-gnu@$(CHDB_LIB_VERSION)" || { echo "could not install chDB for the tests: npm install @chdb/lib-linux-x64-gnu@$(CHDB_LIB_VERSION) failed"; exit 1; }; \
 	  test -f "$(CHDB_LIB_PATH)" || { echo "could not install chDB for the tests: no $(CHDB_LIB_PATH) after npm install"; exit 1; }; \
+	fi
+
+## setup-browser: install Debian's Chromium for the console's browser tests when
+##                it is missing (apt, as root; nothing downloads a browser of its own)
+setup-browser:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium and chromium-driver for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) >/dev/null \
+	      || { echo "could not install chromium with apt-get"; exit 1; }; \
+	  else \
+	    echo "the browser tests need Chromium: sudo apt-get install chromium chromium-driver"; exit 1; \
+	  fi; \
 	fi
 
 ## setup: install ClickHouse (Debian's clickhouse-server) when it is missing
