@@ -276,12 +276,13 @@ var views = []struct {
 	texts       []string // Indonesian text the view must contain
 	charts      int      // charts drawn at least
 }{
-	{"ringkasan", "Ringkasan", []string{"Empat isu strategis", "Kerja sama pihak ketiga", "Sebaran status IDM per tahun", "Kesegaran data", "miliar"}, 1},
+	{"ringkasan", "Ringkasan", []string{"Empat isu strategis", "Kerja sama pihak ketiga", "Sebaran status IDM per tahun", "Kesegaran data", "miliar",
+		"Per kabupaten dan isu: tahun ini dan tahun lalu", "Kerja sama ditandatangani per tahun dan isu", "Perubahan IDM: desa dengan dan tanpa kerja sama"}, 3},
 	{"peta", "Peta", []string{"Rata-rata IDM 2024", "Kabupaten Kutai Kartanegara", "Lihat kecamatan"}, 1},
 	{"bandingkan", "Bandingkan", []string{"Kartu skor", "Kerja sama per 100 desa", "Porsi desa tercakup", "Cetak"}, 4},
 	{"sasaran", "Sasaran", []string{"Desa lemah tanpa mitra aktif", "Berkembang", "Mitra aktif di sekitar"}, 0},
 	{"kerja-sama", "Kerja sama", []string{"Daftar kerja sama", "Segera berakhir", "SIMULASI-"}, 0},
-	{"mitra", "Mitra", []string{"Mitra paling aktif", "Jenis mitra per isu"}, 2},
+	{"mitra", "Mitra", []string{"Mitra paling aktif", "Jenis mitra per isu", "Energi dan mineral per kabupaten", "Batu bara"}, 2},
 	{"bkad", "BKAD", []string{"Badan Kerja Sama Antar-Desa", "BKAD"}, 0},
 	{"lintas-wilayah", "Lintas wilayah", []string{"Hubungan kerja sama lintas wilayah", "Kabupaten Kutai Timur"}, 1},
 	{"data", "Data", []string{"Kesegaran data", "Riwayat muat (ETL)", "Register SIMULASI", "Berhasil"}, 0},

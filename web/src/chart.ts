@@ -13,6 +13,7 @@ import {
   DatasetComponent,
 } from "echarts/components";
 import { SVGRenderer } from "echarts/renderers";
+import { num } from "./format";
 
 echarts.use([
   BarChart,
@@ -54,6 +55,7 @@ const charts = new Set<echarts.ECharts>();
 
 // chart makes a chart in el (SVG, crisp in print), resized with the window.
 export function chart(el: HTMLElement, option: echarts.EChartsCoreOption, ariaLabel: string): echarts.ECharts {
+  localiseNumbers(option);
   el.setAttribute("role", "img");
   el.setAttribute("aria-label", ariaLabel);
   const c = echarts.init(el, undefined, { renderer: "svg" });
@@ -91,4 +93,23 @@ export async function ensureMap(name: string, url: string): Promise<GeoJSON> {
 export interface GeoJSON {
   type: string;
   features: { type: string; properties: { kode: string; nama: string }; geometry: unknown }[];
+}
+
+type Axis = { type?: string; axisLabel?: { formatter?: unknown } };
+type Tooltip = { valueFormatter?: unknown; formatter?: unknown };
+
+// localiseNumbers writes the numbers of value axes and tooltips the
+// Indonesian way (1.000, not 1,000) where a chart does not format them.
+function localiseNumbers(option: echarts.EChartsCoreOption) {
+  const o = option as { xAxis?: Axis | Axis[]; yAxis?: Axis | Axis[]; tooltip?: Tooltip };
+  for (const axes of [o.xAxis, o.yAxis]) {
+    for (const a of axes === undefined ? [] : Array.isArray(axes) ? axes : [axes]) {
+      if (a.type === "value" && !a.axisLabel?.formatter) {
+        a.axisLabel = { ...a.axisLabel, formatter: (v: number) => num(v, Number.isInteger(v) ? 0 : 2) };
+      }
+    }
+  }
+  if (o.tooltip && !o.tooltip.valueFormatter && !o.tooltip.formatter) {
+    o.tooltip.valueFormatter = (v: number) => (typeof v === "number" ? num(v, Number.isInteger(v) ? 0 : 4) : String(v ?? "–"));
+  }
 }

@@ -79,6 +79,8 @@ export async function mitra(main: HTMLElement, params: URLSearchParams) {
     d.partners,
   );
 
+  await energy(grid, kab || province);
+
   // Partner types per issue.
   const tp = new Panel<{ issue: string; partyType: string; agreements: number; partners: number }>(grid, {
     id: "jenis-mitra-per-isu",
@@ -135,4 +137,38 @@ function brief(v: unknown): string {
   const items = String(v ?? "").split("; ").filter(Boolean);
   if (items.length === 0) return "–";
   return items.length <= 3 ? items.join(", ") : `${items.slice(0, 3).join(", ")} (+${items.length - 3})`;
+}
+
+// Planner question 7: energy and mineral agreements per kabupaten, by the
+// partner's sector, with the villages involved.
+export async function energy(grid: HTMLElement, region: string) {
+  const p = new Panel<{ kabupatenKota: string; regionName: string | null; partnerSector: string; agreements: number; activeAgreements: number; villagesCovered: number }>(grid, {
+    id: "energi-mineral",
+    title: t("Energi dan mineral per kabupaten"),
+    cooperation: true,
+    wide: true,
+  });
+  const q = {
+    query: `query EnergyMineralByKabupaten($region: ID!) {
+  cooperationStats(dimensions: [KABUPATEN_KOTA, PARTNER_SECTOR], measures: [AGREEMENTS, ACTIVE_AGREEMENTS, VILLAGES_COVERED],
+                   filter: {regionCode: $region, issues: [ENERGY_MINERAL]}) {
+    rows { kabupatenKota regionName partnerSector agreements activeAgreements villagesCovered }
+  }
+}`,
+    variables: { region },
+  };
+  p.setQuery(q);
+  const d = await gql<{ cooperationStats: { rows: { kabupatenKota: string; regionName: string | null; partnerSector: string; agreements: number; activeAgreements: number; villagesCovered: number }[] } }>(q);
+  const rows = d.cooperationStats.rows.filter((r) => r.kabupatenKota !== "" && r.partnerSector !== "NONE");
+  p.table(
+    [
+      { key: "kabupatenKota", label: "Kode" },
+      { key: "regionName", label: t("Kabupaten/kota") },
+      { key: "partnerSector", label: t("Sektor"), value: (r) => label("SECTOR", r.partnerSector) },
+      { key: "agreements", label: t("Kerja sama"), numeric: true, format: (v) => num(v as number) },
+      { key: "activeAgreements", label: t("Kerja sama berlaku"), numeric: true, format: (v) => num(v as number) },
+      { key: "villagesCovered", label: t("Desa tercakup"), numeric: true, format: (v) => num(v as number) },
+    ],
+    rows,
+  );
 }

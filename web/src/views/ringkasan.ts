@@ -2,9 +2,9 @@
 // status mix by year, villages that moved up or down, data freshness.
 import { gql } from "../api";
 import { chart, idmStatusColours, idmStatuses } from "../chart";
-import { num, rupiah, pct, dateTime } from "../format";
-import { label, t } from "../i18n";
-import { idmYears, province } from "../state";
+import { num, rupiah, pct, dateTime, score, yearWITA } from "../format";
+import { label, labelValues, t } from "../i18n";
+import { idmYears, kabupaten, province, shortName } from "../state";
 import { h, Panel } from "../ui";
 
 interface Issue {
@@ -21,6 +21,7 @@ export async function ringkasan(main: HTMLElement) {
   const grid = h("div", { class: "grid" });
   main.append(grid);
   await Promise.all([issues(grid), statusMix(grid), transitions(grid), freshness(grid)]);
+  await Promise.all([byKabupatenAndIssue(grid), signedByYear(grid), impact(grid)]);
 }
 
 async function issues(grid: HTMLElement) {
@@ -193,4 +194,214 @@ export function datasetName(d: string): string {
   const n = names[d];
   if (!n) return d;
   return document.documentElement.lang === "en" ? n[1] : n[0];
+}
+
+interface KabIssue {
+  kabupatenKota: string;
+  regionName: string | null;
+  issue: string;
+  agreements: number;
+  villagesCovered: number;
+  committedValue: number;
+  realisedValue: number;
+}
+
+// Planner question 1: per kabupaten and issue, agreements in force,
+// villages covered, committed and realised value — this year and last.
+async function byKabupatenAndIssue(grid: HTMLElement) {
+  const year = yearWITA();
+  const p = new Panel<Record<string, string | number>>(grid, {
+    id: "kabupaten-isu-tahun",
+    title: t("Per kabupaten dan isu: tahun ini dan tahun lalu"),
+    subtitle: `${t("kerja sama berlaku dalam tahun")} ${year} ${t("dan")} ${year - 1}`,
+    cooperation: true,
+    wide: true,
+  });
+  const stats = (alias: string, y: number) => `  ${alias}: cooperationStats(
+    dimensions: [KABUPATEN_KOTA, ISSUE]
+    measures: [AGREEMENTS, VILLAGES_COVERED, COMMITTED_VALUE, REALISED_VALUE]
+    filter: {regionCode: $region, activeDuring: {from: "${y}-01-01", to: "${y}-12-31"}}
+  ) { rows { kabupatenKota regionName issue agreements villagesCovered committedValue realisedValue } }`;
+  const q = {
+    query: `query PerKabupatenAndIssue($region: ID!) {\n${stats("thisYear", year)}\n${stats("lastYear", year - 1)}\n}`,
+    variables: { region: province },
+  };
+  p.setQuery(q);
+  const d = await gql<{ thisYear: { rows: KabIssue[] }; lastYear: { rows: KabIssue[] } }>(q);
+  const issues = labelValues("STRATEGIC_ISSUE");
+  const find = (rows: KabIssue[], kab: string, issue: string) => rows.find((r) => r.kabupatenKota === kab && r.issue === issue);
+  const rows: Record<string, string | number>[] = [];
+  for (const k of kabupaten) {
+    for (const issue of issues) {
+      const a = find(d.thisYear.rows, k.code, issue);
+      const b = find(d.lastYear.rows, k.code, issue);
+      if (!a && !b) continue;
+      rows.push({
+        code: k.code,
+        kabupaten: k.name,
+        issue: label("STRATEGIC_ISSUE", issue),
+        agreements: a?.agreements ?? 0,
+        agreementsLast: b?.agreements ?? 0,
+        villages: a?.villagesCovered ?? 0,
+        villagesLast: b?.villagesCovered ?? 0,
+        committed: a?.committedValue ?? 0,
+        committedLast: b?.committedValue ?? 0,
+        realised: a?.realisedValue ?? 0,
+        realisedLast: b?.realisedValue ?? 0,
+      });
+    }
+  }
+  const n = (v: unknown) => num(v as number);
+  const rp = (v: unknown) => rupiah(v as number);
+  p.table(
+    [
+      { key: "code", label: "Kode" },
+      { key: "kabupaten", label: t("Kabupaten/kota") },
+      { key: "issue", label: t("Isu strategis") },
+      { key: "agreements", label: `${t("Kerja sama")} ${year}`, numeric: true, format: n },
+      { key: "agreementsLast", label: `${t("Kerja sama")} ${year - 1}`, numeric: true, format: n },
+      { key: "villages", label: `${t("Desa tercakup")} ${year}`, numeric: true, format: n },
+      { key: "villagesLast", label: `${t("Desa tercakup")} ${year - 1}`, numeric: true, format: n },
+      { key: "committed", label: `${t("Nilai komitmen")} ${year}`, numeric: true, format: rp },
+      { key: "committedLast", label: `${t("Nilai komitmen")} ${year - 1}`, numeric: true, format: rp },
+      { key: "realised", label: `${t("Nilai realisasi")} ${year}`, numeric: true, format: rp },
+      { key: "realisedLast", label: `${t("Nilai realisasi")} ${year - 1}`, numeric: true, format: rp },
+    ],
+    rows,
+  );
+}
+
+// Planner question 10: agreements signed per year, by issue.
+async function signedByYear(grid: HTMLElement) {
+  const p = new Panel<Record<string, string | number>>(grid, {
+    id: "ditandatangani-per-tahun",
+    title: t("Kerja sama ditandatangani per tahun dan isu"),
+    cooperation: true,
+    wide: true,
+  });
+  const q = {
+    query: `query SignedByYearAndIssue($region: ID!) {
+  cooperationStats(dimensions: [PERIOD, ISSUE], measures: [AGREEMENTS], timeGrain: YEAR, filter: {regionCode: $region}) {
+    rows { period issue agreements }
+  }
+}`,
+    variables: { region: province },
+  };
+  p.setQuery(q);
+  const d = await gql<{ cooperationStats: { rows: { period: string; issue: string; agreements: number }[] } }>(q);
+  const issues = labelValues("STRATEGIC_ISSUE");
+  const rows = d.cooperationStats.rows.filter((r) => issues.includes(r.issue) && /^\d{4}$/.test(r.period));
+  const years = [...new Set(rows.map((r) => r.period))].sort();
+  const box = h("div", { class: "chart" });
+  p.body.append(box);
+  chart(
+    box,
+    {
+      tooltip: { trigger: "axis" },
+      legend: { bottom: 0 },
+      grid: { left: 16, right: 16, top: 16, bottom: 48, containLabel: true },
+      xAxis: { type: "category", data: years },
+      yAxis: { type: "value" },
+      series: issues.map((i) => ({
+        type: "line",
+        name: label("STRATEGIC_ISSUE", i),
+        symbolSize: 6,
+        data: years.map((y) => rows.find((r) => r.period === y && r.issue === i)?.agreements ?? 0),
+      })),
+    },
+    t("Kerja sama ditandatangani per tahun dan isu"),
+  );
+  // One row per year, one column per issue.
+  p.table(
+    [
+      { key: "period", label: t("Tahun") },
+      ...issues.map((i) => ({ key: i, label: label("STRATEGIC_ISSUE", i), numeric: true, format: (v: unknown) => num(v as number) })),
+    ],
+    years.map((y) => ({ period: y, ...Object.fromEntries(issues.map((i) => [i, rows.find((r) => r.period === y && r.issue === i)?.agreements ?? 0])) })),
+  );
+}
+
+interface ImpactGroup {
+  desa: number;
+  meanIdmFrom: number | null;
+  meanIdmTo: number | null;
+  meanChange: number | null;
+  movedUp: number;
+  unchanged: number;
+  movedDown: number;
+}
+
+// Planner question 9: do desa with cooperation improve their IDM more than
+// those without? Per kabupaten, with the counts behind each mean.
+async function impact(grid: HTMLElement) {
+  const p = new Panel<Record<string, string | number | null>>(grid, {
+    id: "dampak-idm",
+    title: t("Perubahan IDM: desa dengan dan tanpa kerja sama"),
+    cooperation: true,
+    wide: true,
+  });
+  if (idmYears.length < 2) {
+    p.body.append(h("p", { class: "empty" }, t("Tidak ada data")));
+    return;
+  }
+  const [from, to] = idmYears.slice(-2);
+  p.setSubtitle(`IDM ${from} → ${to} · ${t("bukan ukuran sebab-akibat")}`);
+  const regions = [{ code: province, name: t("Kalimantan Timur") }, ...kabupaten];
+  const fields = regions
+    .map((r, i) => `  r${i}: cooperationImpact(regionCode: "${r.code}", fromYear: $from, toYear: $to) {
+    withCooperation { desa meanIdmFrom meanIdmTo meanChange movedUp unchanged movedDown }
+    withoutCooperation { desa meanIdmFrom meanIdmTo meanChange movedUp unchanged movedDown }
+  }`)
+    .join("\n");
+  const q = { query: `query CooperationImpact($from: Int!, $to: Int!) {\n${fields}\n}`, variables: { from, to } };
+  p.setQuery(q);
+  const d = await gql<Record<string, { withCooperation: ImpactGroup; withoutCooperation: ImpactGroup }>>(q);
+  const rows: Record<string, string | number | null>[] = [];
+  regions.forEach((r, i) => {
+    const x = d[`r${i}`];
+    if (!x || x.withCooperation.desa + x.withoutCooperation.desa === 0) return;
+    for (const [group, g] of [
+      [t("dengan kerja sama"), x.withCooperation],
+      [t("tanpa kerja sama"), x.withoutCooperation],
+    ] as const) {
+      rows.push({ code: r.code, region: r.name, group, desa: g.desa, from: g.meanIdmFrom, to: g.meanIdmTo, change: g.meanChange,
+        up: g.movedUp, same: g.unchanged, down: g.movedDown });
+    }
+  });
+  const box = h("div", { class: "chart" });
+  p.body.append(box);
+  const names = regions.filter((_, i) => d[`r${i}`] && d[`r${i}`].withCooperation.desa + d[`r${i}`].withoutCooperation.desa > 0);
+  chart(
+    box,
+    {
+      tooltip: { trigger: "axis", valueFormatter: (v: number) => score(v) },
+      legend: { bottom: 0 },
+      grid: { left: 16, right: 16, top: 16, bottom: 48, containLabel: true },
+      xAxis: { type: "category", data: names.map((r) => shortName(r.name)), axisLabel: { interval: 0, rotate: 20 } },
+      yAxis: { type: "value", axisLabel: { formatter: (v: number) => score(v) } },
+      series: [t("dengan kerja sama"), t("tanpa kerja sama")].map((group) => ({
+        type: "bar",
+        name: group,
+        data: names.map((r) => rows.find((x) => x.code === r.code && x.group === group)?.change ?? null),
+      })),
+    },
+    t("Perubahan IDM: desa dengan dan tanpa kerja sama"),
+  );
+  const sc = (v: unknown) => score(v as number);
+  const n = (v: unknown) => num(v as number);
+  p.table(
+    [
+      { key: "code", label: "Kode" },
+      { key: "region", label: t("Wilayah") },
+      { key: "group", label: t("Kelompok") },
+      { key: "desa", label: t("Jumlah desa"), numeric: true, format: n },
+      { key: "from", label: `${t("Rata-rata IDM")} ${from}`, numeric: true, format: sc },
+      { key: "to", label: `${t("Rata-rata IDM")} ${to}`, numeric: true, format: sc },
+      { key: "change", label: t("Perubahan rata-rata IDM"), numeric: true, format: sc },
+      { key: "up", label: t("Desa naik status"), numeric: true, format: n },
+      { key: "same", label: t("Desa tetap"), numeric: true, format: n },
+      { key: "down", label: t("Desa turun status"), numeric: true, format: n },
+    ],
+    rows,
+  );
 }
