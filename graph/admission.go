@@ -2,48 +2,39 @@ package graph
 
 import (
 	"context"
-	"net/http"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/semaphore"
 )
 
-// busyBody is what a request turned away by admission control gets.
+// busyBody is what an operation turned away by admission control gets.
 const busyBody = `{"errors":[{"message":"server busy, retry shortly","extensions":{"code":"UNAVAILABLE"}}]}`
 
-// admission bounds the requests that execute at once. An answer can take
+// admission bounds the operations that execute at once. An answer can take
 // tens of megabytes while it is decoded and encoded, so an overload must
 // queue cheaply (a waiting request holds only its body) rather than run
-// everything at once: beyond maxInFlight, requests wait in arrival order —
-// at most maxQueued of them, each no longer than wait — and the rest are
-// turned away at once with 503 and Retry-After.
+// everything at once: beyond maxInFlight, operations wait in arrival order
+// — at most maxQueued of them, each no longer than wait — and the rest are
+// turned away at once with 503 and Retry-After. Each operation of a batch
+// takes its own slot.
 type admission struct {
-	next      http.Handler
 	slots     *semaphore.Weighted
 	queued    atomic.Int64
 	maxQueued int64
 	wait      time.Duration
 }
 
-func newAdmission(next http.Handler, maxInFlight, maxQueued int, wait time.Duration) *admission {
-	return &admission{next: next, slots: semaphore.NewWeighted(int64(maxInFlight)), maxQueued: int64(maxQueued), wait: wait}
+func newAdmission(maxInFlight, maxQueued int, wait time.Duration) *admission {
+	return &admission{slots: semaphore.NewWeighted(int64(maxInFlight)), maxQueued: int64(maxQueued), wait: wait}
 }
 
-func (a *admission) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !a.slots.TryAcquire(1) {
-		if !a.awaitSlot(r.Context()) {
-			busy(w)
-			return
-		}
+// acquire takes a slot, waiting its turn; false when the queue is full,
+// the wait ran out or ctx ended. Call release after a true.
+func (a *admission) acquire(ctx context.Context) bool {
+	if a.slots.TryAcquire(1) {
+		return true
 	}
-	defer a.slots.Release(1)
-	a.next.ServeHTTP(w, r)
-}
-
-// awaitSlot queues the request; false when the queue is full, the wait ran
-// out or the client went away.
-func (a *admission) awaitSlot(ctx context.Context) bool {
 	defer a.queued.Add(-1)
 	if a.queued.Add(1) > a.maxQueued {
 		return false
@@ -53,9 +44,4 @@ func (a *admission) awaitSlot(ctx context.Context) bool {
 	return a.slots.Acquire(ctx, 1) == nil
 }
 
-func busy(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Retry-After", "1")
-	w.WriteHeader(http.StatusServiceUnavailable)
-	_, _ = w.Write([]byte(busyBody))
-}
+func (a *admission) release() { a.slots.Release(1) }

@@ -1,82 +1,54 @@
 package graph
 
 import (
-	"net/http"
-	"net/http/httptest"
-	"strings"
+	"context"
 	"sync"
 	"testing"
 	"time"
 )
 
-// One request runs, one waits, the third is turned away at once; the
+// One operation runs, one waits, the third is turned away at once; the
 // waiting one runs when the first is done.
 func TestAdmissionQueuesThenTurnsAway(t *testing.T) {
-	release := make(chan struct{})
-	started := make(chan string, 3)
-	h := newAdmission(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		started <- r.URL.Query().Get("n")
-		<-release
-		_, _ = w.Write([]byte("done"))
-	}), 1, 1, 10*time.Second)
-
+	a := newAdmission(1, 1, 10*time.Second)
+	ctx := context.Background()
+	if !a.acquire(ctx) {
+		t.Fatal("first: no slot")
+	}
 	var wg sync.WaitGroup
-	codes := make([]int, 2)
-	serve := func(i int, n string) {
+	var second bool
+	wg.Add(1)
+	go func() {
 		defer wg.Done()
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/graphql?n="+n, nil))
-		codes[i] = rec.Code
+		second = a.acquire(ctx)
+	}()
+	waitFor(t, func() bool { return a.queued.Load() == 1 })
+	if a.acquire(ctx) {
+		t.Fatal("third got a slot while the first held the only one and the queue was full")
 	}
-	wg.Add(1)
-	go serve(0, "first")
-	if got := <-started; got != "first" {
-		t.Fatalf("started %q", got)
-	}
-	wg.Add(1)
-	go serve(1, "second")
-	waitFor(t, func() bool { return h.queued.Load() == 1 })
-
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/graphql?n=third", nil))
-	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" ||
-		!strings.Contains(rec.Body.String(), `"UNAVAILABLE"`) {
-		t.Fatalf("third request: %d %q %q", rec.Code, rec.Header(), rec.Body)
-	}
-	select {
-	case n := <-started:
-		t.Fatalf("%s ran while the first held the only slot", n)
-	default:
-	}
-
-	close(release)
+	a.release()
 	wg.Wait()
-	if got := <-started; got != "second" {
-		t.Fatalf("after the first: started %q", got)
+	if !second {
+		t.Fatal("second was turned away instead of waiting for the slot")
 	}
-	if codes[0] != http.StatusOK || codes[1] != http.StatusOK {
-		t.Fatalf("codes %v", codes)
-	}
-	if h.queued.Load() != 0 {
-		t.Fatalf("queue not emptied: %d", h.queued.Load())
+	if a.queued.Load() != 0 {
+		t.Fatalf("queue not emptied: %d", a.queued.Load())
 	}
 }
 
-// A request that waits longer than its allowance is turned away.
+// An operation that waits longer than its allowance, or whose client goes
+// away, is turned away.
 func TestAdmissionWaitIsBounded(t *testing.T) {
-	release := make(chan struct{})
-	defer close(release)
-	running := make(chan struct{})
-	h := newAdmission(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
-		close(running)
-		<-release
-	}), 1, 8, 50*time.Millisecond)
-	go h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/graphql", nil))
-	<-running
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/graphql", nil))
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Fatalf("waited past its allowance: %d", rec.Code)
+	a := newAdmission(1, 8, 50*time.Millisecond)
+	a.acquire(context.Background())
+	if a.acquire(context.Background()) {
+		t.Fatal("waited past its allowance")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	a.wait = time.Hour
+	if a.acquire(ctx) {
+		t.Fatal("a request whose client went away got a slot")
 	}
 }
 

@@ -5,52 +5,46 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
-	"golang.org/x/sync/singleflight"
 )
 
-// ResultCache keeps whole GraphQL responses for repeated queries (dashboards
+// ResultCache keeps whole GraphQL answers for repeated requests (dashboards
 // asking the same thing again and again). Every answer is derived from the
 // published snapshot generations, so an entry stays right until the next
 // ETL load publishes new ones: the cache is keyed by the generation, and a
-// new generation (seen by Watch, or reported by Invalidate) empties it.
+// new generation (seen by Watch, or reported by Invalidate) empties it. The
+// same key gives the answer's ETag, so a client revalidating an answer it
+// holds gets 304 Not Modified until the data changes.
 //
 // Entries are kept gzip-compressed (JSON answers shrink 5–10×) and sent as
 // they are to clients that accept gzip — every browser, curl --compressed,
 // Python requests, Go — so a hit costs a copy of the compressed bytes, not
 // of a megabyte of JSON. Other clients get them decompressed on the fly.
 type ResultCache struct {
-	entries    *lru.Cache[[sha256.Size]byte, []byte]
+	entries    *sizedLRU[cacheKey, []byte]
 	generation atomic.Uint64
-	maxEntry   int
-	maxBytes   int64
-	bytes      atomic.Int64 // compressed bytes held
 	hits       atomic.Uint64
 	misses     atomic.Uint64
-	inflight   singleflight.Group
 }
+
+// cacheKey identifies a request within a data generation.
+type cacheKey [sha256.Size]byte
 
 // NewResultCache keeps compressed answers of at most maxEntryBytes each, up
 // to maxBytes in all, dropping the least recently used first.
 func NewResultCache(maxBytes, maxEntryBytes int) *ResultCache {
-	rc := &ResultCache{maxEntry: maxEntryBytes, maxBytes: int64(maxBytes)}
-	// The entry count only bounds the LRU's bookkeeping; bytes bound memory.
-	c, err := lru.NewWithEvict(max(1, maxBytes/256), func(_ [sha256.Size]byte, gz []byte) {
-		rc.bytes.Add(-int64(len(gz)))
-	})
-	if err != nil {
-		panic(err) // only for a size <= 0, a programming error
-	}
-	rc.entries = c
-	return rc
+	return &ResultCache{entries: newSizedLRU[cacheKey](maxBytes, maxEntryBytes, func(gz []byte) int { return len(gz) })}
 }
 
 // Invalidate drops every entry; the ETL calls it after publishing.
@@ -85,92 +79,96 @@ func (c *ResultCache) Watch(ctx context.Context, interval time.Duration, latest 
 // maxCachedRequest bounds the request bodies the cache considers.
 const maxCachedRequest = 64 << 10
 
-// Middleware serves repeated requests from the cache and stores successful
-// answers (status 200, no "errors" in the body). A request with
-// "Cache-Control: no-cache" is always answered afresh.
-func (c *ResultCache) Middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Cache-Control") == "no-cache" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		key, body, ok := c.key(r)
-		if !ok {
-			next.ServeHTTP(w, r)
-			return
-		}
-		if r.Body != nil {
-			r.Body = io.NopCloser(bytes.NewReader(body))
-		}
-		if gz, hit := c.entries.Get(key); hit {
-			c.hits.Add(1)
-			w.Header().Set("X-Sinergi-Cache", "hit")
-			writeCompressed(w, r, gz)
-			return
-		}
-		c.misses.Add(1)
-		// Concurrent misses of one request wait for the first: a dashboard
-		// opening in many browsers at once costs the database one query.
-		v, _, shared := c.inflight.Do(string(key[:]), func() (any, error) {
-			rec := newCapture()
-			next.ServeHTTP(rec, r)
-			if rec.status == http.StatusOK && !bytes.Contains(rec.body.Bytes(), []byte(`"errors":`)) {
-				c.store(key, rec.body.Bytes())
-			}
-			return rec, nil
-		})
-		rec := v.(*capture)
-		for k, vs := range rec.header {
-			w.Header()[k] = vs
-		}
-		state := "miss"
-		if shared {
-			state = "shared"
-		}
-		w.Header().Set("X-Sinergi-Cache", state)
-		w.WriteHeader(rec.status)
-		_, _ = w.Write(rec.body.Bytes())
-	})
+// key hashes the data generation, the negotiated media type, the method,
+// the query string and the body: entries from before a load never match,
+// and a client asking for another media type never gets this one's bytes.
+func (c *ResultCache) key(method, media, rawQuery string, body []byte) (cacheKey, bool) {
+	if len(body) > maxCachedRequest || len(rawQuery) > maxCachedRequest {
+		return cacheKey{}, false
+	}
+	h := sha256.New()
+	var gen [8]byte
+	binary.LittleEndian.PutUint64(gen[:], c.generation.Load())
+	h.Write(gen[:])
+	for _, part := range []string{method, media, rawQuery} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	h.Write(body)
+	var key cacheKey
+	h.Sum(key[:0])
+	return key, true
 }
 
-// store compresses an answer and keeps it if it fits.
-func (c *ResultCache) store(key [sha256.Size]byte, answer []byte) {
+// get returns the compressed answer to a request, if it is held.
+func (c *ResultCache) get(key cacheKey) ([]byte, bool) {
+	gz, ok := c.entries.Get(key)
+	if ok {
+		c.hits.Add(1)
+	} else {
+		c.misses.Add(1)
+	}
+	return gz, ok
+}
+
+// store compresses an answer and keeps it if it fits; it returns the
+// compressed bytes either way.
+func (c *ResultCache) store(key cacheKey, answer []byte) []byte {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // a valid level: no error
 	_, _ = zw.Write(answer)                            // into memory: no error
 	_ = zw.Close()
-	if buf.Len() > c.maxEntry {
-		return
-	}
-	// Two misses of one request, one after the other, both store it:
-	// replacing an entry does not report the old one as evicted, so remove
-	// it first to keep the byte count right.
-	c.entries.Remove(key)
-	c.bytes.Add(int64(buf.Len()))
 	c.entries.Add(key, buf.Bytes())
-	for c.bytes.Load() > c.maxBytes {
-		if _, _, ok := c.entries.RemoveOldest(); !ok {
-			return
-		}
-	}
+	return buf.Bytes()
 }
 
-// writeCompressed sends a cached answer: as it is to clients that accept
-// gzip, decompressed to the others.
-func writeCompressed(w http.ResponseWriter, r *http.Request, gz []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Add("Vary", "Accept-Encoding")
-	if acceptsGzip(r) {
+// etag is the entity tag of the answer to a request: weak, because the
+// same answer goes out gzip-, zstd- or un-compressed.
+func (k cacheKey) etag() string { return `W/"` + hex.EncodeToString(k[:16]) + `"` }
+
+// etagMatches reads If-None-Match (RFC 9110 §13.1.2, weak comparison).
+func etagMatches(ifNoneMatch, etag string) bool {
+	if ifNoneMatch == "" {
+		return false
+	}
+	want := strings.TrimPrefix(etag, "W/")
+	for _, tag := range strings.Split(ifNoneMatch, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" || strings.TrimPrefix(tag, "W/") == want {
+			return true
+		}
+	}
+	return false
+}
+
+// gzippedSize is the uncompressed size of a gzip stream (its trailer
+// holds it, modulo 4 GiB: far above any answer).
+func gzippedSize(gz []byte) int {
+	if len(gz) < 4 {
+		return 0
+	}
+	return int(binary.LittleEndian.Uint32(gz[len(gz)-4:]))
+}
+
+// writeGzipped sends a compressed answer: as it is to clients that accept
+// gzip (when it is large enough to be worth it), decompressed to the
+// others — the compressing handler around the endpoint then does what they
+// accept.
+func writeGzipped(w http.ResponseWriter, r *http.Request, status int, gz []byte) {
+	if acceptsGzip(r) && gzippedSize(gz) >= compressAbove {
 		w.Header().Set("Content-Encoding", "gzip")
 		w.Header().Set("Content-Length", strconv.Itoa(len(gz)))
+		w.WriteHeader(status)
 		_, _ = w.Write(gz)
 		return
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil { // we wrote it: cannot happen short of memory corruption
-		http.Error(w, `{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`, http.StatusInternalServerError)
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(internalBody))
 		return
 	}
+	w.WriteHeader(status)
 	_, _ = io.Copy(w, zr)
 }
 
@@ -194,46 +192,113 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
-// key hashes the method, the query string and the body, with the
-// generation, so entries from before a load can never match.
-func (c *ResultCache) key(r *http.Request) ([sha256.Size]byte, []byte, bool) {
-	var body []byte
-	if r.Method == http.MethodPost {
-		var err error
-		body, err = io.ReadAll(io.LimitReader(r.Body, maxCachedRequest+1))
-		if err != nil || len(body) > maxCachedRequest {
-			// Too large to cache: hand the handler what was read and the rest.
-			r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
-			return [sha256.Size]byte{}, nil, false
+// sizedLRU is a least-recently-used map bounded by the bytes of its values
+// as well as by their number.
+type sizedLRU[K comparable, V any] struct {
+	entries  *lru.Cache[K, V]
+	size     func(V) int
+	bytes    atomic.Int64
+	maxBytes int64
+	maxEntry int
+}
+
+func newSizedLRU[K comparable, V any](maxBytes, maxEntry int, size func(V) int) *sizedLRU[K, V] {
+	c := &sizedLRU[K, V]{size: size, maxBytes: int64(maxBytes), maxEntry: maxEntry}
+	// The entry count only bounds the LRU's bookkeeping; bytes bound memory.
+	entries, err := lru.NewWithEvict(max(1, maxBytes/256), func(_ K, v V) { c.bytes.Add(-int64(size(v))) })
+	if err != nil {
+		panic(err) // only for a size <= 0, a programming error
+	}
+	c.entries = entries
+	return c
+}
+
+func (c *sizedLRU[K, V]) Get(k K) (V, bool) { return c.entries.Get(k) }
+func (c *sizedLRU[K, V]) Purge()            { c.entries.Purge() }
+
+// Add keeps v unless it is larger than an entry may be, then drops the
+// least recently used entries until the values fit the budget.
+func (c *sizedLRU[K, V]) Add(k K, v V) {
+	n := c.size(v)
+	if n > c.maxEntry {
+		return
+	}
+	// Replacing an entry does not report the old one as evicted: remove it
+	// first to keep the byte count right.
+	c.entries.Remove(k)
+	c.bytes.Add(int64(n))
+	c.entries.Add(k, v)
+	for c.bytes.Load() > c.maxBytes {
+		if _, _, ok := c.entries.RemoveOldest(); !ok {
+			return
 		}
-	} else if r.Method != http.MethodGet {
-		return [sha256.Size]byte{}, nil, false
 	}
-	h := sha256.New()
-	var gen [8]byte
-	g := c.generation.Load()
-	for i := range gen {
-		gen[i] = byte(g >> (8 * i))
-	}
-	h.Write(gen[:])
-	h.Write([]byte(r.Method))
-	h.Write([]byte(r.URL.RawQuery))
-	h.Write([]byte{0})
-	h.Write(body)
-	var key [sha256.Size]byte
-	copy(key[:], h.Sum(nil))
-	return key, body, true
 }
 
-// capture keeps a whole response to hand to every waiting request.
-type capture struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
+// flights runs one execution for every concurrent request with the same
+// key (a dashboard opening in many browsers at once costs the database one
+// query), detached from any one client: a client that hangs up leaves the
+// others their answer, and the execution is cancelled only when the last
+// of its clients has gone.
+type flights struct {
+	mu      sync.Mutex
+	running map[cacheKey]*flight
 }
 
-func newCapture() *capture { return &capture{header: http.Header{}, status: http.StatusOK} }
+type flight struct {
+	done    chan struct{}
+	answer  answer
+	clients int
+	cancel  context.CancelFunc
+}
 
-func (c *capture) Header() http.Header         { return c.header }
-func (c *capture) WriteHeader(code int)        { c.status = code }
-func (c *capture) Write(p []byte) (int, error) { return c.body.Write(p) }
+// do returns fn's answer: started now, or shared with a flight of the
+// same key (shared true). With a nil key the flight is this request's
+// alone. ok is false when ctx ended first.
+func (f *flights) do(ctx context.Context, key *cacheKey, timeout time.Duration, fn func(context.Context) answer) (ans answer, shared, ok bool) {
+	f.mu.Lock()
+	var fl *flight
+	if key != nil {
+		fl = f.running[*key]
+	}
+	shared = fl != nil
+	if fl == nil {
+		runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		fl = &flight{done: make(chan struct{}), cancel: cancel}
+		if key != nil {
+			if f.running == nil {
+				f.running = map[cacheKey]*flight{}
+			}
+			f.running[*key] = fl
+		}
+		go func() {
+			defer cancel()
+			fl.answer = fn(runCtx)
+			f.mu.Lock()
+			f.forget(key, fl)
+			f.mu.Unlock()
+			close(fl.done)
+		}()
+	}
+	fl.clients++
+	f.mu.Unlock()
+
+	select {
+	case <-fl.done:
+		return fl.answer, shared, true
+	case <-ctx.Done():
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if fl.clients--; fl.clients == 0 {
+			fl.cancel()
+			f.forget(key, fl) // a request arriving now starts afresh
+		}
+		return answer{}, shared, false
+	}
+}
+
+func (f *flights) forget(key *cacheKey, fl *flight) {
+	if key != nil && f.running[*key] == fl {
+		delete(f.running, *key)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -46,9 +47,29 @@ type api struct {
 func newAPI(t *testing.T) *api { return newAPIWithCache(t, nil) }
 
 func newAPIWithCache(t *testing.T, cache *graph.ResultCache) *api {
+	return newAPIWith(t, apiOptions{cache: cache})
+}
+
+// apiOptions change what newAPIWith builds; zero values are the defaults.
+type apiOptions struct {
+	cache  *graph.ResultCache
+	log    *slog.Logger
+	limits *graph.Limits
+	wrap   func(http.Handler) http.Handler // around the mux, as cmd/sinergi wraps it (CORS)
+}
+
+func newAPIWith(t *testing.T, o apiOptions) *api {
 	t.Helper()
 	db := clickhousetest.NewDB(t)
-	log := clickhousetest.Logger(t)
+	log := o.log
+	if log == nil {
+		log = clickhousetest.Logger(t)
+	}
+	lim := graph.DefaultLimits
+	if o.limits != nil {
+		lim = *o.limits
+	}
+	cache := o.cache
 	regions := region.NewService(regionch.NewStore(db))
 	scores := idm.NewService(idmch.NewStore(db), regions)
 	res := &graph.Resolver{
@@ -57,7 +78,11 @@ func newAPIWithCache(t *testing.T, cache *graph.ResultCache) *api {
 		Ingest:      ingest.NewService(ingestch.NewStore(db)),
 		Cooperation: cooperation.NewService(coopch.NewStore(db), regions, scores),
 	}
-	srv := httptest.NewServer(graph.NewMux(graph.NewHandler(res, log, graph.DefaultLimits, cache), db.Ping, log, nil))
+	var h http.Handler = graph.NewMux(graph.NewHandler(res, log, lim, cache), db.Ping, log, nil)
+	if o.wrap != nil {
+		h = o.wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	runner := etl.NewClickHouseRunner(db, log)
 	if cache != nil {

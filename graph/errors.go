@@ -20,6 +20,14 @@ const (
 	CodeUnavailable  = "UNAVAILABLE"
 	CodeTooExpensive = "QUERY_TOO_EXPENSIVE"
 	CodeInternal     = "INTERNAL"
+	// CodeBadRequest: the HTTP request is not a well-formed GraphQL request
+	// (method, Content-Type, JSON shape); the message says what to fix.
+	CodeBadRequest = "BAD_REQUEST"
+	// CodeTooLarge: the request body is over the size limit (status 413).
+	CodeTooLarge = "REQUEST_TOO_LARGE"
+	// persistedQueryNotFound is gqlgen's (and Apollo's) code for a hash the
+	// server does not know yet: the client then sends the query with it.
+	persistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
 )
 
 // presentError is the one place errors become what clients see. Messages of

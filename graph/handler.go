@@ -4,109 +4,99 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/klauspost/compress/gzhttp"
 	"github.com/vektah/gqlparser/v2/ast"
-
-	"github.com/sinergi-id/sinergi/graph/model"
+	"golang.org/x/sync/semaphore"
 )
 
-// Limits bound every request.
-type Limits struct {
-	MaxComplexity int           // gqlgen complexity, lists weighted by their size
-	MaxDepth      int           // nesting of selections
-	MaxBodyBytes  int64         // request body size
-	Timeout       time.Duration // whole request; ClickHouse has its own per-query limit
-	MaxInFlight   int           // requests executing at once (answers from the result cache do not count)
-	MaxQueued     int           // requests waiting for a slot; more are turned away with 503
-}
+// compressAbove is the answer size from which answers are compressed
+// (gzip or zstd, as the client accepts): below it, compression saves less
+// than a network packet.
+const compressAbove = 1024
 
-// DefaultLimits are generous for planners' queries and stop runaway ones.
-// Requests mostly wait on ClickHouse, so a few per core keep it busy.
-var DefaultLimits = Limits{MaxComplexity: 2000, MaxDepth: 10, MaxBodyBytes: 1 << 20, Timeout: 30 * time.Second,
-	MaxInFlight: 4 * runtime.GOMAXPROCS(0), MaxQueued: 1024}
+// rootFieldsAtOnce bounds how many top-level fields of one operation run at
+// once (gqlgen would start them all together): each runs ClickHouse
+// statements, and one request repeating a heavy field under aliases must
+// not take the whole connection pool from everyone else.
+const rootFieldsAtOnce = 2
 
-// Complexity weights: a list field costs its children times the expected
-// size, so nesting lists in lists runs into the limit quickly.
-const (
-	wideList   = 50
-	narrowList = 10
-)
+// volatileRootFields read what a load does not version (ETL runs, rejects,
+// freshness change with every run, failed ones too): answers that include
+// them are never cached and carry no ETag.
+var volatileRootFields = map[string]bool{"etlRuns": true, "etlRejects": true, "dataFreshness": true}
 
-// pageWeight is what a paged list multiplies its children by: the page
-// size asked for, counted in tens.
-func pageWeight(first *int) int {
-	n := 50
-	if first != nil {
-		n = *first
-	}
-	return max(1, n/10)
-}
-
-// NewHandler returns the GraphQL endpoint (POST, and GET for simple queries).
-// With a cache, repeated requests are answered from it until the next load.
+// NewHandler returns the GraphQL endpoint (GET and POST, batches, automatic
+// persisted queries), compressed. With a cache, repeated requests are
+// answered from it, and revalidated by ETag, until the next load.
 func NewHandler(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache) http.Handler {
 	cfg := Config{Resolvers: r}
-	wide := func(child int) int { return child * wideList }
-	cfg.Complexity.Query.Regions = func(child int, _ model.RegionLevel, _ *string) int { return wide(child) }
-	cfg.Complexity.Query.IdmDistribution = func(child int, _ int, _ model.RegionLevel, _ *string, _ *string) int { return wide(child) }
-	cfg.Complexity.Query.EtlRuns = func(child int, _ *int, _ *string) int { return child * narrowList }
-	cfg.Complexity.Query.EtlRejects = func(child int, _ string, _ *int) int { return wide(child) }
-	cfg.Complexity.Region.Children = func(child int) int { return wide(child) }
-	cfg.Complexity.Village.IdmHistory = func(child int, _ *string) int { return child * narrowList }
-	cfg.Complexity.Query.Agreements = func(child int, _ *model.AgreementFilter, first *int, _ *string, _ *model.AgreementOrder) int {
-		return child * pageWeight(first)
+	complexityConfig(&cfg)
+	exec := executor.New(NewExecutableSchema(cfg))
+	validated := lru.New[*ast.QueryDocument](1000)
+	exec.SetQueryCache(validated)
+	exec.SetParserTokenLimit(lim.MaxTokens)
+	exec.Use(extension.AutomaticPersistedQuery{Cache: newPersistedQueries()})
+	exec.Use(documentCheck{lim: lim, known: validated}) // after APQ: it checks the resolved query
+	if lim.Introspection {
+		exec.Use(extension.Introspection{})
 	}
-	cfg.Complexity.Query.Partners = func(child int, _ *model.AgreementFilter, _ *model.PartnerOrder, first *int) int {
-		return child * pageWeight(first)
-	}
-	cfg.Complexity.Query.ExpiringAgreements = func(child int, _ int, _ *model.AgreementFilter, first *int) int {
-		return child * pageWeight(first)
-	}
-	cfg.Complexity.Query.VillagesWithoutPartner = func(child int, _ *string, _ []model.IdmStatus, _ *int, first *int, _ *string) int {
-		return child * pageWeight(first)
-	}
-	cfg.Complexity.Query.CooperationStats = func(child int, _ []model.StatsDimension, _ []model.StatsMeasure, _ *model.AgreementFilter, _ *model.TimeGrain) int {
-		return wide(child)
-	}
-	cfg.Complexity.Query.CrossRegionLinks = func(child int, _ model.RegionLevel, _ int, _ *model.AgreementFilter) int { return wide(child) }
-	cfg.Complexity.Query.InterVillageBodies = func(child int, _ *model.BodyFilter) int { return wide(child) }
-	cfg.Complexity.Agreement.Parties = func(child int) int { return child * narrowList }
-	cfg.Complexity.Agreement.Villages = func(child int) int { return child * narrowList }
-	cfg.Complexity.Agreement.Realisations = func(child int) int { return wide(child) }
-	cfg.Complexity.InterVillageBody.Members = func(child int) int { return child * narrowList }
-
-	srv := handler.New(NewExecutableSchema(cfg))
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
-	srv.Use(depthLimit{max: lim.MaxDepth}) // before complexity: deep queries get the clearer error
-	srv.Use(extension.FixedComplexityLimit(lim.MaxComplexity))
-	srv.SetErrorPresenter(presentError(log))
-	srv.SetRecoverFunc(recoverPanic(log))
-	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	exec.Use(&complexityLimit{max: lim.MaxComplexity})
+	exec.AroundRootFields(boundRootFields)
+	exec.SetErrorPresenter(presentError(log))
+	exec.SetRecoverFunc(recoverPanic(log))
+	exec.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		start := time.Now()
 		resp := next(ctx)
-		if oc := graphql.GetOperationContext(ctx); oc != nil {
-			log.DebugContext(ctx, "graphql", "operation", oc.OperationName, "took", time.Since(start), "errors", len(resp.Errors))
+		if graphql.HasOperationContext(ctx) && resp != nil {
+			log.DebugContext(ctx, "graphql", "operation", graphql.GetOperationContext(ctx).OperationName, "took", time.Since(start), "errors", len(resp.Errors))
 		}
 		return resp
 	})
 
-	var h http.Handler = r.WithLoaders(srv)
-	h = http.TimeoutHandler(h, lim.Timeout, `{"errors":[{"message":"request timed out","extensions":{"code":"UNAVAILABLE"}}]}`)
-	h = newAdmission(h, lim.MaxInFlight, lim.MaxQueued, lim.Timeout)
-	if cache != nil {
-		h = cache.Middleware(h)
+	ep := &endpoint{exec: exec, resolver: r, log: log, lim: lim, cache: cache,
+		admission: newAdmission(lim.MaxInFlight, lim.MaxQueued, lim.Timeout)}
+	compress, err := gzhttp.NewWrapper(gzhttp.MinSize(compressAbove))
+	if err != nil {
+		panic(err) // only for invalid options, a programming error
 	}
-	return http.MaxBytesHandler(h, lim.MaxBodyBytes)
+	return compress(ep)
+}
+
+// operationState is what the root-field hook keeps for one operation.
+type operationState struct {
+	rootSlots *semaphore.Weighted
+	volatile  atomic.Bool
+}
+
+type operationStateKey struct{}
+
+func withOperationState(ctx context.Context) (context.Context, *operationState) {
+	st := &operationState{rootSlots: semaphore.NewWeighted(rootFieldsAtOnce)}
+	return context.WithValue(ctx, operationStateKey{}, st), st
+}
+
+// boundRootFields runs at most rootFieldsAtOnce top-level fields of an
+// operation at once, and notes when one is volatile.
+func boundRootFields(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	st, _ := ctx.Value(operationStateKey{}).(*operationState)
+	if st == nil {
+		return next(ctx)
+	}
+	if fc := graphql.GetRootFieldContext(ctx); fc != nil && volatileRootFields[fc.Field.Name] {
+		st.volatile.Store(true)
+	}
+	if err := st.rootSlots.Acquire(ctx, 1); err != nil {
+		return next(ctx) // the request is over: the resolver fails at once on ctx
+	}
+	defer st.rootSlots.Release(1)
+	return next(ctx)
 }
 
 // ReadinessCheck reports whether the service can answer (database reachable,

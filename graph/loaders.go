@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -104,12 +103,9 @@ func fillMissing[V any](m map[string][]V, keys []string) map[string][]V {
 	return m
 }
 
-// WithLoaders attaches fresh loaders to every request.
-func (r *Resolver) WithLoaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		ctx := context.WithValue(req.Context(), loadersKey{}, newLoaders(r))
-		next.ServeHTTP(w, req.WithContext(ctx))
-	})
+// withLoaders attaches fresh loaders to one operation.
+func (r *Resolver) withLoaders(ctx context.Context) context.Context {
+	return context.WithValue(ctx, loadersKey{}, newLoaders(r))
 }
 
 func loadersFrom(ctx context.Context) *loaders {
@@ -117,8 +113,8 @@ func loadersFrom(ctx context.Context) *loaders {
 	return l
 }
 
-// loaders returns the request's loaders, or fresh ones when the handler was
-// not wrapped with WithLoaders (correct, only unbatched).
+// loaders returns the operation's loaders, or fresh ones when it has
+// none (correct, only unbatched).
 func (r *Resolver) loaders(ctx context.Context) *loaders {
 	if l := loadersFrom(ctx); l != nil {
 		return l
