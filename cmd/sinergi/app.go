@@ -144,16 +144,6 @@ func (a *app) resolver() *graph.Resolver {
 	}
 }
 
-func (a *app) graphLimits() graph.Limits {
-	lim := graph.DefaultLimits
-	lim.MaxComplexity = a.cfg.GraphQL.MaxComplexity
-	lim.MaxDepth = a.cfg.GraphQL.MaxDepth
-	lim.Timeout = a.cfg.GraphQL.RequestTimeout
-	lim.MaxInFlight = a.cfg.GraphQL.MaxInFlight
-	lim.MaxQueued = a.cfg.GraphQL.MaxQueued
-	return lim
-}
-
 // close releases the connection and stops the managed server if this
 // process started it.
 func (a *app) close(ctx context.Context) {

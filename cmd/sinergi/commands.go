@@ -276,7 +276,7 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	go cache.Watch(watchCtx, cachePoll, a.db.LatestGeneration, log)
-	api := graph.NewHandler(a.resolver(), log, a.graphLimits(), cache)
+	api := graph.NewHandler(a.resolver(), log, a.cfg.GraphQL.limits(), cache)
 	srv := &http.Server{
 		Addr:              a.cfg.HTTPAddr,
 		Handler:           graph.NewMux(api, a.ready, log, web.Handler(kaltim.Files())),

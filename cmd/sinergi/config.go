@@ -52,13 +52,21 @@ type ClickHouseConfig struct {
 	LogQueries    bool          `yaml:"log_queries"`
 }
 
-// GraphQLConfig bounds GraphQL requests.
+// GraphQLConfig bounds GraphQL requests (see graph.Limits).
 type GraphQLConfig struct {
-	MaxComplexity  int           `yaml:"max_complexity"`
-	MaxDepth       int           `yaml:"max_depth"`
-	RequestTimeout time.Duration `yaml:"request_timeout"`
-	MaxInFlight    int           `yaml:"max_in_flight"`
-	MaxQueued      int           `yaml:"max_queued"`
+	MaxComplexity      int           `yaml:"max_complexity"`
+	MaxDepth           int           `yaml:"max_depth"`
+	MaxTokens          int           `yaml:"max_tokens"`
+	MaxFields          int           `yaml:"max_fields"`
+	MaxAliases         int           `yaml:"max_aliases"`
+	MaxFragmentSpreads int           `yaml:"max_fragment_spreads"`
+	MaxRootFields      int           `yaml:"max_root_fields"`
+	MaxBatch           int           `yaml:"max_batch"`
+	MaxBodyBytes       int           `yaml:"max_body_bytes"`
+	Introspection      bool          `yaml:"introspection"`
+	RequestTimeout     time.Duration `yaml:"request_timeout"`
+	MaxInFlight        int           `yaml:"max_in_flight"`
+	MaxQueued          int           `yaml:"max_queued"`
 }
 
 func defaultConfig() Config {
@@ -72,11 +80,28 @@ func defaultConfig() Config {
 			Database: "sinergi", Username: "default",
 			QueryTimeout: 10 * time.Second, MaxResultRows: 1_000_000,
 		},
-		GraphQL: GraphQLConfig{
-			MaxComplexity: graph.DefaultLimits.MaxComplexity, MaxDepth: graph.DefaultLimits.MaxDepth,
-			RequestTimeout: graph.DefaultLimits.Timeout,
-			MaxInFlight:    graph.DefaultLimits.MaxInFlight, MaxQueued: graph.DefaultLimits.MaxQueued,
-		},
+		GraphQL: defaultGraphQLConfig(graph.DefaultLimits),
+	}
+}
+
+func defaultGraphQLConfig(lim graph.Limits) GraphQLConfig {
+	return GraphQLConfig{
+		MaxComplexity: lim.MaxComplexity, MaxDepth: lim.MaxDepth,
+		MaxTokens: lim.MaxTokens, MaxFields: lim.MaxFields, MaxAliases: lim.MaxAliases,
+		MaxFragmentSpreads: lim.MaxFragmentSpreads, MaxRootFields: lim.MaxRootFields,
+		MaxBatch: lim.MaxBatch, MaxBodyBytes: int(lim.MaxBodyBytes), Introspection: lim.Introspection,
+		RequestTimeout: lim.Timeout, MaxInFlight: lim.MaxInFlight, MaxQueued: lim.MaxQueued,
+	}
+}
+
+// limits are the graph limits the configuration sets.
+func (g GraphQLConfig) limits() graph.Limits {
+	return graph.Limits{
+		MaxComplexity: g.MaxComplexity, MaxDepth: g.MaxDepth,
+		MaxTokens: g.MaxTokens, MaxFields: g.MaxFields, MaxAliases: g.MaxAliases,
+		MaxFragmentSpreads: g.MaxFragmentSpreads, MaxRootFields: g.MaxRootFields,
+		MaxBatch: g.MaxBatch, MaxBodyBytes: int64(g.MaxBodyBytes), Introspection: g.Introspection,
+		Timeout: g.RequestTimeout, MaxInFlight: g.MaxInFlight, MaxQueued: g.MaxQueued,
 	}
 }
 
@@ -102,6 +127,14 @@ func (c *Config) settings() []setting {
 		{"SINERGI_CLICKHOUSE_LOG_QUERIES", "clickhouse.log_queries", boolean(&c.ClickHouse.LogQueries)},
 		{"SINERGI_GRAPHQL_MAX_COMPLEXITY", "graphql.max_complexity", integer(&c.GraphQL.MaxComplexity)},
 		{"SINERGI_GRAPHQL_MAX_DEPTH", "graphql.max_depth", integer(&c.GraphQL.MaxDepth)},
+		{"SINERGI_GRAPHQL_MAX_TOKENS", "graphql.max_tokens", integer(&c.GraphQL.MaxTokens)},
+		{"SINERGI_GRAPHQL_MAX_FIELDS", "graphql.max_fields", integer(&c.GraphQL.MaxFields)},
+		{"SINERGI_GRAPHQL_MAX_ALIASES", "graphql.max_aliases", integer(&c.GraphQL.MaxAliases)},
+		{"SINERGI_GRAPHQL_MAX_FRAGMENT_SPREADS", "graphql.max_fragment_spreads", integer(&c.GraphQL.MaxFragmentSpreads)},
+		{"SINERGI_GRAPHQL_MAX_ROOT_FIELDS", "graphql.max_root_fields", integer(&c.GraphQL.MaxRootFields)},
+		{"SINERGI_GRAPHQL_MAX_BATCH", "graphql.max_batch", integer(&c.GraphQL.MaxBatch)},
+		{"SINERGI_GRAPHQL_MAX_BODY_BYTES", "graphql.max_body_bytes", integer(&c.GraphQL.MaxBodyBytes)},
+		{"SINERGI_GRAPHQL_INTROSPECTION", "graphql.introspection", boolean(&c.GraphQL.Introspection)},
 		{"SINERGI_GRAPHQL_REQUEST_TIMEOUT", "graphql.request_timeout", duration(&c.GraphQL.RequestTimeout)},
 		{"SINERGI_GRAPHQL_MAX_IN_FLIGHT", "graphql.max_in_flight", integer(&c.GraphQL.MaxInFlight)},
 		{"SINERGI_GRAPHQL_MAX_QUEUED", "graphql.max_queued", integer(&c.GraphQL.MaxQueued)},
@@ -231,6 +264,24 @@ func (c Config) validate() error {
 	}
 	if c.GraphQL.MaxDepth < 2 {
 		bad("SINERGI_GRAPHQL_MAX_DEPTH", "graphql.max_depth", "must be at least 2")
+	}
+	for _, lim := range []struct {
+		env, key string
+		value    int
+	}{
+		{"SINERGI_GRAPHQL_MAX_TOKENS", "graphql.max_tokens", c.GraphQL.MaxTokens},
+		{"SINERGI_GRAPHQL_MAX_FIELDS", "graphql.max_fields", c.GraphQL.MaxFields},
+		{"SINERGI_GRAPHQL_MAX_ALIASES", "graphql.max_aliases", c.GraphQL.MaxAliases},
+		{"SINERGI_GRAPHQL_MAX_FRAGMENT_SPREADS", "graphql.max_fragment_spreads", c.GraphQL.MaxFragmentSpreads},
+		{"SINERGI_GRAPHQL_MAX_ROOT_FIELDS", "graphql.max_root_fields", c.GraphQL.MaxRootFields},
+		{"SINERGI_GRAPHQL_MAX_BATCH", "graphql.max_batch", c.GraphQL.MaxBatch},
+	} {
+		if lim.value < 1 {
+			bad(lim.env, lim.key, "must be positive")
+		}
+	}
+	if c.GraphQL.MaxBodyBytes < 1024 {
+		bad("SINERGI_GRAPHQL_MAX_BODY_BYTES", "graphql.max_body_bytes", "must be at least 1024")
 	}
 	if c.GraphQL.RequestTimeout < time.Second {
 		bad("SINERGI_GRAPHQL_REQUEST_TIMEOUT", "graphql.request_timeout", "must be at least 1s")

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sinergi-id/sinergi/graph"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -52,6 +54,9 @@ func TestBadConfigurationNamesTheSetting(t *testing.T) {
 		{env: map[string]string{"SINERGI_CLICKHOUSE_DATABASE": "x; DROP"}, want: "SINERGI_CLICKHOUSE_DATABASE"},
 		{env: map[string]string{"SINERGI_LOG_LEVEL": "loud"}, want: "SINERGI_LOG_LEVEL"},
 		{env: map[string]string{"SINERGI_GRAPHQL_MAX_DEPTH": "1"}, want: "SINERGI_GRAPHQL_MAX_DEPTH"},
+		{env: map[string]string{"SINERGI_GRAPHQL_MAX_ALIASES": "0"}, want: "SINERGI_GRAPHQL_MAX_ALIASES"},
+		{env: map[string]string{"SINERGI_GRAPHQL_MAX_BODY_BYTES": "10"}, want: "SINERGI_GRAPHQL_MAX_BODY_BYTES"},
+		{env: map[string]string{"SINERGI_GRAPHQL_INTROSPECTION": "maybe"}, want: "SINERGI_GRAPHQL_INTROSPECTION"},
 		{file: "htp_addr: x\n", want: "htp_addr"},
 		{file: "jobs:\n  - dataset: idm\n    source: a.csv\n    schedule: whenever\n", want: "jobs[0]"},
 	} {
@@ -81,5 +86,29 @@ func TestDevSimulationSwitch(t *testing.T) {
 	if _, err := loadConfig("", env(map[string]string{"SINERGI_DEV_SIMULATION": "maybe"})); err == nil ||
 		!strings.Contains(err.Error(), "SINERGI_DEV_SIMULATION") {
 		t.Errorf("a bad value: %v, want an error naming the setting", err)
+	}
+}
+
+// The defaults are graph's; every GraphQL setting reaches the limits.
+func TestGraphQLSettingsReachTheLimits(t *testing.T) {
+	cfg, err := loadConfig("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.GraphQL.limits(); got != graph.DefaultLimits {
+		t.Fatalf("default limits %+v, want %+v", got, graph.DefaultLimits)
+	}
+	cfg, err = loadConfig("", env(map[string]string{
+		"SINERGI_GRAPHQL_MAX_TOKENS": "100", "SINERGI_GRAPHQL_MAX_FIELDS": "101", "SINERGI_GRAPHQL_MAX_ALIASES": "102",
+		"SINERGI_GRAPHQL_MAX_FRAGMENT_SPREADS": "103", "SINERGI_GRAPHQL_MAX_ROOT_FIELDS": "104", "SINERGI_GRAPHQL_MAX_BATCH": "1",
+		"SINERGI_GRAPHQL_MAX_BODY_BYTES": "4096", "SINERGI_GRAPHQL_INTROSPECTION": "false",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := cfg.GraphQL.limits()
+	if lim.MaxTokens != 100 || lim.MaxFields != 101 || lim.MaxAliases != 102 || lim.MaxFragmentSpreads != 103 ||
+		lim.MaxRootFields != 104 || lim.MaxBatch != 1 || lim.MaxBodyBytes != 4096 || lim.Introspection {
+		t.Fatalf("limits %+v", lim)
 	}
 }
