@@ -11,7 +11,7 @@ CHDB_LIB_VERSION := 26.7.3-stable.1
 CHDB_DIR := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sinergi/chdb-$(CHDB_LIB_VERSION)
 export CHDB_LIB_PATH ?= $(CHDB_DIR)/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so
 
-.PHONY: run test setup setup-test setup-browser build generate web bench bench-national
+.PHONY: run test setup setup-test setup-test-clients setup-browser build generate web bench bench-national
 
 ## run: install what is missing, start a managed ClickHouse, load the Kaltim data,
 ##      start the ETL scheduler and serve the console, GraphiQL and GraphQL on 127.0.0.1:8080
@@ -30,8 +30,9 @@ test: setup setup-test setup-browser
 	echo "full log: var/test.log"; exit $$status
 
 ## setup-test: install chDB for the tests when it is missing (npm; apt's npm
-##             first when there is none and this user may install)
-setup-test:
+##             first when there is none and this user may install), and the
+##             stock GraphQL clients of test/clients (npm ci, pinned by its lock)
+setup-test: setup-test-clients
 	@if [ ! -f "$(CHDB_LIB_PATH)" ]; then \
 	  if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing npm (for chDB) with apt-get"; \
@@ -56,6 +57,14 @@ setup-browser:
 	    echo "the browser tests need Chromium: sudo apt-get install chromium chromium-driver"; exit 1; \
 	  fi; \
 	fi
+
+setup-test-clients:
+	@if ! { command -v node && command -v npm; } >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Node.js and npm (for test/clients) with apt-get"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm) >/dev/null || true; \
+	fi
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "the client tests need Node.js 20 or newer and npm (test/clients): install them, e.g. apt-get install nodejs npm"; exit 1; }
+	@npm ci --prefix test/clients --no-audit --no-fund --prefer-offline --loglevel=error || { echo "could not install the client tests' packages: npm ci --prefix test/clients failed"; exit 1; }
 
 ## setup: install ClickHouse (Debian's clickhouse-server) when it is missing
 setup:
