@@ -3,6 +3,7 @@ package graph_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,16 +26,41 @@ func clientsDir(t *testing.T) string {
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Fatal("node is missing: the client tests run stock JavaScript clients and need Node.js 20 or newer with npm (e.g. apt-get install nodejs npm), then `npm ci --prefix test/clients`")
 	}
-	// npm ci writes node_modules/.package-lock.json: older than the lock
-	// file means the pinned clients changed since the last install.
-	installed, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json"))
+	// npm ci records what it installed in node_modules/.package-lock.json:
+	// it must hold every package of the lock file at its pinned version.
+	installed, err := lockedVersions(filepath.Join(dir, "node_modules", ".package-lock.json"))
 	if err != nil {
 		t.Fatalf("%s/node_modules is missing: run `make test` (it runs npm ci there) or `npm ci --prefix test/clients`", dir)
 	}
-	if lock, err := os.Stat(filepath.Join(dir, "package-lock.json")); err != nil || lock.ModTime().After(installed.ModTime()) {
-		t.Fatalf("%s/node_modules is older than package-lock.json: run `npm ci --prefix test/clients` (make test does)", dir)
+	pinned, err := lockedVersions(filepath.Join(dir, "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, version := range pinned {
+		if path != "" && installed[path] != version {
+			t.Fatalf("%s/node_modules does not match package-lock.json (%s %s, installed %q): run `npm ci --prefix test/clients` (make test does)", dir, path, version, installed[path])
+		}
 	}
 	return dir
+}
+
+// lockedVersions reads an npm lock file: package path -> version.
+func lockedVersions(path string) (map[string]string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var lock struct {
+		Packages map[string]struct{ Version string }
+	}
+	if err := json.Unmarshal(raw, &lock); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	out := map[string]string{}
+	for p, pkg := range lock.Packages {
+		out[p] = pkg.Version
+	}
+	return out, nil
 }
 
 // node runs a script of test/clients with the given arguments and returns
