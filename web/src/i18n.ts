@@ -4,7 +4,11 @@ import { gql } from "./api";
 
 export type Lang = "id" | "en";
 
+// lang is the console's language: ?lang=en or ?lang=id in the address
+// (a link can name it), else the choice kept from the language menu.
 export function lang(): Lang {
+  const asked = new URLSearchParams(location.search).get("lang");
+  if (asked === "en" || asked === "id") return asked;
   return localStorage.getItem("sinergi-lang") === "en" ? "en" : "id";
 }
 
@@ -47,7 +51,7 @@ const en: Record<string, string> = {
   "Nilai realisasi": "Realised value",
   "Mitra aktif": "Partners",
   "Rata-rata IDM": "Mean IDM",
-  "Jumlah desa": "Desa",
+  "Jumlah desa": "Villages",
   "Desa naik status": "Villages moved up",
   "Desa turun status": "Villages moved down",
   "Desa tetap": "Villages unchanged",

@@ -84,7 +84,9 @@ async function start() {
   langSelect.value = lang();
   langSelect.addEventListener("change", () => {
     setLang(langSelect.value === "en" ? "en" : "id");
-    location.reload();
+    const u = new URL(location.href);
+    u.searchParams.delete("lang");
+    location.replace(u.toString());
   });
   document.getElementById("app-subtitle")!.textContent = t("Konsol Perencanaan Kerja Sama Desa · Kalimantan Timur");
   const dlg = document.getElementById("query-dialog") as HTMLDialogElement;
