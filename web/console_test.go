@@ -629,6 +629,21 @@ func TestConsoleInChromium(t *testing.T) {
 		if q := evalString(t, ctx, `document.querySelector(".graphiql-query-editor .CodeMirror").CodeMirror.getValue()`); !strings.Contains(q, "strategicIssues") {
 			t.Errorf("GraphiQL's editor holds %q", q)
 		}
+		// The schema is there: the documentation explorer lists the root
+		// types (introspection through the same endpoint, offline).
+		if err := chromedp.Do(ctx,
+			chromedp.Click(`button[aria-label*="Documentation Explorer"]`),
+			chromedp.WaitVisible(`.graphiql-doc-explorer-content`),
+		); err != nil {
+			t.Fatalf("GraphiQL's documentation explorer: %v", err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(evalString(t, ctx, `document.querySelector(".graphiql-doc-explorer-content").innerText`), "Query") {
+			if time.Now().After(deadline) {
+				t.Fatalf("GraphiQL shows no schema: %q", evalString(t, ctx, `document.querySelector(".graphiql-doc-explorer-content").innerText`))
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 		screenshot(t, ctx, shots, "graphiql")
 		for _, p := range bl.problems() {
 			t.Error(p)
