@@ -457,6 +457,30 @@ func TestConsoleInChromium(t *testing.T) {
 		}
 	})
 
+	t.Run("the Data view shows a load's refused rows with the reasons", func(t *testing.T) {
+		if err := show(ctx, "#/data"); err != nil {
+			t.Fatal(err)
+		}
+		// The run of idm_refused.csv: its button is the one with 3 rejects.
+		if err := chromedp.Do(ctx, chromedp.Click(`//button[contains(., "(3)")]`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(`main[data-ready="1"] [data-panel^="penolakan-"] tbody tr`)); err != nil {
+			t.Fatal(err)
+		}
+		reasons, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-panel^="penolakan-"] tbody tr td:nth-child(4)')].map(td => td.textContent)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(reasons) != 3 || slices.Contains(reasons, "") || slices.Contains(reasons, "–") {
+			t.Errorf("refused rows shown with reasons %q, want the 3 rows of idm_refused.csv", reasons)
+		}
+		screenshot(t, ctx, shots, "data-penolakan")
+		for _, p := range bl.problems() {
+			t.Error(p)
+		}
+	})
+
 	t.Run("a filter changes the table", func(t *testing.T) {
 		if err := show(ctx, "#/kerja-sama"); err != nil {
 			t.Fatal(err)
