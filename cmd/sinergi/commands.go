@@ -8,11 +8,11 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +35,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, args []string) er
 		return err
 	}
 	simulation := cfg.Dev.Simulation && !*noSimulation
+	cfg.CORSAllowedOrigins = append(slices.Clone(devOrigins), cfg.CORSAllowedOrigins...)
 
 	a, err := openApp(ctx, cfg, log, schemaMigrate)
 	if err != nil {
@@ -277,19 +278,14 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 	defer stopWatch()
 	go cache.Watch(watchCtx, cachePoll, a.db.LatestGeneration, log)
 	api := graph.NewHandler(a.resolver(), log, a.cfg.GraphQL.limits(), cache)
-	srv := &http.Server{
-		Addr:              a.cfg.HTTPAddr,
-		Handler:           graph.NewMux(api, a.ready, log, web.Handler(kaltim.Files())),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	mux := graph.NewMux(api, a.ready, log, web.Handler(kaltim.Files()))
+	srv := newAPIServer(graph.CORS(a.cfg.CORSAllowedOrigins)(mux), a.cfg.GraphQL.RequestTimeout, log)
+	ln, err := listenAPI(a.cfg.HTTPAddr, a.cfg.HTTPMaxConnections, log)
 	if err != nil {
-		return fmt.Errorf("listen on %s (SINERGI_HTTP_ADDR): %w", a.cfg.HTTPAddr, err)
+		return err
 	}
 	if a.cfg.DebugAddr != "" {
-		stopDebug, err := serveProfiler(a.cfg.DebugAddr, log)
+		stopDebug, err := serveProfiler(a.cfg.DebugAddr, a.cfg.DebugAllowRemote, log)
 		if err != nil {
 			return err
 		}
@@ -297,7 +293,7 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("sinergi is ready", "console", "http://"+ln.Addr().String()+"/",
+	log.Info("sinergi is ready", "cors_allowed_origins", a.cfg.CORSAllowedOrigins, "console", "http://"+ln.Addr().String()+"/",
 		"graphiql", "http://"+ln.Addr().String()+"/graphiql", "graphql", "http://"+ln.Addr().String()+"/graphql")
 	select {
 	case err := <-errc:
@@ -315,18 +311,18 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 
 // serveProfiler serves Go's profiler (net/http/pprof) on its own address,
 // never on the API's: profiles show internals.
-func serveProfiler(addr string, log *slog.Logger) (stop func(), err error) {
+func serveProfiler(addr string, allowRemote bool, log *slog.Logger) (stop func(), err error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listenProfiler(addr, allowRemote, log)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s (SINERGI_DEBUG_ADDR): %w", addr, err)
+		return nil, err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: readHeaderTimeout}
 	go func() { _ = srv.Serve(ln) }()
 	log.Info("profiler", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
 	return func() { _ = srv.Close() }, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -23,8 +24,15 @@ type Config struct {
 	HTTPAddr  string `yaml:"http_addr"`
 	LogLevel  string `yaml:"log_level"`
 	LogFormat string `yaml:"log_format"`
-	// DebugAddr, when set, serves Go's profiler (net/http/pprof) there.
-	DebugAddr string `yaml:"debug_addr"`
+	// DebugAddr, when set, serves Go's profiler (net/http/pprof) there:
+	// only on a loopback address unless DebugAllowRemote.
+	DebugAddr        string `yaml:"debug_addr"`
+	DebugAllowRemote bool   `yaml:"debug_allow_remote"`
+	// HTTPMaxConnections bounds the API's open connections.
+	HTTPMaxConnections int `yaml:"http_max_connections"`
+	// CORSAllowedOrigins may call the API from browser apps (graph.CORS);
+	// none by default (dev adds the local development servers').
+	CORSAllowedOrigins []string `yaml:"cors_allowed_origins"`
 
 	ClickHouse ClickHouseConfig `yaml:"clickhouse"`
 	GraphQL    GraphQLConfig    `yaml:"graphql"`
@@ -71,11 +79,12 @@ type GraphQLConfig struct {
 
 func defaultConfig() Config {
 	return Config{
-		DataDir:   "./var",
-		HTTPAddr:  "127.0.0.1:8080",
-		LogLevel:  "info",
-		LogFormat: "text",
-		Dev:       DevConfig{Simulation: true},
+		DataDir:            "./var",
+		HTTPAddr:           "127.0.0.1:8080",
+		HTTPMaxConnections: 1024,
+		LogLevel:           "info",
+		LogFormat:          "text",
+		Dev:                DevConfig{Simulation: true},
 		ClickHouse: ClickHouseConfig{
 			Database: "sinergi", Username: "default",
 			QueryTimeout: 10 * time.Second, MaxResultRows: 1_000_000,
@@ -118,6 +127,9 @@ func (c *Config) settings() []setting {
 		{"SINERGI_LOG_LEVEL", "log_level", str(&c.LogLevel)},
 		{"SINERGI_LOG_FORMAT", "log_format", str(&c.LogFormat)},
 		{"SINERGI_DEBUG_ADDR", "debug_addr", str(&c.DebugAddr)},
+		{"SINERGI_DEBUG_ALLOW_REMOTE", "debug_allow_remote", boolean(&c.DebugAllowRemote)},
+		{"SINERGI_HTTP_MAX_CONNECTIONS", "http_max_connections", integer(&c.HTTPMaxConnections)},
+		{"SINERGI_CORS_ALLOWED_ORIGINS", "cors_allowed_origins", list(&c.CORSAllowedOrigins)},
 		{"SINERGI_CLICKHOUSE_ADDR", "clickhouse.addr", str(&c.ClickHouse.Addr)},
 		{"SINERGI_CLICKHOUSE_DATABASE", "clickhouse.database", str(&c.ClickHouse.Database)},
 		{"SINERGI_CLICKHOUSE_USERNAME", "clickhouse.username", str(&c.ClickHouse.Username)},
@@ -143,6 +155,19 @@ func (c *Config) settings() []setting {
 }
 
 func str(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
+
+// list reads a comma-separated list.
+func list(p *[]string) func(string) error {
+	return func(v string) error {
+		*p = nil
+		for _, item := range strings.Split(v, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				*p = append(*p, item)
+			}
+		}
+		return nil
+	}
+}
 
 func duration(p *time.Duration) func(string) error {
 	return func(v string) error {
@@ -239,6 +264,14 @@ func (c Config) validate() error {
 			bad("SINERGI_DEBUG_ADDR", "debug_addr", "%q is not host:port", c.DebugAddr)
 		}
 	}
+	if c.HTTPMaxConnections < 1 {
+		bad("SINERGI_HTTP_MAX_CONNECTIONS", "http_max_connections", "must be positive")
+	}
+	for _, origin := range c.CORSAllowedOrigins {
+		if err := checkOrigin(origin); err != nil {
+			bad("SINERGI_CORS_ALLOWED_ORIGINS", "cors_allowed_origins", "%v", err)
+		}
+	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		bad("SINERGI_LOG_LEVEL", "log_level", "%v", err)
 	}
@@ -301,6 +334,20 @@ func (c Config) validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkOrigin accepts an origin as browsers send it (scheme://host[:port],
+// nothing after) or "*" for any.
+func checkOrigin(origin string) error {
+	if origin == "*" {
+		return nil
+	}
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%q is not an origin like https://dashboard.example.go.id or http://localhost:5173", origin)
+	}
+	return nil
 }
 
 func isIdentifier(s string) bool {

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +56,10 @@ func TestBadConfigurationNamesTheSetting(t *testing.T) {
 		{env: map[string]string{"SINERGI_LOG_LEVEL": "loud"}, want: "SINERGI_LOG_LEVEL"},
 		{env: map[string]string{"SINERGI_GRAPHQL_MAX_DEPTH": "1"}, want: "SINERGI_GRAPHQL_MAX_DEPTH"},
 		{env: map[string]string{"SINERGI_GRAPHQL_MAX_ALIASES": "0"}, want: "SINERGI_GRAPHQL_MAX_ALIASES"},
+		{env: map[string]string{"SINERGI_CORS_ALLOWED_ORIGINS": "http://localhost:5173, dashboard.example"}, want: "SINERGI_CORS_ALLOWED_ORIGINS"},
+		{env: map[string]string{"SINERGI_CORS_ALLOWED_ORIGINS": "https://x.example/app"}, want: "SINERGI_CORS_ALLOWED_ORIGINS"},
+		{env: map[string]string{"SINERGI_HTTP_MAX_CONNECTIONS": "0"}, want: "SINERGI_HTTP_MAX_CONNECTIONS"},
+		{env: map[string]string{"SINERGI_DEBUG_ALLOW_REMOTE": "perhaps"}, want: "SINERGI_DEBUG_ALLOW_REMOTE"},
 		{env: map[string]string{"SINERGI_GRAPHQL_MAX_BODY_BYTES": "10"}, want: "SINERGI_GRAPHQL_MAX_BODY_BYTES"},
 		{env: map[string]string{"SINERGI_GRAPHQL_INTROSPECTION": "maybe"}, want: "SINERGI_GRAPHQL_INTROSPECTION"},
 		{file: "htp_addr: x\n", want: "htp_addr"},
@@ -110,5 +115,23 @@ func TestGraphQLSettingsReachTheLimits(t *testing.T) {
 	if lim.MaxTokens != 100 || lim.MaxFields != 101 || lim.MaxAliases != 102 || lim.MaxFragmentSpreads != 103 ||
 		lim.MaxRootFields != 104 || lim.MaxBatch != 1 || lim.MaxBodyBytes != 4096 || lim.Introspection {
 		t.Fatalf("limits %+v", lim)
+	}
+}
+
+// No browser origin may call the API unless configured; a list comes from
+// the environment comma-separated, or from the file.
+func TestCORSOrigins(t *testing.T) {
+	cfg, err := loadConfig("", env(nil))
+	if err != nil || len(cfg.CORSAllowedOrigins) != 0 {
+		t.Fatalf("default origins %v (%v), want none", cfg.CORSAllowedOrigins, err)
+	}
+	cfg, err = loadConfig("", env(map[string]string{"SINERGI_CORS_ALLOWED_ORIGINS": " https://dasbor.kaltimprov.go.id, http://localhost:5173 ,"}))
+	if err != nil || !slices.Equal(cfg.CORSAllowedOrigins, []string{"https://dasbor.kaltimprov.go.id", "http://localhost:5173"}) {
+		t.Fatalf("origins %q (%v)", cfg.CORSAllowedOrigins, err)
+	}
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(file, []byte("cors_allowed_origins: [\"*\"]\n"), 0o644)
+	if cfg, err := loadConfig(file, env(nil)); err != nil || !slices.Equal(cfg.CORSAllowedOrigins, []string{"*"}) {
+		t.Fatalf("from the file: %q (%v)", cfg.CORSAllowedOrigins, err)
 	}
 }
