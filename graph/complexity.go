@@ -40,19 +40,19 @@ func complexityConfig(cfg *Config) {
 	cfg.Complexity.Query.Regions = func(child int, _ model.RegionLevel, _ *string) int { return wide(child) }
 	cfg.Complexity.Query.IdmDistribution = func(child int, _ int, _ model.RegionLevel, _ *string, _ *string) int { return wide(child) }
 	cfg.Complexity.Query.EtlRuns = func(child int, _ *int, _ *string) int { return child * narrowList }
-	cfg.Complexity.Query.EtlRejects = func(child int, _ string, _ *int) int { return wide(child) }
+	cfg.Complexity.Query.EtlRejects = func(child int, _ string, first *int, _ *string) int { return child * pageWeight(first) }
 	cfg.Complexity.Region.Children = func(child int) int { return wide(child) }
 	cfg.Complexity.Village.IdmHistory = func(child int, _ *string) int { return child * narrowList }
 	cfg.Complexity.Query.Agreements = func(child int, _ *model.AgreementFilter, first *int, _ *string, _ *model.AgreementOrder) int {
 		return child * pageWeight(first)
 	}
-	cfg.Complexity.Query.Partners = func(child int, _ *model.AgreementFilter, _ *model.PartnerOrder, first *int) int {
+	cfg.Complexity.Query.Partners = func(child int, _ *model.AgreementFilter, _ *model.PartnerOrder, first *int, _ *string) int {
 		return child * pageWeight(first)
 	}
-	cfg.Complexity.Query.ExpiringAgreements = func(child int, _ int, _ *model.AgreementFilter, first *int) int {
+	cfg.Complexity.Query.ExpiringAgreements = func(child int, _ int, _ *model.AgreementFilter, first *int, _ *string) int {
 		return child * pageWeight(first)
 	}
-	cfg.Complexity.Query.VillagesWithoutPartner = func(child int, _ *string, _ []model.IdmStatus, _ *int, first *int, _ *string) int {
+	cfg.Complexity.Query.VillagesWithoutPartner = func(child int, _ *string, _ []model.IdmStatus, _ *int, _ *model.DateRange, _ *int, first *int, _ *string) int {
 		return child * pageWeight(first)
 	}
 	cfg.Complexity.Query.CooperationStats = func(child int, _ []model.StatsDimension, _ []model.StatsMeasure, _ *model.AgreementFilter, _ *model.TimeGrain) int {

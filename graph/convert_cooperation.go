@@ -260,13 +260,13 @@ func scorecardToModel(c cooperation.RegionComparison) *model.RegionScorecard {
 		out.ByIssue = append(out.ByIssue, &model.IssueCount{Issue: model.StrategicIssue(i), Agreements: c.ByIssue[i]})
 	}
 	if c.IDM != nil {
-		s := &model.ScorecardIdm{Scored: c.IDM.Scored, MeanIdm: roundMean(c.IDM.Mean, c.IDM.Scored), MovedUp: c.IDM.MovedUp, MovedDown: c.IDM.MovedDown}
+		s := &model.ScorecardIdm{Year: c.IDM.Year, Scored: c.IDM.Scored, MeanIdm: roundMean(c.IDM.Mean, c.IDM.Scored), MovedUp: c.IDM.MovedUp, MovedDown: c.IDM.MovedDown}
 		for _, sc := range c.IDM.ByStatus {
 			s.ByStatus = append(s.ByStatus, &model.IdmStatusCount{Status: statusToModel(sc.Status), Count: sc.Count,
 				Share: shareOf(sc.Count, c.IDM.Scored)})
 		}
 		out.Idm = s
-		out.ID += fmt.Sprintf(":IDM%d", c.Year)
+		out.ID += fmt.Sprintf(":IDM%d", c.IDM.Year)
 	}
 	return out
 }

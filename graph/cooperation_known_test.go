@@ -905,13 +905,18 @@ type gqlStatusCount struct {
 }
 
 func checkCompareRegions(t *testing.T, a *api, w *world) {
-	q := `query($codes: [ID!]!, $year: Int!) { compareRegions(codes: $codes, year: $year) {
+	q := `query($codes: [ID!]!, $year: Int!, $idmYear: Int) { compareRegions(codes: $codes, year: $year, idmYear: $idmYear) {
 		region { code name } year desaCount agreements agreementsPer100Desa desaCovered desaCoveredShare
 		desaPersiapanCovered committedValue valuePerDesa realisedValue byIssue { issue agreements }
-		idm { scored meanIdm byStatus { status count share } movedUp movedDown } } }`
+		idm { year scored meanIdm byStatus { status count share } movedUp movedDown } } }`
 	codes := []string{"64.02", "6401", "64.07", "64", "64.02.02", "64.72"}
-	for _, y := range []int{2023, 2024, 2025} {
-		t.Run(strconv.Itoa(y), func(t *testing.T) {
+	// The IDM side shows the year's IDM, else the latest before it (IDM
+	// stops at 2024), else none; or the IDM year asked for.
+	for _, c := range []struct{ year, idmYear, wantIDM int }{
+		{2023, 0, 2023}, {2024, 0, 2024}, {2025, 0, 2024}, {2022, 0, 0}, {2025, 2023, 2023},
+	} {
+		y := c.year
+		t.Run(fmt.Sprintf("%d IDM %d", c.year, c.wantIDM), func(t *testing.T) {
 			var out struct {
 				CompareRegions []struct {
 					Region                                                               struct{ Code, Name string }
@@ -922,15 +927,14 @@ func checkCompareRegions(t *testing.T, a *api, w *world) {
 						Issue      string
 						Agreements int
 					}
-					Idm *struct {
-						Scored             int
-						MeanIdm            *float64
-						ByStatus           []gqlStatusCount
-						MovedUp, MovedDown *int
-					}
+					Idm *scorecardIDM
 				}
 			}
-			a.in(t).mustQuery(q, map[string]any{"codes": codes, "year": y}, &out)
+			vars := map[string]any{"codes": codes, "year": y}
+			if c.idmYear != 0 {
+				vars["idmYear"] = c.idmYear
+			}
+			a.in(t).mustQuery(q, vars, &out)
 			if len(out.CompareRegions) != len(codes) {
 				t.Fatalf("%d scorecards for %d regions", len(out.CompareRegions), len(codes))
 			}
@@ -1008,28 +1012,32 @@ func checkCompareRegions(t *testing.T, a *api, w *world) {
 				if !slices.Equal(issues, issueOrder) {
 					errorf("byIssue lists %v, want all four in order", issues)
 				}
-				checkScorecardIDM(t, w, code, y, got.Idm)
+				checkScorecardIDM(t, w, code, c.wantIDM, got.Idm)
 			}
 		})
 	}
 }
 
-func checkScorecardIDM(t *testing.T, w *world, code string, y int, got *struct {
-	Scored             int
+type scorecardIDM struct {
+	Year, Scored       int
 	MeanIdm            *float64
 	ByStatus           []gqlStatusCount
 	MovedUp, MovedDown *int
-}) {
+}
+
+// checkScorecardIDM checks a scorecard's IDM side against IDM year y (0: it
+// has none).
+func checkScorecardIDM(t *testing.T, w *world, code string, y int, got *scorecardIDM) {
 	t.Helper()
 	scores, ok := w.idm[y]
 	if !ok {
 		if got != nil {
-			t.Errorf("%s %d: idm %+v for a year without IDM, want null", code, y, got)
+			t.Errorf("%s: idm %+v, want null (no IDM at or before the year)", code, got)
 		}
 		return
 	}
-	if got == nil {
-		t.Errorf("%s %d: idm is null", code, y)
+	if got == nil || got.Year != y {
+		t.Errorf("%s: idm %+v, want IDM %d", code, got, y)
 		return
 	}
 	counts, sum, scored := map[string]int{}, int64(0), 0
@@ -1094,13 +1102,16 @@ func (w *world) coveredDuring(p period) map[string]bool {
 }
 
 func checkVillagesWithoutPartner(t *testing.T, a *api, w *world) {
-	q := `query($r: ID, $s: [IdmStatus!], $y: Int, $first: Int, $after: String) {
-		villagesWithoutPartner(regionCode: $r, statuses: $s, year: $y, first: $first, after: $after) {
-		totalCount nodes { village { code } kecamatan { code } kabupaten { code } status idm } pageInfo { endCursor hasNextPage } } }`
+	q := `query($r: ID, $s: [IdmStatus!], $iy: Int, $p: DateRange, $y: Int, $first: Int, $after: String) {
+		villagesWithoutPartner(regionCode: $r, statuses: $s, idmYear: $iy, activeDuring: $p, year: $y, first: $first, after: $after) {
+		totalCount nodes { village { code } kecamatan { code } kabupaten { code } status idm } pageInfo { endCursor hasNextPage }
+		idmYear activeDuring { from to } } }`
 	type page struct {
 		VillagesWithoutPartner struct {
-			TotalCount int
-			Nodes      []struct {
+			TotalCount   int
+			IdmYear      int
+			ActiveDuring struct{ From, To string }
+			Nodes        []struct {
 				Village, Kecamatan, Kabupaten code
 				Status                        string
 				Idm                           float64
@@ -1111,31 +1122,41 @@ func checkVillagesWithoutPartner(t *testing.T, a *api, w *world) {
 			}
 		}
 	}
+	today := &period{w.today, w.today}
 	cases := []struct {
-		name     string
-		region   string
-		statuses []string
-		year     int // 0: the default, the latest year
-		pageSize int
+		name       string
+		region     string
+		statuses   []string
+		idmYear    int     // 0: the default, the latest year
+		active     *period // nil: the default, today
+		legacyYear int     // the deprecated year: IDM and period of that year
+		pageSize   int
 	}{
-		{"Kukar, default statuses, 2024", "64.02", nil, 2024, 7},
-		{"Kukar, berkembang, 2023", "64.02", []string{"BERKEMBANG"}, 2023, 5},
-		{"Kutai Barat, tertinggal, latest year", "6407", []string{"TERTINGGAL"}, 0, 1},
-		{"Kutai Barat, weakest, 2023", "64.07", []string{"TERTINGGAL", "SANGAT_TERTINGGAL"}, 2023, 2},
-		{"everywhere, every status, 2024", "", idmStatuses, 2024, 200},
-		{"Paser kecamatan Batu Sopang, 2024", "64.01.01", idmStatuses, 2024, 3},
+		{"Kukar, default statuses, IDM 2024, in force during 2024", "64.02", nil, 2024, year(2024), 0, 7},
+		{"Kukar, berkembang, year 2023 (deprecated)", "64.02", []string{"BERKEMBANG"}, 0, nil, 2023, 5},
+		{"Kutai Barat, tertinggal, the latest IDM and partners today", "6407", []string{"TERTINGGAL"}, 0, nil, 0, 1},
+		{"Kutai Barat, weakest, IDM 2023 and partners today", "64.07", []string{"TERTINGGAL", "SANGAT_TERTINGGAL"}, 2023, nil, 0, 2},
+		{"everywhere, every status, the latest IDM, in force during 2025", "", idmStatuses, 0, year(2025), 0, 200},
+		{"Paser kecamatan Batu Sopang, IDM 2024, first half of 2024", "64.01.01", idmStatuses, 2024,
+			&period{time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC)}, 0, 3},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			y := c.year
-			if y == 0 {
+			y, active := c.idmYear, c.active
+			switch {
+			case c.legacyYear != 0:
+				y, active = c.legacyYear, year(c.legacyYear)
+			case y == 0:
 				y = 2024
+			}
+			if active == nil {
+				active = today
 			}
 			statuses := c.statuses
 			if statuses == nil {
 				statuses = []string{"SANGAT_TERTINGGAL", "TERTINGGAL", "BERKEMBANG"}
 			}
-			covered := w.coveredDuring(*year(y))
+			covered := w.coveredDuring(*active)
 			var want []idmRow
 			for v, r := range w.idm[y] {
 				if within(v, dotted(c.region)) && slices.Contains(statuses, r.status) && !covered[v] {
@@ -1156,8 +1177,14 @@ func checkVillagesWithoutPartner(t *testing.T, a *api, w *world) {
 				if c.statuses != nil {
 					v["s"] = c.statuses
 				}
-				if c.year != 0 {
-					v["y"] = c.year
+				if c.idmYear != 0 {
+					v["iy"] = c.idmYear
+				}
+				if c.active != nil {
+					v["p"] = map[string]any{"from": dateStr(c.active.from), "to": dateStr(c.active.to)}
+				}
+				if c.legacyYear != 0 {
+					v["y"] = c.legacyYear
 				}
 				return v
 			}
@@ -1167,6 +1194,9 @@ func checkVillagesWithoutPartner(t *testing.T, a *api, w *world) {
 			got := all.VillagesWithoutPartner
 			if got.TotalCount != len(want) || len(got.Nodes) != len(want) || got.PageInfo.HasNextPage {
 				t.Fatalf("totalCount %d, %d nodes, next %v; want %d", got.TotalCount, len(got.Nodes), got.PageInfo.HasNextPage, len(want))
+			}
+			if got.IdmYear != y || got.ActiveDuring.From != dateStr(active.from) || got.ActiveDuring.To != dateStr(active.to) {
+				t.Errorf("answered for IDM %d and %+v, want %d and %s..%s", got.IdmYear, got.ActiveDuring, y, dateStr(active.from), dateStr(active.to))
 			}
 			var order []string
 			for i, n := range got.Nodes {
@@ -1508,18 +1538,32 @@ func (w *world) partners(f kFilter) map[string]*partnerWant {
 	return out
 }
 
-func checkPartners(t *testing.T, a *api, w *world) {
-	q := `query($f: AgreementFilter, $o: PartnerOrder, $first: Int) { partners(filter: $f, orderBy: $o, first: $first) {
-		name type sector agreements activeAgreements villagesCovered kabupaten { code } issues fields committedValue realisedValue } }`
-	type partner struct {
-		Name, Type                    string
-		Sector                        *string
-		Agreements, ActiveAgreements  int
-		VillagesCovered               int
-		Kabupaten                     []code
-		Issues, Fields                []string
-		CommittedValue, RealisedValue float64
+type partner struct {
+	Name, Type                    string
+	Sector                        *string
+	Agreements, ActiveAgreements  int
+	VillagesCovered               int
+	Kabupaten                     []code
+	Issues, Fields                []string
+	CommittedValue, RealisedValue float64
+}
+
+type partnerPage struct {
+	Partners struct {
+		TotalCount int
+		Nodes      []partner
+		PageInfo   struct {
+			HasNextPage, HasPreviousPage bool
+			EndCursor                    *string
+		}
 	}
+}
+
+func checkPartners(t *testing.T, a *api, w *world) {
+	q := `query($f: AgreementFilter, $o: PartnerOrder, $first: Int, $after: String) {
+		partners(filter: $f, orderBy: $o, first: $first, after: $after) { totalCount nodes {
+		name type sector agreements activeAgreements villagesCovered kabupaten { code } issues fields committedValue realisedValue }
+		pageInfo { hasNextPage hasPreviousPage endCursor } } }`
 	orders := map[string]func(x, y partner) bool{ // x may come before y
 		"AGREEMENTS_DESC":      func(x, y partner) bool { return x.Agreements >= y.Agreements },
 		"COMMITTED_VALUE_DESC": func(x, y partner) bool { return x.CommittedValue >= y.CommittedValue },
@@ -1533,15 +1577,19 @@ func checkPartners(t *testing.T, a *api, w *world) {
 	for fname, f := range filters {
 		for order, before := range orders {
 			t.Run(fname+" "+order, func(t *testing.T) {
-				var out struct{ Partners []partner }
-				a.in(t).mustQuery(q, map[string]any{"f": f.vars(), "o": order, "first": 50}, &out)
+				var all partnerPage
+				a.in(t).mustQuery(q, map[string]any{"f": f.vars(), "o": order, "first": 50}, &all)
 				want := w.partners(f)
+				nodes := all.Partners.Nodes
+				if all.Partners.TotalCount != len(want) || all.Partners.PageInfo.HasNextPage || all.Partners.PageInfo.HasPreviousPage {
+					t.Errorf("totalCount %d, want %d; pageInfo %+v on the only page", all.Partners.TotalCount, len(want), all.Partners.PageInfo)
+				}
 				var got []string
-				for i, p := range out.Partners {
+				for i, p := range nodes {
 					k := fold(p.Name)
 					got = append(got, k)
-					if i > 0 && !before(out.Partners[i-1], p) {
-						t.Errorf("%s: %q before %q", order, out.Partners[i-1].Name, p.Name)
+					if i > 0 && !before(nodes[i-1], p) {
+						t.Errorf("%s: %q before %q", order, nodes[i-1].Name, p.Name)
 					}
 					pw := want[k]
 					if pw == nil {
@@ -1565,12 +1613,25 @@ func checkPartners(t *testing.T, a *api, w *world) {
 				if !sameSet(got, setOf(want)) || len(got) != len(want) {
 					t.Fatalf("partners\n got %q\nwant %q", got, setOf(want))
 				}
-				// first cuts the same list.
-				var top struct{ Partners []partner }
-				a.in(t).mustQuery(q, map[string]any{"f": f.vars(), "o": order, "first": 2}, &top)
-				if n := min(2, len(out.Partners)); len(top.Partners) != n ||
-					!slices.EqualFunc(top.Partners, out.Partners[:n], func(x, y partner) bool { return x.Name == y.Name }) {
-					t.Errorf("first 2: %v, want the head of %v", top.Partners, got)
+				// Pages of 2 hold the same list, in the same order.
+				var paged []string
+				var after any
+				for page := 0; ; page++ {
+					var p partnerPage
+					a.in(t).mustQuery(q, map[string]any{"f": f.vars(), "o": order, "first": 2, "after": after}, &p)
+					for _, n := range p.Partners.Nodes {
+						paged = append(paged, fold(n.Name))
+					}
+					if p.Partners.PageInfo.HasPreviousPage != (page > 0) || p.Partners.TotalCount != len(want) || page > len(want) {
+						t.Fatalf("page %d: totalCount %d, pageInfo %+v", page, p.Partners.TotalCount, p.Partners.PageInfo)
+					}
+					if !p.Partners.PageInfo.HasNextPage {
+						break
+					}
+					after = *p.Partners.PageInfo.EndCursor
+				}
+				if !slices.Equal(paged, got) {
+					t.Errorf("pages of 2: %v, want %v", paged, got)
 				}
 			})
 		}
@@ -1579,7 +1640,7 @@ func checkPartners(t *testing.T, a *api, w *world) {
 
 func checkExpiring(t *testing.T, a *api, w *world) {
 	q := `query($n: Int!, $f: AgreementFilter, $first: Int) { expiringAgreements(withinMonths: $n, filter: $f, first: $first) {
-		id endsOn status villages { code } } }`
+		totalCount nodes { id endsOn status villages { code } } } }`
 	for _, c := range []struct {
 		months, first int
 		filter        kFilter
@@ -1590,9 +1651,12 @@ func checkExpiring(t *testing.T, a *api, w *world) {
 	} {
 		t.Run(fmt.Sprintf("%d months, first %d, %+v", c.months, c.first, c.filter.vars()), func(t *testing.T) {
 			var out struct {
-				ExpiringAgreements []struct {
-					ID, Status string
-					EndsOn     *string
+				ExpiringAgreements struct {
+					TotalCount int
+					Nodes      []struct {
+						ID, Status string
+						EndsOn     *string
+					}
 				}
 			}
 			a.in(t).mustQuery(q, map[string]any{"n": c.months, "f": c.filter.vars(), "first": c.first}, &out)
@@ -1602,14 +1666,18 @@ func checkExpiring(t *testing.T, a *api, w *world) {
 			})
 			slices.SortStableFunc(want, func(x, y *kAgreement) int { return x.End.Compare(y.End) })
 			var got []string
-			for i, e := range out.ExpiringAgreements {
+			nodes := out.ExpiringAgreements.Nodes
+			for i, e := range nodes {
 				got = append(got, e.ID)
-				if i > 0 && str(e.EndsOn) < str(out.ExpiringAgreements[i-1].EndsOn) {
-					t.Errorf("%s ends %s after %s: soonest first", e.ID, str(e.EndsOn), str(out.ExpiringAgreements[i-1].EndsOn))
+				if i > 0 && str(e.EndsOn) < str(nodes[i-1].EndsOn) {
+					t.Errorf("%s ends %s after %s: soonest first", e.ID, str(e.EndsOn), str(nodes[i-1].EndsOn))
 				}
 				if ag := w.reg.agreements[e.ID]; ag != nil && (str(e.EndsOn) != dateStr(ag.End) || e.Status != "ACTIVE") {
 					t.Errorf("%s: ends %s status %s", e.ID, str(e.EndsOn), e.Status)
 				}
+			}
+			if out.ExpiringAgreements.TotalCount != len(want) {
+				t.Errorf("totalCount %d, want %d", out.ExpiringAgreements.TotalCount, len(want))
 			}
 			if len(want) > c.first {
 				want = want[:c.first] // the fixture has no ties on the cut
@@ -1629,14 +1697,14 @@ func checkAmendment(t *testing.T, a *api, w *world) {
 	var out struct {
 		Agreements struct{ TotalCount int }
 		Agreement  gqlAgreement
-		Partners   []struct{ Name string }
+		Partners   struct{ Nodes []struct{ Name string } }
 		Old        struct{ TotalCount int }
 	}
 	a.mustQuery(`{
 		agreements(filter: {regionCode: "64.02.09"}) { totalCount }
 		agreement(id: "`+id+`") { status committedValue realisedValue beneficiaries
 			parties { type name regionCode sector role } realisations { month village { code } value beneficiaries outputs } }
-		partners(filter: {regionCode: "64.02.09"}, orderBy: NAME_ASC) { name }
+		partners(filter: {regionCode: "64.02.09"}, orderBy: NAME_ASC) { nodes { name } }
 		old: agreements(filter: {partner: "PT Sawit Kenohan"}) { totalCount } }`, nil, &out)
 	// Kenohan (64.02.09) is touched by the amended agreement and the Kubar-Kukar one only.
 	if out.Agreements.TotalCount != 2 {
@@ -1655,7 +1723,7 @@ func checkAmendment(t *testing.T, a *api, w *world) {
 			t.Errorf("v1's realisation of 2024-03 is still there: %+v", r)
 		}
 	}
-	for _, p := range out.Partners {
+	for _, p := range out.Partners.Nodes {
 		if p.Name == "PT Sawit Kenohan" {
 			t.Errorf("v1's partner PT Sawit Kenohan is still a partner")
 		}
@@ -1682,9 +1750,12 @@ func checkBadInput(t *testing.T, a *api) {
 		{"invalid cursor", `{ agreements(after: "not-a-cursor") { totalCount } }`, "not a cursor"},
 		{"a cursor that is not an offset", `{ agreements(after: "bzotMQ") { totalCount } }`, "not a cursor"},
 		{"first above 500", `{ agreements(first: 501) { totalCount } }`, "between 1 and 500"},
-		{"partners first -1", `{ partners(first: -1) { name } }`, "between 1 and 500"},
+		{"partners first -1", `{ partners(first: -1) { totalCount } }`, "between 1 and 500"},
+		{"agreements first 0", `{ agreements(first: 0) { totalCount } }`, "between 1 and 500"},
+		{"expiring first 0", `{ expiringAgreements(withinMonths: 6, first: 0) { totalCount } }`, "between 1 and 500"},
+		{"targets first 0", `{ villagesWithoutPartner(first: 0) { totalCount } }`, "between 1 and 1000"},
 		{"villagesWithoutPartner first above 1000", `{ villagesWithoutPartner(first: 1001) { totalCount } }`, "between 1 and 1000"},
-		{"withinMonths 0", `{ expiringAgreements(withinMonths: 0) { id } }`, "withinMonths"},
+		{"withinMonths 0", `{ expiringAgreements(withinMonths: 0) { totalCount } }`, "withinMonths"},
 		{"fromYear after toYear", `{ cooperationImpact(fromYear: 2024, toYear: 2023) { fromYear } }`, "must be before"},
 		{"fromYear equals toYear", `{ cooperationImpact(fromYear: 2024, toYear: 2024) { fromYear } }`, "must be before"},
 		{"impact year without IDM", `{ cooperationImpact(fromYear: 2022, toYear: 2024) { fromYear } }`, "no IDM scores are loaded for 2022"},

@@ -79,9 +79,15 @@ type ComplexityRoot struct {
 	}
 
 	AgreementConnection struct {
+		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	AgreementEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CooperationImpact struct {
@@ -108,6 +114,11 @@ type ComplexityRoot struct {
 		Source        func(childComplexity int) int
 	}
 
+	DatePeriod struct {
+		From func(childComplexity int) int
+		To   func(childComplexity int) int
+	}
+
 	DesaPersiapan struct {
 		Name   func(childComplexity int) int
 		Region func(childComplexity int) int
@@ -131,6 +142,18 @@ type ComplexityRoot struct {
 		RunID   func(childComplexity int) int
 		Sheet   func(childComplexity int) int
 		Source  func(childComplexity int) int
+	}
+
+	EtlRejectConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EtlRejectEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	EtlRun struct {
@@ -213,8 +236,10 @@ type ComplexityRoot struct {
 	}
 
 	PageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	Partner struct {
@@ -233,6 +258,18 @@ type ComplexityRoot struct {
 		VillagesCovered  func(childComplexity int) int
 	}
 
+	PartnerConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PartnerEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Party struct {
 		Name       func(childComplexity int) int
 		Region     func(childComplexity int) int
@@ -245,26 +282,26 @@ type ComplexityRoot struct {
 	Query struct {
 		Agreement              func(childComplexity int, id string) int
 		Agreements             func(childComplexity int, filter *model.AgreementFilter, first *int, after *string, orderBy *model.AgreementOrder) int
-		CompareRegions         func(childComplexity int, codes []string, year int) int
+		CompareRegions         func(childComplexity int, codes []string, year int, idmYear *int) int
 		CooperationImpact      func(childComplexity int, regionCode *string, fromYear int, toYear int) int
 		CooperationStats       func(childComplexity int, dimensions []model.StatsDimension, measures []model.StatsMeasure, filter *model.AgreementFilter, timeGrain *model.TimeGrain) int
 		CrossRegionLinks       func(childComplexity int, level model.RegionLevel, year int, filter *model.AgreementFilter) int
 		DataFreshness          func(childComplexity int) int
-		EtlRejects             func(childComplexity int, runID string, first *int) int
+		EtlRejects             func(childComplexity int, runID string, first *int, after *string) int
 		EtlRuns                func(childComplexity int, last *int, dataset *string) int
-		ExpiringAgreements     func(childComplexity int, withinMonths int, filter *model.AgreementFilter, first *int) int
+		ExpiringAgreements     func(childComplexity int, withinMonths int, filter *model.AgreementFilter, first *int, after *string) int
 		IdmDistribution        func(childComplexity int, year int, level model.RegionLevel, parentCode *string, index *string) int
 		IdmTransitions         func(childComplexity int, fromYear int, toYear int, regionCode *string, index *string) int
 		IdmYears               func(childComplexity int, index *string) int
 		InterVillageBodies     func(childComplexity int, filter *model.BodyFilter) int
 		Labels                 func(childComplexity int, enums []model.LabelledEnum, language *model.Language) int
-		Partners               func(childComplexity int, filter *model.AgreementFilter, orderBy *model.PartnerOrder, first *int) int
+		Partners               func(childComplexity int, filter *model.AgreementFilter, orderBy *model.PartnerOrder, first *int, after *string) int
 		Region                 func(childComplexity int, code string) int
 		Regions                func(childComplexity int, level model.RegionLevel, parentCode *string) int
 		Simulation             func(childComplexity int) int
 		StrategicIssues        func(childComplexity int, filter *model.AgreementFilter) int
 		Village                func(childComplexity int, code string) int
-		VillagesWithoutPartner func(childComplexity int, regionCode *string, statuses []model.IdmStatus, year *int, first *int, after *string) int
+		VillagesWithoutPartner func(childComplexity int, regionCode *string, statuses []model.IdmStatus, idmYear *int, activeDuring *model.DateRange, year *int, first *int, after *string) int
 	}
 
 	Realisation struct {
@@ -320,6 +357,7 @@ type ComplexityRoot struct {
 		MovedDown func(childComplexity int) int
 		MovedUp   func(childComplexity int) int
 		Scored    func(childComplexity int) int
+		Year      func(childComplexity int) int
 	}
 
 	Simulation struct {
@@ -408,9 +446,17 @@ type ComplexityRoot struct {
 	}
 
 	VillageTargetConnection struct {
-		Nodes      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		ActiveDuring func(childComplexity int) int
+		Edges        func(childComplexity int) int
+		IdmYear      func(childComplexity int) int
+		Nodes        func(childComplexity int) int
+		PageInfo     func(childComplexity int) int
+		TotalCount   func(childComplexity int) int
+	}
+
+	VillageTargetEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 }
 
@@ -454,7 +500,7 @@ type QueryResolver interface {
 	IdmTransitions(ctx context.Context, fromYear int, toYear int, regionCode *string, index *string) ([]*model.IdmTransition, error)
 	IdmYears(ctx context.Context, index *string) ([]int, error)
 	EtlRuns(ctx context.Context, last *int, dataset *string) ([]*model.EtlRun, error)
-	EtlRejects(ctx context.Context, runID string, first *int) ([]*model.EtlReject, error)
+	EtlRejects(ctx context.Context, runID string, first *int, after *string) (*model.EtlRejectConnection, error)
 	DataFreshness(ctx context.Context) ([]*model.DatasetFreshness, error)
 	Labels(ctx context.Context, enums []model.LabelledEnum, language *model.Language) ([]*model.EnumLabels, error)
 	Simulation(ctx context.Context) (*model.Simulation, error)
@@ -462,12 +508,12 @@ type QueryResolver interface {
 	Agreement(ctx context.Context, id string) (*model.Agreement, error)
 	StrategicIssues(ctx context.Context, filter *model.AgreementFilter) ([]*model.StrategicIssueSummary, error)
 	CooperationStats(ctx context.Context, dimensions []model.StatsDimension, measures []model.StatsMeasure, filter *model.AgreementFilter, timeGrain *model.TimeGrain) (*model.CooperationStats, error)
-	CompareRegions(ctx context.Context, codes []string, year int) ([]*model.RegionScorecard, error)
-	VillagesWithoutPartner(ctx context.Context, regionCode *string, statuses []model.IdmStatus, year *int, first *int, after *string) (*model.VillageTargetConnection, error)
+	CompareRegions(ctx context.Context, codes []string, year int, idmYear *int) ([]*model.RegionScorecard, error)
+	VillagesWithoutPartner(ctx context.Context, regionCode *string, statuses []model.IdmStatus, idmYear *int, activeDuring *model.DateRange, year *int, first *int, after *string) (*model.VillageTargetConnection, error)
 	InterVillageBodies(ctx context.Context, filter *model.BodyFilter) ([]*model.InterVillageBody, error)
 	CrossRegionLinks(ctx context.Context, level model.RegionLevel, year int, filter *model.AgreementFilter) ([]*model.RegionLink, error)
-	Partners(ctx context.Context, filter *model.AgreementFilter, orderBy *model.PartnerOrder, first *int) ([]*model.Partner, error)
-	ExpiringAgreements(ctx context.Context, withinMonths int, filter *model.AgreementFilter, first *int) ([]*model.Agreement, error)
+	Partners(ctx context.Context, filter *model.AgreementFilter, orderBy *model.PartnerOrder, first *int, after *string) (*model.PartnerConnection, error)
+	ExpiringAgreements(ctx context.Context, withinMonths int, filter *model.AgreementFilter, first *int, after *string) (*model.AgreementConnection, error)
 	CooperationImpact(ctx context.Context, regionCode *string, fromYear int, toYear int) (*model.CooperationImpact, error)
 }
 type RealisationResolver interface {
@@ -667,6 +713,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Agreement.Villages(childComplexity), true
 
+	case "AgreementConnection.edges":
+		if e.ComplexityRoot.AgreementConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementConnection.Edges(childComplexity), true
 	case "AgreementConnection.nodes":
 		if e.ComplexityRoot.AgreementConnection.Nodes == nil {
 			break
@@ -685,6 +737,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgreementConnection.TotalCount(childComplexity), true
+
+	case "AgreementEdge.cursor":
+		if e.ComplexityRoot.AgreementEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementEdge.Cursor(childComplexity), true
+	case "AgreementEdge.node":
+		if e.ComplexityRoot.AgreementEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementEdge.Node(childComplexity), true
 
 	case "CooperationImpact.fromYear":
 		if e.ComplexityRoot.CooperationImpact.FromYear == nil {
@@ -779,6 +844,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DatasetFreshness.Source(childComplexity), true
 
+	case "DatePeriod.from":
+		if e.ComplexityRoot.DatePeriod.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatePeriod.From(childComplexity), true
+	case "DatePeriod.to":
+		if e.ComplexityRoot.DatePeriod.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatePeriod.To(childComplexity), true
+
 	case "DesaPersiapan.name":
 		if e.ComplexityRoot.DesaPersiapan.Name == nil {
 			break
@@ -860,6 +938,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EtlReject.Source(childComplexity), true
+
+	case "EtlRejectConnection.edges":
+		if e.ComplexityRoot.EtlRejectConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EtlRejectConnection.Edges(childComplexity), true
+	case "EtlRejectConnection.nodes":
+		if e.ComplexityRoot.EtlRejectConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EtlRejectConnection.Nodes(childComplexity), true
+	case "EtlRejectConnection.pageInfo":
+		if e.ComplexityRoot.EtlRejectConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EtlRejectConnection.PageInfo(childComplexity), true
+	case "EtlRejectConnection.totalCount":
+		if e.ComplexityRoot.EtlRejectConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EtlRejectConnection.TotalCount(childComplexity), true
+
+	case "EtlRejectEdge.cursor":
+		if e.ComplexityRoot.EtlRejectEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EtlRejectEdge.Cursor(childComplexity), true
+	case "EtlRejectEdge.node":
+		if e.ComplexityRoot.EtlRejectEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EtlRejectEdge.Node(childComplexity), true
 
 	case "EtlRun.dataset":
 		if e.ComplexityRoot.EtlRun.Dataset == nil {
@@ -1211,6 +1327,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
 	case "Partner.activeAgreements":
 		if e.ComplexityRoot.Partner.ActiveAgreements == nil {
@@ -1291,6 +1419,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Partner.VillagesCovered(childComplexity), true
 
+	case "PartnerConnection.edges":
+		if e.ComplexityRoot.PartnerConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerConnection.Edges(childComplexity), true
+	case "PartnerConnection.nodes":
+		if e.ComplexityRoot.PartnerConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerConnection.Nodes(childComplexity), true
+	case "PartnerConnection.pageInfo":
+		if e.ComplexityRoot.PartnerConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerConnection.PageInfo(childComplexity), true
+	case "PartnerConnection.totalCount":
+		if e.ComplexityRoot.PartnerConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerConnection.TotalCount(childComplexity), true
+
+	case "PartnerEdge.cursor":
+		if e.ComplexityRoot.PartnerEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerEdge.Cursor(childComplexity), true
+	case "PartnerEdge.node":
+		if e.ComplexityRoot.PartnerEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerEdge.Node(childComplexity), true
+
 	case "Party.name":
 		if e.ComplexityRoot.Party.Name == nil {
 			break
@@ -1360,7 +1526,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CompareRegions(childComplexity, args["codes"].([]string), args["year"].(int)), true
+		return e.ComplexityRoot.Query.CompareRegions(childComplexity, args["codes"].([]string), args["year"].(int), args["idmYear"].(*int)), true
 	case "Query.cooperationImpact":
 		if e.ComplexityRoot.Query.CooperationImpact == nil {
 			break
@@ -1410,7 +1576,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.EtlRejects(childComplexity, args["runId"].(string), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.EtlRejects(childComplexity, args["runId"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.etlRuns":
 		if e.ComplexityRoot.Query.EtlRuns == nil {
 			break
@@ -1432,7 +1598,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ExpiringAgreements(childComplexity, args["withinMonths"].(int), args["filter"].(*model.AgreementFilter), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.ExpiringAgreements(childComplexity, args["withinMonths"].(int), args["filter"].(*model.AgreementFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.idmDistribution":
 		if e.ComplexityRoot.Query.IdmDistribution == nil {
 			break
@@ -1499,7 +1665,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Partners(childComplexity, args["filter"].(*model.AgreementFilter), args["orderBy"].(*model.PartnerOrder), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.Partners(childComplexity, args["filter"].(*model.AgreementFilter), args["orderBy"].(*model.PartnerOrder), args["first"].(*int), args["after"].(*string)), true
 	case "Query.region":
 		if e.ComplexityRoot.Query.Region == nil {
 			break
@@ -1560,7 +1726,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.VillagesWithoutPartner(childComplexity, args["regionCode"].(*string), args["statuses"].([]model.IdmStatus), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.VillagesWithoutPartner(childComplexity, args["regionCode"].(*string), args["statuses"].([]model.IdmStatus), args["idmYear"].(*int), args["activeDuring"].(*model.DateRange), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 
 	case "Realisation.beneficiaries":
 		if e.ComplexityRoot.Realisation.Beneficiaries == nil {
@@ -1806,6 +1972,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ScorecardIdm.Scored(childComplexity), true
+	case "ScorecardIdm.year":
+		if e.ComplexityRoot.ScorecardIdm.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScorecardIdm.Year(childComplexity), true
 
 	case "Simulation.active":
 		if e.ComplexityRoot.Simulation.Active == nil {
@@ -2169,6 +2341,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VillageTarget.Village(childComplexity), true
 
+	case "VillageTargetConnection.activeDuring":
+		if e.ComplexityRoot.VillageTargetConnection.ActiveDuring == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageTargetConnection.ActiveDuring(childComplexity), true
+	case "VillageTargetConnection.edges":
+		if e.ComplexityRoot.VillageTargetConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageTargetConnection.Edges(childComplexity), true
+	case "VillageTargetConnection.idmYear":
+		if e.ComplexityRoot.VillageTargetConnection.IdmYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageTargetConnection.IdmYear(childComplexity), true
 	case "VillageTargetConnection.nodes":
 		if e.ComplexityRoot.VillageTargetConnection.Nodes == nil {
 			break
@@ -2187,6 +2377,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.VillageTargetConnection.TotalCount(childComplexity), true
+
+	case "VillageTargetEdge.cursor":
+		if e.ComplexityRoot.VillageTargetEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageTargetEdge.Cursor(childComplexity), true
+	case "VillageTargetEdge.node":
+		if e.ComplexityRoot.VillageTargetEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageTargetEdge.Node(childComplexity), true
 
 	}
 	return 0, false
@@ -2275,6 +2478,17 @@ var sources = []*ast.Source{
 # has an ` + "`" + `id` + "`" + ` that holds everything that makes it distinct (a scorecard's
 # region and year, a partner's name and the filter its figures count), so
 # two widgets asking for different years never overwrite each other.
+#
+# Paged lists are Relay connections: edges { cursor node }, nodes (the
+# same items without cursors), pageInfo and totalCount; Apollo's
+# relayStylePagination() works on them. Pages go forward: ` + "`" + `first` + "`" + ` (at least
+# 1) items ` + "`" + `after` + "`" + ` a cursor. A cursor holds the position of its item in the
+# list's order (its sort key), not an offset: when a load lands between two
+# pages, the next page continues right after the last item seen, in the data
+# as it is now (nothing is repeated or skipped because other items moved).
+# A cursor belongs to its list, order and filter; with another it is refused
+# (BAD_USER_INPUT), as it is when a default it was made under changed (a
+# newer IDM year loaded for villagesWithoutPartner).
 
 "An instant in time, RFC 3339."
 scalar Time
@@ -2303,8 +2517,8 @@ type Query {
 
   "The most recent ETL runs, newest first (default 20, at most 200)."
   etlRuns(last: Int = 20, dataset: String): [EtlRun!]!
-  "Rows a run refused, in file order (default 100, at most 1000)."
-  etlRejects(runId: ID!, first: Int = 100): [EtlReject!]!
+  "Rows a run refused, in file order, a page at a time (first: default 100, at most 1000)."
+  etlRejects(runId: ID!, first: Int = 100, after: String): EtlRejectConnection!
   "Per dataset: the last successful load."
   dataFreshness: [DatasetFreshness!]!
 
@@ -2506,6 +2720,18 @@ type EtlRun {
   error: String
 }
 
+type EtlRejectConnection {
+  totalCount: Int!
+  edges: [EtlRejectEdge!]!
+  nodes: [EtlReject!]!
+  pageInfo: PageInfo!
+}
+
+type EtlRejectEdge {
+  cursor: String!
+  node: EtlReject!
+}
+
 type EtlReject {
   runId: ID!
   dataset: String!
@@ -2546,7 +2772,7 @@ a double: exact for whole rupiah up to 2^53 (about Rp 9.000 triliun).
 scalar Rupiah
 
 extend type Query {
-  "Agreements the filter selects, a page at a time (default 50, at most 500)."
+  "Agreements the filter selects, a page at a time (first: default 50, at most 500)."
   agreements(filter: AgreementFilter, first: Int = 50, after: String, orderBy: AgreementOrder = SIGNED_DESC): AgreementConnection!
   "One agreement by its register id; null when there is none."
   agreement(id: ID!): Agreement
@@ -2561,22 +2787,38 @@ extend type Query {
   falls into; totals count it once.
   """
   cooperationStats(dimensions: [StatsDimension!]!, measures: [StatsMeasure!]!, filter: AgreementFilter, timeGrain: TimeGrain = YEAR): CooperationStats!
-  "Regions side by side for one year (at most 50)."
-  compareRegions(codes: [ID!]!, year: Int!): [RegionScorecard!]!
   """
-  Desa within a region whose IDM status in ` + "`" + `year` + "`" + ` (default: the latest) is
-  one of ` + "`" + `statuses` + "`" + ` (default SANGAT_TERTINGGAL, TERTINGGAL, BERKEMBANG) and
-  that no agreement in force during that year covers. Weakest IDM first.
+  Regions side by side for one year (at most 50). The IDM side shows
+  ` + "`" + `idmYear` + "`" + ` when given, else ` + "`" + `year` + "`" + ` when its IDM is loaded, else the latest
+  IDM year before ` + "`" + `year` + "`" + ` (IDM is published for past years); idm.year says
+  which.
   """
-  villagesWithoutPartner(regionCode: ID, statuses: [IdmStatus!], year: Int, first: Int = 50, after: String): VillageTargetConnection!
+  compareRegions(codes: [ID!]!, year: Int!, idmYear: Int): [RegionScorecard!]!
+  """
+  The planners' targeting list: desa within a region whose IDM status in
+  ` + "`" + `idmYear` + "`" + ` (default: the latest year loaded) is one of ` + "`" + `statuses` + "`" + ` (default
+  SANGAT_TERTINGGAL, TERTINGGAL, BERKEMBANG) and that no agreement in force
+  at some time during ` + "`" + `activeDuring` + "`" + ` (default: today) covers. Weakest IDM
+  first (at most 1000 a page). The answer says which IDM year and period it
+  used.
+  """
+  villagesWithoutPartner(
+    regionCode: ID
+    statuses: [IdmStatus!]
+    idmYear: Int
+    activeDuring: DateRange
+    year: Int @deprecated(reason: "Use idmYear and activeDuring; year alone sets both to that year, where they are not given.")
+    first: Int = 50
+    after: String
+  ): VillageTargetConnection!
   "Inter-village cooperation bodies (BKAD) within a region."
   interVillageBodies(filter: BodyFilter): [InterVillageBody!]!
   "Pairs of regions joined by agreements in force during ` + "`" + `year` + "`" + `, for sankey and chord charts."
   crossRegionLinks(level: RegionLevel!, year: Int!, filter: AgreementFilter): [RegionLink!]!
   "Partners (companies, zakat bodies, foundations, universities, governments, agencies) of the selected agreements."
-  partners(filter: AgreementFilter, orderBy: PartnerOrder = AGREEMENTS_DESC, first: Int = 50): [Partner!]!
+  partners(filter: AgreementFilter, orderBy: PartnerOrder = AGREEMENTS_DESC, first: Int = 50, after: String): PartnerConnection!
   "Agreements in force today that end within the next months, soonest first."
-  expiringAgreements(withinMonths: Int!, filter: AgreementFilter, first: Int = 50): [Agreement!]!
+  expiringAgreements(withinMonths: Int!, filter: AgreementFilter, first: Int = 50, after: String): AgreementConnection!
   """
   Mean IDM change between two years for desa covered by an agreement in
   force at some time in those years, against desa without, with the counts
@@ -2695,14 +2937,27 @@ enum AgreementOrder {
 }
 
 type AgreementConnection {
+  "Items in the whole list, on every page."
   totalCount: Int!
+  edges: [AgreementEdge!]!
   nodes: [Agreement!]!
   pageInfo: PageInfo!
 }
 
+type AgreementEdge {
+  cursor: String!
+  node: Agreement!
+}
+
 type PageInfo {
-  endCursor: String
+  "Whether items follow this page."
   hasNextPage: Boolean!
+  "Whether items precede this page: false on the first page."
+  hasPreviousPage: Boolean!
+  "The first item's cursor; null for an empty page."
+  startCursor: String
+  "The last item's cursor: pass it as after for the next page. Null for an empty page."
+  endCursor: String
 }
 
 type Agreement {
@@ -2904,6 +3159,8 @@ type IssueCount {
 }
 
 type ScorecardIdm {
+  "The IDM year shown: the scorecard's year, or the latest before it (see compareRegions)."
+  year: Int!
   scored: Int!
   meanIdm: Float
   byStatus: [IdmStatusCount!]!
@@ -2914,8 +3171,24 @@ type ScorecardIdm {
 
 type VillageTargetConnection {
   totalCount: Int!
+  edges: [VillageTargetEdge!]!
   nodes: [VillageTarget!]!
   pageInfo: PageInfo!
+  "The IDM year the statuses are from."
+  idmYear: Int!
+  "The period agreements in force were counted in."
+  activeDuring: DatePeriod!
+}
+
+type VillageTargetEdge {
+  cursor: String!
+  node: VillageTarget!
+}
+
+"A period of calendar days, both included."
+type DatePeriod {
+  from: Date!
+  to: Date!
 }
 
 type VillageTarget {
@@ -2962,6 +3235,18 @@ enum PartnerOrder {
   COMMITTED_VALUE_DESC
   VILLAGES_DESC
   NAME_ASC
+}
+
+type PartnerConnection {
+  totalCount: Int!
+  edges: [PartnerEdge!]!
+  nodes: [Partner!]!
+  pageInfo: PageInfo!
+}
+
+type PartnerEdge {
+  cursor: String!
+  node: Partner!
 }
 
 type Partner {
@@ -3073,12 +3358,24 @@ func (ec *executionContext) childFields_AgreementConnection(ctx context.Context,
 	switch field.Name {
 	case "totalCount":
 		return ec.fieldContext_AgreementConnection_totalCount(ctx, field)
+	case "edges":
+		return ec.fieldContext_AgreementConnection_edges(ctx, field)
 	case "nodes":
 		return ec.fieldContext_AgreementConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_AgreementConnection_pageInfo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AgreementConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AgreementEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AgreementEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CooperationImpact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3129,6 +3426,16 @@ func (ec *executionContext) childFields_DatasetFreshness(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type DatasetFreshness", field.Name)
 }
 
+func (ec *executionContext) childFields_DatePeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_DatePeriod_from(ctx, field)
+	case "to":
+		return ec.fieldContext_DatePeriod_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DatePeriod", field.Name)
+}
+
 func (ec *executionContext) childFields_DesaPersiapan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -3177,6 +3484,30 @@ func (ec *executionContext) childFields_EtlReject(ctx context.Context, field gra
 		return ec.fieldContext_EtlReject_record(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EtlReject", field.Name)
+}
+
+func (ec *executionContext) childFields_EtlRejectConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_EtlRejectConnection_totalCount(ctx, field)
+	case "edges":
+		return ec.fieldContext_EtlRejectConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_EtlRejectConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EtlRejectConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EtlRejectConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EtlRejectEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EtlRejectEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EtlRejectEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EtlRejectEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_EtlRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3339,10 +3670,14 @@ func (ec *executionContext) childFields_IssueCount(ctx context.Context, field gr
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "endCursor":
-		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	case "hasNextPage":
 		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
@@ -3377,6 +3712,30 @@ func (ec *executionContext) childFields_Partner(ctx context.Context, field graph
 		return ec.fieldContext_Partner_realisedValue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Partner", field.Name)
+}
+
+func (ec *executionContext) childFields_PartnerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_PartnerConnection_totalCount(ctx, field)
+	case "edges":
+		return ec.fieldContext_PartnerConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PartnerConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PartnerConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PartnerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PartnerEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PartnerEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnerEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Party(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3493,6 +3852,8 @@ func (ec *executionContext) childFields_RegionScorecard(ctx context.Context, fie
 
 func (ec *executionContext) childFields_ScorecardIdm(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "year":
+		return ec.fieldContext_ScorecardIdm_year(ctx, field)
 	case "scored":
 		return ec.fieldContext_ScorecardIdm_scored(ctx, field)
 	case "meanIdm":
@@ -3681,12 +4042,28 @@ func (ec *executionContext) childFields_VillageTargetConnection(ctx context.Cont
 	switch field.Name {
 	case "totalCount":
 		return ec.fieldContext_VillageTargetConnection_totalCount(ctx, field)
+	case "edges":
+		return ec.fieldContext_VillageTargetConnection_edges(ctx, field)
 	case "nodes":
 		return ec.fieldContext_VillageTargetConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_VillageTargetConnection_pageInfo(ctx, field)
+	case "idmYear":
+		return ec.fieldContext_VillageTargetConnection_idmYear(ctx, field)
+	case "activeDuring":
+		return ec.fieldContext_VillageTargetConnection_activeDuring(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VillageTargetConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VillageTargetEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_VillageTargetEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_VillageTargetEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VillageTargetEdge", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3890,6 +4267,14 @@ func (ec *executionContext) field_Query_compareRegions_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idmYear",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idmYear"] = arg2
 	return args, nil
 }
 
@@ -4010,6 +4395,14 @@ func (ec *executionContext) field_Query_etlRejects_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -4062,6 +4455,14 @@ func (ec *executionContext) field_Query_expiringAgreements_args(ctx context.Cont
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -4218,6 +4619,14 @@ func (ec *executionContext) field_Query_partners_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -4304,30 +4713,46 @@ func (ec *executionContext) field_Query_villagesWithoutPartner_args(ctx context.
 		return nil, err
 	}
 	args["statuses"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idmYear",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["year"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["idmYear"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "activeDuring",
+		func(ctx context.Context, v any) (*model.DateRange, error) {
+			return ec.unmarshalODateRange2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDateRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["activeDuring"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "year",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["year"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg4
+	args["after"] = arg6
 	return args, nil
 }
 
@@ -5048,6 +5473,38 @@ func (ec *executionContext) fieldContext_AgreementConnection_totalCount(_ contex
 	return graphql.NewScalarFieldContext("AgreementConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _AgreementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AgreementEdge) graphql.Marshaler {
+			return ec.marshalNAgreementEdge2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AgreementConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5107,6 +5564,61 @@ func (ec *executionContext) fieldContext_AgreementConnection_pageInfo(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AgreementEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AgreementEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AgreementEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5511,6 +6023,52 @@ func (ec *executionContext) fieldContext_DatasetFreshness_rowsRejected(_ context
 	return graphql.NewScalarFieldContext("DatasetFreshness", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _DatePeriod_from(ctx context.Context, field graphql.CollectedField, obj *model.DatePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatePeriod_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatePeriod_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatePeriod", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _DatePeriod_to(ctx context.Context, field graphql.CollectedField, obj *model.DatePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatePeriod_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatePeriod_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatePeriod", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
 func (ec *executionContext) _DesaPersiapan_name(ctx context.Context, field graphql.CollectedField, obj *model.DesaPersiapan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5826,6 +6384,180 @@ func (ec *executionContext) _EtlReject_record(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_EtlReject_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EtlReject", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _EtlRejectConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.EtlRejectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EtlRejectConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EtlRejectConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EtlRejectConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EtlRejectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EtlRejectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EtlRejectConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EtlRejectEdge) graphql.Marshaler {
+			return ec.marshalNEtlRejectEdge2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRejectEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EtlRejectConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EtlRejectConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EtlRejectEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EtlRejectConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.EtlRejectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EtlRejectConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EtlReject) graphql.Marshaler {
+			return ec.marshalNEtlReject2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRejectᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EtlRejectConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EtlRejectConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EtlReject(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EtlRejectConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.EtlRejectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EtlRejectConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EtlRejectConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EtlRejectConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EtlRejectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.EtlRejectEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EtlRejectEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EtlRejectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EtlRejectEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _EtlRejectEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.EtlRejectEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EtlRejectEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EtlReject) graphql.Marshaler {
+			return ec.marshalNEtlReject2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlReject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EtlRejectEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EtlRejectEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EtlReject(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _EtlRun_id(ctx context.Context, field graphql.CollectedField, obj *model.EtlRun) (ret graphql.Marshaler) {
@@ -7138,29 +7870,6 @@ func (ec *executionContext) fieldContext_IssueCount_agreements(_ context.Context
 	return graphql.NewScalarFieldContext("IssueCount", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_endCursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7182,6 +7891,75 @@ func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPreviousPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_startCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
@@ -7490,6 +8268,180 @@ func (ec *executionContext) _Partner_realisedValue(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Partner_realisedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type Rupiah does not have child fields"))
+}
+
+func (ec *executionContext) _PartnerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PartnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnerEdge) graphql.Marshaler {
+			return ec.marshalNPartnerEdge2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartnerEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Partner) graphql.Marshaler {
+			return ec.marshalNPartner2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartnerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PartnerEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Partner) graphql.Marshaler {
+			return ec.marshalNPartner2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Party_type(ctx context.Context, field graphql.CollectedField, obj *model.Party) (ret graphql.Marshaler) {
@@ -7957,11 +8909,11 @@ func (ec *executionContext) _Query_etlRejects(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().EtlRejects(ctx, fc.Args["runId"].(string), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().EtlRejects(ctx, fc.Args["runId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.EtlReject) graphql.Marshaler {
-			return ec.marshalNEtlReject2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRejectᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EtlRejectConnection) graphql.Marshaler {
+			return ec.marshalNEtlRejectConnection2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRejectConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7974,7 +8926,7 @@ func (ec *executionContext) fieldContext_Query_etlRejects(ctx context.Context, f
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EtlReject(ctx, field)
+			return ec.childFields_EtlRejectConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -8285,7 +9237,7 @@ func (ec *executionContext) _Query_compareRegions(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CompareRegions(ctx, fc.Args["codes"].([]string), fc.Args["year"].(int))
+			return ec.Resolvers.Query().CompareRegions(ctx, fc.Args["codes"].([]string), fc.Args["year"].(int), fc.Args["idmYear"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.RegionScorecard) graphql.Marshaler {
@@ -8329,7 +9281,7 @@ func (ec *executionContext) _Query_villagesWithoutPartner(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().VillagesWithoutPartner(ctx, fc.Args["regionCode"].(*string), fc.Args["statuses"].([]model.IdmStatus), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().VillagesWithoutPartner(ctx, fc.Args["regionCode"].(*string), fc.Args["statuses"].([]model.IdmStatus), fc.Args["idmYear"].(*int), fc.Args["activeDuring"].(*model.DateRange), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.VillageTargetConnection) graphql.Marshaler {
@@ -8461,11 +9413,11 @@ func (ec *executionContext) _Query_partners(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Partners(ctx, fc.Args["filter"].(*model.AgreementFilter), fc.Args["orderBy"].(*model.PartnerOrder), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().Partners(ctx, fc.Args["filter"].(*model.AgreementFilter), fc.Args["orderBy"].(*model.PartnerOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.Partner) graphql.Marshaler {
-			return ec.marshalNPartner2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartnerᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
+			return ec.marshalNPartnerConnection2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartnerConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8478,7 +9430,7 @@ func (ec *executionContext) fieldContext_Query_partners(ctx context.Context, fie
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
+			return ec.childFields_PartnerConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -8505,11 +9457,11 @@ func (ec *executionContext) _Query_expiringAgreements(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ExpiringAgreements(ctx, fc.Args["withinMonths"].(int), fc.Args["filter"].(*model.AgreementFilter), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().ExpiringAgreements(ctx, fc.Args["withinMonths"].(int), fc.Args["filter"].(*model.AgreementFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.Agreement) graphql.Marshaler {
-			return ec.marshalNAgreement2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AgreementConnection) graphql.Marshaler {
+			return ec.marshalNAgreementConnection2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8522,7 +9474,7 @@ func (ec *executionContext) fieldContext_Query_expiringAgreements(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Agreement(ctx, field)
+			return ec.childFields_AgreementConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -9534,6 +10486,29 @@ func (ec *executionContext) fieldContext_RegionScorecard_idm(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ScorecardIdm_year(ctx context.Context, field graphql.CollectedField, obj *model.ScorecardIdm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScorecardIdm_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScorecardIdm_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScorecardIdm", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _ScorecardIdm_scored(ctx context.Context, field graphql.CollectedField, obj *model.ScorecardIdm) (ret graphql.Marshaler) {
@@ -11101,6 +12076,38 @@ func (ec *executionContext) fieldContext_VillageTargetConnection_totalCount(_ co
 	return graphql.NewScalarFieldContext("VillageTargetConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _VillageTargetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VillageTargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageTargetConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.VillageTargetEdge) graphql.Marshaler {
+			return ec.marshalNVillageTargetEdge2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐVillageTargetEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageTargetConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VillageTargetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VillageTargetEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _VillageTargetConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.VillageTargetConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11160,6 +12167,116 @@ func (ec *executionContext) fieldContext_VillageTargetConnection_pageInfo(_ cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VillageTargetConnection_idmYear(ctx context.Context, field graphql.CollectedField, obj *model.VillageTargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageTargetConnection_idmYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IdmYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageTargetConnection_idmYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VillageTargetConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _VillageTargetConnection_activeDuring(ctx context.Context, field graphql.CollectedField, obj *model.VillageTargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageTargetConnection_activeDuring(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveDuring, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DatePeriod) graphql.Marshaler {
+			return ec.marshalNDatePeriod2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDatePeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageTargetConnection_activeDuring(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VillageTargetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DatePeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VillageTargetEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.VillageTargetEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageTargetEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageTargetEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VillageTargetEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VillageTargetEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.VillageTargetEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageTargetEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VillageTarget) graphql.Marshaler {
+			return ec.marshalNVillageTarget2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐVillageTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageTargetEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VillageTargetEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VillageTarget(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12732,6 +13849,11 @@ func (ec *executionContext) _AgreementConnection(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "edges":
+			out.Values[i] = ec._AgreementConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "nodes":
 			out.Values[i] = ec._AgreementConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -12739,6 +13861,49 @@ func (ec *executionContext) _AgreementConnection(ctx context.Context, sel ast.Se
 			}
 		case "pageInfo":
 			out.Values[i] = ec._AgreementConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var agreementEdgeImplementors = []string{"AgreementEdge"}
+
+func (ec *executionContext) _AgreementEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AgreementEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementEdge")
+		case "cursor":
+			out.Values[i] = ec._AgreementEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AgreementEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12970,6 +14135,49 @@ func (ec *executionContext) _DatasetFreshness(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var datePeriodImplementors = []string{"DatePeriod"}
+
+func (ec *executionContext) _DatePeriod(ctx context.Context, sel ast.SelectionSet, obj *model.DatePeriod) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datePeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DatePeriod")
+		case "from":
+			out.Values[i] = ec._DatePeriod_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._DatePeriod_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var desaPersiapanImplementors = []string{"DesaPersiapan"}
 
 func (ec *executionContext) _DesaPersiapan(ctx context.Context, sel ast.SelectionSet, obj *model.DesaPersiapan) graphql.Marshaler {
@@ -13176,6 +14384,102 @@ func (ec *executionContext) _EtlReject(ctx context.Context, sel ast.SelectionSet
 			}
 		case "record":
 			out.Values[i] = ec._EtlReject_record(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var etlRejectConnectionImplementors = []string{"EtlRejectConnection"}
+
+func (ec *executionContext) _EtlRejectConnection(ctx context.Context, sel ast.SelectionSet, obj *model.EtlRejectConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, etlRejectConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EtlRejectConnection")
+		case "totalCount":
+			out.Values[i] = ec._EtlRejectConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._EtlRejectConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._EtlRejectConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._EtlRejectConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var etlRejectEdgeImplementors = []string{"EtlRejectEdge"}
+
+func (ec *executionContext) _EtlRejectEdge(ctx context.Context, sel ast.SelectionSet, obj *model.EtlRejectEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, etlRejectEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EtlRejectEdge")
+		case "cursor":
+			out.Values[i] = ec._EtlRejectEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._EtlRejectEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13883,14 +15187,24 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PageInfo")
-		case "endCursor":
-			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
 		case "hasNextPage":
 			out.Values[i] = ec._PageInfo_hasNextPage(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "endCursor":
+			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -14023,6 +15337,102 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = ec._Partner_realisedValue(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var partnerConnectionImplementors = []string{"PartnerConnection"}
+
+func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnerConnection")
+		case "totalCount":
+			out.Values[i] = ec._PartnerConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._PartnerConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PartnerConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PartnerConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var partnerEdgeImplementors = []string{"PartnerEdge"}
+
+func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnerEdge")
+		case "cursor":
+			out.Values[i] = ec._PartnerEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PartnerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15197,6 +16607,11 @@ func (ec *executionContext) _ScorecardIdm(ctx context.Context, sel ast.Selection
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ScorecardIdm")
+		case "year":
+			out.Values[i] = ec._ScorecardIdm_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "scored":
 			out.Values[i] = ec._ScorecardIdm_scored(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -16045,6 +17460,11 @@ func (ec *executionContext) _VillageTargetConnection(ctx context.Context, sel as
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "edges":
+			out.Values[i] = ec._VillageTargetConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "nodes":
 			out.Values[i] = ec._VillageTargetConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -16052,6 +17472,59 @@ func (ec *executionContext) _VillageTargetConnection(ctx context.Context, sel as
 			}
 		case "pageInfo":
 			out.Values[i] = ec._VillageTargetConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "idmYear":
+			out.Values[i] = ec._VillageTargetConnection_idmYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activeDuring":
+			out.Values[i] = ec._VillageTargetConnection_activeDuring(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var villageTargetEdgeImplementors = []string{"VillageTargetEdge"}
+
+func (ec *executionContext) _VillageTargetEdge(ctx context.Context, sel ast.SelectionSet, obj *model.VillageTargetEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, villageTargetEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VillageTargetEdge")
+		case "cursor":
+			out.Values[i] = ec._VillageTargetEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._VillageTargetEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16504,6 +17977,32 @@ func (ec *executionContext) marshalNAgreementConnection2ᚖgithubᚗcomᚋsinerg
 	return ec._AgreementConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAgreementEdge2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AgreementEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreementEdge2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgreementEdge2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementEdge(ctx context.Context, sel ast.SelectionSet, v *model.AgreementEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AgreementEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAgreementStatus2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementStatus(ctx context.Context, v any) (model.AgreementStatus, error) {
 	var res model.AgreementStatus
 	err := res.UnmarshalGQL(v)
@@ -16584,6 +18083,16 @@ func (ec *executionContext) unmarshalNDate2githubᚗcomᚋsinergiᚑidᚋsinergi
 
 func (ec *executionContext) marshalNDate2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDate(ctx context.Context, sel ast.SelectionSet, v model.Date) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNDatePeriod2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDatePeriod(ctx context.Context, sel ast.SelectionSet, v *model.DatePeriod) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DatePeriod(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDesaPersiapan2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐDesaPersiapanᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DesaPersiapan) graphql.Marshaler {
@@ -16698,6 +18207,42 @@ func (ec *executionContext) marshalNEtlReject2ᚖgithubᚗcomᚋsinergiᚑidᚋs
 		return graphql.Null
 	}
 	return ec._EtlReject(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEtlRejectConnection2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRejectConnection(ctx context.Context, sel ast.SelectionSet, v *model.EtlRejectConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._EtlRejectConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEtlRejectEdge2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRejectEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EtlRejectEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEtlRejectEdge2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRejectEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEtlRejectEdge2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRejectEdge(ctx context.Context, sel ast.SelectionSet, v *model.EtlRejectEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._EtlRejectEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNEtlRun2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRunᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EtlRun) graphql.Marshaler {
@@ -17131,6 +18676,42 @@ func (ec *executionContext) marshalNPartner2ᚖgithubᚗcomᚋsinergiᚑidᚋsin
 		return graphql.Null
 	}
 	return ec._Partner(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartnerConnection2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartnerConnection(ctx context.Context, sel ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PartnerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartnerEdge2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartnerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PartnerEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnerEdge2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartnerEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPartnerEdge2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartnerEdge(ctx context.Context, sel ast.SelectionSet, v *model.PartnerEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PartnerEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNParty2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐPartyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Party) graphql.Marshaler {
@@ -17662,6 +19243,32 @@ func (ec *executionContext) marshalNVillageTargetConnection2ᚖgithubᚗcomᚋsi
 		return graphql.Null
 	}
 	return ec._VillageTargetConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVillageTargetEdge2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐVillageTargetEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VillageTargetEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVillageTargetEdge2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐVillageTargetEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVillageTargetEdge2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐVillageTargetEdge(ctx context.Context, sel ast.SelectionSet, v *model.VillageTargetEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VillageTargetEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {

@@ -136,8 +136,8 @@ func TestIDsKeepWidgetsApart(t *testing.T) {
 		distinct(fmt.Sprint("targets ", year), collect(raw, "VillageTarget"))
 	}
 	for _, filter := range []string{`{}`, `{regionCode: "64.02"}`, `{activeDuring: {from: "2024-01-01", to: "2024-12-31"}}`} {
-		raw := a.rawQuery(`{ partners(filter: `+filter+`, first: 50) {
-			__typename id key name agreements villagesCovered committedValue kabupaten { __typename id code } } }`, nil)
+		raw := a.rawQuery(`{ partners(filter: `+filter+`, first: 50) { nodes {
+			__typename id key name agreements villagesCovered committedValue kabupaten { __typename id code } } } }`, nil)
 		cache.add("partners "+filter, raw)
 		distinct("partners "+filter, collect(raw, "Partner"))
 	}

@@ -222,20 +222,16 @@ func (r *queryResolver) EtlRuns(ctx context.Context, last *int, dataset *string)
 }
 
 // EtlRejects is the resolver for the etlRejects field.
-func (r *queryResolver) EtlRejects(ctx context.Context, runID string, first *int) ([]*model.EtlReject, error) {
+func (r *queryResolver) EtlRejects(ctx context.Context, runID string, first *int, after *string) (*model.EtlRejectConnection, error) {
 	id, err := strconv.ParseUint(runID, 10, 64)
 	if err != nil {
 		return nil, fault.Invalid("runId %q is not a run id", runID)
 	}
-	rejects, err := r.Ingest.Rejects(ctx, id, deref(first, 100))
+	page, err := r.Ingest.Rejects(ctx, id, pageRequest(first, after))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*model.EtlReject, len(rejects))
-	for i, rj := range rejects {
-		out[i] = rejectToModel(rj)
-	}
-	return out, nil
+	return rejectConnection(page), nil
 }
 
 // DataFreshness is the resolver for the dataFreshness field.
@@ -271,13 +267,12 @@ func (r *queryResolver) Agreements(ctx context.Context, filter *model.AgreementF
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.Cooperation.Agreements(ctx, f, cooperation.Page{First: deref(first, 0), After: deref(after, "")},
+	page, err := r.Cooperation.Agreements(ctx, f, pageRequest(first, after),
 		cooperation.AgreementOrder(deref(orderBy, model.AgreementOrderSignedDesc)))
 	if err != nil {
 		return nil, err
 	}
-	return &model.AgreementConnection{TotalCount: page.TotalCount, Nodes: agreementsToModel(page.Items),
-		PageInfo: &model.PageInfo{EndCursor: strOrNil(page.EndCursor), HasNextPage: page.HasNext}}, nil
+	return agreementConnection(page), nil
 }
 
 // Agreement is the resolver for the agreement field.
@@ -331,8 +326,8 @@ func (r *queryResolver) CooperationStats(ctx context.Context, dimensions []model
 }
 
 // CompareRegions is the resolver for the compareRegions field.
-func (r *queryResolver) CompareRegions(ctx context.Context, codes []string, year int) ([]*model.RegionScorecard, error) {
-	cards, err := r.Cooperation.CompareRegions(ctx, codes, year)
+func (r *queryResolver) CompareRegions(ctx context.Context, codes []string, year int, idmYear *int) ([]*model.RegionScorecard, error) {
+	cards, err := r.Cooperation.CompareRegions(ctx, codes, year, deref(idmYear, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -346,22 +341,20 @@ func (r *queryResolver) CompareRegions(ctx context.Context, codes []string, year
 }
 
 // VillagesWithoutPartner is the resolver for the villagesWithoutPartner field.
-func (r *queryResolver) VillagesWithoutPartner(ctx context.Context, regionCode *string, statuses []model.IdmStatus, year *int, first *int, after *string) (*model.VillageTargetConnection, error) {
+func (r *queryResolver) VillagesWithoutPartner(ctx context.Context, regionCode *string, statuses []model.IdmStatus, idmYear *int, activeDuring *model.DateRange, year *int, first *int, after *string) (*model.VillageTargetConnection, error) {
 	sts, err := statusesFromModel(statuses)
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.Cooperation.VillagesWithoutPartner(ctx, deref(regionCode, ""), sts, deref(year, 0),
-		cooperation.Page{First: deref(first, 0), After: deref(after, "")})
+	q := cooperation.TargetQuestion{Region: deref(regionCode, ""), Statuses: sts, IDMYear: deref(idmYear, 0), Year: deref(year, 0)}
+	if activeDuring != nil {
+		q.From, q.To = activeDuring.From.Time, activeDuring.To.Time
+	}
+	page, err := r.Cooperation.VillagesWithoutPartner(ctx, q, pageRequest(first, after))
 	if err != nil {
 		return nil, err
 	}
-	out := &model.VillageTargetConnection{TotalCount: page.TotalCount, Nodes: make([]*model.VillageTarget, len(page.Items)),
-		PageInfo: &model.PageInfo{EndCursor: strOrNil(page.EndCursor), HasNextPage: page.EndCursor != ""}}
-	for i, v := range page.Items {
-		out.Nodes[i] = villageTargetToModel(v, page.IDMYear)
-	}
-	return out, nil
+	return targetConnection(page), nil
 }
 
 // InterVillageBodies is the resolver for the interVillageBodies field.
@@ -404,33 +397,29 @@ func (r *queryResolver) CrossRegionLinks(ctx context.Context, level model.Region
 }
 
 // Partners is the resolver for the partners field.
-func (r *queryResolver) Partners(ctx context.Context, filter *model.AgreementFilter, orderBy *model.PartnerOrder, first *int) ([]*model.Partner, error) {
+func (r *queryResolver) Partners(ctx context.Context, filter *model.AgreementFilter, orderBy *model.PartnerOrder, first *int, after *string) (*model.PartnerConnection, error) {
 	f, err := r.filterFromModel(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
-	ps, err := r.Cooperation.Partners(ctx, f, cooperation.PartnerOrder(deref(orderBy, model.PartnerOrderAgreementsDesc)), deref(first, 0))
+	page, err := r.Cooperation.Partners(ctx, f, cooperation.PartnerOrder(deref(orderBy, model.PartnerOrderAgreementsDesc)), pageRequest(first, after))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*model.Partner, len(ps))
-	for i, p := range ps {
-		out[i] = partnerToModel(p, f)
-	}
-	return out, nil
+	return partnerConnection(page, f), nil
 }
 
 // ExpiringAgreements is the resolver for the expiringAgreements field.
-func (r *queryResolver) ExpiringAgreements(ctx context.Context, withinMonths int, filter *model.AgreementFilter, first *int) ([]*model.Agreement, error) {
+func (r *queryResolver) ExpiringAgreements(ctx context.Context, withinMonths int, filter *model.AgreementFilter, first *int, after *string) (*model.AgreementConnection, error) {
 	f, err := r.filterFromModel(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
-	as, err := r.Cooperation.ExpiringAgreements(ctx, withinMonths, f, deref(first, 0))
+	page, err := r.Cooperation.ExpiringAgreements(ctx, withinMonths, f, pageRequest(first, after))
 	if err != nil {
 		return nil, err
 	}
-	return agreementsToModel(as), nil
+	return agreementConnection(page), nil
 }
 
 // CooperationImpact is the resolver for the cooperationImpact field.

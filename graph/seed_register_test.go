@@ -26,14 +26,16 @@ func TestSeedRegister(t *testing.T) {
 
 	t.Run("Lung Anai's 2025 partners", func(t *testing.T) {
 		var out struct {
-			Partners []struct {
-				Name, Type string
-				Sector     *string
+			Partners struct {
+				Nodes []struct {
+					Name, Type string
+					Sector     *string
+				}
 			}
 		}
-		a.mustQuery(`{ partners(filter: {regionCode: "64.02.02.2010", activeDuring: {from: "2025-01-01", to: "2025-12-31"}}, orderBy: NAME_ASC) { name type sector } }`, nil, &out)
+		a.mustQuery(`{ partners(filter: {regionCode: "64.02.02.2010", activeDuring: {from: "2025-01-01", to: "2025-12-31"}}, orderBy: NAME_ASC) { nodes { name type sector } } }`, nil, &out)
 		var names []string
-		for _, p := range out.Partners {
+		for _, p := range out.Partners.Nodes {
 			names = append(names, p.Name)
 		}
 		want := []string{"Baznas Kukar", "Pemerintah Kabupaten Kutai Kartanegara",

@@ -11,9 +11,16 @@ import (
 )
 
 type AgreementConnection struct {
-	TotalCount int          `json:"totalCount"`
-	Nodes      []*Agreement `json:"nodes"`
-	PageInfo   *PageInfo    `json:"pageInfo"`
+	// Items in the whole list, on every page.
+	TotalCount int              `json:"totalCount"`
+	Edges      []*AgreementEdge `json:"edges"`
+	Nodes      []*Agreement     `json:"nodes"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+}
+
+type AgreementEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *Agreement `json:"node"`
 }
 
 // Combine as you like; every set field must hold, any value of a list matches.
@@ -63,6 +70,12 @@ type DatasetFreshness struct {
 	RowsRejected  int        `json:"rowsRejected"`
 }
 
+// A period of calendar days, both included.
+type DatePeriod struct {
+	From Date `json:"from"`
+	To   Date `json:"to"`
+}
+
 type DateRange struct {
 	From Date `json:"from"`
 	To   Date `json:"to"`
@@ -91,6 +104,18 @@ type EtlReject struct {
 	Reason string `json:"reason"`
 	// The refused record as read.
 	Record string `json:"record"`
+}
+
+type EtlRejectConnection struct {
+	TotalCount int              `json:"totalCount"`
+	Edges      []*EtlRejectEdge `json:"edges"`
+	Nodes      []*EtlReject     `json:"nodes"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+}
+
+type EtlRejectEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *EtlReject `json:"node"`
 }
 
 type EtlRun struct {
@@ -151,14 +176,34 @@ type IssueCount struct {
 }
 
 type PageInfo struct {
-	EndCursor   *string `json:"endCursor,omitempty"`
-	HasNextPage bool    `json:"hasNextPage"`
+	// Whether items follow this page.
+	HasNextPage bool `json:"hasNextPage"`
+	// Whether items precede this page: false on the first page.
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The first item's cursor; null for an empty page.
+	StartCursor *string `json:"startCursor,omitempty"`
+	// The last item's cursor: pass it as after for the next page. Null for an empty page.
+	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+type PartnerConnection struct {
+	TotalCount int            `json:"totalCount"`
+	Edges      []*PartnerEdge `json:"edges"`
+	Nodes      []*Partner     `json:"nodes"`
+	PageInfo   *PageInfo      `json:"pageInfo"`
+}
+
+type PartnerEdge struct {
+	Cursor string   `json:"cursor"`
+	Node   *Partner `json:"node"`
 }
 
 type Query struct {
 }
 
 type ScorecardIdm struct {
+	// The IDM year shown: the scorecard's year, or the latest before it (see compareRegions).
+	Year     int               `json:"year"`
 	Scored   int               `json:"scored"`
 	MeanIdm  *float64          `json:"meanIdm,omitempty"`
 	ByStatus []*IdmStatusCount `json:"byStatus"`
@@ -216,9 +261,19 @@ type StrategicIssueSummary struct {
 }
 
 type VillageTargetConnection struct {
-	TotalCount int              `json:"totalCount"`
-	Nodes      []*VillageTarget `json:"nodes"`
-	PageInfo   *PageInfo        `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+	Edges      []*VillageTargetEdge `json:"edges"`
+	Nodes      []*VillageTarget     `json:"nodes"`
+	PageInfo   *PageInfo            `json:"pageInfo"`
+	// The IDM year the statuses are from.
+	IdmYear int `json:"idmYear"`
+	// The period agreements in force were counted in.
+	ActiveDuring *DatePeriod `json:"activeDuring"`
+}
+
+type VillageTargetEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *VillageTarget `json:"node"`
 }
 
 type AgreementOrder string

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sinergi-id/sinergi/internal/idm"
+	"github.com/sinergi-id/sinergi/internal/keyset"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
 
@@ -193,25 +194,11 @@ const (
 	OrderIDAsc      AgreementOrder = "ID_ASC"
 )
 
-// Page asks for a slice of a list.
-type Page struct {
-	First int
-	After string // opaque cursor from a previous page
-}
-
 // Page size limits.
 const (
 	DefaultPageSize = 50
 	MaxPageSize     = 500
 )
-
-// AgreementPage is one page of agreements.
-type AgreementPage struct {
-	Items      []AgreementSummary
-	TotalCount int
-	EndCursor  string
-	HasNext    bool
-}
 
 // RegionComparison is one region's scorecard for compareRegions.
 type RegionComparison struct {
@@ -227,11 +214,12 @@ type RegionComparison struct {
 	ValuePerDesa     float64
 	RealisedValue    float64 // realised in the year within the region
 	ByIssue          map[Issue]int
-	IDM              *RegionIDM // nil when no IDM for the year
+	IDM              *RegionIDM // nil when no IDM is loaded for the year or before it
 }
 
 // RegionIDM is the IDM side of a scorecard.
 type RegionIDM struct {
+	Year     int // the IDM year shown: the scorecard's, or the latest before it
 	Mean     *float64
 	ByStatus []idm.StatusCount
 	Scored   int
@@ -241,13 +229,14 @@ type RegionIDM struct {
 	MovedDown *int
 }
 
-// TargetPage is one page of the targeting list.
+// TargetPage is one page of the targeting list, with the question's
+// defaults resolved.
 type TargetPage struct {
-	Items      []VillageTarget
-	TotalCount int
-	EndCursor  string
+	keyset.Page[VillageTarget]
 	// IDMYear is the year whose IDM status the list is drawn by.
 	IDMYear int
+	// From and To bound the period agreements in force count in.
+	From, To time.Time
 }
 
 // VillageTarget is a desa of the targeting list.

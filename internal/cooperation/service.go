@@ -2,7 +2,6 @@ package cooperation
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,21 +12,22 @@ import (
 
 	"github.com/sinergi-id/sinergi/internal/fault"
 	"github.com/sinergi-id/sinergi/internal/idm"
+	"github.com/sinergi-id/sinergi/internal/keyset"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
 
 // Store reads the current cooperation snapshots.
 type Store interface {
-	Agreements(ctx context.Context, f Filter, order AgreementOrder, offset, limit int) ([]AgreementSummary, int, error)
+	Agreements(ctx context.Context, f Filter, order AgreementOrder, seek keyset.Seek) ([]AgreementSummary, keyset.Found, error)
 	AgreementsByID(ctx context.Context, ids []string) ([]AgreementSummary, error)
 	Parties(ctx context.Context, agreementIDs []string) ([]Party, error)
 	Realisations(ctx context.Context, agreementIDs []string) ([]Realisation, error)
 	Stats(ctx context.Context, q StatsQuery) (StatsResult, error)
-	Expiring(ctx context.Context, f Filter, asOf, until time.Time, limit int) ([]AgreementSummary, error)
-	VillagesWithoutPartner(ctx context.Context, within region.Code, statuses []idm.Status, year, offset, limit int) ([]VillageTarget, int, error)
+	Expiring(ctx context.Context, f Filter, asOf, until time.Time, seek keyset.Seek) ([]AgreementSummary, keyset.Found, error)
+	VillagesWithoutPartner(ctx context.Context, within region.Code, statuses []idm.Status, idmYear int, from, to time.Time, seek keyset.Seek) ([]VillageTarget, keyset.Found, error)
 	Impact(ctx context.Context, within region.Code, fromYear, toYear int) (with, without ImpactGroup, err error)
 	Links(ctx context.Context, level region.Level, year int, f Filter) ([]Link, error)
-	Partners(ctx context.Context, f Filter, asOf time.Time, order PartnerOrder, limit int) ([]PartnerSummary, error)
+	Partners(ctx context.Context, f Filter, asOf time.Time, order PartnerOrder, seek keyset.Seek) ([]PartnerSummary, keyset.Found, error)
 	Bodies(ctx context.Context, within region.Code, asOf time.Time) ([]BodySummary, error)
 	Scorecards(ctx context.Context, codes []region.Code, from, to time.Time) (map[region.Code]*RegionComparison, error)
 }
@@ -92,57 +92,21 @@ func (s *Service) CheckFilter(ctx context.Context, f Filter, regionCode string) 
 	return f, nil
 }
 
-// pageSize checks a requested page size.
-func pageSize(first int) (int, error) {
-	if first == 0 {
-		return DefaultPageSize, nil
-	}
-	if first < 1 || first > MaxPageSize {
-		return 0, fault.Invalid("first must be between 1 and %d", MaxPageSize)
-	}
-	return first, nil
-}
-
-// Cursors are opaque to clients: the offset of the next item.
-func encodeCursor(offset int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(offset)))
-}
-
-func decodeCursor(c string) (int, error) {
-	if c == "" {
-		return 0, nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil {
-		if n, err := strconv.Atoi(strings.TrimPrefix(string(raw), "o:")); err == nil && n >= 0 && strings.HasPrefix(string(raw), "o:") {
-			return n, nil
-		}
-	}
-	return 0, fault.Invalid("after is not a cursor from this API")
-}
-
 // Agreements answers agreements(filter, first, after, orderBy).
-func (s *Service) Agreements(ctx context.Context, f Filter, page Page, order AgreementOrder) (AgreementPage, error) {
-	limit, err := pageSize(page.First)
-	if err != nil {
-		return AgreementPage{}, err
-	}
-	offset, err := decodeCursor(page.After)
-	if err != nil {
-		return AgreementPage{}, err
-	}
+func (s *Service) Agreements(ctx context.Context, f Filter, page keyset.Request, order AgreementOrder) (keyset.Page[AgreementSummary], error) {
 	if order == "" {
 		order = OrderSignedDesc
 	}
-	items, total, err := s.store.Agreements(ctx, f, order, offset, limit)
+	scope := keyset.NewScope("agreements", string(order), f.Canonical())
+	seek, err := scope.Seek(page, DefaultPageSize, MaxPageSize)
 	if err != nil {
-		return AgreementPage{}, err
+		return keyset.Page[AgreementSummary]{}, err
 	}
-	p := AgreementPage{Items: items, TotalCount: total, HasNext: offset+len(items) < total}
-	if len(items) > 0 {
-		p.EndCursor = encodeCursor(offset + len(items))
+	items, found, err := s.store.Agreements(ctx, f, order, seek)
+	if err != nil {
+		return keyset.Page[AgreementSummary]{}, err
 	}
-	return p, nil
+	return keyset.NewPage(scope, items, found), nil
 }
 
 // Agreement returns one agreement.
@@ -275,9 +239,10 @@ func (s *Service) StrategicIssues(ctx context.Context, f Filter) ([]IssueSummary
 const MaxCompared = 50
 
 // CompareRegions answers compareRegions: each region's scorecard for a
-// year, in the order asked. The figures of all regions come from a handful
-// of queries, whatever their number.
-func (s *Service) CompareRegions(ctx context.Context, codes []string, year int) ([]RegionComparison, error) {
+// year, in the order asked, with the IDM of idmYear (0: see comparedIDMYear).
+// The figures of all regions come from a handful of queries, whatever their
+// number.
+func (s *Service) CompareRegions(ctx context.Context, codes []string, year, idmYear int) ([]RegionComparison, error) {
 	if len(codes) == 0 || len(codes) > MaxCompared {
 		return nil, fault.Invalid("compare between 1 and %d regions", MaxCompared)
 	}
@@ -312,7 +277,8 @@ func (s *Service) CompareRegions(ctx context.Context, codes []string, year int) 
 		}
 	})
 	wg.Go(func() { cards, cardsErr = s.store.Scorecards(ctx, flat, from, to) })
-	wg.Go(func() { dists, moves, idmErr = s.compareIDM(ctx, flat, year) })
+	var scoreYear int
+	wg.Go(func() { dists, moves, scoreYear, idmErr = s.compareIDM(ctx, flat, year, idmYear) })
 	wg.Wait()
 	if regionsErr != nil {
 		return nil, regionsErr
@@ -335,7 +301,7 @@ func (s *Service) CompareRegions(ctx context.Context, codes []string, year int) 
 		}
 		if dists != nil {
 			d := dists[r.Code]
-			c.IDM = &RegionIDM{Mean: d.MeanIDM, ByStatus: d.ByStatus, Scored: d.Total}
+			c.IDM = &RegionIDM{Year: scoreYear, Mean: d.MeanIDM, ByStatus: d.ByStatus, Scored: d.Total}
 			if moves != nil {
 				up, down := moves[r.Code][0], moves[r.Code][1]
 				c.IDM.MovedUp, c.IDM.MovedDown = &up, &down
@@ -367,13 +333,17 @@ func (s *Service) comparedRegions(ctx context.Context, codes []region.Code) ([]r
 	return regions, nil
 }
 
-// compareIDM reads the regions' IDM distribution in year and, when the
-// year before is loaded too, how many desa moved up or down; nil maps when
-// year has no IDM.
-func (s *Service) compareIDM(ctx context.Context, regions []region.Code, year int) (map[region.Code]idm.Distribution, map[region.Code][2]int, error) {
+// compareIDM reads the regions' IDM distribution in the year a scorecard
+// for year reads (comparedIDMYear) and, when the year before that is loaded
+// too, how many desa moved up or down; nil maps when there is none.
+func (s *Service) compareIDM(ctx context.Context, regions []region.Code, year, idmYear int) (map[region.Code]idm.Distribution, map[region.Code][2]int, int, error) {
 	years, err := s.idm.Years(ctx, idm.DefaultIndex)
-	if err != nil || !slices.Contains(years, year) {
-		return nil, nil, err
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	scoreYear, err := comparedIDMYear(years, year, idmYear)
+	if err != nil || scoreYear == 0 {
+		return nil, nil, 0, err
 	}
 	var (
 		dists             map[region.Code]idm.Distribution
@@ -381,76 +351,141 @@ func (s *Service) compareIDM(ctx context.Context, regions []region.Code, year in
 		distErr, movesErr error
 		wg                sync.WaitGroup
 	)
-	wg.Go(func() { dists, distErr = s.idm.DistributionOf(ctx, idm.DefaultIndex, year, regions) })
-	if slices.Contains(years, year-1) {
-		wg.Go(func() { moves, movesErr = s.idm.Moves(ctx, idm.DefaultIndex, year-1, year, regions) })
+	wg.Go(func() { dists, distErr = s.idm.DistributionOf(ctx, idm.DefaultIndex, scoreYear, regions) })
+	if slices.Contains(years, scoreYear-1) {
+		wg.Go(func() { moves, movesErr = s.idm.Moves(ctx, idm.DefaultIndex, scoreYear-1, scoreYear, regions) })
 	}
 	wg.Wait()
-	return dists, moves, errors.Join(distErr, movesErr)
+	return dists, moves, scoreYear, errors.Join(distErr, movesErr)
+}
+
+// comparedIDMYear is the IDM year a scorecard for year shows: idmYear when
+// asked for (it must be loaded); else year itself when loaded; else the
+// latest loaded year before it, since IDM is published for years past (a
+// scorecard of 2025 shows IDM 2024 until IDM 2025 is out). 0 when no year
+// qualifies.
+func comparedIDMYear(loaded []int, year, idmYear int) (int, error) {
+	if idmYear != 0 {
+		if !slices.Contains(loaded, idmYear) {
+			return 0, fault.Invalid("no IDM scores are loaded for %d", idmYear)
+		}
+		return idmYear, nil
+	}
+	best := 0
+	for _, y := range loaded {
+		if y <= year && y > best {
+			best = y
+		}
+	}
+	return best, nil
 }
 
 // MaxTargets bounds villagesWithoutPartner pages.
 const MaxTargets = 1000
 
-// VillagesWithoutPartner answers the targeting list: desa in a region whose
-// IDM status in year is one of statuses (default TERTINGGAL and below plus
-// BERKEMBANG) and that no agreement in force that year covers.
-func (s *Service) VillagesWithoutPartner(ctx context.Context, regionCode string, statuses []idm.Status, year int, page Page) (TargetPage, error) {
+// TargetQuestion is villagesWithoutPartner's question: desa within Region
+// (any form of code, "" for everywhere) whose IDM status in IDMYear is one
+// of Statuses and that no agreement in force at some time in [From, To]
+// covers.
+type TargetQuestion struct {
+	Region   string
+	Statuses []idm.Status // default SANGAT_TERTINGGAL, TERTINGGAL, BERKEMBANG
+	IDMYear  int          // 0: the latest year loaded
+	From, To time.Time    // zero: today
+	// Year, the older form of the question, stands for both: the IDM of
+	// that year and agreements in force during it, where those are not
+	// given.
+	Year int
+}
+
+// VillagesWithoutPartner answers the targeting list, weakest IDM first.
+// By default it asks the planners' question of now: the latest IDM, and
+// partners in force today.
+func (s *Service) VillagesWithoutPartner(ctx context.Context, q TargetQuestion, page keyset.Request) (TargetPage, error) {
 	var within region.Code
-	if regionCode != "" {
-		r, err := s.regions.Region(ctx, regionCode)
+	if q.Region != "" {
+		r, err := s.regions.Region(ctx, q.Region)
 		if err != nil {
 			return TargetPage{}, err
 		}
 		within = r.Code
 	}
+	if q.From.IsZero() != q.To.IsZero() {
+		return TargetPage{}, fault.Invalid("the cooperation period needs both from and to")
+	}
+	if !q.From.IsZero() && q.To.Before(q.From) {
+		return TargetPage{}, fault.Invalid("the cooperation period ends before it starts")
+	}
+	explicitPeriod := !q.From.IsZero()
+	if q.Year != 0 {
+		if q.IDMYear == 0 {
+			q.IDMYear = q.Year
+		}
+		if q.From.IsZero() {
+			q.From, q.To = time.Date(q.Year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(q.Year, 12, 31, 0, 0, 0, 0, time.UTC)
+			explicitPeriod = true
+		}
+	}
+	if q.From.IsZero() {
+		q.From, q.To = s.Today(), s.Today()
+	}
 	years, err := s.idm.Years(ctx, idm.DefaultIndex)
 	if err != nil {
 		return TargetPage{}, err
 	}
-	if year == 0 && len(years) > 0 {
-		year = years[len(years)-1]
+	if q.IDMYear == 0 && len(years) > 0 {
+		q.IDMYear = years[len(years)-1]
 	}
-	if !slices.Contains(years, year) {
-		return TargetPage{}, fault.Invalid("no IDM scores are loaded for %d", year)
+	if !slices.Contains(years, q.IDMYear) {
+		return TargetPage{}, fault.Invalid("no IDM scores are loaded for %d", q.IDMYear)
 	}
-	if len(statuses) == 0 {
-		statuses = []idm.Status{idm.StatusSangatTertinggal, idm.StatusTertinggal, idm.StatusBerkembang}
+	if len(q.Statuses) == 0 {
+		q.Statuses = []idm.Status{idm.StatusSangatTertinggal, idm.StatusTertinggal, idm.StatusBerkembang}
 	}
-	limit := DefaultPageSize
-	if page.First != 0 {
-		if page.First < 1 || page.First > MaxTargets {
-			return TargetPage{}, fault.Invalid("first must be between 1 and %d", MaxTargets)
-		}
-		limit = page.First
+	// A cursor stays with the resolved IDM year (a new year loaded between
+	// two pages changes the list) and with the period as asked: a default of
+	// today carries over midnight.
+	statuses := make([]string, len(q.Statuses))
+	for i, st := range q.Statuses {
+		statuses[i] = st.String()
 	}
-	offset, err := decodeCursor(page.After)
+	slices.Sort(statuses)
+	period := "today"
+	if explicitPeriod {
+		period = q.From.Format(time.DateOnly) + ".." + q.To.Format(time.DateOnly)
+	}
+	scope := keyset.NewScope("villagesWithoutPartner", string(within), strings.Join(slices.Compact(statuses), ","),
+		strconv.Itoa(q.IDMYear), period)
+	seek, err := scope.Seek(page, DefaultPageSize, MaxTargets)
 	if err != nil {
 		return TargetPage{}, err
 	}
-	items, total, err := s.store.VillagesWithoutPartner(ctx, within, statuses, year, offset, limit)
+	items, found, err := s.store.VillagesWithoutPartner(ctx, within, q.Statuses, q.IDMYear, q.From, q.To, seek)
 	if err != nil {
 		return TargetPage{}, err
 	}
-	next := ""
-	if offset+len(items) < total {
-		next = encodeCursor(offset + len(items))
-	}
-	return TargetPage{Items: items, TotalCount: total, EndCursor: next, IDMYear: year}, nil
+	return TargetPage{Page: keyset.NewPage(scope, items, found), IDMYear: q.IDMYear, From: q.From, To: q.To}, nil
 }
 
 // ExpiringAgreements answers expiringAgreements: agreements in force today
 // that end within the next months, soonest first.
-func (s *Service) ExpiringAgreements(ctx context.Context, withinMonths int, f Filter, first int) ([]AgreementSummary, error) {
+func (s *Service) ExpiringAgreements(ctx context.Context, withinMonths int, f Filter, page keyset.Request) (keyset.Page[AgreementSummary], error) {
 	if withinMonths < 1 || withinMonths > 120 {
-		return nil, fault.Invalid("withinMonths must be between 1 and 120")
+		return keyset.Page[AgreementSummary]{}, fault.Invalid("withinMonths must be between 1 and 120")
 	}
-	limit, err := pageSize(first)
+	// Not tied to today: a cursor carries over midnight, continuing in the
+	// list as it is then.
+	scope := keyset.NewScope("expiringAgreements", strconv.Itoa(withinMonths), f.Canonical())
+	seek, err := scope.Seek(page, DefaultPageSize, MaxPageSize)
 	if err != nil {
-		return nil, err
+		return keyset.Page[AgreementSummary]{}, err
 	}
 	today := s.Today()
-	return s.store.Expiring(ctx, f, today, today.AddDate(0, withinMonths, 0), limit)
+	items, found, err := s.store.Expiring(ctx, f, today, today.AddDate(0, withinMonths, 0), seek)
+	if err != nil {
+		return keyset.Page[AgreementSummary]{}, err
+	}
+	return keyset.NewPage(scope, items, found), nil
 }
 
 // Links answers crossRegionLinks.
@@ -464,16 +499,21 @@ func (s *Service) Links(ctx context.Context, level region.Level, year int, f Fil
 	return s.store.Links(ctx, level, year, f)
 }
 
-// Partners answers partners(filter, orderBy, first).
-func (s *Service) Partners(ctx context.Context, f Filter, order PartnerOrder, first int) ([]PartnerSummary, error) {
-	limit, err := pageSize(first)
-	if err != nil {
-		return nil, err
-	}
+// Partners answers partners(filter, orderBy, first, after).
+func (s *Service) Partners(ctx context.Context, f Filter, order PartnerOrder, page keyset.Request) (keyset.Page[PartnerSummary], error) {
 	if order == "" {
 		order = PartnerByAgreements
 	}
-	return s.store.Partners(ctx, f, s.Today(), order, limit)
+	scope := keyset.NewScope("partners", string(order), f.Canonical())
+	seek, err := scope.Seek(page, DefaultPageSize, MaxPageSize)
+	if err != nil {
+		return keyset.Page[PartnerSummary]{}, err
+	}
+	items, found, err := s.store.Partners(ctx, f, s.Today(), order, seek)
+	if err != nil {
+		return keyset.Page[PartnerSummary]{}, err
+	}
+	return keyset.NewPage(scope, items, found), nil
 }
 
 // Bodies answers interVillageBodies; inactive bodies have no agreement in

@@ -5,7 +5,10 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
+
+	"github.com/sinergi-id/sinergi/internal/keyset"
 )
 
 // Status is where a run stands. Its rows count only once a published
@@ -86,6 +89,9 @@ type Store interface {
 	Runs(ctx context.Context, last int, dataset string) ([]Run, error)
 	Run(ctx context.Context, id uint64) (Run, bool, error)
 	Rejects(ctx context.Context, runID uint64, first int) ([]Reject, error)
+	// RejectPage returns the page of a run's rejects after seek's key, in
+	// file order.
+	RejectPage(ctx context.Context, runID uint64, seek keyset.Seek) ([]Reject, keyset.Found, error)
 	Freshness(ctx context.Context) ([]Freshness, error)
 	// LastSucceeded returns the newest succeeded run of a dataset from the
 	// given source, if any.
@@ -122,16 +128,21 @@ func (s *Service) Runs(ctx context.Context, last int, dataset string) ([]Run, er
 	return runs, nil
 }
 
-// Rejects returns the rows a run refused, in file order.
-func (s *Service) Rejects(ctx context.Context, runID uint64, first int) ([]Reject, error) {
-	if first < 1 || first > MaxRejects {
-		return nil, invalid("first must be between 1 and %d", MaxRejects)
-	}
-	rejects, err := s.store.Rejects(ctx, runID, first)
+// DefaultRejects is the page size of etlRejects.
+const DefaultRejects = 100
+
+// Rejects returns a page of the rows a run refused, in file order.
+func (s *Service) Rejects(ctx context.Context, runID uint64, page keyset.Request) (keyset.Page[Reject], error) {
+	scope := keyset.NewScope("etlRejects", strconv.FormatUint(runID, 10))
+	seek, err := scope.Seek(page, DefaultRejects, MaxRejects)
 	if err != nil {
-		return nil, fmt.Errorf("etl rejects: %w", err)
+		return keyset.Page[Reject]{}, err
 	}
-	return rejects, nil
+	rejects, found, err := s.store.RejectPage(ctx, runID, seek)
+	if err != nil {
+		return keyset.Page[Reject]{}, fmt.Errorf("etl rejects: %w", err)
+	}
+	return keyset.NewPage(scope, rejects, found), nil
 }
 
 // SimulationDataset is the dataset of the simulated register (SIMULASI)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"github.com/sinergi-id/sinergi/internal/keyset"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
 
@@ -74,17 +75,20 @@ func enums[T ~string](in []string) []T {
 	return out
 }
 
-// orderings maps each order to its ORDER BY; agreement_id breaks ties so
+// orderings maps each order to its sort key; agreement_id breaks ties so
 // pages never overlap. Unknown dates and values come last in every order.
-var orderings = map[cooperation.AgreementOrder]string{
-	cooperation.OrderSignedDesc: "ifNull(signed_on, " + epoch + ") DESC, agreement_id",
-	cooperation.OrderSignedAsc:  "ifNull(signed_on, " + afterAll + "), agreement_id",
-	cooperation.OrderValueDesc:  committedOrder + " DESC, agreement_id",
-	cooperation.OrderEndsAsc:    "ifNull(ends_on, " + afterAll + "), agreement_id",
-	cooperation.OrderIDAsc:      "agreement_id",
+var orderings = map[cooperation.AgreementOrder][]clickhouse.KeyColumn{
+	cooperation.OrderSignedDesc: {{Expr: clickhouse.DateDays("ifNull(signed_on, " + epoch + ")"), Desc: true, Kind: clickhouse.KeyUInt}, idKey},
+	cooperation.OrderSignedAsc:  {{Expr: clickhouse.DateDays("ifNull(signed_on, " + afterAll + ")"), Kind: clickhouse.KeyUInt}, idKey},
+	cooperation.OrderValueDesc:  {{Expr: "ifNull(committed_value, toDecimal64(-1, 2))", Desc: true, Kind: clickhouse.KeyDecimal2}, idKey},
+	cooperation.OrderEndsAsc:    {endsKey, idKey},
+	cooperation.OrderIDAsc:      {idKey},
 }
 
-const committedOrder = "ifNull(toFloat64(committed_value), -1)"
+var (
+	idKey   = clickhouse.KeyColumn{Expr: "agreement_id", Kind: clickhouse.KeyText}
+	endsKey = clickhouse.KeyColumn{Expr: clickhouse.DateDays("ifNull(ends_on, " + afterAll + ")"), Kind: clickhouse.KeyUInt}
+)
 
 // afterAll sorts after every date the register accepts (1950..2100).
 const afterAll = "toDate('2105-12-31')"
@@ -99,51 +103,65 @@ func (s *Store) agreementList(f cooperation.Filter) (table string, c *conds) {
 	return AgreementsTable, agreementConds(f, true)
 }
 
-// Agreements returns one page of the agreements the filter selects, and how
-// many it selects in all.
-func (s *Store) Agreements(ctx context.Context, f cooperation.Filter, order cooperation.AgreementOrder, offset, limit int) ([]cooperation.AgreementSummary, int, error) {
-	by, ok := orderings[order]
+// Agreements returns the page of the agreements the filter selects that
+// follows seek's key in order, and the counts around it.
+func (s *Store) Agreements(ctx context.Context, f cooperation.Filter, order cooperation.AgreementOrder, seek keyset.Seek) ([]cooperation.AgreementSummary, keyset.Found, error) {
+	cols, ok := orderings[order]
 	if !ok {
-		return nil, 0, fmt.Errorf("agreements: unknown order %q", order)
+		return nil, keyset.Found{}, fmt.Errorf("agreements: unknown order %q", order)
 	}
 	table, c := s.agreementList(f)
+	return s.agreementPage(ctx, "agreements", table, c, cols, seek)
+}
+
+// agreementPage lists a page of agreement ids from table in the order of
+// cols, and counts the list, side by side, then reads the agreements.
+func (s *Store) agreementPage(ctx context.Context, what, table string, c *conds, cols []clickhouse.KeyColumn, seek keyset.Seek) ([]cooperation.AgreementSummary, keyset.Found, error) {
+	after, afterArgs, err := seekCond(cols, seek)
+	if err != nil {
+		return nil, keyset.Found{}, err
+	}
 	q := &sqlText{}
-	q.add("SELECT agreement_id FROM "+table+" WHERE "+c.sql(), c.args...)
-	q.add(" ORDER BY "+by+" LIMIT ?, ?", offset, limit)
-	// The page and the count read the same rows: run them side by side.
+	q.add("SELECT agreement_id, "+clickhouse.KeySelect(cols)+" FROM "+table+" WHERE "+c.sql(), c.args...)
+	q.add(" AND "+after, afterArgs...)
+	q.add(" ORDER BY "+clickhouse.KeyOrder(cols)+" LIMIT ?", seek.Limit+1)
+	from := &sqlText{}
+	from.add(" FROM "+table+" WHERE "+c.sql(), c.args...)
 	var ids []string
-	var total uint64
+	var found keyset.Found
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		ids, err = s.agreementIDs(gctx, q)
+		found.Keys, found.HasNext, err = s.keyedRows(gctx, what, q, cols, seek, func() []any {
+			ids = append(ids, "")
+			return []any{&ids[len(ids)-1]}
+		})
 		return err
 	})
 	g.Go(func() error {
-		if err := s.db.QueryRow(gctx, "SELECT count() FROM "+table+" WHERE "+c.sql(), c.args, &total); err != nil {
-			return fmt.Errorf("agreements count: %w", err)
-		}
-		return nil
+		total, before, err := s.listCounts(gctx, what, from, after, afterArgs)
+		found.TotalCount, found.HasPrevious = total, before > 0
+		return err
 	})
 	if err := g.Wait(); err != nil {
-		return nil, 0, err
+		return nil, keyset.Found{}, err
 	}
-	out, err := s.AgreementsByID(ctx, ids)
-	return out, int(total), err
-}
-
-// agreementIDs runs a statement listing agreement ids.
-func (s *Store) agreementIDs(ctx context.Context, q *sqlText) ([]string, error) {
-	var rows []struct {
-		ID string `ch:"agreement_id"`
+	out, err := s.AgreementsByID(ctx, ids[:len(found.Keys)])
+	if err != nil {
+		return nil, keyset.Found{}, err
 	}
-	if err := s.db.Select(ctx, &rows, q.String(), q.args...); err != nil {
-		return nil, fmt.Errorf("agreements: %w", err)
+	// A load published between the statements may have removed an
+	// agreement listed: keep the keys of those read.
+	if len(out) < len(found.Keys) {
+		keys := make([][]string, 0, len(out))
+		for i, j := 0, 0; i < len(ids) && j < len(out); i++ {
+			if ids[i] == out[j].ID {
+				keys = append(keys, found.Keys[i])
+				j++
+			}
+		}
+		found.Keys = keys
 	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	return ids, nil
+	return out, found, nil
 }
 
 // AgreementsByID returns the current agreements with the given ids, in the
@@ -167,20 +185,13 @@ func (s *Store) AgreementsByID(ctx context.Context, ids []string) ([]cooperation
 	return s.withRealised(ctx, rows)
 }
 
-// Expiring returns agreements in force on asOf whose end falls within
-// [asOf, until], soonest first.
-func (s *Store) Expiring(ctx context.Context, f cooperation.Filter, asOf, until time.Time, limit int) ([]cooperation.AgreementSummary, error) {
+// Expiring returns the page, after seek's key, of the agreements in force
+// on asOf whose end falls within [asOf, until], soonest first.
+func (s *Store) Expiring(ctx context.Context, f cooperation.Filter, asOf, until time.Time, seek keyset.Seek) ([]cooperation.AgreementSummary, keyset.Found, error) {
 	table, c := s.agreementList(f)
 	c.add(activeOn, day(asOf), day(asOf))
 	c.add("ends_on <= toDate(?)", day(until))
-	q := &sqlText{}
-	q.add("SELECT agreement_id FROM "+table+" WHERE "+c.sql(), c.args...)
-	q.add(" ORDER BY ends_on, agreement_id LIMIT ?", limit)
-	ids, err := s.agreementIDs(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("expiring %w", err)
-	}
-	return s.AgreementsByID(ctx, ids)
+	return s.agreementPage(ctx, "expiring agreements", table, c, orderings[cooperation.OrderEndsAsc], seek)
 }
 
 // withRealised adds each agreement's realised value and beneficiaries.

@@ -11,6 +11,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/idm"
+	"github.com/sinergi-id/sinergi/internal/keyset"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
 
@@ -32,42 +33,65 @@ func yearBounds(year int) (time.Time, time.Time) {
 	return time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
 }
 
-// VillagesWithoutPartner lists desa within a region whose status in year is
-// one of statuses and that no agreement in force during that year covers,
-// weakest IDM first.
-func (s *Store) VillagesWithoutPartner(ctx context.Context, within region.Code, statuses []idm.Status, year, offset, limit int) ([]cooperation.VillageTarget, int, error) {
-	from, to := yearBounds(year)
+// targetOrder is the targeting list's sort key: weakest IDM first, then
+// by code.
+var targetOrder = []clickhouse.KeyColumn{
+	{Expr: clickhouse.FloatBits("idm"), Kind: clickhouse.KeyUInt},
+	{Expr: "village_code", Kind: clickhouse.KeyText},
+}
+
+// VillagesWithoutPartner lists the page, after seek's key, of the desa
+// within a region whose status in idmYear is one of statuses and that no
+// agreement in force at some time in [from, to] covers, weakest IDM first.
+func (s *Store) VillagesWithoutPartner(ctx context.Context, within region.Code, statuses []idm.Status, idmYear int, from, to time.Time, seek keyset.Seek) ([]cooperation.VillageTarget, keyset.Found, error) {
 	covered, coveredArgs := coveredDesa(from, to)
 	names := make([]string, len(statuses))
 	for i, st := range statuses {
 		names[i] = st.String()
 	}
+	after, afterArgs, err := seekCond(targetOrder, seek)
+	if err != nil {
+		return nil, keyset.Found{}, err
+	}
 	base := &sqlText{}
 	base.add(` FROM idm_current WHERE generation = `+idmCurrentGen+` AND index_name = ? AND year = ?
-		AND startsWith(village_code, ?) AND has(?, toString(status))`, idm.DefaultIndex, uint16(year), string(within), names)
+		AND startsWith(village_code, ?) AND has(?, toString(status))`, idm.DefaultIndex, uint16(idmYear), string(within), names)
 	base.add(" AND village_code NOT IN "+covered, coveredArgs...)
 
 	q := &sqlText{}
 	// The alias must not be "status": ClickHouse would put it into the WHERE.
-	q.add("SELECT village_code, toInt8(status) AS status_rank, idm"+base.String(), base.args...)
-	q.add(" ORDER BY idm, village_code LIMIT ?, ?", offset, limit)
-	var rows []struct {
-		Village string  `ch:"village_code"`
-		Status  int8    `ch:"status_rank"`
-		IDM     float64 `ch:"idm"`
+	q.add("SELECT village_code, toInt8(status) AS status_rank, idm, "+clickhouse.KeySelect(targetOrder)+base.String(), base.args...)
+	q.add(" AND "+after, afterArgs...)
+	q.add(" ORDER BY "+clickhouse.KeyOrder(targetOrder)+" LIMIT ?", seek.Limit+1)
+	type target struct {
+		village string
+		rank    int8
+		idm     float64
 	}
-	if err := s.db.Select(ctx, &rows, q.String(), q.args...); err != nil {
-		return nil, 0, fmt.Errorf("villages without partner: %w", err)
+	var rows []target
+	var found keyset.Found
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		found.Keys, found.HasNext, err = s.keyedRows(gctx, "villages without partner", q, targetOrder, seek, func() []any {
+			rows = append(rows, target{})
+			r := &rows[len(rows)-1]
+			return []any{&r.village, &r.rank, &r.idm}
+		})
+		return err
+	})
+	g.Go(func() error {
+		total, before, err := s.listCounts(gctx, "villages without partner", base, after, afterArgs)
+		found.TotalCount, found.HasPrevious = total, before > 0
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return nil, keyset.Found{}, err
 	}
-	var total uint64
-	if err := s.db.QueryRow(ctx, "SELECT count()"+base.String(), base.args, &total); err != nil {
-		return nil, 0, fmt.Errorf("villages without partner: %w", err)
+	out := make([]cooperation.VillageTarget, len(found.Keys))
+	for i := range out {
+		out[i] = cooperation.VillageTarget{Village: region.Code(rows[i].village), Status: idm.Status(rows[i].rank), IDM: rows[i].idm}
 	}
-	out := make([]cooperation.VillageTarget, len(rows))
-	for i, r := range rows {
-		out[i] = cooperation.VillageTarget{Village: region.Code(r.Village), Status: idm.Status(r.Status), IDM: r.IDM}
-	}
-	return out, int(total), nil
+	return out, found, nil
 }
 
 // Impact compares the IDM change between two years of desa covered by an
@@ -145,19 +169,28 @@ func (s *Store) Links(ctx context.Context, level region.Level, year int, f coope
 	return out, nil
 }
 
-var partnerOrderings = map[cooperation.PartnerOrder]string{
-	cooperation.PartnerByAgreements: "agreements DESC, partner_key",
-	cooperation.PartnerByValue:      "committed DESC, partner_key",
-	cooperation.PartnerByVillages:   "villages DESC, partner_key",
-	cooperation.PartnerByName:       "partner_key",
+// partnerOrderings are the partner lists' sort keys; the folded name
+// breaks ties.
+var partnerOrderings = map[cooperation.PartnerOrder][]clickhouse.KeyColumn{
+	cooperation.PartnerByAgreements: {{Expr: "toUInt64(agreements)", Desc: true, Kind: clickhouse.KeyUInt}, partnerKey},
+	cooperation.PartnerByValue:      {{Expr: clickhouse.FloatBits("committed"), Desc: true, Kind: clickhouse.KeyUInt}, partnerKey},
+	cooperation.PartnerByVillages:   {{Expr: "toUInt64(villages)", Desc: true, Kind: clickhouse.KeyUInt}, partnerKey},
+	cooperation.PartnerByName:       {partnerKey},
 }
 
-// Partners summarises every partner (party that is not a village, a body or
-// a village enterprise) of the agreements the filter selects.
-func (s *Store) Partners(ctx context.Context, f cooperation.Filter, asOf time.Time, order cooperation.PartnerOrder, limit int) ([]cooperation.PartnerSummary, error) {
-	by, ok := partnerOrderings[order]
+var partnerKey = clickhouse.KeyColumn{Expr: "partner_key", Kind: clickhouse.KeyText}
+
+// Partners summarises the page, after seek's key, of the partners (parties
+// that are not a village, a body or a village enterprise) of the agreements
+// the filter selects.
+func (s *Store) Partners(ctx context.Context, f cooperation.Filter, asOf time.Time, order cooperation.PartnerOrder, seek keyset.Seek) ([]cooperation.PartnerSummary, keyset.Found, error) {
+	cols, ok := partnerOrderings[order]
 	if !ok {
-		return nil, fmt.Errorf("partners: unknown order %q", order)
+		return nil, keyset.Found{}, fmt.Errorf("partners: unknown order %q", order)
+	}
+	after, afterArgs, err := seekCond(cols, seek)
+	if err != nil {
+		return nil, keyset.Found{}, err
 	}
 	// What lies somewhere (villages, kabupaten, realisations) counts within
 	// the filter's region; with an active period, only what was realised in it.
@@ -193,7 +226,15 @@ func (s *Store) Partners(ctx context.Context, f cooperation.Filter, asOf time.Ti
 		      WHERE `+realised.sql()+` GROUP BY agreement_id) USING agreement_id`, realised.args...)
 	q.add(`
 	) USING agreement_id
-	GROUP BY partner_key ORDER BY `+by+` LIMIT ?`, limit)
+	GROUP BY partner_key`)
+	// The page and the counts read the same groups.
+	page := &sqlText{}
+	page.add(`SELECT partner_key, name, party_type, sector, agreements, active, villages, kabupaten, issue_list, field_list,
+		committed, realised, `+clickhouse.KeySelect(cols)+` FROM (`+q.String()+`)`, q.args...)
+	page.add(" WHERE "+after, afterArgs...)
+	page.add(" ORDER BY "+clickhouse.KeyOrder(cols)+" LIMIT ?", seek.Limit+1)
+	groups := &sqlText{}
+	groups.add(" FROM ("+q.String()+")", q.args...)
 	var rows []struct {
 		Key        string   `ch:"partner_key"`
 		Name       string   `ch:"name"`
@@ -207,19 +248,39 @@ func (s *Store) Partners(ctx context.Context, f cooperation.Filter, asOf time.Ti
 		Fields     []string `ch:"field_list"`
 		Committed  float64  `ch:"committed"`
 		Realised   float64  `ch:"realised"`
+		K0         string   `ch:"k0"`
+		K1         string   `ch:"k1"`
 	}
-	if err := s.db.Select(ctx, &rows, q.String(), q.args...); err != nil {
-		return nil, fmt.Errorf("partners: %w", err)
+	var found keyset.Found
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := s.db.Select(gctx, &rows, page.String(), page.args...); err != nil {
+			return fmt.Errorf("partners: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		total, before, err := s.listCounts(gctx, "partners", groups, after, afterArgs)
+		found.TotalCount, found.HasPrevious = total, before > 0
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return nil, keyset.Found{}, err
+	}
+	if len(rows) > seek.Limit {
+		rows, found.HasNext = rows[:seek.Limit], true
 	}
 	out := make([]cooperation.PartnerSummary, len(rows))
+	found.Keys = make([][]string, len(rows))
 	for i, r := range rows {
+		found.Keys[i] = []string{r.K0, r.K1}[:len(cols)]
 		out[i] = cooperation.PartnerSummary{Key: r.Key, Name: r.Name, Type: cooperation.PartyType(r.Type),
 			Sector: cooperation.Sector(r.Sector), Agreements: int(r.Agreements), ActiveAgreements: int(r.Active),
 			VillagesCovered: int(r.Villages), Kabupaten: sortedCodes(r.Kabupaten),
 			Issues: sortedEnums[cooperation.Issue](r.Issues), Fields: sortedEnums[cooperation.Field](r.Fields),
 			CommittedValue: r.Committed, RealisedValue: r.Realised}
 	}
-	return out, nil
+	return out, found, nil
 }
 
 func sortedCodes(in []string) []region.Code { return sortedEnums[region.Code](in) }

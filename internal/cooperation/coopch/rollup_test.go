@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
+	"github.com/sinergi-id/sinergi/internal/keyset"
 	"github.com/sinergi-id/sinergi/internal/realdata"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
@@ -159,28 +161,34 @@ func TestRollupsAnswerAsTheSnapshot(t *testing.T) {
 			cooperation.OrderValueDesc, cooperation.OrderEndsAsc, cooperation.OrderIDAsc}
 		for _, f := range filters {
 			for _, order := range orders {
-				for _, offset := range []int{0, 20} {
-					want, wantTotal, err := snapshot.Agreements(ctx, f, order, offset, 20)
+				// The first page, then the page after its last item.
+				seek := keyset.Seek{Limit: 20}
+				for page := 0; page < 2; page++ {
+					want, wantFound, err := snapshot.Agreements(ctx, f, order, seek)
 					if err != nil {
 						t.Fatal(err)
 					}
-					got, gotTotal, err := rollups.Agreements(ctx, f, order, offset, 20)
+					got, gotFound, err := rollups.Agreements(ctx, f, order, seek)
 					if err != nil {
 						t.Fatal(err)
 					}
-					if wantTotal == 0 {
+					if wantFound.TotalCount == 0 {
 						t.Fatalf("%+v: no agreements: the page tests nothing", f)
 					}
-					if gotTotal != wantTotal || !slices.Equal(ids(got), ids(want)) {
-						t.Errorf("%+v %s from %d: %d in all, page %v; snapshot says %d, %v", f, order, offset, gotTotal, ids(got), wantTotal, ids(want))
+					if !reflect.DeepEqual(gotFound, wantFound) || !slices.Equal(ids(got), ids(want)) {
+						t.Errorf("%+v %s page %d: %+v, page %v; snapshot says %+v, %v", f, order, page, gotFound, ids(got), wantFound, ids(want))
 					}
+					if !wantFound.HasNext {
+						break
+					}
+					seek.After = wantFound.Keys[len(wantFound.Keys)-1]
 				}
 			}
-			want, err := snapshot.Expiring(ctx, f, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), 30)
+			want, _, err := snapshot.Expiring(ctx, f, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), keyset.Seek{Limit: 30})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := rollups.Expiring(ctx, f, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), 30)
+			got, _, err := rollups.Expiring(ctx, f, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), keyset.Seek{Limit: 30})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/ingest"
+	"github.com/sinergi-id/sinergi/internal/keyset"
 )
 
 // Store is the ClickHouse ingest.Store.
@@ -208,10 +209,32 @@ func (s *Store) Unfinished(ctx context.Context) ([]ingest.UnfinishedRun, error) 
 	return out, nil
 }
 
-// Rejects returns the rows a run refused, in source order.
+// rejectOrder is file order: source, sheet and line, then the reason and
+// the record, so that every reject has a place of its own.
+var rejectOrder = []clickhouse.KeyColumn{
+	{Expr: "source", Kind: clickhouse.KeyText}, {Expr: "sheet", Kind: clickhouse.KeyText},
+	{Expr: "line", Kind: clickhouse.KeyUInt}, {Expr: "reason", Kind: clickhouse.KeyText},
+	{Expr: "record", Kind: clickhouse.KeyText},
+}
+
+// Rejects returns the first rows a run refused, in source order.
 func (s *Store) Rejects(ctx context.Context, runID uint64, first int) ([]ingest.Reject, error) {
-	const q = `SELECT run_id, dataset, source, sheet, line, reason, record FROM etl_rejects
-		WHERE run_id = ? ORDER BY source, sheet, line, reason LIMIT ?`
+	rejects, _, err := s.RejectPage(ctx, runID, keyset.Seek{Limit: first})
+	return rejects, err
+}
+
+// RejectPage returns the page of the rows a run refused that follows seek's
+// key in source order, with the counts around it.
+func (s *Store) RejectPage(ctx context.Context, runID uint64, seek keyset.Seek) ([]ingest.Reject, keyset.Found, error) {
+	after, afterArgs := "1", []any(nil)
+	if seek.After != nil {
+		var err error
+		if after, afterArgs, err = clickhouse.AfterKey(rejectOrder, seek.After); err != nil {
+			return nil, keyset.Found{}, err
+		}
+	}
+	q := `SELECT run_id, dataset, source, sheet, line, reason, record, ` + clickhouse.KeySelect(rejectOrder) + `
+		FROM etl_rejects WHERE run_id = ? AND ` + after + ` ORDER BY ` + clickhouse.KeyOrder(rejectOrder) + ` LIMIT ?`
 	var rows []struct {
 		RunID   uint64 `ch:"run_id"`
 		Dataset string `ch:"dataset"`
@@ -220,16 +243,32 @@ func (s *Store) Rejects(ctx context.Context, runID uint64, first int) ([]ingest.
 		Line    uint64 `ch:"line"`
 		Reason  string `ch:"reason"`
 		Record  string `ch:"record"`
+		K0      string `ch:"k0"`
+		K1      string `ch:"k1"`
+		K2      string `ch:"k2"`
+		K3      string `ch:"k3"`
+		K4      string `ch:"k4"`
 	}
-	if err := s.db.Select(ctx, &rows, q, runID, first); err != nil {
-		return nil, err
+	if err := s.db.Select(ctx, &rows, q, append(append([]any{runID}, afterArgs...), seek.Limit+1)...); err != nil {
+		return nil, keyset.Found{}, err
+	}
+	var found keyset.Found
+	counts := `SELECT count() AS total, countIf(NOT ` + after + `) AS before FROM etl_rejects WHERE run_id = ?`
+	var total, before uint64
+	if err := s.db.QueryRow(ctx, counts, append(afterArgs, runID), &total, &before); err != nil {
+		return nil, keyset.Found{}, err
+	}
+	found.TotalCount, found.HasPrevious = int(total), before > 0
+	if len(rows) > seek.Limit {
+		rows, found.HasNext = rows[:seek.Limit], true
 	}
 	out := make([]ingest.Reject, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, ingest.Reject{RunID: r.RunID, Dataset: r.Dataset, Source: r.Source, Sheet: r.Sheet,
 			Line: int(r.Line), Reason: r.Reason, Record: r.Record})
+		found.Keys = append(found.Keys, []string{r.K0, r.K1, r.K2, r.K3, r.K4})
 	}
-	return out, nil
+	return out, found, nil
 }
 
 func toRuns(rows []runRow) []ingest.Run {
