@@ -80,7 +80,7 @@ export async function data(main: HTMLElement, params: URLSearchParams) {
 
   const jp = new Panel<Reject>(grid, { id: runId ? `penolakan-${runId}` : "penolakan", title: t("Baris ditolak dan alasannya"), subtitle: runId ? `Run ${runId}` : "", wide: true });
   const jq = {
-    query: `query EtlRejects($run: ID!) {\n  etlRejects(runId: $run, first: 1000) { source sheet line reason record }\n}`,
+    query: `query EtlRejects($run: ID!) {\n  etlRejects(runId: $run, first: 1000) { nodes { source sheet line reason record } }\n}`,
     variables: { run: runId || (rd.etlRuns.find((r) => r.rowsRejected > 0)?.id ?? "") },
   };
   jp.setQuery(jq);
@@ -88,8 +88,8 @@ export async function data(main: HTMLElement, params: URLSearchParams) {
     jp.body.append(h("p", { class: "empty" }, t("Pilih muatan dengan baris ditolak.")));
     return;
   }
-  const jd = await gql<{ etlRejects: Reject[] }>(jq);
-  const all = jd.etlRejects;
+  const jd = await gql<{ etlRejects: { nodes: Reject[] } }>(jq);
+  const all = jd.etlRejects.nodes;
   if (all.length === 0) {
     jp.body.append(h("p", { class: "empty" }, t("Tidak ada baris yang ditolak.")));
     return;

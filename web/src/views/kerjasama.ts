@@ -100,13 +100,13 @@ export async function kerjasama(main: HTMLElement, params: URLSearchParams) {
   );
   const eq = {
     query: `query ExpiringAgreements($months: Int!, $filter: AgreementFilter) {
-  expiringAgreements(withinMonths: $months, filter: $filter, first: 100) { ${listFields} }
+  expiringAgreements(withinMonths: $months, filter: $filter, first: 100) { nodes { ${listFields} } }
 }`,
     variables: { months, filter: f.kabupaten ? { regionCode: f.kabupaten } : {} },
   };
   ep.setQuery(eq);
-  const ed = await gql<{ expiringAgreements: Agreement[] }>(eq);
-  ep.table(columns, ed.expiringAgreements, { onRow: (r) => go({ id: r.id }), rowLabel: () => t("Rincian") });
+  const ed = await gql<{ expiringAgreements: { nodes: Agreement[] } }>(eq);
+  ep.table(columns, ed.expiringAgreements.nodes, { onRow: (r) => go({ id: r.id }), rowLabel: () => t("Rincian") });
 
   if (f.id) await detail(detailHost, f.id);
 }

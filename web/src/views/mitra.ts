@@ -42,14 +42,15 @@ export async function mitra(main: HTMLElement, params: URLSearchParams) {
   const q = {
     query: `query Partners($region: ID!, $order: PartnerOrder) {
   partners(filter: {regionCode: $region}, orderBy: $order, first: 50) {
-    name type sector agreements activeAgreements villagesCovered kabupaten { name } issues fields committedValue
+    nodes { name type sector agreements activeAgreements villagesCovered kabupaten { name } issues fields committedValue }
   }
 }`,
     variables: { region: kab || province, order },
   };
   p.setQuery(q);
-  const d = await gql<{ partners: Partner[] }>(q);
-  const top = d.partners.slice(0, 10);
+  const d = await gql<{ partners: { nodes: Partner[] } }>(q);
+  const partners = d.partners.nodes;
+  const top = partners.slice(0, 10);
   const box = h("div", { class: "chart" });
   p.body.append(box);
   chart(
@@ -76,7 +77,7 @@ export async function mitra(main: HTMLElement, params: URLSearchParams) {
       { key: "fields", label: t("Bidang"), value: (r) => r.fields.map((i) => label("FIELD_OF_WORK", i)).join("; "), format: (v) => brief(v) },
       { key: "committedValue", label: t("Nilai komitmen"), numeric: true, format: (v) => rupiah(v as number) },
     ],
-    d.partners,
+    partners,
   );
 
   await energy(grid, kab || province);

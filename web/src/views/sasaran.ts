@@ -108,13 +108,13 @@ export async function sasaran(main: HTMLElement, params: URLSearchParams) {
   const nq = {
     query: `query PartnersNearby($region: ID!, $from: Date!, $to: Date!) {
   partners(filter: {regionCode: $region, activeDuring: {from: $from, to: $to}}, orderBy: AGREEMENTS_DESC, first: 15) {
-    name type activeAgreements villagesCovered committedValue
+    nodes { name type activeAgreements villagesCovered committedValue }
   }
 }`,
     variables: { region, from: `${year}-01-01`, to: `${year}-12-31` },
   };
   np.setQuery(nq);
-  const nd = await gql<{ partners: { name: string; type: string; activeAgreements: number; villagesCovered: number; committedValue: number }[] }>(nq);
+  const nd = await gql<{ partners: { nodes: { name: string; type: string; activeAgreements: number; villagesCovered: number; committedValue: number }[] } }>(nq);
   np.table(
     [
       { key: "name", label: t("Nama") },
@@ -123,6 +123,6 @@ export async function sasaran(main: HTMLElement, params: URLSearchParams) {
       { key: "villagesCovered", label: t("Desa tercakup"), numeric: true, format: (v) => num(v as number) },
       { key: "committedValue", label: t("Nilai komitmen"), numeric: true, format: (v) => rupiah(v as number) },
     ],
-    nd.partners,
+    nd.partners.nodes,
   );
 }
