@@ -44,8 +44,10 @@ bin/sinergi serve > "$work/serve.log" 2>&1 &
 serve_pid=$!
 trap 'kill $serve_pid 2>/dev/null; wait $serve_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf http://$SINERGI_HTTP_ADDR/readyz >/dev/null && break; sleep 1; done
+# The managed server's admin user (its password is generated per data directory).
+chq() { clickhouse-client --config-file "$SINERGI_DATA_DIR/clickhouse/client.xml" --database sinergi "$@"; }
 port=$(python3 -c "import json;print(json.load(open('$SINERGI_DATA_DIR/clickhouse/server.json'))['tcp_port'])")
-chq() { clickhouse-client --port "$port" --database sinergi "$@"; }
+admin_password=$(python3 -c "import json;print(json.load(open('$SINERGI_DATA_DIR/clickhouse/credentials.json'))['admin']['password'])")
 
 say "load regions and IDM through sinergi etl load"
 t0=$(now)
@@ -95,4 +97,5 @@ say "planner workload"
 rates=50,200,500
 [ "$profile" = national ] && rates=20,50,500
 bin/loadgen -url "http://$SINERGI_HTTP_ADDR/graphql" -clickhouse "127.0.0.1:$port" -db sinergi \
+  -user sinergi_admin -password "$admin_password" \
   -rates "${SINERGI_BENCH_RATES:-$rates}" -duration "${seconds}s" -pid "$(pgrep -f 'bin/sinergi serve' | head -n 1)"

@@ -37,6 +37,8 @@ const faultChildEnv = "SINERGI_FAULT_CHILD"
 type faultOrder struct {
 	Addr     string
 	Database string
+	Username string
+	Password string
 	Dataset  string
 	Files    []string
 	PauseAt  string
@@ -57,7 +59,8 @@ func runFaultChild() int {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx := context.Background()
-	db, err := clickhouse.Open(ctx, clickhouse.Config{Addr: order.Addr, Database: order.Database}, log)
+	db, err := clickhouse.Open(ctx, clickhouse.Config{Addr: order.Addr, Database: order.Database,
+		Username: order.Username, Password: order.Password}, log)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fault child:", err)
 		return 2
@@ -96,7 +99,8 @@ type loadChild struct {
 // waits until it stops at point.
 func startLoadChild(t *testing.T, cfg clickhouse.Config, otherHost bool, point, dataset string, files ...string) *loadChild {
 	t.Helper()
-	order, _ := json.Marshal(faultOrder{Addr: cfg.Addr, Database: cfg.Database, Dataset: dataset, Files: files,
+	order, _ := json.Marshal(faultOrder{Addr: cfg.Addr, Database: cfg.Database, Username: cfg.Username, Password: cfg.Password,
+		Dataset: dataset, Files: files,
 		PauseAt: point, OtherHost: otherHost})
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), faultChildEnv+"="+string(order))
@@ -180,23 +184,38 @@ func (fs *faultServer) start(t *testing.T) {
 	fs.srv = srv
 }
 
-// killAndRestart kills the server with SIGKILL and starts it again on the
-// same data (on new ports).
-func (fs *faultServer) killAndRestart(t *testing.T) {
+// killServer kills the ClickHouse server with SIGKILL. Its supervisor
+// starts it again after a second (see clickhouse.StartLocal); waitServer
+// waits for that.
+func (fs *faultServer) killServer(t *testing.T) int {
 	t.Helper()
-	if err := syscall.Kill(fs.srv.PID(), syscall.SIGKILL); err != nil {
+	pid := fs.srv.PID()
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_ = fs.srv.Stop(ctx) // reaps it
-	fs.start(t)
+	return pid
+}
+
+// waitServer waits until a server other than killed answers.
+func (fs *faultServer) waitServer(t *testing.T, killed int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if pid := fs.srv.PID(); pid != 0 && pid != killed && fs.srv.Health() == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the managed ClickHouse did not come back: %v", fs.srv.Health())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // database is a fresh, migrated database on the server.
 func (fs *faultServer) database(t *testing.T, name string) clickhouse.Config {
 	t.Helper()
-	cfg := clickhouse.Config{Addr: fs.srv.Addr(), Database: name}.Defaults()
+	cfg := fs.srv.AdminConfig()
+	cfg.Database = name
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	db := fs.open(t, cfg)
@@ -211,7 +230,8 @@ func (fs *faultServer) database(t *testing.T, name string) clickhouse.Config {
 // the database if needed.
 func (fs *faultServer) open(t *testing.T, cfg clickhouse.Config) *clickhouse.DB {
 	t.Helper()
-	cfg.Addr = fs.srv.Addr()
+	admin := fs.srv.AdminConfig()
+	cfg.Addr, cfg.Username, cfg.Password = admin.Addr, admin.Username, admin.Password
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := clickhouse.CreateDatabase(ctx, cfg, fs.log); err != nil {
@@ -385,8 +405,9 @@ func TestKilledLoadsNeverGoLive(t *testing.T) {
 			}
 			child := startLoadChild(t, cfg, tc.otherHost, tc.point, dataset, files...)
 			if tc.killServer {
-				fs.killAndRestart(t)
-				child.resume(t) // it fails: its server is gone
+				killed := fs.killServer(t)
+				child.resume(t) // it fails: its server is gone, for a second at least
+				fs.waitServer(t, killed)
 			} else {
 				child.kill(t)
 			}
@@ -433,7 +454,9 @@ func TestKilledLoadsNeverGoLive(t *testing.T) {
 			switch {
 			case tc.published && killed.Status != ingest.StatusSucceeded:
 				t.Errorf("the killed run was published but is %s (%s)", killed.Status, killed.Error)
-			case !tc.published && (killed.Status != ingest.StatusFailed || !strings.Contains(killed.Error, "interrupted")):
+			case !tc.published && tc.killServer && killed.Status != ingest.StatusFailed:
+				t.Errorf("the run whose ClickHouse was killed is %s (%q), want failed", killed.Status, killed.Error)
+			case !tc.published && !tc.killServer && (killed.Status != ingest.StatusFailed || !strings.Contains(killed.Error, "interrupted")):
 				t.Errorf("the killed run is %s (%q), want failed as interrupted", killed.Status, killed.Error)
 			}
 		})

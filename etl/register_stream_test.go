@@ -228,8 +228,10 @@ func clientInsertRate(tb testing.TB, db *clickhouse.DB, realisations string) flo
 // times it, and empties the table again.
 func clientInsert(tb testing.TB, db *clickhouse.DB, client, query string, in io.Reader) time.Duration {
 	tb.Helper()
-	host, port, _ := net.SplitHostPort(clickhousetest.Server().Addr())
-	cmd := exec.Command(client, "--host", host, "--port", port, "--database", db.Config().Database, "--query", query)
+	cfg := db.Config()
+	host, port, _ := net.SplitHostPort(cfg.Addr)
+	cmd := exec.Command(client, "--host", host, "--port", port, "--user", cfg.Username, "--password", cfg.Password,
+		"--database", cfg.Database, "--query", query)
 	cmd.Stdin = in
 	start := time.Now()
 	if msg, err := cmd.CombinedOutput(); err != nil {

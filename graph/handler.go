@@ -14,6 +14,8 @@ import (
 	"github.com/klauspost/compress/gzhttp"
 	"github.com/vektah/gqlparser/v2/ast"
 	"golang.org/x/sync/semaphore"
+
+	"github.com/sinergi-id/sinergi/internal/fault"
 )
 
 // compressAbove is the answer size from which answers are compressed
@@ -123,6 +125,10 @@ func NewMux(api http.Handler, ready ReadinessCheck, log *slog.Logger, ui http.Ha
 		if err := ready(ctx); err != nil {
 			log.Warn("not ready", "err", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
+			if reason, ok := fault.Reason(err); ok {
+				_, _ = w.Write([]byte("not ready: " + reason + "\n"))
+				return
+			}
 			_, _ = w.Write([]byte("not ready\n"))
 			return
 		}

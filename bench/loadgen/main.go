@@ -37,6 +37,8 @@ func main() {
 	url := flag.String("url", "http://127.0.0.1:8080/graphql", "GraphQL endpoint")
 	chAddr := flag.String("clickhouse", "", "ClickHouse native address for the raw replay (empty: skip it)")
 	db := flag.String("db", "sinergi", "ClickHouse database")
+	chUser := flag.String("user", "default", "ClickHouse user for the raw replay")
+	chPassword := flag.String("password", "", "its password")
 	ratesFlag := flag.String("rates", "20,100,500", "request rates to run, per second")
 	aloneRuns := flag.Bool("alone", true, "also run each query alone at 20/s")
 	cachedRate := flag.Int("cached-rate", 5000, "rate for the cached run (0: skip)")
@@ -60,7 +62,7 @@ func main() {
 	var conn driver.Conn
 	if *chAddr != "" {
 		var err error
-		conn, err = ch.Open(&ch.Options{Addr: []string{*chAddr}, Auth: ch.Auth{Database: *db, Username: "default"},
+		conn, err = ch.Open(&ch.Options{Addr: []string{*chAddr}, Auth: ch.Auth{Database: *db, Username: *chUser, Password: *chPassword},
 			MaxOpenConns: *concurrency, MaxIdleConns: *concurrency})
 		if err != nil {
 			log.Fatal(err)

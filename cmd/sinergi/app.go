@@ -13,6 +13,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
+	"github.com/sinergi-id/sinergi/internal/fault"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -21,18 +22,31 @@ import (
 	"github.com/sinergi-id/sinergi/internal/region/regionch"
 )
 
-// app is the wired program: the ClickHouse connection (and the managed
-// server, when sinergi runs its own) and the stores on it.
+// app is the wired program: the ClickHouse connections (and the managed
+// server, when sinergi runs its own) and the stores on them.
+//
+// Each use has its own connection pool, so that one cannot starve another:
+// db loads, migrates and keeps the ETL's books; reads answers the API (on
+// the managed server as its read-only user); control serves the paths that
+// must answer however busy the API is — the result cache's poll for new
+// generations and readiness. reads and control exist while serving.
 type app struct {
-	cfg    Config
-	log    *slog.Logger
-	server *clickhouse.LocalServer // nil with an external ClickHouse
-	db     *clickhouse.DB
+	cfg     Config
+	log     *slog.Logger
+	server  *clickhouse.LocalServer // nil with an external ClickHouse
+	chCfg   clickhouse.Config       // how db connects
+	db      *clickhouse.DB
+	reads   *clickhouse.DB
+	control *clickhouse.DB
 
 	regions *regionch.Store
 	scores  *idmch.Store
 	runs    *ingestch.Store
 }
+
+// controlConns is the control pool's size: the poll and readiness each
+// hold one connection for milliseconds.
+const controlConns = 2
 
 // schemaPolicy says what opening does about migrations.
 type schemaPolicy int
@@ -50,7 +64,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 		Addr: cfg.ClickHouse.Addr, Database: cfg.ClickHouse.Database,
 		Username: cfg.ClickHouse.Username, Password: cfg.ClickHouse.Password,
 		QueryTimeout: cfg.ClickHouse.QueryTimeout, MaxResultRows: cfg.ClickHouse.MaxResultRows,
-		LogQueries: cfg.ClickHouse.LogQueries,
+		MaxMemoryUsage: cfg.ClickHouse.MaxMemoryUsage, LogQueries: cfg.ClickHouse.LogQueries,
 	}
 	if chCfg.Addr == "" {
 		if _, err := clickhouse.EnsureInstalled(ctx, log); err != nil {
@@ -61,8 +75,10 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 			return nil, fmt.Errorf("managed ClickHouse: %w", err)
 		}
 		a.server = srv
-		chCfg.Addr = srv.Addr()
+		admin := srv.AdminConfig()
+		chCfg.Addr, chCfg.Username, chCfg.Password = admin.Addr, admin.Username, admin.Password
 	}
+	a.chCfg = chCfg
 	if policy == schemaMigrate {
 		if err := clickhouse.CreateDatabase(ctx, chCfg, log); err != nil {
 			a.close(ctx)
@@ -120,41 +136,75 @@ func checkSchema(ctx context.Context, db *clickhouse.DB) error {
 	return nil
 }
 
-// ready reports whether the API can answer: ClickHouse reachable and the
-// schema migrated.
-func (a *app) ready(ctx context.Context) error {
-	if err := a.db.Ping(ctx); err != nil {
+// openServing opens the API's read pool and the control pool. On the
+// managed server the reads go through its read-only user, whose profile
+// takes this process's read limits, and a watch keeps the server
+// supervised.
+func (a *app) openServing(ctx context.Context) error {
+	readCfg, controlCfg := a.chCfg, a.chCfg
+	controlCfg.MaxOpenConns = controlConns
+	if a.server != nil {
+		if err := a.server.SetReaderLimits(ctx, clickhouse.ReaderLimits{
+			MaxExecutionTime: readCfg.Defaults().QueryTimeout, MaxResultRows: readCfg.Defaults().MaxResultRows,
+			MaxMemoryUsage: readCfg.Defaults().MaxMemoryUsage, LogQueries: readCfg.LogQueries,
+		}); err != nil {
+			return err
+		}
+		reader := a.server.ReaderConfig()
+		readCfg.Username, readCfg.Password, readCfg.LimitsInProfile = reader.Username, reader.Password, true
+		go a.server.Watch(ctx, 2*time.Second)
+	}
+	var err error
+	if a.reads, err = clickhouse.Open(ctx, readCfg, a.log); err != nil {
 		return err
 	}
-	return checkSchema(ctx, a.db)
+	a.control, err = clickhouse.Open(ctx, controlCfg, a.log)
+	return err
+}
+
+// ready reports whether the API can answer: ClickHouse reachable and the
+// schema migrated; when the managed server is down, why (restarting after
+// it exited, and how often).
+func (a *app) ready(ctx context.Context) error {
+	if err := a.control.Ping(ctx); err != nil {
+		if a.server != nil {
+			if h := a.server.Health(); h != nil {
+				return fmt.Errorf("%w: %w", fault.Unavailable("%s", h), err)
+			}
+		}
+		return err
+	}
+	return checkSchema(ctx, a.control)
 }
 
 func (a *app) runner() *etl.Runner {
 	return etl.NewClickHouseRunner(a.db, a.log)
 }
 
+// resolver wires the API's services to the read pool.
 func (a *app) resolver() *graph.Resolver {
-	regions := region.NewService(a.regions)
-	scores := idm.NewService(a.scores, regions)
+	regions := region.NewService(regionch.NewStore(a.reads))
+	scores := idm.NewService(idmch.NewStore(a.reads), regions)
 	return &graph.Resolver{
 		Regions:     regions,
 		IDM:         scores,
-		Ingest:      ingest.NewService(a.runs),
-		Cooperation: cooperation.NewService(coopch.NewStore(a.db), regions, scores),
+		Ingest:      ingest.NewService(ingestch.NewStore(a.reads)),
+		Cooperation: cooperation.NewService(coopch.NewStore(a.reads), regions, scores),
 	}
 }
 
-// close releases the connection and stops the managed server if this
-// process started it.
+// close releases the connections and this process's use of the managed
+// server, which stops when no other sinergi process uses it.
 func (a *app) close(ctx context.Context) {
 	var errs []error
-	if a.db != nil {
-		errs = append(errs, a.db.Close())
+	for _, db := range []*clickhouse.DB{a.reads, a.control, a.db} {
+		if db != nil {
+			errs = append(errs, db.Close())
+		}
 	}
-	if a.server != nil && a.server.Owned() {
+	if a.server != nil {
 		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		a.log.Info("stopping managed ClickHouse")
 		errs = append(errs, a.server.Stop(stopCtx))
 	}
 	if err := errors.Join(errs...); err != nil {

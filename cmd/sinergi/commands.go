@@ -276,7 +276,10 @@ func runSetup(ctx context.Context, log *slog.Logger) error {
 func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.ResultCache) error {
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	go cache.Watch(watchCtx, cachePoll, a.db.LatestGeneration, log)
+	if err := a.openServing(watchCtx); err != nil {
+		return err
+	}
+	go cache.Watch(watchCtx, cachePoll, a.control.LatestGeneration, log)
 	api := graph.NewHandler(a.resolver(), log, a.cfg.GraphQL.limits(), cache)
 	mux := graph.NewMux(api, a.ready, log, web.Handler(kaltim.Files()))
 	srv := newAPIServer(graph.CORS(a.cfg.CORSAllowedOrigins)(mux), a.cfg.GraphQL.RequestTimeout, log)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
+
 	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/graph"
 )
@@ -57,7 +59,9 @@ type ClickHouseConfig struct {
 	Password      string        `yaml:"password"`
 	QueryTimeout  time.Duration `yaml:"query_timeout"`
 	MaxResultRows int           `yaml:"max_result_rows"`
-	LogQueries    bool          `yaml:"log_queries"`
+	// MaxMemoryUsage bounds one read on the server, in bytes.
+	MaxMemoryUsage int64 `yaml:"max_memory_usage"`
+	LogQueries     bool  `yaml:"log_queries"`
 }
 
 // GraphQLConfig bounds GraphQL requests (see graph.Limits).
@@ -88,6 +92,7 @@ func defaultConfig() Config {
 		ClickHouse: ClickHouseConfig{
 			Database: "sinergi", Username: "default",
 			QueryTimeout: 10 * time.Second, MaxResultRows: 1_000_000,
+			MaxMemoryUsage: clickhouse.DefaultMaxMemoryUsage,
 		},
 		GraphQL: defaultGraphQLConfig(graph.DefaultLimits),
 	}
@@ -136,6 +141,7 @@ func (c *Config) settings() []setting {
 		{"SINERGI_CLICKHOUSE_PASSWORD", "clickhouse.password", str(&c.ClickHouse.Password)},
 		{"SINERGI_CLICKHOUSE_QUERY_TIMEOUT", "clickhouse.query_timeout", duration(&c.ClickHouse.QueryTimeout)},
 		{"SINERGI_CLICKHOUSE_MAX_RESULT_ROWS", "clickhouse.max_result_rows", integer(&c.ClickHouse.MaxResultRows)},
+		{"SINERGI_CLICKHOUSE_MAX_MEMORY_USAGE", "clickhouse.max_memory_usage", bytes(&c.ClickHouse.MaxMemoryUsage)},
 		{"SINERGI_CLICKHOUSE_LOG_QUERIES", "clickhouse.log_queries", boolean(&c.ClickHouse.LogQueries)},
 		{"SINERGI_GRAPHQL_MAX_COMPLEXITY", "graphql.max_complexity", integer(&c.GraphQL.MaxComplexity)},
 		{"SINERGI_GRAPHQL_MAX_DEPTH", "graphql.max_depth", integer(&c.GraphQL.MaxDepth)},
@@ -176,6 +182,17 @@ func duration(p *time.Duration) func(string) error {
 			return fmt.Errorf("%q is not a duration (e.g. 10s, 2m)", v)
 		}
 		*p = d
+		return nil
+	}
+}
+
+func bytes(p *int64) func(string) error {
+	return func(v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number of bytes", v)
+		}
+		*p = n
 		return nil
 	}
 }
@@ -291,6 +308,9 @@ func (c Config) validate() error {
 	}
 	if c.ClickHouse.MaxResultRows < 1 {
 		bad("SINERGI_CLICKHOUSE_MAX_RESULT_ROWS", "clickhouse.max_result_rows", "must be positive")
+	}
+	if c.ClickHouse.MaxMemoryUsage < 10_000_000 {
+		bad("SINERGI_CLICKHOUSE_MAX_MEMORY_USAGE", "clickhouse.max_memory_usage", "must be at least 10000000 (10 MB)")
 	}
 	if c.GraphQL.MaxComplexity < 1 {
 		bad("SINERGI_GRAPHQL_MAX_COMPLEXITY", "graphql.max_complexity", "must be positive")

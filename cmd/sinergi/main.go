@@ -19,6 +19,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
 )
 
 const usage = `sinergi — analytics for village cooperation (kerja sama desa) planning
@@ -49,6 +51,9 @@ command uses the ClickHouse that sinergi manages in SINERGI_DATA_DIR (default ./
 `
 
 func main() {
+	if code, ok := clickhouse.RunSupervisor(); ok {
+		os.Exit(code) // started as the managed ClickHouse's supervisor
+	}
 	os.Exit(run(os.Args[1:]))
 }
 

@@ -29,10 +29,22 @@ type Config struct {
 	MaxResultRows int
 	// WriteTimeout bounds ETL statements (inserts, aggregate refreshes).
 	WriteTimeout time.Duration
+	// MaxMemoryUsage bounds the memory of one read on the server
+	// (max_memory_usage), in bytes.
+	MaxMemoryUsage int64
 	// LogQueries asks the server to record reads in system.query_log; the
 	// benchmarks replay them to measure what GraphQL adds.
 	LogQueries bool
+	// LimitsInProfile: the user's profile on the server fixes the read
+	// limits and refuses or ignores settings sent with a read (the managed
+	// server's reader, readonly = 1): reads send none.
+	LimitsInProfile bool
+	// MaxOpenConns bounds the connection pool (default 16).
+	MaxOpenConns int
 }
+
+// DefaultMaxMemoryUsage is the default memory bound of one read: 2 GB.
+const DefaultMaxMemoryUsage = 2_000_000_000
 
 // Defaults fills unset limits with sinergi's defaults.
 func (c Config) Defaults() Config {
@@ -50,6 +62,12 @@ func (c Config) Defaults() Config {
 	}
 	if c.WriteTimeout == 0 {
 		c.WriteTimeout = 15 * time.Minute
+	}
+	if c.MaxMemoryUsage == 0 {
+		c.MaxMemoryUsage = DefaultMaxMemoryUsage
+	}
+	if c.MaxOpenConns == 0 {
+		c.MaxOpenConns = 16
 	}
 	return c
 }
@@ -128,8 +146,8 @@ func openConn(cfg Config, database string, log *slog.Logger) (driver.Conn, error
 		Addr:            []string{cfg.Addr},
 		Auth:            ch.Auth{Database: database, Username: cfg.Username, Password: cfg.Password},
 		DialTimeout:     5 * time.Second,
-		MaxOpenConns:    16,
-		MaxIdleConns:    8,
+		MaxOpenConns:    cfg.MaxOpenConns,
+		MaxIdleConns:    max(1, cfg.MaxOpenConns/2),
 		ConnMaxLifetime: time.Hour,
 		Logger:          driverLogger(log),
 		ClientInfo:      ch.ClientInfo{Products: []struct{ Name, Version string }{{Name: "sinergi", Version: "1"}}},
@@ -205,11 +223,15 @@ func (db *DB) ServerVersion(ctx context.Context) (string, error) {
 }
 
 func readSettings(cfg Config) Settings {
+	if cfg.LimitsInProfile {
+		return nil
+	}
 	settings := Settings{
 		// result_overflow_mode stays at its default, throw. (String settings
 		// cannot be sent to servers as old as 18.16.)
 		"max_execution_time": int(cfg.QueryTimeout.Seconds() + 0.999),
 		"max_result_rows":    cfg.MaxResultRows,
+		"max_memory_usage":   int(cfg.MaxMemoryUsage),
 		"readonly":           2, // reads may change settings, never data
 	}
 	if cfg.LogQueries {

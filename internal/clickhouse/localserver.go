@@ -2,10 +2,8 @@ package clickhouse
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -15,78 +13,103 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
-	"text/template"
 	"time"
 )
 
-// ErrServerNotInstalled means no ClickHouse server binary was found.
-var ErrServerNotInstalled = errors.New("clickhouse server is not installed")
+// The managed server: a ClickHouse that sinergi runs itself, on a loopback
+// port, with its files under <dataDir>/clickhouse.
+//
+// Its lifetime is not that of any one sinergi process. The first process
+// that needs it starts a supervisor — this same program again, detached
+// (see Supervise) — which starts the server, restarts it with backoff when
+// it exits on its own, and stops it once no sinergi process uses it any
+// more. Every process that uses the server holds a shared lock on
+// clients.lock while it does (the kernel releases it when the process
+// dies, however it dies), so a `serve` that reused the server of an
+// `etl load` keeps it after the load exits, and a killed test binary
+// leaves no server behind.
 
 const (
 	readyTimeout = 60 * time.Second // starts take 0.2–4 s on an idle machine
 	stopTimeout  = 20 * time.Second // graceful shutdown before SIGKILL
 	tailLines    = 20               // log lines shown when a start fails
-	installCmd   = "apt-get install clickhouse-server clickhouse-client"
 )
 
-// LocalServer is a ClickHouse server that sinergi runs itself, on loopback
-// ports, with its files under <dataDir>/clickhouse.
+// LocalServer is this process's use of the managed server.
 type LocalServer struct {
-	dir      string
-	pid      int
-	tcpPort  int
-	httpPort int
-	owned    bool
-	log      *slog.Logger
+	dir     string
+	tcpPort int
+	creds   credentials
+	log     *slog.Logger
 
-	// For a server this process started: exited is closed once the
-	// process has been reaped. Nil for a server adopted from a dead owner.
-	exited  chan struct{}
-	running atomic.Bool // ready and not being stopped: an exit is a crash
+	mu      sync.Mutex
+	clients *os.File // the shared lock on clients.lock; nil once released
+	started bool     // this process started the supervisor
+}
 
-	stopOnce sync.Once
-	stopErr  error
+// Server status, as the supervisor records it in server.json.
+const (
+	statusStarting   = "starting"
+	statusReady      = "ready"
+	statusRestarting = "restarting"
+)
+
+// serverState is server.json: the supervisor, its server and how it fares.
+type serverState struct {
+	SupervisorPID int       `json:"supervisor_pid"`
+	PID           int       `json:"pid"` // the clickhouse-server process
+	TCPPort       int       `json:"tcp_port"`
+	Binary        string    `json:"binary"`
+	Status        string    `json:"status"`
+	Restarts      int       `json:"restarts"`
+	LastExit      string    `json:"last_exit,omitempty"` // why the server last exited on its own
+	LastExitAt    time.Time `json:"last_exit_at,omitzero"`
+	NextStartAt   time.Time `json:"next_start_at,omitzero"` // while restarting
 }
 
 // Addr is the host:port of the native protocol.
 func (s *LocalServer) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.tcpPort)) }
 
-// PID is the server's process id.
-func (s *LocalServer) PID() int { return s.pid }
-
-// HTTPPort is the loopback port of ClickHouse's HTTP interface.
-func (s *LocalServer) HTTPPort() int { return s.httpPort }
-
-// Owned reports whether this process must stop the server: it started it,
-// or adopted it from a sinergi process that died without stopping it. A
-// server owned by another live sinergi process is only used.
-func (s *LocalServer) Owned() bool { return s.owned }
-
-// serverState is server.json: which server runs on the data directory.
-type serverState struct {
-	PID      int    `json:"pid"`
-	TCPPort  int    `json:"tcp_port"`
-	HTTPPort int    `json:"http_port"`
-	Binary   string `json:"binary"`
-	OwnerPID int    `json:"owner_pid"` // the sinergi process that stops it
+// AdminConfig connects as the admin user (loads, migrations, bookkeeping),
+// to the default database name.
+func (s *LocalServer) AdminConfig() Config {
+	return Config{Addr: s.Addr(), Username: s.creds.Admin.User, Password: s.creds.Admin.Password}.Defaults()
 }
 
-// StartLocal returns a ClickHouse server running on dataDir: the one another
-// sinergi process already runs there, or a new one it starts and owns (see
-// Stop). Its config, data and logs live in <dataDir>/clickhouse; a file lock
-// there keeps two processes from starting two servers on one directory.
+// ReaderConfig connects as the read-only user, whose limits the server's
+// profile fixes (see SetReaderLimits).
+func (s *LocalServer) ReaderConfig() Config {
+	return Config{Addr: s.Addr(), Username: s.creds.Reader.User, Password: s.creds.Reader.Password, LimitsInProfile: true}.Defaults()
+}
+
+// PID is the server's process id now (it changes when it is restarted), 0
+// when it is not running.
+func (s *LocalServer) PID() int {
+	st, err := readState(s.dir)
+	if err != nil {
+		return 0
+	}
+	return st.PID
+}
+
+// StartLocal returns the managed server of dataDir, starting its supervisor
+// when none runs, and registers this process as one of its users until
+// Stop. A file lock in the directory keeps two processes from starting two
+// supervisors.
 func StartLocal(ctx context.Context, dataDir string, log *slog.Logger) (*LocalServer, error) {
 	dir, err := filepath.Abs(filepath.Join(dataDir, "clickhouse"))
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse start: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("clickhouse start: %w", err)
+	}
+	// Its files hold passwords and the data: this account's only.
+	if err := os.Chmod(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("clickhouse start: %w", err)
 	}
 	unlock, err := lockDir(ctx, dir, log)
@@ -95,182 +118,133 @@ func StartLocal(ctx context.Context, dataDir string, log *slog.Logger) (*LocalSe
 	}
 	defer unlock()
 
-	if s, err := reuseRunning(ctx, dir, log); s != nil || err != nil {
-		return s, err
+	s := &LocalServer{dir: dir, log: log}
+	if s.creds, err = loadCredentials(dir); err != nil {
+		return nil, fmt.Errorf("clickhouse start: %w", err)
+	}
+	// A user before anything else: a supervisor that finds no users stops.
+	if s.clients, err = openClientLock(dir); err != nil {
+		return nil, fmt.Errorf("clickhouse start: %w", err)
+	}
+	if err := s.ensureSupervisor(ctx, 0); err != nil {
+		s.releaseClient()
+		return nil, err
+	}
+	return s, nil
+}
+
+// ensureSupervisor makes sure a supervisor runs and its server is ready:
+// the one recorded in server.json, or a new one (on port, when not 0).
+// The caller holds the directory lock.
+func (s *LocalServer) ensureSupervisor(ctx context.Context, port int) error {
+	st, err := readState(s.dir)
+	if err == nil && processAlive(st.SupervisorPID) {
+		s.tcpPort = st.TCPPort
+		if st.Status != statusReady {
+			s.log.Info("waiting for the managed ClickHouse", "status", st.Status, "restarts", st.Restarts)
+		}
+		if err := s.waitReady(ctx, st.SupervisorPID); err != nil {
+			return fmt.Errorf("clickhouse: %w", err)
+		}
+		s.log.Info("using the managed ClickHouse", "addr", s.Addr(), "supervisor_pid", st.SupervisorPID)
+		return nil
+	}
+	if err == nil {
+		// Its supervisor is gone; a server it left must not share the
+		// data directory with a new one.
+		stopProcess(st.PID, s.log)
+		_ = os.Remove(statePath(s.dir))
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		s.log.Warn("removing unreadable ClickHouse state", "err", err)
+		_ = os.Remove(statePath(s.dir))
 	}
 	binary, err := FindServerBinary()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	// The ports are free when chosen but another process may bind them
-	// before the server does; try again with new ones.
-	for attempt := 1; ; attempt++ {
-		s, err := startServer(ctx, dir, binary, log)
-		if errors.Is(err, errPortTaken) && attempt < 3 {
-			log.Warn("ClickHouse port taken by another process, retrying with new ports")
-			continue
-		}
-		return s, err
-	}
-}
-
-// reuseRunning returns the server recorded in server.json if it answers,
-// and removes the record if it does not. It returns nil, nil when there is
-// no server to reuse.
-func reuseRunning(ctx context.Context, dir string, log *slog.Logger) (*LocalServer, error) {
-	st, err := readState(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err == nil {
-		err = checkRunning(ctx, dir, st)
-	}
-	if ctx.Err() != nil { // not a reason to think the server is gone
-		return nil, fmt.Errorf("clickhouse start: %w", ctx.Err())
-	}
+	pid, err := startSupervisor(s.dir, binary, port)
 	if err != nil {
-		log.Info("removing stale ClickHouse state", "state", statePath(dir), "reason", err)
-		if err := os.Remove(statePath(dir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("clickhouse start: %w", err)
-		}
-		return nil, nil
+		return fmt.Errorf("clickhouse start: %w", err)
 	}
-
-	s := &LocalServer{dir: dir, pid: st.PID, tcpPort: st.TCPPort, httpPort: st.HTTPPort, log: log}
-	if processAlive(st.OwnerPID) {
-		log.Info("using ClickHouse managed by another sinergi process", "addr", s.Addr(), "owner_pid", st.OwnerPID)
-		return s, nil
-	}
-	// Its owner died without stopping it: take over, or nobody will.
-	st.OwnerPID = os.Getpid()
-	if err := writeState(dir, st); err != nil {
-		return nil, fmt.Errorf("clickhouse adopt: %w", err)
-	}
-	s.owned = true
-	log.Info("adopted managed ClickHouse left by an exited sinergi process", "addr", s.Addr(), "pid", st.PID)
-	return s, nil
-}
-
-// checkRunning says why the server recorded in st cannot be used, if it
-// cannot.
-func checkRunning(ctx context.Context, dir string, st serverState) error {
-	if !processAlive(st.PID) {
-		return fmt.Errorf("process %d is gone", st.PID)
-	}
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	return pingServer(ctx, net.JoinHostPort("127.0.0.1", strconv.Itoa(st.TCPPort)), dir)
-}
-
-// errPortTaken marks a start that failed because a chosen port was bound
-// by someone else in the meantime.
-var errPortTaken = errors.New("port already in use")
-
-func startServer(ctx context.Context, dir, binary string, log *slog.Logger) (*LocalServer, error) {
-	ports, err := freePorts(2)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse start: %w", err)
-	}
-	if err := writeConfig(dir, ports[0], ports[1]); err != nil {
-		return nil, fmt.Errorf("clickhouse start: %w", err)
-	}
-	// Output before the server's logger is set up (a bad config, a missing
-	// library) goes to the console; keep it for the error message.
-	console, err := os.Create(filepath.Join(dir, "log", "console.log"))
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse start: %w", err)
-	}
-	defer console.Close()
-	errLog := filepath.Join(dir, "log", "clickhouse-server.err.log")
-	var errLogStart int64 // the server appends: show only this start's errors
-	if fi, err := os.Stat(errLog); err == nil {
-		errLogStart = fi.Size()
-	}
-
-	args := []string{"--config-file=" + filepath.Join(dir, "config.xml")}
-	if filepath.Base(binary) == "clickhouse" { // the single binary of current releases
-		args = append([]string{"server"}, args...)
-	}
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = console, console
-	// Its own process group: a Ctrl-C in the terminal reaches sinergi only,
-	// which then stops the server after whatever uses it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	dieWithParent(cmd.SysProcAttr)
-
-	s := &LocalServer{dir: dir, tcpPort: ports[0], httpPort: ports[1], owned: true, log: log, exited: make(chan struct{})}
-	log.Info("starting managed ClickHouse", "binary", binary, "dir", dir, "addr", s.Addr())
+	s.started = true
 	begin := time.Now()
-	started := make(chan error, 1)
-	var waitErr error
-	go func() {
-		runtime.LockOSThread() // see dieWithParent; never unlocked, on purpose
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
+	if err := s.waitReady(ctx, pid); err != nil {
+		if ctx.Err() == nil { // it failed; a cancelled wait leaves it to its users
+			_ = syscall.Kill(pid, syscall.SIGTERM)
 		}
-		s.pid = cmd.Process.Pid
-		started <- nil
-		waitErr = cmd.Wait()
-		close(s.exited)
-		if s.running.Load() {
-			log.Error("managed ClickHouse exited", "pid", s.pid, "err", waitErr, "errorlog", errLog)
-		}
-	}()
-	if err := <-started; err != nil {
-		return nil, fmt.Errorf("clickhouse start %s: %w", binary, err)
+		return fmt.Errorf("clickhouse start: %w\n%s%s", err, logTail(supervisorLog(s.dir), 0), logTail(filepath.Join(s.dir, "log", "clickhouse-server.err.log"), 0))
 	}
-	// Record it at once, so that it can be found and stopped if this
-	// process dies while waiting.
-	st := serverState{PID: s.pid, TCPPort: s.tcpPort, HTTPPort: s.httpPort, Binary: binary, OwnerPID: os.Getpid()}
-	err = writeState(dir, st)
-	if err == nil {
-		err = s.waitReady(ctx)
-	}
-	if err != nil {
-		_ = cmd.Process.Kill()
-		<-s.exited
-		_ = os.Remove(statePath(dir))
-		out := logTail(errLog, errLogStart)
-		if out == "" {
-			out = logTail(console.Name(), 0)
-		}
-		if waitErr != nil {
-			err = fmt.Errorf("%w (%v)", err, waitErr)
-		}
-		if strings.Contains(out, "Address already in use") {
-			err = fmt.Errorf("%w: %w", errPortTaken, err)
-		}
-		return nil, fmt.Errorf("clickhouse start: %w\n%s", err, out)
-	}
-	s.running.Store(true)
-	log.Info("ClickHouse ready", "addr", s.Addr(), "elapsed", time.Since(begin).Round(time.Millisecond))
-	return s, nil
+	st, _ = readState(s.dir)
+	s.tcpPort = st.TCPPort
+	s.log.Info("managed ClickHouse ready", "addr", s.Addr(), "dir", s.dir, "supervisor_pid", pid, "elapsed", time.Since(begin).Round(time.Millisecond))
+	return nil
 }
 
-// waitReady pings the new server until it answers, it exits, or readyTimeout
-// passes.
-func (s *LocalServer) waitReady(ctx context.Context) error {
-	deadline := time.NewTimer(readyTimeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
+// startSupervisor starts this program as the supervisor of dir, detached:
+// in its own session, so that a Ctrl-C in the terminal reaches sinergi
+// only, and not a child of anyone's, so that it outlives this process.
+func startSupervisor(dir, binary string, port int) (int, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return 0, err
+	}
+	if _, err := os.Stat("/proc/self/exe"); err == nil {
+		self = "/proc/self/exe" // still there when `go run` has removed its binary
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "log"), 0o700); err != nil {
+		return 0, err
+	}
+	out, err := os.OpenFile(supervisorLog(dir), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	defer out.Close()
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), superviseEnv+"="+dir, superviseBinaryEnv+"="+binary, supervisePortEnv+"="+strconv.Itoa(port))
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	pid := cmd.Process.Pid
+	// Reap it if it exits while this process lives; it does not wait for us.
+	go func() { _ = cmd.Wait() }()
+	return pid, nil
+}
+
+func supervisorLog(dir string) string { return filepath.Join(dir, "log", "supervisor.log") }
+
+// waitReady waits until the supervisor reports its server ready and the
+// server answers, the supervisor exits, or readyTimeout passes.
+func (s *LocalServer) waitReady(ctx context.Context, supervisor int) error {
+	deadline := time.Now().Add(readyTimeout)
+	var last error
 	for {
-		pctx, pcancel := context.WithTimeout(ctx, 2*time.Second)
-		err := pingServer(pctx, s.Addr(), s.dir)
-		pcancel()
-		if err == nil {
-			return nil
+		st, err := readState(s.dir)
+		switch {
+		case !processAlive(supervisor):
+			return fmt.Errorf("the supervisor (pid %d) exited", supervisor)
+		case err != nil:
+			last = err
+		case st.Status != statusReady:
+			last = fmt.Errorf("server %s", st.Status)
+		default:
+			s.tcpPort = st.TCPPort
+			pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			last = pingServer(pctx, s.Addr(), s.dir, s.creds.Admin)
+			cancel()
+			if last == nil {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("server not ready after %s: %w", readyTimeout, last)
 		}
 		select {
-		case <-s.exited:
-			return errors.New("server exited while starting")
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-deadline.C:
-			return fmt.Errorf("server not ready after %s: %w", readyTimeout, err)
-		case <-tick.C:
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
@@ -278,8 +252,8 @@ func (s *LocalServer) waitReady(ctx context.Context) error {
 // pingServer checks that the ClickHouse server answering on addr is the
 // one running on dir: a port may be taken by another server between the
 // moment it was chosen and ours binding it, or after ours died.
-func pingServer(ctx context.Context, addr, dir string) error {
-	cfg := Config{Addr: addr}.Defaults()
+func pingServer(ctx context.Context, addr, dir string, admin Account) error {
+	cfg := Config{Addr: addr, Username: admin.User, Password: admin.Password}.Defaults()
 	// clickhouse-go warns on every connection that 18.16 is too old; the
 	// many pings of a start would only add noise.
 	conn, err := openConn(cfg, "default", slog.New(slog.DiscardHandler))
@@ -298,87 +272,238 @@ func pingServer(ctx context.Context, addr, dir string) error {
 	return nil
 }
 
-// Stop stops a server this process owns: SIGTERM, then SIGKILL if it has not
-// exited after 20 s or when ctx is done. Pass a context that is not already
-// cancelled (context.WithoutCancel) to let it shut down cleanly. A server
-// owned by another process is left running.
-func (s *LocalServer) Stop(ctx context.Context) error {
-	if !s.owned {
+// SetReaderLimits makes lim the reader's profile. The server is shared by
+// every sinergi process of the data directory: the last one to set the
+// limits decides them. ClickHouse reads a changed users.xml within seconds
+// and applies it to connections opened after; SetReaderLimits returns once
+// a new reader connection has them, so a pool opened after it has them too.
+func (s *LocalServer) SetReaderLimits(ctx context.Context, lim ReaderLimits) error {
+	if err := s.writeReaderLimits(ctx, lim); err != nil {
+		return fmt.Errorf("reader limits: %w", err)
+	}
+	want := strconv.FormatInt(lim.MaxMemoryUsage, 10) + "/" + strconv.Itoa(lim.MaxResultRows) + "/" +
+		strconv.Itoa(int(lim.MaxExecutionTime.Seconds()+0.999))
+	cfg := s.ReaderConfig()
+	cfg.Database = "default"
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, err := readerProfile(ctx, cfg)
+		if err == nil && got == want {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("reader limits: the server still applies %s, not %s (%v)", got, want, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func (s *LocalServer) writeReaderLimits(ctx context.Context, lim ReaderLimits) error {
+	unlock, err := lockDir(ctx, s.dir, s.log)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if readReaderLimits(s.dir) == lim {
 		return nil
 	}
-	s.stopOnce.Do(func() { s.stopErr = s.stop(ctx) })
-	return s.stopErr
-}
-
-func (s *LocalServer) stop(ctx context.Context) error {
-	// Hold the lock so that no other process takes the data directory for
-	// free while this server is still shutting down.
-	if unlock, err := lockDir(ctx, s.dir, s.log); err == nil {
-		defer unlock()
+	b, _ := json.MarshalIndent(lim, "", "  ")
+	if err := writeFileAtomic(limitsPath(s.dir), append(b, '\n')); err != nil {
+		return err
 	}
-	s.running.Store(false)
-	if s.waitExit(context.Background(), 0) {
-		return s.removeState() // it already exited on its own
+	if err := writeUsers(s.dir, s.creds, lim); err != nil {
+		return err
 	}
-	begin := time.Now()
-	if err := syscall.Kill(s.pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
-		return fmt.Errorf("clickhouse stop: %w", err)
-	}
-	if !s.waitExit(ctx, stopTimeout) {
-		s.log.Warn("ClickHouse did not stop in time, killing it", "pid", s.pid)
-		if err := syscall.Kill(s.pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
-			return fmt.Errorf("clickhouse stop: %w", err)
-		}
-		if !s.waitExit(context.Background(), 5*time.Second) {
-			return fmt.Errorf("clickhouse stop: process %d survived SIGKILL", s.pid)
-		}
-	}
-	s.log.Info("ClickHouse stopped", "addr", s.Addr(), "elapsed", time.Since(begin).Round(time.Millisecond))
-	return s.removeState()
-}
-
-// removeState removes server.json unless it already names a newer server.
-func (s *LocalServer) removeState() error {
-	if st, err := readState(s.dir); err == nil && st.PID == s.pid {
-		if err := os.Remove(statePath(s.dir)); err != nil {
-			return fmt.Errorf("clickhouse stop: %w", err)
-		}
-	}
+	s.log.Info("managed ClickHouse: reader limits changed", "max_execution_time", lim.MaxExecutionTime,
+		"max_result_rows", lim.MaxResultRows, "max_memory_usage", lim.MaxMemoryUsage)
 	return nil
 }
 
-// waitExit reports whether the server process exits within d or before ctx
-// is done.
-func (s *LocalServer) waitExit(ctx context.Context, d time.Duration) bool {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	if s.exited != nil {
-		select {
-		case <-s.exited:
-			return true
-		default:
+// readerProfile is what a new reader connection gets:
+// "max_memory_usage/max_result_rows/max_execution_time". (Read in the
+// outer query: a subquery runs with limits of its own.)
+func readerProfile(ctx context.Context, cfg Config) (string, error) {
+	conn, err := openConn(cfg, cfg.Database, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	rows, err := conn.Query(ctx, `SELECT name, value FROM system.settings
+		WHERE name IN ('max_memory_usage', 'max_result_rows', 'max_execution_time')`)
+	if err != nil {
+		return "", mapError(err)
+	}
+	defer rows.Close()
+	values := map[string]string{}
+	for rows.Next() {
+		var name, value string
+		if err := rows.Scan(&name, &value); err != nil {
+			return "", mapError(err)
 		}
+		values[name] = value
+	}
+	return values["max_memory_usage"] + "/" + values["max_result_rows"] + "/" + values["max_execution_time"], mapError(rows.Err())
+}
+
+// Health says why the managed server cannot answer now, nil when it can:
+// restarting after it exited (with how often and why), or its supervisor
+// gone. Readiness reports it.
+func (s *LocalServer) Health() error {
+	st, err := readState(s.dir)
+	if err != nil {
+		return fmt.Errorf("managed ClickHouse is not running (%s missing)", statePath(s.dir))
+	}
+	if !processAlive(st.SupervisorPID) {
+		return errors.New("the managed ClickHouse's supervisor is gone; it is being started again")
+	}
+	if st.Status == statusReady {
+		return nil
+	}
+	msg := "managed ClickHouse is " + st.Status
+	if st.Restarts > 0 || st.LastExit != "" {
+		msg += fmt.Sprintf(" (restart %d; it exited %s ago: %s)", st.Restarts, time.Since(st.LastExitAt).Round(time.Second), st.LastExit)
+	}
+	return errors.New(msg)
+}
+
+// Watch keeps the managed server supervised while ctx lasts: should its
+// supervisor die (the supervisor restarts the server itself), it starts a
+// new one on the same port, so the connections of this process carry on.
+// dev and serve run it.
+func (s *LocalServer) Watch(ctx context.Context, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
 		select {
-		case <-s.exited:
-			return true
-		case <-timer.C:
 		case <-ctx.Done():
+			return
+		case <-tick.C:
 		}
+		st, err := readState(s.dir)
+		if err == nil && processAlive(st.SupervisorPID) {
+			continue
+		}
+		s.log.Warn("the managed ClickHouse's supervisor is gone: starting it again", "addr", s.Addr())
+		if err := s.restartSupervisor(ctx); err != nil {
+			s.log.Error("restarting the managed ClickHouse", "err", err)
+		}
+	}
+}
+
+func (s *LocalServer) restartSupervisor(ctx context.Context) error {
+	unlock, err := lockDir(ctx, s.dir, s.log)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	s.mu.Lock()
+	released := s.clients == nil
+	s.mu.Unlock()
+	if released {
+		return nil
+	}
+	return s.ensureSupervisor(ctx, s.tcpPort)
+}
+
+// Stop ends this process's use of the server. When no other sinergi
+// process uses it, the supervisor is told to stop it, and Stop waits until
+// it has (up to ctx); otherwise it keeps running for them.
+func (s *LocalServer) Stop(ctx context.Context) error {
+	if !s.releaseClient() {
+		return nil
+	}
+	unlock, err := lockDir(ctx, s.dir, s.log)
+	if err != nil {
+		return fmt.Errorf("clickhouse stop: %w", err)
+	}
+	defer unlock()
+	last, err := noClients(s.dir)
+	if err != nil || !last {
+		return err
+	}
+	st, err := readState(s.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("clickhouse stop: %w", err)
+	}
+	begin := time.Now()
+	if err := syscall.Kill(st.SupervisorPID, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("clickhouse stop: %w", err)
+	}
+	for processAlive(st.SupervisorPID) || processAlive(st.PID) {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("clickhouse stop: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	s.log.Info("managed ClickHouse stopped", "addr", s.Addr(), "elapsed", time.Since(begin).Round(time.Millisecond))
+	return nil
+}
+
+// releaseClient drops this process's shared lock; false if it had already.
+func (s *LocalServer) releaseClient() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.clients == nil {
 		return false
 	}
-	// Adopted: not our child, so poll.
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for processAlive(s.pid) {
-		select {
-		case <-tick.C:
-		case <-timer.C:
-			return !processAlive(s.pid)
-		case <-ctx.Done():
-			return !processAlive(s.pid)
-		}
-	}
+	s.clients.Close() // closing releases the lock
+	s.clients = nil
 	return true
+}
+
+func clientLockPath(dir string) string { return filepath.Join(dir, "clients.lock") }
+
+// openClientLock takes a shared lock on clients.lock: this process uses
+// the server.
+func openClientLock(dir string) (*os.File, error) {
+	f, err := os.OpenFile(clientLockPath(dir), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", f.Name(), err)
+	}
+	return f, nil
+}
+
+// noClients reports whether no process holds clients.lock.
+func noClients(dir string) (bool, error) {
+	f, err := os.OpenFile(clientLockPath(dir), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// stopProcess stops a process with SIGTERM, then SIGKILL after stopTimeout.
+func stopProcess(pid int, log *slog.Logger) {
+	if !processAlive(pid) {
+		return
+	}
+	log.Warn("stopping a ClickHouse left without its supervisor", "pid", pid)
+	_ = syscall.Kill(pid, syscall.SIGTERM)
+	deadline := time.Now().Add(stopTimeout)
+	for processAlive(pid) && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if processAlive(pid) {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		time.Sleep(500 * time.Millisecond)
+	}
 }
 
 func processAlive(pid int) bool {
@@ -386,7 +511,16 @@ func processAlive(pid int) bool {
 		return false
 	}
 	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	if err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	// A zombie (exited, not yet reaped by its parent) is not alive.
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true // no /proc: trust kill(0)
+	}
+	i := strings.LastIndexByte(string(stat), ')')
+	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
 }
 
 // lockDir takes an exclusive flock on dir/.lock, waiting while another
@@ -437,25 +571,17 @@ func writeState(dir string, st serverState) error {
 	if err != nil {
 		return err
 	}
-	tmp := statePath(dir) + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, statePath(dir))
+	return writeFileAtomic(statePath(dir), append(b, '\n'))
 }
 
-// freePorts asks the OS for n distinct free loopback ports.
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("free port: %w", err)
-		}
-		defer l.Close() // held until all are chosen, so they differ
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+// freePort asks the OS for a free loopback port.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("free port: %w", err)
 	}
-	return ports, nil
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // logTail returns the last lines of the file after offset, as a block to
@@ -485,158 +611,4 @@ func logTail(path string, offset int64) string {
 	}
 	lines = lines[max(0, len(lines)-tailLines):]
 	return fmt.Sprintf("--- last lines of %s ---\n%s\n", path, strings.Join(lines, "\n"))
-}
-
-// The server's configuration, rewritten on every start. Paths are XML
-// escaped; everything else is ours.
-var configTemplate = template.Must(template.New("config.xml").Funcs(template.FuncMap{"xml": xmlEscape}).Parse(
-	`<?xml version="1.0"?>
-<!-- Written by sinergi on every start of the ClickHouse server it manages. -->
-<yandex>
-    <logger>
-        <level>warning</level>
-        <log>{{xml .Dir}}/log/clickhouse-server.log</log>
-        <errorlog>{{xml .Dir}}/log/clickhouse-server.err.log</errorlog>
-        <size>100M</size>
-        <count>3</count>
-        <console>0</console>
-    </logger>
-    <listen_host>127.0.0.1</listen_host>
-    <tcp_port>{{.TCPPort}}</tcp_port>
-    <http_port>{{.HTTPPort}}</http_port>
-    <path>{{xml .Dir}}/data/</path>
-    <tmp_path>{{xml .Dir}}/tmp/</tmp_path>
-    <user_files_path>{{xml .Dir}}/user_files/</user_files_path>
-    <format_schema_path>{{xml .Dir}}/format_schemas/</format_schema_path>
-    <users_config>{{xml .Dir}}/users.xml</users_config>
-    <!-- Tells sinergi that the server answering on its port is this one. -->
-    <macros>
-        <sinergi_dir>{{xml .Dir}}</sinergi_dir>
-    </macros>
-    <!-- A development server: small caches. -->
-    <mark_cache_size>268435456</mark_cache_size>
-    <uncompressed_cache_size>268435456</uncompressed_cache_size>
-    <!-- Dates and partitions do not depend on the machine's time zone. -->
-    <timezone>UTC</timezone>
-</yandex>
-`))
-
-const usersXML = `<?xml version="1.0"?>
-<!-- Written by sinergi on every start of the ClickHouse server it manages. -->
-<yandex>
-    <profiles>
-        <default>
-            <max_memory_usage>4000000000</max_memory_usage>
-        </default>
-    </profiles>
-    <users>
-        <default>
-            <password></password>
-            <networks>
-                <ip>127.0.0.1</ip>
-                <ip>::1</ip>
-            </networks>
-            <profile>default</profile>
-            <quota>default</quota>
-        </default>
-    </users>
-    <quotas>
-        <default></default>
-    </quotas>
-</yandex>
-`
-
-func xmlEscape(s string) (string, error) {
-	var b bytes.Buffer
-	err := xml.EscapeText(&b, []byte(s))
-	return b.String(), err
-}
-
-// writeConfig lays out dir for a server on the given ports.
-func writeConfig(dir string, tcpPort, httpPort int) error {
-	for _, sub := range []string{"data", "tmp", "user_files", "format_schemas", "log"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o750); err != nil {
-			return err
-		}
-	}
-	var cfg bytes.Buffer
-	err := configTemplate.Execute(&cfg, struct {
-		Dir               string
-		TCPPort, HTTPPort int
-	}{dir, tcpPort, httpPort})
-	if err != nil {
-		return fmt.Errorf("config.xml: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "config.xml"), cfg.Bytes(), 0o600); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "users.xml"), []byte(usersXML), 0o600)
-}
-
-// FindServerBinary returns the path of the ClickHouse server: clickhouse-server
-// on PATH or where Debian puts it, else the single clickhouse binary.
-func FindServerBinary() (string, error) {
-	if p, err := exec.LookPath("clickhouse-server"); err == nil {
-		return p, nil
-	}
-	for _, p := range []string{"/usr/sbin/clickhouse-server", "/usr/bin/clickhouse-server"} {
-		if isExecutable(p) {
-			return p, nil
-		}
-	}
-	if p, err := exec.LookPath("clickhouse"); err == nil {
-		return p, nil
-	}
-	if isExecutable("/usr/bin/clickhouse") {
-		return "/usr/bin/clickhouse", nil
-	}
-	return "", notInstalled("")
-}
-
-func isExecutable(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
-}
-
-// notInstalled is the ErrServerNotInstalled error telling the user what to
-// do; sudo is "sudo " when the install needs root.
-func notInstalled(sudo string) error {
-	return fmt.Errorf("%w: no clickhouse-server or clickhouse binary on PATH or in /usr/sbin, /usr/bin; "+
-		"install it with `%s%s` (Debian/Ubuntu) or ClickHouse's own packages (https://clickhouse.com/docs/install), "+
-		"or use an external server by setting SINERGI_CLICKHOUSE_ADDR",
-		ErrServerNotInstalled, sudo, installCmd)
-}
-
-// EnsureInstalled returns the ClickHouse server binary, installing the
-// Debian packages first when it is missing and this process may (root, with
-// apt-get).
-func EnsureInstalled(ctx context.Context, log *slog.Logger) (string, error) {
-	if p, err := FindServerBinary(); err == nil {
-		return p, nil
-	}
-	if _, err := exec.LookPath("apt-get"); err != nil {
-		return "", notInstalled("")
-	}
-	if os.Geteuid() != 0 {
-		return "", notInstalled("sudo apt-get update && sudo ")
-	}
-	log.Info("ClickHouse is not installed, installing it with apt-get", "packages", "clickhouse-server clickhouse-client")
-	for _, args := range [][]string{
-		{"update"},
-		{"install", "-y", "clickhouse-server", "clickhouse-client"},
-	} {
-		log.Info("running apt-get " + strings.Join(args, " "))
-		cmd := exec.CommandContext(ctx, "apt-get", args...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return "", fmt.Errorf("clickhouse install: apt-get %s: %w", args[0], err)
-		}
-	}
-	p, err := FindServerBinary()
-	if err != nil {
-		return "", fmt.Errorf("clickhouse install: apt-get succeeded but: %w", err)
-	}
-	log.Info("ClickHouse installed", "binary", p)
-	return p, nil
 }

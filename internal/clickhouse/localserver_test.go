@@ -1,6 +1,7 @@
 package clickhouse
 
 import (
+	"bufio"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -15,14 +16,33 @@ import (
 	"time"
 )
 
-// TestLocalServerLifecycle starts, reuses, loses, restarts, adopts and stops
-// servers on one data directory. It is one test because each server start
-// costs seconds.
-func TestLocalServerLifecycle(t *testing.T) {
+// ClientOfEnv makes this test binary a process that uses the managed server
+// of a directory until it is killed (see TestManagedServerLifetime).
+const ClientOfEnv = "SINERGI_TEST_CLIENT_OF"
+
+// RunClientOf is the main of such a process: it prints the server's
+// address once it uses it, then waits to be killed.
+func RunClientOf(dataDir string) int {
+	s, err := StartLocal(context.Background(), dataDir, slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println(s.Addr())
+	select {}
+}
+
+// TestManagedServerLifetime: the managed server outlives any one process
+// that uses it, comes back when it is killed, gets a new supervisor when
+// its supervisor is killed, and stops once no process uses it — also when
+// the last one was killed. It is one test because each start costs
+// seconds.
+func TestManagedServerLifetime(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
 	dataDir := t.TempDir()
+	dir := filepath.Join(dataDir, "clickhouse")
 	start := func() *LocalServer {
 		t.Helper()
 		s, err := StartLocal(ctx, dataDir, log)
@@ -32,86 +52,87 @@ func TestLocalServerLifecycle(t *testing.T) {
 		t.Cleanup(func() { s.Stop(context.Background()) }) // before TempDir's removal
 		return s
 	}
-
-	first := start()
-	if !first.Owned() {
-		t.Fatal("first server: Owned() = false, want true")
+	answers := func(s *LocalServer) {
+		t.Helper()
+		if err := pingServer(ctx, s.Addr(), s.dir, s.creds.Admin); err != nil {
+			t.Fatalf("the server does not answer: %v", err)
+		}
 	}
-	if v := serverVersion(t, ctx, first.Addr()); v == "" {
-		t.Fatal("SELECT version() returned nothing")
-	}
-	if st := mustState(t, dataDir); st.PID != first.pid || st.TCPPort != first.tcpPort || st.HTTPPort != first.HTTPPort() {
-		t.Fatalf("server.json = %+v, want pid %d and ports of %s", st, first.pid, first.Addr())
-	}
-
-	// A second start on the same directory uses the running server.
-	second := start()
-	if second.Owned() || second.Addr() != first.Addr() {
-		t.Fatalf("second start: Owned() = %v, Addr() = %s; want false, %s", second.Owned(), second.Addr(), first.Addr())
-	}
-	if err := second.Stop(ctx); err != nil {
-		t.Fatalf("Stop of a server not owned: %v", err)
-	}
-	if err := pingServer(ctx, first.Addr(), first.dir); err != nil {
-		t.Fatalf("server not owned was stopped: %v", err)
+	eventually := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(time.Minute); !ok(); time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("after a minute: %s", what)
+			}
+		}
 	}
 
-	// The server dies without cleaning up: the next start replaces it.
-	if err := syscall.Kill(first.pid, syscall.SIGKILL); err != nil {
+	// The first user starts it (an `etl load`, say); a second one (a
+	// `serve`) uses the same server, and keeps it when the first exits.
+	load := start()
+	serve := start()
+	if serve.Addr() != load.Addr() {
+		t.Fatalf("two servers on one directory: %s and %s", load.Addr(), serve.Addr())
+	}
+	if err := load.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
-	<-first.exited
-	fresh := start()
-	if !fresh.Owned() || fresh.pid == first.pid {
-		t.Fatalf("start after kill -9: Owned() = %v, pid %d (killed: %d); want a new owned server", fresh.Owned(), fresh.pid, first.pid)
-	}
-	serverVersion(t, ctx, fresh.Addr())
-	if err := first.Stop(ctx); err != nil {
-		t.Fatalf("Stop of a dead server: %v", err)
-	}
-	if st := mustState(t, dataDir); st.PID != fresh.pid {
-		t.Fatalf("stopping the dead server changed server.json to %+v", st)
-	}
+	answers(serve)
 
-	// The owner dies without stopping its server: the next start adopts it.
-	// (fresh will log that its process exited: here its owner is this test.)
+	// Killed, it comes back on the same port, and says so meanwhile.
 	st := mustState(t, dataDir)
-	st.OwnerPID = deadPID(t)
-	if err := writeState(fresh.dir, st); err != nil {
+	if err := syscall.Kill(st.PID, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	adopted := start()
-	if !adopted.Owned() || adopted.pid != fresh.pid {
-		t.Fatalf("start after the owner died: Owned() = %v, pid %d; want true, %d", adopted.Owned(), adopted.pid, fresh.pid)
+	eventually("the server is reported restarting", func() bool { return serve.Health() != nil })
+	t.Logf("while it restarts: %v", serve.Health())
+	eventually("the server comes back", func() bool { return serve.Health() == nil })
+	answers(serve)
+	if st := mustState(t, dataDir); st.Restarts != 1 || st.LastExit == "" || st.TCPPort != serve.tcpPort {
+		t.Fatalf("after a restart server.json = %+v", st)
 	}
-	if err := adopted.Stop(ctx); err != nil {
-		t.Fatalf("Stop: %v", err)
-	}
-	select {
-	case <-fresh.exited:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the process is still running after Stop")
-	}
-	if err := syscall.Kill(fresh.pid, 0); !errors.Is(err, syscall.ESRCH) {
-		t.Fatalf("kill -0 %d after Stop: %v, want ESRCH", fresh.pid, err)
-	}
-	if _, err := readState(fresh.dir); !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("server.json after Stop: %v, want it removed", err)
-	}
-}
 
-func serverVersion(t *testing.T, ctx context.Context, addr string) string {
-	t.Helper()
-	db, err := Open(ctx, Config{Addr: addr, Database: "default"}, slog.New(slog.DiscardHandler))
+	// Its supervisor killed, the server goes too; the watch of a user
+	// starts a new supervisor on the same port.
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go serve.Watch(watchCtx, 200*time.Millisecond)
+	st = mustState(t, dataDir)
+	if err := syscall.Kill(st.SupervisorPID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	eventually("a new supervisor runs the server", func() bool {
+		now, err := readState(dir)
+		return err == nil && now.SupervisorPID != st.SupervisorPID && now.Status == statusReady && !processAlive(st.PID)
+	})
+	answers(serve)
+	stopWatch()
+
+	// A user killed while it is the last one: the server stops anyway.
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	child.Env = append(os.Environ(), ClientOfEnv+"="+dataDir)
+	child.Stderr = t.Output()
+	out, err := child.StdoutPipe()
 	if err != nil {
-		t.Fatalf("open %s: %v", addr, err)
+		t.Fatal(err)
 	}
-	defer db.Close()
-	var v string
-	if err := db.QueryRow(ctx, "SELECT version()", nil, &v); err != nil {
-		t.Fatalf("SELECT version(): %v", err)
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
 	}
-	return v
+	if sc := bufio.NewScanner(out); !sc.Scan() || sc.Text() != serve.Addr() {
+		t.Fatalf("the child does not use the same server: %q", sc.Text())
+	}
+	if err := serve.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	answers(serve) // the child still uses it
+	st = mustState(t, dataDir)
+	_ = child.Process.Kill()
+	_ = child.Wait()
+	eventually("the server and its supervisor stop once no one uses them", func() bool {
+		_, err := readState(dir)
+		return errors.Is(err, os.ErrNotExist) && !processAlive(st.PID) && !processAlive(st.SupervisorPID)
+	})
 }
 
 func mustState(t *testing.T, dataDir string) serverState {
@@ -123,24 +144,18 @@ func mustState(t *testing.T, dataDir string) serverState {
 	return st
 }
 
-// deadPID is the pid of a process that has exited.
-func deadPID(t *testing.T) int {
-	cmd := exec.Command("true")
-	if err := cmd.Run(); err != nil {
-		t.Fatal(err)
-	}
-	return cmd.Process.Pid
-}
-
 func TestWriteConfig(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a&b <c>")
-	if err := writeConfig(dir, 9001, 8124); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeConfig(dir, 9001); err != nil {
 		t.Fatal(err)
 	}
 	var cfg struct {
 		ListenHost string `xml:"listen_host"`
 		TCPPort    int    `xml:"tcp_port"`
-		HTTPPort   int    `xml:"http_port"`
+		HTTPPort   string `xml:"http_port"`
 		Path       string `xml:"path"`
 		Users      string `xml:"users_config"`
 	}
@@ -151,13 +166,31 @@ func TestWriteConfig(t *testing.T) {
 	if err := xml.Unmarshal(b, &cfg); err != nil {
 		t.Fatalf("config.xml is not XML: %v", err)
 	}
-	if cfg.ListenHost != "127.0.0.1" || cfg.TCPPort != 9001 || cfg.HTTPPort != 8124 ||
+	if cfg.ListenHost != "127.0.0.1" || cfg.TCPPort != 9001 || cfg.HTTPPort != "" ||
 		cfg.Path != dir+"/data/" || cfg.Users != dir+"/users.xml" {
 		t.Errorf("config.xml = %+v", cfg)
 	}
 	for _, sub := range []string{"data", "tmp", "user_files", "format_schemas", "log"} {
 		if fi, err := os.Stat(filepath.Join(dir, sub)); err != nil || !fi.IsDir() {
 			t.Errorf("%s: not a directory (%v)", sub, err)
+		}
+	}
+	// The passwords are generated once and only this account reads them.
+	creds, err := loadCredentials(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := loadCredentials(dir)
+	if creds != again || len(creds.Admin.Password) < 32 || creds.Admin.Password == creds.Reader.Password {
+		t.Errorf("credentials: %+v then %+v", creds, again)
+	}
+	users, _ := os.ReadFile(filepath.Join(dir, "users.xml"))
+	if strings.Contains(string(users), creds.Admin.Password) || !strings.Contains(string(users), sha256Hex(creds.Admin.Password)) {
+		t.Error("users.xml holds a password rather than its hash")
+	}
+	for _, name := range []string{"credentials.json", "users.xml", "client.xml", "config.xml"} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v (%v), want 0600", name, fi.Mode().Perm(), err)
 		}
 	}
 }

@@ -41,3 +41,24 @@ type notFoundError struct{ msg string }
 
 func (e *notFoundError) Error() string        { return e.msg }
 func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// Unavailable returns an ErrUnavailable whose message says why and is safe
+// to show (readiness reports it).
+func Unavailable(format string, args ...any) error {
+	return &unavailableError{msg: fmt.Sprintf(format, args...)}
+}
+
+type unavailableError struct{ msg string }
+
+func (e *unavailableError) Error() string        { return e.msg }
+func (e *unavailableError) Is(target error) bool { return target == ErrUnavailable }
+
+// Reason returns the message of the Unavailable error in err's chain, if
+// there is one: why the service is unavailable, in words safe to show.
+func Reason(err error) (string, bool) {
+	var u *unavailableError
+	if errors.As(err, &u) {
+		return u.msg, true
+	}
+	return "", false
+}

@@ -46,6 +46,9 @@ var (
 // session, prints each engine's name and version, runs the tests, and stops
 // both. It returns the exit code for os.Exit.
 func Main(m *testing.M) int {
+	if code, ok := clickhouse.RunSupervisor(); ok {
+		return code // this binary, started as the test server's supervisor
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	dir, err := os.MkdirTemp("", "sinergi-clickhousetest-")
 	if err != nil {
@@ -108,7 +111,9 @@ func startEngines(ctx context.Context, log *slog.Logger) int {
 }
 
 func serverVersion(ctx context.Context, log *slog.Logger) (string, error) {
-	db, err := clickhouse.Open(ctx, clickhouse.Config{Addr: server.Addr(), Database: "default"}, log)
+	cfg := server.AdminConfig()
+	cfg.Database = "default"
+	db, err := clickhouse.Open(ctx, cfg, log)
 	if err != nil {
 		return "", err
 	}
@@ -193,17 +198,17 @@ func Server() *clickhouse.LocalServer {
 }
 
 // Config is the configuration of a database on the test server with a name
-// no other test uses. The database does not exist yet (see
+// no other test uses, as the server's admin user (see
+// clickhouse.LocalServer). The database does not exist yet (see
 // clickhouse.CreateDatabase); the limits are sinergi's defaults.
 func Config(t testing.TB) clickhouse.Config {
 	t.Helper()
 	if server == nil {
 		t.Fatal("clickhousetest: no server: call clickhousetest.Main from TestMain")
 	}
-	return clickhouse.Config{
-		Addr:     server.Addr(),
-		Database: fmt.Sprintf("test_%d_%d", os.Getpid(), counter.Add(1)),
-	}.Defaults()
+	cfg := server.AdminConfig()
+	cfg.Database = fmt.Sprintf("test_%d_%d", os.Getpid(), counter.Add(1))
+	return cfg
 }
 
 // NewDB returns a connection to a fresh database with every migration
