@@ -141,7 +141,7 @@ func (c *Config) settings() []setting {
 		{"SINERGI_CLICKHOUSE_PASSWORD", "clickhouse.password", str(&c.ClickHouse.Password)},
 		{"SINERGI_CLICKHOUSE_QUERY_TIMEOUT", "clickhouse.query_timeout", duration(&c.ClickHouse.QueryTimeout)},
 		{"SINERGI_CLICKHOUSE_MAX_RESULT_ROWS", "clickhouse.max_result_rows", integer(&c.ClickHouse.MaxResultRows)},
-		{"SINERGI_CLICKHOUSE_MAX_MEMORY_USAGE", "clickhouse.max_memory_usage", bytes(&c.ClickHouse.MaxMemoryUsage)},
+		{"SINERGI_CLICKHOUSE_MAX_MEMORY_USAGE", "clickhouse.max_memory_usage", byteCount(&c.ClickHouse.MaxMemoryUsage)},
 		{"SINERGI_CLICKHOUSE_LOG_QUERIES", "clickhouse.log_queries", boolean(&c.ClickHouse.LogQueries)},
 		{"SINERGI_GRAPHQL_MAX_COMPLEXITY", "graphql.max_complexity", integer(&c.GraphQL.MaxComplexity)},
 		{"SINERGI_GRAPHQL_MAX_DEPTH", "graphql.max_depth", integer(&c.GraphQL.MaxDepth)},
@@ -186,7 +186,7 @@ func duration(p *time.Duration) func(string) error {
 	}
 }
 
-func bytes(p *int64) func(string) error {
+func byteCount(p *int64) func(string) error {
 	return func(v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
