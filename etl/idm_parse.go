@@ -52,6 +52,12 @@ var yearSuffixed = []string{"iks", "ike", "ikl", "nilaiidm", "idm", "skoridm", "
 // register known and the allowed years. It returns an error only when the
 // file as a whole cannot be used; refused rows are in the batch's Rejects.
 func ParseIDM(t *tabular.Table, known RegionLookup, years YearRange) (IDMBatch, error) {
+	return parseIDM(t, known, years, nil)
+}
+
+// parseIDM is ParseIDM handing each refused row to sink as it is found,
+// when sink is not nil, instead of keeping it in the batch.
+func parseIDM(t *tabular.Table, known RegionLookup, years YearRange, sink func(Reject)) (IDMBatch, error) {
 	if known == nil {
 		return IDMBatch{}, errors.New("idm parse: no region register to check village codes against")
 	}
@@ -62,6 +68,7 @@ func ParseIDM(t *tabular.Table, known RegionLookup, years YearRange) (IDMBatch, 
 	if err != nil {
 		return IDMBatch{}, fmt.Errorf("idm parse %s: %w", t.Source(), err)
 	}
+	p.sink = sink
 	var batch IDMBatch
 	width := len(t.Header())
 	for {
@@ -112,6 +119,7 @@ type idmParser struct {
 	order      []scoreKey
 	copies     map[scoreKey][]scoreRow
 	rejects    []Reject
+	sink       func(Reject) // when set, takes the rejects instead of rejects
 }
 
 func newIDMParser(t *tabular.Table, known RegionLookup, years YearRange) (*idmParser, error) {
@@ -170,7 +178,12 @@ func splitYearSuffix(h string) (base string, year int, ok bool) {
 }
 
 func (p *idmParser) reject(line int, raw, reason string) {
-	p.rejects = append(p.rejects, newReject(p.t, line, raw, reason))
+	rj := newReject(p.t, line, raw, reason)
+	if p.sink != nil {
+		p.sink(rj)
+		return
+	}
+	p.rejects = append(p.rejects, rj)
 }
 
 func (p *idmParser) add(row scoreRow) {

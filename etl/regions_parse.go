@@ -89,6 +89,12 @@ var (
 // from known. It returns an error only when the file as a whole cannot be
 // read; refused rows are in the batch's Rejects.
 func ParseRegions(t *tabular.Table, known RegionLookup) (RegionBatch, error) {
+	return parseRegions(t, known, nil)
+}
+
+// parseRegions is ParseRegions handing each refused row to sink as it is
+// found, when sink is not nil, instead of keeping it in the batch.
+func parseRegions(t *tabular.Table, known RegionLookup, sink func(Reject)) (RegionBatch, error) {
 	if known == nil {
 		known = (*RegionSet)(nil) // an empty register: every parent must be in the file
 	}
@@ -96,7 +102,7 @@ func ParseRegions(t *tabular.Table, known RegionLookup) (RegionBatch, error) {
 	if err != nil {
 		return RegionBatch{}, fmt.Errorf("region parse %s: %w", t.Source(), err)
 	}
-	c := &regionCollector{t: t, copies: map[region.Code][]regionRow{}, refused: map[region.Code]bool{}}
+	c := &regionCollector{t: t, copies: map[region.Code][]regionRow{}, refused: map[region.Code]bool{}, sink: sink}
 	var batch RegionBatch
 	width := len(t.Header())
 	for {
@@ -176,10 +182,19 @@ type regionCollector struct {
 	copies  map[region.Code][]regionRow
 	refused map[region.Code]bool // codes with a refused row
 	rejects []Reject
+	sink    func(Reject) // when set, takes the rejects instead of rejects
+}
+
+func (c *regionCollector) refuse(rj Reject) {
+	if c.sink != nil {
+		c.sink(rj)
+		return
+	}
+	c.rejects = append(c.rejects, rj)
 }
 
 func (c *regionCollector) reject(rec tabular.Record, reason string, code region.Code) {
-	c.rejects = append(c.rejects, newReject(c.t, rec.Line, rec.Raw, reason))
+	c.refuse(newReject(c.t, rec.Line, rec.Raw, reason))
 	if code != "" {
 		c.refused[code] = true
 	}
@@ -209,7 +224,7 @@ func (c *regionCollector) finish(known RegionLookup) ([]region.Region, []int) {
 				continue
 			}
 			if reason := c.parentProblem(row.r, accepted, known); reason != "" {
-				c.rejects = append(c.rejects, newReject(c.t, row.line, row.raw, reason))
+				c.refuse(newReject(c.t, row.line, row.raw, reason))
 				c.refused[code] = true
 				continue
 			}
@@ -244,7 +259,7 @@ func (c *regionCollector) settleCopies(code region.Code) (regionRow, bool) {
 	}
 	reason := fmt.Sprintf("code %s appears on lines %s with different values (%s)", code.Dotted(), lineList(lines), regionDifferences(rows))
 	for _, row := range rows {
-		c.rejects = append(c.rejects, newReject(c.t, row.line, row.raw, reason))
+		c.refuse(newReject(c.t, row.line, row.raw, reason))
 	}
 	c.refused[code] = true
 	return regionRow{}, false

@@ -87,6 +87,9 @@ type RegisterSink struct {
 	PartiesDone func() error
 	// Realisation takes each accepted realisation with its line.
 	Realisation func(rl *cooperation.Realisation, agreement, line int) error
+	// Reject, if set, takes each refused row as it is found; the batch's
+	// Rejects then stay empty.
+	Reject func(Reject)
 }
 
 // ErrRegisterLayout marks a register whose tables cannot be found or told

@@ -159,6 +159,10 @@ func (p *registerParser) read(r *registerTable, refusedID func(id string, line i
 }
 
 func (p *registerParser) reject(r *registerTable, row registerRow, reason string) {
+	if p.sink != nil && p.sink.Reject != nil {
+		p.sink.Reject(r.reject(row, reason))
+		return
+	}
 	p.rejects[r.id] = append(p.rejects[r.id], r.reject(row, reason))
 }
 

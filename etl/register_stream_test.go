@@ -912,3 +912,12 @@ func peakRSS(tb testing.TB) int {
 	}
 	return 0
 }
+
+func toIngestRejects(run *ingest.Run, rejects []Reject) []ingest.Reject {
+	out := make([]ingest.Reject, len(rejects))
+	for i, rj := range rejects {
+		out[i] = ingest.Reject{RunID: run.ID, Dataset: run.Dataset, Source: rj.Source, Sheet: rj.Sheet,
+			Line: rj.Line, Reason: rj.Reason, Record: rj.Record}
+	}
+	return out
+}

@@ -280,24 +280,25 @@ func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string)
 	if err != nil {
 		return fail(err)
 	}
-	var rejects []ingest.Reject
+	rejects := newRejectWriter(ctx, r.runs, &run)
 	switch dataset {
 	case DatasetRegions:
-		rejects, err = r.loadRegions(ctx, &run, paths[0], known)
+		err = r.loadRegions(ctx, &run, paths[0], known, rejects)
 	case DatasetIDM:
-		rejects, err = r.loadIDM(ctx, &run, paths[0], known)
+		err = r.loadIDM(ctx, &run, paths[0], known, rejects)
 	case DatasetRegister, DatasetSimulation:
-		rejects, err = r.loadRegister(ctx, &run, paths, known)
+		err = r.loadRegister(ctx, &run, paths, known, rejects)
+	}
+	if cerr := rejects.close(); err == nil {
+		err = cerr
 	}
 	if err != nil {
 		return fail(err)
 	}
+	run.RowsRejected = rejects.count
 	r.reach(ctx, "inserted")
 	if err := ctx.Err(); err != nil {
 		return fail(fmt.Errorf("interrupted: %w", err))
-	}
-	if err := r.runs.SaveRejects(ctx, rejects); err != nil {
-		return fail(err)
 	}
 	run.Status = ingest.StatusLoaded
 	if err := r.runs.SaveRun(ctx, run); err != nil {
@@ -305,7 +306,7 @@ func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string)
 	}
 	log.Info("rows loaded", "read", run.RowsRead, "loaded", run.RowsLoaded, "rejected", run.RowsRejected)
 	r.reach(ctx, "loaded")
-	return run, rejects, nil
+	return run, rejects.reported(), nil
 }
 
 // commit rebuilds the aggregates over the loaded runs and publishes them,
@@ -387,28 +388,24 @@ func parseFile[B any](path string, parse func(*tabular.Table) (B, error)) (B, er
 	return parse(t)
 }
 
-// counted records a load's counts on its run.
-func counted(run *ingest.Run, read, loaded int, rejects []Reject) []ingest.Reject {
-	run.RowsRead, run.RowsLoaded, run.RowsRejected = read, loaded, len(rejects)
-	return toIngestRejects(run, rejects)
+func (r *Runner) loadRegions(ctx context.Context, run *ingest.Run, path string, known *RegionSet, rejects *rejectWriter) error {
+	batch, err := parseFile(path, func(t *tabular.Table) (RegionBatch, error) { return parseRegions(t, known, rejects.add) })
+	if err != nil {
+		return err
+	}
+	run.RowsRead, run.RowsLoaded = batch.RowsRead, len(batch.Regions)
+	return r.regions.InsertRows(ctx, run.ID, run.Source, batch.Regions)
 }
 
-func (r *Runner) loadRegions(ctx context.Context, run *ingest.Run, path string, known *RegionSet) ([]ingest.Reject, error) {
-	batch, err := parseFile(path, func(t *tabular.Table) (RegionBatch, error) { return ParseRegions(t, known) })
+func (r *Runner) loadIDM(ctx context.Context, run *ingest.Run, path string, known *RegionSet, rejects *rejectWriter) error {
+	batch, err := parseFile(path, func(t *tabular.Table) (IDMBatch, error) {
+		return parseIDM(t, known, IDMYears(r.now()), rejects.add)
+	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	rejects := counted(run, batch.RowsRead, len(batch.Regions), batch.Rejects)
-	return rejects, r.regions.InsertRows(ctx, run.ID, run.Source, batch.Regions)
-}
-
-func (r *Runner) loadIDM(ctx context.Context, run *ingest.Run, path string, known *RegionSet) ([]ingest.Reject, error) {
-	batch, err := parseFile(path, func(t *tabular.Table) (IDMBatch, error) { return ParseIDM(t, known, IDMYears(r.now())) })
-	if err != nil {
-		return nil, err
-	}
-	rejects := counted(run, batch.RowsRead, len(batch.Scores), batch.Rejects)
-	return rejects, r.scores.InsertRows(ctx, run.ID, run.Source, batch.Scores)
+	run.RowsRead, run.RowsLoaded = batch.RowsRead, len(batch.Scores)
+	return r.scores.InsertRows(ctx, run.ID, run.Source, batch.Scores)
 }
 
 // loadRegister streams a register into ClickHouse as it is read: parties
@@ -418,13 +415,14 @@ func (r *Runner) loadIDM(ctx context.Context, run *ingest.Run, path string, know
 // settled in ClickHouse, and the agreements, which were only numbered, are
 // read again and stored with their records. Memory grows with the
 // agreements and their distinct villages and partners, not with rows.
-func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []string, known *RegionSet) ([]ingest.Reject, error) {
+func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []string, known *RegionSet, rejects *rejectWriter) error {
 	start := r.now()
 	records := cooperation.NewRecordBuilder()
 	var partiesDone time.Time
 	parties := r.registers.NewPartyWriter(ctx, run.ID)
 	realisations := r.registers.NewRealisationWriter(ctx, run.ID)
 	batch, err := StreamRegister(paths, known, RegisterSink{
+		Reject: rejects.add,
 		Party: func(p *cooperation.Party, agreement int) error {
 			return parties.Append(p, records.AddParty(agreement, p))
 		},
@@ -449,21 +447,20 @@ func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []stri
 	if err != nil {
 		parties.Abort()
 		realisations.Abort()
-		return nil, err
+		return err
 	}
 	if err := realisations.Close(); err != nil {
-		return nil, err
+		return err
 	}
 	streamed := r.now()
 	var repeats int
 	var refused []cooperation.RealisationCopy
 	if batch.RealisationRows > 1 {
 		if repeats, refused, err = r.registers.SettleRealisationCopies(ctx, run.ID); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	settled := r.now()
-	rejects := batch.Rejects
 	if len(refused) > 0 {
 		lines := make([]int, len(refused))
 		for i, c := range refused {
@@ -474,14 +471,16 @@ func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []stri
 		}
 		texts, err := realisationRecords(paths, lines)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		rejects = mergeRealisationRejects(rejects, realisationCopyRejects(batch.RealisationsSource, batch.RealisationsSheet, refused, texts))
+		for _, rj := range realisationCopyRejects(batch.RealisationsSource, batch.RealisationsSheet, refused, texts) {
+			rejects.add(rj)
+		}
 	}
 	simulation := run.Dataset == DatasetSimulation
 	for _, b := range batch.Bodies {
 		if err := checkSimulationID("body", b.ID, simulation); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	w := r.registers.NewRecordWriter(ctx, run.ID, run.Source)
@@ -494,13 +493,13 @@ func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []stri
 	})
 	if err != nil {
 		w.Abort()
-		return nil, err
+		return err
 	}
 	if err := w.Close(); err != nil {
-		return nil, err
+		return err
 	}
 	if err := r.registers.InsertBodies(ctx, run.ID, batch.Bodies); err != nil {
-		return nil, err
+		return err
 	}
 	realised := batch.RealisationRows - repeats - len(refused)
 	loaded := batch.AgreementRows + batch.PartyRows + realised + len(batch.Bodies)
@@ -509,37 +508,13 @@ func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []stri
 		"reading_agreements_and_parties", partiesDone.Sub(start).Round(time.Millisecond), "streaming_realisations", streamed.Sub(partiesDone).Round(time.Millisecond),
 		"settling_copies", settled.Sub(streamed).Round(time.Millisecond),
 		"storing_records", r.now().Sub(settled).Round(time.Millisecond))
-	return counted(run, batch.RowsRead, loaded, rejects), nil
-}
-
-// mergeRealisationRejects adds the rejects of realisation copies to a
-// register's rejects, among the realisations' own (the last table), in line
-// order.
-func mergeRealisationRejects(rejects, copies []Reject) []Reject {
-	if len(copies) == 0 {
-		return rejects
-	}
-	start := len(rejects)
-	for start > 0 && rejects[start-1].Source == copies[0].Source && rejects[start-1].Sheet == copies[0].Sheet {
-		start--
-	}
-	out := append(slices.Clone(rejects), copies...)
-	sortRejects(out[start:])
-	return out
+	run.RowsRead, run.RowsLoaded = batch.RowsRead, loaded
+	return nil
 }
 
 // IDMYears is the range of years an IDM file may hold: from the first IDM
 // (2015) to next year.
 func IDMYears(now time.Time) YearRange { return YearRange{Min: 2015, Max: now.Year() + 1} }
-
-func toIngestRejects(run *ingest.Run, rejects []Reject) []ingest.Reject {
-	out := make([]ingest.Reject, len(rejects))
-	for i, rj := range rejects {
-		out[i] = ingest.Reject{RunID: run.ID, Dataset: run.Dataset, Source: rj.Source, Sheet: rj.Sheet,
-			Line: rj.Line, Reason: rj.Reason, Record: rj.Record}
-	}
-	return out
-}
 
 // SourceName is how a source is named in run records: the absolute paths
 // of its files.

@@ -227,7 +227,9 @@ func runLoad(ctx context.Context, cfg Config, log *slog.Logger, args []string) i
 const rejectsShown = 20
 
 func printLoadReport(w io.Writer, res etl.Result) {
+	total := 0
 	for _, r := range res.Runs {
+		total += r.RowsRejected
 		fmt.Fprintf(w, "run %d  %-8s %-9s read %d, loaded %d, rejected %d  %s\n",
 			r.ID, r.Dataset, r.Status, r.RowsRead, r.RowsLoaded, r.RowsRejected, r.Source)
 		if r.Error != "" {
@@ -236,7 +238,6 @@ func printLoadReport(w io.Writer, res etl.Result) {
 	}
 	for i, rj := range res.Rejects {
 		if i == rejectsShown {
-			fmt.Fprintf(w, "... and %d more rejected rows: query etlRejects(runId: ...) for all of them\n", len(res.Rejects)-rejectsShown)
 			break
 		}
 		where := filepath.Base(rj.Source)
@@ -244,6 +245,9 @@ func printLoadReport(w io.Writer, res etl.Result) {
 			where += "[" + rj.Sheet + "]"
 		}
 		fmt.Fprintf(w, "rejected %s:%d: %s\n", where, rj.Line, rj.Reason)
+	}
+	if shown := min(len(res.Rejects), rejectsShown); total > shown {
+		fmt.Fprintf(w, "... and %d more rejected rows: query etlRejects(runId: ...) for all of them\n", total-shown)
 	}
 }
 

@@ -108,6 +108,7 @@ type csvSource struct {
 	comma byte
 	line  int    // number of the last line read
 	long  []byte // a line longer than in's buffer
+	cut   int    // bytes of the last line dropped past MaxLineBytes
 	eof   bool   // in is exhausted
 	arena []string
 
@@ -133,10 +134,17 @@ func (s *csvSource) readLine() ([]byte, error) {
 		return nil, io.EOF
 	}
 	line, err := s.in.ReadSlice('\n')
+	s.cut = 0
 	if err == bufio.ErrBufferFull {
 		s.long = append(s.long[:0], line...)
 		for err == bufio.ErrBufferFull {
 			line, err = s.in.ReadSlice('\n')
+			if len(s.long)+len(line) > DefaultLimits.MaxLineBytes {
+				// Past the limit, the line is only counted: it becomes a
+				// reject that keeps its beginning.
+				s.cut += len(line)
+				continue
+			}
 			s.long = append(s.long, line...)
 		}
 		line = s.long
@@ -159,6 +167,10 @@ func (s *csvSource) next() (Record, error) {
 		raw, err := s.readLine()
 		if err != nil {
 			return Record{}, err
+		}
+		if s.cut > 0 {
+			return Record{Line: s.line, Raw: string(raw[:min(len(raw), 4096)]),
+				Problem: fmt.Sprintf("line of %d bytes, longer than the %d a line may have", len(raw)+s.cut, DefaultLimits.MaxLineBytes)}, nil
 		}
 		if bytes.IndexByte(raw, '"') >= 0 {
 			rec, blank, err := s.nextQuoted(raw)

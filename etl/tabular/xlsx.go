@@ -42,8 +42,13 @@ func requireXLSX(path string) error {
 	return nil
 }
 
+// openWorkbook opens a workbook that CheckWorkbook passed; excelize keeps
+// its own bounds too.
 func openWorkbook(path string) (*excelize.File, error) {
-	f, err := excelize.OpenFile(path)
+	if err := checkWorkbookOnce(path); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: DefaultLimits.MaxWorkbookBytes})
 	if err == nil {
 		return f, nil
 	}
@@ -91,6 +96,9 @@ type xlsxSource struct {
 func (s *xlsxSource) next() (Record, error) {
 	for s.rows.Next() {
 		s.row++
+		if s.row > DefaultLimits.MaxRows {
+			return Record{}, fmt.Errorf("%w: %w: more than %d rows", ErrFormat, ErrTooLarge, DefaultLimits.MaxRows)
+		}
 		cells, err := s.rows.Columns()
 		if err != nil {
 			return Record{}, fmt.Errorf("%w: row %d: %w", ErrFormat, s.row, err)
