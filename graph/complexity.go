@@ -38,7 +38,9 @@ func pageWeight(first *int) int {
 func complexityConfig(cfg *Config) {
 	wide := func(child int) int { return child * wideList }
 	cfg.Complexity.Query.Regions = func(child int, _ model.RegionLevel, _ *string) int { return wide(child) }
-	cfg.Complexity.Query.IdmDistribution = func(child int, _ int, _ model.RegionLevel, _ *string, _ *string) int { return wide(child) }
+	cfg.Complexity.Query.IdmDistribution = func(child int, _ *int, years []int, _ model.RegionLevel, _ *string, _ *string) int {
+		return wide(child) * max(1, len(years)) // one list per year asked for
+	}
 	cfg.Complexity.Query.EtlRuns = func(child int, _ *int, _ *string) int { return child * narrowList }
 	cfg.Complexity.Query.EtlRejects = func(child int, _ string, first *int, _ *string) int { return child * pageWeight(first) }
 	cfg.Complexity.Region.Children = func(child int) int { return wide(child) }
@@ -55,7 +57,7 @@ func complexityConfig(cfg *Config) {
 	cfg.Complexity.Query.VillagesWithoutPartner = func(child int, _ *string, _ []model.IdmStatus, _ *int, _ *model.DateRange, _ *int, first *int, _ *string) int {
 		return child * pageWeight(first)
 	}
-	cfg.Complexity.Query.CooperationStats = func(child int, _ []model.StatsDimension, _ []model.StatsMeasure, _ *model.AgreementFilter, _ *model.TimeGrain) int {
+	cfg.Complexity.Query.CooperationStats = func(child int, _ []model.StatsDimension, _ []model.StatsMeasure, _ *model.AgreementFilter, _ *model.TimeGrain, _ *bool) int {
 		return wide(child)
 	}
 	cfg.Complexity.Query.CrossRegionLinks = func(child int, _ model.RegionLevel, _ int, _ *model.AgreementFilter) int { return wide(child) }

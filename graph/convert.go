@@ -62,6 +62,19 @@ func regionsToModel(rs []region.Region) []*model.Region {
 
 func statusToModel(s idm.Status) model.IdmStatus { return model.IdmStatus(s.String()) }
 
+// yearsFromArgs reads idmDistribution's year or years: one of the two.
+func yearsFromArgs(year *int, years []int) ([]int, error) {
+	switch {
+	case year != nil && years != nil:
+		return nil, fault.Invalid("give year or years, not both")
+	case year != nil:
+		return []int{*year}, nil
+	case len(years) == 0:
+		return nil, fault.Invalid("give year or years")
+	}
+	return years, nil
+}
+
 // indexName is the index an argument names, IDM by default.
 func indexName(index *string) string {
 	if i := strings.TrimSpace(deref(index, "")); i != "" {

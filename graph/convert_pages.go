@@ -48,7 +48,9 @@ func partnerConnection(p keyset.Page[cooperation.PartnerSummary], f cooperation.
 
 func targetConnection(p cooperation.TargetPage) *model.VillageTargetConnection {
 	edges, nodes := connection(p.Page, func(v cooperation.VillageTarget) *model.VillageTarget { return villageTargetToModel(v, p.IDMYear) },
-		func(c string, n *model.VillageTarget) *model.VillageTargetEdge { return &model.VillageTargetEdge{Cursor: c, Node: n} })
+		func(c string, n *model.VillageTarget) *model.VillageTargetEdge {
+			return &model.VillageTargetEdge{Cursor: c, Node: n}
+		})
 	return &model.VillageTargetConnection{TotalCount: p.TotalCount, Edges: edges, Nodes: nodes, PageInfo: pageInfoOf(p.Page),
 		IdmYear: p.IDMYear, ActiveDuring: &model.DatePeriod{From: model.Date{Time: p.From}, To: model.Date{Time: p.To}}}
 }

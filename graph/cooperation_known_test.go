@@ -3,6 +3,7 @@ package graph_test
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -494,7 +495,7 @@ func (t *tally) measure(m string) float64 {
 func bucket(d time.Time, grain string) string {
 	switch {
 	case d.IsZero():
-		return ""
+		return "UNDATED"
 	case grain == "MONTH":
 		return d.Format("2006-01")
 	case grain == "QUARTER":
@@ -712,8 +713,8 @@ func (r gqlStatsRow) dim(d string) *string {
 		"FIELD": r.Field, "STATUS": r.Status, "PERIOD": r.Period}[d]
 }
 
-const statsQuery = `query($d: [StatsDimension!]!, $m: [StatsMeasure!]!, $f: AgreementFilter, $g: TimeGrain) {
-  cooperationStats(dimensions: $d, measures: $m, filter: $f, timeGrain: $g) {
+const statsQuery = `query($d: [StatsDimension!]!, $m: [StatsMeasure!]!, $f: AgreementFilter, $g: TimeGrain, $fill: Boolean) {
+  cooperationStats(dimensions: $d, measures: $m, filter: $f, timeGrain: $g, fillPeriods: $fill) {
     rows { provinsi kabupatenKota kecamatan desa regionName issue partyType partnerSector field status period
       agreements activeAgreements villagesCovered desaPersiapanCovered partners committedValue realisedValue beneficiaries }
     totals { agreements activeAgreements villagesCovered desaPersiapanCovered partners committedValue realisedValue beneficiaries } } }`
@@ -760,62 +761,149 @@ func statsCases() []statsCase {
 
 func checkStats(t *testing.T, a *api, w *world) {
 	for _, c := range statsCases() {
-		t.Run(c.name, func(t *testing.T) {
-			vars := map[string]any{"d": nonNil(c.dims), "m": c.measures, "f": c.filter.vars()}
-			if c.grain != "" {
-				vars["g"] = c.grain
+		fills := []bool{false}
+		if slices.Contains(c.dims, "PERIOD") {
+			fills = append(fills, true)
+		}
+		for _, fill := range fills {
+			name := c.name
+			if fill {
+				name += ", every period filled in"
 			}
-			var out struct {
-				CooperationStats struct {
-					Rows   []gqlStatsRow
-					Totals gqlMeasures
-				}
-			}
-			a.in(t).mustQuery(statsQuery, vars, &out)
-			wantRows, wantTotal := w.stats(c.dims, c.measures, c.filter, c.grain)
-			got := map[string]gqlStatsRow{}
-			for _, r := range out.CooperationStats.Rows {
-				var key []string
-				for _, d := range c.dims {
-					v := r.dim(d)
-					if v == nil {
-						t.Fatalf("row %+v has no %s", r, d)
-					}
-					key = append(key, *v) // "no value" is NONE for every list dimension
-				}
-				k := strings.Join(key, "|")
-				if _, dup := got[k]; dup {
-					t.Errorf("group %q appears twice", k)
-				}
-				got[k] = r
-			}
-			if gk, wk := setOf(got), setOf(wantRows); !slices.Equal(gk, wk) {
-				t.Errorf("groups\n got %q\nwant %q", gk, wk)
-			}
-			for k, want := range wantRows {
-				r, ok := got[k]
-				if !ok {
-					continue
-				}
-				for _, m := range c.measures {
-					if v := r.get(m); !nearPtr(v, want.measure(m)) {
-						t.Errorf("%q %s: got %v, want %v", k, m, deref(v), want.measure(m))
-					}
-				}
-				for _, m := range allMeasures {
-					if !slices.Contains(c.measures, m) && r.get(m) != nil {
-						t.Errorf("%q %s: got %v, not asked for", k, m, *r.get(m))
-					}
-				}
-				checkRegionName(t, w, c.dims, strings.Split(k, "|"), r.RegionName)
-			}
-			for _, m := range c.measures {
-				if v := out.CooperationStats.Totals.get(m); !nearPtr(v, wantTotal.measure(m)) {
-					t.Errorf("totals %s: got %v, want %v", m, deref(v), wantTotal.measure(m))
-				}
-			}
-		})
+			t.Run(name, func(t *testing.T) { checkStatsCase(t, a, w, c, fill) })
+		}
 	}
+}
+
+func checkStatsCase(t *testing.T, a *api, w *world, c statsCase, fill bool) {
+	vars := map[string]any{"d": nonNil(c.dims), "m": c.measures, "f": c.filter.vars(), "fill": fill}
+	if c.grain != "" {
+		vars["g"] = c.grain
+	}
+	var out struct {
+		CooperationStats struct {
+			Rows   []gqlStatsRow
+			Totals gqlMeasures
+		}
+	}
+	a.in(t).mustQuery(statsQuery, vars, &out)
+	wantRows, wantTotal := w.stats(c.dims, c.measures, c.filter, c.grain)
+	if fill {
+		wantRows = filledPeriods(t, wantRows, c.dims, c.grain, c.filter)
+	}
+	got := map[string]gqlStatsRow{}
+	var order [][]string
+	for _, r := range out.CooperationStats.Rows {
+		var key []string
+		for _, d := range c.dims {
+			v := r.dim(d)
+			if v == nil {
+				t.Fatalf("row %+v has no %s", r, d)
+			}
+			key = append(key, *v) // "no value" is NONE for every list dimension
+		}
+		k := strings.Join(key, "|")
+		if _, dup := got[k]; dup {
+			t.Errorf("group %q appears twice", k)
+		}
+		got[k] = r
+		order = append(order, key)
+	}
+	if !slices.IsSortedFunc(order, slices.Compare) {
+		t.Errorf("rows are not ordered by their dimension values: %q", order)
+	}
+	if gk, wk := setOf(got), setOf(wantRows); !slices.Equal(gk, wk) {
+		t.Errorf("groups\n got %q\nwant %q", gk, wk)
+	}
+	for k, want := range wantRows {
+		r, ok := got[k]
+		if !ok {
+			continue
+		}
+		for _, m := range c.measures {
+			if v := r.get(m); !nearPtr(v, want.measure(m)) {
+				t.Errorf("%q %s: got %v, want %v", k, m, deref(v), want.measure(m))
+			}
+		}
+		for _, m := range allMeasures {
+			if !slices.Contains(c.measures, m) && r.get(m) != nil {
+				t.Errorf("%q %s: got %v, not asked for", k, m, *r.get(m))
+			}
+		}
+		checkRegionName(t, w, c.dims, strings.Split(k, "|"), r.RegionName)
+	}
+	for _, m := range c.measures {
+		if v := out.CooperationStats.Totals.get(m); !nearPtr(v, wantTotal.measure(m)) {
+			t.Errorf("totals %s: got %v, want %v", m, deref(v), wantTotal.measure(m))
+		}
+	}
+}
+
+// filledPeriods adds an empty group for every period from the first to
+// the last (widened to the filter's periods) that a combination of the
+// other dimensions lacks, as fillPeriods asks.
+func filledPeriods(t *testing.T, rows map[string]*tally, dims []string, grain string, f kFilter) map[string]*tally {
+	p := slices.Index(dims, "PERIOD")
+	start := func(d time.Time) time.Time {
+		switch grain {
+		case "MONTH":
+			return time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)
+		case "QUARTER":
+			return time.Date(d.Year(), d.Month()-(d.Month()-1)%3, 1, 0, 0, 0, 0, time.UTC)
+		}
+		return time.Date(d.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	next := map[string]func(time.Time) time.Time{
+		"MONTH":   func(d time.Time) time.Time { return d.AddDate(0, 1, 0) },
+		"QUARTER": func(d time.Time) time.Time { return d.AddDate(0, 3, 0) },
+		"YEAR":    func(d time.Time) time.Time { return d.AddDate(1, 0, 0) },
+		"":        func(d time.Time) time.Time { return d.AddDate(1, 0, 0) },
+	}[grain]
+	var first, last time.Time
+	widen := func(d time.Time) {
+		d = start(d)
+		if first.IsZero() || d.Before(first) {
+			first = d
+		}
+		if last.IsZero() || d.After(last) {
+			last = d
+		}
+	}
+	series := map[string][]string{}
+	for k := range rows {
+		key := strings.Split(k, "|")
+		others := slices.Concat(key[:p], key[p+1:])
+		series[strings.Join(others, "|")] = key
+		for d := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() < 2110; d = next(d) {
+			if bucket(d, grain) == key[p] {
+				widen(d)
+				break
+			}
+		}
+	}
+	for _, per := range []*period{f.Signed, f.Active} {
+		if per != nil {
+			widen(per.from)
+			widen(per.to)
+		}
+	}
+	if first.IsZero() {
+		return rows
+	}
+	out := maps.Clone(rows)
+	for _, key := range series {
+		for d := first; !d.After(last); d = next(d) {
+			k := slices.Clone(key)
+			k[p] = bucket(d, grain)
+			if _, ok := out[strings.Join(k, "|")]; !ok {
+				out[strings.Join(k, "|")] = newTally()
+			}
+		}
+	}
+	if len(out) == len(rows) {
+		t.Logf("filling in periods added nothing")
+	}
+	return out
 }
 
 func deref(p *float64) any {

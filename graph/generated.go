@@ -41,6 +41,7 @@ type ResolverRoot interface {
 	Region() RegionResolver
 	RegionLink() RegionLinkResolver
 	RegionScorecard() RegionScorecardResolver
+	StatsDimensionColumn() StatsDimensionColumnResolver
 	StatsRow() StatsRowResolver
 	Village() VillageResolver
 	VillageTarget() VillageTargetResolver
@@ -284,13 +285,13 @@ type ComplexityRoot struct {
 		Agreements             func(childComplexity int, filter *model.AgreementFilter, first *int, after *string, orderBy *model.AgreementOrder) int
 		CompareRegions         func(childComplexity int, codes []string, year int, idmYear *int) int
 		CooperationImpact      func(childComplexity int, regionCode *string, fromYear int, toYear int) int
-		CooperationStats       func(childComplexity int, dimensions []model.StatsDimension, measures []model.StatsMeasure, filter *model.AgreementFilter, timeGrain *model.TimeGrain) int
+		CooperationStats       func(childComplexity int, dimensions []model.StatsDimension, measures []model.StatsMeasure, filter *model.AgreementFilter, timeGrain *model.TimeGrain, fillPeriods *bool) int
 		CrossRegionLinks       func(childComplexity int, level model.RegionLevel, year int, filter *model.AgreementFilter) int
 		DataFreshness          func(childComplexity int) int
 		EtlRejects             func(childComplexity int, runID string, first *int, after *string) int
 		EtlRuns                func(childComplexity int, last *int, dataset *string) int
 		ExpiringAgreements     func(childComplexity int, withinMonths int, filter *model.AgreementFilter, first *int, after *string) int
-		IdmDistribution        func(childComplexity int, year int, level model.RegionLevel, parentCode *string, index *string) int
+		IdmDistribution        func(childComplexity int, year *int, years []int, level model.RegionLevel, parentCode *string, index *string) int
 		IdmTransitions         func(childComplexity int, fromYear int, toYear int, regionCode *string, index *string) int
 		IdmYears               func(childComplexity int, index *string) int
 		InterVillageBodies     func(childComplexity int, filter *model.BodyFilter) int
@@ -375,6 +376,7 @@ type ComplexityRoot struct {
 
 	StatsDimensionColumn struct {
 		Dimension func(childComplexity int) int
+		Labels    func(childComplexity int, language *model.Language) int
 		Values    func(childComplexity int) int
 	}
 
@@ -496,7 +498,7 @@ type QueryResolver interface {
 	Regions(ctx context.Context, level model.RegionLevel, parentCode *string) ([]*model.Region, error)
 	Region(ctx context.Context, code string) (*model.Region, error)
 	Village(ctx context.Context, code string) (*model.Village, error)
-	IdmDistribution(ctx context.Context, year int, level model.RegionLevel, parentCode *string, index *string) ([]*model.IdmDistribution, error)
+	IdmDistribution(ctx context.Context, year *int, years []int, level model.RegionLevel, parentCode *string, index *string) ([]*model.IdmDistribution, error)
 	IdmTransitions(ctx context.Context, fromYear int, toYear int, regionCode *string, index *string) ([]*model.IdmTransition, error)
 	IdmYears(ctx context.Context, index *string) ([]int, error)
 	EtlRuns(ctx context.Context, last *int, dataset *string) ([]*model.EtlRun, error)
@@ -507,7 +509,7 @@ type QueryResolver interface {
 	Agreements(ctx context.Context, filter *model.AgreementFilter, first *int, after *string, orderBy *model.AgreementOrder) (*model.AgreementConnection, error)
 	Agreement(ctx context.Context, id string) (*model.Agreement, error)
 	StrategicIssues(ctx context.Context, filter *model.AgreementFilter) ([]*model.StrategicIssueSummary, error)
-	CooperationStats(ctx context.Context, dimensions []model.StatsDimension, measures []model.StatsMeasure, filter *model.AgreementFilter, timeGrain *model.TimeGrain) (*model.CooperationStats, error)
+	CooperationStats(ctx context.Context, dimensions []model.StatsDimension, measures []model.StatsMeasure, filter *model.AgreementFilter, timeGrain *model.TimeGrain, fillPeriods *bool) (*model.CooperationStats, error)
 	CompareRegions(ctx context.Context, codes []string, year int, idmYear *int) ([]*model.RegionScorecard, error)
 	VillagesWithoutPartner(ctx context.Context, regionCode *string, statuses []model.IdmStatus, idmYear *int, activeDuring *model.DateRange, year *int, first *int, after *string) (*model.VillageTargetConnection, error)
 	InterVillageBodies(ctx context.Context, filter *model.BodyFilter) ([]*model.InterVillageBody, error)
@@ -530,6 +532,9 @@ type RegionLinkResolver interface {
 }
 type RegionScorecardResolver interface {
 	Region(ctx context.Context, obj *model.RegionScorecard) (*model.Region, error)
+}
+type StatsDimensionColumnResolver interface {
+	Labels(ctx context.Context, obj *model.StatsDimensionColumn, language *model.Language) ([]string, error)
 }
 type StatsRowResolver interface {
 	RegionName(ctx context.Context, obj *model.StatsRow) (*string, error)
@@ -1548,7 +1553,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CooperationStats(childComplexity, args["dimensions"].([]model.StatsDimension), args["measures"].([]model.StatsMeasure), args["filter"].(*model.AgreementFilter), args["timeGrain"].(*model.TimeGrain)), true
+		return e.ComplexityRoot.Query.CooperationStats(childComplexity, args["dimensions"].([]model.StatsDimension), args["measures"].([]model.StatsMeasure), args["filter"].(*model.AgreementFilter), args["timeGrain"].(*model.TimeGrain), args["fillPeriods"].(*bool)), true
 	case "Query.crossRegionLinks":
 		if e.ComplexityRoot.Query.CrossRegionLinks == nil {
 			break
@@ -1609,7 +1614,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.IdmDistribution(childComplexity, args["year"].(int), args["level"].(model.RegionLevel), args["parentCode"].(*string), args["index"].(*string)), true
+		return e.ComplexityRoot.Query.IdmDistribution(childComplexity, args["year"].(*int), args["years"].([]int), args["level"].(model.RegionLevel), args["parentCode"].(*string), args["index"].(*string)), true
 	case "Query.idmTransitions":
 		if e.ComplexityRoot.Query.IdmTransitions == nil {
 			break
@@ -2029,6 +2034,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StatsDimensionColumn.Dimension(childComplexity), true
+	case "StatsDimensionColumn.labels":
+		if e.ComplexityRoot.StatsDimensionColumn.Labels == nil {
+			break
+		}
+
+		args, err := ec.field_StatsDimensionColumn_labels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StatsDimensionColumn.Labels(childComplexity, args["language"].(*model.Language)), true
 	case "StatsDimensionColumn.values":
 		if e.ComplexityRoot.StatsDimensionColumn.Values == nil {
 			break
@@ -2503,9 +2519,11 @@ type Query {
 
   """
   For each region at ` + "`" + `level` + "`" + ` under ` + "`" + `parentCode` + "`" + ` (all of them when omitted):
-  desa per IDM status in ` + "`" + `year` + "`" + `, the total, and mean scores.
+  desa per IDM status, the total, and mean scores, in ` + "`" + `year` + "`" + ` or in each of
+  ` + "`" + `years` + "`" + ` (give one of the two; at most 20 years): the status mix over the
+  years in one call. Ordered by year, then region code.
   """
-  idmDistribution(year: Int!, level: RegionLevel!, parentCode: ID, index: String = "IDM"): [IdmDistribution!]!
+  idmDistribution(year: Int, years: [Int!], level: RegionLevel!, parentCode: ID, index: String = "IDM"): [IdmDistribution!]!
   """
   How many desa moved from each status in ` + "`" + `fromYear` + "`" + ` to each status in
   ` + "`" + `toYear` + "`" + ` within a region (the whole country when omitted). Lists all 25
@@ -2786,7 +2804,19 @@ extend type Query {
   village and month. A row counts an agreement in full in every group it
   falls into; totals count it once.
   """
-  cooperationStats(dimensions: [StatsDimension!]!, measures: [StatsMeasure!]!, filter: AgreementFilter, timeGrain: TimeGrain = YEAR): CooperationStats!
+  cooperationStats(
+    dimensions: [StatsDimension!]!
+    measures: [StatsMeasure!]!
+    filter: AgreementFilter
+    timeGrain: TimeGrain = YEAR
+    """
+    With PERIOD among the dimensions: a row of zeros for every period of the
+    range that a group lacks, so that every series of a chart has every
+    period. The range runs from the earliest to the latest period with
+    figures, widened to the filter's signedDuring and activeDuring.
+    """
+    fillPeriods: Boolean = true
+  ): CooperationStats!
   """
   Regions side by side for one year (at most 50). The IDM side shows
   ` + "`" + `idmYear` + "`" + ` when given, else ` + "`" + `year` + "`" + ` when its IDM is loaded, else the latest
@@ -3065,9 +3095,11 @@ enum TimeGrain {
 
 """
 Rows are flat: one field per dimension (null when not asked for) and one per
-measure (null when not asked for). Region dimensions give the dotted code;
-PERIOD gives 2025, 2025-Q3 or 2025-08 by grain ("" when unknown); list
-dimensions give NONE for agreements without a value.
+measure (null when not asked for). Region dimensions give the dotted code
+("" for what lies in no region at that level); PERIOD gives 2025, 2025-Q3 or
+2025-08 by grain, UNDATED for agreements without a signing date; list
+dimensions give NONE for agreements without a value. Rows are ordered by
+their dimension values; labels names every value.
 """
 type CooperationStats {
   rows: [StatsRow!]!
@@ -3089,6 +3121,12 @@ type StatsColumns {
 type StatsDimensionColumn {
   dimension: StatsDimension!
   values: [String!]!
+  """
+  A display name beside each value, for axes and legends: the region's name
+  for region dimensions, the value's label (see labels) for the others, the
+  period itself for PERIOD; NONE, UNDATED and "" are named too.
+  """
+  labels(language: Language = ID): [String!]!
 }
 
 "Counts are whole numbers; money is in rupiah, to the sen."
@@ -3900,6 +3938,8 @@ func (ec *executionContext) childFields_StatsDimensionColumn(ctx context.Context
 		return ec.fieldContext_StatsDimensionColumn_dimension(ctx, field)
 	case "values":
 		return ec.fieldContext_StatsDimensionColumn_values(ctx, field)
+	case "labels":
+		return ec.fieldContext_StatsDimensionColumn_labels(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StatsDimensionColumn", field.Name)
 }
@@ -4343,6 +4383,14 @@ func (ec *executionContext) field_Query_cooperationStats_args(ctx context.Contex
 		return nil, err
 	}
 	args["timeGrain"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "fillPeriods",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fillPeriods"] = arg4
 	return args, nil
 }
 
@@ -4470,37 +4518,45 @@ func (ec *executionContext) field_Query_idmDistribution_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["year"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "years",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["years"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "level",
 		func(ctx context.Context, v any) (model.RegionLevel, error) {
 			return ec.unmarshalNRegionLevel2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegionLevel(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["level"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "parentCode",
+	args["level"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "parentCode",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOID2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["parentCode"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "index",
+	args["parentCode"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "index",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["index"] = arg3
+	args["index"] = arg4
 	return args, nil
 }
 
@@ -4753,6 +4809,20 @@ func (ec *executionContext) field_Query_villagesWithoutPartner_args(ctx context.
 		return nil, err
 	}
 	args["after"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_StatsDimensionColumn_labels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "language",
+		func(ctx context.Context, v any) (*model.Language, error) {
+			return ec.unmarshalOLanguage2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐLanguage(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["language"] = arg0
 	return args, nil
 }
 
@@ -8733,7 +8803,7 @@ func (ec *executionContext) _Query_idmDistribution(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().IdmDistribution(ctx, fc.Args["year"].(int), fc.Args["level"].(model.RegionLevel), fc.Args["parentCode"].(*string), fc.Args["index"].(*string))
+			return ec.Resolvers.Query().IdmDistribution(ctx, fc.Args["year"].(*int), fc.Args["years"].([]int), fc.Args["level"].(model.RegionLevel), fc.Args["parentCode"].(*string), fc.Args["index"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.IdmDistribution) graphql.Marshaler {
@@ -9193,7 +9263,7 @@ func (ec *executionContext) _Query_cooperationStats(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CooperationStats(ctx, fc.Args["dimensions"].([]model.StatsDimension), fc.Args["measures"].([]model.StatsMeasure), fc.Args["filter"].(*model.AgreementFilter), fc.Args["timeGrain"].(*model.TimeGrain))
+			return ec.Resolvers.Query().CooperationStats(ctx, fc.Args["dimensions"].([]model.StatsDimension), fc.Args["measures"].([]model.StatsMeasure), fc.Args["filter"].(*model.AgreementFilter), fc.Args["timeGrain"].(*model.TimeGrain), fc.Args["fillPeriods"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CooperationStats) graphql.Marshaler {
@@ -10858,6 +10928,50 @@ func (ec *executionContext) _StatsDimensionColumn_values(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_StatsDimensionColumn_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatsDimensionColumn", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsDimensionColumn_labels(ctx context.Context, field graphql.CollectedField, obj *model.StatsDimensionColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsDimensionColumn_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StatsDimensionColumn().Labels(ctx, obj, fc.Args["language"].(*model.Language))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsDimensionColumn_labels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatsDimensionColumn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StatsDimensionColumn_labels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StatsMeasureColumn_measure(ctx context.Context, field graphql.CollectedField, obj *model.StatsMeasureColumn) (ret graphql.Marshaler) {
@@ -16774,13 +16888,51 @@ func (ec *executionContext) _StatsDimensionColumn(ctx context.Context, sel ast.S
 		case "dimension":
 			out.Values[i] = ec._StatsDimensionColumn_dimension(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "values":
 			out.Values[i] = ec._StatsDimensionColumn_values(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "labels":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._StatsDimensionColumn_labels(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19637,6 +19789,41 @@ func (ec *executionContext) marshalOIdmStatus2ᚕgithubᚗcomᚋsinergiᚑidᚋs
 		fc.Result = &v[i]
 		return ec.marshalNIdmStatus2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐIdmStatus(ctx, sel, v[i])
 	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
 
 	for _, e := range ret {
 		if e == graphql.Null {

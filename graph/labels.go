@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"strings"
 
 	"github.com/sinergi-id/sinergi/graph/model"
@@ -96,4 +97,60 @@ func labelsToModel(enums []model.LabelledEnum, lang label.Language) []*model.Enu
 		out[i] = &model.EnumLabels{Enum: e, Values: enumLabels(e, lang)}
 	}
 	return out
+}
+
+// dimensionLabels names each value of a cooperationStats column: regions
+// by name, enum values by their label, periods as they are.
+func (r *Resolver) dimensionLabels(ctx context.Context, col *model.StatsDimensionColumn, lang label.Language) ([]string, error) {
+	d := cooperation.Dimension(col.Dimension)
+	out := make([]string, len(col.Values))
+	if d.RegionLevel() != 0 {
+		var codes []region.Code // the "" group is no region
+		for _, v := range col.Values {
+			if v != "" {
+				codes = append(codes, region.Code(strings.ReplaceAll(v, ".", "")))
+			}
+		}
+		found, err := r.loaders(ctx).region.LoadAll(ctx, codes)
+		if err != nil {
+			return nil, err
+		}
+		for i, v := range col.Values {
+			switch {
+			case v == "":
+				out[i] = cooperation.NoRegionLabel.In(lang)
+			case found[0] != nil:
+				out[i] = found[0].Name
+				found = found[1:]
+			default: // a code outside the register (another province): itself
+				out[i] = v
+				found = found[1:]
+			}
+		}
+		return out, nil
+	}
+	for i, v := range col.Values {
+		var name label.Text
+		switch {
+		case v == cooperation.NoValue:
+			name = cooperation.NoValueLabel
+		case v == cooperation.Undated:
+			name = cooperation.UndatedLabel
+		case d == cooperation.DimIssue:
+			name = cooperation.IssueLabels[cooperation.Issue(v)]
+		case d == cooperation.DimPartyType:
+			name = cooperation.PartyTypeLabels[cooperation.PartyType(v)]
+		case d == cooperation.DimPartnerSector:
+			name = cooperation.SectorLabels[cooperation.Sector(v)]
+		case d == cooperation.DimField:
+			name = cooperation.FieldLabels[cooperation.Field(v)]
+		case d == cooperation.DimStatus:
+			name = cooperation.StatusLabels[cooperation.Status(v)]
+		}
+		out[i] = name.In(lang)
+		if out[i] == "" { // PERIOD, and any value without a label
+			out[i] = v
+		}
+	}
+	return out, nil
 }

@@ -171,13 +171,17 @@ func (r *queryResolver) Village(ctx context.Context, code string) (*model.Villag
 }
 
 // IdmDistribution is the resolver for the idmDistribution field.
-func (r *queryResolver) IdmDistribution(ctx context.Context, year int, level model.RegionLevel, parentCode *string, index *string) ([]*model.IdmDistribution, error) {
+func (r *queryResolver) IdmDistribution(ctx context.Context, year *int, years []int, level model.RegionLevel, parentCode *string, index *string) ([]*model.IdmDistribution, error) {
 	lvl, err := levelFromModel(level)
 	if err != nil {
 		return nil, err
 	}
 	idx := indexName(index)
-	dist, err := r.IDM.Distribution(ctx, idx, year, lvl, deref(parentCode, ""))
+	ys, err := yearsFromArgs(year, years)
+	if err != nil {
+		return nil, err
+	}
+	dist, err := r.IDM.Distributions(ctx, idx, ys, lvl, deref(parentCode, ""))
 	if err != nil {
 		return nil, err
 	}
@@ -307,16 +311,17 @@ func (r *queryResolver) StrategicIssues(ctx context.Context, filter *model.Agree
 }
 
 // CooperationStats is the resolver for the cooperationStats field.
-func (r *queryResolver) CooperationStats(ctx context.Context, dimensions []model.StatsDimension, measures []model.StatsMeasure, filter *model.AgreementFilter, timeGrain *model.TimeGrain) (*model.CooperationStats, error) {
+func (r *queryResolver) CooperationStats(ctx context.Context, dimensions []model.StatsDimension, measures []model.StatsMeasure, filter *model.AgreementFilter, timeGrain *model.TimeGrain, fillPeriods *bool) (*model.CooperationStats, error) {
 	f, err := r.filterFromModel(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
 	q := cooperation.StatsQuery{
-		Dimensions: enumsFrom[cooperation.Dimension](dimensions),
-		Measures:   enumsFrom[cooperation.Measure](measures),
-		Filter:     f,
-		Grain:      cooperation.TimeGrain(deref(timeGrain, model.TimeGrainYear)),
+		Dimensions:  enumsFrom[cooperation.Dimension](dimensions),
+		Measures:    enumsFrom[cooperation.Measure](measures),
+		Filter:      f,
+		Grain:       cooperation.TimeGrain(deref(timeGrain, model.TimeGrainYear)),
+		FillPeriods: deref(fillPeriods, true),
 	}
 	res, err := r.Cooperation.Stats(ctx, q)
 	if err != nil {
@@ -476,6 +481,11 @@ func (r *regionScorecardResolver) Region(ctx context.Context, obj *model.RegionS
 	return reg, err
 }
 
+// Labels is the resolver for the labels field.
+func (r *statsDimensionColumnResolver) Labels(ctx context.Context, obj *model.StatsDimensionColumn, language *model.Language) ([]string, error) {
+	return r.dimensionLabels(ctx, obj, languageFromModel(language))
+}
+
 // RegionName is the resolver for the regionName field.
 func (r *statsRowResolver) RegionName(ctx context.Context, obj *model.StatsRow) (*string, error) {
 	reg, err := r.regionLoad(ctx, obj.RegionCode)
@@ -571,6 +581,11 @@ func (r *Resolver) RegionLink() RegionLinkResolver { return &regionLinkResolver{
 // RegionScorecard returns RegionScorecardResolver implementation.
 func (r *Resolver) RegionScorecard() RegionScorecardResolver { return &regionScorecardResolver{r} }
 
+// StatsDimensionColumn returns StatsDimensionColumnResolver implementation.
+func (r *Resolver) StatsDimensionColumn() StatsDimensionColumnResolver {
+	return &statsDimensionColumnResolver{r}
+}
+
 // StatsRow returns StatsRowResolver implementation.
 func (r *Resolver) StatsRow() StatsRowResolver { return &statsRowResolver{r} }
 
@@ -581,19 +596,20 @@ func (r *Resolver) Village() VillageResolver { return &villageResolver{r} }
 func (r *Resolver) VillageTarget() VillageTargetResolver { return &villageTargetResolver{r} }
 
 type (
-	agreementResolver         struct{ *Resolver }
-	cooperationImpactResolver struct{ *Resolver }
-	desaPersiapanResolver     struct{ *Resolver }
-	idmDistributionResolver   struct{ *Resolver }
-	interVillageBodyResolver  struct{ *Resolver }
-	partnerResolver           struct{ *Resolver }
-	partyResolver             struct{ *Resolver }
-	queryResolver             struct{ *Resolver }
-	realisationResolver       struct{ *Resolver }
-	regionResolver            struct{ *Resolver }
-	regionLinkResolver        struct{ *Resolver }
-	regionScorecardResolver   struct{ *Resolver }
-	statsRowResolver          struct{ *Resolver }
-	villageResolver           struct{ *Resolver }
-	villageTargetResolver     struct{ *Resolver }
+	agreementResolver            struct{ *Resolver }
+	cooperationImpactResolver    struct{ *Resolver }
+	desaPersiapanResolver        struct{ *Resolver }
+	idmDistributionResolver      struct{ *Resolver }
+	interVillageBodyResolver     struct{ *Resolver }
+	partnerResolver              struct{ *Resolver }
+	partyResolver                struct{ *Resolver }
+	queryResolver                struct{ *Resolver }
+	realisationResolver          struct{ *Resolver }
+	regionResolver               struct{ *Resolver }
+	regionLinkResolver           struct{ *Resolver }
+	regionScorecardResolver      struct{ *Resolver }
+	statsDimensionColumnResolver struct{ *Resolver }
+	statsRowResolver             struct{ *Resolver }
+	villageResolver              struct{ *Resolver }
+	villageTargetResolver        struct{ *Resolver }
 )

@@ -48,9 +48,11 @@ type BodyFilter struct {
 }
 
 // Rows are flat: one field per dimension (null when not asked for) and one per
-// measure (null when not asked for). Region dimensions give the dotted code;
-// PERIOD gives 2025, 2025-Q3 or 2025-08 by grain ("" when unknown); list
-// dimensions give NONE for agreements without a value.
+// measure (null when not asked for). Region dimensions give the dotted code
+// ("" for what lies in no region at that level); PERIOD gives 2025, 2025-Q3 or
+// 2025-08 by grain, UNDATED for agreements without a signing date; list
+// dimensions give NONE for agreements without a value. Rows are ordered by
+// their dimension values; labels names every value.
 type CooperationStats struct {
 	Rows   []*StatsRow    `json:"rows"`
 	Totals *StatsMeasures `json:"totals"`
@@ -231,6 +233,10 @@ type StatsColumns struct {
 type StatsDimensionColumn struct {
 	Dimension StatsDimension `json:"dimension"`
 	Values    []string       `json:"values"`
+	// A display name beside each value, for axes and legends: the region's name
+	// for region dimensions, the value's label (see labels) for the others, the
+	// period itself for PERIOD; NONE, UNDATED and "" are named too.
+	Labels []string `json:"labels"`
 }
 
 // Counts are whole numbers; money is in rupiah, to the sen.

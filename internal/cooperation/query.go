@@ -151,6 +151,9 @@ type StatsQuery struct {
 	Grain      TimeGrain
 	// AsOf is the day "active" is judged on (ACTIVE_AGREEMENTS).
 	AsOf time.Time
+	// FillPeriods adds a row of zeros for every period of the range that a
+	// group lacks, when PERIOD is a dimension (see completePeriods).
+	FillPeriods bool
 }
 
 // StatsRow is one group: a value per dimension (in query order) and per

@@ -181,7 +181,16 @@ func (s *Service) Stats(ctx context.Context, q StatsQuery) (StatsResult, error) 
 	if q.AsOf.IsZero() {
 		q.AsOf = s.Today()
 	}
-	return s.store.Stats(ctx, q)
+	res, err := s.store.Stats(ctx, q)
+	if err != nil {
+		return StatsResult{}, err
+	}
+	if p := slices.Index(q.Dimensions, DimPeriod); p >= 0 {
+		if res.Rows, err = completePeriods(res.Rows, p, q.Grain, q.Filter, q.FillPeriods, MaxStatsRows); err != nil {
+			return StatsResult{}, err
+		}
+	}
+	return res, nil
 }
 
 func hasDuplicates[T comparable](list []T) bool {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/sinergi-id/sinergi/internal/fault"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
@@ -90,6 +92,31 @@ func (s *Service) Distribution(ctx context.Context, index string, year int, leve
 		return nil, fmt.Errorf("idm distribution: %w", distErr)
 	}
 	return d, nil
+}
+
+// MaxDistributionYears bounds the years of one idmDistribution.
+const MaxDistributionYears = 20
+
+// Distributions answers idmDistribution over several years: every region
+// at level under parent in each year, by year (ascending), then region.
+func (s *Service) Distributions(ctx context.Context, index string, years []int, level region.Level, parent string) ([]Distribution, error) {
+	if len(years) == 0 || len(years) > MaxDistributionYears {
+		return nil, fault.Invalid("ask for between 1 and %d years", MaxDistributionYears)
+	}
+	years = slices.Compact(slices.Sorted(slices.Values(years)))
+	byYear := make([][]Distribution, len(years))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for i, y := range years {
+		g.Go(func() (err error) {
+			byYear[i], err = s.Distribution(gctx, index, y, level, parent)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return slices.Concat(byYear...), nil
 }
 
 // Transitions answers idmTransitions: all 25 (from, to) pairs, zeros
