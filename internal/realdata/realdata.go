@@ -9,15 +9,17 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/sinergi-id/sinergi/data/kaltim"
 )
 
 // The files, by name.
 const (
-	Wilayah       = "kaltim_wilayah_kemendagri_2025.csv"
-	DesaKelurahan = "kaltim_desa_kelurahan_kemendagri_2025.csv"
-	KabupatenKota = "kaltim_kabkota_2025.csv"
-	IDM2023       = "kaltim_idm_2023.csv"
-	IDM2024       = "kaltim_idm_2024.csv"
+	Wilayah       = kaltim.Wilayah
+	DesaKelurahan = kaltim.DesaKelurahan
+	KabupatenKota = kaltim.KabupatenKota
+	IDM2023       = kaltim.IDM2023
+	IDM2024       = kaltim.IDM2024
 )
 
 // Dir returns the directory of the real data, failing the test (never
