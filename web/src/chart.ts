@@ -69,12 +69,27 @@ export function disposeCharts() {
   charts.clear();
 }
 
-window.addEventListener("resize", () => {
-  for (const c of charts) c.resize();
-});
-window.addEventListener("beforeprint", () => {
-  for (const c of charts) c.resize();
-});
+// resizeCharts fits the charts to their boxes. A chart whose box has left
+// the page (a view being replaced) or has no size yet is left alone:
+// ECharts' map cannot lay out in an empty box.
+function resizeCharts() {
+  for (const c of charts) {
+    if (c.isDisposed()) {
+      charts.delete(c);
+      continue;
+    }
+    const el = c.getDom();
+    if (!el.isConnected) {
+      c.dispose();
+      charts.delete(c);
+      continue;
+    }
+    if (el.clientWidth > 0 && el.clientHeight > 0) c.resize();
+  }
+}
+
+window.addEventListener("resize", resizeCharts);
+window.addEventListener("beforeprint", resizeCharts);
 
 const registered = new Set<string>();
 
