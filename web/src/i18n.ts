@@ -160,6 +160,8 @@ const en: Record<string, string> = {
   "Perubahan rata-rata IDM": "Mean IDM change",
   "Energi dan mineral per kabupaten": "Energy and mineral per regency",
   "tanpa kerja sama yang berlaku dalam tahun": "without an agreement in force during",
+  "tanpa kerja sama yang berlaku hari ini": "without an agreement in force today",
+  "tanpa kerja sama yang berlaku": "without an agreement in force on",
   "menampilkan 100 terbaru": "showing the latest 100",
   "berlaku hari ini: status aktif, sudah mulai, belum berakhir": "in force today: status active, started, not ended",
 };

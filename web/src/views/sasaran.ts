@@ -2,7 +2,7 @@
 // filterable by kabupaten, kecamatan and status, weakest first, with the
 // partners active nearby.
 import { gql } from "../api";
-import { num, rupiah, score, yearWITA } from "../format";
+import { date, num, rupiah, score, yearWITA } from "../format";
 import { label, t } from "../i18n";
 import { kabupaten, latestIDMYear, province } from "../state";
 import { checkboxes, h, Panel, select, toolbar } from "../ui";
@@ -52,22 +52,31 @@ export async function sasaran(main: HTMLElement, params: URLSearchParams) {
   const p = new Panel<Target>(grid, {
     id: "sasaran-desa",
     title: t("Desa lemah tanpa mitra aktif"),
-    subtitle: `${t("Desa lemah: status IDM terbaru")} (${idmYear}) · ${t("tanpa kerja sama yang berlaku dalam tahun")} ${idmYear}`,
+    subtitle: `${t("Desa lemah: status IDM terbaru")} (${idmYear}) · ${t("tanpa kerja sama yang berlaku hari ini")}`,
     cooperation: true,
     wide: true,
   });
   // Cursor pagination: walk to the page asked for (50 a page).
   const q = {
-    query: `query WeakVillagesWithoutPartner($region: ID, $statuses: [IdmStatus!], $year: Int, $first: Int, $after: String) {
-  villagesWithoutPartner(regionCode: $region, statuses: $statuses, year: $year, first: $first, after: $after) {
+    query: `query WeakVillagesWithoutPartner($region: ID, $statuses: [IdmStatus!], $idmYear: Int, $first: Int, $after: String) {
+  villagesWithoutPartner(regionCode: $region, statuses: $statuses, idmYear: $idmYear, first: $first, after: $after) {
     totalCount
     nodes { village { code name } kecamatan { name } kabupaten { name } status idm }
     pageInfo { endCursor hasNextPage }
+    idmYear activeDuring { from to }
   }
 }`,
-    variables: { region, statuses, year: idmYear, first: pageSize, after: null as string | null },
+    variables: { region, statuses, idmYear, first: pageSize, after: null as string | null },
   };
-  type Conn = { villagesWithoutPartner: { totalCount: number; nodes: Target[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } } };
+  type Conn = {
+    villagesWithoutPartner: {
+      totalCount: number;
+      nodes: Target[];
+      pageInfo: { endCursor: string | null; hasNextPage: boolean };
+      idmYear: number;
+      activeDuring: { from: string; to: string };
+    };
+  };
   let d = await gql<Conn>(q);
   for (let i = 0; i < page && d.villagesWithoutPartner.pageInfo.hasNextPage; i++) {
     q.variables.after = d.villagesWithoutPartner.pageInfo.endCursor;
@@ -75,6 +84,11 @@ export async function sasaran(main: HTMLElement, params: URLSearchParams) {
   }
   p.setQuery(q);
   const conn = d.villagesWithoutPartner;
+  // The answer says which IDM year and which period it used: "today" is
+  // the server's date in WITA.
+  p.setSubtitle(
+    `${t("Desa lemah: status IDM terbaru")} (${conn.idmYear}) · ${t("tanpa kerja sama yang berlaku")} ${conn.activeDuring.from === conn.activeDuring.to ? date(conn.activeDuring.from) : `${date(conn.activeDuring.from)}–${date(conn.activeDuring.to)}`}`,
+  );
   const pages = Math.max(1, Math.ceil(conn.totalCount / pageSize));
   p.body.append(h("p", { class: "count" }, `${num(conn.totalCount)} ${t("desa")} · ${t("Halaman")} ${page + 1} ${t("dari")} ${pages}`));
   p.table(
