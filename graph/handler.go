@@ -105,12 +105,15 @@ func boundRootFields(ctx context.Context, next graphql.RootResolver) graphql.Mar
 // schema migrated).
 type ReadinessCheck func(ctx context.Context) error
 
-// NewMux serves the GraphQL endpoint at /graphql, /healthz (the process is
+// NewMux serves the GraphQL endpoint at /graphql (and its answers as CSV
+// and XLSX at /export.csv and /export.xlsx), /healthz (the process is
 // up) and /readyz (ready to answer), and everything else from ui (the
 // console and GraphiQL; nil serves nothing more).
 func NewMux(api http.Handler, ready ReadinessCheck, log *slog.Logger, ui http.Handler) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", api)
+	mux.Handle("/export.csv", NewExport(api, log, false))
+	mux.Handle("/export.xlsx", NewExport(api, log, true))
 	if ui != nil {
 		mux.Handle("/", ui)
 	}

@@ -130,27 +130,33 @@ func (r *Resolver) dimensionLabels(ctx context.Context, col *model.StatsDimensio
 		return out, nil
 	}
 	for i, v := range col.Values {
-		var name label.Text
-		switch {
-		case v == cooperation.NoValue:
-			name = cooperation.NoValueLabel
-		case v == cooperation.Undated:
-			name = cooperation.UndatedLabel
-		case d == cooperation.DimIssue:
-			name = cooperation.IssueLabels[cooperation.Issue(v)]
-		case d == cooperation.DimPartyType:
-			name = cooperation.PartyTypeLabels[cooperation.PartyType(v)]
-		case d == cooperation.DimPartnerSector:
-			name = cooperation.SectorLabels[cooperation.Sector(v)]
-		case d == cooperation.DimField:
-			name = cooperation.FieldLabels[cooperation.Field(v)]
-		case d == cooperation.DimStatus:
-			name = cooperation.StatusLabels[cooperation.Status(v)]
-		}
-		out[i] = name.In(lang)
-		if out[i] == "" { // PERIOD, and any value without a label
-			out[i] = v
-		}
+		out[i] = dimensionValueLabel(d, v, lang)
 	}
 	return out, nil
+}
+
+// dimensionValueLabel names a value of a non-region dimension: its label,
+// or the value itself (a period).
+func dimensionValueLabel(d cooperation.Dimension, v string, lang label.Language) string {
+	var name label.Text
+	switch {
+	case v == cooperation.NoValue:
+		name = cooperation.NoValueLabel
+	case v == cooperation.Undated:
+		name = cooperation.UndatedLabel
+	case d == cooperation.DimIssue:
+		name = cooperation.IssueLabels[cooperation.Issue(v)]
+	case d == cooperation.DimPartyType:
+		name = cooperation.PartyTypeLabels[cooperation.PartyType(v)]
+	case d == cooperation.DimPartnerSector:
+		name = cooperation.SectorLabels[cooperation.Sector(v)]
+	case d == cooperation.DimField:
+		name = cooperation.FieldLabels[cooperation.Field(v)]
+	case d == cooperation.DimStatus:
+		name = cooperation.StatusLabels[cooperation.Status(v)]
+	}
+	if s := name.In(lang); s != "" {
+		return s
+	}
+	return v
 }
