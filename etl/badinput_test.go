@@ -187,3 +187,48 @@ func BenchmarkZipBomb(b *testing.B) {
 	}
 	b.ReportMetric(float64(worst)/(1<<20), "peak-heap-MB")
 }
+
+// TestFormulaTextIsInertAndLongFieldsRefused (issue 16, finding 10): text
+// a spreadsheet would run as a formula is stored as the text it is, and
+// marked as such by tabular.FormulaLike for whatever exports it; a field
+// longer than maxFieldChars refuses its row, saying so.
+func TestFormulaTextIsInertAndLongFieldsRefused(t *testing.T) {
+	f := newFixture(t)
+	f.mustLoad(DatasetRegions, filepath.Join(sharedDataDir(t), "kaltim_wilayah_kemendagri_2025.csv"))
+	dir := t.TempDir()
+	var files []string
+	for _, p := range registerFiles(filepath.Join("testdata", "register", "known")) {
+		body, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch filepath.Base(p) {
+		case "parties.csv":
+			body = append(body, `KUKAR-2025-001,perusahaan,"=HYPERLINK(""http://10.0.0.1/"",""klik"")",64.02,,mitra`+"\n"...)
+		case "agreements.csv":
+			body = append(body, "PANJANG-1,,"+strings.Repeat("judul ", 2000)+",PKS,2024-01-01,,,,aktif,BKAD,,,,\n"...)
+		}
+		out := filepath.Join(dir, filepath.Base(p))
+		if err := os.WriteFile(out, body, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, out)
+	}
+	res := f.mustLoad(DatasetRegister, files...)
+	var long bool
+	for _, rj := range res.Rejects {
+		long = long || rj.Sheet == "agreements" && strings.Contains(rj.Reason, "is 11999 characters long; a field may hold at most 4000") && len(rj.Record) <= 4096+3
+	}
+	if !long {
+		t.Errorf("the 11,999-character title (trimmed) was not refused as such: %+v", res.Rejects)
+	}
+	var name string
+	q := `SELECT name FROM coop_parties WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_parties')
+		AND name LIKE '=HYPERLINK%'`
+	if err := f.db.QueryRow(context.Background(), q, nil, &name); err != nil {
+		t.Fatalf("the formula-like name is not stored: %v", err)
+	}
+	if name != `=HYPERLINK("http://10.0.0.1/","klik")` || !tabular.FormulaLike(name) {
+		t.Errorf("stored %q", name)
+	}
+}

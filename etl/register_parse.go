@@ -421,14 +421,20 @@ func openRegisterWorkbook(path string) (*registerTables, error) {
 			sheetOf[id] = sheet
 		}
 	}
-	// A table under another name (a translated or misspelt sheet) would be
-	// silently ignored; refuse rather than load a register without it.
+	// A table under another name (a translated or misspelt sheet, a second
+	// copy, hidden or not) would be silently ignored; refuse rather than
+	// load a register without its rows.
 	for _, sheet := range unnamed {
-		ids := sheetTableByHeader(path, sheet)
-		if len(ids) == 1 && sheetOf[ids[0]] == "" {
-			def := registerTableDefs[ids[0]]
-			problems = append(problems, fmt.Errorf("%s: %w: sheet %q has the columns of the %s table (%s); name it %q",
-				name, ErrRegisterLayout, sheet, def.name, strings.Join(def.signature, ", "), def.name))
+		for _, id := range sheetTableByHeader(path, sheet) {
+			def := registerTableDefs[id]
+			if sheetOf[id] == "" {
+				problems = append(problems, fmt.Errorf("%s: %w: sheet %q has the columns of the %s table (%s); name it %q",
+					name, ErrRegisterLayout, sheet, def.name, strings.Join(def.signature, ", "), def.name))
+				continue
+			}
+			problems = append(problems, fmt.Errorf("%s: %w: sheet %q has the columns of the %s table (%s), which sheet %q holds; "+
+				"keep the rows in one sheet (hidden sheets count too)",
+				name, ErrRegisterLayout, sheet, def.name, strings.Join(def.signature, ", "), sheetOf[id]))
 		}
 	}
 	var missing []string

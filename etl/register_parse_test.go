@@ -94,6 +94,23 @@ func registerWorkbookFromCSV(t *testing.T, name string, paths []string) string {
 
 // writeRegisterWorkbook saves sheets of typed cells (nil: empty) as an XLSX
 // file; styles maps "sheet!A2" to a number format.
+// hideSheet hides a sheet of a workbook, as Excel's Hide does.
+func hideSheet(t *testing.T, path, sheet string) string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.SetSheetVisible(sheet, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func writeRegisterWorkbook(t *testing.T, name string, sheets []string, rows map[string][][]any, formats map[string]string, date1904 bool) string {
 	t.Helper()
 	f := excelize.NewFile()
@@ -668,6 +685,14 @@ func TestParseRegisterWorkbookErrors(t *testing.T) {
 			writeRegisterWorkbook(t, "r.xlsx", []string{"agreements", "parties", "Realisasi Bulanan"},
 				map[string][][]any{"agreements": agreements, "parties": parties, "Realisasi Bulanan": realisations}, nil, false),
 			ErrRegisterLayout, []string{`sheet "Realisasi Bulanan" has the columns of the realisations table (month, value); name it "realisations"`}},
+		{"a second sheet with a table's columns",
+			writeRegisterWorkbook(t, "r.xlsx", []string{"agreements", "parties", "Sheet2"},
+				map[string][][]any{"agreements": agreements, "parties": parties, "Sheet2": parties}, nil, false),
+			ErrRegisterLayout, []string{`sheet "Sheet2" has the columns of the parties table (party_type), which sheet "parties" holds`}},
+		{"a hidden sheet with a table's columns",
+			hideSheet(t, writeRegisterWorkbook(t, "r.xlsx", []string{"agreements", "parties", "Sheet2"},
+				map[string][][]any{"agreements": agreements, "parties": parties, "Sheet2": parties}, nil, false), "Sheet2"),
+			ErrRegisterLayout, []string{`sheet "Sheet2" has the columns of the parties table (party_type), which sheet "parties" holds`}},
 		{"two sheets for one table",
 			writeRegisterWorkbook(t, "r.xlsx", []string{"agreements", "Kerja Sama", "parties"},
 				map[string][][]any{"agreements": agreements, "Kerja Sama": agreements, "parties": parties}, nil, false),

@@ -56,8 +56,19 @@ func recordProblem(rec tabular.Record, width int) string {
 	case len(rec.Fields) != width:
 		return fmt.Sprintf("expected %d fields, got %d", width, len(rec.Fields))
 	}
+	for i, f := range rec.Fields {
+		if len(f) > maxFieldChars && utf8.RuneCountInString(f) > maxFieldChars {
+			return fmt.Sprintf("field %d is %d characters long; a field may hold at most %d", i+1, utf8.RuneCountInString(f), maxFieldChars)
+		}
+	}
 	return ""
 }
+
+// maxFieldChars bounds the text of any one field of any dataset: the
+// longest a register holds (titles, source references, outputs) are a few
+// hundred characters; a 50 MB "name" is refused with its row rather than
+// stored and served.
+const maxFieldChars = 4000
 
 // sortRejects orders rejects by line so a report reads top to bottom.
 func sortRejects(rejects []Reject) {

@@ -31,18 +31,25 @@ type Limits struct {
 	// MaxLineBytes bounds one line of a CSV file: a longer line is refused
 	// as a record (its first bytes kept for the reject), not read whole.
 	MaxLineBytes int
+	// MaxFieldBytes bounds one field or cell as read: a row with a longer
+	// one is refused, keeping 4 KB of it (a cell of an XLSX shared string
+	// can be as large as the workbook). What a field may hold is then each
+	// dataset's rule (etl: 4,000 characters).
+	MaxFieldBytes int
 }
 
 // DefaultLimits are the limits of every load, documented in README.md
-// ("What is refused"): 512 MiB unpacked, 32 sheets, 1,048,576 rows and
-// 20,000,000 cells per sheet, 1 MiB per CSV line. A national register
-// comes as CSV; a workbook at these limits holds more than a kabupaten's.
+// ("Size limits"): 512 MiB unpacked, 32 sheets, 1,048,576 rows and
+// 20,000,000 cells per sheet, 1 MiB per CSV line and per field. A
+// national register comes as CSV; a workbook at these limits holds more
+// than a kabupaten's.
 var DefaultLimits = Limits{
 	MaxWorkbookBytes: 512 << 20,
 	MaxSheets:        32,
 	MaxRows:          1 << 20,
 	MaxCells:         20_000_000,
 	MaxLineBytes:     1 << 20,
+	MaxFieldBytes:    1 << 20,
 }
 
 // ErrTooLarge marks a file beyond Limits. It is also an ErrFormat: the file

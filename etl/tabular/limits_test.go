@@ -77,3 +77,46 @@ func TestLongCSVLineIsARejectNotARead(t *testing.T) {
 		t.Fatalf("the long line: line %d, problem %q, %d bytes kept", long.Line, long.Problem, len(long.Raw))
 	}
 }
+
+// TestLongFieldIsRefused: a field longer than MaxFieldBytes (here a quoted
+// one over several lines, each within the line limit) refuses its row with
+// a reason, keeping a bounded part of it; formula-like cells are read as
+// the text they are.
+func TestLongFieldIsRefused(t *testing.T) {
+	line := strings.Repeat("n", 400<<10)
+	tbl, err := FromCSV("long.csv", strings.NewReader("name,note\n\""+line+"\n"+line+"\n"+line+"\",x\n2,3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long, err := tbl.Next()
+	if err != nil || long.Fields != nil || !strings.Contains(long.Problem, "more than the 1048576 a field may hold") || len(long.Raw) > 4096 {
+		t.Fatalf("the long field: problem %q, %d bytes kept, %v", long.Problem, len(long.Raw), err)
+	}
+	if next, err := tbl.Next(); err != nil || next.Fields[0] != "2" {
+		t.Fatalf("the row after: %+v %v", next, err)
+	}
+
+	f := excelize.NewFile()
+	f.SetCellStr("Sheet1", "A1", "name")
+	f.SetCellStr("Sheet1", "B1", "note")
+	f.SetCellStr("Sheet1", "A2", `=HYPERLINK("http://10.0.0.1/","klik")`)
+	f.SetCellStr("Sheet1", "B2", "@SUM(1)")
+	path := filepath.Join(t.TempDir(), "formula.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	book, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	formula, err := book.Next()
+	if err != nil || formula.Fields[0] != `=HYPERLINK("http://10.0.0.1/","klik")` || !FormulaLike(formula.Fields[0]) || !FormulaLike(formula.Fields[1]) {
+		t.Fatalf("the formula-like cells: %+v %v", formula, err)
+	}
+	for _, s := range []string{"PT Maju", "12", "", "a=b"} {
+		if FormulaLike(s) {
+			t.Errorf("%q is not formula-like", s)
+		}
+	}
+}

@@ -82,7 +82,26 @@ func (t *Table) Next() (Record, error) {
 	if rec.Problem == "" {
 		rec.Fields = fitWidth(rec.Fields, len(t.header), t.sheet != "")
 	}
+	for i, f := range rec.Fields {
+		if len(f) > DefaultLimits.MaxFieldBytes {
+			rec.Problem = fmt.Sprintf("field %d is %d bytes long, more than the %d a field may hold", i+1, len(f), DefaultLimits.MaxFieldBytes)
+			rec.Fields = nil
+			if len(rec.Raw) > 4096 {
+				rec.Raw = rec.Raw[:4096]
+			}
+			break
+		}
+	}
 	return rec, nil
+}
+
+// FormulaLike reports whether a spreadsheet would take text for a formula
+// when a file holding it is opened: it starts with =, +, -, @, a tab or a
+// carriage return (as =HYPERLINK("http://…") does). sinergi stores such
+// text as given and never evaluates it; whatever writes it into a CSV or
+// XLSX file for a spreadsheet must neutralise it (a leading ').
+func FormulaLike(text string) bool {
+	return text != "" && strings.ContainsRune("=+-@\t\r", rune(text[0]))
 }
 
 // Close releases the file.

@@ -88,7 +88,13 @@ func (s *Service) CheckFilter(ctx context.Context, f Filter, regionCode string) 
 	if len(f.Partner) > 200 {
 		return f, fault.Invalid("partner is longer than 200 characters")
 	}
-	f.Partner = PartnerKey(f.Partner)
+	// A name folds to its letters and digits; one without any ("-", "&",
+	// "%") names no partner, and dropping it would answer for all of them.
+	if key := PartnerKey(f.Partner); key != "" || f.Partner == "" {
+		f.Partner = key
+	} else {
+		return f, fault.Invalid("partner %q has no letters or digits: give a partner's name (case and punctuation are ignored)", f.Partner)
+	}
 	return f, nil
 }
 
