@@ -152,8 +152,9 @@ func readExportRequest(w http.ResponseWriter, r *http.Request) (exportRequest, e
 // same client (its headers, but asking for plain JSON), and returns the
 // status and body of the answer.
 func (e *exporter) run(r *http.Request, req exportRequest) (int, []byte) {
-	body, _ := json.Marshal(req)                                                                            // strings and a valid RawMessage: cannot fail
-	inner, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, "/graphql", bytes.NewReader(body)) // a fixed method and path: cannot fail
+	// Neither can fail: strings and valid JSON; a fixed method and path.
+	body, _ := json.Marshal(req)
+	inner, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, "/graphql", bytes.NewReader(body))
 	for k, vs := range r.Header {
 		switch http.CanonicalHeaderKey(k) {
 		case "Content-Type", "Content-Length", "Accept", "Accept-Encoding", "If-None-Match", "If-Modified-Since":

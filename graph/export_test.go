@@ -341,12 +341,6 @@ func TestExportInIndonesian(t *testing.T) {
 		t.Errorf("statuses by their names: %q", records[1])
 	}
 
-	var out struct {
-		Labels []struct {
-			Values []struct{ Value, Label string }
-		}
-	}
-	a.mustQuery(`{ labels(enums: [STRATEGIC_ISSUE]) { values { value label } } }`, nil, &out)
 	resp, body = a.export("csv", `{ cooperationStats(dimensions: [ISSUE, PERIOD], measures: [AGREEMENTS]) { rows { issue period agreements } } }`,
 		nil, url.Values{"lang": {"id"}})
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), "Isu strategis,Periode,Jumlah kerja sama\n") {
