@@ -34,11 +34,11 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(clickhousetest.Main(m)) }
 
-func sharedData(t *testing.T) string { return realdata.Dir(t) }
+func sharedData(t testing.TB) string { return realdata.Dir(t) }
 
 // api is a GraphQL endpoint over a fresh database.
 type api struct {
-	t      *testing.T
+	t      testing.TB
 	db     *clickhouse.DB
 	runner *etl.Runner
 	srv    *httptest.Server
@@ -46,7 +46,7 @@ type api struct {
 
 func newAPI(t *testing.T) *api { return newAPIWithCache(t, nil) }
 
-func newAPIWithCache(t *testing.T, cache *graph.ResultCache) *api {
+func newAPIWithCache(t testing.TB, cache *graph.ResultCache) *api {
 	return newAPIWith(t, apiOptions{cache: cache})
 }
 
@@ -58,7 +58,7 @@ type apiOptions struct {
 	wrap   func(http.Handler) http.Handler // around the mux, as cmd/sinergi wraps it (CORS)
 }
 
-func newAPIWith(t *testing.T, o apiOptions) *api {
+func newAPIWith(t testing.TB, o apiOptions) *api {
 	t.Helper()
 	db := clickhousetest.NewDB(t)
 	log := o.log

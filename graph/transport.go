@@ -98,6 +98,8 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// The cache holds answers to requests that were decoded and run: the
+	// same bytes again need no decoding.
 	var key *cacheKey
 	if e.cache != nil && r.Header.Get("Cache-Control") != "no-cache" {
 		if k, ok := e.cache.key(req.method, req.media, req.rawQuery, req.body); ok {
@@ -109,6 +111,10 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			e.writeAnswer(w, r, req, answer{status: http.StatusOK, gzipped: gz, cacheable: true}, key, "hit")
 			return
 		}
+	}
+	if ref := e.decodeRequest(req); ref != nil {
+		e.refuse(w, r, media, *ref)
+		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), e.lim.Timeout)
 	defer cancel()
@@ -191,17 +197,13 @@ type wireParams struct {
 	Extensions    json.RawMessage `json:"extensions"`
 }
 
+// readRequest checks the HTTP request — Content-Type, body size — and
+// reads the body; decodeRequest then decodes the operations.
 func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request, media string) (*request, *refusal) {
 	req := &request{method: r.Method, media: media, rawQuery: r.URL.RawQuery}
 	if r.Method == http.MethodGet {
-		op, ref := paramsFromURL(r.URL.RawQuery)
-		if ref != nil {
-			return nil, ref
-		}
-		req.ops = []graphql.RawParams{op}
 		return req, nil
 	}
-
 	if ref := checkContentType(r.Header.Get("Content-Type")); ref != nil {
 		return nil, ref
 	}
@@ -215,9 +217,21 @@ func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request, media str
 		return nil, &refusal{http.StatusBadRequest, CodeBadRequest, "the request body could not be read"}
 	}
 	req.body = body
-	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	return req, nil
+}
+
+func (e *endpoint) decodeRequest(req *request) *refusal {
+	if req.method == http.MethodGet {
+		op, ref := paramsFromURL(req.rawQuery)
+		if ref != nil {
+			return ref
+		}
+		req.ops = []graphql.RawParams{op}
+		return nil
+	}
+	trimmed := bytes.TrimLeft(req.body, " \t\r\n")
 	if len(trimmed) == 0 {
-		return nil, &refusal{http.StatusBadRequest, CodeBadRequest, `the request body is empty; send {"query": "..."}`}
+		return &refusal{http.StatusBadRequest, CodeBadRequest, `the request body is empty; send {"query": "..."}`}
 	}
 	var raws []json.RawMessage
 	switch trimmed[0] {
@@ -225,21 +239,21 @@ func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request, media str
 		raws = []json.RawMessage{trimmed}
 	case '[':
 		if e.lim.MaxBatch <= 1 {
-			return nil, &refusal{http.StatusBadRequest, CodeBadRequest, "batching (a JSON array of operations) is turned off on this server; send one operation per request"}
+			return &refusal{http.StatusBadRequest, CodeBadRequest, "batching (a JSON array of operations) is turned off on this server; send one operation per request"}
 		}
 		if err := decodeJSON(trimmed, &raws); err != nil {
-			return nil, &refusal{http.StatusBadRequest, CodeBadRequest, "the request body is not valid JSON: " + err.Error()}
+			return &refusal{http.StatusBadRequest, CodeBadRequest, "the request body is not valid JSON: " + err.Error()}
 		}
 		if len(raws) == 0 {
-			return nil, &refusal{http.StatusBadRequest, CodeBadRequest, "the batch is empty"}
+			return &refusal{http.StatusBadRequest, CodeBadRequest, "the batch is empty"}
 		}
 		if len(raws) > e.lim.MaxBatch {
-			return nil, &refusal{http.StatusBadRequest, CodeBadRequest,
+			return &refusal{http.StatusBadRequest, CodeBadRequest,
 				fmt.Sprintf("the batch holds %d operations, more than the limit of %d", len(raws), e.lim.MaxBatch)}
 		}
 		req.batch = true
 	default:
-		return nil, &refusal{http.StatusBadRequest, CodeBadRequest, "the request body must be a JSON object (or, for a batch, an array of them)"}
+		return &refusal{http.StatusBadRequest, CodeBadRequest, "the request body must be a JSON object (or, for a batch, an array of them)"}
 	}
 	for i, raw := range raws {
 		op, ref := paramsFromJSON(raw)
@@ -247,11 +261,11 @@ func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request, media str
 			if req.batch {
 				ref.message = fmt.Sprintf("operation %d of the batch: %s", i, ref.message)
 			}
-			return nil, ref
+			return ref
 		}
 		req.ops = append(req.ops, op)
 	}
-	return req, nil
+	return nil
 }
 
 // checkContentType accepts application/json in UTF-8 (the spec's only

@@ -28,6 +28,9 @@ func FuzzRequestBodies(f *testing.F) {
 		r := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
 		req, ref := e.readRequest(httptest.NewRecorder(), r, mediaJSON)
+		if ref == nil {
+			ref = e.decodeRequest(req)
+		}
 		switch {
 		case ref != nil && (ref.status < 400 || ref.status > 499 || ref.message == ""):
 			t.Fatalf("refusal %+v", ref)
