@@ -28,7 +28,7 @@ type orderedObject struct {
 
 // decodeOrdered reads a JSON value keeping object key order and numbers as
 // written.
-func decodeOrdered(t *testing.T, dec *json.Decoder) any {
+func decodeOrdered(t testing.TB, dec *json.Decoder) any {
 	t.Helper()
 	tok, err := dec.Token()
 	if err != nil {
