@@ -138,6 +138,7 @@ func TestStockClients(t *testing.T) {
 	a := newAPIWithCache(t, graph.NewResultCache(1<<20, 1<<20))
 	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
 	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
+	a.load(etl.DatasetRegister, filepath.Join("..", "etl", "seed", "agreements.csv"), filepath.Join("..", "etl", "seed", "parties.csv"))
 
 	type region struct{ Code, Name string }
 	var kabupaten struct{ Regions []region }
@@ -151,6 +152,14 @@ func TestStockClients(t *testing.T) {
 		}
 	}
 	a.mustQuery(`{ idmDistribution(year: 2024, level: PROVINSI) { region { code name } total } }`, nil, &province)
+	var agreements struct {
+		Agreements struct{ Nodes []struct{ ID string } }
+	}
+	a.mustQuery(`{ agreements(first: 100, orderBy: ID_ASC) { nodes { id } } }`, nil, &agreements)
+	var agreementIDs []string
+	for _, n := range agreements.Agreements.Nodes {
+		agreementIDs = append(agreementIDs, n.ID)
+	}
 	same := func(what string, got, want any) {
 		t.Helper()
 		g, _ := json.Marshal(got)
@@ -198,6 +207,11 @@ func TestStockClients(t *testing.T) {
 		ApolloBatchPersisted struct {
 			Data []json.RawMessage
 			Sent []sentRequest
+		}
+		ApolloRelay struct {
+			First, Second, Merged []string
+			TotalCount            int
+			HasNextPage           bool
 		}
 		Urql struct {
 			Data            struct{ Regions []region }
@@ -273,6 +287,19 @@ func TestStockClients(t *testing.T) {
 		var y struct{ IdmYears []int }
 		json.Unmarshal(b.Data[0], &y)
 		same("years", y.IdmYears, years.IdmYears)
+	})
+	t.Run("Apollo relayStylePagination", func(t *testing.T) {
+		r := out.ApolloRelay
+		if len(agreementIDs) < 3 {
+			t.Fatalf("the seed register has %d agreements, the test needs 3", len(agreementIDs))
+		}
+		same("first page", r.First, agreementIDs[:2])
+		// The second query reads the field through the policy: both pages.
+		same("after the second page", r.Second, agreementIDs[:min(4, len(agreementIDs))])
+		same("the cache's merged list", r.Merged, agreementIDs[:min(4, len(agreementIDs))])
+		if r.TotalCount != len(agreementIDs) {
+			t.Errorf("totalCount %d, want %d", r.TotalCount, len(agreementIDs))
+		}
 	})
 	t.Run("urql", func(t *testing.T) {
 		u := out.Urql

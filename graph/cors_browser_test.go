@@ -54,8 +54,10 @@ func TestBrowserOnAnotherOriginReadsAnswers(t *testing.T) {
 		Status int
 		Body   struct{ Data struct{ IdmYears []int } }
 		ETag   string
-		Get    struct{ Data struct{ Regions []struct{ Code string } } }
-		Error  string
+		Get    struct {
+			Data struct{ Regions []struct{ Code string } }
+		}
+		Error string
 	}
 	run := func(origin string) outcome {
 		t.Helper()

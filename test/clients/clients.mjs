@@ -10,6 +10,7 @@ import { buildClientSchema, getIntrospectionQuery } from 'graphql';
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { BatchHttpLink } from '@apollo/client/link/batch-http';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
+import { relayStylePagination } from '@apollo/client/utilities';
 import { createClient, fetchExchange } from '@urql/core';
 import { GraphQLClient, batchRequests, request } from 'graphql-request';
 
@@ -108,6 +109,23 @@ const checks = {
     const q = (text) => client.query({ query: gql(text), ...noCache });
     const results = await Promise.all([q('query BP1 { idmYears }'), q('query BP2 { regions(level: PROVINSI) { code } }')]);
     return { data: results.map((r) => r.data), sent: rec.sent };
+  },
+
+  // Apollo's stock relayStylePagination: the second page is appended to the
+  // first in the cache, nothing lost or repeated.
+  async apolloRelay() {
+    const client = new ApolloClient({
+      link: new HttpLink({ uri: url }),
+      cache: new InMemoryCache({ typePolicies: { Query: { fields: { agreements: relayStylePagination(['filter', 'orderBy']) } } } }),
+    });
+    const PAGE = gql(`query Page($after: String) {
+      agreements(first: 2, after: $after, orderBy: ID_ASC) { totalCount edges { cursor node { id title } } pageInfo { hasNextPage endCursor } }
+    }`);
+    const first = await client.query({ query: PAGE });
+    const second = await client.query({ query: PAGE, variables: { after: first.data.agreements.pageInfo.endCursor }, fetchPolicy: 'network-only' });
+    const merged = client.readQuery({ query: PAGE });
+    const ids = (conn) => conn.edges.map((e) => e.node.id);
+    return { first: ids(first.data.agreements), second: ids(second.data.agreements), merged: ids(merged.agreements), totalCount: merged.agreements.totalCount, hasNextPage: merged.agreements.pageInfo.hasNextPage };
   },
 
   async urql() {
