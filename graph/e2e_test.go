@@ -111,13 +111,7 @@ type gqlError struct {
 // errors, if any.
 func (a *api) query(q string, vars map[string]any, out any) []gqlError {
 	a.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
-	resp, err := http.Post(a.srv.URL+"/graphql", "application/json", bytes.NewReader(body))
-	if err != nil {
-		a.t.Fatalf("post: %v", err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw := a.rawQuery(q, vars)
 	var env struct {
 		Data   json.RawMessage `json:"data"`
 		Errors []gqlError      `json:"errors"`
