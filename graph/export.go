@@ -74,11 +74,38 @@ func (e *exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeExportError(w, http.StatusBadRequest, CodeBadInput, err.Error())
 		return
 	}
-	status, body := e.run(r, req)
-	if status != http.StatusOK && !json.Valid(body) {
-		writeExportError(w, status, CodeInternal, strings.TrimSpace(string(body)))
+	data, ok := e.answer(w, r, req)
+	if !ok {
 		return
 	}
+	plan, err := planExport(e.schema, req)
+	if err != nil {
+		writeExportError(w, http.StatusBadRequest, CodeBadInput, err.Error())
+		return
+	}
+	items := func(fn func(any) error) error { return plan.eachItem(data, fn) }
+	if plan.pageVariable != "" {
+		pages, err := e.allPages(w, r, req, plan, data)
+		if pages == nil {
+			if err != nil {
+				e.log.ErrorContext(r.Context(), "export failed", "err", err)
+				writeExportError(w, http.StatusInternalServerError, CodeInternal, "internal error")
+			}
+			return // the error is answered
+		}
+		defer pages.Close()
+		items = pages.each
+	}
+	if err := e.write(w, plan, items); err != nil && !errors.Is(err, errClientGone) {
+		e.log.ErrorContext(r.Context(), "export failed", "err", err)
+	}
+}
+
+// answer runs the query and returns the data of its answer; when the query
+// fails it answers the client itself, with the GraphQL errors as /graphql
+// gives them (a partial answer is never exported).
+func (e *exporter) answer(w http.ResponseWriter, r *http.Request, req exportRequest) (json.RawMessage, bool) {
+	status, body := e.run(r, req)
 	var answer struct {
 		Data   json.RawMessage `json:"data"`
 		Errors []struct {
@@ -87,25 +114,23 @@ func (e *exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			} `json:"extensions"`
 		} `json:"errors"`
 	}
-	if err := json.Unmarshal(body, &answer); err != nil || status != http.StatusOK || len(answer.Errors) > 0 {
-		// The GraphQL errors, as /graphql gives them: a partial answer is
-		// not exported.
+	if err := json.Unmarshal(body, &answer); err != nil {
 		if status == http.StatusOK {
-			status = exportStatus(answer.Errors[0].Extensions.Code)
+			status = http.StatusInternalServerError
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = w.Write(body)
-		return
+		writeExportError(w, status, CodeInternal, strings.TrimSpace(string(body)))
+		return nil, false
 	}
-	plan, err := planExport(e.schema, req)
-	if err != nil {
-		writeExportError(w, http.StatusBadRequest, CodeBadInput, err.Error())
-		return
+	if status == http.StatusOK && len(answer.Errors) == 0 {
+		return answer.Data, true
 	}
-	if err := e.write(w, plan, answer.Data); err != nil && !errors.Is(err, errClientGone) {
-		e.log.ErrorContext(r.Context(), "export failed", "err", err)
+	if status == http.StatusOK {
+		status = exportStatus(answer.Errors[0].Extensions.Code)
 	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+	return nil, false
 }
 
 // readExportRequest reads the query from the address (GET) or the body
@@ -211,11 +236,12 @@ type exportWriter interface {
 	close() error
 }
 
-func (e *exporter) write(w http.ResponseWriter, plan *exportPlan, data json.RawMessage) error {
-	// The first pass finds how many items each list of objects has at most
-	// (its numbered columns); the second writes the rows. Both read the
-	// answer item by item, never the whole list at once.
-	if err := plan.eachItem(data, plan.measure); err != nil {
+// write writes the items each calls its function with. The first pass
+// finds how many items each list of objects has at most (its numbered
+// columns); the second writes the rows. Both read the items one by one,
+// never the whole list at once.
+func (e *exporter) write(w http.ResponseWriter, plan *exportPlan, each func(func(any) error) error) error {
+	if err := each(plan.measure); err != nil {
 		return err
 	}
 	var out exportWriter
@@ -233,7 +259,7 @@ func (e *exporter) write(w http.ResponseWriter, plan *exportPlan, data json.RawM
 	if err := out.header(plan.headers()); err != nil {
 		return err
 	}
-	if err := plan.eachItem(data, func(item any) error { return out.row(plan.cells(item)) }); err != nil {
+	if err := each(func(item any) error { return out.row(plan.cells(item)) }); err != nil {
 		return err
 	}
 	return out.close()

@@ -25,6 +25,11 @@ type exportPlan struct {
 	list    []string      // response keys from data to the list
 	columns []*exportNode // the fields of each item, in the query's order
 	lang    label.Language
+	// A connection's pages, when its after is a variable and the query
+	// selects pageInfo { hasNextPage endCursor }: the variable, and the
+	// response keys of pageInfo and its two fields.
+	pageVariable                    string
+	pageInfo, hasNextKey, cursorKey string
 }
 
 // exportNode is a selected field: a value, or an object with its fields,
@@ -36,6 +41,7 @@ type exportNode struct {
 	object   bool
 	enum     string // the enum type of an enum value, for labels
 	parent   string // the type the field belongs to
+	afterVar string // the variable the field's after argument takes, if any
 	children []*exportNode
 	longest  int // for a list of objects: the most items any row has
 }
@@ -88,6 +94,9 @@ func planExport(schema *ast.Schema, req exportRequest) (*exportPlan, error) {
 		plan.list = append(plan.list, n.key)
 		if n.list && n.object {
 			plan.columns = n.children
+			if len(plan.list) == 2 {
+				plan.pagesOf(nodes[0])
+			}
 			return plan, nil
 		}
 		if !n.object {
@@ -104,15 +113,8 @@ func planExport(schema *ast.Schema, req exportRequest) (*exportPlan, error) {
 		case len(lists) == 1:
 			n = lists[0]
 		case len(lists) > 1:
-			next := slices.IndexFunc(lists, func(c *exportNode) bool { return slices.Contains(preferredLists, c.field) })
-			if next < 0 {
+			if n = preferredList(lists); n == nil {
 				return nil, fmt.Errorf("%s holds several lists: name the one to export with path", strings.Join(plan.list, "."))
-			}
-			for _, name := range preferredLists {
-				if i := slices.IndexFunc(lists, func(c *exportNode) bool { return c.field == name }); i >= 0 {
-					n = lists[i]
-					break
-				}
 			}
 		default:
 			var objects []*exportNode
@@ -128,6 +130,17 @@ func planExport(schema *ast.Schema, req exportRequest) (*exportPlan, error) {
 			n = objects[0]
 		}
 	}
+}
+
+// preferredList is the list to export of several a query selects: nodes
+// before rows before edges; nil when none of them is selected.
+func preferredList(lists []*exportNode) *exportNode {
+	for _, name := range preferredLists {
+		if i := slices.IndexFunc(lists, func(c *exportNode) bool { return c.field == name }); i >= 0 {
+			return lists[i]
+		}
+	}
+	return nil
 }
 
 func findNode(nodes []*exportNode, key string) *exportNode {
@@ -162,6 +175,9 @@ func exportNodes(set ast.SelectionSet, parent string) []*exportNode {
 				}
 				t := s.Definition.Type
 				n := &exportNode{key: key, field: s.Name, parent: parent, list: t.Elem != nil}
+				if after := s.Arguments.ForName("after"); after != nil && after.Value.Kind == ast.Variable {
+					n.afterVar = after.Value.Raw
+				}
 				if len(s.SelectionSet) > 0 {
 					n.object = true
 					n.children = exportNodes(s.SelectionSet, t.Name())
@@ -533,4 +549,28 @@ func (x *xlsxWriter) close() error {
 		return err
 	}
 	return writeGone(x.f.Write(x.http))
+}
+
+// pagesOf notes how to page through the connection root, when the query
+// lets it: after is a variable, and pageInfo says what comes next.
+func (p *exportPlan) pagesOf(root *exportNode) {
+	if root.afterVar == "" {
+		return
+	}
+	for _, c := range root.children {
+		if c.field != "pageInfo" || !c.object {
+			continue
+		}
+		for _, f := range c.children {
+			switch f.field {
+			case "hasNextPage":
+				p.hasNextKey = f.key
+			case "endCursor":
+				p.cursorKey = f.key
+			}
+		}
+		if p.hasNextKey != "" && p.cursorKey != "" {
+			p.pageVariable, p.pageInfo = root.afterVar, c.key
+		}
+	}
 }

@@ -310,6 +310,49 @@ func TestExportsEqualTheAnswers(t *testing.T) {
 	}
 }
 
+// TestExportPagesThroughAConnection exports a connection whose after is a
+// variable and whose pageInfo is selected: every page, in one file.
+func TestExportPagesThroughAConnection(t *testing.T) {
+	dir := sharedData(t)
+	a := newAPI(t)
+	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2023.csv"), filepath.Join(dir, "kaltim_idm_2024.csv"))
+	loadKnownRegister(t, a, "v1", time.Now().UTC().Truncate(24*time.Hour))
+
+	whole := `{ agreements(first: 500, orderBy: SIGNED_DESC) { nodes { id title parties { name } } } }`
+	wantCols, wantRows := flatten(a.answerList(whole, nil, "agreements", "nodes"))
+	paged := `query($after: String) { agreements(first: 4, after: $after, orderBy: SIGNED_DESC) {
+		nodes { id title parties { name } } pageInfo { hasNextPage endCursor } } }`
+	for _, format := range []string{"csv", "xlsx"} {
+		resp, body := a.export(format, paged, nil, nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %s", format, resp.StatusCode, body)
+		}
+		var records [][]string
+		if format == "csv" {
+			records, _ = csv.NewReader(bytes.NewReader(body)).ReadAll()
+		} else {
+			f, err := excelize.OpenReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			records, _ = f.GetRows(f.GetSheetName(0), excelize.Options{RawCellValue: true})
+			f.Close()
+		}
+		if len(wantRows) < 10 || len(records)-1 != len(wantRows) || !slices.Equal(records[0], wantCols) {
+			t.Fatalf("%s: %d rows with %q; want all %d, with %q (the parties of every page numbered alike)",
+				format, len(records)-1, records[0], len(wantRows), wantCols)
+		}
+		for i, rec := range records[1:] {
+			for j, col := range wantCols {
+				if got := append(rec, make([]string, len(wantCols))...)[j]; got != wantRows[i][col] {
+					t.Errorf("%s row %d %s: %q, want %q", format, i+1, col, got, wantRows[i][col])
+				}
+			}
+		}
+	}
+}
+
 // sameNumber reports whether an XLSX number cell holds the answer's
 // number (a double, written by Excel's rules).
 func sameNumber(cell, answer string) bool {
