@@ -536,28 +536,7 @@ func TestConsoleInChromium(t *testing.T) {
 		if err := show(ctx, "#/ringkasan"); err != nil {
 			t.Fatal(err)
 		}
-		var api struct {
-			StrategicIssues []struct {
-				Issue                                                   string
-				Agreements, ActiveAgreements, VillagesCovered, Partners int
-				CommittedValue, RealisedValue                           float64
-			}
-			Labels []struct {
-				Values []struct{ Value, Label string }
-			}
-		}
-		query(t, srv, `{ strategicIssues { issue agreements activeAgreements villagesCovered partners committedValue realisedValue }
-			labels(enums: [STRATEGIC_ISSUE], language: ID) { values { value label } } }`, &api)
-		name := map[string]string{}
-		for _, v := range api.Labels[0].Values {
-			name[v.Value] = v.Label
-		}
-		var want [][]string
-		for _, s := range api.StrategicIssues {
-			want = append(want, []string{name[s.Issue], strconv.Itoa(s.Agreements), strconv.Itoa(s.ActiveAgreements),
-				strconv.Itoa(s.VillagesCovered), strconv.Itoa(s.Partners),
-				strconv.FormatFloat(s.CommittedValue, 'f', -1, 64), strconv.FormatFloat(s.RealisedValue, 'f', -1, 64)})
-		}
+		want := issueFigures(t, srv)
 
 		if err := chromedp.Do(ctx, chromedp.Click(`[data-panel="isu-strategis"] button[data-action="csv"]`)); err != nil {
 			t.Fatal(err)
@@ -643,6 +622,21 @@ func TestConsoleInChromium(t *testing.T) {
 		if text := evalString(t, ctx, `document.querySelector("#query-dialog-text").textContent`); !strings.Contains(text, "strategicIssues") {
 			t.Errorf("Lihat kueri shows %q", text)
 		}
+		// The dialog's link to the API's own export of the list gives the
+		// same figures, named in Indonesian.
+		csvHref := evalString(t, ctx, `document.querySelector('#query-dialog-exports a[data-export="csv"]').getAttribute("href")`)
+		resp, err := http.Get(srv.URL + csvHref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(resp.Body).ReadAll()
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("export %s: HTTP %d, %v", csvHref, resp.StatusCode, err)
+		}
+		if want := issueFigures(t, srv); !equalRows(rows[1:], want) {
+			t.Errorf("the API's export\n%v\nwant\n%v", rows[1:], want)
+		}
 		if err := chromedp.Do(ctx,
 			chromedp.Navigate(srv.URL+href),
 			chromedp.WaitVisible(`.graphiql-container .CodeMirror`),
@@ -673,6 +667,35 @@ func TestConsoleInChromium(t *testing.T) {
 			t.Error(p)
 		}
 	})
+}
+
+// issueFigures are the four strategic issues as the API gives them, each
+// named as the API's labels name it, in the Ringkasan panel's columns.
+func issueFigures(t *testing.T, srv *httptest.Server) [][]string {
+	t.Helper()
+	var api struct {
+		StrategicIssues []struct {
+			Issue                                                   string
+			Agreements, ActiveAgreements, VillagesCovered, Partners int
+			CommittedValue, RealisedValue                           float64
+		}
+		Labels []struct {
+			Values []struct{ Value, Label string }
+		}
+	}
+	query(t, srv, `{ strategicIssues { issue agreements activeAgreements villagesCovered partners committedValue realisedValue }
+		labels(enums: [STRATEGIC_ISSUE], language: ID) { values { value label } } }`, &api)
+	name := map[string]string{}
+	for _, v := range api.Labels[0].Values {
+		name[v.Value] = v.Label
+	}
+	var want [][]string
+	for _, s := range api.StrategicIssues {
+		want = append(want, []string{name[s.Issue], strconv.Itoa(s.Agreements), strconv.Itoa(s.ActiveAgreements),
+			strconv.Itoa(s.VillagesCovered), strconv.Itoa(s.Partners),
+			strconv.FormatFloat(s.CommittedValue, 'f', -1, 64), strconv.FormatFloat(s.RealisedValue, 'f', -1, 64)})
+	}
+	return want
 }
 
 // equalRows compares rows of text, numbers by value.

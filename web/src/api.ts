@@ -31,6 +31,16 @@ export async function gql<T>(q: Query): Promise<T> {
   return body.data;
 }
 
+// exportURL is the API's own export of one list of the query's answer
+// (GET /export.csv or /export.xlsx): what a notebook or an office reads
+// with pandas.read_csv(url) or Excel, with column names and coded values
+// in the console's language.
+export function exportURL(q: Query, format: "csv" | "xlsx", operationName: string, path: string, language: string): string {
+  const p = new URLSearchParams({ query: q.query.trim(), operationName, path, lang: language });
+  if (q.variables && Object.keys(q.variables).length > 0) p.set("variables", JSON.stringify(q.variables));
+  return `/export.${format}?` + p.toString();
+}
+
 // graphiqlURL opens the query in the bundled GraphiQL.
 export function graphiqlURL(q: Query): string {
   const p = new URLSearchParams({ query: q.query.trim() });

@@ -149,6 +149,7 @@ const en: Record<string, string> = {
   "Pilih kerja sama di tabel untuk melihat rinciannya.": "Choose an agreement in the table to see its details.",
   "tanpa batas": "no limit",
   "Bidang": "Fields",
+  "Data API (untuk notebook dan Excel), per daftar:": "API data (for notebooks and Excel), per list:",
   "Per kabupaten dan isu: tahun ini dan tahun lalu": "Per regency and issue: this year and last",
   "dan": "and",
   "Kerja sama ditandatangani per tahun dan isu": "Agreements signed per year and issue",

@@ -2,8 +2,9 @@
 // exactly the figures it shows) and "Lihat kueri" (the GraphQL query behind
 // it, openable in /graphiql).
 import writeXlsxFile from "write-excel-file/browser";
-import { graphiqlURL, type Query } from "./api";
-import { t } from "./i18n";
+import { parse, Kind, type OperationDefinitionNode } from "graphql";
+import { exportURL, graphiqlURL, type Query } from "./api";
+import { lang, t } from "./i18n";
 import { isSimulation } from "./state";
 
 export type Raw = string | number | boolean | null | undefined;
@@ -208,6 +209,26 @@ export function showQueryDialog(q: Query) {
   const text = q.query.trim() + (q.variables && Object.keys(q.variables).length ? "\n\n# variables\n" + JSON.stringify(q.variables, null, 2) : "");
   document.getElementById("query-dialog-text")!.textContent = text;
   (document.getElementById("query-dialog-open") as HTMLAnchorElement).href = graphiqlURL(q);
+  // Each list the query selects, as the API exports it.
+  const exports = document.getElementById("query-dialog-exports")!;
+  exports.replaceChildren();
+  const lists = rootFields(q.query);
+  if (lists.length > 0) {
+    const ul = h("ul", { class: "exports" });
+    for (const { operation, field } of lists) {
+      ul.append(
+        h(
+          "li",
+          {},
+          `${field}: `,
+          h("a", { href: exportURL(q, "csv", operation, field, lang()), "data-export": "csv" }, "CSV"),
+          " · ",
+          h("a", { href: exportURL(q, "xlsx", operation, field, lang()), "data-export": "xlsx" }, "XLSX"),
+        ),
+      );
+    }
+    exports.append(h("p", {}, t("Data API (untuk notebook dan Excel), per daftar:")), ul);
+  }
   dlg.showModal();
 }
 
@@ -252,4 +273,20 @@ export function checkboxes(
 
 export function toolbar(...children: HTMLElement[]): HTMLElement {
   return h("div", { class: "toolbar no-print" }, ...children);
+}
+
+// rootFields lists the root fields (by alias) of each named operation.
+function rootFields(query: string): { operation: string; field: string }[] {
+  try {
+    const doc = parse(query);
+    return doc.definitions
+      .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && !!d.name)
+      .flatMap((op) =>
+        op.selectionSet.selections
+          .filter((s) => s.kind === Kind.FIELD)
+          .map((s) => ({ operation: op.name!.value, field: (s as { alias?: { value: string }; name: { value: string } }).alias?.value ?? (s as { name: { value: string } }).name.value })),
+      );
+  } catch {
+    return [];
+  }
 }
