@@ -3,7 +3,9 @@ package etl
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
@@ -18,6 +20,9 @@ type Generations interface {
 	PublishedGeneration(ctx context.Context, table string) (uint64, error)
 	PublishGenerations(ctx context.Context, runs []uint64, gen uint64, tables []string) error
 	GenerationPublished(ctx context.Context, gen uint64) (bool, error)
+	DropGeneration(ctx context.Context, table string, gen uint64) error
+	DropDeadGenerations(ctx context.Context, tables []string) error
+	CommittedRunIDs(ctx context.Context) (map[uint64]bool, error)
 }
 
 // The snapshot rebuilds read the rows of committed runs and of runs, the
@@ -120,7 +125,43 @@ func (r *Refresher) Refresh(ctx context.Context, fence Fence, runs []uint64, dat
 	if err != nil {
 		return 0, err
 	}
-	return gen, r.rebuild(ctx, fence, runs, gen, dataset)
+	err = r.rebuild(ctx, fence, runs, gen, dataset)
+	if err != nil {
+		r.discard(ctx, gen, dataset)
+	}
+	return gen, err
+}
+
+// discard drops what a failed refresh built of generation gen, unless it
+// was published after all: a half-built generation only costs disk (on a
+// full disk, the last of it). What it cannot drop now (ClickHouse gone),
+// the next load's DropDeadGenerations does.
+func (r *Refresher) discard(ctx context.Context, gen uint64, dataset string) {
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if published, err := r.gens.GenerationPublished(bg, gen); err != nil || published {
+		return
+	}
+	for _, table := range refreshedTables(dataset) {
+		_ = r.gens.DropGeneration(bg, table, gen) // best effort, see above
+	}
+}
+
+// refreshedTables are the snapshot tables a refresh of dataset writes.
+func refreshedTables(dataset string) []string {
+	if dataset == DatasetRegions {
+		return append(slices.Clone(snapshotTables[DatasetRegions]), snapshotTables[DatasetIDM]...)
+	}
+	return snapshotTables[dataset]
+}
+
+// AllSnapshotTables lists every snapshot table.
+func AllSnapshotTables() []string {
+	var all []string
+	for _, d := range []string{DatasetRegions, DatasetIDM, DatasetRegister} {
+		all = append(all, snapshotTables[d]...)
+	}
+	return all
 }
 
 func (r *Refresher) rebuild(ctx context.Context, fence Fence, runs []uint64, gen uint64, dataset string) error {

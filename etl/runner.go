@@ -55,17 +55,29 @@ var Datasets = []string{DatasetRegions, DatasetIDM, DatasetRegister, DatasetSimu
 type RegionRows interface {
 	InsertRows(ctx context.Context, runID uint64, source string, regions []region.Region) error
 	All(ctx context.Context) ([]region.Region, error)
+	RawRows
 }
 
 // IDMRows stores IDM rows.
 type IDMRows interface {
 	InsertRows(ctx context.Context, runID uint64, source string, scores []idm.Score) error
+	RawRows
+}
+
+// RawRows are a dataset's rows as loaded, by run, which pruning deletes
+// once no answer needs them (prune.go).
+type RawRows interface {
+	RunsWithRows(ctx context.Context) ([]uint64, error)
+	// WinningRuns are the committed runs the snapshots are built from.
+	WinningRuns(ctx context.Context) ([]uint64, error)
+	DeleteRuns(ctx context.Context, runs []uint64) error
 }
 
 // RegisterRows stores cooperation registers. A register's parties,
 // realisations and agreement records stream: they go to writers as they are
 // read, and the copies of realisations are settled where they are stored.
 type RegisterRows interface {
+	RawRows
 	NewPartyWriter(ctx context.Context, runID uint64) cooperation.PartyWriter
 	NewRealisationWriter(ctx context.Context, runID uint64) cooperation.RealisationWriter
 	NewRecordWriter(ctx context.Context, runID uint64, source string) cooperation.RecordWriter
@@ -198,6 +210,9 @@ func (r *Runner) Load(ctx context.Context, dataset string, files ...string) (Res
 		if err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if ctx.Err() == nil && lease.Held(ctx) == nil {
+		r.prune(ctx, dataset)
 	}
 	sort.Slice(res.Runs, func(i, j int) bool { return res.Runs[i].ID < res.Runs[j].ID })
 	return res, errors.Join(errs...)

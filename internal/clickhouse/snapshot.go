@@ -62,43 +62,56 @@ func (db *DB) PublishGenerations(ctx context.Context, runs []uint64, gen uint64,
 	if err := batch.Send(); err != nil {
 		return fmt.Errorf("publish generation: %w", mapError(err))
 	}
-	for _, t := range tables {
-		if err := db.dropOldGenerations(ctx, t); err != nil {
-			// Old generations only cost disk; readers never see them.
-			db.log.Warn("dropping old snapshot generations failed", "table", t, "err", err)
+	if err := db.DropDeadGenerations(ctx, tables); err != nil {
+		// Old generations only cost disk; readers never see them.
+		db.log.Warn("dropping old snapshot generations failed", "tables", tables, "err", err)
+	}
+	return nil
+}
+
+// DropDeadGenerations keeps the current and the previous generation of each
+// table (queries that started before a publish may still read the
+// previous one) and drops the partitions of all others: older ones, and
+// half-built ones that a failed or killed refresh left. It must run while no
+// refresh is building (under the load lock), or it would drop that
+// refresh's new generation.
+func (db *DB) DropDeadGenerations(ctx context.Context, tables []string) error {
+	for _, table := range tables {
+		var published []struct {
+			Generation uint64 `ch:"generation"`
+		}
+		if err := db.Select(ctx, &published, `SELECT DISTINCT generation FROM snapshot_generations WHERE snapshot = ?
+			ORDER BY generation DESC LIMIT 2`, table); err != nil {
+			return err
+		}
+		keep := make([]uint64, len(published))
+		for i, p := range published {
+			keep[i] = p.Generation
+		}
+		var parts []struct {
+			Partition string `ch:"partition"`
+		}
+		if err := db.Select(ctx, &parts, `SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND table = ? AND active`, table); err != nil {
+			return err
+		}
+		for _, p := range parts {
+			g, err := strconv.ParseUint(p.Partition, 10, 64)
+			if err != nil || slices.Contains(keep, g) {
+				continue
+			}
+			if err := db.DropGeneration(ctx, table, g); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// dropOldGenerations keeps the current and the previous generation of a
-// table (queries that started before the publish may still read the
-// previous one) and drops the partitions of all others.
-func (db *DB) dropOldGenerations(ctx context.Context, table string) error {
-	var keep []struct {
-		Generation uint64 `ch:"generation"`
-	}
-	if err := db.Select(ctx, &keep, `SELECT generation FROM snapshot_generations WHERE snapshot = ? ORDER BY generation DESC LIMIT 2`, table); err != nil {
-		return err
-	}
-	if len(keep) < 2 {
-		return nil
-	}
-	var parts []struct {
-		Partition string `ch:"partition"`
-	}
-	if err := db.Select(ctx, &parts, `SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND table = ? AND active`, table); err != nil {
-		return err
-	}
-	for _, p := range parts {
-		g, err := strconv.ParseUint(p.Partition, 10, 64)
-		if err != nil || g >= keep[1].Generation {
-			continue
-		}
-		// table is a constant from the code and p a number: neither can be bound.
-		if err := db.Exec(ctx, "ALTER TABLE "+table+" DROP PARTITION "+strconv.FormatUint(g, 10)); err != nil {
-			return err
-		}
+// DropGeneration drops one generation of a snapshot table.
+func (db *DB) DropGeneration(ctx context.Context, table string, gen uint64) error {
+	// table is a constant from the code and gen a number: neither can be bound.
+	if err := db.Exec(ctx, "ALTER TABLE "+table+" DROP PARTITION "+strconv.FormatUint(gen, 10)); err != nil {
+		return fmt.Errorf("drop generation %d of %s: %w", gen, table, err)
 	}
 	return nil
 }

@@ -298,3 +298,28 @@ func codeStrings(codes []region.Code) []string {
 	}
 	return out
 }
+
+// rawTables hold the scores as loaded, by run.
+var rawTables = []string{"idm_rows"}
+
+// RunsWithRows returns the runs that have rows stored.
+func (s *Store) RunsWithRows(ctx context.Context) ([]uint64, error) {
+	return s.db.RunsWithRows(ctx, rawTables[0])
+}
+
+// WinningRuns returns the committed runs that hold the newest committed
+// score of some index, year and desa: the runs the snapshot is built from.
+func (s *Store) WinningRuns(ctx context.Context) ([]uint64, error) {
+	runs, err := s.db.RunIDs(ctx, `SELECT DISTINCT winner AS run_id FROM (
+		SELECT max(run_id) AS winner FROM idm_rows WHERE run_id IN `+clickhouse.CommittedRuns+`
+		GROUP BY index_name, year, village_code)`)
+	if err != nil {
+		return nil, fmt.Errorf("winning idm runs: %w", err)
+	}
+	return runs, nil
+}
+
+// DeleteRuns deletes the rows of runs.
+func (s *Store) DeleteRuns(ctx context.Context, runs []uint64) error {
+	return s.db.DeleteRuns(ctx, runs, rawTables...)
+}

@@ -150,3 +150,27 @@ func codeStrings(codes []region.Code) []string {
 	}
 	return out
 }
+
+// rawTables hold the region rows as loaded, by run.
+var rawTables = []string{"region_rows"}
+
+// RunsWithRows returns the runs that have rows stored.
+func (s *Store) RunsWithRows(ctx context.Context) ([]uint64, error) {
+	return s.db.RunsWithRows(ctx, rawTables[0])
+}
+
+// WinningRuns returns the committed runs that hold the newest committed
+// row of some code: the runs the snapshot is built from.
+func (s *Store) WinningRuns(ctx context.Context) ([]uint64, error) {
+	runs, err := s.db.RunIDs(ctx, `SELECT DISTINCT winner AS run_id FROM (
+		SELECT code, max(run_id) AS winner FROM region_rows WHERE run_id IN `+clickhouse.CommittedRuns+` GROUP BY code)`)
+	if err != nil {
+		return nil, fmt.Errorf("winning region runs: %w", err)
+	}
+	return runs, nil
+}
+
+// DeleteRuns deletes the rows of runs.
+func (s *Store) DeleteRuns(ctx context.Context, runs []uint64) error {
+	return s.db.DeleteRuns(ctx, runs, rawTables...)
+}

@@ -1,0 +1,128 @@
+package etl
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
+	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
+	"github.com/sinergi-id/sinergi/internal/realdata"
+)
+
+// waitMutations waits until ClickHouse has applied the deletes pruning
+// asked for (mutations run in the background).
+func waitMutations(t *testing.T, db *clickhouse.DB) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		var pending uint64
+		if err := db.QueryRow(context.Background(), `SELECT count() FROM system.mutations WHERE database = currentDatabase() AND is_done = 0`, nil, &pending); err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d mutations still running after a minute", pending)
+		}
+	}
+}
+
+// rowsByRun counts a raw table's rows per run.
+func rowsByRun(t *testing.T, db *clickhouse.DB, table string) map[uint64]uint64 {
+	t.Helper()
+	var rows []struct {
+		RunID uint64 `ch:"run_id"`
+		N     uint64 `ch:"n"`
+	}
+	if err := db.Select(context.Background(), &rows, `SELECT run_id, count() AS n FROM `+table+` GROUP BY run_id`); err != nil {
+		t.Fatal(err)
+	}
+	out := map[uint64]uint64{}
+	for _, r := range rows {
+		out[r.RunID] = r.N
+	}
+	return out
+}
+
+// generations counts the generations (partitions) a snapshot table holds.
+func generations(t *testing.T, db *clickhouse.DB, table string) uint64 {
+	t.Helper()
+	var n uint64
+	if err := db.QueryRow(context.Background(), `SELECT uniqExact(partition) FROM system.parts
+		WHERE database = currentDatabase() AND table = ? AND active`, []any{table}, &n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestPruneKeepsWhatAnswersNeed is issue 16's eighth finding: every run's
+// rows stayed, and every failed refresh left a half-built generation. The
+// same register loaded six times, one load interrupted and one refresh that
+// fails before its publish: afterwards the rows are those of the winning
+// run and the two runs it superseded last, the snapshot tables hold two
+// generations, and a load on top of the pruned rows answers as a database
+// that never pruned.
+func TestPruneKeepsWhatAnswersNeed(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	wilayah := realdata.Path(t, realdata.Wilayah)
+	f.mustLoad(DatasetRegions, wilayah)
+	known := kaltimRegions(t)
+	regA := generatedRegisterOf(t, t.TempDir(), known, 4000, 12, "A", 1)
+	regC := generatedRegisterOf(t, t.TempDir(), known, 500, 6, "C", 1)
+
+	var loads []uint64
+	for range 6 {
+		loads = append(loads, f.mustLoad(DatasetRegister, regA...).Runs[0].ID)
+	}
+	// Interrupted after its rows are stored; then a refresh that fails at
+	// its publish.
+	for _, point := range []string{"inserted", "publishing"} {
+		cctx, cancel := context.WithCancel(ctx)
+		f.runner.setPause(func(_ context.Context, p string) {
+			if p == point {
+				cancel()
+			}
+		})
+		if _, err := f.load(cctx, DatasetRegister, regA...); err == nil {
+			t.Fatalf("the load stopped at %s succeeded", point)
+		}
+		f.runner.setPause(nil)
+		cancel()
+	}
+	for _, table := range coopch.SnapshotTables {
+		if n := generations(t, f.db, table); n > 2 {
+			t.Errorf("%s holds %d generations after a failed refresh, want at most 2", table, n)
+		}
+	}
+
+	res := f.mustLoad(DatasetRegister, regC...)
+	waitMutations(t, f.db)
+	byRun := rowsByRun(t, f.db, "coop_realisation_rows")
+	want := map[uint64]uint64{loads[5]: 4000, loads[4]: 4000, loads[3]: 4000, res.Runs[0].ID: 500}
+	if len(byRun) != len(want) {
+		t.Errorf("realisation rows by run %v, want those of %v", byRun, want)
+	}
+	for run, n := range want {
+		if byRun[run] != n {
+			t.Errorf("run %d keeps %d realisation rows, want %d", run, byRun[run], n)
+		}
+	}
+	for _, table := range coopch.SnapshotTables {
+		if n := generations(t, f.db, table); n > 2 {
+			t.Errorf("%s holds %d generations, want at most 2", table, n)
+		}
+	}
+
+	// The pruned rows still give every answer: reload C on top and compare
+	// with a database that saw A and C only.
+	f.mustLoad(DatasetRegister, regC...)
+	ref := &fixture{t: t, db: clickhousetest.NewDB(t)}
+	ref.runner = NewClickHouseRunner(ref.db, clickhousetest.Logger(t))
+	ref.mustLoad(DatasetRegions, wilayah)
+	ref.mustLoad(DatasetRegister, regA...)
+	ref.mustLoad(DatasetRegister, regC...)
+	sameSnapshots(t, publishedSnapshots(t, f.db), publishedSnapshots(t, ref.db))
+}
