@@ -189,9 +189,9 @@ func BenchmarkZipBomb(b *testing.B) {
 }
 
 // TestFormulaTextIsInertAndLongFieldsRefused (issue 16, finding 10): text
-// a spreadsheet would run as a formula is stored as the text it is, and
-// marked as such by tabular.FormulaLike for whatever exports it; a field
-// longer than maxFieldChars refuses its row, saying so.
+// a spreadsheet would run as a formula is stored as the text it is (the
+// API's exports write it so that no spreadsheet runs it: graph/export_rows.go);
+// a field longer than maxFieldChars refuses its row, saying so.
 func TestFormulaTextIsInertAndLongFieldsRefused(t *testing.T) {
 	f := newFixture(t)
 	f.mustLoad(DatasetRegions, filepath.Join(sharedDataDir(t), "kaltim_wilayah_kemendagri_2025.csv"))
@@ -228,7 +228,7 @@ func TestFormulaTextIsInertAndLongFieldsRefused(t *testing.T) {
 	if err := f.db.QueryRow(context.Background(), q, nil, &name); err != nil {
 		t.Fatalf("the formula-like name is not stored: %v", err)
 	}
-	if name != `=HYPERLINK("http://10.0.0.1/","klik")` || !tabular.FormulaLike(name) {
+	if name != `=HYPERLINK("http://10.0.0.1/","klik")` {
 		t.Errorf("stored %q", name)
 	}
 }

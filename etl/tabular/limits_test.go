@@ -81,7 +81,7 @@ func TestLongCSVLineIsARejectNotARead(t *testing.T) {
 // TestLongFieldIsRefused: a field longer than MaxFieldBytes (here a quoted
 // one over several lines, each within the line limit) refuses its row with
 // a reason, keeping a bounded part of it; formula-like cells are read as
-// the text they are.
+// the text they are (the API's exports keep them inert).
 func TestLongFieldIsRefused(t *testing.T) {
 	line := strings.Repeat("n", 400<<10)
 	tbl, err := FromCSV("long.csv", strings.NewReader("name,note\n\""+line+"\n"+line+"\n"+line+"\",x\n2,3\n"))
@@ -111,12 +111,7 @@ func TestLongFieldIsRefused(t *testing.T) {
 	}
 	defer book.Close()
 	formula, err := book.Next()
-	if err != nil || formula.Fields[0] != `=HYPERLINK("http://10.0.0.1/","klik")` || !FormulaLike(formula.Fields[0]) || !FormulaLike(formula.Fields[1]) {
+	if err != nil || formula.Fields[0] != `=HYPERLINK("http://10.0.0.1/","klik")` || formula.Fields[1] != "@SUM(1)" {
 		t.Fatalf("the formula-like cells: %+v %v", formula, err)
-	}
-	for _, s := range []string{"PT Maju", "12", "", "a=b"} {
-		if FormulaLike(s) {
-			t.Errorf("%q is not formula-like", s)
-		}
 	}
 }

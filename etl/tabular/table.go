@@ -95,15 +95,6 @@ func (t *Table) Next() (Record, error) {
 	return rec, nil
 }
 
-// FormulaLike reports whether a spreadsheet would take text for a formula
-// when a file holding it is opened: it starts with =, +, -, @, a tab or a
-// carriage return (as =HYPERLINK("http://…") does). sinergi stores such
-// text as given and never evaluates it; whatever writes it into a CSV or
-// XLSX file for a spreadsheet must neutralise it (a leading ').
-func FormulaLike(text string) bool {
-	return text != "" && strings.ContainsRune("=+-@\t\r", rune(text[0]))
-}
-
 // Close releases the file.
 func (t *Table) Close() error { return t.rows.close() }
 
