@@ -66,6 +66,7 @@ func planExport(schema *ast.Schema, req exportRequest) (*exportPlan, error) {
 	plan := &exportPlan{lang: req.lang}
 	nodes := exportNodes(op.SelectionSet, "Query")
 	if req.path != nil {
+		root := findNode(nodes, req.path[0])
 		for i, key := range req.path {
 			n := findNode(nodes, key)
 			if n == nil {
@@ -76,6 +77,9 @@ func planExport(schema *ast.Schema, req exportRequest) (*exportPlan, error) {
 					return nil, fmt.Errorf("path: %s is not a list of objects", strings.Join(req.path, "."))
 				}
 				plan.list, plan.columns = req.path, n.children
+				if len(req.path) == 2 {
+					plan.pagesOf(root)
+				}
 				return plan, nil
 			}
 			if n.list || !n.object {

@@ -323,8 +323,12 @@ func TestExportPagesThroughAConnection(t *testing.T) {
 	wantCols, wantRows := flatten(a.answerList(whole, nil, "agreements", "nodes"))
 	paged := `query($after: String) { agreements(first: 4, after: $after, orderBy: SIGNED_DESC) {
 		nodes { id title parties { name } } pageInfo { hasNextPage endCursor } } }`
-	for _, format := range []string{"csv", "xlsx"} {
-		resp, body := a.export(format, paged, nil, nil)
+	for _, format := range []string{"csv", "xlsx", "csv with path"} {
+		var params url.Values
+		if format == "csv with path" {
+			format, params = "csv", url.Values{"path": {"agreements.nodes"}}
+		}
+		resp, body := a.export(format, paged, nil, params)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %d %s", format, resp.StatusCode, body)
 		}
