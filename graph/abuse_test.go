@@ -4,12 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/sinergi-id/sinergi/etl"
 )
 
 // statementsSoFar is ClickHouse's count of the statements it has received
@@ -50,11 +47,7 @@ func repeated(n int, format string) string {
 // field repeated 10,000 times, 2,000 aliases of idmYears, ten aliases of
 // the heaviest cooperationStats.
 func TestAbusiveDocumentsAreRefusedBeforeTheyRun(t *testing.T) {
-	dir := sharedData(t)
-	a := newAPI(t)
-	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
-	a.load(etl.DatasetRegister, filepath.Join("..", "etl", "seed", "agreements.csv"), filepath.Join("..", "etl", "seed", "parties.csv"))
+	a := newKaltimAPI(t, apiOptions{}, true)
 
 	var bomb strings.Builder
 	bomb.WriteString("query { ...F0 }\n")
@@ -96,11 +89,7 @@ func TestAbusiveDocumentsAreRefusedBeforeTheyRun(t *testing.T) {
 // statements, a few at a time, and another client's cheap query answers
 // meanwhile.
 func TestOneRequestCannotTakeThePool(t *testing.T) {
-	dir := sharedData(t)
-	a := newAPI(t)
-	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
-	a.load(etl.DatasetRegister, filepath.Join("..", "etl", "seed", "agreements.csv"), filepath.Join("..", "etl", "seed", "parties.csv"))
+	a := newKaltimAPI(t, apiOptions{}, true)
 
 	// Ten aliases of a heavy grouping that asks only for totals cost little
 	// by the complexity limit: they run, bounded.

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/graph"
 )
 
@@ -91,9 +90,7 @@ type auditReport struct {
 // and MAY checks — all pass, with the result cache cold and then warm (the
 // same requests again, answered from the cache where they may be).
 func TestGraphQLOverHTTPAudits(t *testing.T) {
-	dir := sharedData(t)
-	a := newAPIWithCache(t, graph.NewResultCache(1<<20, 1<<20))
-	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+	a := newKaltimAPI(t, apiOptions{cache: graph.NewResultCache(1<<20, 1<<20)}, false)
 	for _, round := range []string{"cold", "warm"} {
 		var rep auditReport
 		if err := json.Unmarshal(node(t, "audit.mjs", a.srv.URL+"/graphql"), &rep); err != nil {
@@ -134,11 +131,7 @@ func (s sentRequest) batchSize() int {
 // PersistedQueryLink (POST and GET) and BatchHttpLink, urql, and
 // graphql-request with batchRequests; their answers equal the server's.
 func TestStockClients(t *testing.T) {
-	dir := sharedData(t)
-	a := newAPIWithCache(t, graph.NewResultCache(1<<20, 1<<20))
-	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
-	a.load(etl.DatasetRegister, filepath.Join("..", "etl", "seed", "agreements.csv"), filepath.Join("..", "etl", "seed", "parties.csv"))
+	a := newKaltimAPI(t, apiOptions{cache: graph.NewResultCache(1<<20, 1<<20)}, true)
 
 	type region struct{ Code, Name string }
 	var kabupaten struct{ Regions []region }

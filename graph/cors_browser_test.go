@@ -7,13 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/graph"
 )
 
@@ -21,7 +19,6 @@ import (
 // answers (after the preflight that a JSON POST needs) and its ETag; a page
 // on another origin is refused by the browser.
 func TestBrowserOnAnotherOriginReadsAnswers(t *testing.T) {
-	dir := sharedData(t)
 	page := func() *httptest.Server {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -31,9 +28,7 @@ func TestBrowserOnAnotherOriginReadsAnswers(t *testing.T) {
 		return srv
 	}
 	app, stranger := page(), page()
-	a := newAPIWith(t, apiOptions{cache: graph.NewResultCache(1<<20, 1<<20), wrap: graph.CORS([]string{app.URL})})
-	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
+	a := newKaltimAPI(t, apiOptions{cache: graph.NewResultCache(1<<20, 1<<20), wrap: graph.CORS([]string{app.URL})}, false)
 
 	ctx := headlessChromium(t)
 	// What a chart app does: a JSON POST (preflighted), then a GET whose

@@ -2,11 +2,9 @@ package graph_test
 
 import (
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/graph"
 )
 
@@ -15,11 +13,8 @@ import (
 // origin gets no CORS headers at all, and neither does anyone when no
 // origin is configured.
 func TestCORSAllowsConfiguredOriginsOnly(t *testing.T) {
-	dir := sharedData(t)
 	const app = "http://localhost:5173"
-	a := newAPIWith(t, apiOptions{cache: graph.NewResultCache(1<<20, 1<<20), wrap: graph.CORS([]string{app})})
-	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
+	a := newKaltimAPI(t, apiOptions{cache: graph.NewResultCache(1<<20, 1<<20), wrap: graph.CORS([]string{app})}, false)
 	closed := newAPI(t)
 
 	preflight := func(srv, origin string) *http.Response {

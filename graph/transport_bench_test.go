@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"path/filepath"
 	"testing"
 
-	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/graph"
 )
 
@@ -18,10 +16,7 @@ import (
 //
 //	go test ./graph -run '^$' -bench Answers -benchtime 5s
 func BenchmarkAnswers(b *testing.B) {
-	dir := sharedData(b)
-	a := newAPIWithCache(b, graph.NewResultCache(32<<20, 2<<20))
-	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
+	a := newKaltimAPI(b, apiOptions{cache: graph.NewResultCache(32<<20, 2<<20)}, false)
 	body := []byte(`{"query":"{ idmDistribution(year: 2024, level: KECAMATAN) { region { code name } total byStatus { status count share } meanIdm } }"}`)
 	for _, bc := range []struct{ name, cacheControl string }{{"hit", ""}, {"miss", "no-cache"}} {
 		b.Run(bc.name, func(b *testing.B) {

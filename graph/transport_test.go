@@ -197,10 +197,7 @@ func TestRequestErrorsFollowTheSpec(t *testing.T) {
 // only after the request has been checked: a cached answer never goes to
 // a request that would be refused, nor in the other media type.
 func TestNegotiationComesBeforeTheCache(t *testing.T) {
-	dir := sharedData(t)
-	a := newAPIWithCache(t, graph.NewResultCache(1<<20, 1<<20))
-	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
+	a := newKaltimAPI(t, apiOptions{cache: graph.NewResultCache(1<<20, 1<<20)}, false)
 	body := []byte(`{"query":"{ idmYears }"}`)
 	ask := func(header map[string]string) (*http.Response, string) {
 		resp, raw := send(t, "POST", a.srv.URL+"/graphql", header, body)
@@ -236,9 +233,7 @@ func TestNegotiationComesBeforeTheCache(t *testing.T) {
 func TestETagsRevalidateUntilALoad(t *testing.T) {
 	dir := sharedData(t)
 	cache := graph.NewResultCache(1<<20, 1<<20)
-	a := newAPIWithCache(t, cache)
-	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
+	a := newKaltimAPI(t, apiOptions{cache: cache}, false)
 	get := func(query, ifNoneMatch string) (*http.Response, string) {
 		resp, raw := send(t, "GET", a.srv.URL+"/graphql?query="+url.QueryEscape(query), map[string]string{"If-None-Match": ifNoneMatch}, nil)
 		return resp, string(raw)
@@ -293,9 +288,7 @@ func currentGeneration(t *testing.T, a *api) uint64 {
 // misses as well as hits, gzip or zstd; small answers and clients that
 // accept neither get plain JSON.
 func TestAnswersAreCompressed(t *testing.T) {
-	dir := sharedData(t)
-	a := newAPIWithCache(t, graph.NewResultCache(1<<20, 1<<20))
-	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+	a := newKaltimAPI(t, apiOptions{cache: graph.NewResultCache(1<<20, 1<<20)}, false)
 	large := []byte(`{"query":"{ regions(level: KECAMATAN) { code codeFlat name desaCount kelurahanCount } }"}`)
 	small := []byte(`{"query":"{ regions(level: PROVINSI) { code } }"}`)
 	for _, tc := range []struct {
@@ -355,4 +348,18 @@ func decompress(t *testing.T, encoding string, raw []byte) []byte {
 		return out
 	}
 	return raw
+}
+
+// newKaltimAPI is newAPIWith over the real Kaltim regions and IDM 2024,
+// and the seed register when asked.
+func newKaltimAPI(t testing.TB, o apiOptions, withRegister bool) *api {
+	t.Helper()
+	dir := sharedData(t)
+	a := newAPIWith(t, o)
+	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
+	if withRegister {
+		a.load(etl.DatasetRegister, filepath.Join("..", "etl", "seed", "agreements.csv"), filepath.Join("..", "etl", "seed", "parties.csv"))
+	}
+	return a
 }
