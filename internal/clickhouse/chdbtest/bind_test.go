@@ -60,3 +60,25 @@ func TestBindSkipsQuotesAndComments(t *testing.T) {
 		t.Fatal("too few arguments: no error")
 	}
 }
+
+// A result of many blocks comes back whole.
+func TestEveryBlockIsRead(t *testing.T) {
+	db := clickhousetest.Engines()[1].NewDB(t)
+	rows, err := db.Query(t.Context(), "SELECT number, toString(number) FROM numbers(100000) SETTINGS max_block_size = 1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var n, sum uint64
+	for rows.Next() {
+		var v uint64
+		var s string
+		if err := rows.Scan(&v, &s); err != nil {
+			t.Fatal(err)
+		}
+		n, sum = n+1, sum+v
+	}
+	if n != 100000 || sum != 100000*99999/2 {
+		t.Fatalf("%d rows summing to %d, want 100000 summing to %d", n, sum, 100000*99999/2)
+	}
+}

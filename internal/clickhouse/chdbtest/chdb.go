@@ -155,20 +155,20 @@ func (s *Session) use(database string) error {
 // decode reads the blocks of a Native result (chDB writes them without the
 // block info the native protocol carries).
 func decode(buf []byte) ([]*proto.Block, error) {
-	r := bytes.NewReader(buf)
-	reader := chproto.NewReader(r)
+	// The reader buffers: the end of the input is the EOF of a block's
+	// first read, not an empty bytes.Reader.
+	reader := chproto.NewReader(bytes.NewReader(buf))
 	var blocks []*proto.Block
-	for r.Len() > 0 {
+	for {
 		b := proto.NewBlock()
 		if err := b.Decode(reader, 0); err != nil {
 			if errors.Is(err, io.EOF) {
-				break
+				return blocks, nil
 			}
 			return nil, fmt.Errorf("chdb: decode a Native block: %w", err)
 		}
 		blocks = append(blocks, b)
 	}
-	return blocks, nil
 }
 
 var exceptionText = regexp.MustCompile(`^Code: (\d+)\. (?:DB::Exception: )?`)
