@@ -382,124 +382,126 @@ func realisationText(agreement, village string, month time.Time, value string, b
 // counts, the realisations in the snapshot and the villages each agreement
 // record lists.
 func TestRegisterStreamsLikeParseRegister(t *testing.T) {
-	dir := sharedDataDir(t)
-	f := newFixture(t)
-	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-	known := kaltimRegions(t)
-	copies := writeCopiesRegister(t)
-	broken := registerFiles(filepath.Join("testdata", "register", "broken"))
-	cases := []struct {
-		name  string
-		paths []string
-	}{
-		{"copies", copies},
-		{"known", registerFiles(filepath.Join("testdata", "register", "known"))},
-		{"broken", broken},
-		{"copies xlsx", []string{registerWorkbookFromCSV(t, "copies.xlsx", copies)}},
-		{"broken xlsx", []string{registerWorkbookFromCSV(t, "broken.xlsx", broken)}},
-	}
-	ctx := context.Background()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			want, err := ParseRegister(tc.paths, known)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := f.load(ctx, DatasetRegister, tc.paths...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			run := res.Runs[0]
-			if wantRejects := toIngestRejects(&run, want.Rejects); len(res.Rejects)+len(wantRejects) > 0 && !reflect.DeepEqual(res.Rejects, wantRejects) {
-				t.Errorf("rejects:\n got %+v\nwant %+v", res.Rejects, wantRejects)
-			}
-			loaded := len(want.Agreements) + len(want.Parties) + len(want.Realisations) + len(want.Bodies)
-			if run.Status != ingest.StatusSucceeded || run.RowsRead != want.RowsRead || run.RowsLoaded != loaded || run.RowsRejected != len(want.Rejects) {
-				t.Errorf("run %+v, want read %d, loaded %d, rejected %d", run, want.RowsRead, loaded, len(want.Rejects))
-			}
-			stored, err := f.runs.Rejects(ctx, run.ID, ingest.MaxRejects)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(stored) != len(want.Rejects) {
-				t.Errorf("stored %d rejects, want %d", len(stored), len(want.Rejects))
-			}
-
-			var ids []string
-			for _, a := range want.Agreements {
-				ids = append(ids, a.ID)
-			}
-			var wantRows []string
-			for _, r := range want.Realisations {
-				wantRows = append(wantRows, realisationText(r.AgreementID, string(r.Village), r.Month, r.Value.String(), r.Beneficiaries, r.Outputs))
-			}
-			var gotRows []string
-			var rows []struct {
-				Agreement     string          `ch:"agreement_id"`
-				Village       string          `ch:"village_code"`
-				Month         time.Time       `ch:"month"`
-				Value         decimal.Decimal `ch:"value"`
-				Beneficiaries uint32          `ch:"beneficiaries"`
-				Outputs       string          `ch:"outputs"`
-			}
-			if err := f.db.Select(ctx, &rows, `SELECT agreement_id, village_code, month, value, beneficiaries, outputs FROM coop_realisations
-				WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_realisations')
-				AND has(?, agreement_id)`, ids); err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range rows {
-				gotRows = append(gotRows, realisationText(r.Agreement, r.Village, r.Month, r.Value.String(), int(r.Beneficiaries), r.Outputs))
-			}
-			slices.Sort(gotRows)
-			slices.Sort(wantRows)
-			if !slices.Equal(gotRows, wantRows) {
-				t.Errorf("snapshot realisations:\n got %q\nwant %q", gotRows, wantRows)
-			}
-
-			var records []struct {
-				ID       string   `ch:"agreement_id"`
-				Regions  []string `ch:"region_codes"`
-				Villages []string `ch:"village_keys"`
-			}
-			if err := f.db.Select(ctx, &records, `SELECT agreement_id, region_codes, village_keys FROM coop_agreements_current
-				WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements_current')
-				AND has(?, agreement_id) ORDER BY agreement_id`, ids); err != nil {
-				t.Fatal(err)
-			}
-			wantRecords := cooperation.BuildRecords(want.Agreements, want.Parties, want.Realisations)
-			slices.SortFunc(wantRecords, func(a, b cooperation.Record) int { return strings.Compare(a.ID, b.ID) })
-			if len(records) != len(wantRecords) {
-				t.Fatalf("%d agreement records, want %d", len(records), len(wantRecords))
-			}
-			for i, rec := range records {
-				w := wantRecords[i]
-				if rec.ID != w.ID || !slices.Equal(rec.Regions, strs(w.RegionCodes)) || !slices.Equal(rec.Villages, w.VillageKeys) {
-					t.Errorf("record %s: regions %q villages %q, want %s: %q %q", rec.ID, rec.Regions, rec.Villages, w.ID, w.RegionCodes, w.VillageKeys)
-				}
-			}
-		})
-	}
-	// The copies register says what it should, not only what ParseRegister
-	// says.
-	res, err := f.load(ctx, DatasetRegister, copies...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRegisterRejects(t, toRejects(res.Rejects), map[string]map[int][]string{"realisations": {
-		4:  {`the realisation of agreement COPY-1 for 64.02.02.2010 in 2025-02 (one row per agreement, village and month) appears on lines 4 and 5 with different values (value "2000" vs "2500")`},
-		5:  {"appears on lines 4 and 5"},
-		6:  {`appears on lines 6 and 7 with different values (outputs "pupuk" vs "pupuk organik")`},
-		7:  {"appears on lines 6 and 7"},
-		11: {`beneficiaries "x" is not a whole number`},
-	}})
-	for _, rj := range res.Rejects {
-		if rj.Line == 5 && rj.Record != "COPY-1,64.02.02.2010,2025-02,2500,5," {
-			t.Errorf("reject of line 5 quotes %q", rj.Record)
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+		dir := sharedDataDir(t)
+		f := newFixtureOn(t, e)
+		f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+		known := kaltimRegions(t)
+		copies := writeCopiesRegister(t)
+		broken := registerFiles(filepath.Join("testdata", "register", "broken"))
+		cases := []struct {
+			name  string
+			paths []string
+		}{
+			{"copies", copies},
+			{"known", registerFiles(filepath.Join("testdata", "register", "known"))},
+			{"broken", broken},
+			{"copies xlsx", []string{registerWorkbookFromCSV(t, "copies.xlsx", copies)}},
+			{"broken xlsx", []string{registerWorkbookFromCSV(t, "broken.xlsx", broken)}},
 		}
-	}
-	if run := res.Runs[0]; run.RowsRead != 2+2+11 || run.RowsLoaded != 2+2+3 || run.RowsRejected != 5 {
-		t.Errorf("copies run: read %d, loaded %d, rejected %d; want 15, 7, 5", run.RowsRead, run.RowsLoaded, run.RowsRejected)
-	}
+		ctx := context.Background()
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				want, err := ParseRegister(tc.paths, known)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := f.load(ctx, DatasetRegister, tc.paths...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				run := res.Runs[0]
+				if wantRejects := toIngestRejects(&run, want.Rejects); len(res.Rejects)+len(wantRejects) > 0 && !reflect.DeepEqual(res.Rejects, wantRejects) {
+					t.Errorf("rejects:\n got %+v\nwant %+v", res.Rejects, wantRejects)
+				}
+				loaded := len(want.Agreements) + len(want.Parties) + len(want.Realisations) + len(want.Bodies)
+				if run.Status != ingest.StatusSucceeded || run.RowsRead != want.RowsRead || run.RowsLoaded != loaded || run.RowsRejected != len(want.Rejects) {
+					t.Errorf("run %+v, want read %d, loaded %d, rejected %d", run, want.RowsRead, loaded, len(want.Rejects))
+				}
+				stored, err := f.runs.Rejects(ctx, run.ID, ingest.MaxRejects)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(stored) != len(want.Rejects) {
+					t.Errorf("stored %d rejects, want %d", len(stored), len(want.Rejects))
+				}
+
+				var ids []string
+				for _, a := range want.Agreements {
+					ids = append(ids, a.ID)
+				}
+				var wantRows []string
+				for _, r := range want.Realisations {
+					wantRows = append(wantRows, realisationText(r.AgreementID, string(r.Village), r.Month, r.Value.String(), r.Beneficiaries, r.Outputs))
+				}
+				var gotRows []string
+				var rows []struct {
+					Agreement     string          `ch:"agreement_id"`
+					Village       string          `ch:"village_code"`
+					Month         time.Time       `ch:"month"`
+					Value         decimal.Decimal `ch:"value"`
+					Beneficiaries uint32          `ch:"beneficiaries"`
+					Outputs       string          `ch:"outputs"`
+				}
+				if err := f.db.Select(ctx, &rows, `SELECT agreement_id, village_code, month, value, beneficiaries, outputs FROM coop_realisations
+					WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_realisations')
+					AND has(?, agreement_id)`, ids); err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range rows {
+					gotRows = append(gotRows, realisationText(r.Agreement, r.Village, r.Month, r.Value.String(), int(r.Beneficiaries), r.Outputs))
+				}
+				slices.Sort(gotRows)
+				slices.Sort(wantRows)
+				if !slices.Equal(gotRows, wantRows) {
+					t.Errorf("snapshot realisations:\n got %q\nwant %q", gotRows, wantRows)
+				}
+
+				var records []struct {
+					ID       string   `ch:"agreement_id"`
+					Regions  []string `ch:"region_codes"`
+					Villages []string `ch:"village_keys"`
+				}
+				if err := f.db.Select(ctx, &records, `SELECT agreement_id, region_codes, village_keys FROM coop_agreements_current
+					WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements_current')
+					AND has(?, agreement_id) ORDER BY agreement_id`, ids); err != nil {
+					t.Fatal(err)
+				}
+				wantRecords := cooperation.BuildRecords(want.Agreements, want.Parties, want.Realisations)
+				slices.SortFunc(wantRecords, func(a, b cooperation.Record) int { return strings.Compare(a.ID, b.ID) })
+				if len(records) != len(wantRecords) {
+					t.Fatalf("%d agreement records, want %d", len(records), len(wantRecords))
+				}
+				for i, rec := range records {
+					w := wantRecords[i]
+					if rec.ID != w.ID || !slices.Equal(rec.Regions, strs(w.RegionCodes)) || !slices.Equal(rec.Villages, w.VillageKeys) {
+						t.Errorf("record %s: regions %q villages %q, want %s: %q %q", rec.ID, rec.Regions, rec.Villages, w.ID, w.RegionCodes, w.VillageKeys)
+					}
+				}
+			})
+		}
+		// The copies register says what it should, not only what ParseRegister
+		// says.
+		res, err := f.load(ctx, DatasetRegister, copies...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkRegisterRejects(t, toRejects(res.Rejects), map[string]map[int][]string{"realisations": {
+			4:  {`the realisation of agreement COPY-1 for 64.02.02.2010 in 2025-02 (one row per agreement, village and month) appears on lines 4 and 5 with different values (value "2000" vs "2500")`},
+			5:  {"appears on lines 4 and 5"},
+			6:  {`appears on lines 6 and 7 with different values (outputs "pupuk" vs "pupuk organik")`},
+			7:  {"appears on lines 6 and 7"},
+			11: {`beneficiaries "x" is not a whole number`},
+		}})
+		for _, rj := range res.Rejects {
+			if rj.Line == 5 && rj.Record != "COPY-1,64.02.02.2010,2025-02,2500,5," {
+				t.Errorf("reject of line 5 quotes %q", rj.Record)
+			}
+		}
+		if run := res.Runs[0]; run.RowsRead != 2+2+11 || run.RowsLoaded != 2+2+3 || run.RowsRejected != 5 {
+			t.Errorf("copies run: read %d, loaded %d, rejected %d; want 15, 7, 5", run.RowsRead, run.RowsLoaded, run.RowsRejected)
+		}
+	})
 }
 
 func toRejects(in []ingest.Reject) []Reject {
@@ -558,73 +560,75 @@ func TestLargeRegisterLoadsInBoundedMemory(t *testing.T) {
 // interrupted after its rows were stored: both fail, and every answer stays
 // the previous one.
 func TestRegisterFailingMidStreamChangesNothing(t *testing.T) {
-	dir := sharedDataDir(t)
-	f := newFixture(t)
-	ctx := context.Background()
-	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-	f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "known"))...)
-	snapshot := func() (agreements, realisations uint64) {
-		q := `SELECT (SELECT count() FROM coop_agreements_current WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements_current')),
-			(SELECT count() FROM coop_realisations WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_realisations'))`
-		if err := f.db.QueryRow(ctx, q, nil, &agreements, &realisations); err != nil {
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+		dir := sharedDataDir(t)
+		f := newFixtureOn(t, e)
+		ctx := context.Background()
+		f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+		f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "known"))...)
+		snapshot := func() (agreements, realisations uint64) {
+			q := `SELECT (SELECT count() FROM coop_agreements_current WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements_current')),
+				(SELECT count() FROM coop_realisations WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_realisations'))`
+			if err := f.db.QueryRow(ctx, q, nil, &agreements, &realisations); err != nil {
+				t.Fatal(err)
+			}
+			return agreements, realisations
+		}
+		beforeA, beforeR := snapshot()
+		written := func(runID uint64) uint64 {
+			var n uint64
+			if err := f.db.QueryRow(ctx, `SELECT count() FROM coop_realisation_rows WHERE run_id = ?`, []any{runID}, &n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		// A quote that never closes, after 250,000 good rows: the file cannot
+		// be read on, once blocks of it were sent. (ClickHouse gathers the
+		// blocks of one INSERT up to a million rows before it writes them, so
+		// here they are dropped with the connection; rows it did write would
+		// stay invisible, as the interrupted run below shows.)
+		files := generatedRegister(t, t.TempDir(), kaltimRegions(t), 250_000, 60)
+		tail, err := os.OpenFile(files[2], os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
 			t.Fatal(err)
 		}
-		return agreements, realisations
-	}
-	beforeA, beforeR := snapshot()
-	written := func(runID uint64) uint64 {
-		var n uint64
-		if err := f.db.QueryRow(ctx, `SELECT count() FROM coop_realisation_rows WHERE run_id = ?`, []any{runID}, &n); err != nil {
-			t.Fatal(err)
+		tail.WriteString("GEN-2015-000000,64.02.02.2010,2019-01,1000,1,\"never closed\nGEN-2015-000000,64.02.02.2010,2019-02,1000,1,\n")
+		tail.Close()
+		res, err := f.load(ctx, DatasetRegister, files...)
+		if err == nil || !strings.Contains(err.Error(), "never closes") || len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed {
+			t.Fatalf("broken realisations: %v, %+v", err, res.Runs)
 		}
-		return n
-	}
+		t.Logf("the broken register's run left %d rows", written(res.Runs[0].ID))
+		if a, r := snapshot(); a != beforeA || r != beforeR {
+			t.Fatalf("a failed register changed the snapshot: %d agreements, %d realisations; was %d, %d", a, r, beforeA, beforeR)
+		}
 
-	// A quote that never closes, after 250,000 good rows: the file cannot
-	// be read on, once blocks of it were sent. (ClickHouse gathers the
-	// blocks of one INSERT up to a million rows before it writes them, so
-	// here they are dropped with the connection; rows it did write would
-	// stay invisible, as the interrupted run below shows.)
-	files := generatedRegister(t, t.TempDir(), kaltimRegions(t), 250_000, 60)
-	tail, err := os.OpenFile(files[2], os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tail.WriteString("GEN-2015-000000,64.02.02.2010,2019-01,1000,1,\"never closed\nGEN-2015-000000,64.02.02.2010,2019-02,1000,1,\n")
-	tail.Close()
-	res, err := f.load(ctx, DatasetRegister, files...)
-	if err == nil || !strings.Contains(err.Error(), "never closes") || len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed {
-		t.Fatalf("broken realisations: %v, %+v", err, res.Runs)
-	}
-	t.Logf("the broken register's run left %d rows", written(res.Runs[0].ID))
-	if a, r := snapshot(); a != beforeA || r != beforeR {
-		t.Fatalf("a failed register changed the snapshot: %d agreements, %d realisations; was %d, %d", a, r, beforeA, beforeR)
-	}
-
-	// Killed after its rows were stored, before the commit.
-	good := generatedRegister(t, t.TempDir(), kaltimRegions(t), 50_000, 60)
-	cctx, cancel := context.WithCancel(ctx)
-	f.runner.setPause(func(_ context.Context, point string) {
-		if point == "inserted" {
-			cancel()
+		// Killed after its rows were stored, before the commit.
+		good := generatedRegister(t, t.TempDir(), kaltimRegions(t), 50_000, 60)
+		cctx, cancel := context.WithCancel(ctx)
+		f.runner.setPause(func(_ context.Context, point string) {
+			if point == "inserted" {
+				cancel()
+			}
+		})
+		res, err = f.load(cctx, DatasetRegister, good...)
+		f.runner.setPause(nil)
+		if !errors.Is(err, context.Canceled) || len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed {
+			t.Fatalf("interrupted register: %v, %+v", err, res.Runs)
+		}
+		if n := written(res.Runs[0].ID); n != 50_000 {
+			t.Fatalf("the interrupted run wrote %d rows, want 50000", n)
+		}
+		if a, r := snapshot(); a != beforeA || r != beforeR {
+			t.Fatalf("an interrupted register changed the snapshot: %d agreements, %d realisations; was %d, %d", a, r, beforeA, beforeR)
+		}
+		// A later load does not pick up the failed runs' rows.
+		f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "known"))...)
+		if a, r := snapshot(); a != beforeA || r != beforeR {
+			t.Fatalf("a later load picked up failed runs: %d agreements, %d realisations; want %d, %d", a, r, beforeA, beforeR)
 		}
 	})
-	res, err = f.load(cctx, DatasetRegister, good...)
-	f.runner.setPause(nil)
-	if !errors.Is(err, context.Canceled) || len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed {
-		t.Fatalf("interrupted register: %v, %+v", err, res.Runs)
-	}
-	if n := written(res.Runs[0].ID); n != 50_000 {
-		t.Fatalf("the interrupted run wrote %d rows, want 50000", n)
-	}
-	if a, r := snapshot(); a != beforeA || r != beforeR {
-		t.Fatalf("an interrupted register changed the snapshot: %d agreements, %d realisations; was %d, %d", a, r, beforeA, beforeR)
-	}
-	// A later load does not pick up the failed runs' rows.
-	f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "known"))...)
-	if a, r := snapshot(); a != beforeA || r != beforeR {
-		t.Fatalf("a later load picked up failed runs: %d agreements, %d realisations; want %d, %d", a, r, beforeA, beforeR)
-	}
 }
 
 // TestStreamRegisterNumbersAgreements streams registers and checks what the

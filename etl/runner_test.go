@@ -43,8 +43,14 @@ type fixture struct {
 	idm    *idm.Service
 }
 
-func newFixture(t *testing.T) *fixture {
-	db := clickhousetest.NewDB(t)
+func newFixture(t *testing.T) *fixture { return newFixtureOver(t, clickhousetest.NewDB(t)) }
+
+// newFixtureOn is a fixture on a fresh database on engine e.
+func newFixtureOn(t *testing.T, e clickhousetest.Engine) *fixture {
+	return newFixtureOver(t, e.NewDB(t))
+}
+
+func newFixtureOver(t *testing.T, db *clickhouse.DB) *fixture {
 	regions := region.NewService(regionch.NewStore(db))
 	return &fixture{
 		t: t, db: db,
@@ -135,59 +141,63 @@ func rewriteIDM(t *testing.T, src string, n int, score float64) string {
 }
 
 func TestLoadTwiceChangesNothing(t *testing.T) {
-	dir := sharedDataDir(t)
-	f := newFixture(t)
-	wilayah := filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv")
-	idmFiles := []string{filepath.Join(dir, "kaltim_idm_2023.csv"), filepath.Join(dir, "kaltim_idm_2024.csv")}
-	f.mustLoad(DatasetRegions, wilayah)
-	f.mustLoad(DatasetIDM, idmFiles...)
-	before := f.answers(2024)
-	if len(before.ByKabupaten) != 10 || len(before.ByKecamatan) != 105 || len(before.Transitions) != 25 {
-		t.Fatalf("unexpected first answers: %d kabupaten, %d kecamatan, %d transitions",
-			len(before.ByKabupaten), len(before.ByKecamatan), len(before.Transitions))
-	}
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+		dir := sharedDataDir(t)
+		f := newFixtureOn(t, e)
+		wilayah := filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv")
+		idmFiles := []string{filepath.Join(dir, "kaltim_idm_2023.csv"), filepath.Join(dir, "kaltim_idm_2024.csv")}
+		f.mustLoad(DatasetRegions, wilayah)
+		f.mustLoad(DatasetIDM, idmFiles...)
+		before := f.answers(2024)
+		if len(before.ByKabupaten) != 10 || len(before.ByKecamatan) != 105 || len(before.Transitions) != 25 {
+			t.Fatalf("unexpected first answers: %d kabupaten, %d kecamatan, %d transitions",
+				len(before.ByKabupaten), len(before.ByKecamatan), len(before.Transitions))
+		}
 
-	f.mustLoad(DatasetRegions, wilayah)
-	f.mustLoad(DatasetIDM, idmFiles...)
-	if after := f.answers(2024); !reflect.DeepEqual(before, after) {
-		t.Fatalf("answers changed after loading the same files again")
-	}
-	runs, err := f.runs.Runs(context.Background(), 10, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(runs) != 6 {
-		t.Fatalf("got %d runs, want 6 (one per file and load)", len(runs))
-	}
+		f.mustLoad(DatasetRegions, wilayah)
+		f.mustLoad(DatasetIDM, idmFiles...)
+		if after := f.answers(2024); !reflect.DeepEqual(before, after) {
+			t.Fatalf("answers changed after loading the same files again")
+		}
+		runs, err := f.runs.Runs(context.Background(), 10, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) != 6 {
+			t.Fatalf("got %d runs, want 6 (one per file and load)", len(runs))
+		}
+	})
 }
 
 func TestNewerFileForTheSameYearReplaces(t *testing.T) {
-	dir := sharedDataDir(t)
-	f := newFixture(t)
-	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-	real2024 := filepath.Join(dir, "kaltim_idm_2024.csv")
-	f.mustLoad(DatasetIDM, real2024)
-	want := f.answers(2024)
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+		dir := sharedDataDir(t)
+		f := newFixtureOn(t, e)
+		f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+		real2024 := filepath.Join(dir, "kaltim_idm_2024.csv")
+		f.mustLoad(DatasetIDM, real2024)
+		want := f.answers(2024)
 
-	// A corrected file: the first 40 desa become TERTINGGAL.
-	f.mustLoad(DatasetIDM, rewriteIDM(t, real2024, 40, 0.55))
-	changed := f.answers(2024)
-	if reflect.DeepEqual(want, changed) {
-		t.Fatal("a newer file with other scores changed no answer")
-	}
-	var tertinggal int
-	for _, d := range changed.ByKabupaten {
-		tertinggal += d.ByStatus[3].Count
-	}
-	if tertinggal != 4+40-countTertinggal(t, real2024, 40) {
-		t.Fatalf("TERTINGGAL after the newer file: %d", tertinggal)
-	}
+		// A corrected file: the first 40 desa become TERTINGGAL.
+		f.mustLoad(DatasetIDM, rewriteIDM(t, real2024, 40, 0.55))
+		changed := f.answers(2024)
+		if reflect.DeepEqual(want, changed) {
+			t.Fatal("a newer file with other scores changed no answer")
+		}
+		var tertinggal int
+		for _, d := range changed.ByKabupaten {
+			tertinggal += d.ByStatus[3].Count
+		}
+		if tertinggal != 4+40-countTertinggal(t, real2024, 40) {
+			t.Fatalf("TERTINGGAL after the newer file: %d", tertinggal)
+		}
 
-	// Loading the original again restores every figure.
-	f.mustLoad(DatasetIDM, real2024)
-	if got := f.answers(2024); !reflect.DeepEqual(want, got) {
-		t.Fatal("reloading the original file did not restore the answers")
-	}
+		// Loading the original again restores every figure.
+		f.mustLoad(DatasetIDM, real2024)
+		if got := f.answers(2024); !reflect.DeepEqual(want, got) {
+			t.Fatal("reloading the original file did not restore the answers")
+		}
+	})
 }
 
 // countTertinggal counts TERTINGGAL desa among the first n rows of a file.
@@ -208,135 +218,141 @@ func countTertinggal(t *testing.T, path string, n int) int {
 }
 
 func TestInterruptedLoadLeavesPreviousAnswers(t *testing.T) {
-	dir := sharedDataDir(t)
-	f := newFixture(t)
-	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-	real2024 := filepath.Join(dir, "kaltim_idm_2024.csv")
-	f.mustLoad(DatasetIDM, real2024)
-	before := f.answers(2024)
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+		dir := sharedDataDir(t)
+		f := newFixtureOn(t, e)
+		f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+		real2024 := filepath.Join(dir, "kaltim_idm_2024.csv")
+		f.mustLoad(DatasetIDM, real2024)
+		before := f.answers(2024)
 
-	// The load is killed after its rows reached ClickHouse, before commit.
-	ctx, cancel := context.WithCancel(context.Background())
-	f.runner.setPause(func(_ context.Context, point string) {
-		if point == "inserted" {
-			cancel()
+		// The load is killed after its rows reached ClickHouse, before commit.
+		ctx, cancel := context.WithCancel(context.Background())
+		f.runner.setPause(func(_ context.Context, point string) {
+			if point == "inserted" {
+				cancel()
+			}
+		})
+		res, err := f.load(ctx, DatasetIDM, rewriteIDM(t, real2024, 200, 0.3))
+		f.runner.setPause(nil)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("interrupted load returned %v, want context.Canceled", err)
 		}
-	})
-	res, err := f.load(ctx, DatasetIDM, rewriteIDM(t, real2024, 200, 0.3))
-	f.runner.setPause(nil)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("interrupted load returned %v, want context.Canceled", err)
-	}
-	if len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed {
-		t.Fatalf("interrupted run: %+v", res.Runs)
-	}
-	if after := f.answers(2024); !reflect.DeepEqual(before, after) {
-		t.Fatal("an interrupted load changed the answers")
-	}
-	// Its rows were written, and stay invisible: no refresh picks them up.
-	var written uint64
-	if err := f.db.QueryRow(context.Background(), `SELECT count() FROM idm_rows WHERE run_id = ?`, []any{res.Runs[0].ID}, &written); err != nil {
-		t.Fatal(err)
-	}
-	if written != 841 {
-		t.Fatalf("interrupted run wrote %d rows, want 841 (the test must interrupt after the insert)", written)
-	}
-	f.mustLoad(DatasetIDM, filepath.Join(dir, "kaltim_idm_2023.csv"))
-	if after := f.answers(2024); !reflect.DeepEqual(before.ByKabupaten, after.ByKabupaten) {
-		t.Fatal("a later refresh picked up the interrupted run's rows")
-	}
-	runs, err := f.runs.Runs(context.Background(), 10, DatasetIDM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var failed int
-	for _, r := range runs {
-		if r.Status == ingest.StatusFailed {
-			failed++
-			if !strings.Contains(r.Error, "interrupted") {
-				t.Errorf("failed run error %q does not say it was interrupted", r.Error)
+		if len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed {
+			t.Fatalf("interrupted run: %+v", res.Runs)
+		}
+		if after := f.answers(2024); !reflect.DeepEqual(before, after) {
+			t.Fatal("an interrupted load changed the answers")
+		}
+		// Its rows were written, and stay invisible: no refresh picks them up.
+		var written uint64
+		if err := f.db.QueryRow(context.Background(), `SELECT count() FROM idm_rows WHERE run_id = ?`, []any{res.Runs[0].ID}, &written); err != nil {
+			t.Fatal(err)
+		}
+		if written != 841 {
+			t.Fatalf("interrupted run wrote %d rows, want 841 (the test must interrupt after the insert)", written)
+		}
+		f.mustLoad(DatasetIDM, filepath.Join(dir, "kaltim_idm_2023.csv"))
+		if after := f.answers(2024); !reflect.DeepEqual(before.ByKabupaten, after.ByKabupaten) {
+			t.Fatal("a later refresh picked up the interrupted run's rows")
+		}
+		runs, err := f.runs.Runs(context.Background(), 10, DatasetIDM)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var failed int
+		for _, r := range runs {
+			if r.Status == ingest.StatusFailed {
+				failed++
+				if !strings.Contains(r.Error, "interrupted") {
+					t.Errorf("failed run error %q does not say it was interrupted", r.Error)
+				}
 			}
 		}
-	}
-	if failed != 1 {
-		t.Fatalf("got %d failed runs, want 1", failed)
-	}
+		if failed != 1 {
+			t.Fatalf("got %d failed runs, want 1", failed)
+		}
+	})
 }
 
 func TestFailedFileKeepsPreviousDataAndRecordsWhy(t *testing.T) {
-	dir := sharedDataDir(t)
-	f := newFixture(t)
-	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-	f.mustLoad(DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
-	before := f.answers(2024)
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+		dir := sharedDataDir(t)
+		f := newFixtureOn(t, e)
+		f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+		f.mustLoad(DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
+		before := f.answers(2024)
 
-	tmp := t.TempDir()
-	empty := filepath.Join(tmp, "empty.csv")
-	os.WriteFile(empty, nil, 0o644)
-	wrongHeader := filepath.Join(tmp, "wrong_header.csv")
-	os.WriteFile(wrongHeader, []byte("a,b,c\n1,2,3\n"), 0o644)
-	missing := filepath.Join(tmp, "missing.csv")
+		tmp := t.TempDir()
+		empty := filepath.Join(tmp, "empty.csv")
+		os.WriteFile(empty, nil, 0o644)
+		wrongHeader := filepath.Join(tmp, "wrong_header.csv")
+		os.WriteFile(wrongHeader, []byte("a,b,c\n1,2,3\n"), 0o644)
+		missing := filepath.Join(tmp, "missing.csv")
 
-	for _, file := range []string{empty, wrongHeader, missing} {
-		res, err := f.load(context.Background(), DatasetIDM, file)
-		if err == nil {
-			t.Errorf("%s: load succeeded", filepath.Base(file))
-			continue
+		for _, file := range []string{empty, wrongHeader, missing} {
+			res, err := f.load(context.Background(), DatasetIDM, file)
+			if err == nil {
+				t.Errorf("%s: load succeeded", filepath.Base(file))
+				continue
+			}
+			if len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed || res.Runs[0].Error == "" {
+				t.Errorf("%s: run %+v, want failed with a reason", filepath.Base(file), res.Runs)
+			}
 		}
-		if len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed || res.Runs[0].Error == "" {
-			t.Errorf("%s: run %+v, want failed with a reason", filepath.Base(file), res.Runs)
+		if after := f.answers(2024); !reflect.DeepEqual(before, after) {
+			t.Fatal("failed loads changed the answers")
 		}
-	}
-	if after := f.answers(2024); !reflect.DeepEqual(before, after) {
-		t.Fatal("failed loads changed the answers")
-	}
+	})
 }
 
 func TestRejectedRowsAreKeptAndGoodRowsLoad(t *testing.T) {
-	dir := sharedDataDir(t)
-	f := newFixture(t)
-	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+		dir := sharedDataDir(t)
+		f := newFixtureOn(t, e)
+		f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
 
-	// Three good rows of the real file and four bad ones.
-	in, _ := os.ReadFile(filepath.Join(dir, "kaltim_idm_2024.csv"))
-	lines := strings.Split(string(in), "\n")
-	header, good := lines[0], lines[1:4]
-	bad := []string{
-		strings.Replace(lines[5], "6401", "6499", 1),        // unknown code
-		strings.Replace(lines[6], ",MAJU,", ",MANDIRI,", 1), // status contradicts the score
-		lines[7][:40], // truncated row
-		strings.Replace(lines[1], "0.8114", "1.8114", 1), // duplicate that disagrees, score out of range
-	}
-	file := filepath.Join(t.TempDir(), "mixed.csv")
-	os.WriteFile(file, []byte(strings.Join(append(append([]string{header}, good...), bad...), "\n")+"\n"), 0o644)
-
-	res := f.mustLoad(DatasetIDM, file)
-	run := res.Runs[0]
-	if run.Status != ingest.StatusSucceeded || run.RowsRead != 7 {
-		t.Fatalf("run: %+v", run)
-	}
-	if run.RowsLoaded+run.RowsRejected != run.RowsRead || run.RowsRejected < 4 {
-		t.Fatalf("run counts: read %d loaded %d rejected %d", run.RowsRead, run.RowsLoaded, run.RowsRejected)
-	}
-	stored, err := f.runs.Rejects(context.Background(), run.ID, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(stored) != run.RowsRejected {
-		t.Fatalf("stored %d rejects, run says %d", len(stored), run.RowsRejected)
-	}
-	for _, rj := range stored {
-		if rj.Line < 2 || rj.Reason == "" || rj.Record == "" || rj.Dataset != DatasetIDM {
-			t.Errorf("reject without where or why: %+v", rj)
+		// Three good rows of the real file and four bad ones.
+		in, _ := os.ReadFile(filepath.Join(dir, "kaltim_idm_2024.csv"))
+		lines := strings.Split(string(in), "\n")
+		header, good := lines[0], lines[1:4]
+		bad := []string{
+			strings.Replace(lines[5], "6401", "6499", 1),        // unknown code
+			strings.Replace(lines[6], ",MAJU,", ",MANDIRI,", 1), // status contradicts the score
+			lines[7][:40], // truncated row
+			strings.Replace(lines[1], "0.8114", "1.8114", 1), // duplicate that disagrees, score out of range
 		}
-	}
-	d, err := f.idm.Distribution(context.Background(), "", 2024, region.LevelProvinsi, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d[0].Total != run.RowsLoaded {
-		t.Fatalf("province total %d, want the %d loaded rows", d[0].Total, run.RowsLoaded)
-	}
+		file := filepath.Join(t.TempDir(), "mixed.csv")
+		os.WriteFile(file, []byte(strings.Join(append(append([]string{header}, good...), bad...), "\n")+"\n"), 0o644)
+
+		res := f.mustLoad(DatasetIDM, file)
+		run := res.Runs[0]
+		if run.Status != ingest.StatusSucceeded || run.RowsRead != 7 {
+			t.Fatalf("run: %+v", run)
+		}
+		if run.RowsLoaded+run.RowsRejected != run.RowsRead || run.RowsRejected < 4 {
+			t.Fatalf("run counts: read %d loaded %d rejected %d", run.RowsRead, run.RowsLoaded, run.RowsRejected)
+		}
+		stored, err := f.runs.Rejects(context.Background(), run.ID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(stored) != run.RowsRejected {
+			t.Fatalf("stored %d rejects, run says %d", len(stored), run.RowsRejected)
+		}
+		for _, rj := range stored {
+			if rj.Line < 2 || rj.Reason == "" || rj.Record == "" || rj.Dataset != DatasetIDM {
+				t.Errorf("reject without where or why: %+v", rj)
+			}
+		}
+		d, err := f.idm.Distribution(context.Background(), "", 2024, region.LevelProvinsi, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d[0].Total != run.RowsLoaded {
+			t.Fatalf("province total %d, want the %d loaded rows", d[0].Total, run.RowsLoaded)
+		}
+	})
 }
 
 func TestSchedulerSkipsUnchangedSourcesAndSurvivesFailures(t *testing.T) {
@@ -417,67 +433,69 @@ func registerFiles(dir string) []string {
 }
 
 func TestRegisterLoadsKeepRejectsAndFailuresChangeNothing(t *testing.T) {
-	dir := sharedDataDir(t)
-	f := newFixture(t)
-	f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-	ctx := context.Background()
-	count := func() uint64 {
-		var n uint64
-		q := `SELECT count() FROM coop_agreements_current WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements_current')`
-		if err := f.db.QueryRow(ctx, q, nil, &n); err != nil {
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+		dir := sharedDataDir(t)
+		f := newFixtureOn(t, e)
+		f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+		ctx := context.Background()
+		count := func() uint64 {
+			var n uint64
+			q := `SELECT count() FROM coop_agreements_current WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements_current')`
+			if err := f.db.QueryRow(ctx, q, nil, &n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		known := f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "known"))...)
+		if len(known.Runs) != 1 || known.Runs[0].RowsRejected != 0 {
+			t.Fatalf("known register: %+v %+v", known.Runs, known.Rejects)
+		}
+		before := count()
+		if before == 0 {
+			t.Fatal("no agreements after loading the known register")
+		}
+
+		// A broken register: its refused rows are kept with sheet, line and
+		// reason, and its valid rows load.
+		broken := f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "broken"))...)
+		run := broken.Runs[0]
+		if run.Status != ingest.StatusSucceeded || run.RowsRejected == 0 || run.RowsLoaded == 0 {
+			t.Fatalf("broken register run: %+v", run)
+		}
+		stored, err := f.runs.Rejects(ctx, run.ID, ingest.MaxRejects)
+		if err != nil {
 			t.Fatal(err)
 		}
-		return n
-	}
-
-	known := f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "known"))...)
-	if len(known.Runs) != 1 || known.Runs[0].RowsRejected != 0 {
-		t.Fatalf("known register: %+v %+v", known.Runs, known.Rejects)
-	}
-	before := count()
-	if before == 0 {
-		t.Fatal("no agreements after loading the known register")
-	}
-
-	// A broken register: its refused rows are kept with sheet, line and
-	// reason, and its valid rows load.
-	broken := f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "broken"))...)
-	run := broken.Runs[0]
-	if run.Status != ingest.StatusSucceeded || run.RowsRejected == 0 || run.RowsLoaded == 0 {
-		t.Fatalf("broken register run: %+v", run)
-	}
-	stored, err := f.runs.Rejects(ctx, run.ID, ingest.MaxRejects)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(stored) != run.RowsRejected {
-		t.Fatalf("stored %d rejects, run says %d", len(stored), run.RowsRejected)
-	}
-	sheets := map[string]bool{}
-	for _, rj := range stored {
-		sheets[rj.Sheet] = true
-		if rj.Line < 2 || rj.Reason == "" {
-			t.Errorf("reject without where or why: %+v", rj)
+		if len(stored) != run.RowsRejected {
+			t.Fatalf("stored %d rejects, run says %d", len(stored), run.RowsRejected)
 		}
-	}
-	for _, s := range []string{"agreements", "parties", "bodies", "realisations"} {
-		if !sheets[s] {
-			t.Errorf("no reject recorded for table %s", s)
+		sheets := map[string]bool{}
+		for _, rj := range stored {
+			sheets[rj.Sheet] = true
+			if rj.Line < 2 || rj.Reason == "" {
+				t.Errorf("reject without where or why: %+v", rj)
+			}
 		}
-	}
-	afterBroken := count()
+		for _, s := range []string{"agreements", "parties", "bodies", "realisations"} {
+			if !sheets[s] {
+				t.Errorf("no reject recorded for table %s", s)
+			}
+		}
+		afterBroken := count()
 
-	// A register missing its parties file fails as a whole and changes nothing.
-	res, err := f.load(ctx, DatasetRegister, filepath.Join("testdata", "register", "known", "agreements.csv"))
-	if err == nil || len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed {
-		t.Fatalf("register without parties: %v %+v", err, res.Runs)
-	}
-	if !strings.Contains(err.Error(), "parties") {
-		t.Errorf("error does not name the missing table: %v", err)
-	}
-	if got := count(); got != afterBroken {
-		t.Fatalf("a failed register changed the agreements: %d, was %d", got, afterBroken)
-	}
+		// A register missing its parties file fails as a whole and changes nothing.
+		res, err := f.load(ctx, DatasetRegister, filepath.Join("testdata", "register", "known", "agreements.csv"))
+		if err == nil || len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed {
+			t.Fatalf("register without parties: %v %+v", err, res.Runs)
+		}
+		if !strings.Contains(err.Error(), "parties") {
+			t.Errorf("error does not name the missing table: %v", err)
+		}
+		if got := count(); got != afterBroken {
+			t.Fatalf("a failed register changed the agreements: %d, was %d", got, afterBroken)
+		}
+	})
 }
 
 // TestSettleLeavesLiveRunsAlone: a run that a live process is loading (here

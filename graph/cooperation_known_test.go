@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 	"github.com/sinergi-id/sinergi/internal/ingest"
 )
 
@@ -38,8 +39,11 @@ import (
 const knownRegisterDir = "testdata/known_register"
 
 func TestKnownRegister(t *testing.T) {
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) { checkKnownRegister(t, newAPIOn(t, e)) })
+}
+
+func checkKnownRegister(t *testing.T, a *api) {
 	dir := sharedData(t)
-	a := newAPI(t)
 	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
 	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2023.csv"), filepath.Join(dir, "kaltim_idm_2024.csv"))
 

@@ -46,12 +46,18 @@ type api struct {
 
 func newAPI(t *testing.T) *api { return newAPIWithCache(t, nil) }
 
+// newAPIOn is the API over a fresh database on engine e.
+func newAPIOn(t *testing.T, e clickhousetest.Engine) *api {
+	return newAPIWith(t, apiOptions{db: e.NewDB(t)})
+}
+
 func newAPIWithCache(t testing.TB, cache *graph.ResultCache) *api {
 	return newAPIWith(t, apiOptions{cache: cache})
 }
 
 // apiOptions change what newAPIWith builds; zero values are the defaults.
 type apiOptions struct {
+	db     *clickhouse.DB // default: a fresh database on the 18.16 server
 	cache  *graph.ResultCache
 	log    *slog.Logger
 	limits *graph.Limits
@@ -60,7 +66,10 @@ type apiOptions struct {
 
 func newAPIWith(t testing.TB, o apiOptions) *api {
 	t.Helper()
-	db := clickhousetest.NewDB(t)
+	db := o.db
+	if db == nil {
+		db = clickhousetest.NewDB(t)
+	}
 	log := o.log
 	if log == nil {
 		log = clickhousetest.Logger(t)
@@ -302,9 +311,14 @@ func regionCodes(t *testing.T, dir, level string) []string {
 	return out // the file is ordered by code
 }
 
+// TestRealKaltimData checks the IDM figures against the Kaltim files, on
+// every engine.
 func TestRealKaltimData(t *testing.T) {
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) { checkRealKaltimData(t, newAPIOn(t, e)) })
+}
+
+func checkRealKaltimData(t *testing.T, a *api) {
 	dir := sharedData(t)
-	a := newAPI(t)
 	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
 	res := a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2023.csv"), filepath.Join(dir, "kaltim_idm_2024.csv"))
 	for _, r := range res.Runs {

@@ -125,10 +125,10 @@ func agreementCubeQuery(q cooperation.StatsQuery, dims []cooperation.Dimension, 
 		}
 		s.add("toFloat64(" + agreementCubeColumns[m] + ") AS m" + strconv.Itoa(i))
 	}
-	s.add(" FROM ("+inner.String()+")", inner.args...)
+	s.add(" FROM ("+inner.String()+") AS cube_rows", inner.args...)
 	if active {
 		s.add(" ANY LEFT JOIN (SELECT issue, sum(change) AS active FROM coop_active_changes WHERE generation = "+
-			current(ActiveChanges)+" AND day <= toDate(?) GROUP BY issue) USING issue", day(q.AsOf))
+			current(ActiveChanges)+" AND day <= toDate(?) GROUP BY issue) AS active_by_issue USING issue", day(q.AsOf))
 	}
 	return orderAndLimit(s, group)
 }

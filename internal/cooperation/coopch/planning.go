@@ -107,10 +107,10 @@ func (s *Store) Impact(ctx context.Context, within region.Code, fromYear, toYear
 	FROM (
 		SELECT village_code, idm AS idm_from, toInt8(status) AS status_from FROM idm_current
 		WHERE generation = `+idmCurrentGen+` AND index_name = ? AND year = ? AND startsWith(village_code, ?)
-	) ANY INNER JOIN (
+	) AS earlier ALL INNER JOIN (
 		SELECT village_code, idm AS idm_to, toInt8(status) AS status_to FROM idm_current
 		WHERE generation = `+idmCurrentGen+` AND index_name = ? AND year = ? AND startsWith(village_code, ?)
-	) USING village_code
+	) AS later USING village_code
 	GROUP BY with_cooperation`, idm.DefaultIndex, uint16(fromYear), string(within), idm.DefaultIndex, uint16(toYear), string(within))
 	var rows []struct {
 		With       uint8   `ch:"with_cooperation"`
@@ -216,16 +216,16 @@ func (s *Store) Partners(ctx context.Context, f cooperation.Filter, asOf time.Ti
 		SELECT agreement_id, partner_key, any(name) AS partner_name, any(party_type) AS partner_type, max(sector) AS partner_sector
 		FROM coop_parties WHERE generation = `+current(PartiesTable)+` AND NOT has(?, party_type)
 		GROUP BY agreement_id, partner_key
-	) ANY INNER JOIN (`, notPartners)
+	) AS partners ALL INNER JOIN (`, notPartners)
 	q.add(`
 		SELECT agreement_id, status, signed_on, starts_on, ends_on, village_keys, region_codes, issues, fields, committed_value, realised
 		FROM (SELECT agreement_id, status, signed_on, starts_on, ends_on, village_keys, region_codes, issues, fields, committed_value
-		      FROM coop_agreements_current WHERE `+c.sql()+`)`, c.args...)
+		      FROM coop_agreements_current WHERE `+c.sql()+`) AS selected`, c.args...)
 	q.add(`
 		ANY LEFT JOIN (SELECT agreement_id, toFloat64(sum(value)) AS realised FROM coop_realisations
-		      WHERE `+realised.sql()+` GROUP BY agreement_id) USING agreement_id`, realised.args...)
+		      WHERE `+realised.sql()+` GROUP BY agreement_id) AS realised_by_agreement USING agreement_id`, realised.args...)
 	q.add(`
-	) USING agreement_id
+	) AS agreements USING agreement_id
 	GROUP BY partner_key`)
 	// The page and the counts read the same groups.
 	page := &sqlText{}
@@ -311,9 +311,9 @@ func (s *Store) Bodies(ctx context.Context, within region.Code, asOf time.Time) 
 		return nil, fmt.Errorf("inter-village bodies: %w", err)
 	}
 	links := `SELECT body_id, partner_key, agreement_id, ` + activeOn + ` AS active
-		FROM (SELECT agreement_id, body_id, partner_key FROM coop_parties WHERE generation = ` + current(PartiesTable) + ` AND party_type = 'BKAD')
-		ANY INNER JOIN (SELECT agreement_id, status, signed_on, starts_on, ends_on FROM coop_agreements_current
-			WHERE generation = ` + current(AgreementsTable) + `) USING agreement_id`
+		FROM (SELECT agreement_id, body_id, partner_key FROM coop_parties WHERE generation = ` + current(PartiesTable) + ` AND party_type = 'BKAD') AS bkad
+		ALL INNER JOIN (SELECT agreement_id, status, signed_on, starts_on, ends_on FROM coop_agreements_current
+			WHERE generation = ` + current(AgreementsTable) + `) AS agreements USING agreement_id`
 	var parties []struct {
 		BodyID      string `ch:"body_id"`
 		PartnerKey  string `ch:"partner_key"`

@@ -26,7 +26,7 @@ func TestMain(m *testing.M) { os.Exit(clickhousetest.Main(m)) }
 // kaltimRegister loads the real Kaltim regions and IDM with the kaltim
 // profile's synthetic register (about 5,600 agreements) into a new
 // database.
-func kaltimRegister(t *testing.T) (*clickhouse.DB, *etl.Runner) {
+func kaltimRegister(t *testing.T, e clickhousetest.Engine) (*clickhouse.DB, *etl.Runner) {
 	t.Helper()
 	ctx := context.Background()
 	regions := realdata.Path(t, "kaltim_wilayah_kemendagri_2025.csv")
@@ -35,7 +35,7 @@ func kaltimRegister(t *testing.T) (*clickhouse.DB, *etl.Runner) {
 	if _, err := synth.Generate(ctx, synth.Options{Profile: synth.Kaltim, Seed: 7, Dir: dir, RegionsFile: regions, IDMFiles: idmFiles}); err != nil {
 		t.Fatal(err)
 	}
-	db := clickhousetest.NewDB(t)
+	db := e.NewDB(t)
 	runner := etl.NewClickHouseRunner(db, clickhousetest.Logger(t))
 	register, err := filepath.Glob(filepath.Join(dir, "register", "*.csv"))
 	if err != nil || len(register) == 0 {
@@ -62,140 +62,142 @@ func kaltimRegister(t *testing.T) (*clickhouse.DB, *etl.Runner) {
 // (cubes, by-region index) and of the snapshot alone, and wants the same
 // answers, to the last rupiah.
 func TestRollupsAnswerAsTheSnapshot(t *testing.T) {
-	db, _ := kaltimRegister(t)
-	rollups := coopch.NewStore(db)
-	snapshot := rollups.SnapshotOnly()
-	ctx := context.Background()
-	today := time.Now().UTC().Truncate(24 * time.Hour)
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+		db, _ := kaltimRegister(t, e)
+		rollups := coopch.NewStore(db)
+		snapshot := rollups.SnapshotOnly()
+		ctx := context.Background()
+		today := time.Now().UTC().Truncate(24 * time.Hour)
 
-	t.Run("cooperationStats", func(t *testing.T) {
-		dimSets := [][]cooperation.Dimension{
-			nil,
-			{cooperation.DimIssue},
-			{cooperation.DimProvinsi},
-			{cooperation.DimKabupatenKota},
-			{cooperation.DimPeriod},
-			{cooperation.DimKabupatenKota, cooperation.DimIssue, cooperation.DimPeriod},
-			{cooperation.DimPeriod, cooperation.DimIssue, cooperation.DimProvinsi},
-			{cooperation.DimIssue, cooperation.DimKabupatenKota},
-			{cooperation.DimKecamatan, cooperation.DimIssue}, // not in the cubes: both read the snapshot
-		}
-		filters := []cooperation.Filter{
-			{},
-			{Issues: []cooperation.Issue{cooperation.IssueThirdParty}},
-			{Issues: []cooperation.Issue{cooperation.IssueEnergyMineral, cooperation.IssueCrossKabupaten}},
-			{Region: "6402"}, // not in the cubes
-		}
-		measureSets := [][]cooperation.Measure{
-			cooperation.Measures,
-			{cooperation.MeasureAgreements, cooperation.MeasureVillagesCovered, cooperation.MeasureCommittedValue},
-			{cooperation.MeasureRealisedValue, cooperation.MeasureBeneficiaries},
-			{cooperation.MeasureActiveAgreements, cooperation.MeasurePartners},
-		}
-		cubeAnswered := 0
-		for _, dims := range dimSets {
-			for _, f := range filters {
-				for _, ms := range measureSets {
-					for _, asOf := range []time.Time{today, time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC)} {
-						q := cooperation.StatsQuery{Dimensions: dims, Measures: ms, Filter: f, Grain: cooperation.GrainYear, AsOf: asOf}
-						if coopch.CubeAnswers(q) {
-							cubeAnswered++
-						}
-						want, err := snapshot.Stats(ctx, q)
-						if err != nil {
-							t.Fatalf("%+v: snapshot: %v", q, err)
-						}
-						got, err := rollups.Stats(ctx, q)
-						if err != nil {
-							t.Fatalf("%+v: rollups: %v", q, err)
-						}
-						if len(want.Rows) == 0 {
-							t.Fatalf("%+v: no rows: the question tests nothing", q)
-						}
-						if !slices.Equal(got.Totals, want.Totals) {
-							t.Errorf("%v %+v %v: totals %v, snapshot says %v", dims, f, ms, got.Totals, want.Totals)
-						}
-						if len(got.Rows) != len(want.Rows) {
-							t.Errorf("%v %+v %v: %d rows, snapshot has %d", dims, f, ms, len(got.Rows), len(want.Rows))
-							continue
-						}
-						for i := range want.Rows {
-							if !slices.Equal(got.Rows[i].Keys, want.Rows[i].Keys) || !slices.Equal(got.Rows[i].Values, want.Rows[i].Values) {
-								t.Errorf("%v %+v %v: row %d is %v %v, snapshot says %v %v", dims, f, ms, i,
-									got.Rows[i].Keys, got.Rows[i].Values, want.Rows[i].Keys, want.Rows[i].Values)
-								break
+		t.Run("cooperationStats", func(t *testing.T) {
+			dimSets := [][]cooperation.Dimension{
+				nil,
+				{cooperation.DimIssue},
+				{cooperation.DimProvinsi},
+				{cooperation.DimKabupatenKota},
+				{cooperation.DimPeriod},
+				{cooperation.DimKabupatenKota, cooperation.DimIssue, cooperation.DimPeriod},
+				{cooperation.DimPeriod, cooperation.DimIssue, cooperation.DimProvinsi},
+				{cooperation.DimIssue, cooperation.DimKabupatenKota},
+				{cooperation.DimKecamatan, cooperation.DimIssue}, // not in the cubes: both read the snapshot
+			}
+			filters := []cooperation.Filter{
+				{},
+				{Issues: []cooperation.Issue{cooperation.IssueThirdParty}},
+				{Issues: []cooperation.Issue{cooperation.IssueEnergyMineral, cooperation.IssueCrossKabupaten}},
+				{Region: "6402"}, // not in the cubes
+			}
+			measureSets := [][]cooperation.Measure{
+				cooperation.Measures,
+				{cooperation.MeasureAgreements, cooperation.MeasureVillagesCovered, cooperation.MeasureCommittedValue},
+				{cooperation.MeasureRealisedValue, cooperation.MeasureBeneficiaries},
+				{cooperation.MeasureActiveAgreements, cooperation.MeasurePartners},
+			}
+			cubeAnswered := 0
+			for _, dims := range dimSets {
+				for _, f := range filters {
+					for _, ms := range measureSets {
+						for _, asOf := range []time.Time{today, time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC)} {
+							q := cooperation.StatsQuery{Dimensions: dims, Measures: ms, Filter: f, Grain: cooperation.GrainYear, AsOf: asOf}
+							if coopch.CubeAnswers(q) {
+								cubeAnswered++
+							}
+							want, err := snapshot.Stats(ctx, q)
+							if err != nil {
+								t.Fatalf("%+v: snapshot: %v", q, err)
+							}
+							got, err := rollups.Stats(ctx, q)
+							if err != nil {
+								t.Fatalf("%+v: rollups: %v", q, err)
+							}
+							if len(want.Rows) == 0 {
+								t.Fatalf("%+v: no rows: the question tests nothing", q)
+							}
+							if !slices.Equal(got.Totals, want.Totals) {
+								t.Errorf("%v %+v %v: totals %v, snapshot says %v", dims, f, ms, got.Totals, want.Totals)
+							}
+							if len(got.Rows) != len(want.Rows) {
+								t.Errorf("%v %+v %v: %d rows, snapshot has %d", dims, f, ms, len(got.Rows), len(want.Rows))
+								continue
+							}
+							for i := range want.Rows {
+								if !slices.Equal(got.Rows[i].Keys, want.Rows[i].Keys) || !slices.Equal(got.Rows[i].Values, want.Rows[i].Values) {
+									t.Errorf("%v %+v %v: row %d is %v %v, snapshot says %v %v", dims, f, ms, i,
+										got.Rows[i].Keys, got.Rows[i].Values, want.Rows[i].Keys, want.Rows[i].Values)
+									break
+								}
 							}
 						}
 					}
 				}
 			}
-		}
-		// Most questions without a filter are answered by the cubes; if
-		// none were, this test compared the snapshot with itself.
-		if cubeAnswered < 40 {
-			t.Errorf("the cubes answered %d questions; want at least 40", cubeAnswered)
-		}
-	})
+			// Most questions without a filter are answered by the cubes; if
+			// none were, this test compared the snapshot with itself.
+			if cubeAnswered < 40 {
+				t.Errorf("the cubes answered %d questions; want at least 40", cubeAnswered)
+			}
+		})
 
-	t.Run("compareRegions scorecards", func(t *testing.T) {
-		// All levels (realised values from the yearly rollup), then only
-		// provinsi and kabupaten/kota (from coop_realised_totals).
-		for _, codes := range [][]region.Code{
-			{"64", "6401", "6402", "6403", "6407", "6409", "6474", "640201", "6402012001", "6401032004"},
-			{"64", "6401", "6402", "6403", "6404", "6405", "6407", "6408", "6409", "6411", "6472", "6474"},
-		} {
-			compareScorecards(t, ctx, snapshot, rollups, codes)
-		}
-	})
+		t.Run("compareRegions scorecards", func(t *testing.T) {
+			// All levels (realised values from the yearly rollup), then only
+			// provinsi and kabupaten/kota (from coop_realised_totals).
+			for _, codes := range [][]region.Code{
+				{"64", "6401", "6402", "6403", "6407", "6409", "6474", "640201", "6402012001", "6401032004"},
+				{"64", "6401", "6402", "6403", "6404", "6405", "6407", "6408", "6409", "6411", "6472", "6474"},
+			} {
+				compareScorecards(t, ctx, snapshot, rollups, codes)
+			}
+		})
 
-	t.Run("agreement pages", func(t *testing.T) {
-		filters := []cooperation.Filter{
-			{Region: "6402"},
-			{Region: "64"},
-			{Region: "640201"},
-			{Region: "6402012001"},
-			{Region: "6402", Issues: []cooperation.Issue{cooperation.IssueThirdParty}, Statuses: []cooperation.Status{cooperation.StatusActive}},
-			{Region: "6403", ActiveFrom: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), ActiveTo: time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)},
-		}
-		orders := []cooperation.AgreementOrder{cooperation.OrderSignedDesc, cooperation.OrderSignedAsc,
-			cooperation.OrderValueDesc, cooperation.OrderEndsAsc, cooperation.OrderIDAsc}
-		for _, f := range filters {
-			for _, order := range orders {
-				// The first page, then the page after its last item.
-				seek := keyset.Seek{Limit: 20}
-				for page := 0; page < 2; page++ {
-					want, wantFound, err := snapshot.Agreements(ctx, f, order, seek)
-					if err != nil {
-						t.Fatal(err)
+		t.Run("agreement pages", func(t *testing.T) {
+			filters := []cooperation.Filter{
+				{Region: "6402"},
+				{Region: "64"},
+				{Region: "640201"},
+				{Region: "6402012001"},
+				{Region: "6402", Issues: []cooperation.Issue{cooperation.IssueThirdParty}, Statuses: []cooperation.Status{cooperation.StatusActive}},
+				{Region: "6403", ActiveFrom: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), ActiveTo: time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)},
+			}
+			orders := []cooperation.AgreementOrder{cooperation.OrderSignedDesc, cooperation.OrderSignedAsc,
+				cooperation.OrderValueDesc, cooperation.OrderEndsAsc, cooperation.OrderIDAsc}
+			for _, f := range filters {
+				for _, order := range orders {
+					// The first page, then the page after its last item.
+					seek := keyset.Seek{Limit: 20}
+					for page := 0; page < 2; page++ {
+						want, wantFound, err := snapshot.Agreements(ctx, f, order, seek)
+						if err != nil {
+							t.Fatal(err)
+						}
+						got, gotFound, err := rollups.Agreements(ctx, f, order, seek)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if wantFound.TotalCount == 0 {
+							t.Fatalf("%+v: no agreements: the page tests nothing", f)
+						}
+						if !reflect.DeepEqual(gotFound, wantFound) || !slices.Equal(ids(got), ids(want)) {
+							t.Errorf("%+v %s page %d: %+v, page %v; snapshot says %+v, %v", f, order, page, gotFound, ids(got), wantFound, ids(want))
+						}
+						if !wantFound.HasNext {
+							break
+						}
+						seek.After = wantFound.Keys[len(wantFound.Keys)-1]
 					}
-					got, gotFound, err := rollups.Agreements(ctx, f, order, seek)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if wantFound.TotalCount == 0 {
-						t.Fatalf("%+v: no agreements: the page tests nothing", f)
-					}
-					if !reflect.DeepEqual(gotFound, wantFound) || !slices.Equal(ids(got), ids(want)) {
-						t.Errorf("%+v %s page %d: %+v, page %v; snapshot says %+v, %v", f, order, page, gotFound, ids(got), wantFound, ids(want))
-					}
-					if !wantFound.HasNext {
-						break
-					}
-					seek.After = wantFound.Keys[len(wantFound.Keys)-1]
+				}
+				want, _, err := snapshot.Expiring(ctx, f, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), keyset.Seek{Limit: 30})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _, err := rollups.Expiring(ctx, f, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), keyset.Seek{Limit: 30})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(ids(got), ids(want)) {
+					t.Errorf("%+v expiring: %v, snapshot says %v", f, ids(got), ids(want))
 				}
 			}
-			want, _, err := snapshot.Expiring(ctx, f, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), keyset.Seek{Limit: 30})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _, err := rollups.Expiring(ctx, f, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), keyset.Seek{Limit: 30})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(ids(got), ids(want)) {
-				t.Errorf("%+v expiring: %v, snapshot says %v", f, ids(got), ids(want))
-			}
-		}
+		})
 	})
 }
 
@@ -203,40 +205,42 @@ func TestRollupsAnswerAsTheSnapshot(t *testing.T) {
 // rollup leaves it: a generation the others do not share) and wants
 // RebuildStale to rebuild the register's snapshots, and only those.
 func TestRebuildStale(t *testing.T) {
-	db, _ := kaltimRegister(t)
-	ctx := context.Background()
-	store := coopch.NewStore(db)
-	q := cooperation.StatsQuery{Dimensions: []cooperation.Dimension{cooperation.DimKabupatenKota}, Grain: cooperation.GrainYear,
-		Measures: []cooperation.Measure{cooperation.MeasureAgreements, cooperation.MeasureVillagesCovered}, AsOf: time.Now()}
-	before, err := store.Stats(ctx, q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	refresher := etl.NewClickHouseRefresher(db)
-	if rebuilt, err := refresher.RebuildStale(ctx, nil); err != nil || len(rebuilt) != 0 {
-		t.Fatalf("fresh load: rebuilt %v (%v), want nothing", rebuilt, err)
-	}
-	empty, err := db.NewGeneration(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.PublishGenerations(ctx, nil, empty, []string{coopch.AgreementCube}); err != nil {
-		t.Fatal(err)
-	}
-	if stale, err := store.Stats(ctx, q); err != nil || len(stale.Rows) != 0 {
-		t.Fatalf("an empty cube generation should answer nothing, got %d rows (%v)", len(stale.Rows), err)
-	}
-	rebuilt, err := refresher.RebuildStale(ctx, nil)
-	if err != nil || !slices.Equal(rebuilt, []string{etl.DatasetRegister}) {
-		t.Fatalf("rebuilt %v (%v), want the register", rebuilt, err)
-	}
-	after, err := store.Stats(ctx, q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(after.Rows) == 0 || len(after.Rows) != len(before.Rows) || !slices.Equal(after.Totals, before.Totals) {
-		t.Errorf("after the rebuild: %d rows, totals %v; before: %d rows, totals %v", len(after.Rows), after.Totals, len(before.Rows), before.Totals)
-	}
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+		db, _ := kaltimRegister(t, e)
+		ctx := context.Background()
+		store := coopch.NewStore(db)
+		q := cooperation.StatsQuery{Dimensions: []cooperation.Dimension{cooperation.DimKabupatenKota}, Grain: cooperation.GrainYear,
+			Measures: []cooperation.Measure{cooperation.MeasureAgreements, cooperation.MeasureVillagesCovered}, AsOf: time.Now()}
+		before, err := store.Stats(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refresher := etl.NewClickHouseRefresher(db)
+		if rebuilt, err := refresher.RebuildStale(ctx, nil); err != nil || len(rebuilt) != 0 {
+			t.Fatalf("fresh load: rebuilt %v (%v), want nothing", rebuilt, err)
+		}
+		empty, err := db.NewGeneration(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.PublishGenerations(ctx, nil, empty, []string{coopch.AgreementCube}); err != nil {
+			t.Fatal(err)
+		}
+		if stale, err := store.Stats(ctx, q); err != nil || len(stale.Rows) != 0 {
+			t.Fatalf("an empty cube generation should answer nothing, got %d rows (%v)", len(stale.Rows), err)
+		}
+		rebuilt, err := refresher.RebuildStale(ctx, nil)
+		if err != nil || !slices.Equal(rebuilt, []string{etl.DatasetRegister}) {
+			t.Fatalf("rebuilt %v (%v), want the register", rebuilt, err)
+		}
+		after, err := store.Stats(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(after.Rows) == 0 || len(after.Rows) != len(before.Rows) || !slices.Equal(after.Totals, before.Totals) {
+			t.Errorf("after the rebuild: %d rows, totals %v; before: %d rows, totals %v", len(after.Rows), after.Totals, len(before.Rows), before.Totals)
+		}
+	})
 }
 
 func ids(list []cooperation.AgreementSummary) []string {

@@ -203,10 +203,10 @@ func realisedCubeStatements(gen uint64) []rebuildStatement {
 		             status IN ('ACTIVE', 'EXPIRED') AND first_day <= toDate(concat(toString(year), '-12-31'))
 		                 AND (ends_on IS NULL OR ends_on >= toDate(concat(toString(year), '-01-01'))) AS in_force
 		      FROM (SELECT generation, agreement_id, village_code, year, value, beneficiaries
-		            FROM coop_realised_yearly WHERE generation = ?)
-		      ANY INNER JOIN (SELECT agreement_id, issues, status, ends_on,
+		            FROM coop_realised_yearly WHERE generation = ?) AS realised
+		      ALL INNER JOIN (SELECT agreement_id, issues, status, ends_on,
 		                             ifNull(ifNull(starts_on, signed_on), ` + epoch + `) AS first_day
-		                      FROM coop_agreements_current WHERE generation = ?)
+		                      FROM coop_agreements_current WHERE generation = ?) AS agreements
 		      USING agreement_id)
 		GROUP BY generation, region_code, issue, year, in_force`, []any{gen, gen}})
 	}

@@ -367,9 +367,9 @@ func agreementStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension, m
 		}
 		panic("coopch: not an agreement measure: " + string(m))
 	})
-	s.add(" FROM ("+inner.String()+")", inner.args...)
+	s.add(" FROM ("+inner.String()+") AS exploded", inner.args...)
 	if typedPartners {
-		s.add(" ANY LEFT JOIN "+partnersByKind()+" USING agreement_id", notPartners)
+		s.add(" ANY LEFT JOIN "+partnersByKind()+" AS typed USING agreement_id", notPartners)
 	}
 	return groupAndLimit(s, group)
 }
@@ -399,8 +399,8 @@ func realisationStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension,
 	inner.add("SELECT ")
 	group := dimColumns(inner, q, dims, true)
 	inner.add("value, beneficiaries FROM ("+source+" WHERE "+r.sql()+")", r.args...)
-	inner.add(" ANY INNER JOIN (SELECT agreement_id, issues, party_types, partner_sectors, fields, status"+
-		" FROM coop_agreements_current WHERE "+a.sql()+") USING agreement_id", a.args...)
+	inner.add(" AS realised ALL INNER JOIN (SELECT agreement_id, issues, party_types, partner_sectors, fields, status"+
+		" FROM coop_agreements_current WHERE "+a.sql()+") AS agreements USING agreement_id", a.args...)
 
 	s := selectMeasures(group, measures, func(m cooperation.Measure) (string, []any) {
 		switch m {

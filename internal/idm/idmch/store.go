@@ -71,9 +71,9 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen, regionGen uint64, runs
 	       mandiri, maju, berkembang, tertinggal, sangat_tertinggal, sum_idm, sum_iks, sum_ike, sum_ikl
 	FROM (
 		SELECT index_name, year, code, level, parent_code
-		FROM (SELECT code, level, parent_code FROM regions_current WHERE generation = ?)
-		CROSS JOIN (SELECT DISTINCT index_name, year FROM idm_current WHERE generation = ?)
-	) ANY LEFT JOIN (
+		FROM (SELECT code, level, parent_code FROM regions_current WHERE generation = ?) AS regions
+		CROSS JOIN (SELECT DISTINCT index_name, year FROM idm_current WHERE generation = ?) AS years
+	) AS cells ANY LEFT JOIN (
 		SELECT index_name, year, ancestor AS code,
 		       toUInt32(count())                         AS total,
 		       toUInt32(countIf(status = 'MANDIRI'))     AS mandiri,
@@ -87,7 +87,7 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen, regionGen uint64, runs
 		            substring(village_code, 1, 6), village_code] AS ancestor
 		WHERE generation = ?
 		GROUP BY index_name, year, ancestor
-	) USING (index_name, year, code)`
+	) AS scored USING (index_name, year, code)`
 	if err := s.db.Exec(ctx, stats, gen, regionGen, gen, gen); err != nil {
 		return fmt.Errorf("rebuild idm region stats: %w", err)
 	}
@@ -158,10 +158,10 @@ func (s *Store) Transitions(ctx context.Context, index string, from, to int, wit
 	      FROM (
 	          SELECT village_code, status AS from_status FROM idm_current
 	          WHERE generation = ` + gen + ` AND index_name = ? AND year = ? AND startsWith(village_code, ?)
-	      ) ANY INNER JOIN (
+	      ) AS earlier ALL INNER JOIN (
 	          SELECT village_code, status AS to_status FROM idm_current
 	          WHERE generation = ` + gen + ` AND index_name = ? AND year = ? AND startsWith(village_code, ?)
-	      ) USING village_code
+	      ) AS later USING village_code
 	      GROUP BY from_rank, to_rank`
 	var rows []struct {
 		From int8   `ch:"from_rank"`
@@ -268,10 +268,10 @@ func (s *Store) Moves(ctx context.Context, index string, from, to int, regions [
 	          FROM (
 	              SELECT village_code, toInt8(status) AS from_rank FROM idm_current
 	              WHERE generation = ` + gen + ` AND index_name = ? AND year = ? AND ` + within + `
-	          ) ANY INNER JOIN (
+	          ) AS earlier ALL INNER JOIN (
 	              SELECT village_code, toInt8(status) AS to_rank FROM idm_current
 	              WHERE generation = ` + gen + ` AND index_name = ? AND year = ? AND ` + within + `
-	          ) USING village_code
+	          ) AS later USING village_code
 	      )
 	      WHERE startsWith(village_code, region)
 	      GROUP BY region`

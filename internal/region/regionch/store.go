@@ -57,7 +57,7 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) 
 		FROM region_rows
 		WHERE ` + clickhouse.IncludedRuns + `
 		GROUP BY code
-	) ANY LEFT JOIN (
+	) AS named ANY LEFT JOIN (
 		SELECT ancestor AS code,
 		       countIf(village_kind IN ('desa', 'desa_adat')) AS desa_count,
 		       countIf(village_kind = 'kelurahan')            AS kelurahan_count
@@ -70,7 +70,7 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) 
 		ARRAY JOIN [substring(village_code, 1, 2), substring(village_code, 1, 4),
 		            substring(village_code, 1, 6), village_code] AS ancestor
 		GROUP BY ancestor
-	) USING code`
+	) AS village_counts USING code`
 	if err := s.db.Exec(ctx, q, gen, runs, runs); err != nil {
 		return fmt.Errorf("rebuild regions snapshot: %w", err)
 	}
