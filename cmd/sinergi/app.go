@@ -65,6 +65,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 		Username: cfg.ClickHouse.Username, Password: cfg.ClickHouse.Password,
 		QueryTimeout: cfg.ClickHouse.QueryTimeout, MaxResultRows: cfg.ClickHouse.MaxResultRows,
 		MaxMemoryUsage: cfg.ClickHouse.MaxMemoryUsage, LogQueries: cfg.ClickHouse.LogQueries,
+		Secure: cfg.ClickHouse.Secure, CAFile: cfg.ClickHouse.CAFile, ServerName: cfg.ClickHouse.ServerName,
 	}
 	if chCfg.Addr == "" {
 		if _, err := clickhouse.EnsureInstalled(ctx, log); err != nil {
@@ -91,6 +92,10 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 		return nil, err
 	}
 	a.db = db
+	if err := db.CheckServer(ctx); err != nil {
+		a.close(ctx)
+		return nil, err
+	}
 	switch policy {
 	case schemaMigrate:
 		err = migrate(ctx, db, log)

@@ -62,6 +62,11 @@ type ClickHouseConfig struct {
 	// MaxMemoryUsage bounds one read on the server, in bytes.
 	MaxMemoryUsage int64 `yaml:"max_memory_usage"`
 	LogQueries     bool  `yaml:"log_queries"`
+	// Secure connects with TLS; CAFile and ServerName verify the server's
+	// certificate when it is not signed by a system root or not for Addr's host.
+	Secure     bool   `yaml:"secure"`
+	CAFile     string `yaml:"ca_file"`
+	ServerName string `yaml:"server_name"`
 }
 
 // GraphQLConfig bounds GraphQL requests (see graph.Limits).
@@ -143,6 +148,9 @@ func (c *Config) settings() []setting {
 		{"SINERGI_CLICKHOUSE_MAX_RESULT_ROWS", "clickhouse.max_result_rows", integer(&c.ClickHouse.MaxResultRows)},
 		{"SINERGI_CLICKHOUSE_MAX_MEMORY_USAGE", "clickhouse.max_memory_usage", byteCount(&c.ClickHouse.MaxMemoryUsage)},
 		{"SINERGI_CLICKHOUSE_LOG_QUERIES", "clickhouse.log_queries", boolean(&c.ClickHouse.LogQueries)},
+		{"SINERGI_CLICKHOUSE_SECURE", "clickhouse.secure", boolean(&c.ClickHouse.Secure)},
+		{"SINERGI_CLICKHOUSE_CA_FILE", "clickhouse.ca_file", str(&c.ClickHouse.CAFile)},
+		{"SINERGI_CLICKHOUSE_SERVER_NAME", "clickhouse.server_name", str(&c.ClickHouse.ServerName)},
 		{"SINERGI_GRAPHQL_MAX_COMPLEXITY", "graphql.max_complexity", integer(&c.GraphQL.MaxComplexity)},
 		{"SINERGI_GRAPHQL_MAX_DEPTH", "graphql.max_depth", integer(&c.GraphQL.MaxDepth)},
 		{"SINERGI_GRAPHQL_MAX_TOKENS", "graphql.max_tokens", integer(&c.GraphQL.MaxTokens)},
@@ -299,6 +307,12 @@ func (c Config) validate() error {
 		if _, _, err := net.SplitHostPort(c.ClickHouse.Addr); err != nil {
 			bad("SINERGI_CLICKHOUSE_ADDR", "clickhouse.addr", "%q is not host:port (the native protocol port, usually 9000)", c.ClickHouse.Addr)
 		}
+	}
+	if !c.ClickHouse.Secure && (c.ClickHouse.CAFile != "" || c.ClickHouse.ServerName != "") {
+		bad("SINERGI_CLICKHOUSE_SECURE", "clickhouse.secure", "must be true when a CA file or server name is set (they verify TLS)")
+	}
+	if c.ClickHouse.Secure && c.ClickHouse.Addr == "" {
+		bad("SINERGI_CLICKHOUSE_SECURE", "clickhouse.secure", "needs clickhouse.addr: the managed local server speaks plain TCP on 127.0.0.1")
 	}
 	if !isIdentifier(c.ClickHouse.Database) {
 		bad("SINERGI_CLICKHOUSE_DATABASE", "clickhouse.database", "%q must be letters, digits and underscores", c.ClickHouse.Database)

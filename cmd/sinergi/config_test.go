@@ -38,6 +38,11 @@ jobs:
 	if cfg.DataDir != "./var" || cfg.ClickHouse.Database != "sinergi" {
 		t.Errorf("defaults lost: %+v", cfg)
 	}
+	cloud, err := loadConfig("", env(map[string]string{"SINERGI_CLICKHOUSE_ADDR": "abc.eu-central-1.aws.clickhouse.cloud:9440",
+		"SINERGI_CLICKHOUSE_SECURE": "true", "SINERGI_CLICKHOUSE_SERVER_NAME": "abc.eu-central-1.aws.clickhouse.cloud"}))
+	if err != nil || !cloud.ClickHouse.Secure || cloud.ClickHouse.ServerName != "abc.eu-central-1.aws.clickhouse.cloud" {
+		t.Errorf("TLS settings: %+v, %v", cloud.ClickHouse, err)
+	}
 	if len(cfg.Jobs) != 1 || cfg.Jobs[0].Dataset != "idm" {
 		t.Errorf("jobs: %+v", cfg.Jobs)
 	}
@@ -62,6 +67,9 @@ func TestBadConfigurationNamesTheSetting(t *testing.T) {
 		{env: map[string]string{"SINERGI_DEBUG_ALLOW_REMOTE": "perhaps"}, want: "SINERGI_DEBUG_ALLOW_REMOTE"},
 		{env: map[string]string{"SINERGI_GRAPHQL_MAX_BODY_BYTES": "10"}, want: "SINERGI_GRAPHQL_MAX_BODY_BYTES"},
 		{env: map[string]string{"SINERGI_GRAPHQL_INTROSPECTION": "maybe"}, want: "SINERGI_GRAPHQL_INTROSPECTION"},
+		{env: map[string]string{"SINERGI_CLICKHOUSE_SECURE": "yes please"}, want: "SINERGI_CLICKHOUSE_SECURE"},
+		{env: map[string]string{"SINERGI_CLICKHOUSE_ADDR": "db:9440", "SINERGI_CLICKHOUSE_CA_FILE": "ca.pem"}, want: "SINERGI_CLICKHOUSE_SECURE"},
+		{env: map[string]string{"SINERGI_CLICKHOUSE_SECURE": "true"}, want: "clickhouse.addr"},
 		{file: "htp_addr: x\n", want: "htp_addr"},
 		{file: "jobs:\n  - dataset: idm\n    source: a.csv\n    schedule: whenever\n", want: "jobs[0]"},
 	} {

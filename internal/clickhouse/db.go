@@ -5,15 +5,21 @@ package clickhouse
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"os"
 	"reflect"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/proto"
+	"github.com/ClickHouse/clickhouse-go/v2/resources"
 )
 
 // Config says where ClickHouse is and how queries are bounded.
@@ -41,6 +47,13 @@ type Config struct {
 	LimitsInProfile bool
 	// MaxOpenConns bounds the connection pool (default 16).
 	MaxOpenConns int
+
+	// Secure connects with TLS (ClickHouse Cloud: port 9440). The server's
+	// certificate is checked against the system's roots, or against CAFile
+	// when set, for ServerName (default: the host of Addr).
+	Secure     bool
+	CAFile     string
+	ServerName string
 }
 
 // DefaultMaxMemoryUsage is the default memory bound of one read: 2 GB.
@@ -141,7 +154,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*DB, error) {
 }
 
 func openConn(cfg Config, database string, log *slog.Logger) (driver.Conn, error) {
+	tlsConfig, err := cfg.tls()
+	if err != nil {
+		return nil, err
+	}
 	conn, err := ch.Open(&ch.Options{
+		TLS:             tlsConfig,
 		Protocol:        ch.Native,
 		Addr:            []string{cfg.Addr},
 		Auth:            ch.Auth{Database: database, Username: cfg.Username, Password: cfg.Password},
@@ -156,6 +174,32 @@ func openConn(cfg Config, database string, log *slog.Logger) (driver.Conn, error
 		return nil, fmt.Errorf("clickhouse open %s: %w", cfg.Addr, mapError(err))
 	}
 	return conn, nil
+}
+
+// tls is the TLS configuration of a Secure connection, nil otherwise.
+func (c Config) tls() (*tls.Config, error) {
+	if !c.Secure {
+		return nil, nil
+	}
+	t := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName}
+	if t.ServerName == "" {
+		host, _, err := net.SplitHostPort(c.Addr)
+		if err != nil {
+			return nil, fmt.Errorf("clickhouse TLS: %q is not host:port", c.Addr)
+		}
+		t.ServerName = host
+	}
+	if c.CAFile != "" {
+		pem, err := os.ReadFile(c.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("clickhouse TLS: CA file: %w", err)
+		}
+		t.RootCAs = x509.NewCertPool()
+		if !t.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("clickhouse TLS: CA file %s holds no PEM certificate", c.CAFile)
+		}
+	}
+	return t, nil
 }
 
 // CreateDatabase creates cfg.Database if it does not exist yet.
@@ -211,6 +255,29 @@ func (db *DB) Ping(ctx context.Context) error {
 		return fmt.Errorf("clickhouse ping %s: %w", db.cfg.Addr, mapError(err))
 	}
 	return nil
+}
+
+// CheckServer logs the server's version once, at start, and says so when
+// the server is older than the oldest release the driver supports (the
+// driver's own warning is filtered out with its chatter, see driverLogger).
+func (db *DB) CheckServer(ctx context.Context) error {
+	v, err := db.ServerVersion(ctx)
+	if err != nil {
+		return err
+	}
+	db.log.Info("ClickHouse server", "version", v, "addr", db.cfg.Addr, "tls", db.cfg.Secure)
+	if !DriverSupports(v) {
+		db.log.Warn("ClickHouse server older than the driver supports: production should run a current release",
+			"version", v, "driver", fmt.Sprintf("clickhouse-go %d.%d.%d", ch.ClientVersionMajor, ch.ClientVersionMinor, ch.ClientVersionPatch),
+			"oldest_supported", resources.MinSupportedVersion.String(), "see", "README.md, ClickHouse")
+	}
+	return nil
+}
+
+// DriverSupports reports whether clickhouse-go supports a server version
+// such as 18.16.1 or 26.7.2.1.
+func DriverSupports(version string) bool {
+	return proto.CheckMinVersion(resources.MinSupportedVersion, proto.ParseVersion(version))
 }
 
 // ServerVersion is the version the server (or embedded engine) reports.
@@ -341,8 +408,8 @@ func (e nativeEngine) Close() error                   { return e.conn.Close() }
 func MapError(err error) error { return mapError(err) }
 
 // driverLogger passes the driver's errors to the log and drops its chatter:
-// it warns on every new connection to a server older than it supports,
-// which sinergi does on purpose (see docs/clickhouse.md), and reports every
+// it warns on every new connection to a server older than it supports
+// (CheckServer says so once, at start), and reports every
 // cancelled read as an error — a client that went away, or a read stopped
 // on purpose because a sibling read already failed — which is not one.
 func driverLogger(log *slog.Logger) *slog.Logger {
