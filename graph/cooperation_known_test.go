@@ -1857,6 +1857,12 @@ func checkBadInput(t *testing.T, a *api) {
 		{"compare a village", `{ compareRegions(codes: ["64.02.02.2010"], year: 2024) { desaCount } }`, "is a village"},
 		{"compare nothing", `{ compareRegions(codes: [], year: 2024) { desaCount } }`, "between 1 and 50"},
 		{"links between villages", `{ crossRegionLinks(level: DESA_KELURAHAN, year: 2024) { fromCode } }`, "links are between"},
+		{"a date written DD/MM/YYYY", `{ agreements(filter: {activeDuring: {from: "01/01/2024", to: "2024-12-31"}}) { totalCount } }`,
+			`"01/01/2024" is not a date YYYY-MM-DD`},
+		{"a date after 2105", `{ agreements(filter: {activeDuring: {from: "2024-01-01", to: "2200-01-01"}}) { totalCount } }`,
+			"2200-01-01 is outside the dates sinergi answers for (1970-01-01 to 2105-12-31)"},
+		{"a date before 1970", `{ cooperationStats(dimensions: [], measures: [AGREEMENTS], filter: {signedDuring: {from: "1969-12-31", to: "2024-01-01"}}) { totals { agreements } } }`,
+			"1969-12-31 is outside"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			errs := a.in(t).query(c.query, nil, nil)

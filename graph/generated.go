@@ -2779,7 +2779,7 @@ type DatasetFreshness {
 # region. Money is in rupiah.
 # ---------------------------------------------------------------------------
 
-"A calendar date, YYYY-MM-DD."
+"A calendar date, YYYY-MM-DD, from 1970-01-01 to 2105-12-31 (the days every supported ClickHouse holds alike); another is BAD_USER_INPUT."
 scalar Date
 
 """

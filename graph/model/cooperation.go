@@ -1,10 +1,11 @@
 package model
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/sinergi-id/sinergi/internal/fault"
 )
 
 // Date is a calendar day, YYYY-MM-DD on the wire.
@@ -13,15 +14,26 @@ type Date struct{ time.Time }
 // MarshalGQL writes the date as "YYYY-MM-DD".
 func (d Date) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(d.Format(time.DateOnly))) }
 
-// UnmarshalGQL reads "YYYY-MM-DD".
+// The days a request may name: those ClickHouse 18.16 and current releases
+// both hold alike (18.16's dates end with 2105; current releases clamp a
+// later one to 2149-06-06 where 18.16 makes it 1970-01-01).
+var (
+	FirstDate = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	LastDate  = time.Date(2105, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// UnmarshalGQL reads "YYYY-MM-DD" between FirstDate and LastDate.
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("a date must be a string YYYY-MM-DD")
+		return fault.Invalid("a date must be a string YYYY-MM-DD")
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return fmt.Errorf("%q is not a date YYYY-MM-DD", s)
+		return fault.Invalid("%q is not a date YYYY-MM-DD", s)
+	}
+	if t.Before(FirstDate) || t.After(LastDate) {
+		return fault.Invalid("%s is outside the dates sinergi answers for (%s to %s)", s, FirstDate.Format(time.DateOnly), LastDate.Format(time.DateOnly))
 	}
 	d.Time = t
 	return nil
