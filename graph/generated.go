@@ -2754,7 +2754,7 @@ type EtlReject {
   runId: ID!
   dataset: String!
   source: String!
-  "Sheet name for XLSX sources, null for CSV."
+  "Where in the source the row is: the sheet of an XLSX file; for a register sent as CSV files, the table the file holds (agreements, parties, bodies, realisations); null for any other CSV file (one table per file)."
   sheet: String
   "Line (CSV) or row (XLSX) number, header = 1."
   line: Int!

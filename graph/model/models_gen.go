@@ -99,7 +99,7 @@ type EtlReject struct {
 	RunID   string `json:"runId"`
 	Dataset string `json:"dataset"`
 	Source  string `json:"source"`
-	// Sheet name for XLSX sources, null for CSV.
+	// Where in the source the row is: the sheet of an XLSX file; for a register sent as CSV files, the table the file holds (agreements, parties, bodies, realisations); null for any other CSV file (one table per file).
 	Sheet *string `json:"sheet,omitempty"`
 	// Line (CSV) or row (XLSX) number, header = 1.
 	Line   int    `json:"line"`
