@@ -762,6 +762,7 @@ func (ar *agreementReader) agreement(row registerRow) (cooperation.Agreement, pr
 	}
 	var ps problems
 	ps.requiredAt(row, ar.id, ar.title)
+	ps.add(templateExample(ar.id.label, a.ID))
 	a.DocumentType = parseEnum(&ps, ar.documentType.label, ar.documentType.text(row), ar.documentTypes.get, cooperation.DocumentTypes)
 	a.Status = parseEnum(&ps, ar.status.label, ar.status.text(row), ar.statuses.get, cooperation.Statuses)
 	var reason string
@@ -777,6 +778,17 @@ func (ar *agreementReader) agreement(row registerRow) (cooperation.Agreement, pr
 	a.CommittedValue, reason = ar.committed.cell(r, row).rupiah()
 	ps.add(reason)
 	return a, ps
+}
+
+// templateExample refuses the rows of the template's fictional example
+// (ids CONTOH-…, titled "hapus baris ini"): an office that forgot to delete
+// them would load an ACTIVE agreement of Rp 150,000,000.
+func templateExample(label, id string) string {
+	const prefix = "CONTOH-"
+	if len(id) < len(prefix) || !strings.EqualFold(id[:len(prefix)], prefix) {
+		return ""
+	}
+	return fmt.Sprintf("%s %s is the template's fictional example (hapus baris ini): delete the example rows before sending the register", label, id)
 }
 
 // periodProblem refuses an end before the start (or, without a start,
@@ -836,6 +848,8 @@ func (p *registerParser) agreementID(r *registerTable, id string) (string, int, 
 		return p.agreements.id(i), i, ""
 	case id == "":
 		return "", -1, "empty " + r.cols.Label("agreement_id")
+	case templateExample("", id) != "":
+		return id, -1, templateExample(r.cols.Label("agreement_id"), id)
 	case named:
 		return id, -1, fmt.Sprintf("agreement %s was rejected", id)
 	}
@@ -1107,6 +1121,7 @@ func (p *registerParser) body(r *registerTable, row registerRow) (cooperation.Bo
 	}
 	var ps problems
 	ps.required(r, row, "body_id", "name")
+	ps.add(templateExample(r.cols.Label("body_id"), b.ID))
 	var reason string
 	if get("region_code") == "" {
 		ps.add("empty " + r.cols.Label("region_code"))

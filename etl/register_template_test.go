@@ -168,23 +168,40 @@ func strings1[T ~string](vs []T) []string {
 	return out
 }
 
-// The template is a valid register: the generated workbook and the CSV
-// templates each load with no reject, to the same example rows.
+// The template's example rows (ids CONTOH-…) are refused, each saying why;
+// with ids of its own the example is a valid register: the generated
+// workbook and the CSV templates each load with no reject, to the same rows.
 func TestRegisterTemplateParses(t *testing.T) {
 	known := kaltimRegions(t)
-	path := filepath.Join(t.TempDir(), "register-template.xlsx")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "register-template.xlsx")
 	if err := WriteRegisterTemplate(path); err != nil {
-		t.Fatal(err)
-	}
-	fromXLSX, err := ParseRegister([]string{path}, known)
-	if err != nil {
 		t.Fatal(err)
 	}
 	var csvPaths []string
 	for _, def := range registerTableDefs {
 		csvPaths = append(csvPaths, filepath.Join(templateCSVDir, def.name+".csv"))
 	}
-	fromCSV, err := ParseRegister(csvPaths, known)
+	for name, files := range map[string][]string{"xlsx": {path}, "csv": csvPaths} {
+		b, err := ParseRegister(files, known)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b.Agreements)+len(b.Parties)+len(b.Bodies)+len(b.Realisations) != 0 || len(b.Rejects) != 4 {
+			t.Errorf("%s template as shipped: %d agreements, %d rejects; want its 4 example rows refused", name, len(b.Agreements), len(b.Rejects))
+		}
+		for _, rj := range b.Rejects {
+			if !strings.Contains(rj.Reason, "CONTOH-") || !strings.Contains(rj.Reason, "fictional example") {
+				t.Errorf("%s template: reject %q does not say it is the example", name, rj.Reason)
+			}
+		}
+	}
+
+	fromXLSX, err := ParseRegister([]string{ownIDsWorkbook(t, path)}, known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromCSV, err := ParseRegister(ownIDsCSV(t, csvPaths), known)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +215,7 @@ func TestRegisterTemplateParses(t *testing.T) {
 	}
 	checkRegisterBatch(t, fromXLSX, fromCSV)
 	a := fromXLSX.Agreements[0]
-	if a.ID != "CONTOH-2025-001" || !a.SignedOn.Equal(day(2025, 8, 26)) || a.CommittedValue == nil || a.CommittedValue.String() != "150000000" ||
+	if a.ID != "KUKAR-2025-001" || !a.SignedOn.Equal(day(2025, 8, 26)) || a.CommittedValue == nil || a.CommittedValue.String() != "150000000" ||
 		!slices.Equal(a.DeclaredIssues, []cooperation.Issue{cooperation.IssueThirdParty, cooperation.IssueEnergyMineral}) {
 		t.Errorf("template agreement %+v", a)
 	}
@@ -243,4 +260,57 @@ func TestRegisterTemplateParses(t *testing.T) {
 			}
 		}
 	}
+}
+
+// ownIDs is what an office writes over the example's ids.
+var ownIDs = strings.NewReplacer("CONTOH-", "KUKAR-")
+
+// ownIDsCSV copies the CSV templates with the example's ids replaced.
+func ownIDsCSV(t *testing.T, paths []string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	var out []string
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(dir, filepath.Base(p))
+		if err := os.WriteFile(dst, []byte(ownIDs.Replace(string(b))), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, dst)
+	}
+	return out
+}
+
+// ownIDsWorkbook copies the workbook with the example's ids replaced.
+func ownIDsWorkbook(t *testing.T, path string) string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r, row := range rows {
+			for c, v := range row {
+				if strings.Contains(v, "CONTOH-") {
+					cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+					if err := f.SetCellStr(sheet, cell, ownIDs.Replace(v)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+	}
+	out := filepath.Join(t.TempDir(), "register.xlsx")
+	if err := f.SaveAs(out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
