@@ -31,8 +31,11 @@ type Register struct {
 }
 
 // PartnerKey identifies a partner across agreements: its name folded to
-// lower case, punctuation dropped and spaces collapsed, so "PT. Multi
-// Harapan Utama" and "PT Multi Harapan  Utama" are one partner.
+// lower case, words parted by spaces (any run of them) or by the dashes,
+// slashes and the like that join words, and every other mark dropped
+// without parting words, so "PT. Multi Harapan  Utama" and "PT Multi
+// Harapan Utama" are one partner, as are "P.T. Kaltim Prima Coal" and "PT
+// Kaltim Prima Coal", or "W.W.F. Indonesia" and "WWF Indonesia".
 func PartnerKey(name string) string {
 	// Nearly every name is ASCII: folded a byte at a time, as below.
 	var room [128]byte
@@ -46,8 +49,10 @@ func PartnerKey(name string) string {
 		case 'A' <= c && c <= 'Z':
 			c += 'a' - 'A'
 		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-		default:
+		case partsWords(rune(c)):
 			space = true
+			continue
+		default:
 			continue
 		}
 		if space && len(b) > 0 {
@@ -57,6 +62,12 @@ func PartnerKey(name string) string {
 		b = append(b, c)
 	}
 	return string(b)
+}
+
+// partsWords reports whether r separates the words of a name: spaces and
+// the marks written between words (Kutai-Barat, Koperasi/BUMDes, A & B).
+func partsWords(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("-_/\\&+|;:", r) || unicode.Is(unicode.Pd, r)
 }
 
 func partnerKeyRunes(name string) string {
@@ -70,7 +81,7 @@ func partnerKeyRunes(name string) string {
 			}
 			space = false
 			b.WriteRune(r)
-		default:
+		case partsWords(r):
 			space = true
 		}
 	}

@@ -157,6 +157,27 @@ func TestRecordBuilderRemoveRealised(t *testing.T) {
 	}
 }
 
+// Punctuation does not part a name: abbreviations written with dots are
+// the same partner as without; spaces and dashes still part words.
+func TestPartnerKeyIgnoresPunctuation(t *testing.T) {
+	for _, same := range [][]string{
+		{"P.T. Kaltim Prima Coal", "PT Kaltim Prima Coal", "PT. Kaltim Prima Coal", "pt  kaltim prima coal"},
+		{"W.W.F. Indonesia", "WWF Indonesia", "W.W.F Indonesia"},
+		{"PT Pertamina (Persero)", "PT Pertamina Persero"},
+		{"Yayasan Kutai-Barat", "Yayasan Kutai Barat", "Yayasan Kutai – Barat"},
+		{"CV. Karya D'Jaya", "CV Karya DJaya"},
+	} {
+		for _, name := range same[1:] {
+			if PartnerKey(name) != PartnerKey(same[0]) {
+				t.Errorf("PartnerKey(%q) = %q, PartnerKey(%q) = %q: want one partner", name, PartnerKey(name), same[0], PartnerKey(same[0]))
+			}
+		}
+	}
+	if PartnerKey("PT Kaltim Prima Coal") == PartnerKey("PT Kaltim Prima") {
+		t.Error("two partners folded into one")
+	}
+}
+
 // TestPartnerKeyASCII checks PartnerKey's byte by byte folding of ASCII
 // names against the general one.
 func TestPartnerKeyASCII(t *testing.T) {
