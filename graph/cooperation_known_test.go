@@ -47,8 +47,7 @@ func checkKnownRegister(t *testing.T, a *api) {
 	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
 	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2023.csv"), filepath.Join(dir, "kaltim_idm_2024.csv"))
 
-	now := time.Now().UTC()
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	today := plannersToday()
 	base := world{today: today, regions: readRegions(t, dir), idm: map[int]map[string]idmRow{}}
 	for _, y := range []int{2023, 2024} {
 		base.idm[y] = map[string]idmRow{}

@@ -36,6 +36,10 @@ func TestMain(m *testing.M) { os.Exit(clickhousetest.Main(m)) }
 
 func sharedData(t testing.TB) string { return realdata.Dir(t) }
 
+// plannersToday is the day the API judges "today" on: the day in the
+// deployment's time zone (WITA by default), as a date.
+func plannersToday() time.Time { return cooperation.NewService(nil, nil, nil).Today() }
+
 // api is a GraphQL endpoint over a fresh database.
 type api struct {
 	t      testing.TB

@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sinergi-id/sinergi/etl"
 )
@@ -71,8 +70,7 @@ func TestIDsKeepWidgetsApart(t *testing.T) {
 	a := newAPI(t)
 	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
 	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2023.csv"), filepath.Join(dir, "kaltim_idm_2024.csv"))
-	now := time.Now().UTC()
-	loadKnownRegister(t, a, "v1", time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC))
+	loadKnownRegister(t, a, "v1", plannersToday())
 
 	cache := newNormalisedCache(t)
 	ids := map[string]bool{}

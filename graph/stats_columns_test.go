@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/sinergi-id/sinergi/etl"
 )
@@ -17,7 +16,7 @@ func TestStatsColumnsMatchRows(t *testing.T) {
 	a := newAPI(t)
 	a.load(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
 	a.load(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2023.csv"), filepath.Join(dir, "kaltim_idm_2024.csv"))
-	loadKnownRegister(t, a, "v1", time.Now().UTC().Truncate(24*time.Hour))
+	loadKnownRegister(t, a, "v1", plannersToday())
 
 	var out struct {
 		CooperationStats struct {

@@ -190,11 +190,14 @@ func (a *app) runner() *etl.Runner {
 func (a *app) resolver() *graph.Resolver {
 	regions := region.NewService(regionch.NewStore(a.reads))
 	scores := idm.NewService(idmch.NewStore(a.reads), regions)
+	coop := cooperation.NewService(coopch.NewStore(a.reads), regions, scores)
+	zone, _ := time.LoadLocation(a.cfg.TimeZone) // checked with the configuration
+	coop.SetTimeZone(zone)
 	return &graph.Resolver{
 		Regions:     regions,
 		IDM:         scores,
 		Ingest:      ingest.NewService(ingestch.NewStore(a.reads)),
-		Cooperation: cooperation.NewService(coopch.NewStore(a.reads), regions, scores),
+		Cooperation: coop,
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/graph"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
 )
 
 // Config is sinergi's configuration: defaults, then the config file (YAML,
@@ -35,6 +36,9 @@ type Config struct {
 	// CORSAllowedOrigins may call the API from browser apps (graph.CORS);
 	// none by default (dev adds the local development servers').
 	CORSAllowedOrigins []string `yaml:"cors_allowed_origins"`
+	// TimeZone is where a day and a month begin for "today" (in force now,
+	// expiring within months): the planners' zone.
+	TimeZone string `yaml:"time_zone"`
 
 	ClickHouse ClickHouseConfig `yaml:"clickhouse"`
 	GraphQL    GraphQLConfig    `yaml:"graphql"`
@@ -93,6 +97,7 @@ func defaultConfig() Config {
 		HTTPMaxConnections: 1024,
 		LogLevel:           "info",
 		LogFormat:          "text",
+		TimeZone:           cooperation.DefaultTimeZone,
 		Dev:                DevConfig{Simulation: true},
 		ClickHouse: ClickHouseConfig{
 			Database: "sinergi", Username: "default",
@@ -140,6 +145,7 @@ func (c *Config) settings() []setting {
 		{"SINERGI_DEBUG_ALLOW_REMOTE", "debug_allow_remote", boolean(&c.DebugAllowRemote)},
 		{"SINERGI_HTTP_MAX_CONNECTIONS", "http_max_connections", integer(&c.HTTPMaxConnections)},
 		{"SINERGI_CORS_ALLOWED_ORIGINS", "cors_allowed_origins", list(&c.CORSAllowedOrigins)},
+		{"SINERGI_TIME_ZONE", "time_zone", str(&c.TimeZone)},
 		{"SINERGI_CLICKHOUSE_ADDR", "clickhouse.addr", str(&c.ClickHouse.Addr)},
 		{"SINERGI_CLICKHOUSE_DATABASE", "clickhouse.database", str(&c.ClickHouse.Database)},
 		{"SINERGI_CLICKHOUSE_USERNAME", "clickhouse.username", str(&c.ClickHouse.Username)},
@@ -313,6 +319,9 @@ func (c Config) validate() error {
 	}
 	if c.ClickHouse.Secure && c.ClickHouse.Addr == "" {
 		bad("SINERGI_CLICKHOUSE_SECURE", "clickhouse.secure", "needs clickhouse.addr: the managed local server speaks plain TCP on 127.0.0.1")
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
+		bad("SINERGI_TIME_ZONE", "time_zone", "%q is not a time zone name (e.g. Asia/Makassar, Asia/Jakarta)", c.TimeZone)
 	}
 	if !isIdentifier(c.ClickHouse.Database) {
 		bad("SINERGI_CLICKHOUSE_DATABASE", "clickhouse.database", "%q must be letters, digits and underscores", c.ClickHouse.Database)

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // time zones without the system's database: nothing to fetch at run time
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 )

@@ -51,16 +51,35 @@ type Service struct {
 	regions Regions
 	idm     IDM
 	now     func() time.Time
+	zone    *time.Location
 }
 
-// NewService returns a Service.
+// DefaultTimeZone is where the planners are: Kalimantan Timur keeps WITA
+// (UTC+8, no daylight saving).
+const DefaultTimeZone = "Asia/Makassar"
+
+// NewService returns a Service that judges "today" in DefaultTimeZone.
 func NewService(store Store, regions Regions, idm IDM) *Service {
-	return &Service{store: store, regions: regions, idm: idm, now: time.Now}
+	zone, err := time.LoadLocation(DefaultTimeZone)
+	if err != nil { // no time zone database: WITA has had one offset since 1932
+		zone = time.FixedZone("WITA", 8*60*60)
+	}
+	return &Service{store: store, regions: regions, idm: idm, now: time.Now, zone: zone}
 }
 
-// Today is the day "active now" is judged on.
+// SetTimeZone sets the deployment's time zone, where a day and a month
+// begin for "today", "in force now" and "expiring within months". Call it
+// while wiring, before the service answers.
+func (s *Service) SetTimeZone(zone *time.Location) { s.zone = zone }
+
+// SetClock replaces the clock, for tests.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Today is the day "active now" is judged on: the calendar day in the
+// deployment's time zone (at 17:00 UTC it is already tomorrow in WITA),
+// as a date (midnight UTC, like every date sinergi stores).
 func (s *Service) Today() time.Time {
-	n := s.now().UTC()
+	n := s.now().In(s.zone)
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }
 
