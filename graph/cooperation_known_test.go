@@ -746,6 +746,10 @@ func statsCases() []statsCase {
 		{"province", []string{"PROVINSI"}, allMeasures, kFilter{}, ""},
 		{"kabupaten, all measures", []string{"KABUPATEN_KOTA"}, allMeasures, kFilter{}, ""},
 		{"kecamatan within Kukar", []string{"KECAMATAN"}, allMeasures, kFilter{Region: "64.02"}, ""},
+		// A region dimension coarser than the filter: its rows count only
+		// what lies in the filter's region, like the totals.
+		{"kabupaten within a kecamatan filter", []string{"KABUPATEN_KOTA"}, allMeasures, kFilter{Region: "64.02.02"}, ""},
+		{"province within a kabupaten filter", []string{"PROVINSI", "ISSUE"}, allMeasures, kFilter{Region: "64.02"}, ""},
 		{"desa, signed in 2024", []string{"DESA"}, []string{"AGREEMENTS", "VILLAGES_COVERED", "REALISED_VALUE", "BENEFICIARIES"}, kFilter{Signed: year(2024)}, ""},
 		{"no dimension: totals", nil, allMeasures, kFilter{}, ""},
 		{"no dimension, in force mid-2024", nil, allMeasures, kFilter{Active: &period{time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 9, 30, 0, 0, 0, 0, time.UTC)}}, ""},

@@ -325,13 +325,15 @@ func agreementStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension, m
 	inner.add("agreement_id, status, signed_on, starts_on, ends_on, village_keys, partner_keys, committed_value"+
 		" FROM coop_agreements_current WHERE "+c.sql(), c.args...)
 
-	// Villages count within the row's region (none in the "" group), else
-	// within the filter's.
+	// Villages count within the row's region (none in the "" group) and
+	// within the filter's: a row of a coarser region than the filter counts
+	// only what lies in the filter's region, as the totals do.
 	villageScope, scopeArgs := "1", []any(nil)
-	if name := regionDimName(dims); name != "" {
-		villageScope = name + " != '' AND startsWith(v, " + name + ")"
-	} else if q.Filter.Region != "" {
+	if q.Filter.Region != "" {
 		villageScope, scopeArgs = "startsWith(v, ?)", []any{string(q.Filter.Region)}
+	}
+	if name := regionDimName(dims); name != "" {
+		villageScope += " AND " + name + " != '' AND startsWith(v, " + name + ")"
 	}
 	// In a party type or sector group, only the partners of that type or
 	// sector count.
