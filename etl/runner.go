@@ -88,6 +88,12 @@ type RegisterRows interface {
 	// dropped as repeats, and the refused copies grouped by realisation,
 	// each group ordered by line.
 	SettleRealisationCopies(ctx context.Context, runID uint64) (repeats int, refused []cooperation.RealisationCopy, err error)
+	// KeepRealisations records that the run had no realisations sheet, so
+	// its agreements keep the realisations they have.
+	KeepRealisations(ctx context.Context, runID uint64) error
+	// RealisedVillages lists the villages the current realisations reach,
+	// per agreement.
+	RealisedVillages(ctx context.Context, each func(agreementID string, village region.Code)) error
 }
 
 // Runner loads files, one run per file, and refreshes the aggregates.
@@ -473,6 +479,21 @@ func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []stri
 	if batch.RealisationRows > 1 {
 		if repeats, refused, err = r.registers.SettleRealisationCopies(ctx, run.ID); err != nil {
 			return err
+		}
+	}
+	if batch.RealisationsSource == "" {
+		// No realisations sheet: the agreements keep the realisations they
+		// have, and so do their records (the villages realisations reach).
+		if err := r.registers.KeepRealisations(ctx, run.ID); err != nil {
+			return nil, err
+		}
+		err := r.registers.RealisedVillages(ctx, func(id string, village region.Code) {
+			if n, ok := batch.AgreementNumber(id); ok {
+				records.AddRealised(n, village)
+			}
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	settled := r.now()

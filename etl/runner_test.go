@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -564,4 +565,62 @@ func TestSettleLeavesLiveRunsAlone(t *testing.T) {
 	if settled, err := f.runner.SettleInterrupted(ctx); err != nil || len(settled) != 1 || settled[0].ID != 1 || settled[0].Status != ingest.StatusFailed {
 		t.Fatalf("with the lock free: settled %+v (%v), want run 1 failed", settled, err)
 	}
+}
+
+// realisedState is what the snapshot holds of a register's realisations:
+// the rows, their total, and the villages the agreements' records cover
+// (realised villages among them).
+type realisedState struct {
+	Rows     uint64
+	Value    string
+	Villages uint64
+}
+
+func (f *fixture) realised() realisedState {
+	f.t.Helper()
+	var s realisedState
+	ctx := context.Background()
+	if err := f.db.QueryRow(ctx, `SELECT count(), toString(sum(value)) FROM coop_realisations
+		WHERE generation = `+clickhouse.CurrentGeneration("coop_realisations"), nil, &s.Rows, &s.Value); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.db.QueryRow(ctx, `SELECT sum(length(village_keys)) FROM coop_agreements_current
+		WHERE generation = `+clickhouse.CurrentGeneration("coop_agreements_current"), nil, &s.Villages); err != nil {
+		f.t.Fatal(err)
+	}
+	return s
+}
+
+// A register sent again without its realisations sheet replaces its
+// agreements and parties and leaves their realisations (and the villages
+// they reach) as they were; a realisations sheet, even an empty one,
+// replaces them.
+func TestRegisterWithoutRealisationsKeepsThem(t *testing.T) {
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+		f := newFixtureOn(t, e)
+		f.mustLoad(DatasetRegions, filepath.Join(sharedDataDir(t), "kaltim_wilayah_kemendagri_2025.csv"))
+		known := registerFiles(filepath.Join("testdata", "register", "known"))
+		f.mustLoad(DatasetRegister, known...)
+		before := f.realised()
+		if before.Rows == 0 {
+			t.Fatal("the known register has no realisations: the test tests nothing")
+		}
+		withoutRealisations := known[:3]
+		if res := f.mustLoad(DatasetRegister, withoutRealisations...); res.Runs[0].Status != ingest.StatusSucceeded {
+			t.Fatalf("register without realisations: %+v", res.Runs)
+		}
+		if after := f.realised(); after != before {
+			t.Errorf("sent without its realisations sheet: %+v, before %+v", after, before)
+		}
+		empty := filepath.Join(t.TempDir(), "realisations.csv")
+		if err := os.WriteFile(empty, []byte("agreement_id,village_code,month,value,beneficiaries,outputs\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f.mustLoad(DatasetRegister, append(slices.Clone(withoutRealisations), empty)...)
+		if after := f.realised(); after.Rows != 0 || after.Villages >= before.Villages {
+			// The known register's realisations reach villages no party
+			// names: without them the records cover fewer.
+			t.Errorf("sent with an empty realisations sheet: %+v, want no realisations and fewer villages than %d", after, before.Villages)
+		}
+	})
 }

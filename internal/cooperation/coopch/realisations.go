@@ -165,3 +165,35 @@ func (s *Store) SettleRealisationCopies(ctx context.Context, runID uint64) (repe
 	}
 	return repeats, refused, nil
 }
+
+// KeepRealisations records that run runID had no realisations sheet: the
+// snapshot keeps the realisations of its agreements from the newest run
+// that had one.
+func (s *Store) KeepRealisations(ctx context.Context, runID uint64) error {
+	if err := s.db.Exec(ctx, `INSERT INTO coop_runs_without_realisations (run_id) SELECT ?`, runID); err != nil {
+		return fmt.Errorf("keep realisations: %w", err)
+	}
+	return nil
+}
+
+// RealisedVillages calls each with every agreement and village of the
+// current realisations: what a run that keeps them adds to its records.
+func (s *Store) RealisedVillages(ctx context.Context, each func(agreementID string, village region.Code)) error {
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT agreement_id, village_code FROM coop_realisations
+		WHERE generation = `+current(RealisationsTable)+` AND village_code != ''`)
+	if err != nil {
+		return fmt.Errorf("realised villages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, village string
+		if err := rows.Scan(&id, &village); err != nil {
+			return fmt.Errorf("realised villages: %w", clickhouse.MapError(err))
+		}
+		each(id, region.Code(village))
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("realised villages: %w", clickhouse.MapError(err))
+	}
+	return nil
+}

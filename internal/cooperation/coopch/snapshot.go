@@ -40,6 +40,13 @@ var cubeLevels = []int{0, 2, 4}
 const winners = `(SELECT agreement_id, max(run_id) AS winning_run FROM coop_agreement_rows
 	WHERE ` + clickhouse.IncludedRuns + ` GROUP BY agreement_id)`
 
+// realisationWinners selects, per agreement, the newest such run that had
+// a realisations sheet: a register sent without one leaves the
+// realisations as they were.
+const realisationWinners = `(SELECT agreement_id, max(run_id) AS winning_run FROM coop_agreement_rows
+	WHERE ` + clickhouse.IncludedRuns + ` AND run_id NOT IN (SELECT run_id FROM coop_runs_without_realisations)
+	GROUP BY agreement_id)`
+
 type rebuildStatement struct {
 	table string
 	q     string
@@ -96,7 +103,7 @@ func registerStatements(gen uint64, runs []uint64) []rebuildStatement {
 		INSERT INTO coop_realisations (generation, agreement_id, village_code, month, value, beneficiaries, outputs)
 		SELECT ?, agreement_id, village_code, month, value, beneficiaries, outputs
 		FROM coop_realisation_rows
-		WHERE (agreement_id, run_id) IN ` + winners + `
+		WHERE (agreement_id, run_id) IN ` + realisationWinners + `
 		  AND (run_id, line) NOT IN (SELECT run_id, line FROM coop_realisation_dropped)`, []any{gen, runs}},
 		{BodiesTable, `
 		INSERT INTO coop_bodies (generation, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members)
