@@ -32,7 +32,10 @@ type RegisterBatch struct {
 	// Rejects are the refused rows, table by table (agreements, parties,
 	// bodies, realisations), each table ordered by line. Sheet is the
 	// workbook's sheet, or for a CSV file the table's name.
-	Rejects  []Reject
+	Rejects []Reject
+	// Warnings are rows that loaded but look wrong (a DESA party whose
+	// name is not its code's village), in the same order.
+	Warnings []Reject
 	RowsRead int // data rows read over all tables, refused ones included
 
 	// AgreementRows and PartyRows count the accepted agreements and

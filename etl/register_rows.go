@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agnivade/levenshtein"
+
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
@@ -858,6 +860,45 @@ func (p *registerParser) agreementID(r *registerTable, id string) (string, int, 
 
 // --- parties
 
+// desaNameWarning says when a DESA party's name is not the name of the
+// village its code designates: Kaltim has 30 desa names used twice, so a
+// name with another village's code credits the wrong village. The row
+// loads as written (the code decides; neither side is "fixed"); the
+// warning is kept with the run. Case, spacing, punctuation, a leading
+// "Desa"/"Kelurahan"/"Kampung" and one letter of spelling (the Kutai
+// Barat names that IDM and the region list spell apart: Pepes/Pepas Asa)
+// are tolerated.
+func (p *registerParser) desaNameWarning(label string, party cooperation.Party) string {
+	reg, ok := p.known.Region(party.Region)
+	if !ok || reg.Name == "" || sameVillageName(party.Name, reg.Name) {
+		return ""
+	}
+	return fmt.Sprintf("%s %q is not the name of desa %s (%s): loaded for %s; check the code", label, party.Name,
+		party.Region.Dotted(), reg.Name, reg.Name)
+}
+
+// sameVillageName compares a village's name as written with its official
+// name (see desaNameWarning).
+func sameVillageName(written, official string) bool {
+	a, b := villageNameKey(written), villageNameKey(official)
+	if a == b {
+		return true
+	}
+	// One letter of spelling, in names long enough for one letter not to
+	// make another name.
+	return min(len(a), len(b)) >= 5 && levenshtein.ComputeDistance(a, b) <= 1
+}
+
+// villageNameKey folds a village name: lower case, words only, without
+// the words that say what kind of village it is.
+func villageNameKey(name string) string {
+	words := strings.Fields(cooperation.PartnerKey(name))
+	for len(words) > 1 && (words[0] == "desa" || words[0] == "kelurahan" || words[0] == "kampung" || words[0] == "pemerintah") {
+		words = words[1:]
+	}
+	return strings.Join(words, " ")
+}
+
 func (p *registerParser) readParties(r *registerTable) error {
 	cols := newPartyColumns(r)
 	var party cooperation.Party
@@ -871,6 +912,11 @@ func (p *registerParser) readParties(r *registerTable) error {
 		}
 		if !p.firstParty(n, &party) {
 			return nil // an exact copy of a party already taken
+		}
+		if party.Type == cooperation.PartyDesa {
+			if warning := p.desaNameWarning(cols.name.label, party); warning != "" {
+				p.batch.Warnings = append(p.batch.Warnings, r.reject(row, warning))
+			}
 		}
 		p.batch.PartyRows++
 		if p.sink == nil {

@@ -167,6 +167,20 @@ func (w *rejectWriter) add(rj Reject) {
 	}
 }
 
+// warn takes one row that loaded but looks wrong: stored beside the
+// rejects (etlWarnings), not counted as one.
+func (w *rejectWriter) warn(rj Reject) {
+	if w.err != nil {
+		return
+	}
+	w.pending = append(w.pending, ingest.Reject{RunID: w.run.ID, Dataset: w.run.Dataset, Source: rj.Source, Sheet: rj.Sheet,
+		Line: rj.Line, Reason: rj.Reason, Record: rj.Record, Warning: true})
+	w.bytes += len(rj.Record) + len(rj.Reason)
+	if len(w.pending) >= rejectBatchRows || w.bytes >= rejectBatchBytes {
+		w.flush()
+	}
+}
+
 func (w *rejectWriter) flush() {
 	if len(w.pending) == 0 || w.err != nil {
 		return

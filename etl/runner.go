@@ -485,7 +485,7 @@ func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []stri
 		// No realisations sheet: the agreements keep the realisations they
 		// have, and so do their records (the villages realisations reach).
 		if err := r.registers.KeepRealisations(ctx, run.ID); err != nil {
-			return nil, err
+			return err
 		}
 		err := r.registers.RealisedVillages(ctx, func(id string, village region.Code) {
 			if n, ok := batch.AgreementNumber(id); ok {
@@ -493,7 +493,7 @@ func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []stri
 			}
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 	settled := r.now()
@@ -544,6 +544,9 @@ func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []stri
 		"reading_agreements_and_parties", partiesDone.Sub(start).Round(time.Millisecond), "streaming_realisations", streamed.Sub(partiesDone).Round(time.Millisecond),
 		"settling_copies", settled.Sub(streamed).Round(time.Millisecond),
 		"storing_records", r.now().Sub(settled).Round(time.Millisecond))
+	for _, warning := range batch.Warnings {
+		rejects.warn(warning)
+	}
 	run.RowsRead, run.RowsLoaded = batch.RowsRead, loaded
 	return nil
 }

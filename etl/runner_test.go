@@ -624,3 +624,51 @@ func TestRegisterWithoutRealisationsKeepsThem(t *testing.T) {
 		}
 	})
 }
+
+// A DESA party whose name is not the name of its code's desa loads as
+// written and is kept as a warning of the run, beside its rejects; case,
+// spacing, "Desa"/"Kelurahan" and the Kutai Barat spellings (Pepes/Pepas
+// Asa) are not warned about.
+func TestDesaNameNotOfItsCodeIsAWarning(t *testing.T) {
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+		f := newFixtureOn(t, e)
+		f.mustLoad(DatasetRegions, filepath.Join(sharedDataDir(t), "kaltim_wilayah_kemendagri_2025.csv"))
+		files := registerFiles(filepath.Join("testdata", "register", "known"))
+		parties, err := os.ReadFile(files[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		extra := "KUKAR-2025-001,DESA,Rempanga,64.02.02.2008,,penerima manfaat\n" + // Margahayu's code
+			"KUKAR-2025-001,DESA,Desa PEPES ASA,6407072008,,penerima manfaat\n" + // Pepas Asa
+			"KUKAR-2025-001,DESA,  desa   LUNG  anai.,64.02.02.2010,,penerima manfaat\n"
+		files[1] = filepath.Join(t.TempDir(), "parties.csv")
+		if err := os.WriteFile(files[1], append(parties, extra...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		res := f.mustLoad(DatasetRegister, files...)
+		run := res.Runs[0]
+		if run.Status != ingest.StatusSucceeded || run.RowsRejected != 0 {
+			t.Fatalf("run %+v, rejects %+v", run, res.Rejects)
+		}
+		stored, err := f.runs.Warnings(context.Background(), run.ID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(stored) != 1 {
+			t.Fatalf("warnings %+v; want one, for Rempanga", stored)
+		}
+		w := stored[0]
+		if w.Sheet != "parties" || !strings.Contains(w.Reason, `"Rempanga"`) || !strings.Contains(w.Reason, "Margahayu") ||
+			!strings.Contains(w.Record, "Rempanga") {
+			t.Errorf("warning %+v", w)
+		}
+		if rejects, err := f.runs.Rejects(context.Background(), run.ID, 100); err != nil || len(rejects) != 0 {
+			t.Errorf("rejects %+v (%v): a warning is no reject", rejects, err)
+		}
+		var loaded uint64
+		if err := f.db.QueryRow(context.Background(), `SELECT count() FROM coop_parties WHERE generation = `+
+			clickhouse.CurrentGeneration("coop_parties")+` AND region_code = '6402022008'`, nil, &loaded); err != nil || loaded != 1 {
+			t.Errorf("the flagged party: %d rows (%v), want it loaded as written", loaded, err)
+		}
+	})
+}

@@ -290,6 +290,7 @@ type ComplexityRoot struct {
 		DataFreshness          func(childComplexity int) int
 		EtlRejects             func(childComplexity int, runID string, first *int, after *string) int
 		EtlRuns                func(childComplexity int, last *int, dataset *string) int
+		EtlWarnings            func(childComplexity int, runID string, first *int, after *string) int
 		ExpiringAgreements     func(childComplexity int, withinMonths int, filter *model.AgreementFilter, first *int, after *string) int
 		IdmDistribution        func(childComplexity int, year *int, years []int, level model.RegionLevel, parentCode *string, index *string) int
 		IdmTransitions         func(childComplexity int, fromYear int, toYear int, regionCode *string, index *string) int
@@ -503,6 +504,7 @@ type QueryResolver interface {
 	IdmYears(ctx context.Context, index *string) ([]int, error)
 	EtlRuns(ctx context.Context, last *int, dataset *string) ([]*model.EtlRun, error)
 	EtlRejects(ctx context.Context, runID string, first *int, after *string) (*model.EtlRejectConnection, error)
+	EtlWarnings(ctx context.Context, runID string, first *int, after *string) (*model.EtlRejectConnection, error)
 	DataFreshness(ctx context.Context) ([]*model.DatasetFreshness, error)
 	Labels(ctx context.Context, enums []model.LabelledEnum, language *model.Language) ([]*model.EnumLabels, error)
 	Simulation(ctx context.Context) (*model.Simulation, error)
@@ -1593,6 +1595,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EtlRuns(childComplexity, args["last"].(*int), args["dataset"].(*string)), true
+	case "Query.etlWarnings":
+		if e.ComplexityRoot.Query.EtlWarnings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_etlWarnings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EtlWarnings(childComplexity, args["runId"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.expiringAgreements":
 		if e.ComplexityRoot.Query.ExpiringAgreements == nil {
 			break
@@ -2537,6 +2550,13 @@ type Query {
   etlRuns(last: Int = 20, dataset: String): [EtlRun!]!
   "Rows a run refused, in file order, a page at a time (first: default 100, at most 1000)."
   etlRejects(runId: ID!, first: Int = 100, after: String): EtlRejectConnection!
+  """
+  Rows a run loaded but flagged, in file order, a page at a time (first:
+  default 100, at most 1000): a DESA party whose name is not the name of the
+  desa its code designates (the row counts for the code's desa; check which
+  is right).
+  """
+  etlWarnings(runId: ID!, first: Int = 100, after: String): EtlRejectConnection!
   "Per dataset: the last successful load."
   dataFreshness: [DatasetFreshness!]!
 
@@ -2759,7 +2779,7 @@ type EtlReject {
   "Line (CSV) or row (XLSX) number, header = 1."
   line: Int!
   reason: String!
-  "The refused record as read."
+  "The record as read."
   record: String!
 }
 
@@ -4473,6 +4493,36 @@ func (ec *executionContext) field_Query_etlRuns_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["dataset"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_etlWarnings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "runId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["runId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -9007,6 +9057,50 @@ func (ec *executionContext) fieldContext_Query_etlRejects(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_etlRejects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_etlWarnings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_etlWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EtlWarnings(ctx, fc.Args["runId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EtlRejectConnection) graphql.Marshaler {
+			return ec.marshalNEtlRejectConnection2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRejectConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_etlWarnings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EtlRejectConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_etlWarnings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15849,6 +15943,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_etlRejects(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "etlWarnings":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_etlWarnings(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

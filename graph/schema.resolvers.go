@@ -238,6 +238,19 @@ func (r *queryResolver) EtlRejects(ctx context.Context, runID string, first *int
 	return rejectConnection(page), nil
 }
 
+// EtlWarnings is the resolver for the etlWarnings field.
+func (r *queryResolver) EtlWarnings(ctx context.Context, runID string, first *int, after *string) (*model.EtlRejectConnection, error) {
+	id, err := strconv.ParseUint(runID, 10, 64)
+	if err != nil {
+		return nil, fault.Invalid("runId %q is not a run id", runID)
+	}
+	page, err := r.Ingest.Warnings(ctx, id, pageRequest(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return rejectConnection(page), nil
+}
+
 // DataFreshness is the resolver for the dataFreshness field.
 func (r *queryResolver) DataFreshness(ctx context.Context) ([]*model.DatasetFreshness, error) {
 	fs, err := r.Ingest.Freshness(ctx)

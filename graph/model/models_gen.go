@@ -104,7 +104,7 @@ type EtlReject struct {
 	// Line (CSV) or row (XLSX) number, header = 1.
 	Line   int    `json:"line"`
 	Reason string `json:"reason"`
-	// The refused record as read.
+	// The record as read.
 	Record string `json:"record"`
 }
 

@@ -68,6 +68,8 @@ type Reject struct {
 	Line    int
 	Reason  string
 	Record  string
+	// Warning marks a row that loaded but looks wrong; Reason says why.
+	Warning bool
 }
 
 // Freshness is the last successful run of a dataset.
@@ -92,6 +94,8 @@ type Store interface {
 	// RejectPage returns the page of a run's rejects after seek's key, in
 	// file order.
 	RejectPage(ctx context.Context, runID uint64, seek keyset.Seek) ([]Reject, keyset.Found, error)
+	// WarningPage is RejectPage for the rows a run loaded with a warning.
+	WarningPage(ctx context.Context, runID uint64, seek keyset.Seek) ([]Reject, keyset.Found, error)
 	Freshness(ctx context.Context) ([]Freshness, error)
 	// LastSucceeded returns the newest succeeded run of a dataset from the
 	// given source, if any.
@@ -143,6 +147,21 @@ func (s *Service) Rejects(ctx context.Context, runID uint64, page keyset.Request
 		return keyset.Page[Reject]{}, fmt.Errorf("etl rejects: %w", err)
 	}
 	return keyset.NewPage(scope, rejects, found), nil
+}
+
+// Warnings returns a page of the rows a run loaded with a warning (a DESA
+// party named unlike its code's desa), in file order.
+func (s *Service) Warnings(ctx context.Context, runID uint64, page keyset.Request) (keyset.Page[Reject], error) {
+	scope := keyset.NewScope("etlWarnings", strconv.FormatUint(runID, 10))
+	seek, err := scope.Seek(page, DefaultRejects, MaxRejects)
+	if err != nil {
+		return keyset.Page[Reject]{}, err
+	}
+	warnings, found, err := s.store.WarningPage(ctx, runID, seek)
+	if err != nil {
+		return keyset.Page[Reject]{}, fmt.Errorf("etl warnings: %w", err)
+	}
+	return keyset.NewPage(scope, warnings, found), nil
 }
 
 // SimulationDataset is the dataset of the simulated register (SIMULASI)

@@ -60,19 +60,23 @@ func (s *Store) Withdraw(ctx context.Context, runs []ingest.Run, reason string) 
 	return nil
 }
 
-// SaveRejects stores refused rows.
+// SaveRejects stores refused rows, and rows loaded with a warning.
 func (s *Store) SaveRejects(ctx context.Context, rejects []ingest.Reject) error {
 	if len(rejects) == 0 {
 		return nil
 	}
-	const q = `INSERT INTO etl_rejects (run_id, dataset, source, sheet, line, reason, record, rejected_at)`
+	const q = `INSERT INTO etl_rejects (run_id, dataset, source, sheet, line, reason, record, rejected_at, warning)`
 	batch, err := s.db.PrepareBatch(ctx, q)
 	if err != nil {
 		return fmt.Errorf("save rejects: %w", err)
 	}
 	now := time.Now().UTC()
 	for _, r := range rejects {
-		if err := batch.Append(r.RunID, r.Dataset, r.Source, r.Sheet, uint64(r.Line), r.Reason, r.Record, now); err != nil {
+		var warning uint8
+		if r.Warning {
+			warning = 1
+		}
+		if err := batch.Append(r.RunID, r.Dataset, r.Source, r.Sheet, uint64(r.Line), r.Reason, r.Record, now, warning); err != nil {
 			return fmt.Errorf("save rejects: %w", err)
 		}
 	}
@@ -217,6 +221,13 @@ var rejectOrder = []clickhouse.KeyColumn{
 	{Expr: "record", Kind: clickhouse.KeyText},
 }
 
+// Warnings returns the first rows a run loaded with a warning, in source
+// order.
+func (s *Store) Warnings(ctx context.Context, runID uint64, first int) ([]ingest.Reject, error) {
+	warnings, _, err := s.WarningPage(ctx, runID, keyset.Seek{Limit: first})
+	return warnings, err
+}
+
 // Rejects returns the first rows a run refused, in source order.
 func (s *Store) Rejects(ctx context.Context, runID uint64, first int) ([]ingest.Reject, error) {
 	rejects, _, err := s.RejectPage(ctx, runID, keyset.Seek{Limit: first})
@@ -226,6 +237,19 @@ func (s *Store) Rejects(ctx context.Context, runID uint64, first int) ([]ingest.
 // RejectPage returns the page of the rows a run refused that follows seek's
 // key in source order, with the counts around it.
 func (s *Store) RejectPage(ctx context.Context, runID uint64, seek keyset.Seek) ([]ingest.Reject, keyset.Found, error) {
+	return s.rejectPage(ctx, runID, false, seek)
+}
+
+// WarningPage is RejectPage for the rows a run loaded with a warning.
+func (s *Store) WarningPage(ctx context.Context, runID uint64, seek keyset.Seek) ([]ingest.Reject, keyset.Found, error) {
+	return s.rejectPage(ctx, runID, true, seek)
+}
+
+func (s *Store) rejectPage(ctx context.Context, runID uint64, warnings bool, seek keyset.Seek) ([]ingest.Reject, keyset.Found, error) {
+	of := "run_id = ? AND warning = 0"
+	if warnings {
+		of = "run_id = ? AND warning = 1"
+	}
 	after, afterArgs := "1", []any(nil)
 	if seek.After != nil {
 		var err error
@@ -234,7 +258,7 @@ func (s *Store) RejectPage(ctx context.Context, runID uint64, seek keyset.Seek) 
 		}
 	}
 	q := `SELECT run_id, dataset, source, sheet, line, reason, record, ` + clickhouse.KeySelect(rejectOrder) + `
-		FROM etl_rejects WHERE run_id = ? AND ` + after + ` ORDER BY ` + clickhouse.KeyOrder(rejectOrder) + ` LIMIT ?`
+		FROM etl_rejects WHERE ` + of + ` AND ` + after + ` ORDER BY ` + clickhouse.KeyOrder(rejectOrder) + ` LIMIT ?`
 	var rows []struct {
 		RunID   uint64 `ch:"run_id"`
 		Dataset string `ch:"dataset"`
@@ -253,7 +277,7 @@ func (s *Store) RejectPage(ctx context.Context, runID uint64, seek keyset.Seek) 
 		return nil, keyset.Found{}, err
 	}
 	var found keyset.Found
-	counts := `SELECT count() AS total, countIf(NOT ` + after + `) AS before FROM etl_rejects WHERE run_id = ?`
+	counts := `SELECT count() AS total, countIf(NOT ` + after + `) AS before FROM etl_rejects WHERE ` + of
 	var total, before uint64
 	if err := s.db.QueryRow(ctx, counts, append(afterArgs, runID), &total, &before); err != nil {
 		return nil, keyset.Found{}, err
@@ -265,7 +289,7 @@ func (s *Store) RejectPage(ctx context.Context, runID uint64, seek keyset.Seek) 
 	out := make([]ingest.Reject, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, ingest.Reject{RunID: r.RunID, Dataset: r.Dataset, Source: r.Source, Sheet: r.Sheet,
-			Line: int(r.Line), Reason: r.Reason, Record: r.Record})
+			Line: int(r.Line), Reason: r.Reason, Record: r.Record, Warning: warnings})
 		found.Keys = append(found.Keys, []string{r.K0, r.K1, r.K2, r.K3, r.K4})
 	}
 	return out, found, nil
