@@ -76,7 +76,10 @@ func KeyNames(cols []KeyColumn) []string {
 	return out
 }
 
-var decimal2 = regexp.MustCompile(`^-?[0-9]{1,18}\.[0-9]{2}$`)
+// decimal2 is a Decimal(…, 2) as toString writes it: 18.16 writes both
+// decimals (1500.50, 1500.00), current releases drop trailing zeros (1500.5,
+// 1500).
+var decimal2 = regexp.MustCompile(`^-?[0-9]{1,18}(\.[0-9]{1,2})?$`)
 
 // AfterKey is the condition that a row comes after the row with sort key
 // key, in the order of cols, and its values. A key that does not fit the
