@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 )
 
 func TestErrorsCarryStableCodesAndNoInternals(t *testing.T) {
@@ -116,5 +117,19 @@ func TestUnavailableDatabaseIsReportedAsSuch(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("/readyz with a closed database: %d", resp.StatusCode)
+	}
+}
+
+// TestServerLimitsAnswerQueryTooExpensive: a statement that ClickHouse stops
+// at one of its limits (here max_result_rows) answers QUERY_TOO_EXPENSIVE,
+// not UNAVAILABLE or a timed-out request.
+func TestServerLimitsAnswerQueryTooExpensive(t *testing.T) {
+	cfg := clickhousetest.Config(t)
+	cfg.MaxResultRows = 100
+	a := newAPIWith(t, apiOptions{db: clickhousetest.OpenDB(t, cfg)})
+	a.load(etl.DatasetRegions, filepath.Join(sharedData(t), "kaltim_wilayah_kemendagri_2025.csv"))
+	errs := a.query(`{ regions(level: DESA_KELURAHAN) { code } }`, nil, nil)
+	if len(errs) == 0 || errs[0].Extensions["code"] != "QUERY_TOO_EXPENSIVE" {
+		t.Fatalf("1,038 villages past a 100-row limit: %+v, want QUERY_TOO_EXPENSIVE", errs)
 	}
 }

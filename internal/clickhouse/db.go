@@ -224,7 +224,7 @@ func onServer(ctx context.Context, cfg Config, log *slog.Logger, stmt string) er
 		return err
 	}
 	defer conn.Close()
-	if err := (nativeEngine{conn}).Exec(ctx, writeSettings(cfg), stmt+cfg.Database); err != nil {
+	if err := (nativeEngine{conn}).Exec(ctx, writeSettings(ctx, cfg), stmt+cfg.Database); err != nil {
 		return fmt.Errorf("%s%s: %w", stmt, cfg.Database, mapError(err))
 	}
 	return nil
@@ -289,14 +289,18 @@ func (db *DB) ServerVersion(ctx context.Context) (string, error) {
 	return v, nil
 }
 
-func readSettings(cfg Config) Settings {
+// readSettings bound a read on the server. The time limit is the
+// configured one or, when the request must end sooner, what is left of it
+// (less half a second, so that the server's own error, which says the
+// query was too expensive, arrives before the request gives up).
+func readSettings(ctx context.Context, cfg Config) Settings {
 	if cfg.LimitsInProfile {
 		return nil
 	}
 	settings := Settings{
 		// result_overflow_mode stays at its default, throw. (String settings
 		// cannot be sent to servers as old as 18.16.)
-		"max_execution_time": int(cfg.QueryTimeout.Seconds() + 0.999),
+		"max_execution_time": executionSeconds(ctx, cfg.QueryTimeout),
 		"max_result_rows":    cfg.MaxResultRows,
 		"max_memory_usage":   int(cfg.MaxMemoryUsage),
 		"readonly":           2, // reads may change settings, never data
@@ -307,8 +311,20 @@ func readSettings(cfg Config) Settings {
 	return settings
 }
 
-func writeSettings(cfg Config) Settings {
-	return Settings{"max_execution_time": int(cfg.WriteTimeout.Seconds() + 0.999)}
+func writeSettings(ctx context.Context, cfg Config) Settings {
+	return Settings{"max_execution_time": executionSeconds(ctx, cfg.WriteTimeout)}
+}
+
+// executionSeconds is max_execution_time for a statement under ctx: limit,
+// or less when ctx's deadline comes sooner; whole seconds (18.16), at
+// least 1.
+func executionSeconds(ctx context.Context, limit time.Duration) int {
+	secs := int(limit.Seconds() + 0.999)
+	if deadline, ok := ctx.Deadline(); ok {
+		left := int((time.Until(deadline) - 500*time.Millisecond).Seconds())
+		secs = min(secs, left)
+	}
+	return max(secs, 1)
 }
 
 // Select runs a read and scans every row into dest, a pointer to a slice of
@@ -336,7 +352,7 @@ func (db *DB) Select(ctx context.Context, dest any, query string, args ...any) e
 
 // Query runs a read and returns its rows for streaming.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (Rows, error) {
-	rows, err := db.engine.Query(ctx, readSettings(db.cfg), query, args...)
+	rows, err := db.engine.Query(ctx, readSettings(ctx, db.cfg), query, args...)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -365,7 +381,7 @@ func (db *DB) QueryRow(ctx context.Context, query string, args []any, dest ...an
 
 // Exec runs a statement that changes data or schema.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
-	if err := db.engine.Exec(ctx, writeSettings(db.cfg), query, args...); err != nil {
+	if err := db.engine.Exec(ctx, writeSettings(ctx, db.cfg), query, args...); err != nil {
 		return mapError(err)
 	}
 	return nil
@@ -374,7 +390,7 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
 // PrepareBatch starts a batch insert. The statement must name its columns
 // (`INSERT INTO t (a, b)`): ClickHouse 18.16 refuses a batch without them.
 func (db *DB) PrepareBatch(ctx context.Context, query string) (Batch, error) {
-	b, err := db.engine.PrepareBatch(ctx, writeSettings(db.cfg), query)
+	b, err := db.engine.PrepareBatch(ctx, writeSettings(ctx, db.cfg), query)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -384,20 +400,75 @@ func (db *DB) PrepareBatch(ctx context.Context, query string) (Batch, error) {
 // nativeEngine is clickhouse-go's connection pool over the native protocol.
 type nativeEngine struct{ conn driver.Conn }
 
-func withSettings(ctx context.Context, settings Settings) context.Context {
-	return ch.Context(ctx, ch.WithSettings(ch.Settings(settings)))
+// statementContext carries settings to clickhouse-go, without ctx's
+// deadline: clickhouse-go would replace max_execution_time with the
+// deadline + 5 s (queryOptions in its context.go), lifting the server's
+// limit above the configured one. The deadline still cancels the
+// statement on the client while it runs; release stops that once the
+// statement is done. (The statement's context is never cancelled after
+// it: clickhouse-go's batch watchdog could then close the connection
+// after it went back to the pool.)
+func statementContext(ctx context.Context, settings Settings) (c context.Context, release func()) {
+	release = func() {}
+	if _, ok := ctx.Deadline(); ok {
+		detached, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+		stop := context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })
+		ctx, release = detached, func() { stop() }
+	}
+	return ch.Context(ctx, ch.WithSettings(ch.Settings(settings))), release
 }
 
 func (e nativeEngine) Query(ctx context.Context, settings Settings, query string, args ...any) (Rows, error) {
-	return e.conn.Query(withSettings(ctx, settings), query, args...)
+	c, release := statementContext(ctx, settings)
+	rows, err := e.conn.Query(c, query, args...)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	return releasingRows{Rows: rows, release: release}, nil
 }
 
 func (e nativeEngine) Exec(ctx context.Context, settings Settings, query string, args ...any) error {
-	return e.conn.Exec(withSettings(ctx, settings), query, args...)
+	c, release := statementContext(ctx, settings)
+	defer release()
+	return e.conn.Exec(c, query, args...)
 }
 
 func (e nativeEngine) PrepareBatch(ctx context.Context, settings Settings, query string) (Batch, error) {
-	return e.conn.PrepareBatch(withSettings(ctx, settings), query)
+	c, release := statementContext(ctx, settings)
+	b, err := e.conn.PrepareBatch(c, query)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	return releasingBatch{Batch: b, release: release}, nil
+}
+
+// releasingRows and releasingBatch release a statement's context when
+// they are done with.
+type releasingRows struct {
+	Rows
+	release func()
+}
+
+func (r releasingRows) Close() error {
+	defer r.release()
+	return r.Rows.Close()
+}
+
+type releasingBatch struct {
+	Batch
+	release func()
+}
+
+func (b releasingBatch) Send() error {
+	defer b.release()
+	return b.Batch.Send()
+}
+
+func (b releasingBatch) Abort() error {
+	defer b.release()
+	return b.Batch.Abort()
 }
 
 func (e nativeEngine) Ping(ctx context.Context) error { return e.conn.Ping(ctx) }

@@ -16,6 +16,7 @@ import (
 // ClickHouse exception codes sinergi tells apart.
 const (
 	codeTimeoutExceeded    = 159
+	codeTooSlow            = 160 // the estimated time is past max_execution_time
 	codeTooManyRows        = 158
 	codeTooManyRowsOrBytes = 396
 	codeMemoryLimit        = 241
@@ -23,6 +24,7 @@ const (
 	codeUnknownDatabase    = 81
 	codeQueryWasCancelled  = 394
 	codeTableAlreadyExists = 57
+	codeTableIsDropped     = 218
 )
 
 // Exception is a ClickHouse server exception; the original is kept for logs.
@@ -41,7 +43,7 @@ func mapError(err error) error {
 	var exc *ch.Exception
 	if errors.As(err, &exc) {
 		switch exc.Code {
-		case codeTimeoutExceeded:
+		case codeTimeoutExceeded, codeTooSlow:
 			return fmt.Errorf("%w: %w", fault.ErrTimeout, err)
 		case codeTooManyRows, codeTooManyRowsOrBytes, codeMemoryLimit:
 			return fmt.Errorf("%w: %w", fault.ErrTooLarge, err)

@@ -107,6 +107,9 @@ func (db *DB) AcquireLock(ctx context.Context, table string, me LockHolder, opt 
 			go l.keepRenewing()
 			return l, nil
 		}
+		if hasCode(err, codeTableIsDropped) {
+			continue // the holder is releasing it
+		}
 		if !hasCode(err, codeTableAlreadyExists) {
 			return nil, fmt.Errorf("lock %s: %w", table, err)
 		}
@@ -156,8 +159,8 @@ func (db *DB) lockHolder(ctx context.Context, table string) (holder LockHolder, 
 		toInt64(now()) - toInt64(max(renewed_at)) AS age
 		FROM ` + table
 	err = db.Select(ctx, &rows, q)
-	if hasCode(err, codeUnknownTable) {
-		return LockHolder{}, 0, false, nil
+	if hasCode(err, codeUnknownTable) || hasCode(err, codeTableIsDropped) {
+		return LockHolder{}, 0, false, nil // released meanwhile
 	}
 	if err != nil || len(rows) == 0 {
 		return LockHolder{}, 0, false, err
@@ -187,7 +190,7 @@ func (db *DB) lockHolder(ctx context.Context, table string) (holder LockHolder, 
 func (db *DB) takeOver(ctx context.Context, table string, stale LockHolder) error {
 	aside := table + "_stale_" + randomToken()
 	if err := db.Exec(ctx, `RENAME TABLE `+table+` TO `+aside); err != nil {
-		if hasCode(err, codeUnknownTable) {
+		if hasCode(err, codeUnknownTable) || hasCode(err, codeTableIsDropped) {
 			return nil // another contender moved it first
 		}
 		return err

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(clickhousetest.Main(m)) }
+
+// TestControlPathsAnswerWhenReadsAreExhausted is part of issue 16's third
+// finding: ten heavy aliases took the whole connection pool, and the
+// result cache's poll and readiness, which shared it, stopped answering.
+// With every connection of the API's read pool held, readiness and the
+// poll's statement still answer on their own pool.
+func TestControlPathsAnswerWhenReadsAreExhausted(t *testing.T) {
+	db := clickhousetest.NewDB(t) // migrated
+	chCfg := db.Config()
+	cfg := defaultConfig()
+	cfg.ClickHouse.Addr, cfg.ClickHouse.Database = chCfg.Addr, chCfg.Database
+	cfg.ClickHouse.Username, cfg.ClickHouse.Password = chCfg.Username, chCfg.Password
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := openApp(ctx, cfg, clickhousetest.Logger(t), schemaRequire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close(context.Background())
+	if err := a.openServing(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Hold every connection of the read pool: reads whose rows nobody
+	// reads keep theirs.
+	var held []clickhouse.Rows
+	defer func() {
+		for _, r := range held {
+			r.Close()
+		}
+	}()
+	for range a.reads.Config().MaxOpenConns {
+		rows, err := a.reads.Query(ctx, `SELECT number FROM system.numbers LIMIT 1000000000`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, rows)
+	}
+	short, cancelShort := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancelShort()
+	if err := a.reads.Ping(short); err == nil {
+		t.Fatal("the read pool is not exhausted: the test proves nothing")
+	}
+
+	check, cancelCheck := context.WithTimeout(ctx, 3*time.Second)
+	defer cancelCheck()
+	if err := a.ready(check); err != nil {
+		t.Errorf("readiness with the read pool exhausted: %v", err)
+	}
+	if _, err := a.control.LatestGeneration(check); err != nil {
+		t.Errorf("the result cache's poll with the read pool exhausted: %v", err)
+	}
+}
