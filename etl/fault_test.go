@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 	"github.com/sinergi-id/sinergi/internal/ingest"
 	"github.com/sinergi-id/sinergi/internal/ingest/ingestch"
@@ -157,7 +158,7 @@ func (c *loadChild) resume(t *testing.T) {
 // faultServer is a ClickHouse of the test's own, which it may kill.
 type faultServer struct {
 	dir string
-	srv *clickhouse.LocalServer
+	srv *chserver.LocalServer
 	log *slog.Logger
 }
 
@@ -177,7 +178,7 @@ func (fs *faultServer) start(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	srv, err := clickhouse.StartLocal(ctx, fs.dir, fs.log)
+	srv, err := chserver.StartLocal(ctx, fs.dir, fs.log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +186,7 @@ func (fs *faultServer) start(t *testing.T) {
 }
 
 // killServer kills the ClickHouse server with SIGKILL. Its supervisor
-// starts it again after a second (see clickhouse.StartLocal); waitServer
+// starts it again after a second (see chserver.StartLocal); waitServer
 // waits for that.
 func (fs *faultServer) killServer(t *testing.T) int {
 	t.Helper()

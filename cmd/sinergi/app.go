@@ -11,6 +11,7 @@ import (
 	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/fault"
@@ -33,8 +34,8 @@ import (
 type app struct {
 	cfg     Config
 	log     *slog.Logger
-	server  *clickhouse.LocalServer // nil with an external ClickHouse
-	chCfg   clickhouse.Config       // how db connects
+	server  *chserver.LocalServer // nil with an external ClickHouse
+	chCfg   clickhouse.Config     // how db connects
 	db      *clickhouse.DB
 	reads   *clickhouse.DB
 	control *clickhouse.DB
@@ -57,7 +58,7 @@ const (
 )
 
 // openApp connects to the configured ClickHouse, or starts (or reuses) the
-// managed one in the data directory, installing ClickHouse if needed.
+// managed one in the data directory.
 func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPolicy) (*app, error) {
 	a := &app{cfg: cfg, log: log}
 	chCfg := clickhouse.Config{
@@ -68,10 +69,9 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 		Secure: cfg.ClickHouse.Secure, CAFile: cfg.ClickHouse.CAFile, ServerName: cfg.ClickHouse.ServerName,
 	}
 	if chCfg.Addr == "" {
-		if _, err := clickhouse.EnsureInstalled(ctx, log); err != nil {
-			return nil, err
-		}
-		srv, err := clickhouse.StartLocal(ctx, filepath.Clean(cfg.DataDir), log)
+		// Installing ClickHouse is for setup and dev (runDev); elsewhere a
+		// missing server is an error saying what to install.
+		srv, err := chserver.StartLocal(ctx, filepath.Clean(cfg.DataDir), log)
 		if err != nil {
 			return nil, fmt.Errorf("managed ClickHouse: %w", err)
 		}
@@ -149,7 +149,7 @@ func (a *app) openServing(ctx context.Context) error {
 	readCfg, controlCfg := a.chCfg, a.chCfg
 	controlCfg.MaxOpenConns = controlConns
 	if a.server != nil {
-		if err := a.server.SetReaderLimits(ctx, clickhouse.ReaderLimits{
+		if err := a.server.SetReaderLimits(ctx, chserver.ReaderLimits{
 			MaxExecutionTime: readCfg.Defaults().QueryTimeout, MaxResultRows: readCfg.Defaults().MaxResultRows,
 			MaxMemoryUsage: readCfg.Defaults().MaxMemoryUsage, LogQueries: readCfg.LogQueries,
 		}); err != nil {

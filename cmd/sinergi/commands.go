@@ -21,7 +21,7 @@ import (
 	"github.com/sinergi-id/sinergi/etl/seed"
 	"github.com/sinergi-id/sinergi/etl/synth"
 	"github.com/sinergi-id/sinergi/graph"
-	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
 	"github.com/sinergi-id/sinergi/web"
 )
 
@@ -36,6 +36,11 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, args []string) er
 	}
 	simulation := cfg.Dev.Simulation && !*noSimulation
 	cfg.CORSAllowedOrigins = append(slices.Clone(devOrigins), cfg.CORSAllowedOrigins...)
+	if cfg.ClickHouse.Addr == "" {
+		if _, err := chserver.EnsureInstalled(ctx, log); err != nil {
+			return err
+		}
+	}
 
 	a, err := openApp(ctx, cfg, log, schemaMigrate)
 	if err != nil {
@@ -268,7 +273,7 @@ func runMigrate(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 // runSetup installs ClickHouse when it is missing.
 func runSetup(ctx context.Context, log *slog.Logger) error {
-	bin, err := clickhouse.EnsureInstalled(ctx, log)
+	bin, err := chserver.EnsureInstalled(ctx, log)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // time zones without the system's database: nothing to fetch at run time
 
-	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
 )
 
 const usage = `sinergi — analytics for village cooperation (kerja sama desa) planning
@@ -52,7 +52,7 @@ command uses the ClickHouse that sinergi manages in SINERGI_DATA_DIR (default ./
 `
 
 func main() {
-	if code, ok := clickhouse.RunSupervisor(); ok {
+	if code, ok := chserver.RunSupervisor(); ok {
 		os.Exit(code) // started as the managed ClickHouse's supervisor
 	}
 	os.Exit(run(os.Args[1:]))

@@ -1,6 +1,7 @@
 // Package clickhouse connects sinergi to ClickHouse: the connection with its
 // per-query limits, the mapping of ClickHouse failures to sinergi's faults,
-// the embedded schema migrations and the server sinergi manages itself.
+// the embedded schema migrations, snapshot generations and locks. The server
+// sinergi manages itself is package chserver's.
 package clickhouse
 
 import (

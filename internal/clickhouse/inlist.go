@@ -1,10 +1,7 @@
 package clickhouse
 
 import (
-	"slices"
 	"strings"
-
-	"github.com/sinergi-id/sinergi/internal/region"
 )
 
 // InList is an IN list of bound values, "(?, ?, …)", and the values, for
@@ -32,17 +29,4 @@ func StartsWithAny[T ~string](column string, prefixes []T) (string, []any) {
 		args[i] = string(p) + "%"
 	}
 	return "(" + strings.Join(parts, " OR ") + ")", args
-}
-
-// RegionKeyIn is the condition selecting the given regions in a table
-// ordered by (level, parent_code, codeColumn), and its values: naming the
-// codes' levels and parents as well lets ClickHouse read only the granules
-// that hold them. codeColumn is a name from the caller's code.
-func RegionKeyIn(codeColumn string, codes []region.Code) (string, []any) {
-	levels, parents := region.LevelsAndParents(codes)
-	levelList, levelArgs := InList(levels)
-	parentList, parentArgs := InList(parents)
-	codeList, codeArgs := InList(codes)
-	return "level IN " + levelList + " AND parent_code IN " + parentList + " AND " + codeColumn + " IN " + codeList,
-		slices.Concat(levelArgs, parentArgs, codeArgs)
 }

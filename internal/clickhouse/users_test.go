@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 	"github.com/sinergi-id/sinergi/internal/fault"
 )
@@ -92,8 +93,8 @@ func TestManagedServerUsers(t *testing.T) {
 	// Users that do not exist, or a wrong password, cannot connect.
 	for _, who := range []clickhouse.Config{
 		{Addr: srv.Addr(), Username: "default"},
-		{Addr: srv.Addr(), Username: clickhouse.ReaderUser, Password: "wrong"},
-		{Addr: srv.Addr(), Username: clickhouse.AdminUser, Password: ""},
+		{Addr: srv.Addr(), Username: chserver.ReaderUser, Password: "wrong"},
+		{Addr: srv.Addr(), Username: chserver.AdminUser, Password: ""},
 	} {
 		who.Database = "default"
 		if db, err := clickhouse.Open(ctx, who, clickhousetest.Logger(t)); err == nil {
@@ -109,11 +110,11 @@ func TestReaderLimitsReachTheServer(t *testing.T) {
 	ctx := context.Background()
 	srv := clickhousetest.Server()
 	t.Cleanup(func() {
-		if err := srv.SetReaderLimits(ctx, clickhouse.DefaultReaderLimits); err != nil {
+		if err := srv.SetReaderLimits(ctx, chserver.DefaultReaderLimits); err != nil {
 			t.Error(err)
 		}
 	})
-	lim := clickhouse.ReaderLimits{MaxExecutionTime: time.Second, MaxResultRows: 1000, MaxMemoryUsage: 50_000_000}
+	lim := chserver.ReaderLimits{MaxExecutionTime: time.Second, MaxResultRows: 1000, MaxMemoryUsage: 50_000_000}
 	if err := srv.SetReaderLimits(ctx, lim); err != nil {
 		t.Fatal(err)
 	}

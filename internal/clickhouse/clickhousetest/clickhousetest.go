@@ -31,10 +31,11 @@ import (
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/chdbtest"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
 )
 
 var (
-	server  *clickhouse.LocalServer
+	server  *chserver.LocalServer
 	engines []Engine
 	// chdbSession is the process's embedded ClickHouse.
 	chdbSession *chdbtest.Session
@@ -46,7 +47,7 @@ var (
 // session, prints each engine's name and version, runs the tests, and stops
 // both. It returns the exit code for os.Exit.
 func Main(m *testing.M) int {
-	if code, ok := clickhouse.RunSupervisor(); ok {
+	if code, ok := chserver.RunSupervisor(); ok {
 		return code // this binary, started as the test server's supervisor
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -60,11 +61,11 @@ func Main(m *testing.M) int {
 	// apt-get may take minutes on a fresh machine.
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	if _, err := clickhouse.EnsureInstalled(ctx, log); err != nil {
+	if _, err := chserver.EnsureInstalled(ctx, log); err != nil {
 		fmt.Fprintf(os.Stderr, "clickhousetest: integration tests need a ClickHouse server: %v\n", err)
 		return 1
 	}
-	server, err = clickhouse.StartLocal(ctx, dir, log)
+	server, err = chserver.StartLocal(ctx, dir, log)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "clickhousetest: %v\n", err)
 		return 1
@@ -190,7 +191,7 @@ func openChDB(t testing.TB, session *chdbtest.Session, cfg clickhouse.Config) *c
 }
 
 // Server is the test binary's ClickHouse server.
-func Server() *clickhouse.LocalServer {
+func Server() *chserver.LocalServer {
 	if server == nil {
 		panic("clickhousetest: no server: call clickhousetest.Main from TestMain")
 	}
@@ -199,7 +200,7 @@ func Server() *clickhouse.LocalServer {
 
 // Config is the configuration of a database on the test server with a name
 // no other test uses, as the server's admin user (see
-// clickhouse.LocalServer). The database does not exist yet (see
+// chserver.LocalServer). The database does not exist yet (see
 // clickhouse.CreateDatabase); the limits are sinergi's defaults.
 func Config(t testing.TB) clickhouse.Config {
 	t.Helper()

@@ -10,6 +10,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/region"
+	"github.com/sinergi-id/sinergi/internal/region/regionch"
 )
 
 // Snapshot tables this store rebuilds. The region stats depend on the
@@ -238,7 +239,7 @@ func (s *Store) DistributionOf(ctx context.Context, index string, year int, regi
 	// The table is ordered by (index_name, year, level, parent_code,
 	// region_code): naming the levels and parents reads only the regions'
 	// granules.
-	keys, keyArgs := clickhouse.RegionKeyIn("region_code", regions)
+	keys, keyArgs := regionch.KeyIn("region_code", regions)
 	q := `SELECT region_code, total, mandiri, maju, berkembang, tertinggal, sangat_tertinggal,
 	             sum_idm, sum_iks, sum_ike, sum_ikl
 	      FROM idm_region_stats

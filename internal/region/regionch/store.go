@@ -113,7 +113,7 @@ func (s *Store) ByCodes(ctx context.Context, codes []region.Code) ([]region.Regi
 	}
 	// The table is ordered by (level, parent_code, code): naming the levels
 	// and parents too reads only the granules that hold the codes.
-	keys, args := clickhouse.RegionKeyIn("code", codes)
+	keys, args := KeyIn("code", codes)
 	return s.selectRegions(ctx, currentRegions+` AND `+keys+` ORDER BY code`, args...)
 }
 

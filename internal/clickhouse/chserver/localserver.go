@@ -1,4 +1,9 @@
-package clickhouse
+// Package chserver runs the ClickHouse server that sinergi manages itself
+// for development and tests (dev, setup, the test helpers): its
+// configuration and users, a supervisor that outlives any one sinergi
+// process, and the installer of Debian's package. Production connects to a
+// server of its own (clickhouse.addr) and never reaches this package.
+package chserver
 
 import (
 	"bufio"
@@ -18,6 +23,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
 )
 
 // The managed server: a ClickHouse that sinergi runs itself, on a loopback
@@ -76,14 +83,14 @@ func (s *LocalServer) Addr() string { return net.JoinHostPort("127.0.0.1", strco
 
 // AdminConfig connects as the admin user (loads, migrations, bookkeeping),
 // to the default database name.
-func (s *LocalServer) AdminConfig() Config {
-	return Config{Addr: s.Addr(), Username: s.creds.Admin.User, Password: s.creds.Admin.Password}.Defaults()
+func (s *LocalServer) AdminConfig() clickhouse.Config {
+	return clickhouse.Config{Addr: s.Addr(), Username: s.creds.Admin.User, Password: s.creds.Admin.Password}.Defaults()
 }
 
 // ReaderConfig connects as the read-only user, whose limits the server's
 // profile fixes (see SetReaderLimits).
-func (s *LocalServer) ReaderConfig() Config {
-	return Config{Addr: s.Addr(), Username: s.creds.Reader.User, Password: s.creds.Reader.Password, LimitsInProfile: true}.Defaults()
+func (s *LocalServer) ReaderConfig() clickhouse.Config {
+	return clickhouse.Config{Addr: s.Addr(), Username: s.creds.Reader.User, Password: s.creds.Reader.Password, LimitsInProfile: true}.Defaults()
 }
 
 // PID is the server's process id now (it changes when it is restarted), 0
@@ -253,18 +260,17 @@ func (s *LocalServer) waitReady(ctx context.Context, supervisor int) error {
 // one running on dir: a port may be taken by another server between the
 // moment it was chosen and ours binding it, or after ours died.
 func pingServer(ctx context.Context, addr, dir string, admin Account) error {
-	cfg := Config{Addr: addr, Username: admin.User, Password: admin.Password}.Defaults()
+	cfg := clickhouse.Config{Addr: addr, Database: "default", Username: admin.User, Password: admin.Password}
 	// clickhouse-go warns on every connection that 18.16 is too old; the
 	// many pings of a start would only add noise.
-	conn, err := openConn(cfg, "default", slog.New(slog.DiscardHandler))
+	db, err := clickhouse.Open(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer db.Close()
 	var got string
-	err = conn.QueryRow(ctx, "SELECT substitution FROM system.macros WHERE macro = 'sinergi_dir'").Scan(&got)
-	if err != nil {
-		return mapError(err)
+	if err := db.QueryRow(ctx, "SELECT substitution FROM system.macros WHERE macro = 'sinergi_dir'", nil, &got); err != nil {
+		return err
 	}
 	if got != dir {
 		return fmt.Errorf("the ClickHouse on %s serves %q, not %q", addr, got, dir)
@@ -326,27 +332,27 @@ func (s *LocalServer) writeReaderLimits(ctx context.Context, lim ReaderLimits) e
 // readerProfile is what a new reader connection gets:
 // "max_memory_usage/max_result_rows/max_execution_time". (Read in the
 // outer query: a subquery runs with limits of its own.)
-func readerProfile(ctx context.Context, cfg Config) (string, error) {
-	conn, err := openConn(cfg, cfg.Database, slog.New(slog.DiscardHandler))
+func readerProfile(ctx context.Context, cfg clickhouse.Config) (string, error) {
+	db, err := clickhouse.Open(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return "", err
 	}
-	defer conn.Close()
-	rows, err := conn.Query(ctx, `SELECT name, value FROM system.settings
+	defer db.Close()
+	rows, err := db.Query(ctx, `SELECT name, value FROM system.settings
 		WHERE name IN ('max_memory_usage', 'max_result_rows', 'max_execution_time')`)
 	if err != nil {
-		return "", mapError(err)
+		return "", err
 	}
 	defer rows.Close()
 	values := map[string]string{}
 	for rows.Next() {
 		var name, value string
 		if err := rows.Scan(&name, &value); err != nil {
-			return "", mapError(err)
+			return "", clickhouse.MapError(err)
 		}
 		values[name] = value
 	}
-	return values["max_memory_usage"] + "/" + values["max_result_rows"] + "/" + values["max_execution_time"], mapError(rows.Err())
+	return values["max_memory_usage"] + "/" + values["max_result_rows"] + "/" + values["max_execution_time"], clickhouse.MapError(rows.Err())
 }
 
 // Health says why the managed server cannot answer now, nil when it can:

@@ -1,4 +1,4 @@
-package clickhouse
+package chserver
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"text/template"
 	"time"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
 )
 
 // The managed server's users. Only sinergi knows their passwords, which are
@@ -51,7 +53,7 @@ type ReaderLimits struct {
 }
 
 // DefaultReaderLimits are sinergi's defaults (as Config.Defaults).
-var DefaultReaderLimits = ReaderLimits{MaxExecutionTime: 10 * time.Second, MaxResultRows: 1_000_000, MaxMemoryUsage: DefaultMaxMemoryUsage}
+var DefaultReaderLimits = ReaderLimits{MaxExecutionTime: 10 * time.Second, MaxResultRows: 1_000_000, MaxMemoryUsage: clickhouse.DefaultMaxMemoryUsage}
 
 // Server-wide bounds of the managed server, in bytes and statements: a
 // development machine is shared with other work.

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package clickhouse
+package chserver
 
 import "syscall"
 

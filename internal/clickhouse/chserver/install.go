@@ -1,4 +1,4 @@
-package clickhouse
+package chserver
 
 import (
 	"context"
@@ -44,7 +44,7 @@ func isExecutable(path string) bool {
 // do; sudo is "sudo " when the install needs root.
 func notInstalled(sudo string) error {
 	return fmt.Errorf("%w: no clickhouse-server or clickhouse binary on PATH or in /usr/sbin, /usr/bin; "+
-		"install it with `%s%s` (Debian/Ubuntu) or ClickHouse's own packages (https://clickhouse.com/docs/install), "+
+		"run `sinergi setup`, or install it with `%s%s` (Debian/Ubuntu) or ClickHouse's own packages (https://clickhouse.com/docs/install), "+
 		"or use an external server by setting SINERGI_CLICKHOUSE_ADDR",
 		ErrServerNotInstalled, sudo, installCmd)
 }

@@ -1,4 +1,4 @@
-package clickhouse
+package chserver
 
 import (
 	"crypto/rand"
@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
 )
 
 // TestTLSConnection starts ClickHouse with TLS on its native port (as
@@ -68,13 +70,13 @@ func TestTLSConnection(t *testing.T) {
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1]))
-	cfg := Config{Addr: addr, Database: "default", Username: creds.Admin.User, Password: creds.Admin.Password,
+	cfg := clickhouse.Config{Addr: addr, Database: "default", Username: creds.Admin.User, Password: creds.Admin.Password,
 		Secure: true, CAFile: caFile, ServerName: "localhost"}
 	log := slog.New(slog.DiscardHandler)
-	var db *DB
+	var db *clickhouse.DB
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if db, err = Open(t.Context(), cfg, log); err == nil || time.Now().After(deadline) {
+		if db, err = clickhouse.Open(t.Context(), cfg, log); err == nil || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -89,23 +91,23 @@ func TestTLSConnection(t *testing.T) {
 
 	noCA := cfg
 	noCA.CAFile = ""
-	if _, err := Open(t.Context(), noCA, log); err == nil || !errors.As(err, new(x509.UnknownAuthorityError)) {
+	if _, err := clickhouse.Open(t.Context(), noCA, log); err == nil || !errors.As(err, new(x509.UnknownAuthorityError)) {
 		t.Errorf("without the CA file: err = %v, want an unknown authority", err)
 	}
 	wrongName := cfg
 	wrongName.ServerName = "clickhouse.example.org"
-	if _, err := Open(t.Context(), wrongName, log); err == nil || !errors.As(err, new(x509.HostnameError)) {
+	if _, err := clickhouse.Open(t.Context(), wrongName, log); err == nil || !errors.As(err, new(x509.HostnameError)) {
 		t.Errorf("for another server name: err = %v, want a hostname error", err)
 	}
 	plain := cfg
 	plain.Secure = false
-	if db, err := Open(t.Context(), plain, log); err == nil {
+	if db, err := clickhouse.Open(t.Context(), plain, log); err == nil {
 		db.Close()
 		t.Error("a plain connection to the TLS port succeeded")
 	}
 	badCA := cfg
 	badCA.CAFile = filepath.Join(dir, "config.xml")
-	if _, err := Open(t.Context(), badCA, log); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+	if _, err := clickhouse.Open(t.Context(), badCA, log); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
 		t.Errorf("a CA file without certificates: err = %v", err)
 	}
 }
