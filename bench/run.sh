@@ -26,13 +26,14 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 say "build"
 go build -o bin/sinergi ./cmd/sinergi
 go build -o bin/loadgen ./bench/loadgen
+go build -o bin/generate ./bench/generate
 bin/sinergi setup >/dev/null
 command -v clickhouse-client >/dev/null || { echo "clickhouse-client is needed: apt-get install clickhouse-client"; exit 1; }
 
 if [ ! -f "$data/MANIFEST.txt" ]; then
   say "generate $profile data into $data"
   t0=$(now)
-  bin/sinergi generate --profile "$profile" --out "$data"
+  bin/generate --profile "$profile" --out "$data"
   echo "generated in $(elapsed "$t0" "$(now)") s"
 fi
 cat "$data/MANIFEST.txt"

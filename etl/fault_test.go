@@ -67,7 +67,7 @@ func runFaultChild() int {
 		return 2
 	}
 	defer db.Close()
-	runner := NewClickHouseRunner(db, log)
+	runner := newClickHouseRunner(db, log)
 	if order.OtherHost {
 		runner.process.Host = "another-host.invalid"
 	}
@@ -249,7 +249,7 @@ func loadInto(t *testing.T, db *clickhouse.DB, dataset string, files ...string) 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	res, err := NewClickHouseRunner(db, clickhousetest.Logger(t)).Load(ctx, dataset, files...)
+	res, err := newClickHouseRunner(db, clickhousetest.Logger(t)).Load(ctx, dataset, files...)
 	if err != nil {
 		t.Fatalf("load %s %v: %v", dataset, files, err)
 	}
@@ -263,8 +263,8 @@ func publishedSnapshots(t *testing.T, db *clickhouse.DB) map[string][]string {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string][]string{}
-	for _, tables := range snapshotTables {
-		for _, table := range tables {
+	for _, table := range newClickHouseRunner(db, clickhousetest.Logger(t)).refresher.allSnapshotTables() {
+		{
 			var cols []struct {
 				Name string `ch:"name"`
 			}
@@ -418,10 +418,10 @@ func TestKilledLoadsNeverGoLive(t *testing.T) {
 			if tc.regions {
 				loadInto(t, db, DatasetRegions, province)
 			}
-			runner := NewClickHouseRunner(db, clickhousetest.Logger(t))
+			runner := newClickHouseRunner(db, clickhousetest.Logger(t))
 			if tc.otherHost {
 				// Not 60 s: the dead loader's lock is stale after 2.
-				runner.lock = ClickHouseLoadLock{DB: db, Lease: 2 * time.Second, Log: clickhousetest.Logger(t)}
+				runner.lock = ingestch.LoadLock{DB: db, Lease: 2 * time.Second, Log: clickhousetest.Logger(t)}
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
@@ -489,7 +489,7 @@ func TestTwoLoadProcessesTakeTurns(t *testing.T) {
 	loadInto(t, db, DatasetRegions, wilayah)
 
 	first := startLoadChild(t, cfg, false, "loaded", DatasetRegister, regA...)
-	_, err := ClickHouseLoadLock{DB: db, Log: clickhousetest.Logger(t)}.LockLoads(context.Background(), ingest.CurrentProcess(), false)
+	_, err := ingestch.LoadLock{DB: db, Log: clickhousetest.Logger(t)}.LockLoads(context.Background(), ingest.CurrentProcess(), false)
 	if locked := (*clickhouse.LockedError)(nil); !errors.As(err, &locked) || locked.Holder.PID != first.cmd.Process.Pid {
 		t.Fatalf("taking the load lock while a load runs: %v, want it held by process %d", err, first.cmd.Process.Pid)
 	}

@@ -81,7 +81,7 @@ func (r *Runner) pruneRuns(ctx context.Context, dataset string) ([]uint64, error
 // prune is the clean-up after a load's publish: failures only cost disk, so
 // they are logged, not returned.
 func (r *Runner) prune(ctx context.Context, dataset string) {
-	if err := r.refresher.gens.DropDeadGenerations(ctx, AllSnapshotTables()); err != nil {
+	if err := r.refresher.gens.DropDeadGenerations(ctx, r.refresher.allSnapshotTables()); err != nil {
 		r.log.Warn("dropping dead snapshot generations", "err", err)
 	}
 	pruned, err := r.pruneRuns(ctx, dataset)

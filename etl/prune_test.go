@@ -120,7 +120,7 @@ func TestPruneKeepsWhatAnswersNeed(t *testing.T) {
 	// with a database that saw A and C only.
 	f.mustLoad(DatasetRegister, regC...)
 	ref := &fixture{t: t, db: clickhousetest.NewDB(t)}
-	ref.runner = NewClickHouseRunner(ref.db, clickhousetest.Logger(t))
+	ref.runner = newClickHouseRunner(ref.db, clickhousetest.Logger(t))
 	ref.mustLoad(DatasetRegions, wilayah)
 	ref.mustLoad(DatasetRegister, regA...)
 	ref.mustLoad(DatasetRegister, regC...)

@@ -6,15 +6,9 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/sinergi-id/sinergi/internal/clickhouse"
-	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
-	"github.com/sinergi-id/sinergi/internal/idm/idmch"
-	"github.com/sinergi-id/sinergi/internal/region/regionch"
 )
 
-// Generations publishes snapshot generations (implemented by
-// *clickhouse.DB).
+// Generations publishes snapshot generations (*clickhouse.DB).
 type Generations interface {
 	NewGeneration(ctx context.Context) (uint64, error)
 	PublishedGeneration(ctx context.Context, table string) (uint64, error)
@@ -28,18 +22,24 @@ type Generations interface {
 // The snapshot rebuilds read the rows of committed runs and of runs, the
 // runs the new generation is to publish.
 
+// Each snapshot names the tables it rebuilds, which a refresh publishes
+// together.
+
 // RegionSnapshot rebuilds the regions snapshot.
 type RegionSnapshot interface {
+	SnapshotTables() []string
 	RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error
 }
 
 // IDMSnapshot rebuilds the IDM snapshots against a regions generation.
 type IDMSnapshot interface {
+	SnapshotTables() []string
 	RebuildSnapshot(ctx context.Context, gen, regionGen uint64, runs []uint64) error
 }
 
 // RegisterSnapshot rebuilds the cooperation snapshots.
 type RegisterSnapshot interface {
+	SnapshotTables() []string
 	RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error
 }
 
@@ -73,16 +73,17 @@ func NewRefresher(gens Generations, regions RegionSnapshot, idm IDMSnapshot, reg
 	return &Refresher{gens: gens, regions: regions, idm: idm, register: register}
 }
 
-// NewClickHouseRefresher returns the Refresher of the ClickHouse stores.
-func NewClickHouseRefresher(db *clickhouse.DB) *Refresher {
-	return NewRefresher(db, regionch.NewStore(db), idmch.NewStore(db), coopch.NewStore(db))
-}
-
 // snapshotTables are the tables each dataset's refresh publishes together.
-var snapshotTables = map[string][]string{
-	DatasetRegions:  {regionch.SnapshotTable},
-	DatasetIDM:      {idmch.CurrentTable, idmch.StatsTable},
-	DatasetRegister: coopch.SnapshotTables,
+func (r *Refresher) snapshotTables(dataset string) []string {
+	switch dataset {
+	case DatasetRegions:
+		return r.regions.SnapshotTables()
+	case DatasetIDM:
+		return r.idm.SnapshotTables()
+	case DatasetRegister:
+		return r.register.SnapshotTables()
+	}
+	return nil
 }
 
 // RebuildStale rebuilds the snapshots of every dataset whose tables do not
@@ -93,7 +94,7 @@ func (r *Refresher) RebuildStale(ctx context.Context, fence Fence) ([]string, er
 	var rebuilt []string
 	for _, dataset := range []string{DatasetRegions, DatasetIDM, DatasetRegister} {
 		gens := map[uint64]bool{}
-		for _, t := range snapshotTables[dataset] {
+		for _, t := range r.snapshotTables(dataset) {
 			g, err := r.gens.PublishedGeneration(ctx, t)
 			if err != nil {
 				return rebuilt, err
@@ -142,24 +143,24 @@ func (r *Refresher) discard(ctx context.Context, gen uint64, dataset string) {
 	if published, err := r.gens.GenerationPublished(bg, gen); err != nil || published {
 		return
 	}
-	for _, table := range refreshedTables(dataset) {
+	for _, table := range r.refreshedTables(dataset) {
 		_ = r.gens.DropGeneration(bg, table, gen) // best effort, see above
 	}
 }
 
 // refreshedTables are the snapshot tables a refresh of dataset writes.
-func refreshedTables(dataset string) []string {
+func (r *Refresher) refreshedTables(dataset string) []string {
 	if dataset == DatasetRegions {
-		return append(slices.Clone(snapshotTables[DatasetRegions]), snapshotTables[DatasetIDM]...)
+		return append(slices.Clone(r.snapshotTables(DatasetRegions)), r.snapshotTables(DatasetIDM)...)
 	}
-	return snapshotTables[dataset]
+	return r.snapshotTables(dataset)
 }
 
-// AllSnapshotTables lists every snapshot table.
-func AllSnapshotTables() []string {
+// allSnapshotTables lists every snapshot table.
+func (r *Refresher) allSnapshotTables() []string {
 	var all []string
 	for _, d := range []string{DatasetRegions, DatasetIDM, DatasetRegister} {
-		all = append(all, snapshotTables[d]...)
+		all = append(all, r.snapshotTables(d)...)
 	}
 	return all
 }
@@ -174,23 +175,23 @@ func (r *Refresher) rebuild(ctx context.Context, fence Fence, runs []uint64, gen
 			return err
 		}
 		r.reach(ctx, "rebuilding")
-		tables = append(tables, snapshotTables[DatasetRegions]...)
+		tables = append(tables, r.snapshotTables(DatasetRegions)...)
 	case DatasetIDM:
-		if regionGen, err = r.gens.PublishedGeneration(ctx, regionch.SnapshotTable); err != nil {
+		if regionGen, err = r.gens.PublishedGeneration(ctx, r.regions.SnapshotTables()[0]); err != nil {
 			return err
 		}
 	case DatasetRegister:
 		if err := r.register.RebuildSnapshot(ctx, gen, runs); err != nil {
 			return err
 		}
-		return r.publish(ctx, fence, runs, gen, snapshotTables[DatasetRegister])
+		return r.publish(ctx, fence, runs, gen, r.snapshotTables(DatasetRegister))
 	default:
 		return fmt.Errorf("refresh: unknown dataset %q", dataset)
 	}
 	if err := r.idm.RebuildSnapshot(ctx, gen, regionGen, runs); err != nil {
 		return err
 	}
-	tables = append(tables, snapshotTables[DatasetIDM]...)
+	tables = append(tables, r.snapshotTables(DatasetIDM)...)
 	return r.publish(ctx, fence, runs, gen, tables)
 }
 

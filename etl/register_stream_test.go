@@ -167,7 +167,7 @@ func registerBenchRunner(tb testing.TB) (*Runner, *clickhouse.DB, *RegionSet) {
 	if os.Getenv("SINERGI_BENCH_LOG") != "" { // the load's phases, with their times
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	runner := NewClickHouseRunner(db, log)
+	runner := newClickHouseRunner(db, log)
 	if _, err := runner.Load(context.Background(), DatasetRegions, filepath.Join(realDataDir, "kaltim_wilayah_kemendagri_2025.csv")); err != nil {
 		tb.Fatal(err)
 	}
@@ -741,7 +741,7 @@ func TestStreamRegisterNumbersAgreements(t *testing.T) {
 
 // benchRegister is the register that BenchmarkRegisterLoad and
 // BenchmarkRegisterParse read: the CSV files of SINERGI_BENCH_REGISTER (a
-// directory, such as `sinergi generate --profile national` writes under
+// directory, such as `go run ./bench/generate --profile national` writes under
 // register/) checked against the regions file SINERGI_BENCH_REGIONS; the
 // benchmark is skipped without them.
 func benchRegister(b *testing.B) (files []string, regions string) {
@@ -857,7 +857,7 @@ func registerBenchRunnerWith(tb testing.TB, regionsFile string) (*Runner, *click
 	if os.Getenv("SINERGI_BENCH_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	runner := NewClickHouseRunner(db, log)
+	runner := newClickHouseRunner(db, log)
 	if _, err := runner.Load(context.Background(), DatasetRegions, regionsFile); err != nil {
 		tb.Fatal(err)
 	}

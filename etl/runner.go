@@ -21,16 +21,11 @@ import (
 
 	"github.com/sinergi-id/sinergi/etl/seed"
 	"github.com/sinergi-id/sinergi/etl/tabular"
-	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
-	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/fault"
 	"github.com/sinergi-id/sinergi/internal/idm"
-	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
-	"github.com/sinergi-id/sinergi/internal/ingest/ingestch"
 	"github.com/sinergi-id/sinergi/internal/region"
-	"github.com/sinergi-id/sinergi/internal/region/regionch"
 )
 
 // Dataset names, as used on the command line, in job configuration and in
@@ -103,7 +98,7 @@ type Runner struct {
 	scores    IDMRows
 	registers RegisterRows
 	refresher *Refresher
-	lock      LoadLock
+	lock      ingest.LoadLock
 	log       *slog.Logger
 	now       func() time.Time
 
@@ -144,7 +139,7 @@ func (r *Runner) OnPublish(f func(generation uint64)) {
 }
 
 // NewRunner returns a Runner.
-func NewRunner(runs ingest.Store, regions RegionRows, scores IDMRows, registers RegisterRows, refresher *Refresher, lock LoadLock, log *slog.Logger) *Runner {
+func NewRunner(runs ingest.Store, regions RegionRows, scores IDMRows, registers RegisterRows, refresher *Refresher, lock ingest.LoadLock, log *slog.Logger) *Runner {
 	return &Runner{runs: runs, regions: regions, scores: scores, registers: registers, refresher: refresher, lock: lock, log: log,
 		now: time.Now, process: ingest.CurrentProcess()}
 }
@@ -336,7 +331,7 @@ func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string)
 // every later rebuild. When it cannot be told whether the publish reached
 // the server (the server went away), the runs stay loaded and the next
 // load or start settles them (settleInterrupted).
-func (r *Runner) commit(ctx context.Context, lease Lease, dataset string, loaded []ingest.Run) ([]ingest.Run, error) {
+func (r *Runner) commit(ctx context.Context, lease ingest.Lease, dataset string, loaded []ingest.Run) ([]ingest.Run, error) {
 	start := r.now()
 	if dataset == DatasetRegister && slices.ContainsFunc(loaded, func(run ingest.Run) bool { return !isSeed(run) }) {
 		// A real register replaces the simulation: the refresh below is the
@@ -583,12 +578,6 @@ func Fingerprint(paths ...string) (string, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// NewClickHouseRunner wires a Runner to the ClickHouse stores on db.
-func NewClickHouseRunner(db *clickhouse.DB, log *slog.Logger) *Runner {
-	regions, scores, runs, coop := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
-	return NewRunner(runs, regions, scores, coop, NewRefresher(db, regions, scores, coop), ClickHouseLoadLock{DB: db, Log: log}, log)
 }
 
 // RebuildStale rebuilds the snapshots an upgrade left stale (see

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
+	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -30,6 +32,13 @@ func TestMain(m *testing.M) {
 		os.Exit(runFaultChild()) // a load the fault tests kill (fault_test.go)
 	}
 	os.Exit(clickhousetest.Main(m))
+}
+
+// newClickHouseRunner is a Runner over the ClickHouse stores on db, as
+// cmd/sinergi wires it.
+func newClickHouseRunner(db *clickhouse.DB, log *slog.Logger) *Runner {
+	regions, scores, runs, coop := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
+	return NewRunner(runs, regions, scores, coop, NewRefresher(db, regions, scores, coop), ingestch.LoadLock{DB: db, Log: log}, log)
 }
 
 func sharedDataDir(t *testing.T) string { return realdata.Dir(t) }
@@ -55,7 +64,7 @@ func newFixtureOver(t *testing.T, db *clickhouse.DB) *fixture {
 	regions := region.NewService(regionch.NewStore(db))
 	return &fixture{
 		t: t, db: db,
-		runner: NewClickHouseRunner(db, clickhousetest.Logger(t)),
+		runner: newClickHouseRunner(db, clickhousetest.Logger(t)),
 		runs:   ingestch.NewStore(db),
 		idm:    idm.NewService(idmch.NewStore(db), regions),
 	}

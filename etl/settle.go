@@ -2,6 +2,7 @@ package etl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -21,7 +22,7 @@ func (r *Runner) SettleInterrupted(ctx context.Context) ([]ingest.Run, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	lease, err := r.lock.LockLoads(ctx, r.process, false)
-	if err != nil && !isLocked(err) {
+	if err != nil && !errors.Is(err, ingest.ErrLoadsLocked) {
 		return nil, err
 	}
 	if err == nil {
@@ -32,7 +33,7 @@ func (r *Runner) SettleInterrupted(ctx context.Context) ([]ingest.Run, error) {
 
 // release gives the load lock back; failing to only delays the next load
 // until the lock is found stale.
-func (r *Runner) release(ctx context.Context, lease Lease) {
+func (r *Runner) release(ctx context.Context, lease ingest.Lease) {
 	if err := lease.Release(ctx); err != nil {
 		r.log.Warn("releasing the load lock", "err", err)
 	}

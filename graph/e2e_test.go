@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/etltest"
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
@@ -97,7 +98,7 @@ func newAPIWith(t testing.TB, o apiOptions) *api {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	runner := etl.NewClickHouseRunner(db, log)
+	runner := etltest.NewRunner(db, log)
 	if cache != nil {
 		runner.OnPublish(cache.Invalidate)
 	}

@@ -32,8 +32,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/sinergi-id/sinergi/data/kaltim"
+	"github.com/sinergi-id/sinergi/data/simulation"
 	"github.com/sinergi-id/sinergi/etl"
-	"github.com/sinergi-id/sinergi/etl/synth"
+	"github.com/sinergi-id/sinergi/etl/etltest"
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
@@ -61,18 +62,13 @@ func server(t *testing.T) *httptest.Server {
 	t.Helper()
 	db := clickhousetest.NewDB(t)
 	log := clickhousetest.Logger(t)
-	runner := etl.NewClickHouseRunner(db, log)
+	runner := etltest.NewRunner(db, log)
 	data := filepath.Join(repoRoot(), "data", "kaltim")
-	simDir := filepath.Join(t.TempDir(), "SIMULASI-kaltim")
-	if _, err := synth.Generate(context.Background(), synth.Options{
-		Profile: synth.Kaltim, Seed: 1, Dir: simDir, Label: synth.Simulation,
-		RegionsFile: filepath.Join(data, kaltim.Wilayah),
-		IDMFiles:    []string{filepath.Join(data, kaltim.IDM2023), filepath.Join(data, kaltim.IDM2024)},
-	}); err != nil {
+	simFiles, err := simulation.Write(filepath.Join(t.TempDir(), "SIMULASI-kaltim", "register"))
+	if err != nil {
 		t.Fatal(err)
 	}
 	seed := filepath.Join(repoRoot(), "etl", "seed")
-	sim := filepath.Join(simDir, "register")
 	for _, l := range []struct {
 		dataset string
 		files   []string
@@ -80,8 +76,7 @@ func server(t *testing.T) *httptest.Server {
 		{etl.DatasetRegions, []string{filepath.Join(data, kaltim.Wilayah)}},
 		{etl.DatasetIDM, []string{filepath.Join(data, kaltim.IDM2023), filepath.Join(data, kaltim.IDM2024)}},
 		{etl.DatasetRegister, []string{filepath.Join(seed, "agreements.csv"), filepath.Join(seed, "parties.csv")}},
-		{etl.DatasetSimulation, []string{filepath.Join(sim, "agreements.csv"), filepath.Join(sim, "parties.csv"),
-			filepath.Join(sim, "bodies.csv"), filepath.Join(sim, "realisations.csv")}},
+		{etl.DatasetSimulation, simFiles},
 		// Rows refused (and nothing loaded), for the Data view to show.
 		{etl.DatasetIDM, []string{filepath.Join("testdata", "idm_refused.csv")}},
 	} {

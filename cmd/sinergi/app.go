@@ -123,7 +123,7 @@ func migrate(ctx context.Context, db *clickhouse.DB, log *slog.Logger) error {
 		return err
 	}
 	start := time.Now()
-	rebuilt, err := etl.NewClickHouseRunner(db, log).RebuildStale(ctx)
+	rebuilt, err := newRunner(db, log).RebuildStale(ctx)
 	if len(rebuilt) > 0 {
 		log.Info("rebuilt snapshots the schema change left stale", "datasets", rebuilt, "elapsed", time.Since(start).Round(time.Millisecond))
 	}
@@ -183,7 +183,7 @@ func (a *app) ready(ctx context.Context) error {
 }
 
 func (a *app) runner() *etl.Runner {
-	return etl.NewClickHouseRunner(a.db, a.log)
+	return newRunner(a.db, a.log)
 }
 
 // resolver wires the API's services to the read pool.

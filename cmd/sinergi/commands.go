@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"github.com/sinergi-id/sinergi/data/kaltim"
+	"github.com/sinergi-id/sinergi/data/simulation"
 	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/etl/seed"
-	"github.com/sinergi-id/sinergi/etl/synth"
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
 	"github.com/sinergi-id/sinergi/web"
@@ -64,7 +64,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, args []string) er
 	runner := a.runner()
 	runner.OnPublish(cache.Invalidate) // same process: drop cached answers at once
 	if simulation {
-		job, err := simulationJob(ctx, runner, cfg.DataDir, kaltimDir, log)
+		job, err := simulationJob(ctx, runner, cfg.DataDir, log)
 		if err != nil {
 			return err
 		}
@@ -91,25 +91,20 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, args []string) er
 // record of it says SIMULASI in its source.
 const simulationDir = "SIMULASI-kaltim"
 
-// simulationJob writes the simulated register over the real villages (the
-// same bytes every time, so an unchanged simulation is not loaded twice)
-// and returns the job that loads it, or nil when a real register is loaded,
+// simulationJob writes the simulated register (data/simulation: the same
+// bytes every time, so an unchanged simulation is not loaded twice) and
+// returns the job that loads it, or nil when a real register is loaded,
 // beside which the simulation never is.
-func simulationJob(ctx context.Context, runner *etl.Runner, dataDir, kaltimDir string, log *slog.Logger) (*etl.Job, error) {
+func simulationJob(ctx context.Context, runner *etl.Runner, dataDir string, log *slog.Logger) (*etl.Job, error) {
 	if err := runner.CheckSimulationAllowed(ctx); err != nil {
 		log.Warn("the simulation is not loaded", "reason", err)
 		return nil, nil
 	}
-	dir := filepath.Join(dataDir, simulationDir)
-	_, err := synth.Generate(ctx, synth.Options{
-		Profile: synth.Kaltim, Seed: 1, Dir: dir, Label: synth.Simulation,
-		RegionsFile: filepath.Join(kaltimDir, kaltim.Wilayah),
-		IDMFiles:    []string{filepath.Join(kaltimDir, kaltim.IDM2023), filepath.Join(kaltimDir, kaltim.IDM2024)},
-	})
-	if err != nil {
+	dir := filepath.Join(dataDir, simulationDir, "register")
+	if _, err := simulation.Write(dir); err != nil {
 		return nil, fmt.Errorf("simulation: %w", err)
 	}
-	return &etl.Job{Name: "simulation", Dataset: etl.DatasetSimulation, Source: filepath.Join(dir, "register", "*.csv"), Schedule: "1h"}, nil
+	return &etl.Job{Name: "simulation", Dataset: etl.DatasetSimulation, Source: filepath.Join(dir, "*.csv"), Schedule: "1h"}, nil
 }
 
 // extractFiles writes the named files of fsys into dir (created if needed)

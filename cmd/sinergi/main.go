@@ -8,7 +8,6 @@
 //	sinergi etl load <dataset> <file>... load files once and report
 //	sinergi migrate                      apply database migrations
 //	sinergi setup                        install ClickHouse if it is missing
-//	sinergi generate --profile P --out D write synthetic data for benchmarks
 package main
 
 import (
@@ -42,9 +41,6 @@ Commands:
                                (datasets: regions, idm, register, simulation)
   migrate                      apply pending database migrations
   setup                        install ClickHouse if it is missing
-  generate --profile small|kaltim|national --out DIR [--seed N] [--regions F --idm F...]
-                               write deterministic synthetic data (clearly marked) in the
-                               input formats, for benchmarks
 
 Configuration comes from the YAML file given by --config or SINERGI_CONFIG, then from
 SINERGI_* environment variables (see README.md). Without SINERGI_CLICKHOUSE_ADDR every
@@ -103,8 +99,6 @@ func run(args []string) int {
 		err = runMigrate(ctx, cfg, log)
 	case "setup":
 		err = runSetup(ctx, log)
-	case "generate":
-		err = runGenerate(ctx, rest, log)
 	case "help", "-h", "--help":
 		fmt.Fprint(os.Stdout, usage)
 		return 0

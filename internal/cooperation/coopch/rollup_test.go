@@ -10,8 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sinergi-id/sinergi/bench/synth"
 	"github.com/sinergi-id/sinergi/etl"
-	"github.com/sinergi-id/sinergi/etl/synth"
+	"github.com/sinergi-id/sinergi/etl/etltest"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
@@ -36,7 +37,7 @@ func kaltimRegister(t *testing.T, e clickhousetest.Engine) (*clickhouse.DB, *etl
 		t.Fatal(err)
 	}
 	db := e.NewDB(t)
-	runner := etl.NewClickHouseRunner(db, clickhousetest.Logger(t))
+	runner := etltest.NewRunner(db, clickhousetest.Logger(t))
 	register, err := filepath.Glob(filepath.Join(dir, "register", "*.csv"))
 	if err != nil || len(register) == 0 {
 		t.Fatalf("generated register: %v %v", register, err)
@@ -215,7 +216,7 @@ func TestRebuildStale(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		refresher := etl.NewClickHouseRefresher(db)
+		refresher := etltest.NewRefresher(db)
 		if rebuilt, err := refresher.RebuildStale(ctx, nil); err != nil || len(rebuilt) != 0 {
 			t.Fatalf("fresh load: rebuilt %v (%v), want nothing", rebuilt, err)
 		}

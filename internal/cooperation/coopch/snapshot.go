@@ -53,6 +53,9 @@ type rebuildStatement struct {
 	args  []any
 }
 
+// SnapshotTables are the tables RebuildSnapshot writes, published together.
+func (s *Store) SnapshotTables() []string { return SnapshotTables }
+
 // RebuildSnapshot writes generation gen of every cooperation snapshot from
 // the winning runs: an agreement, its parties and its realisations all come
 // from the newest register that has the agreement, among the committed

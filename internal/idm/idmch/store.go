@@ -48,6 +48,9 @@ func (s *Store) InsertRows(ctx context.Context, runID uint64, source string, sco
 	return nil
 }
 
+// SnapshotTables are the tables RebuildSnapshot writes, published together.
+func (s *Store) SnapshotTables() []string { return []string{CurrentTable, StatsTable} }
+
 // RebuildSnapshot writes generation gen of idm_current (the newest score
 // of committed runs and of the runs gen is to publish, per index, year and
 // desa) and of idm_region_stats (per region at every level of regions

@@ -41,6 +41,9 @@ func (s *Store) InsertRows(ctx context.Context, runID uint64, source string, reg
 	return nil
 }
 
+// SnapshotTables are the tables RebuildSnapshot writes.
+func (s *Store) SnapshotTables() []string { return []string{SnapshotTable} }
+
 // RebuildSnapshot writes generation gen of regions_current from the rows of
 // committed runs and of the runs gen is to publish (the newest run wins per
 // code), with village counts.

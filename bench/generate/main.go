@@ -1,3 +1,10 @@
+// Command generate writes deterministic synthetic data (the same profile
+// and seed give the same bytes), marked as such, in the layouts sinergi's
+// ETL reads: the benchmarks' data (bench/run.sh) and the simulated register
+// that `sinergi dev` ships (data/simulation, see its README).
+//
+//	go run ./bench/generate --profile small|kaltim|national --out DIR [--seed N] [--simulation]
+//	                        [--regions FILE --idm FILE...]
 package main
 
 import (
@@ -7,15 +14,17 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"runtime"
 	"strings"
+	"syscall"
 
-	"github.com/sinergi-id/sinergi/etl/synth"
+	"github.com/sinergi-id/sinergi/bench/synth"
 )
 
 const generateUsage = `Usage:
-  sinergi generate --profile small|kaltim|national --out DIR [--seed N]
-                   [--regions FILE --idm FILE...]
+  go run ./bench/generate --profile small|kaltim|national --out DIR [--seed N]
+                          [--simulation] [--regions FILE --idm FILE...]
 
 Writes deterministic synthetic data (the same profile and seed give the same
 bytes), marked as such, in the layouts the ETL reads: wilayah.csv,
@@ -44,9 +53,19 @@ func (s *stringList) Set(v string) error {
 	return nil
 }
 
-// runGenerate is `sinergi generate`: it parses its own flags, writes the
-// data set and logs progress (file, rows, rows/s) while it does.
-func runGenerate(ctx context.Context, args []string, log *slog.Logger) error {
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := generate(ctx, os.Args[1:], log); err != nil {
+		fmt.Fprintf(os.Stderr, "generate: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// generate parses its flags, writes the data set and logs progress (file,
+// rows, rows/s) while it does.
+func generate(ctx context.Context, args []string, log *slog.Logger) error {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), generateUsage)
@@ -55,6 +74,7 @@ func runGenerate(ctx context.Context, args []string, log *slog.Logger) error {
 	profileName := fs.String("profile", "", "small, kaltim or national")
 	out := fs.String("out", "", "output directory (created; an existing one must be empty or hold an earlier generated set)")
 	seed := fs.Uint64("seed", 1, "random seed")
+	simulation := fs.Bool("simulation", false, "label the register as sinergi's simulation (ids SIMULASI-…), as data/simulation holds it")
 	regions := fs.String("regions", "", "kaltim: the real region file (kaltim_wilayah_kemendagri_2025.csv)")
 	var idmFiles stringList
 	fs.Var(&idmFiles, "idm", "kaltim: a real IDM file (kaltim_idm_2024.csv); repeat the flag or list the files after it")
@@ -106,9 +126,13 @@ func runGenerate(ctx context.Context, args []string, log *slog.Logger) error {
 		}
 	}
 
+	label := synth.Synthetic
+	if *simulation {
+		label = synth.Simulation
+	}
 	log.Info("generating synthetic data", "profile", profile.Name, "seed", *seed, "out", *out)
 	m, err := synth.Generate(ctx, synth.Options{
-		Profile: profile, Seed: *seed, Dir: *out, RegionsFile: *regions, IDMFiles: idmFiles,
+		Profile: profile, Seed: *seed, Dir: *out, RegionsFile: *regions, IDMFiles: idmFiles, Label: label,
 		Progress: func(p synth.Progress) {
 			if p.FileDone {
 				log.Info("wrote", "file", p.File, "rows", p.FileRows, "total_rows", p.TotalRows,

@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sinergi-id/sinergi/bench/synth"
 	"github.com/sinergi-id/sinergi/etl"
-	"github.com/sinergi-id/sinergi/etl/synth"
 	"github.com/sinergi-id/sinergi/etl/tabular"
 	coop "github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/idm"

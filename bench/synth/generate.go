@@ -337,7 +337,7 @@ func summarise(w *world, st *registerStats, cat *catalogue, agreements int) []st
 
 func manifestText(m *Manifest, p Profile) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "SINTETIS — synthetic data made by `sinergi generate`; NOT official data (data buatan, bukan data resmi).\n")
+	fmt.Fprintf(&b, "SINTETIS — synthetic data made by `go run ./bench/generate`; NOT official data (data buatan, bukan data resmi).\n")
 	fmt.Fprintf(&b, "Every region name, score, agreement, party, body and realisation here is made up, except where\n")
 	fmt.Fprintf(&b, "the inputs below are real files: their codes and names are referred to, never copied.\n\n")
 	fmt.Fprintf(&b, "profile: %s\nseed: %d\ndata as of: %s\n", m.Profile, m.Seed, m.DataAsOf.Format(time.DateOnly))
