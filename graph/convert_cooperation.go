@@ -37,7 +37,8 @@ func (r *Resolver) filterFromModel(ctx context.Context, in *model.AgreementFilte
 }
 
 // enumsFrom converts between two string enums that share their values (the
-// GraphQL enums are the domain's names).
+// GraphQL enums are the domain's names, which TestEnumsBindToTheDomain
+// checks value for value).
 func enumsFrom[T, S ~string](in []S) []T {
 	if in == nil {
 		return nil

@@ -67,6 +67,8 @@ type apiOptions struct {
 	log    *slog.Logger
 	limits *graph.Limits
 	wrap   func(http.Handler) http.Handler // around the mux, as cmd/sinergi wraps it (CORS)
+	// regions, if set, wraps the region store the API reads (to count reads).
+	regions func(region.Store) region.Store
 }
 
 func newAPIWith(t testing.TB, o apiOptions) *api {
@@ -84,7 +86,11 @@ func newAPIWith(t testing.TB, o apiOptions) *api {
 		lim = *o.limits
 	}
 	cache := o.cache
-	regions := region.NewService(regionch.NewStore(db))
+	var regionStore region.Store = regionch.NewStore(db)
+	if o.regions != nil {
+		regionStore = o.regions(regionStore)
+	}
+	regions := region.NewService(regionStore)
 	scores := idm.NewService(idmch.NewStore(db), regions)
 	res := &graph.Resolver{
 		Regions:     regions,

@@ -350,11 +350,11 @@ func (r *queryResolver) CompareRegions(ctx context.Context, codes []string, year
 		return nil, err
 	}
 	out := make([]*model.RegionScorecard, len(cards))
-	regions := make([]region.Code, len(cards))
+	loaded := r.loaders(ctx).region
 	for i, c := range cards {
-		out[i], regions[i] = scorecardToModel(c), c.Region
+		out[i] = scorecardToModel(c)
+		loaded.Prime(c.Region, &c.Compared) // the service read them already
 	}
-	r.prefetchRegions(ctx, regions)
 	return out, nil
 }
 

@@ -250,10 +250,10 @@ func integer(p *int) func(string) error {
 
 // loadConfig reads the file (if any) and the environment, then checks
 // every value. Errors name the setting.
-func loadConfig(path string, getenv func(string) string) (Config, error) {
+func loadConfig(path string, lookupEnv func(string) (string, bool)) (Config, error) {
 	cfg := defaultConfig()
 	if path == "" {
-		path = getenv("SINERGI_CONFIG")
+		path, _ = lookupEnv("SINERGI_CONFIG")
 	}
 	if path != "" {
 		raw, err := os.ReadFile(path)
@@ -264,19 +264,18 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 			return cfg, fmt.Errorf("config file %s: %w", path, err)
 		}
 	}
+	// A variable that is set overrides the file, also when it is empty
+	// (SINERGI_CLICKHOUSE_PASSWORD= means no password, whatever the file
+	// says); an empty number, duration or switch is refused like any
+	// other value that is not one.
 	for _, s := range cfg.settings() {
-		if v, ok := lookup(getenv, s.env); ok {
+		if v, ok := lookupEnv(s.env); ok {
 			if err := s.set(v); err != nil {
 				return cfg, fmt.Errorf("setting %s (%s): %w", s.env, s.key, err)
 			}
 		}
 	}
 	return cfg, cfg.validate()
-}
-
-func lookup(getenv func(string) string, name string) (string, bool) {
-	v := getenv(name)
-	return v, v != ""
 }
 
 func (c Config) validate() error {

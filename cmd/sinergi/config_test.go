@@ -11,7 +11,39 @@ import (
 	"github.com/sinergi-id/sinergi/graph"
 )
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+// env is an environment holding m's variables (set, even when empty).
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+// TestEmptyEnvironmentValueOverridesTheFile: a variable set to "" is set:
+// it overrides the file's value (issue 11: it was taken for unset).
+func TestEmptyEnvironmentValueOverridesTheFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "sinergi.yaml")
+	os.WriteFile(file, []byte(`
+debug_addr: 127.0.0.1:6060
+cors_allowed_origins: [https://dasbor.example.go.id]
+clickhouse:
+  addr: db.internal:9000
+  password: from-the-file
+`), 0o644)
+	cfg, err := loadConfig(file, env(map[string]string{"SINERGI_CLICKHOUSE_PASSWORD": "", "SINERGI_DEBUG_ADDR": "",
+		"SINERGI_CORS_ALLOWED_ORIGINS": ""}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ClickHouse.Password != "" || cfg.DebugAddr != "" || len(cfg.CORSAllowedOrigins) != 0 {
+		t.Errorf("empty variables did not override the file: password %q, debug_addr %q, origins %q",
+			cfg.ClickHouse.Password, cfg.DebugAddr, cfg.CORSAllowedOrigins)
+	}
+	if cfg.ClickHouse.Addr != "db.internal:9000" {
+		t.Errorf("an unset variable changed the file's value: %q", cfg.ClickHouse.Addr)
+	}
+	if _, err := loadConfig(file, env(map[string]string{"SINERGI_GRAPHQL_MAX_DEPTH": ""})); err == nil ||
+		!strings.Contains(err.Error(), "SINERGI_GRAPHQL_MAX_DEPTH") {
+		t.Errorf("an empty number: err = %v, want one naming SINERGI_GRAPHQL_MAX_DEPTH", err)
+	}
+}
 
 func TestConfigDefaultsFileThenEnvironment(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "sinergi.yaml")

@@ -68,7 +68,7 @@ func run(args []string) int {
 		fmt.Fprint(os.Stderr, usage)
 		return 2
 	}
-	cfg, err := loadConfig(*configPath, os.Getenv)
+	cfg, err := loadConfig(*configPath, os.LookupEnv)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "sinergi: configuration: %v\n", err)
 		return 2

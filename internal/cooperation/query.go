@@ -205,7 +205,10 @@ const (
 
 // RegionComparison is one region's scorecard for compareRegions.
 type RegionComparison struct {
-	Region           region.Code
+	Region region.Code
+	// Compared is the region as the register has it: read to check the
+	// codes, and shown by the API without reading it again.
+	Compared         region.Region
 	Year             int
 	DesaCount        int
 	Agreements       int // active in the year, touching the region

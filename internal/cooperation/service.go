@@ -326,7 +326,7 @@ func (s *Service) CompareRegions(ctx context.Context, codes []string, year, idmY
 	out := make([]RegionComparison, len(regions))
 	for i, r := range regions {
 		c := *cards[r.Code]
-		c.Year, c.DesaCount = year, r.DesaCount
+		c.Compared, c.Year, c.DesaCount = r, year, r.DesaCount
 		if c.DesaCount > 0 {
 			n := float64(c.DesaCount)
 			c.AgreementsPer100 = float64(c.Agreements) * 100 / n
