@@ -27,22 +27,11 @@ import (
 // retainSuperseded is how many superseded committed runs a dataset keeps.
 const retainSuperseded = 2
 
-// rawRows is where dataset's rows are stored.
-func (r *Runner) rawRows(dataset string) RawRows {
-	switch dataset {
-	case DatasetRegions:
-		return r.regions
-	case DatasetIDM:
-		return r.scores
-	}
-	return r.registers // registers and the simulation share the tables
-}
-
 // pruneRuns deletes the rows of dataset's runs that retention does not
 // keep, and returns those runs. It runs under the load lock, after a
 // publish: no run is being loaded, so a run that is not committed is dead.
-func (r *Runner) pruneRuns(ctx context.Context, dataset string) ([]uint64, error) {
-	raw := r.rawRows(dataset)
+func (r *Runner) pruneRuns(ctx context.Context, ds Dataset) ([]uint64, error) {
+	dataset, raw := ds.Name(), ds.Rows()
 	stored, err := raw.RunsWithRows(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("prune %s: %w", dataset, err)
@@ -80,11 +69,12 @@ func (r *Runner) pruneRuns(ctx context.Context, dataset string) ([]uint64, error
 
 // prune is the clean-up after a load's publish: failures only cost disk, so
 // they are logged, not returned.
-func (r *Runner) prune(ctx context.Context, dataset string) {
+func (r *Runner) prune(ctx context.Context, ds Dataset) {
+	dataset := ds.Name()
 	if err := r.refresher.gens.DropDeadGenerations(ctx, r.refresher.allSnapshotTables()); err != nil {
 		r.log.Warn("dropping dead snapshot generations", "err", err)
 	}
-	pruned, err := r.pruneRuns(ctx, dataset)
+	pruned, err := r.pruneRuns(ctx, ds)
 	if err != nil {
 		r.log.Warn("pruning the rows of old runs", "dataset", dataset, "err", err)
 		return

@@ -3,7 +3,6 @@ package etl
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 )
@@ -19,46 +18,37 @@ type Generations interface {
 	CommittedRunIDs(ctx context.Context) (map[uint64]bool, error)
 }
 
-// The snapshot rebuilds read the rows of committed runs and of runs, the
-// runs the new generation is to publish.
-
-// Each snapshot names the tables it rebuilds, which a refresh publishes
-// together.
-
-// RegionSnapshot rebuilds the regions snapshot.
-type RegionSnapshot interface {
-	SnapshotTables() []string
-	RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error
-}
-
-// IDMSnapshot rebuilds the IDM snapshots against a regions generation.
-type IDMSnapshot interface {
-	SnapshotTables() []string
-	RebuildSnapshot(ctx context.Context, gen, regionGen uint64, runs []uint64) error
-}
-
-// RegisterSnapshot rebuilds the cooperation snapshots.
-type RegisterSnapshot interface {
-	SnapshotTables() []string
-	RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error
-}
-
 // Fence is checked right before a refresh publishes: an error (the load
 // lock was lost) stops the publish. Nil means no check.
 type Fence func(ctx context.Context) error
 
-// Refresher rebuilds the aggregates that depend on a dataset and publishes
-// them together, so readers switch from the old to the new in one step.
+// Snapshot is a set of aggregate tables that the Refresher rebuilds from
+// the rows of committed runs, and publishes together, so readers switch
+// from the old to the new in one step.
+type Snapshot struct {
+	Name   string
+	Tables []string
+	// Over names the snapshot this one is built over (the IDM statistics
+	// list every region): a refresh of that one rebuilds this one too,
+	// against the new generation; otherwise this one is built against the
+	// published generation of that one.
+	Over string
+	// Rebuild writes generation gen of the tables from the rows of the
+	// committed runs and of runs, the runs the generation is to publish;
+	// over is the generation of the Over snapshot.
+	Rebuild func(ctx context.Context, gen, over uint64, runs []uint64) error
+}
+
+// Refresher rebuilds the snapshots that depend on a load and publishes
+// them together.
 type Refresher struct {
-	gens     Generations
-	regions  RegionSnapshot
-	idm      IDMSnapshot
-	register RegisterSnapshot
-	mu       sync.Mutex
+	gens      Generations
+	snapshots []Snapshot
+	mu        sync.Mutex
 
 	// pause, when set (by fault tests), is called at the named points of
-	// a refresh: "rebuilding" (after the first snapshot is rebuilt),
-	// "publishing" and "published".
+	// a refresh: "rebuilding" (after the first of several snapshots is
+	// rebuilt), "publishing" and "published".
 	pause func(ctx context.Context, point string)
 }
 
@@ -68,33 +58,44 @@ func (r *Refresher) reach(ctx context.Context, point string) {
 	}
 }
 
-// NewRefresher returns a Refresher.
-func NewRefresher(gens Generations, regions RegionSnapshot, idm IDMSnapshot, register RegisterSnapshot) *Refresher {
-	return &Refresher{gens: gens, regions: regions, idm: idm, register: register}
+// NewRefresher returns a Refresher of the snapshots.
+func NewRefresher(gens Generations, snapshots ...Snapshot) *Refresher {
+	return &Refresher{gens: gens, snapshots: snapshots}
 }
 
-// snapshotTables are the tables each dataset's refresh publishes together.
-func (r *Refresher) snapshotTables(dataset string) []string {
-	switch dataset {
-	case DatasetRegions:
-		return r.regions.SnapshotTables()
-	case DatasetIDM:
-		return r.idm.SnapshotTables()
-	case DatasetRegister:
-		return r.register.SnapshotTables()
+func (r *Refresher) snapshot(name string) (Snapshot, bool) {
+	for _, s := range r.snapshots {
+		if s.Name == name {
+			return s, true
+		}
 	}
-	return nil
+	return Snapshot{}, false
 }
 
-// RebuildStale rebuilds the snapshots of every dataset whose tables do not
-// all have the same published generation — after an upgrade that adds a
-// rollup, which has none yet — so that no query reads a table that was never
-// built. It returns the datasets it rebuilt, in load order.
+// chain is the snapshot name and those built over it, in rebuild order.
+func (r *Refresher) chain(name string) []Snapshot {
+	s, ok := r.snapshot(name)
+	if !ok {
+		return nil
+	}
+	out := []Snapshot{s}
+	for _, over := range r.snapshots {
+		if over.Over == name {
+			out = append(out, r.chain(over.Name)...)
+		}
+	}
+	return out
+}
+
+// RebuildStale rebuilds every snapshot whose tables do not all have the
+// same published generation — after an upgrade that adds a rollup, which
+// has none yet — so that no query reads a table that was never built. It
+// returns the snapshots it rebuilt, in order.
 func (r *Refresher) RebuildStale(ctx context.Context, fence Fence) ([]string, error) {
 	var rebuilt []string
-	for _, dataset := range []string{DatasetRegions, DatasetIDM, DatasetRegister} {
+	for _, s := range r.snapshots {
 		gens := map[uint64]bool{}
-		for _, t := range r.snapshotTables(dataset) {
+		for _, t := range s.Tables {
 			g, err := r.gens.PublishedGeneration(ctx, t)
 			if err != nil {
 				return rebuilt, err
@@ -104,31 +105,34 @@ func (r *Refresher) RebuildStale(ctx context.Context, fence Fence) ([]string, er
 		if len(gens) < 2 {
 			continue
 		}
-		if _, err := r.Refresh(ctx, fence, nil, dataset); err != nil {
-			return rebuilt, fmt.Errorf("rebuilding the %s snapshots: %w", dataset, err)
+		if _, err := r.Refresh(ctx, fence, nil, s.Name); err != nil {
+			return rebuilt, fmt.Errorf("rebuilding the %s snapshots: %w", s.Name, err)
 		}
-		rebuilt = append(rebuilt, dataset)
+		rebuilt = append(rebuilt, s.Name)
 	}
 	return rebuilt, nil
 }
 
-// Refresh rebuilds what depends on dataset: a regions load rebuilds the
-// regions and, since per-region IDM stats list every region, the IDM
-// aggregates; an IDM load rebuilds the IDM aggregates; a register load
-// rebuilds the cooperation snapshots. The new generation includes the rows
-// of runs, which its publish commits.
+// Refresh rebuilds the snapshot name and those built over it (a regions
+// load rebuilds the regions and, since the IDM statistics list every
+// region, the IDM aggregates) into a new generation that includes the rows
+// of runs, and publishes it, which commits the runs.
 // It returns the generation it built, published or not: on an error, the
 // caller asks GenerationPublished whether the publish reached the server.
-func (r *Refresher) Refresh(ctx context.Context, fence Fence, runs []uint64, dataset string) (uint64, error) {
+func (r *Refresher) Refresh(ctx context.Context, fence Fence, runs []uint64, name string) (uint64, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	chain := r.chain(name)
+	if len(chain) == 0 {
+		return 0, fmt.Errorf("refresh: unknown snapshot %q", name)
+	}
 	gen, err := r.gens.NewGeneration(ctx)
 	if err != nil {
 		return 0, err
 	}
-	err = r.rebuild(ctx, fence, runs, gen, dataset)
+	err = r.rebuild(ctx, fence, runs, gen, chain)
 	if err != nil {
-		r.discard(ctx, gen, dataset)
+		r.discard(ctx, gen, chain)
 	}
 	return gen, err
 }
@@ -137,61 +141,53 @@ func (r *Refresher) Refresh(ctx context.Context, fence Fence, runs []uint64, dat
 // was published after all: a half-built generation only costs disk (on a
 // full disk, the last of it). What it cannot drop now (ClickHouse gone),
 // the next load's DropDeadGenerations does.
-func (r *Refresher) discard(ctx context.Context, gen uint64, dataset string) {
+func (r *Refresher) discard(ctx context.Context, gen uint64, chain []Snapshot) {
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	if published, err := r.gens.GenerationPublished(bg, gen); err != nil || published {
 		return
 	}
-	for _, table := range r.refreshedTables(dataset) {
-		_ = r.gens.DropGeneration(bg, table, gen) // best effort, see above
+	for _, s := range chain {
+		for _, table := range s.Tables {
+			_ = r.gens.DropGeneration(bg, table, gen) // best effort, see above
+		}
 	}
-}
-
-// refreshedTables are the snapshot tables a refresh of dataset writes.
-func (r *Refresher) refreshedTables(dataset string) []string {
-	if dataset == DatasetRegions {
-		return append(slices.Clone(r.snapshotTables(DatasetRegions)), r.snapshotTables(DatasetIDM)...)
-	}
-	return r.snapshotTables(dataset)
 }
 
 // allSnapshotTables lists every snapshot table.
 func (r *Refresher) allSnapshotTables() []string {
 	var all []string
-	for _, d := range []string{DatasetRegions, DatasetIDM, DatasetRegister} {
-		all = append(all, r.snapshotTables(d)...)
+	for _, s := range r.snapshots {
+		all = append(all, s.Tables...)
 	}
 	return all
 }
 
-func (r *Refresher) rebuild(ctx context.Context, fence Fence, runs []uint64, gen uint64, dataset string) error {
-	var err error
+func (r *Refresher) rebuild(ctx context.Context, fence Fence, runs []uint64, gen uint64, chain []Snapshot) error {
+	built := map[string]uint64{}
 	var tables []string
-	regionGen := gen
-	switch dataset {
-	case DatasetRegions:
-		if err := r.regions.RebuildSnapshot(ctx, gen, runs); err != nil {
+	for i, s := range chain {
+		var over uint64
+		if s.Over != "" {
+			g, ok := built[s.Over]
+			if !ok {
+				base, _ := r.snapshot(s.Over)
+				var err error
+				if g, err = r.gens.PublishedGeneration(ctx, base.Tables[0]); err != nil {
+					return err
+				}
+			}
+			over = g
+		}
+		if err := s.Rebuild(ctx, gen, over, runs); err != nil {
 			return err
 		}
-		r.reach(ctx, "rebuilding")
-		tables = append(tables, r.snapshotTables(DatasetRegions)...)
-	case DatasetIDM:
-		if regionGen, err = r.gens.PublishedGeneration(ctx, r.regions.SnapshotTables()[0]); err != nil {
-			return err
+		built[s.Name] = gen
+		tables = append(tables, s.Tables...)
+		if i == 0 && len(chain) > 1 {
+			r.reach(ctx, "rebuilding")
 		}
-	case DatasetRegister:
-		if err := r.register.RebuildSnapshot(ctx, gen, runs); err != nil {
-			return err
-		}
-		return r.publish(ctx, fence, runs, gen, r.snapshotTables(DatasetRegister))
-	default:
-		return fmt.Errorf("refresh: unknown dataset %q", dataset)
 	}
-	if err := r.idm.RebuildSnapshot(ctx, gen, regionGen, runs); err != nil {
-		return err
-	}
-	tables = append(tables, r.snapshotTables(DatasetIDM)...)
 	return r.publish(ctx, fence, runs, gen, tables)
 }
 

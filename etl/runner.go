@@ -13,19 +13,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/sinergi-id/sinergi/etl/seed"
 	"github.com/sinergi-id/sinergi/etl/tabular"
-	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/fault"
-	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/ingest"
-	"github.com/sinergi-id/sinergi/internal/region"
 )
 
 // Dataset names, as used on the command line, in job configuration and in
@@ -42,23 +37,6 @@ const (
 	DatasetSimulation = ingest.SimulationDataset
 )
 
-// Datasets lists the datasets the runner loads, in the order a full load
-// must take (IDM rows and registers are checked against the regions).
-var Datasets = []string{DatasetRegions, DatasetIDM, DatasetRegister, DatasetSimulation}
-
-// RegionRows stores region rows and gives the current register.
-type RegionRows interface {
-	InsertRows(ctx context.Context, runID uint64, source string, regions []region.Region) error
-	All(ctx context.Context) ([]region.Region, error)
-	RawRows
-}
-
-// IDMRows stores IDM rows.
-type IDMRows interface {
-	InsertRows(ctx context.Context, runID uint64, source string, scores []idm.Score) error
-	RawRows
-}
-
 // RawRows are a dataset's rows as loaded, by run, which pruning deletes
 // once no answer needs them (prune.go).
 type RawRows interface {
@@ -68,35 +46,10 @@ type RawRows interface {
 	DeleteRuns(ctx context.Context, runs []uint64) error
 }
 
-// RegisterRows stores cooperation registers. A register's parties,
-// realisations and agreement records stream: they go to writers as they are
-// read, and the copies of realisations are settled where they are stored.
-type RegisterRows interface {
-	RawRows
-	NewPartyWriter(ctx context.Context, runID uint64) cooperation.PartyWriter
-	NewRealisationWriter(ctx context.Context, runID uint64) cooperation.RealisationWriter
-	NewRecordWriter(ctx context.Context, runID uint64, source string) cooperation.RecordWriter
-	InsertBodies(ctx context.Context, runID uint64, bodies []cooperation.Body) error
-	// SettleRealisationCopies keeps one of identical copies of a
-	// realisation (agreement, village, month) that the run stored, and
-	// drops every copy of copies that disagree. It returns how many rows it
-	// dropped as repeats, and the refused copies grouped by realisation,
-	// each group ordered by line.
-	SettleRealisationCopies(ctx context.Context, runID uint64) (repeats int, refused []cooperation.RealisationCopy, err error)
-	// KeepRealisations records that the run had no realisations sheet, so
-	// its agreements keep the realisations they have.
-	KeepRealisations(ctx context.Context, runID uint64) error
-	// RealisedVillages lists the villages the current realisations reach,
-	// per agreement.
-	RealisedVillages(ctx context.Context, each func(agreementID string, village region.Code)) error
-}
-
 // Runner loads files, one run per file, and refreshes the aggregates.
 type Runner struct {
 	runs      ingest.Store
-	regions   RegionRows
-	scores    IDMRows
-	registers RegisterRows
+	datasets  []Dataset // in the order a full load must take
 	refresher *Refresher
 	lock      ingest.LoadLock
 	log       *slog.Logger
@@ -122,14 +75,6 @@ type Runner struct {
 	published []func(generation uint64)
 }
 
-// The register of the source articles (etl/seed) is the one real register
-// the simulation is shown beside, as `sinergi dev` does: loading it neither
-// withdraws the simulation nor refuses it. It is known by its content,
-// wherever it was copied to.
-var seedFingerprint = seed.Fingerprint()
-
-func isSeed(run ingest.Run) bool { return run.Fingerprint == seedFingerprint }
-
 // OnPublish registers f to be called with every generation a load
 // publishes.
 func (r *Runner) OnPublish(f func(generation uint64)) {
@@ -138,10 +83,40 @@ func (r *Runner) OnPublish(f func(generation uint64)) {
 	r.published = append(r.published, f)
 }
 
-// NewRunner returns a Runner.
-func NewRunner(runs ingest.Store, regions RegionRows, scores IDMRows, registers RegisterRows, refresher *Refresher, lock ingest.LoadLock, log *slog.Logger) *Runner {
-	return &Runner{runs: runs, regions: regions, scores: scores, registers: registers, refresher: refresher, lock: lock, log: log,
+// NewRunner returns a Runner of the datasets, given in the order a full
+// load must take (the regions first: every other dataset is checked
+// against them).
+func NewRunner(runs ingest.Store, datasets []Dataset, refresher *Refresher, lock ingest.LoadLock, log *slog.Logger) *Runner {
+	return &Runner{runs: runs, datasets: datasets, refresher: refresher, lock: lock, log: log,
 		now: time.Now, process: ingest.CurrentProcess()}
+}
+
+// Datasets are the names of the datasets the runner loads, in load order.
+func (r *Runner) Datasets() []string {
+	names := make([]string, len(r.datasets))
+	for i, d := range r.datasets {
+		names[i] = d.Name()
+	}
+	return names
+}
+
+func (r *Runner) dataset(name string) (Dataset, error) {
+	for _, d := range r.datasets {
+		if d.Name() == name {
+			return d, nil
+		}
+	}
+	return nil, fault.Invalid("unknown dataset %q (known: %v)", name, r.Datasets())
+}
+
+// Sources splits files into the sources of one run each, as dataset reads
+// them.
+func (r *Runner) Sources(dataset string, files []string) ([][]string, error) {
+	d, err := r.dataset(dataset)
+	if err != nil {
+		return nil, err
+	}
+	return d.Sources(files), nil
 }
 
 // setPause installs a fault test's pause on the runner and its refresher.
@@ -168,8 +143,9 @@ type Result struct {
 // as failed runs and reported in the error; the others still load. Nothing a
 // failed run wrote becomes visible.
 func (r *Runner) Load(ctx context.Context, dataset string, files ...string) (Result, error) {
-	if !validDataset(dataset) {
-		return Result{}, fault.Invalid("unknown dataset %q (known: %v)", dataset, Datasets)
+	ds, err := r.dataset(dataset)
+	if err != nil {
+		return Result{}, err
 	}
 	if len(files) == 0 {
 		return Result{}, fault.Invalid("no files to load")
@@ -186,8 +162,8 @@ func (r *Runner) Load(ctx context.Context, dataset string, files ...string) (Res
 	if _, err := r.settleInterrupted(ctx, true); err != nil {
 		return Result{}, err
 	}
-	if dataset == DatasetSimulation {
-		if err := r.checkNoRealRegister(ctx); err != nil {
+	if gate, ok := ds.(Gate); ok {
+		if err := gate.CheckLoad(ctx); err != nil {
 			return Result{}, err
 		}
 	}
@@ -195,8 +171,8 @@ func (r *Runner) Load(ctx context.Context, dataset string, files ...string) (Res
 	var res Result
 	var errs []error
 	var loaded []ingest.Run
-	for _, src := range SourceGroups(dataset, files) {
-		run, rejects, err := r.loadSource(ctx, dataset, src)
+	for _, src := range ds.Sources(files) {
+		run, rejects, err := r.loadSource(ctx, ds, src)
 		res.Rejects = append(res.Rejects, rejects...)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", baseNames(src), err))
@@ -206,44 +182,17 @@ func (r *Runner) Load(ctx context.Context, dataset string, files ...string) (Res
 		loaded = append(loaded, run)
 	}
 	if len(loaded) > 0 {
-		refreshed, err := r.commit(ctx, lease, dataset, loaded)
+		refreshed, err := r.commit(ctx, lease, ds, loaded)
 		res.Runs = append(res.Runs, refreshed...)
 		if err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if ctx.Err() == nil && lease.Held(ctx) == nil {
-		r.prune(ctx, dataset)
+		r.prune(ctx, ds)
 	}
 	sort.Slice(res.Runs, func(i, j int) bool { return res.Runs[i].ID < res.Runs[j].ID })
 	return res, errors.Join(errs...)
-}
-
-func validDataset(name string) bool {
-	for _, d := range Datasets {
-		if d == name {
-			return true
-		}
-	}
-	return false
-}
-
-// SourceGroups splits files into the sources of one run each: every file on
-// its own, except CSV files of a register, which together are one register.
-func SourceGroups(dataset string, files []string) [][]string {
-	var groups [][]string
-	var csvRegister []string
-	for _, f := range files {
-		if isRegister(dataset) && strings.EqualFold(filepath.Ext(f), ".csv") {
-			csvRegister = append(csvRegister, f)
-			continue
-		}
-		groups = append(groups, []string{f})
-	}
-	if len(csvRegister) > 0 {
-		groups = append(groups, csvRegister)
-	}
-	return groups
 }
 
 func baseNames(paths []string) string {
@@ -256,7 +205,8 @@ func baseNames(paths []string) string {
 
 // loadSource reads, validates and inserts one source as one run, leaving it
 // in status loaded. On failure the run is recorded as failed.
-func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string) (ingest.Run, []ingest.Reject, error) {
+func (r *Runner) loadSource(ctx context.Context, ds Dataset, paths []string) (ingest.Run, []ingest.Reject, error) {
+	dataset := ds.Name()
 	start := r.now().UTC()
 	run := ingest.Run{
 		ID:        uint64(start.UnixNano()),
@@ -291,20 +241,8 @@ func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string)
 	}
 	log.Info("load started", "fingerprint", fp[:12])
 
-	// Every dataset is checked against the regions committed so far.
-	known, err := r.knownRegions(ctx)
-	if err != nil {
-		return fail(err)
-	}
 	rejects := newRejectWriter(ctx, r.runs, &run)
-	switch dataset {
-	case DatasetRegions:
-		err = r.loadRegions(ctx, &run, paths[0], known, rejects)
-	case DatasetIDM:
-		err = r.loadIDM(ctx, &run, paths[0], known, rejects)
-	case DatasetRegister, DatasetSimulation:
-		err = r.loadRegister(ctx, &run, paths, known, rejects)
-	}
+	err = ds.Load(ctx, &Load{Run: &run, Paths: paths, Now: start, rejects: rejects, pause: r.pause})
 	if cerr := rejects.close(); err == nil {
 		err = cerr
 	}
@@ -331,13 +269,10 @@ func (r *Runner) loadSource(ctx context.Context, dataset string, paths []string)
 // every later rebuild. When it cannot be told whether the publish reached
 // the server (the server went away), the runs stay loaded and the next
 // load or start settles them (settleInterrupted).
-func (r *Runner) commit(ctx context.Context, lease ingest.Lease, dataset string, loaded []ingest.Run) ([]ingest.Run, error) {
-	start := r.now()
-	if dataset == DatasetRegister && slices.ContainsFunc(loaded, func(run ingest.Run) bool { return !isSeed(run) }) {
-		// A real register replaces the simulation: the refresh below is the
-		// first snapshot without it. Should the refresh fail, the
-		// simulation stays withdrawn and the next refresh leaves it out.
-		if err := r.withdrawSimulation(ctx, fmt.Sprintf("replaced by the real register of run %d", loaded[len(loaded)-1].ID)); err != nil {
+func (r *Runner) commit(ctx context.Context, lease ingest.Lease, ds Dataset, loaded []ingest.Run) ([]ingest.Run, error) {
+	dataset, start := ds.Name(), r.now()
+	if c, ok := ds.(Committer); ok {
+		if err := c.BeforeCommit(ctx, loaded); err != nil {
 			return loaded, fmt.Errorf("commit %s: %w", dataset, err)
 		}
 	}
@@ -345,7 +280,7 @@ func (r *Runner) commit(ctx context.Context, lease ingest.Lease, dataset string,
 	for i, run := range loaded {
 		ids[i] = run.ID
 	}
-	gen, err := r.refresher.Refresh(ctx, lease.Held, ids, refreshedAs(dataset))
+	gen, err := r.refresher.Refresh(ctx, lease.Held, ids, ds.Snapshot())
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	published := err == nil
@@ -385,14 +320,6 @@ func (r *Runner) commit(ctx context.Context, lease ingest.Lease, dataset string,
 	return out, nil
 }
 
-func (r *Runner) knownRegions(ctx context.Context) (*RegionSet, error) {
-	all, err := r.regions.All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading current regions: %w", err)
-	}
-	return NewRegionSet(all), nil
-}
-
 // parseFile opens a file as a table and parses it.
 func parseFile[B any](path string, parse func(*tabular.Table) (B, error)) (B, error) {
 	var zero B
@@ -402,148 +329,6 @@ func parseFile[B any](path string, parse func(*tabular.Table) (B, error)) (B, er
 	}
 	defer t.Close()
 	return parse(t)
-}
-
-func (r *Runner) loadRegions(ctx context.Context, run *ingest.Run, path string, known *RegionSet, rejects *rejectWriter) error {
-	batch, err := parseFile(path, func(t *tabular.Table) (RegionBatch, error) { return parseRegions(t, known, rejects.add) })
-	if err != nil {
-		return err
-	}
-	run.RowsRead, run.RowsLoaded = batch.RowsRead, len(batch.Regions)
-	return r.regions.InsertRows(ctx, run.ID, run.Source, batch.Regions)
-}
-
-func (r *Runner) loadIDM(ctx context.Context, run *ingest.Run, path string, known *RegionSet, rejects *rejectWriter) error {
-	batch, err := parseFile(path, func(t *tabular.Table) (IDMBatch, error) {
-		return parseIDM(t, known, IDMYears(r.now()), rejects.add)
-	})
-	if err != nil {
-		return err
-	}
-	run.RowsRead, run.RowsLoaded = batch.RowsRead, len(batch.Scores)
-	return r.scores.InsertRows(ctx, run.ID, run.Source, batch.Scores)
-}
-
-// loadRegister streams a register into ClickHouse as it is read: parties
-// and realisations go to their tables as they are validated, each party
-// and realised village leaving in memory only what its agreement's record
-// says (cooperation.RecordBuilder). The copies of realisations are then
-// settled in ClickHouse, and the agreements, which were only numbered, are
-// read again and stored with their records. Memory grows with the
-// agreements and their distinct villages and partners, not with rows.
-func (r *Runner) loadRegister(ctx context.Context, run *ingest.Run, paths []string, known *RegionSet, rejects *rejectWriter) error {
-	start := r.now()
-	records := cooperation.NewRecordBuilder()
-	var partiesDone time.Time
-	parties := r.registers.NewPartyWriter(ctx, run.ID)
-	realisations := r.registers.NewRealisationWriter(ctx, run.ID)
-	batch, err := StreamRegister(paths, known, RegisterSink{
-		Reject: rejects.add,
-		Party: func(p *cooperation.Party, agreement int) error {
-			return parties.Append(p, records.AddParty(agreement, p))
-		},
-		PartiesDone: func() error {
-			partiesDone = r.now()
-			if err := parties.Close(); err != nil {
-				return err
-			}
-			r.reach(ctx, "inserting")
-			return nil
-		},
-		Realisation: func(rl *cooperation.Realisation, agreement, line int) error {
-			if rl.Village != "" {
-				records.AddRealised(agreement, rl.Village)
-			}
-			return realisations.Append(rl, line)
-		},
-	})
-	if err == nil {
-		err = parties.Close() // a register without parties: nothing to send
-	}
-	if err != nil {
-		parties.Abort()
-		realisations.Abort()
-		return err
-	}
-	if err := realisations.Close(); err != nil {
-		return err
-	}
-	streamed := r.now()
-	var repeats int
-	var refused []cooperation.RealisationCopy
-	if batch.RealisationRows > 1 {
-		if repeats, refused, err = r.registers.SettleRealisationCopies(ctx, run.ID); err != nil {
-			return err
-		}
-	}
-	if batch.RealisationsSource == "" {
-		// No realisations sheet: the agreements keep the realisations they
-		// have, and so do their records (the villages realisations reach).
-		if err := r.registers.KeepRealisations(ctx, run.ID); err != nil {
-			return err
-		}
-		err := r.registers.RealisedVillages(ctx, func(id string, village region.Code) {
-			if n, ok := batch.AgreementNumber(id); ok {
-				records.AddRealised(n, village)
-			}
-		})
-		if err != nil {
-			return err
-		}
-	}
-	settled := r.now()
-	if len(refused) > 0 {
-		lines := make([]int, len(refused))
-		for i, c := range refused {
-			lines[i] = c.Line
-			if n, ok := batch.AgreementNumber(c.AgreementID); ok && c.Village != "" {
-				records.RemoveRealised(n, c.Village)
-			}
-		}
-		texts, err := realisationRecords(paths, lines)
-		if err != nil {
-			return err
-		}
-		for _, rj := range realisationCopyRejects(batch.RealisationsSource, batch.RealisationsSheet, refused, texts) {
-			rejects.add(rj)
-		}
-	}
-	simulation := run.Dataset == DatasetSimulation
-	for _, b := range batch.Bodies {
-		if err := checkSimulationID("body", b.ID, simulation); err != nil {
-			return err
-		}
-	}
-	w := r.registers.NewRecordWriter(ctx, run.ID, run.Source)
-	err = batch.ReadAgreements(func(a *cooperation.Agreement, number int) error {
-		if err := checkSimulationID("agreement", a.ID, simulation); err != nil {
-			return err
-		}
-		rec := records.Record(number, *a)
-		return w.Append(&rec)
-	})
-	if err != nil {
-		w.Abort()
-		return err
-	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	if err := r.registers.InsertBodies(ctx, run.ID, batch.Bodies); err != nil {
-		return err
-	}
-	realised := batch.RealisationRows - repeats - len(refused)
-	loaded := batch.AgreementRows + batch.PartyRows + realised + len(batch.Bodies)
-	r.log.Debug("register stored", "run", run.ID, "agreements", batch.AgreementRows, "parties", batch.PartyRows,
-		"realisations", batch.RealisationRows, "repeats", repeats, "refused_copies", len(refused),
-		"reading_agreements_and_parties", partiesDone.Sub(start).Round(time.Millisecond), "streaming_realisations", streamed.Sub(partiesDone).Round(time.Millisecond),
-		"settling_copies", settled.Sub(streamed).Round(time.Millisecond),
-		"storing_records", r.now().Sub(settled).Round(time.Millisecond))
-	for _, warning := range batch.Warnings {
-		rejects.warn(warning)
-	}
-	run.RowsRead, run.RowsLoaded = batch.RowsRead, loaded
-	return nil
 }
 
 // IDMYears is the range of years an IDM file may hold: from the first IDM
@@ -593,41 +378,14 @@ func (r *Runner) RebuildStale(ctx context.Context) ([]string, error) {
 	return r.refresher.RebuildStale(ctx, lease.Held)
 }
 
-func isRegister(dataset string) bool {
-	return dataset == DatasetRegister || dataset == DatasetSimulation
-}
-
-// refreshedAs is the dataset whose snapshots a load of dataset rebuilds:
-// the simulation is a register.
-func refreshedAs(dataset string) string {
-	if dataset == DatasetSimulation {
-		return DatasetRegister
-	}
-	return dataset
-}
-
-// checkSimulationID keeps the simulation's ids and real ones apart: a
-// simulation has only SIMULASI- ids, a real register none. Either mistake
-// fails the whole run, so that no simulated row is ever counted as real.
-func checkSimulationID(what, id string, simulation bool) error {
-	switch {
-	case simulation && !cooperation.IsSimulated(id):
-		return fault.Invalid("%s %q: every id of a simulation starts with %s", what, id, cooperation.SimulationPrefix)
-	case !simulation && cooperation.IsSimulated(id):
-		return fault.Invalid("%s %q: ids starting with %s are reserved for sinergi's simulation; a real register must use its own ids",
-			what, id, cooperation.SimulationPrefix)
-	}
-	return nil
-}
-
 // committedRuns are the runs of a dataset whose rows count.
-func (r *Runner) committedRuns(ctx context.Context, dataset string) ([]ingest.Run, error) {
-	runs, err := r.runs.Runs(ctx, ingest.MaxRuns, dataset)
+func committedRuns(ctx context.Context, runs ingest.Store, dataset string) ([]ingest.Run, error) {
+	all, err := runs.Runs(ctx, ingest.MaxRuns, dataset)
 	if err != nil {
 		return nil, err
 	}
 	var out []ingest.Run
-	for _, run := range runs {
+	for _, run := range all {
 		if run.Status == ingest.StatusSucceeded || run.Status == ingest.StatusLoaded {
 			out = append(out, run)
 		}
@@ -635,67 +393,50 @@ func (r *Runner) committedRuns(ctx context.Context, dataset string) ([]ingest.Ru
 	return out, nil
 }
 
-// CheckSimulationAllowed says why a simulation would be refused now, or
-// nil when it would load.
-func (r *Runner) CheckSimulationAllowed(ctx context.Context) error {
+// CheckLoad says why a load of dataset would be refused now (the
+// simulation beside a real register), or nil when it would load.
+func (r *Runner) CheckLoad(ctx context.Context, dataset string) error {
+	ds, err := r.dataset(dataset)
+	if err != nil {
+		return err
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.checkNoRealRegister(ctx)
+	if gate, ok := ds.(Gate); ok {
+		return gate.CheckLoad(ctx)
+	}
+	return nil
 }
 
-// checkNoRealRegister refuses a simulation while a real register other
-// than the seed is loaded.
-func (r *Runner) checkNoRealRegister(ctx context.Context) error {
-	real, err := r.committedRuns(ctx, DatasetRegister)
+// Withdraw withdraws every run of dataset whose rows count and rebuilds its
+// snapshot without them (sinergi simulation remove). It reports how many
+// runs it withdrew; with none, it does nothing.
+func (r *Runner) Withdraw(ctx context.Context, dataset, reason string) (int, error) {
+	ds, err := r.dataset(dataset)
 	if err != nil {
-		return fmt.Errorf("simulation: %w", err)
+		return 0, err
 	}
-	for _, run := range real {
-		if !isSeed(run) {
-			return fault.Invalid("a real register is loaded (run %d, %s): the simulation is never loaded beside one", run.ID, run.Source)
-		}
-	}
-	return nil
-}
-
-// withdrawSimulation withdraws every simulation run whose rows count.
-func (r *Runner) withdrawSimulation(ctx context.Context, reason string) error {
-	sims, err := r.committedRuns(ctx, DatasetSimulation)
-	if err != nil || len(sims) == 0 {
-		return err
-	}
-	if err := r.runs.Withdraw(ctx, sims, reason); err != nil {
-		return err
-	}
-	r.log.Warn("simulation withdrawn", "runs", len(sims), "reason", reason)
-	return nil
-}
-
-// RemoveSimulation withdraws the simulated register and rebuilds the
-// cooperation snapshots without it. It reports how many runs it withdrew;
-// with none loaded it does nothing.
-func (r *Runner) RemoveSimulation(ctx context.Context) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	lease, err := r.lock.LockLoads(ctx, r.process, true)
 	if err != nil {
-		return 0, fmt.Errorf("removing the simulation: %w", err)
+		return 0, fmt.Errorf("withdrawing %s: %w", dataset, err)
 	}
 	defer r.release(ctx, lease)
-	sims, err := r.committedRuns(ctx, DatasetSimulation)
-	if err != nil || len(sims) == 0 {
+	withdrawn, err := committedRuns(ctx, r.runs, dataset)
+	if err != nil || len(withdrawn) == 0 {
 		return 0, err
 	}
-	if err := r.runs.Withdraw(ctx, sims, "removed on request"); err != nil {
+	if err := r.runs.Withdraw(ctx, withdrawn, reason); err != nil {
 		return 0, err
 	}
-	gen, err := r.refresher.Refresh(ctx, lease.Held, nil, DatasetRegister)
+	gen, err := r.refresher.Refresh(ctx, lease.Held, nil, ds.Snapshot())
 	if err != nil {
-		return len(sims), fmt.Errorf("removing the simulation: %w", err)
+		return len(withdrawn), fmt.Errorf("withdrawing %s: %w", dataset, err)
 	}
 	for _, f := range r.published {
 		f(gen)
 	}
-	r.log.Info("simulation removed", "runs", len(sims))
-	return len(sims), nil
+	r.log.Info("runs withdrawn", "dataset", dataset, "runs", len(withdrawn), "reason", reason)
+	return len(withdrawn), nil
 }

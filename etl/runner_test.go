@@ -38,7 +38,9 @@ func TestMain(m *testing.M) {
 // cmd/sinergi wires it.
 func newClickHouseRunner(db *clickhouse.DB, log *slog.Logger) *Runner {
 	regions, scores, runs, coop := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
-	return NewRunner(runs, regions, scores, coop, NewRefresher(db, regions, scores, coop), ingestch.LoadLock{DB: db, Log: log}, log)
+	datasets := []Dataset{NewRegions(regions), NewIDM(scores, regions), NewRegister(coop, regions, runs, log), NewSimulation(coop, regions, runs, log)}
+	refresher := NewRefresher(db, RegionsSnapshot(regions), IDMSnapshot(scores), RegisterSnapshot(coop))
+	return NewRunner(runs, datasets, refresher, ingestch.LoadLock{DB: db, Log: log}, log)
 }
 
 func sharedDataDir(t *testing.T) string { return realdata.Dir(t) }
@@ -428,7 +430,7 @@ func TestJobValidationNamesTheProblem(t *testing.T) {
 		{Job{Name: "x", Dataset: DatasetIDM, Source: "a.csv", Schedule: "sometimes"}, "schedule"},
 		{Job{Name: "x", Dataset: DatasetIDM, Source: "[", Schedule: "1h"}, "glob"},
 	} {
-		if err := tc.job.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := tc.job.Validate([]string{DatasetRegions, DatasetIDM}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: got %v, want an error about %s", tc.job, err, tc.want)
 		}
 	}

@@ -28,10 +28,11 @@ type Job struct {
 	Schedule string `yaml:"schedule"`
 }
 
-// Validate checks a job's fields, naming the one that is wrong.
-func (j Job) Validate() error {
-	if !validDataset(j.Dataset) {
-		return fmt.Errorf("job %q: dataset %q is not one of %v", j.Name, j.Dataset, Datasets)
+// Validate checks a job's fields, naming the one that is wrong; datasets
+// are the names of those that can be loaded.
+func (j Job) Validate(datasets []string) error {
+	if !slices.Contains(datasets, j.Dataset) {
+		return fmt.Errorf("job %q: dataset %q is not one of %v", j.Name, j.Dataset, datasets)
 	}
 	if j.Source == "" {
 		return fmt.Errorf("job %q: source is empty", j.Name)
@@ -76,13 +77,15 @@ func NewScheduler(runner *Runner, runs ingest.Store, jobs []Job, log *slog.Logge
 		if jobs[i].Name == "" {
 			jobs[i].Name = jobs[i].Dataset
 		}
-		if err := jobs[i].Validate(); err != nil {
+		if err := jobs[i].Validate(runner.Datasets()); err != nil {
 			return nil, err
 		}
 	}
-	// Regions before IDM: IDM rows are checked against the regions.
+	// In the runner's order of datasets: IDM rows are checked against the
+	// regions.
+	order := runner.Datasets()
 	sort.SliceStable(jobs, func(a, b int) bool {
-		return slices.Index(Datasets, jobs[a].Dataset) < slices.Index(Datasets, jobs[b].Dataset)
+		return slices.Index(order, jobs[a].Dataset) < slices.Index(order, jobs[b].Dataset)
 	})
 	sched, err := gocron.NewScheduler(
 		gocron.WithLogger(log.With("component", "gocron")),
@@ -140,8 +143,12 @@ func (s *Scheduler) RunJob(ctx context.Context, j Job) error {
 		return fmt.Errorf("job %q: no file matches %s", j.Name, j.Source)
 	}
 	sort.Strings(files)
+	sources, err := s.runner.Sources(j.Dataset, files)
+	if err != nil {
+		return fmt.Errorf("job %q: %w", j.Name, err)
+	}
 	var changed []string
-	for _, src := range SourceGroups(j.Dataset, files) {
+	for _, src := range sources {
 		fp, err := Fingerprint(src...)
 		if err != nil {
 			return err

@@ -122,21 +122,21 @@ func TestSimulationNeverMixesWithARealRegister(t *testing.T) {
 	}
 }
 
-func TestRemoveSimulation(t *testing.T) {
+func TestWithdrawSimulation(t *testing.T) {
 	f := newFixture(t)
 	f.mustLoad(DatasetRegions, realdataPath(t))
 	f.mustLoad(DatasetSimulation, simulationFiles...)
 	if ids := f.currentAgreements(); simulated(ids) != 2 {
 		t.Fatalf("simulation loaded: %v", ids)
 	}
-	n, err := f.runner.RemoveSimulation(context.Background())
+	n, err := f.runner.Withdraw(context.Background(), DatasetSimulation, "removed on request")
 	if err != nil || n != 1 {
-		t.Fatalf("RemoveSimulation: %d runs, %v; want 1", n, err)
+		t.Fatalf("Withdraw: %d runs, %v; want 1", n, err)
 	}
 	if ids := f.currentAgreements(); len(ids) != 0 {
 		t.Fatalf("after removing the simulation: %v, want none", ids)
 	}
-	if n, err := f.runner.RemoveSimulation(context.Background()); err != nil || n != 0 {
+	if n, err := f.runner.Withdraw(context.Background(), DatasetSimulation, "removed on request"); err != nil || n != 0 {
 		t.Fatalf("removing again: %d, %v; want 0, nil", n, err)
 	}
 }

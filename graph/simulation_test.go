@@ -40,7 +40,7 @@ func TestSimulationIsExposed(t *testing.T) {
 		t.Fatalf("agreements: %+v, want two, both simulated", on.Agreements.Nodes)
 	}
 
-	if _, err := a.runner.RemoveSimulation(context.Background()); err != nil {
+	if _, err := a.runner.Withdraw(context.Background(), etl.DatasetSimulation, "removed on request"); err != nil {
 		t.Fatal(err)
 	}
 	var off answer

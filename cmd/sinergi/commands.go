@@ -71,7 +71,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, args []string) er
 		if job != nil {
 			jobs = append(jobs, *job)
 		}
-	} else if n, err := runner.RemoveSimulation(ctx); err != nil {
+	} else if n, err := runner.Withdraw(ctx, etl.DatasetSimulation, "removed on request"); err != nil {
 		return err
 	} else {
 		log.Info("simulation off: only real data is served", "withdrawn_runs", n)
@@ -96,7 +96,7 @@ const simulationDir = "SIMULASI-kaltim"
 // returns the job that loads it, or nil when a real register is loaded,
 // beside which the simulation never is.
 func simulationJob(ctx context.Context, runner *etl.Runner, dataDir string, log *slog.Logger) (*etl.Job, error) {
-	if err := runner.CheckSimulationAllowed(ctx); err != nil {
+	if err := runner.CheckLoad(ctx, etl.DatasetSimulation); err != nil {
 		log.Warn("the simulation is not loaded", "reason", err)
 		return nil, nil
 	}
@@ -140,7 +140,7 @@ func runSimulation(ctx context.Context, cfg Config, log *slog.Logger, args []str
 		return err
 	}
 	defer a.close(ctx)
-	n, err := a.runner().RemoveSimulation(ctx)
+	n, err := a.runner().Withdraw(ctx, etl.DatasetSimulation, "removed on request")
 	if err != nil {
 		return err
 	}
@@ -206,7 +206,7 @@ func shutdownScheduler(s *etl.Scheduler, log *slog.Logger) {
 // file could not be loaded (rejected rows alone are not a failure).
 func runLoad(ctx context.Context, cfg Config, log *slog.Logger, args []string) int {
 	if len(args) < 2 {
-		fmt.Fprintf(os.Stderr, "usage: sinergi etl load <dataset> <file>...  (datasets: %s)\n", strings.Join(etl.Datasets, ", "))
+		fmt.Fprintf(os.Stderr, "usage: sinergi etl load <dataset> <file>...  (datasets: %s)\n", strings.Join(datasetNames, ", "))
 		return 2
 	}
 	a, err := openApp(ctx, cfg, log, schemaRequire)

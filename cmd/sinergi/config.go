@@ -371,7 +371,7 @@ func (c Config) validate() error {
 		if j.Name == "" {
 			j.Name = j.Dataset
 		}
-		if err := j.Validate(); err != nil {
+		if err := j.Validate(datasetNames); err != nil {
 			errs = append(errs, fmt.Errorf("setting jobs[%d]: %w", i, err))
 		}
 	}

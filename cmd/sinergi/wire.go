@@ -11,9 +11,21 @@ import (
 	"github.com/sinergi-id/sinergi/internal/region/regionch"
 )
 
+// datasetNames are the datasets newRunner wires, in load order; the
+// configuration checks its jobs against them before anything connects.
+var datasetNames = []string{etl.DatasetRegions, etl.DatasetIDM, etl.DatasetRegister, etl.DatasetSimulation}
+
 // newRunner wires the ETL to the ClickHouse stores on db: the only place
-// the program chooses the stores the ETL loads into.
+// the program chooses the datasets the ETL loads and the stores they load
+// into.
 func newRunner(db *clickhouse.DB, log *slog.Logger) *etl.Runner {
 	regions, scores, runs, coop := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
-	return etl.NewRunner(runs, regions, scores, coop, etl.NewRefresher(db, regions, scores, coop), ingestch.LoadLock{DB: db, Log: log}, log)
+	refresher := etl.NewRefresher(db, etl.RegionsSnapshot(regions), etl.IDMSnapshot(scores), etl.RegisterSnapshot(coop))
+	datasets := []etl.Dataset{
+		etl.NewRegions(regions),
+		etl.NewIDM(scores, regions),
+		etl.NewRegister(coop, regions, runs, log),
+		etl.NewSimulation(coop, regions, runs, log),
+	}
+	return etl.NewRunner(runs, datasets, refresher, ingestch.LoadLock{DB: db, Log: log}, log)
 }

@@ -13,13 +13,20 @@ import (
 	"github.com/sinergi-id/sinergi/internal/region/regionch"
 )
 
-// NewRunner is a Runner over the ClickHouse stores on db.
+// NewRunner is a Runner of every dataset over the ClickHouse stores on db.
 func NewRunner(db *clickhouse.DB, log *slog.Logger) *etl.Runner {
 	regions, scores, runs, coop := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
-	return etl.NewRunner(runs, regions, scores, coop, etl.NewRefresher(db, regions, scores, coop), ingestch.LoadLock{DB: db, Log: log}, log)
+	datasets := []etl.Dataset{
+		etl.NewRegions(regions),
+		etl.NewIDM(scores, regions),
+		etl.NewRegister(coop, regions, runs, log),
+		etl.NewSimulation(coop, regions, runs, log),
+	}
+	return etl.NewRunner(runs, datasets, NewRefresher(db), ingestch.LoadLock{DB: db, Log: log}, log)
 }
 
 // NewRefresher is the Refresher of the ClickHouse stores on db.
 func NewRefresher(db *clickhouse.DB) *etl.Refresher {
-	return etl.NewRefresher(db, regionch.NewStore(db), idmch.NewStore(db), coopch.NewStore(db))
+	return etl.NewRefresher(db, etl.RegionsSnapshot(regionch.NewStore(db)), etl.IDMSnapshot(idmch.NewStore(db)),
+		etl.RegisterSnapshot(coopch.NewStore(db)))
 }
