@@ -152,7 +152,7 @@ func TestFlightIsCancelledWhenEveryClientHasGone(t *testing.T) {
 // boundRootFields lets at most rootFieldsAtOnce top-level fields of one
 // operation run together, and marks volatile ones.
 func TestRootFieldsRunAFewAtATime(t *testing.T) {
-	ctx, st := withOperationState(context.Background())
+	ctx, st := withOperationState(context.Background(), nil)
 	var running, most atomic.Int64
 	var wg sync.WaitGroup
 	for i := range 12 {

@@ -97,6 +97,7 @@ func newAPIWith(t testing.TB, o apiOptions) *api {
 		IDM:         scores,
 		Ingest:      ingest.NewService(ingestch.NewStore(db)),
 		Cooperation: cooperation.NewService(coopch.NewStore(db), regions, scores),
+		Published:   db.LatestGeneration,
 	}
 	var h http.Handler = graph.NewMux(graph.NewHandler(res, log, lim, cache), db.Ping, log, nil)
 	if o.wrap != nil {

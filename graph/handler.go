@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -75,13 +76,49 @@ func NewHandler(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache) h
 type operationState struct {
 	rootSlots *semaphore.Weighted
 	volatile  atomic.Bool
+	// The published generation when the first root field started (nil
+	// published: not read).
+	published       func(context.Context) (uint64, error)
+	generationOnce  sync.Once
+	generation      uint64
+	generationErr   error
+	generationTaken atomic.Bool
 }
 
 type operationStateKey struct{}
 
-func withOperationState(ctx context.Context) (context.Context, *operationState) {
-	st := &operationState{rootSlots: semaphore.NewWeighted(rootFieldsAtOnce)}
+func withOperationState(ctx context.Context, published func(context.Context) (uint64, error)) (context.Context, *operationState) {
+	st := &operationState{rootSlots: semaphore.NewWeighted(rootFieldsAtOnce), published: published}
 	return context.WithValue(ctx, operationStateKey{}, st), st
+}
+
+// takeGeneration reads the published generation once, before the first
+// root field reads anything: a refused operation reads nothing.
+func (st *operationState) takeGeneration(ctx context.Context) {
+	if st.published == nil {
+		return
+	}
+	st.generationOnce.Do(func() {
+		st.generation, st.generationErr = st.published(ctx)
+		st.generationTaken.Store(true)
+	})
+}
+
+// sameGeneration reports whether no load published since takeGeneration,
+// so that every statement of the operation read the same generations. An
+// operation that read nothing is trivially consistent.
+func (st *operationState) sameGeneration(ctx context.Context) (bool, error) {
+	if !st.generationTaken.Load() {
+		return true, nil
+	}
+	if st.generationErr != nil {
+		return false, st.generationErr
+	}
+	now, err := st.published(ctx)
+	if err != nil {
+		return false, err
+	}
+	return now == st.generation, nil
 }
 
 // boundRootFields runs at most rootFieldsAtOnce top-level fields of an
@@ -98,6 +135,7 @@ func boundRootFields(ctx context.Context, next graphql.RootResolver) graphql.Mar
 		return next(ctx) // the request is over: the resolver fails at once on ctx
 	}
 	defer st.rootSlots.Release(1)
+	st.takeGeneration(ctx)
 	return next(ctx)
 }
 

@@ -4,6 +4,8 @@
 package graph
 
 import (
+	"context"
+
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -16,4 +18,8 @@ type Resolver struct {
 	IDM         *idm.Service
 	Ingest      *ingest.Service
 	Cooperation *cooperation.Service
+	// Published returns the newest published snapshot generation. When set,
+	// an operation during which a load published runs again (see
+	// runOperation); nil leaves that check out.
+	Published func(context.Context) (uint64, error)
 }

@@ -505,8 +505,6 @@ func (e *endpoint) runOperation(ctx context.Context, req *request, params *graph
 	defer e.admission.release()
 
 	ctx = graphql.StartOperationTrace(ctx)
-	ctx = e.resolver.withLoaders(ctx)
-	ctx, state := withOperationState(ctx)
 	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
 	opCtx, errs := e.exec.CreateOperationContext(ctx, params)
 	if errs != nil {
@@ -517,16 +515,40 @@ func (e *endpoint) runOperation(ctx context.Context, req *request, params *graph
 		err.Extensions = map[string]any{"code": CodeBadRequest}
 		return operationResult{outcome: outcomeNotAllowed, errors: gqlerror.List{err}}
 	}
-	responses, ctx := e.exec.DispatchOperation(ctx, opCtx)
-	resp := responses(ctx)
-	if resp == nil { // the request's context ended before the answer
-		return e.requestError(ctx, gqlerror.List{deadlineError()})
+	// Each statement reads the generations published when it starts; an
+	// operation runs several, side by side or one after the other. A load
+	// that publishes in between would give one answer figures of two loads
+	// (issue 16's soak saw it). So the operation notes the published
+	// generation before its first root field and checks it after the last;
+	// if a load published meanwhile, it runs again with fresh loaders.
+	for run := 1; ; run++ {
+		runCtx, state := withOperationState(e.resolver.withLoaders(ctx), e.resolver.Published)
+		responses, runCtx := e.exec.DispatchOperation(runCtx, opCtx)
+		resp := responses(runCtx)
+		if resp == nil { // the request's context ended before the answer
+			return e.requestError(runCtx, gqlerror.List{deadlineError()})
+		}
+		if resp.Data == nil {
+			return e.requestError(runCtx, resp.Errors)
+		}
+		same, err := state.sameGeneration(runCtx)
+		if err != nil {
+			e.log.WarnContext(ctx, "graphql: the published generation could not be read; answering unavailable", "err", err)
+			return operationResult{outcome: outcomeBusy}
+		}
+		if same {
+			return operationResult{outcome: outcomeExecuted, data: resp.Data, errors: resp.Errors, extensions: resp.Extensions, volatile: state.volatile.Load()}
+		}
+		if run == maxRunsAcrossPublishes {
+			e.log.WarnContext(ctx, "graphql: loads kept publishing while an operation ran; answering unavailable", "runs", run)
+			return operationResult{outcome: outcomeBusy}
+		}
 	}
-	if resp.Data == nil {
-		return e.requestError(ctx, resp.Errors)
-	}
-	return operationResult{outcome: outcomeExecuted, data: resp.Data, errors: resp.Errors, extensions: resp.Extensions, volatile: state.volatile.Load()}
 }
+
+// maxRunsAcrossPublishes bounds how often an operation runs again because
+// a load published while it ran (loads are minutes apart: twice is rare).
+const maxRunsAcrossPublishes = 3
 
 // requestError is an operation refused before it ran: every error gets a
 // code, and the refusal one WARN line (never the query).

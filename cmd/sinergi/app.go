@@ -198,6 +198,7 @@ func (a *app) resolver() *graph.Resolver {
 		IDM:         scores,
 		Ingest:      ingest.NewService(ingestch.NewStore(a.reads)),
 		Cooperation: coop,
+		Published:   a.reads.LatestGeneration,
 	}
 }
 
