@@ -467,7 +467,7 @@ func TestRegisterStreamsLikeParseRegister(t *testing.T) {
 					AND has(?, agreement_id) ORDER BY agreement_id`, ids); err != nil {
 					t.Fatal(err)
 				}
-				wantRecords := cooperation.BuildRecords(want.Agreements, want.Parties, want.Realisations)
+				wantRecords := recordsOf(want)
 				slices.SortFunc(wantRecords, func(a, b cooperation.Record) int { return strings.Compare(a.ID, b.ID) })
 				if len(records) != len(wantRecords) {
 					t.Fatalf("%d agreement records, want %d", len(records), len(wantRecords))
@@ -922,6 +922,33 @@ func toIngestRejects(run *ingest.Run, rejects []Reject) []ingest.Reject {
 	for i, rj := range rejects {
 		out[i] = ingest.Reject{RunID: run.ID, Dataset: run.Dataset, Source: rj.Source, Sheet: rj.Sheet,
 			Line: rj.Line, Reason: rj.Reason, Record: rj.Record}
+	}
+	return out
+}
+
+// recordsOf builds the records of a register read whole with RecordBuilder,
+// agreements numbered by their id's first place.
+func recordsOf(reg RegisterBatch) []cooperation.Record {
+	number := map[string]int{}
+	for i, a := range reg.Agreements {
+		if _, ok := number[a.ID]; !ok {
+			number[a.ID] = i
+		}
+	}
+	b := cooperation.NewRecordBuilder()
+	for i := range reg.Parties {
+		if n, ok := number[reg.Parties[i].AgreementID]; ok {
+			b.AddParty(n, &reg.Parties[i])
+		}
+	}
+	for _, r := range reg.Realisations {
+		if n, ok := number[r.AgreementID]; ok && r.Village != "" {
+			b.AddRealised(n, r.Village)
+		}
+	}
+	out := make([]cooperation.Record, len(reg.Agreements))
+	for i, a := range reg.Agreements {
+		out[i] = b.Record(number[a.ID], a)
 	}
 	return out
 }

@@ -1,49 +1,9 @@
 package cooperation
 
-import (
-	"slices"
+import "slices"
 
-	"github.com/sinergi-id/sinergi/internal/region"
-)
-
-// DeriveIssues classifies an agreement from its parties, for the two issues
-// the parties reveal:
-//   - CROSS_KABUPATEN when its villages and kabupaten governments lie in two
-//     or more kabupaten/kota, or a party is another province;
-//   - ENERGY_MINERAL when a party works in coal, oil and gas, minerals or
-//     energy.
-//
-// The result is in Issues order.
-func DeriveIssues(parties []Party) []Issue {
-	kabupaten := map[region.Code]bool{}
-	var cross, energy bool
-	for _, p := range parties {
-		switch p.Type {
-		case PartyDesa, PartyDesaPersiapan, PartyKabupatenGov:
-			if k := p.Region.Ancestor(region.LevelKabupatenKota); k != "" {
-				kabupaten[k] = true
-			}
-		case PartyOtherProvince:
-			cross = true
-		}
-		if p.Sector.IsEnergyMineral() {
-			energy = true
-		}
-	}
-	if len(kabupaten) > 1 {
-		cross = true
-	}
-	var out []Issue
-	if cross {
-		out = append(out, IssueCrossKabupaten)
-	}
-	if energy {
-		out = append(out, IssueEnergyMineral)
-	}
-	return out
-}
-
-// derivable are the issues DeriveIssues can tell; only these are compared
+// derivable are the issues a register's parties reveal (RecordBuilder
+// derives them); only these are compared
 // with the declared ones.
 var derivable = []Issue{IssueCrossKabupaten, IssueEnergyMineral}
 

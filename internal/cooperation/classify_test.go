@@ -5,7 +5,9 @@ import (
 	"testing"
 )
 
-func TestDeriveIssues(t *testing.T) {
+// TestDerivedIssues checks the issues RecordBuilder derives from an
+// agreement's parties.
+func TestDerivedIssues(t *testing.T) {
 	tests := []struct {
 		name    string
 		parties []Party
@@ -33,7 +35,11 @@ func TestDeriveIssues(t *testing.T) {
 		}, nil},
 	}
 	for _, tt := range tests {
-		if got := DeriveIssues(tt.parties); !reflect.DeepEqual(got, tt.want) {
+		b := NewRecordBuilder()
+		for i := range tt.parties {
+			b.AddParty(0, &tt.parties[i])
+		}
+		if got := b.Record(0, Agreement{}).Derived; !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
 		}
 	}

@@ -101,56 +101,13 @@ func VillageKey(p Party) string {
 // IsPersiapanKey reports whether a village key is a desa persiapan's.
 func IsPersiapanKey(key string) bool { return strings.Contains(key, ":") }
 
-// BuildRecords joins agreements with their parties and realisations (all of
-// one register) into records.
-func BuildRecords(agreements []Agreement, parties []Party, realisations []Realisation) []Record {
-	realised := map[string][]region.Code{}
-	for _, r := range realisations {
-		if r.Village != "" {
-			realised[r.AgreementID] = append(realised[r.AgreementID], r.Village)
-		}
-	}
-	return BuildRecordsRealised(agreements, parties, realised)
-}
-
-// BuildRecordsRealised is BuildRecords for a register whose realisations
-// are not in memory: realised gives, per agreement id, the villages its
-// realisations reached (in any order, repeats allowed).
-func BuildRecordsRealised(agreements []Agreement, parties []Party, realised map[string][]region.Code) []Record {
-	// Agreements are numbered by their id's first place, so that two
-	// agreements of one id (which a register never accepts) share facts.
-	number := make(map[string]int, len(agreements))
-	for i, a := range agreements {
-		if _, ok := number[a.ID]; !ok {
-			number[a.ID] = i
-		}
-	}
-	b := NewRecordBuilder()
-	for i := range parties {
-		if n, ok := number[parties[i].AgreementID]; ok {
-			b.AddParty(n, &parties[i])
-		}
-	}
-	for id, villages := range realised {
-		if n, ok := number[id]; ok {
-			for _, v := range villages {
-				b.AddRealised(n, v)
-			}
-		}
-	}
-	out := make([]Record, 0, len(agreements))
-	for _, a := range agreements {
-		out = append(out, b.Record(number[a.ID], a))
-	}
-	return out
-}
-
 // RecordBuilder builds the records of a register's agreements from their
 // parties and realised villages given one at a time, so that neither has
 // to be held: a national register has millions of each. Per agreement it
 // keeps only what the record says, as indexes into one table of the
 // distinct strings (region codes, village keys, partner keys), its party
-// types and sectors as bits, and what DeriveIssues looks at. Agreements are
+// types and sectors as bits, and what its issues are derived from
+// (AddParty). Agreements are
 // numbered 0, 1, … by the caller.
 type RecordBuilder struct {
 	// facts and slab hold no pointers, which the garbage collector would
@@ -180,7 +137,7 @@ type agreementFacts struct {
 	values    ValueList
 	types     uint16 // bit i: PartyTypes[i]
 	sectors   uint16 // bit i: Sectors[i], of partners
-	kabupaten uint32 // 1 + the strs index of the first kabupaten/kota DeriveIssues counts; 0: none
+	kabupaten uint32 // 1 + the strs index of the first kabupaten/kota of a party AddParty counts; 0: none
 	issues    uint8  // factSeveralKabupaten, factOtherProvince, factEnergy
 }
 
@@ -291,7 +248,11 @@ func (b *RecordBuilder) AddParty(agreement int, p *Party) string {
 			}
 		}
 	}
-	// As DeriveIssues sees the party.
+	// The issues the parties reveal, the one place they are derived:
+	//   - CROSS_KABUPATEN when its villages and kabupaten governments lie
+	//     in two or more kabupaten/kota, or a party is another province;
+	//   - ENERGY_MINERAL when a party works in coal, oil and gas, minerals
+	//     or energy.
 	switch p.Type {
 	case PartyDesa, PartyDesaPersiapan, PartyKabupatenGov:
 		if k := p.Region.Ancestor(region.LevelKabupatenKota); k != "" {
@@ -347,15 +308,15 @@ func (b *RecordBuilder) RemoveRealised(agreement int, village region.Code) {
 	}
 }
 
-// Record is the record of agreement a, number agreement: what BuildRecords
-// gives for it with the parties and realisations added.
+// Record is the record of agreement a, number agreement, from the parties
+// and realisations added.
 func (b *RecordBuilder) Record(agreement int, a Agreement) Record {
 	rec := Record{Agreement: a}
 	if agreement >= len(b.facts) {
 		return rec
 	}
 	f := &b.facts[agreement]
-	// DeriveIssues' answer, in Issues order.
+	// The derived issues, in Issues order.
 	if f.issues&(factSeveralKabupaten|factOtherProvince) != 0 {
 		rec.Derived = append(rec.Derived, IssueCrossKabupaten)
 	}

@@ -10,6 +10,67 @@ import (
 	"github.com/sinergi-id/sinergi/internal/region"
 )
 
+// buildRecords builds the records of agreements with RecordBuilder, as a
+// register load does, from whole lists: realised gives, per agreement id, the villages its
+// realisations reached (in any order, repeats allowed).
+func buildRecords(agreements []Agreement, parties []Party, realised map[string][]region.Code) []Record {
+	// Agreements are numbered by their id's first place, so that two
+	// agreements of one id (which a register never accepts) share facts.
+	number := make(map[string]int, len(agreements))
+	for i, a := range agreements {
+		if _, ok := number[a.ID]; !ok {
+			number[a.ID] = i
+		}
+	}
+	b := NewRecordBuilder()
+	for i := range parties {
+		if n, ok := number[parties[i].AgreementID]; ok {
+			b.AddParty(n, &parties[i])
+		}
+	}
+	for id, villages := range realised {
+		if n, ok := number[id]; ok {
+			for _, v := range villages {
+				b.AddRealised(n, v)
+			}
+		}
+	}
+	out := make([]Record, 0, len(agreements))
+	for _, a := range agreements {
+		out = append(out, b.Record(number[a.ID], a))
+	}
+	return out
+}
+
+// issuesByList is the issue classification written over a whole list of
+// an agreement's parties: the reference RecordBuilder's derived issues
+// must agree with.
+func issuesByList(parties []Party) []Issue {
+	kabupaten := map[region.Code]bool{}
+	var cross, energy bool
+	for _, p := range parties {
+		switch p.Type {
+		case PartyDesa, PartyDesaPersiapan, PartyKabupatenGov:
+			if k := p.Region.Ancestor(region.LevelKabupatenKota); k != "" {
+				kabupaten[k] = true
+			}
+		case PartyOtherProvince:
+			cross = true
+		}
+		if p.Sector.IsEnergyMineral() {
+			energy = true
+		}
+	}
+	var out []Issue
+	if cross || len(kabupaten) > 1 {
+		out = append(out, IssueCrossKabupaten)
+	}
+	if energy {
+		out = append(out, IssueEnergyMineral)
+	}
+	return out
+}
+
 // recordsByLists is how records were built before RecordBuilder, from
 // whole lists of parties: the reference RecordBuilder must agree with.
 func recordsByLists(agreements []Agreement, parties []Party, realised map[string][]region.Code) []Record {
@@ -20,7 +81,7 @@ func recordsByLists(agreements []Agreement, parties []Party, realised map[string
 	out := make([]Record, 0, len(agreements))
 	for _, a := range agreements {
 		ps := byAgreement[a.ID]
-		rec := Record{Agreement: a, Derived: DeriveIssues(ps)}
+		rec := Record{Agreement: a, Derived: issuesByList(ps)}
 		var regions []region.Code
 		var villages, partners []string
 		var types []PartyType
@@ -87,7 +148,7 @@ func TestRecordBuilderAgreesWithLists(t *testing.T) {
 			id := fmt.Sprintf("A-%d", pick(len(agreements)+1))
 			realised[id] = append(realised[id], regions[1+pick(len(regions)-1)])
 		}
-		got := BuildRecordsRealised(agreements, parties, realised)
+		got := buildRecords(agreements, parties, realised)
 		want := recordsByLists(agreements, parties, realised)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("round %d: parties %+v, realised %v:\n got %+v\nwant %+v", round, parties, realised, got, want)
