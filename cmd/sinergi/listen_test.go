@@ -86,7 +86,20 @@ func TestConnectionLimitAndSlowClients(t *testing.T) {
 	resp.Body.Close()
 
 	// The other idle connection started a request it never finishes: the
-	// server closes it after the header timeout.
+	// server closes it after the header timeout. A second one sends its
+	// headers and then its body slowly (issue 16: 3,000 such connections
+	// were held for 60 s): it is closed after the read timeout.
+	slowBody, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodyDone := make(chan error, 1)
+	go func() {
+		_, _ = slowBody.Write([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"))
+		_ = slowBody.SetReadDeadline(time.Now().Add(readTimeout + 10*time.Second))
+		_, err := io.ReadAll(slowBody)
+		bodyDone <- err
+	}()
 	slow := idle[1]
 	_, _ = slow.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n"))
 	_ = slow.SetReadDeadline(time.Now().Add(readHeaderTimeout + 10*time.Second))
@@ -94,4 +107,8 @@ func TestConnectionLimitAndSlowClients(t *testing.T) {
 		t.Fatalf("a client sending its headers slowly was not cut off: %v", err)
 	}
 	slow.Close()
+	if err := <-bodyDone; err != nil {
+		t.Fatalf("a client sending its body slowly was not cut off: %v", err)
+	}
+	slowBody.Close()
 }
