@@ -17,6 +17,8 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/sinergi-id/sinergi/internal/account"
 )
 
 // ResultCache keeps whole GraphQL answers for repeated requests (dashboards
@@ -80,9 +82,11 @@ func (c *ResultCache) Watch(ctx context.Context, interval time.Duration, latest 
 const maxCachedRequest = 64 << 10
 
 // key hashes the data generation, the negotiated media type, the method,
-// the query string and the body: entries from before a load never match,
-// and a client asking for another media type never gets this one's bytes.
-func (c *ResultCache) key(method, media, rawQuery string, body []byte) (cacheKey, bool) {
+// the query string, the body and who asks (the principal's actor name, ""
+// when anonymous): entries from before a load never match, a client asking
+// for another media type never gets this one's bytes, and nobody gets an
+// answer, or a share of a running request, that was someone else's.
+func (c *ResultCache) key(method, media, rawQuery, who string, body []byte) (cacheKey, bool) {
 	if len(body) > maxCachedRequest || len(rawQuery) > maxCachedRequest {
 		return cacheKey{}, false
 	}
@@ -90,7 +94,7 @@ func (c *ResultCache) key(method, media, rawQuery string, body []byte) (cacheKey
 	var gen [8]byte
 	binary.LittleEndian.PutUint64(gen[:], c.generation.Load())
 	h.Write(gen[:])
-	for _, part := range []string{method, media, rawQuery} {
+	for _, part := range []string{method, media, rawQuery, who} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
@@ -301,4 +305,13 @@ func (f *flights) forget(key *cacheKey, fl *flight) {
 	if key != nil && f.running[*key] == fl {
 		delete(f.running, *key)
 	}
+}
+
+// cacheIdentity is who a request acts for, as far as the cache tells
+// requests apart.
+func cacheIdentity(ctx context.Context) string {
+	if p := account.FromContext(ctx); p != nil {
+		return p.Actor()
+	}
+	return ""
 }

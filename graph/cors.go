@@ -13,7 +13,8 @@ const corsMaxAge = 2 * 60 * 60
 // CORS lets browser apps on the given origins (scheme://host:port, or "*"
 // for any) call the API: preflights are answered and may be cached for
 // corsMaxAge, answers carry Access-Control-Allow-Origin for those origins
-// and expose the caching headers. No origins: next as it is, and browsers
+// and expose the caching headers, and requests may send an API key in
+// Authorization. No origins: next as it is, and browsers
 // on other origins read nothing. Credentials are never allowed.
 func CORS(origins []string) func(http.Handler) http.Handler {
 	if len(origins) == 0 {
@@ -24,7 +25,7 @@ func CORS(origins []string) func(http.Handler) http.Handler {
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
 		// What Apollo Client, urql and graphql-request send, and conditional
 		// requests.
-		AllowedHeaders: []string{"Accept", "Content-Type", "If-None-Match", "Cache-Control",
+		AllowedHeaders: []string{"Accept", "Authorization", "Content-Type", "If-None-Match", "Cache-Control",
 			"Apollo-Require-Preflight", "X-Apollo-Operation-Name", "Apollographql-Client-Name", "Apollographql-Client-Version"},
 		ExposedHeaders: []string{"ETag", "Retry-After", "X-Sinergi-Cache"},
 		MaxAge:         corsMaxAge,

@@ -20,6 +20,11 @@ const (
 	CodeUnavailable  = "UNAVAILABLE"
 	CodeTooExpensive = "QUERY_TOO_EXPENSIVE"
 	CodeInternal     = "INTERNAL"
+	// CodeUnauthenticated: no credentials where they are needed, or
+	// credentials that are unknown, revoked or expired (status 401).
+	CodeUnauthenticated = "UNAUTHENTICATED"
+	// CodeForbidden: the caller's role or scope does not allow it (403).
+	CodeForbidden = "FORBIDDEN"
 	// CodeBadRequest: the HTTP request is not a well-formed GraphQL request
 	// (method, Content-Type, JSON shape); the message says what to fix.
 	CodeBadRequest = "BAD_REQUEST"
@@ -60,6 +65,10 @@ func classify(err error) (code, message string) {
 		return CodeBadInput, userMessage(err, fault.ErrInvalidInput)
 	case errors.Is(err, fault.ErrNotFound):
 		return CodeNotFound, userMessage(err, fault.ErrNotFound)
+	case errors.Is(err, fault.ErrUnauthenticated):
+		return CodeUnauthenticated, userMessage(err, fault.ErrUnauthenticated)
+	case errors.Is(err, fault.ErrForbidden):
+		return CodeForbidden, userMessage(err, fault.ErrForbidden)
 	case errors.Is(err, fault.ErrTimeout):
 		return CodeTooExpensive, "the query ran past its time limit; narrow it (a region, a year) and try again"
 	case errors.Is(err, fault.ErrTooLarge):

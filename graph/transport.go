@@ -102,7 +102,7 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// same bytes again need no decoding.
 	var key *cacheKey
 	if e.cache != nil && r.Header.Get("Cache-Control") != "no-cache" {
-		if k, ok := e.cache.key(req.method, req.media, req.rawQuery, req.body); ok {
+		if k, ok := e.cache.key(req.method, req.media, req.rawQuery, cacheIdentity(r.Context()), req.body); ok {
 			key = &k
 		}
 	}
@@ -423,8 +423,18 @@ type operationResult struct {
 
 // status follows the spec: under application/json every well-formed
 // request gets 200, errors or not; under application/graphql-response+json
-// a request error (no data) gets 400.
+// a request error (no data) gets 400. An operation refused for want of
+// credentials or rights gets 401 or 403 under either, as the HTTP requests
+// around the API do (accounthttp).
 func (res operationResult) status(media string) int {
+	for _, err := range res.errors {
+		switch err.Extensions["code"] {
+		case CodeUnauthenticated:
+			return http.StatusUnauthorized
+		case CodeForbidden:
+			return http.StatusForbidden
+		}
+	}
 	switch res.outcome {
 	case outcomeRequestError:
 		if media == mediaGraphQLResponse {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/graph"
+	"github.com/sinergi-id/sinergi/internal/account"
+	"github.com/sinergi-id/sinergi/internal/account/accountch"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
@@ -43,6 +45,10 @@ type app struct {
 	regions *regionch.Store
 	scores  *idmch.Store
 	runs    *ingestch.Store
+	// accounts keeps keys and the audit history on db, the writer's pool:
+	// the managed server's reader may not write, and a revocation must be
+	// read back at once by the same server connection pool.
+	accounts *account.Service
 }
 
 // controlConns is the control pool's size: the poll and readiness each
@@ -107,6 +113,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 		return nil, err
 	}
 	a.regions, a.scores, a.runs = regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db)
+	a.accounts = account.NewService(accountch.NewStore(db))
 	// Runs that a killed process left unfinished are settled now, so that
 	// etlRuns and dataFreshness tell the truth from the start.
 	if _, err := a.runner().SettleInterrupted(ctx); err != nil {

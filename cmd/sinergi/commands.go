@@ -21,6 +21,7 @@ import (
 	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/etl/seed"
 	"github.com/sinergi-id/sinergi/graph"
+	"github.com/sinergi-id/sinergi/internal/account/accounthttp"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
 	"github.com/sinergi-id/sinergi/web"
 )
@@ -35,6 +36,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, args []string) er
 		return err
 	}
 	simulation := cfg.Dev.Simulation && !*noSimulation
+	cfg.Auth.AnonymousRead = cfg.Dev.AnonymousRead
 	cfg.CORSAllowedOrigins = append(slices.Clone(devOrigins), cfg.CORSAllowedOrigins...)
 	if cfg.ClickHouse.Addr == "" {
 		if _, err := chserver.EnsureInstalled(ctx, log); err != nil {
@@ -284,9 +286,7 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 		return err
 	}
 	go cache.Watch(watchCtx, cachePoll, a.control.LatestGeneration, log)
-	api := graph.NewHandler(a.resolver(), log, a.cfg.GraphQL.limits(), cache)
-	mux := graph.NewMux(api, a.ready, log, web.Handler(kaltim.Files()))
-	srv := newAPIServer(graph.CORS(a.cfg.CORSAllowedOrigins)(mux), a.cfg.GraphQL.RequestTimeout, log)
+	srv := newAPIServer(a.httpHandler(cache), a.cfg.GraphQL.RequestTimeout, log)
 	ln, err := listenAPI(a.cfg.HTTPAddr, a.cfg.HTTPMaxConnections, log)
 	if err != nil {
 		return err
@@ -300,7 +300,7 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("sinergi is ready", "cors_allowed_origins", a.cfg.CORSAllowedOrigins, "console", "http://"+ln.Addr().String()+"/",
+	log.Info("sinergi is ready", "anonymous_read", a.cfg.Auth.AnonymousRead, "cors_allowed_origins", a.cfg.CORSAllowedOrigins, "console", "http://"+ln.Addr().String()+"/",
 		"graphiql", "http://"+ln.Addr().String()+"/graphiql", "graphql", "http://"+ln.Addr().String()+"/graphql")
 	select {
 	case err := <-errc:
@@ -314,6 +314,15 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 		return fmt.Errorf("http shutdown: %w", err)
 	}
 	return nil
+}
+
+// httpHandler is everything the API serves, behind the guard that puts
+// principals on requests (and CORS in front, which answers preflights).
+func (a *app) httpHandler(cache *graph.ResultCache) http.Handler {
+	api := graph.NewHandler(a.resolver(), a.log, a.cfg.GraphQL.limits(), cache)
+	mux := graph.NewMux(api, a.ready, a.log, web.Handler(kaltim.Files()))
+	guard := &accounthttp.Guard{Keys: a.accounts, AnonymousRead: a.cfg.Auth.AnonymousRead, Log: a.log}
+	return graph.CORS(a.cfg.CORSAllowedOrigins)(guard.Wrap(mux))
 }
 
 // serveProfiler serves Go's profiler (net/http/pprof) on its own address,

@@ -42,6 +42,7 @@ type Config struct {
 
 	ClickHouse ClickHouseConfig `yaml:"clickhouse"`
 	GraphQL    GraphQLConfig    `yaml:"graphql"`
+	Auth       AuthConfig       `yaml:"auth"`
 	Dev        DevConfig        `yaml:"dev"`
 	Jobs       []etl.Job        `yaml:"jobs"`
 }
@@ -52,6 +53,16 @@ type DevConfig struct {
 	// Simulation: load the simulated register (SIMULASI) over the real
 	// villages; off withdraws one loaded earlier.
 	Simulation bool `yaml:"simulation"`
+	// AnonymousRead is auth.anonymous_read under `sinergi dev`: on, so
+	// that `make run` needs no key to look at the console.
+	AnonymousRead bool `yaml:"anonymous_read"`
+}
+
+// AuthConfig says who may do what without credentials.
+type AuthConfig struct {
+	// AnonymousRead lets requests without a key read everything a viewer
+	// reads; off, GraphQL, exports and the console's data need a key.
+	AnonymousRead bool `yaml:"anonymous_read"`
 }
 
 // ClickHouseConfig says which ClickHouse to use. Without Addr, sinergi runs
@@ -98,7 +109,7 @@ func defaultConfig() Config {
 		LogLevel:           "info",
 		LogFormat:          "text",
 		TimeZone:           cooperation.DefaultTimeZone,
-		Dev:                DevConfig{Simulation: true},
+		Dev:                DevConfig{Simulation: true, AnonymousRead: true},
 		ClickHouse: ClickHouseConfig{
 			Database: "sinergi", Username: "default",
 			QueryTimeout: 10 * time.Second, MaxResultRows: 1_000_000,
@@ -170,7 +181,9 @@ func (c *Config) settings() []setting {
 		{"SINERGI_GRAPHQL_REQUEST_TIMEOUT", "graphql.request_timeout", duration(&c.GraphQL.RequestTimeout)},
 		{"SINERGI_GRAPHQL_MAX_IN_FLIGHT", "graphql.max_in_flight", integer(&c.GraphQL.MaxInFlight)},
 		{"SINERGI_GRAPHQL_MAX_QUEUED", "graphql.max_queued", integer(&c.GraphQL.MaxQueued)},
+		{"SINERGI_AUTH_ANONYMOUS_READ", "auth.anonymous_read", onOff(&c.Auth.AnonymousRead)},
 		{"SINERGI_DEV_SIMULATION", "dev.simulation", onOff(&c.Dev.Simulation)},
+		{"SINERGI_DEV_ANONYMOUS_READ", "dev.anonymous_read", onOff(&c.Dev.AnonymousRead)},
 	}
 }
 

@@ -6,6 +6,7 @@
 //	sinergi serve                        GraphQL against the configured ClickHouse
 //	sinergi etl                          the ETL scheduler alone
 //	sinergi etl load <dataset> <file>... load files once and report
+//	sinergi keys create|list|revoke      API keys
 //	sinergi migrate                      apply database migrations
 //	sinergi setup                        install ClickHouse if it is missing
 package main
@@ -39,6 +40,10 @@ Commands:
   etl                          run the ETL scheduler alone (jobs from the config file)
   etl load <dataset> <file>... load files once and print what was loaded and rejected
                                (datasets: regions, idm, register, simulation)
+  keys create --name NAME --role viewer|editor|admin [--scope 64.02] [--expires 720h]
+                               make an API key (shown once; only its hash is kept)
+  keys list                    list the keys (never their secrets)
+  keys revoke <key id>         stop a key from working, at once
   migrate                      apply pending database migrations
   setup                        install ClickHouse if it is missing
 
@@ -95,6 +100,8 @@ func run(args []string) int {
 			break
 		}
 		err = runScheduler(ctx, cfg, log)
+	case "keys":
+		err = runKeys(ctx, cfg, log, rest)
 	case "migrate":
 		err = runMigrate(ctx, cfg, log)
 	case "setup":

@@ -62,3 +62,31 @@ func Reason(err error) (string, bool) {
 	}
 	return "", false
 }
+
+var (
+	// ErrUnauthenticated: the request carries no credentials where they are
+	// needed, or credentials that are unknown, revoked or expired.
+	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrForbidden: the caller is known, but its role or scope does not
+	// allow what it asked. The message says which and is safe to show.
+	ErrForbidden = errors.New("forbidden")
+)
+
+// Unauthenticated returns an ErrUnauthenticated whose message is safe to
+// show.
+func Unauthenticated(format string, args ...any) error {
+	return &kindError{kind: ErrUnauthenticated, msg: fmt.Sprintf(format, args...)}
+}
+
+// Forbidden returns an ErrForbidden whose message is safe to show.
+func Forbidden(format string, args ...any) error {
+	return &kindError{kind: ErrForbidden, msg: fmt.Sprintf(format, args...)}
+}
+
+type kindError struct {
+	kind error
+	msg  string
+}
+
+func (e *kindError) Error() string        { return e.msg }
+func (e *kindError) Is(target error) bool { return target == e.kind }

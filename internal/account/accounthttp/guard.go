@@ -1,0 +1,134 @@
+// Package accounthttp puts principals on HTTP requests: it reads the
+// credentials a request carries (an API key as a Bearer token), refuses
+// bad ones with 401, and refuses requests without any with 401 where
+// anonymous reading is off. What a principal may do once in is decided
+// where it is done (account.Require, the services' scope checks).
+package accounthttp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/sinergi-id/sinergi/graph"
+	"github.com/sinergi-id/sinergi/internal/account"
+	"github.com/sinergi-id/sinergi/internal/fault"
+)
+
+// KeyChecker turns an API key into its principal.
+type KeyChecker interface {
+	AuthenticateKey(ctx context.Context, token string) (*account.Principal, error)
+}
+
+// Guard authenticates requests.
+type Guard struct {
+	Keys KeyChecker
+	// AnonymousRead lets requests without credentials read (as viewers
+	// do); off, only the public paths answer them.
+	AnonymousRead bool
+	Log           *slog.Logger
+}
+
+// public paths answer anyone: the console's page and its built assets
+// (which hold no data, and must load to let someone sign in), GraphiQL's
+// page, and the health checks. Everything else — GraphQL, exports, the
+// map files the console fetches — needs a principal when anonymous
+// reading is off. A path not listed here is protected.
+func public(path string) bool {
+	switch path {
+	case "/", "/graphiql", "/healthz", "/readyz", "/favicon.ico":
+		return true
+	}
+	return strings.HasPrefix(path, "/assets/")
+}
+
+// Wrap returns next behind the guard: the request's context carries its
+// principal (account.FromContext), nil when anonymous.
+func (g *Guard) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		p, err := g.authenticate(r)
+		switch {
+		case errors.Is(err, fault.ErrUnauthenticated):
+			g.refuse(w, r, http.StatusUnauthorized, graph.CodeUnauthenticated, userMessage(err))
+			return
+		case err != nil:
+			g.Log.ErrorContext(r.Context(), "authenticating a request", "err", err)
+			g.refuse(w, r, http.StatusServiceUnavailable, graph.CodeUnavailable, "credentials cannot be checked now; try again shortly")
+			return
+		}
+		if p == nil && !g.AnonymousRead && !public(r.URL.Path) {
+			g.refuse(w, r, http.StatusUnauthorized, graph.CodeUnauthenticated,
+				"sign in or send an API key (Authorization: Bearer …): anonymous reading is off on this server")
+			return
+		}
+		if isUpload(r) {
+			// Files are sent only to submit a register: refused before a
+			// byte of them is read unless the sender may submit.
+			if err := account.Require(account.WithPrincipal(r.Context(), p), account.RoleEditor); err != nil {
+				status, code := http.StatusForbidden, graph.CodeForbidden
+				if p == nil {
+					status, code = http.StatusUnauthorized, graph.CodeUnauthenticated
+				}
+				g.refuse(w, r, status, code, userMessage(err))
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(account.WithPrincipal(r.Context(), p)))
+	})
+}
+
+// authenticate returns the request's principal: nil without credentials,
+// an ErrUnauthenticated error with credentials that do not hold.
+func (g *Guard) authenticate(r *http.Request) (*account.Principal, error) {
+	header := r.Header.Get("Authorization")
+	if header == "" {
+		return nil, nil
+	}
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return nil, fault.Unauthenticated("the Authorization header must be `Bearer <API key>`")
+	}
+	return g.Keys.AuthenticateKey(r.Context(), strings.TrimSpace(token))
+}
+
+// isUpload: a multipart request (the GraphQL multipart request spec).
+func isUpload(r *http.Request) bool {
+	media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return r.Method == http.MethodPost && strings.HasPrefix(media, "multipart/")
+}
+
+func userMessage(err error) string {
+	var kinds = []error{fault.ErrUnauthenticated, fault.ErrForbidden}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		for _, k := range kinds {
+			if errors.Is(e, k) && (errors.Unwrap(e) == nil || !errors.Is(errors.Unwrap(e), k)) {
+				return e.Error()
+			}
+		}
+	}
+	return "not allowed"
+}
+
+// refuse answers as the GraphQL endpoint answers a refused request, so
+// clients read one shape of error whatever refused them.
+func (g *Guard) refuse(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="sinergi"`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	body, _ := json.Marshal(map[string]any{"errors": []any{map[string]any{
+		"message": message, "extensions": map[string]any{"code": code},
+	}}})
+	_, _ = w.Write(body)
+	g.Log.InfoContext(r.Context(), "request refused", "status", status, "code", code, "path", r.URL.Path, "remote", r.RemoteAddr)
+}
