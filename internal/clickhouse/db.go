@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"reflect"
+	"strings"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -25,8 +26,15 @@ import (
 
 // Config says where ClickHouse is and how queries are bounded.
 type Config struct {
-	Addr     string // host:port of the native protocol
+	// Addr is host:port of the native protocol, or several of them
+	// separated by commas: the servers of a cluster (or replicas of a
+	// shard) that this process may use, tried as ConnOpenStrategy says.
+	Addr     string
 	Database string
+	// Cluster names the cluster (of the servers' remote_servers) that the
+	// schema lives on, replicated and sharded; empty for one server. See
+	// cluster.go.
+	Cluster string
 	Username string
 	Password string
 
@@ -55,6 +63,40 @@ type Config struct {
 	Secure     bool
 	CAFile     string
 	ServerName string
+	// ConnOpenStrategy says which of several addresses a new connection
+	// goes to: "in_order" (the default: the first that answers, so that
+	// every statement of a load reads what the load wrote on the same
+	// server), "round_robin" or "random" (spread readers).
+	ConnOpenStrategy string
+	// ReplicaSyncTimeout bounds how long a load in cluster mode waits for
+	// every replica to hold what it wrote before it publishes (default 5
+	// minutes); a replica that is down that long fails the load.
+	ReplicaSyncTimeout time.Duration
+}
+
+// Addrs are the addresses of Addr.
+func (c Config) Addrs() []string {
+	var addrs []string
+	for _, a := range strings.Split(c.Addr, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			addrs = append(addrs, a)
+		}
+	}
+	return addrs
+}
+
+// connOpenStrategies are the ConnOpenStrategy values and clickhouse-go's.
+var connOpenStrategies = map[string]ch.ConnOpenStrategy{
+	"":            ch.ConnOpenInOrder,
+	"in_order":    ch.ConnOpenInOrder,
+	"round_robin": ch.ConnOpenRoundRobin,
+	"random":      ch.ConnOpenRandom,
+}
+
+// ValidConnOpenStrategy reports whether s is a ConnOpenStrategy.
+func ValidConnOpenStrategy(s string) bool {
+	_, ok := connOpenStrategies[s]
+	return ok
 }
 
 // DefaultMaxMemoryUsage is the default memory bound of one read: 2 GB.
@@ -82,6 +124,9 @@ func (c Config) Defaults() Config {
 	}
 	if c.MaxOpenConns == 0 {
 		c.MaxOpenConns = 16
+	}
+	if c.ReplicaSyncTimeout == 0 {
+		c.ReplicaSyncTimeout = 5 * time.Minute
 	}
 	return c
 }
@@ -160,9 +205,10 @@ func openConn(cfg Config, database string, log *slog.Logger) (driver.Conn, error
 		return nil, err
 	}
 	conn, err := ch.Open(&ch.Options{
-		TLS:             tlsConfig,
-		Protocol:        ch.Native,
-		Addr:            []string{cfg.Addr},
+		TLS:              tlsConfig,
+		Protocol:         ch.Native,
+		Addr:             cfg.Addrs(),
+		ConnOpenStrategy: connOpenStrategies[cfg.ConnOpenStrategy],
 		Auth:            ch.Auth{Database: database, Username: cfg.Username, Password: cfg.Password},
 		DialTimeout:     5 * time.Second,
 		MaxOpenConns:    cfg.MaxOpenConns,
@@ -183,13 +229,13 @@ func (c Config) tls() (*tls.Config, error) {
 		return nil, nil
 	}
 	t := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName}
-	if t.ServerName == "" {
-		host, _, err := net.SplitHostPort(c.Addr)
+	if addrs := c.Addrs(); t.ServerName == "" && len(addrs) == 1 {
+		host, _, err := net.SplitHostPort(addrs[0])
 		if err != nil {
 			return nil, fmt.Errorf("clickhouse TLS: %q is not host:port", c.Addr)
 		}
 		t.ServerName = host
-	}
+	} // several addresses: crypto/tls checks each server for its own host name
 	if c.CAFile != "" {
 		pem, err := os.ReadFile(c.CAFile)
 		if err != nil {
@@ -203,12 +249,14 @@ func (c Config) tls() (*tls.Config, error) {
 	return t, nil
 }
 
-// CreateDatabase creates cfg.Database if it does not exist yet.
+// CreateDatabase creates cfg.Database if it does not exist yet (on every
+// server of cfg.Cluster).
 func CreateDatabase(ctx context.Context, cfg Config, log *slog.Logger) error {
 	return onServer(ctx, cfg, log, "CREATE DATABASE IF NOT EXISTS ")
 }
 
-// DropDatabase removes cfg.Database; tests use it to clean up.
+// DropDatabase removes cfg.Database (from every server of cfg.Cluster);
+// tests use it to clean up.
 func DropDatabase(ctx context.Context, cfg Config, log *slog.Logger) error {
 	return onServer(ctx, cfg, log, "DROP DATABASE IF EXISTS ")
 }
@@ -225,7 +273,8 @@ func onServer(ctx context.Context, cfg Config, log *slog.Logger, stmt string) er
 		return err
 	}
 	defer conn.Close()
-	if err := (nativeEngine{conn}).Exec(ctx, writeSettings(ctx, cfg), stmt+cfg.Database); err != nil {
+	layout := Layout{Cluster: cfg.Cluster, Database: cfg.Database}
+	if err := (nativeEngine{conn}).Exec(ctx, writeSettings(ctx, cfg), stmt+cfg.Database+layout.onCluster()); err != nil {
 		return fmt.Errorf("%s%s: %w", stmt, cfg.Database, mapError(err))
 	}
 	return nil
@@ -313,7 +362,15 @@ func readSettings(ctx context.Context, cfg Config) Settings {
 }
 
 func writeSettings(ctx context.Context, cfg Config) Settings {
-	return Settings{"max_execution_time": executionSeconds(ctx, cfg.WriteTimeout)}
+	settings := Settings{"max_execution_time": executionSeconds(ctx, cfg.WriteTimeout)}
+	if cfg.Cluster != "" {
+		// An insert into a sharded (Distributed) table returns once each
+		// shard has its rows, rather than queueing them on this server to
+		// be sent later: a load reads what it wrote, and a publish must
+		// know every shard holds the generation.
+		settings["insert_distributed_sync"] = 1
+	}
+	return settings
 }
 
 // executionSeconds is max_execution_time for a statement under ctx: limit,

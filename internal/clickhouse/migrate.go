@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"text/template"
 )
 
 //go:embed migrations/*.sql
@@ -22,8 +23,31 @@ type Migration struct {
 	Statements []string
 }
 
-// Migrations returns the embedded migrations in order.
+// Migrations returns the embedded migrations in order, as they run on one
+// server.
 func Migrations() ([]Migration, error) {
+	return MigrationsFor(Layout{})
+}
+
+// The migration files are text/templates, so that one file says what a
+// table is on one server and on a cluster:
+//
+//	CREATE TABLE IF NOT EXISTS t{{onCluster}} (...) ENGINE = {{engine "t" "MergeTree()"}} ...
+//
+// onCluster is " ON CLUSTER <name>" in a cluster (DDL on every server) and
+// nothing on one server; engine is the replicated engine of t in a cluster
+// and the engine as written on one server; a sharded table is created as
+// {{table "t"}} (its local table in a cluster) followed by
+// {{distributed "t"}} (its Distributed table), and redistributed after its
+// columns change. On one server every template renders to the statement it
+// was before templates: testdata/migrations_single_node.sql holds them.
+// ALTERs of replicated tables carry no ON CLUSTER: ClickHouse replicates
+// them itself, and on 18.16 an ALTER ... ON CLUSTER runs once per shard,
+// which a table replicated whole would see twice.
+
+// MigrationsFor returns the embedded migrations in order, rendered for
+// layout.
+func MigrationsFor(layout Layout) ([]Migration, error) {
 	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
 	if err != nil {
 		return nil, err
@@ -41,7 +65,11 @@ func Migrations() ([]Migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Migration{Version: uint32(v), Name: base, Statements: splitStatements(string(body))})
+		sql, err := renderMigration(base, string(body), layout)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Migration{Version: uint32(v), Name: base, Statements: splitStatements(sql)})
 	}
 	for i := 1; i < len(out); i++ {
 		if out[i].Version == out[i-1].Version {
@@ -49,6 +77,25 @@ func Migrations() ([]Migration, error) {
 		}
 	}
 	return out, nil
+}
+
+// renderMigration renders a migration file for layout.
+func renderMigration(name, body string, layout Layout) (string, error) {
+	t, err := template.New(name).Option("missingkey=error").Funcs(template.FuncMap{
+		"onCluster":    layout.onCluster,
+		"engine":       layout.engine,
+		"table":        layout.storageTable,
+		"distributed":  layout.distributed,
+		"redistribute": layout.redistribute,
+	}).Parse(body)
+	if err != nil {
+		return "", fmt.Errorf("migration %s: %w", name, err)
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, nil); err != nil {
+		return "", fmt.Errorf("migration %s: %w", name, err)
+	}
+	return b.String(), nil
 }
 
 // splitStatements splits a migration file on semicolons that end a line,
@@ -76,7 +123,7 @@ func splitStatements(sql string) []string {
 
 // addColumnIfNotExists matches `ALTER TABLE t ADD COLUMN IF NOT EXISTS c
 // ...`, which ClickHouse 18.16 does not parse (current releases do).
-var addColumnIfNotExists = regexp.MustCompile(`(?is)^\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+IF\s+NOT\s+EXISTS\s+(\w+)\s+(.+)$`)
+var addColumnIfNotExists = regexp.MustCompile(`(?is)^\s*ALTER\s+TABLE\s+(\w+)((?:\s+ON\s+CLUSTER\s+\w+)?)\s+ADD\s+COLUMN\s+IF\s+NOT\s+EXISTS\s+(\w+)\s+(.+)$`)
 
 // execMigration runs one migration statement. An ADD COLUMN IF NOT EXISTS
 // is run as a plain ADD COLUMN when the column is missing, and skipped when
@@ -86,7 +133,7 @@ func (db *DB) execMigration(ctx context.Context, stmt string) error {
 	if m == nil {
 		return db.Exec(ctx, stmt)
 	}
-	table, col, rest := m[1], m[2], m[3]
+	table, onCluster, col, rest := m[1], m[2], m[3], m[4]
 	var n uint64
 	if err := db.QueryRow(ctx, `SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = ? AND name = ?`,
 		[]any{table, col}, &n); err != nil {
@@ -95,15 +142,15 @@ func (db *DB) execMigration(ctx context.Context, stmt string) error {
 	if n > 0 {
 		return nil
 	}
-	return db.Exec(ctx, "ALTER TABLE "+table+" ADD COLUMN "+col+" "+rest)
+	return db.Exec(ctx, "ALTER TABLE "+table+onCluster+" ADD COLUMN "+col+" "+rest)
 }
 
 const createMigrationsTable = `
-CREATE TABLE IF NOT EXISTS schema_migrations (
+CREATE TABLE IF NOT EXISTS schema_migrations{{onCluster}} (
     version    UInt32,
     name       String,
     applied_at DateTime
-) ENGINE = MergeTree()
+) ENGINE = {{engine "schema_migrations" "MergeTree()"}}
 ORDER BY version`
 
 // AppliedVersion is the highest migration version applied, 0 for none.
@@ -114,6 +161,9 @@ func (db *DB) AppliedVersion(ctx context.Context) (uint32, error) {
 	}
 	return v, nil
 }
+
+// layout is where this connection's schema lives.
+func (db *DB) layout() Layout { return Layout{Cluster: db.cfg.Cluster, Database: db.cfg.Database} }
 
 // LatestVersion is the version of the newest embedded migration.
 func LatestVersion() uint32 {
@@ -128,11 +178,15 @@ func LatestVersion() uint32 {
 // order. Statements are idempotent (IF NOT EXISTS), so a migration that
 // failed halfway can be run again.
 func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
-	ms, err := Migrations()
+	ms, err := MigrationsFor(db.layout())
 	if err != nil {
 		return err
 	}
-	if err := db.Exec(ctx, createMigrationsTable); err != nil {
+	create, err := renderMigration("schema_migrations", createMigrationsTable, db.layout())
+	if err != nil {
+		return err
+	}
+	if err := db.Exec(ctx, create); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	applied, err := db.AppliedVersion(ctx)

@@ -1,7 +1,7 @@
 -- The cooperation register as loaded, tagged with its run. The newest
 -- committed run that mentions an agreement wins for the agreement, its
 -- parties and its realisations together.
-CREATE TABLE IF NOT EXISTS coop_agreement_rows (
+CREATE TABLE IF NOT EXISTS coop_agreement_rows{{onCluster}} (
     run_id           UInt64,
     agreement_id     String,
     document_numbers Array(String),
@@ -25,10 +25,10 @@ CREATE TABLE IF NOT EXISTS coop_agreement_rows (
     partner_keys     Array(String),
     partner_sectors  Array(String),
     source           String
-) ENGINE = MergeTree()
+) ENGINE = {{engine "coop_agreement_rows" "MergeTree()"}}
 ORDER BY (agreement_id, run_id);
 
-CREATE TABLE IF NOT EXISTS coop_party_rows (
+CREATE TABLE IF NOT EXISTS coop_party_rows{{onCluster}} (
     run_id       UInt64,
     agreement_id String,
     party_type   String,
@@ -38,10 +38,11 @@ CREATE TABLE IF NOT EXISTS coop_party_rows (
     sector       String,
     role         String,
     body_id      String
-) ENGINE = MergeTree()
+) ENGINE = {{engine "coop_party_rows" "MergeTree()"}}
 ORDER BY (agreement_id, run_id);
 
-CREATE TABLE IF NOT EXISTS coop_realisation_rows (
+-- Sharded in a cluster, by agreement (internal/clickhouse/cluster.go).
+CREATE TABLE IF NOT EXISTS {{table "coop_realisation_rows"}}{{onCluster}} (
     run_id        UInt64,
     agreement_id  String,
     village_code  String,
@@ -49,11 +50,12 @@ CREATE TABLE IF NOT EXISTS coop_realisation_rows (
     value         Decimal(18, 2),
     beneficiaries UInt32,
     outputs       String
-) ENGINE = MergeTree()
+) ENGINE = {{engine "coop_realisation_rows" "MergeTree()"}}
 PARTITION BY toYear(month)
 ORDER BY (agreement_id, run_id, month);
+{{distributed "coop_realisation_rows"}}
 
-CREATE TABLE IF NOT EXISTS coop_body_rows (
+CREATE TABLE IF NOT EXISTS coop_body_rows{{onCluster}} (
     run_id           UInt64,
     body_id          String,
     name             String,
@@ -62,12 +64,12 @@ CREATE TABLE IF NOT EXISTS coop_body_rows (
     legal_basis      String,
     joint_enterprise String,
     members          Array(String)
-) ENGINE = MergeTree()
+) ENGINE = {{engine "coop_body_rows" "MergeTree()"}}
 ORDER BY (body_id, run_id);
 
 -- Snapshots (see snapshot_generations). The current version of each
 -- agreement with what queries filter and group on.
-CREATE TABLE IF NOT EXISTS coop_agreements (
+CREATE TABLE IF NOT EXISTS coop_agreements{{onCluster}} (
     generation       UInt64,
     agreement_id     String,
     run_id           UInt64,
@@ -93,11 +95,11 @@ CREATE TABLE IF NOT EXISTS coop_agreements (
     party_types      Array(String),
     partner_keys     Array(String),
     partner_sectors  Array(String)
-) ENGINE = MergeTree()
+) ENGINE = {{engine "coop_agreements" "MergeTree()"}}
 PARTITION BY generation
 ORDER BY agreement_id;
 
-CREATE TABLE IF NOT EXISTS coop_parties (
+CREATE TABLE IF NOT EXISTS coop_parties{{onCluster}} (
     generation   UInt64,
     agreement_id String,
     party_type   String,
@@ -107,11 +109,12 @@ CREATE TABLE IF NOT EXISTS coop_parties (
     sector       String,
     role         String,
     body_id      String
-) ENGINE = MergeTree()
+) ENGINE = {{engine "coop_parties" "MergeTree()"}}
 PARTITION BY generation
 ORDER BY (agreement_id, party_type, name);
 
-CREATE TABLE IF NOT EXISTS coop_realisations (
+-- Sharded in a cluster, by agreement, as the rows it is built from.
+CREATE TABLE IF NOT EXISTS {{table "coop_realisations"}}{{onCluster}} (
     generation    UInt64,
     agreement_id  String,
     village_code  String,
@@ -119,11 +122,12 @@ CREATE TABLE IF NOT EXISTS coop_realisations (
     value         Decimal(18, 2),
     beneficiaries UInt32,
     outputs       String
-) ENGINE = MergeTree()
+) ENGINE = {{engine "coop_realisations" "MergeTree()"}}
 PARTITION BY generation
 ORDER BY (agreement_id, month, village_code);
+{{distributed "coop_realisations"}}
 
-CREATE TABLE IF NOT EXISTS coop_bodies (
+CREATE TABLE IF NOT EXISTS coop_bodies{{onCluster}} (
     generation       UInt64,
     body_id          String,
     name             String,
@@ -132,6 +136,6 @@ CREATE TABLE IF NOT EXISTS coop_bodies (
     legal_basis      String,
     joint_enterprise String,
     members          Array(String)
-) ENGINE = MergeTree()
+) ENGINE = {{engine "coop_bodies" "MergeTree()"}}
 PARTITION BY generation
 ORDER BY body_id;

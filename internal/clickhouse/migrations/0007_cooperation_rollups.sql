@@ -7,7 +7,7 @@
 -- The agreements snapshot, as coop_agreements was, with index granules of
 -- 1,024 rows: pages look agreements up by a list of ids, scattered over the
 -- table, and each id reads one granule.
-CREATE TABLE IF NOT EXISTS coop_agreements_current (
+CREATE TABLE IF NOT EXISTS coop_agreements_current{{onCluster}} (
     generation       UInt64,
     agreement_id     String,
     run_id           UInt64,
@@ -31,20 +31,20 @@ CREATE TABLE IF NOT EXISTS coop_agreements_current (
     party_types      Array(String),
     partner_keys     Array(String),
     partner_sectors  Array(String)
-) ENGINE = MergeTree()
+) ENGINE = {{engine "coop_agreements_current" "MergeTree()"}}
 PARTITION BY generation
 ORDER BY agreement_id
 SETTINGS index_granularity = 1024;
 
 -- Replaced by coop_agreements_current: nothing reads it any more.
-DROP TABLE IF EXISTS coop_agreements;
+DROP TABLE IF EXISTS coop_agreements{{onCluster}};
 
 -- Every agreement once under each region it lies in, at every level (the
 -- province, kabupaten/kota, kecamatan and desa codes of its regions), with
 -- the columns filters and region questions use, and its village keys within
 -- that region. Ordered by region: "agreements touching region R" reads R's
 -- rows only.
-CREATE TABLE IF NOT EXISTS coop_agreements_by_region (
+CREATE TABLE IF NOT EXISTS coop_agreements_by_region{{onCluster}} (
     generation      UInt64,
     region_code     String,
     agreement_id    String,
@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS coop_agreements_by_region (
     party_types     Array(String),
     partner_keys    Array(String),
     partner_sectors Array(String)
-) ENGINE = MergeTree()
+) ENGINE = {{engine "coop_agreements_by_region" "MergeTree()"}}
 PARTITION BY generation
 ORDER BY (region_code, agreement_id);
 
@@ -69,7 +69,7 @@ ORDER BY (region_code, agreement_id);
 -- issue ('*': all agreements once; 'NONE': agreements without one) and by
 -- signing year ('*': all; '': signing date unknown). Distinct counts are
 -- exact per row; they cannot be added up across rows.
-CREATE TABLE IF NOT EXISTS coop_agreement_cube (
+CREATE TABLE IF NOT EXISTS coop_agreement_cube{{onCluster}} (
     generation UInt64,
     level      UInt8,
     region_code String,
@@ -80,14 +80,14 @@ CREATE TABLE IF NOT EXISTS coop_agreement_cube (
     persiapan  UInt64,
     partners   UInt64,
     committed  Decimal(38, 2)
-) ENGINE = MergeTree()
+) ENGINE = {{engine "coop_agreement_cube" "MergeTree()"}}
 PARTITION BY generation
 ORDER BY (level, region_code, issue, period);
 
 -- Realised value and beneficiaries by the realising village's region (as
 -- above), the agreement's issue ('*': each realisation once) and year. Sums:
 -- rows add up across years.
-CREATE TABLE IF NOT EXISTS coop_realised_cube (
+CREATE TABLE IF NOT EXISTS coop_realised_cube{{onCluster}} (
     generation    UInt64,
     level         UInt8,
     region_code   String,
@@ -95,18 +95,18 @@ CREATE TABLE IF NOT EXISTS coop_realised_cube (
     year          UInt16,
     value         Decimal(38, 2),
     beneficiaries UInt64
-) ENGINE = MergeTree()
+) ENGINE = {{engine "coop_realised_cube" "MergeTree()"}}
 PARTITION BY generation
 ORDER BY (level, region_code, issue, year);
 
 -- Agreements in force on a day, by issue, as running sums: +1 on the day an
 -- ACTIVE agreement starts, -1 on the day after it ends. The agreements in
 -- force on day d are the sum of the changes up to d.
-CREATE TABLE IF NOT EXISTS coop_active_changes (
+CREATE TABLE IF NOT EXISTS coop_active_changes{{onCluster}} (
     generation UInt64,
     issue      String,
     day        Date,
     change     Int64
-) ENGINE = MergeTree()
+) ENGINE = {{engine "coop_active_changes" "MergeTree()"}}
 PARTITION BY generation
 ORDER BY (issue, day);

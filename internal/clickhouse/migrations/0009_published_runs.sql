@@ -1,3 +1,6 @@
+-- (ALTERs of tables replicated whole carry no ON CLUSTER in a cluster:
+-- ClickHouse replicates them from the one server that runs them.)
+
 -- A run's rows count once a published generation includes the run: the
 -- publish (one insert into snapshot_generations) names its runs, so that
 -- nothing else — a status written before or after it — can commit a run.
