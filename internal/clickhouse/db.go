@@ -34,7 +34,7 @@ type Config struct {
 	// Cluster names the cluster (of the servers' remote_servers) that the
 	// schema lives on, replicated and sharded; empty for one server. See
 	// cluster.go.
-	Cluster string
+	Cluster  string
 	Username string
 	Password string
 
@@ -209,13 +209,13 @@ func openConn(cfg Config, database string, log *slog.Logger) (driver.Conn, error
 		Protocol:         ch.Native,
 		Addr:             cfg.Addrs(),
 		ConnOpenStrategy: connOpenStrategies[cfg.ConnOpenStrategy],
-		Auth:            ch.Auth{Database: database, Username: cfg.Username, Password: cfg.Password},
-		DialTimeout:     5 * time.Second,
-		MaxOpenConns:    cfg.MaxOpenConns,
-		MaxIdleConns:    max(1, cfg.MaxOpenConns/2),
-		ConnMaxLifetime: time.Hour,
-		Logger:          driverLogger(log),
-		ClientInfo:      ch.ClientInfo{Products: []struct{ Name, Version string }{{Name: "sinergi", Version: "1"}}},
+		Auth:             ch.Auth{Database: database, Username: cfg.Username, Password: cfg.Password},
+		DialTimeout:      5 * time.Second,
+		MaxOpenConns:     cfg.MaxOpenConns,
+		MaxIdleConns:     max(1, cfg.MaxOpenConns/2),
+		ConnMaxLifetime:  time.Hour,
+		Logger:           driverLogger(log),
+		ClientInfo:       ch.ClientInfo{Products: []struct{ Name, Version string }{{Name: "sinergi", Version: "1"}}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse open %s: %w", cfg.Addr, mapError(err))
