@@ -63,15 +63,37 @@ func (j Job) definition() (gocron.JobDefinition, error) {
 // unchanged sources skipped by fingerprint, failures logged and recorded
 // while the scheduler keeps going.
 type Scheduler struct {
-	sched  gocron.Scheduler
-	runner *Runner
-	runs   ingest.Store
-	jobs   []Job
-	log    *slog.Logger
+	sched   gocron.Scheduler
+	runner  *Runner
+	runs    ingest.Store
+	jobs    []Job
+	log     *slog.Logger
+	elector Elector
+	stop    context.CancelFunc
+	waiting chan struct{} // closed once the wait for leadership ends
+}
+
+// Elector decides which of several schedulers runs the jobs (gocron's
+// distributed elector; coordination.Elector in a cluster): IsLeader
+// returns nil for the one that leads.
+type Elector interface {
+	gocron.Elector
+	// WaitLeader returns once this process leads, or ctx's error.
+	WaitLeader(ctx context.Context, interval time.Duration) error
+}
+
+// SchedulerOption changes how a Scheduler runs.
+type SchedulerOption func(*Scheduler)
+
+// WithElector runs the jobs only while elector says this process leads:
+// several `sinergi etl` may run, one loads, and a standby takes over when
+// the leader is gone.
+func WithElector(elector Elector) SchedulerOption {
+	return func(s *Scheduler) { s.elector = elector }
 }
 
 // NewScheduler validates the jobs and prepares a scheduler; Start starts it.
-func NewScheduler(runner *Runner, runs ingest.Store, jobs []Job, log *slog.Logger) (*Scheduler, error) {
+func NewScheduler(runner *Runner, runs ingest.Store, jobs []Job, log *slog.Logger, opts ...SchedulerOption) (*Scheduler, error) {
 	jobs = slices.Clone(jobs)
 	for i := range jobs {
 		if jobs[i].Name == "" {
@@ -87,16 +109,24 @@ func NewScheduler(runner *Runner, runs ingest.Store, jobs []Job, log *slog.Logge
 	sort.SliceStable(jobs, func(a, b int) bool {
 		return slices.Index(order, jobs[a].Dataset) < slices.Index(order, jobs[b].Dataset)
 	})
-	sched, err := gocron.NewScheduler(
+	s := &Scheduler{runner: runner, runs: runs, jobs: jobs, log: log}
+	for _, o := range opts {
+		o(s)
+	}
+	schedOpts := []gocron.SchedulerOption{
 		gocron.WithLogger(log.With("component", "gocron")),
 		// One load at a time across all jobs; later ones wait their turn.
 		gocron.WithLimitConcurrentJobs(1, gocron.LimitModeWait),
 		gocron.WithStopTimeout(time.Minute),
-	)
+	}
+	if s.elector != nil {
+		schedOpts = append(schedOpts, gocron.WithDistributedElector(s.elector))
+	}
+	sched, err := gocron.NewScheduler(schedOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
-	s := &Scheduler{sched: sched, runner: runner, runs: runs, jobs: jobs, log: log}
+	s.sched = sched
 	for _, j := range jobs {
 		def, _ := j.definition()
 		_, err := sched.NewJob(def, gocron.NewTask(s.RunJob, j),
@@ -114,18 +144,44 @@ func NewScheduler(runner *Runner, runs ingest.Store, jobs []Job, log *slog.Logge
 }
 
 // Start runs every job once, in dataset order, then starts the schedule.
+// With an elector, a standby starts the schedule (whose runs the elector
+// skips while another leads) and runs every job once when it comes to
+// lead.
 func (s *Scheduler) Start(ctx context.Context) {
+	if s.elector == nil || s.elector.IsLeader(ctx) == nil {
+		s.runAll(ctx)
+		s.sched.Start()
+		s.log.Info("etl scheduler started", "jobs", len(s.jobs))
+		return
+	}
+	s.sched.Start()
+	s.log.Info("etl scheduler started as a standby: another process leads", "jobs", len(s.jobs))
+	ctx, s.stop = context.WithCancel(ctx)
+	s.waiting = make(chan struct{})
+	go func() {
+		defer close(s.waiting)
+		if err := s.elector.WaitLeader(ctx, time.Second); err != nil {
+			return
+		}
+		s.log.Info("this etl scheduler leads now: running every job once")
+		s.runAll(ctx)
+	}()
+}
+
+func (s *Scheduler) runAll(ctx context.Context) {
 	for _, j := range s.jobs {
 		if err := s.RunJob(ctx, j); err != nil {
 			s.log.Error("etl job failed", "job", j.Name, "err", err)
 		}
 	}
-	s.sched.Start()
-	s.log.Info("etl scheduler started", "jobs", len(s.jobs))
 }
 
 // Shutdown stops scheduling and waits for a running load to finish.
 func (s *Scheduler) Shutdown() error {
+	if s.stop != nil {
+		s.stop()
+		<-s.waiting
+	}
 	if err := s.sched.Shutdown(); err != nil {
 		return fmt.Errorf("scheduler shutdown: %w", err)
 	}

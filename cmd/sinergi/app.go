@@ -16,6 +16,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
+	"github.com/sinergi-id/sinergi/internal/coordination"
 	"github.com/sinergi-id/sinergi/internal/fault"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
@@ -41,6 +42,9 @@ type app struct {
 	db      *clickhouse.DB
 	reads   *clickhouse.DB
 	control *clickhouse.DB
+	// coord is the cluster's ZooKeeper (load lock, scheduler election);
+	// nil on one server.
+	coord *coordination.Client
 
 	regions *regionch.Store
 	scores  *idmch.Store
@@ -73,6 +77,16 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 		QueryTimeout: cfg.ClickHouse.QueryTimeout, MaxResultRows: cfg.ClickHouse.MaxResultRows,
 		MaxMemoryUsage: cfg.ClickHouse.MaxMemoryUsage, LogQueries: cfg.ClickHouse.LogQueries,
 		Secure: cfg.ClickHouse.Secure, CAFile: cfg.ClickHouse.CAFile, ServerName: cfg.ClickHouse.ServerName,
+		Cluster: cfg.ClickHouse.Cluster, ConnOpenStrategy: cfg.ClickHouse.ConnOpenStrategy,
+		ReplicaSyncTimeout: cfg.ClickHouse.ReplicaSyncTimeout,
+	}
+	if chCfg.Cluster != "" {
+		coord, err := coordination.Connect(ctx, cfg.ZooKeeper.Servers, cfg.ZooKeeper.Root+"/"+chCfg.Database,
+			cfg.ZooKeeper.SessionTimeout, log)
+		if err != nil {
+			return nil, err
+		}
+		a.coord = coord
 	}
 	if chCfg.Addr == "" {
 		// Installing ClickHouse is for setup and dev (runDev); elsewhere a
@@ -104,7 +118,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 	}
 	switch policy {
 	case schemaMigrate:
-		err = migrate(ctx, db, log)
+		err = migrate(ctx, db, a.runner(), log)
 	case schemaRequire:
 		err = checkSchema(ctx, db)
 	}
@@ -125,12 +139,12 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 
 // migrate applies pending migrations, then rebuilds the snapshots a
 // migration left stale (a new rollup is built from the data already loaded).
-func migrate(ctx context.Context, db *clickhouse.DB, log *slog.Logger) error {
+func migrate(ctx context.Context, db *clickhouse.DB, runner *etl.Runner, log *slog.Logger) error {
 	if err := db.Migrate(ctx, log); err != nil {
 		return err
 	}
 	start := time.Now()
-	rebuilt, err := newRunner(db, log).RebuildStale(ctx)
+	rebuilt, err := runner.RebuildStale(ctx)
 	if len(rebuilt) > 0 {
 		log.Info("rebuilt snapshots the schema change left stale", "datasets", rebuilt, "elapsed", time.Since(start).Round(time.Millisecond))
 	}
@@ -189,8 +203,40 @@ func (a *app) ready(ctx context.Context) error {
 	return checkSchema(ctx, a.control)
 }
 
+// replicas reports, on a cluster, which of its servers answer (readiness
+// lists them); nil on one server.
+func (a *app) replicas(ctx context.Context) []graph.ReplicaStatus {
+	if a.chCfg.Cluster == "" {
+		return nil
+	}
+	replicas, err := a.control.Replicas(ctx)
+	if err != nil {
+		return []graph.ReplicaStatus{{Addr: a.chCfg.Addr, Err: err}}
+	}
+	out := make([]graph.ReplicaStatus, len(replicas))
+	for i, r := range replicas {
+		out[i] = graph.ReplicaStatus{Shard: r.Shard, Replica: r.Replica, Addr: r.Addr, Err: r.Err}
+	}
+	return out
+}
+
+// runner loads on the admin pool, locking loads in ClickHouse on one
+// server and in ZooKeeper on a cluster.
 func (a *app) runner() *etl.Runner {
-	return newRunner(a.db, a.log)
+	if a.coord != nil {
+		return newRunner(a.db, coordination.LoadLock{Client: a.coord, Log: a.log}, a.log)
+	}
+	return newRunner(a.db, ingestch.LoadLock{DB: a.db, Log: a.log}, a.log)
+}
+
+// schedulerOptions: on a cluster, several `sinergi etl` elect one that
+// runs the jobs.
+func (a *app) schedulerOptions() []etl.SchedulerOption {
+	if a.coord == nil {
+		return nil
+	}
+	me := ingest.CurrentProcess()
+	return []etl.SchedulerOption{etl.WithElector(a.coord.Elector("scheduler", []byte(me.String())))}
 }
 
 // resolver wires the API's services to the read pool.
@@ -217,6 +263,9 @@ func (a *app) close(ctx context.Context) {
 		if db != nil {
 			errs = append(errs, db.Close())
 		}
+	}
+	if a.coord != nil {
+		a.coord.Close()
 	}
 	if a.server != nil {
 		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)

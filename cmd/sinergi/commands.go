@@ -79,7 +79,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, args []string) er
 		log.Info("simulation off: only real data is served", "withdrawn_runs", n)
 	}
 	jobs = append(jobs, cfg.Jobs...)
-	sched, err := etl.NewScheduler(runner, a.runs, jobs, log)
+	sched, err := etl.NewScheduler(runner, a.runs, jobs, log, a.schedulerOptions()...)
 	if err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func runScheduler(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer a.close(ctx)
-	sched, err := etl.NewScheduler(a.runner(), a.runs, cfg.Jobs, log)
+	sched, err := etl.NewScheduler(a.runner(), a.runs, cfg.Jobs, log, a.schedulerOptions()...)
 	if err != nil {
 		return err
 	}
@@ -321,6 +321,9 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 func (a *app) httpHandler(cache *graph.ResultCache) http.Handler {
 	api := graph.NewHandler(a.resolver(), a.log, a.cfg.GraphQL.limits(), cache)
 	mux := graph.NewMux(api, a.ready, a.log, web.Handler(kaltim.Files()))
+	if a.chCfg.Cluster != "" {
+		graph.ServeReplicas(mux, a.replicas, a.log)
+	}
 	guard := &accounthttp.Guard{Keys: a.accounts, AnonymousRead: a.cfg.Auth.AnonymousRead, Log: a.log}
 	return graph.CORS(a.cfg.CORSAllowedOrigins)(guard.Wrap(mux))
 }

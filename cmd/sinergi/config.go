@@ -41,6 +41,7 @@ type Config struct {
 	TimeZone string `yaml:"time_zone"`
 
 	ClickHouse ClickHouseConfig `yaml:"clickhouse"`
+	ZooKeeper  ZooKeeperConfig  `yaml:"zookeeper"`
 	GraphQL    GraphQLConfig    `yaml:"graphql"`
 	Auth       AuthConfig       `yaml:"auth"`
 	Dev        DevConfig        `yaml:"dev"`
@@ -82,6 +83,22 @@ type ClickHouseConfig struct {
 	Secure     bool   `yaml:"secure"`
 	CAFile     string `yaml:"ca_file"`
 	ServerName string `yaml:"server_name"`
+	// Cluster names the servers' cluster (remote_servers): cluster mode,
+	// see docs/operations.md. It needs ZooKeeper.
+	Cluster string `yaml:"cluster"`
+	// ConnOpenStrategy picks among several addresses of Addr.
+	ConnOpenStrategy   string        `yaml:"conn_open_strategy"`
+	ReplicaSyncTimeout time.Duration `yaml:"replica_sync_timeout"`
+}
+
+// ZooKeeperConfig is the cluster's coordination service (ZooKeeper or
+// ClickHouse Keeper), which sinergi uses for its load lock and to elect one
+// scheduler among several `sinergi etl`.
+type ZooKeeperConfig struct {
+	Servers []string `yaml:"servers"`
+	// Root is where sinergi's nodes live; each database has its own below.
+	Root           string        `yaml:"root"`
+	SessionTimeout time.Duration `yaml:"session_timeout"`
 }
 
 // GraphQLConfig bounds GraphQL requests (see graph.Limits).
@@ -113,9 +130,12 @@ func defaultConfig() Config {
 		ClickHouse: ClickHouseConfig{
 			Database: "sinergi", Username: "default",
 			QueryTimeout: 10 * time.Second, MaxResultRows: 1_000_000,
-			MaxMemoryUsage: clickhouse.DefaultMaxMemoryUsage,
+			MaxMemoryUsage:     clickhouse.DefaultMaxMemoryUsage,
+			ConnOpenStrategy:   "in_order",
+			ReplicaSyncTimeout: 5 * time.Minute,
 		},
-		GraphQL: defaultGraphQLConfig(graph.DefaultLimits),
+		ZooKeeper: ZooKeeperConfig{Root: "/sinergi", SessionTimeout: 10 * time.Second},
+		GraphQL:   defaultGraphQLConfig(graph.DefaultLimits),
 	}
 }
 
@@ -168,6 +188,12 @@ func (c *Config) settings() []setting {
 		{"SINERGI_CLICKHOUSE_SECURE", "clickhouse.secure", boolean(&c.ClickHouse.Secure)},
 		{"SINERGI_CLICKHOUSE_CA_FILE", "clickhouse.ca_file", str(&c.ClickHouse.CAFile)},
 		{"SINERGI_CLICKHOUSE_SERVER_NAME", "clickhouse.server_name", str(&c.ClickHouse.ServerName)},
+		{"SINERGI_CLICKHOUSE_CLUSTER", "clickhouse.cluster", str(&c.ClickHouse.Cluster)},
+		{"SINERGI_CLICKHOUSE_CONN_OPEN_STRATEGY", "clickhouse.conn_open_strategy", str(&c.ClickHouse.ConnOpenStrategy)},
+		{"SINERGI_CLICKHOUSE_REPLICA_SYNC_TIMEOUT", "clickhouse.replica_sync_timeout", duration(&c.ClickHouse.ReplicaSyncTimeout)},
+		{"SINERGI_ZOOKEEPER_SERVERS", "zookeeper.servers", list(&c.ZooKeeper.Servers)},
+		{"SINERGI_ZOOKEEPER_ROOT", "zookeeper.root", str(&c.ZooKeeper.Root)},
+		{"SINERGI_ZOOKEEPER_SESSION_TIMEOUT", "zookeeper.session_timeout", duration(&c.ZooKeeper.SessionTimeout)},
 		{"SINERGI_GRAPHQL_MAX_COMPLEXITY", "graphql.max_complexity", integer(&c.GraphQL.MaxComplexity)},
 		{"SINERGI_GRAPHQL_MAX_DEPTH", "graphql.max_depth", integer(&c.GraphQL.MaxDepth)},
 		{"SINERGI_GRAPHQL_MAX_TOKENS", "graphql.max_tokens", integer(&c.GraphQL.MaxTokens)},
@@ -321,10 +347,41 @@ func (c Config) validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("SINERGI_LOG_FORMAT", "log_format", "%q is neither text nor json", c.LogFormat)
 	}
-	if c.ClickHouse.Addr != "" {
-		if _, _, err := net.SplitHostPort(c.ClickHouse.Addr); err != nil {
-			bad("SINERGI_CLICKHOUSE_ADDR", "clickhouse.addr", "%q is not host:port (the native protocol port, usually 9000)", c.ClickHouse.Addr)
+	for _, addr := range strings.Split(c.ClickHouse.Addr, ",") {
+		if c.ClickHouse.Addr == "" {
+			break
 		}
+		if _, _, err := net.SplitHostPort(strings.TrimSpace(addr)); err != nil {
+			bad("SINERGI_CLICKHOUSE_ADDR", "clickhouse.addr", "%q is not host:port (the native protocol port, usually 9000; several separated by commas)", addr)
+		}
+	}
+	if !clickhouse.ValidConnOpenStrategy(c.ClickHouse.ConnOpenStrategy) {
+		bad("SINERGI_CLICKHOUSE_CONN_OPEN_STRATEGY", "clickhouse.conn_open_strategy", "%q is not in_order, round_robin or random", c.ClickHouse.ConnOpenStrategy)
+	}
+	if c.ClickHouse.ReplicaSyncTimeout < time.Second {
+		bad("SINERGI_CLICKHOUSE_REPLICA_SYNC_TIMEOUT", "clickhouse.replica_sync_timeout", "must be at least 1s")
+	}
+	if c.ClickHouse.Cluster != "" {
+		if !isIdentifier(c.ClickHouse.Cluster) {
+			bad("SINERGI_CLICKHOUSE_CLUSTER", "clickhouse.cluster", "%q must be letters, digits and underscores (a cluster of the servers' remote_servers)", c.ClickHouse.Cluster)
+		}
+		if c.ClickHouse.Addr == "" {
+			bad("SINERGI_CLICKHOUSE_CLUSTER", "clickhouse.cluster", "needs clickhouse.addr: the managed ClickHouse is one server")
+		}
+		if len(c.ZooKeeper.Servers) == 0 {
+			bad("SINERGI_ZOOKEEPER_SERVERS", "zookeeper.servers", "a cluster needs its ZooKeeper (or Keeper) servers: sinergi keeps its load lock and scheduler election there")
+		}
+	}
+	for _, addr := range c.ZooKeeper.Servers {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			bad("SINERGI_ZOOKEEPER_SERVERS", "zookeeper.servers", "%q is not host:port (usually 2181)", addr)
+		}
+	}
+	if !strings.HasPrefix(c.ZooKeeper.Root, "/") || strings.HasSuffix(c.ZooKeeper.Root, "/") {
+		bad("SINERGI_ZOOKEEPER_ROOT", "zookeeper.root", "%q must start with / and not end with it", c.ZooKeeper.Root)
+	}
+	if c.ZooKeeper.SessionTimeout < time.Second {
+		bad("SINERGI_ZOOKEEPER_SESSION_TIMEOUT", "zookeeper.session_timeout", "must be at least 1s")
 	}
 	if !c.ClickHouse.Secure && (c.ClickHouse.CAFile != "" || c.ClickHouse.ServerName != "") {
 		bad("SINERGI_CLICKHOUSE_SECURE", "clickhouse.secure", "must be true when a CA file or server name is set (they verify TLS)")

@@ -7,6 +7,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
+	"github.com/sinergi-id/sinergi/internal/ingest"
 	"github.com/sinergi-id/sinergi/internal/ingest/ingestch"
 	"github.com/sinergi-id/sinergi/internal/region/regionch"
 )
@@ -15,10 +16,11 @@ import (
 // configuration checks its jobs against them before anything connects.
 var datasetNames = []string{etl.DatasetRegions, etl.DatasetIDM, etl.DatasetRegister, etl.DatasetSimulation}
 
-// newRunner wires the ETL to the ClickHouse stores on db: the only place
-// the program chooses the datasets the ETL loads and the stores they load
-// into.
-func newRunner(db *clickhouse.DB, log *slog.Logger) *etl.Runner {
+// newRunner wires the ETL to the ClickHouse stores on db, its loads
+// serialised by lock (in ClickHouse on one server, in ZooKeeper on a
+// cluster): the only place the program chooses the datasets the ETL loads
+// and the stores they load into.
+func newRunner(db *clickhouse.DB, lock ingest.LoadLock, log *slog.Logger) *etl.Runner {
 	regions, scores, runs, coop := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
 	refresher := etl.NewRefresher(db, etl.RegionsSnapshot(regions), etl.IDMSnapshot(scores), etl.RegisterSnapshot(coop))
 	datasets := []etl.Dataset{
@@ -27,5 +29,5 @@ func newRunner(db *clickhouse.DB, log *slog.Logger) *etl.Runner {
 		etl.NewRegister(coop, regions, runs, log),
 		etl.NewSimulation(coop, regions, runs, log),
 	}
-	return etl.NewRunner(runs, datasets, refresher, ingestch.LoadLock{DB: db, Log: log}, log)
+	return etl.NewRunner(runs, datasets, refresher, lock, log)
 }

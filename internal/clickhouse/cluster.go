@@ -75,6 +75,17 @@ func (l Layout) storageTable(table string) string {
 	return table
 }
 
+// alterTarget is what an ALTER that changes rows (DROP PARTITION, DELETE)
+// names: a sharded table's local tables on every shard in a cluster (ON
+// CLUSTER runs it on one replica of each shard, which replicates it), else
+// the table, whose replicas, if any, ClickHouse keeps in step.
+func (l Layout) alterTarget(table string) string {
+	if l.Clustered() && Sharded(table) {
+		return table + localSuffix + l.onCluster()
+	}
+	return table
+}
+
 // zooKeeperPath is where the replicas of table coordinate: per shard for a
 // sharded table ({shard} is each server's macro), else one path for all.
 func (l Layout) zooKeeperPath(table string) string {

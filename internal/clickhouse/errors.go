@@ -25,6 +25,7 @@ const (
 	codeQueryWasCancelled  = 394
 	codeTableAlreadyExists = 57
 	codeTableIsDropped     = 218
+	codeTableIsReadOnly    = 242
 )
 
 // Exception is a ClickHouse server exception; the original is kept for logs.

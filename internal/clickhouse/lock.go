@@ -87,6 +87,12 @@ func (db *DB) AcquireLock(ctx context.Context, table string, me LockHolder, opt 
 	if !isIdentifier(table) {
 		return nil, fmt.Errorf("lock %q: not an identifier", table)
 	}
+	if db.cfg.Cluster != "" {
+		// A table is created on one server: processes using other
+		// replicas would not see it. A cluster's processes lock in its
+		// ZooKeeper (internal/coordination).
+		return nil, fmt.Errorf("lock %s: a lock kept in one server's tables cannot serve cluster %s", table, db.cfg.Cluster)
+	}
 	if opt.Lease <= 0 {
 		opt.Lease = defaultLease
 	}

@@ -21,13 +21,14 @@ func (db *DB) RunsWithRows(ctx context.Context, table string) ([]uint64, error) 
 }
 
 // DeleteRuns deletes the rows of runs from each table (constants from the
-// code).
+// code). In a cluster the mutation is replicated; a sharded table's runs on
+// every shard (see DropGeneration).
 func (db *DB) DeleteRuns(ctx context.Context, runs []uint64, tables ...string) error {
 	if len(runs) == 0 {
 		return nil
 	}
 	for _, table := range tables {
-		if err := db.Exec(ctx, `ALTER TABLE `+table+` DELETE WHERE has(CAST(? AS Array(UInt64)), run_id)`, runs); err != nil {
+		if err := db.Exec(ctx, `ALTER TABLE `+db.layout().alterTarget(table)+` DELETE WHERE has(CAST(? AS Array(UInt64)), run_id)`, runs); err != nil {
 			return fmt.Errorf("delete runs from %s: %w", table, err)
 		}
 	}

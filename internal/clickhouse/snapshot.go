@@ -44,7 +44,14 @@ func (db *DB) NewGeneration(ctx context.Context) (uint64, error) {
 // PublishGenerations makes gen the current generation of every table and
 // commits the runs whose rows it includes, in a single insert (one block,
 // applied atomically), then drops generations older than the previous one.
+//
+// In cluster mode it first waits until every replica holds everything
+// written so far (SyncReplicas), so that no replica ever has the new row
+// of snapshot_generations without the rows it makes current.
 func (db *DB) PublishGenerations(ctx context.Context, runs []uint64, gen uint64, tables []string) error {
+	if err := db.SyncReplicas(ctx); err != nil {
+		return fmt.Errorf("publish generation: %w", err)
+	}
 	batch, err := db.PrepareBatch(ctx, `INSERT INTO snapshot_generations (snapshot, generation, run_id, run_ids, published_at)`)
 	if err != nil {
 		return fmt.Errorf("publish generation: %w", err)
@@ -91,7 +98,11 @@ func (db *DB) DropDeadGenerations(ctx context.Context, tables []string) error {
 		var parts []struct {
 			Partition string `ch:"partition"`
 		}
-		if err := db.Select(ctx, &parts, `SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND table = ? AND active`, table); err != nil {
+		// A sharded table's parts are its local table's, on each server;
+		// this server's shard stands for all (they get the same
+		// generations).
+		if err := db.Select(ctx, &parts, `SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND table = ? AND active`,
+			db.layout().storageTable(table)); err != nil {
 			return err
 		}
 		for _, p := range parts {
@@ -107,10 +118,12 @@ func (db *DB) DropDeadGenerations(ctx context.Context, tables []string) error {
 	return nil
 }
 
-// DropGeneration drops one generation of a snapshot table.
+// DropGeneration drops one generation of a snapshot table. In a cluster,
+// ClickHouse replicates the drop to the table's other replicas; a sharded
+// table's is dropped on every shard (ON CLUSTER: once per shard).
 func (db *DB) DropGeneration(ctx context.Context, table string, gen uint64) error {
 	// table is a constant from the code and gen a number: neither can be bound.
-	if err := db.Exec(ctx, "ALTER TABLE "+table+" DROP PARTITION "+strconv.FormatUint(gen, 10)); err != nil {
+	if err := db.Exec(ctx, "ALTER TABLE "+db.layout().alterTarget(table)+" DROP PARTITION "+strconv.FormatUint(gen, 10)); err != nil {
 		return fmt.Errorf("drop generation %d of %s: %w", gen, table, err)
 	}
 	return nil

@@ -96,6 +96,11 @@ func (w *realisationWriter) Append(r *cooperation.Realisation, line int) error {
 // exact grouping then clears.) Both passes are INSERT … SELECT, under the
 // limits of writes: a run's rows may be many millions.
 func (s *Store) SettleRealisationCopies(ctx context.Context, runID uint64) (repeats int, refused []cooperation.RealisationCopy, err error) {
+	// In a cluster the rows were inserted through one replica of each
+	// shard, and the reads below may be answered by another.
+	if err := s.db.SyncReplicas(ctx, "coop_realisation_rows"); err != nil {
+		return 0, nil, fmt.Errorf("find realisation copies: %w", err)
+	}
 	const flag = `INSERT INTO coop_realisation_copied_agreements (run_id, agreement_id)
 		SELECT ?, agreement_id FROM (
 			SELECT agreement_id, count() AS copies, uniqExact(cityHash64(village_code, month)) AS distinct_keys
@@ -112,13 +117,16 @@ func (s *Store) SettleRealisationCopies(ctx context.Context, runID uint64) (repe
 		return 0, nil, nil
 	}
 	// Identical copies (one variant): all lines but the first go. Copies
-	// that disagree: every line goes, refused.
+	// that disagree: every line goes, refused. (GLOBAL IN: in a cluster
+	// coop_realisation_rows is sharded, and a plain IN's subquery would run
+	// on each shard's server in its default database; GLOBAL runs it here
+	// once. On one server it is a plain IN.)
 	const drop = `INSERT INTO coop_realisation_dropped (run_id, agreement_id, line, refused)
 		SELECT ?, agreement_id, arrayJoin(if(variants = 1, arraySlice(arraySort(copy_lines), 2), copy_lines)), toUInt8(variants > 1)
 		FROM (
 			SELECT agreement_id, groupArray(line) AS copy_lines, uniqExact(value, beneficiaries, outputs) AS variants
 			FROM coop_realisation_rows
-			WHERE agreement_id IN (SELECT agreement_id FROM coop_realisation_copied_agreements WHERE run_id = ?)
+			WHERE agreement_id GLOBAL IN (SELECT agreement_id FROM coop_realisation_copied_agreements WHERE run_id = ?)
 			  AND run_id = ?
 			GROUP BY agreement_id, village_code, month
 			HAVING count() > 1)`
@@ -138,9 +146,9 @@ func (s *Store) SettleRealisationCopies(ctx context.Context, runID uint64) (repe
 	rows, err := s.db.Query(ctx, `
 		SELECT agreement_id, village_code, month, value, beneficiaries, outputs, line
 		FROM coop_realisation_rows
-		WHERE agreement_id IN (SELECT agreement_id FROM coop_realisation_dropped WHERE run_id = ? AND refused = 1)
+		WHERE agreement_id GLOBAL IN (SELECT agreement_id FROM coop_realisation_dropped WHERE run_id = ? AND refused = 1)
 		  AND run_id = ?
-		  AND line IN (SELECT line FROM coop_realisation_dropped WHERE run_id = ? AND refused = 1)
+		  AND line GLOBAL IN (SELECT line FROM coop_realisation_dropped WHERE run_id = ? AND refused = 1)
 		ORDER BY agreement_id, village_code, month, line`, runID, runID, runID)
 	if err != nil {
 		return 0, nil, fmt.Errorf("read refused realisation copies: %w", err)

@@ -62,9 +62,19 @@ func (s *Store) SnapshotTables() []string { return SnapshotTables }
 // ones and the runs gen is to publish. The rollups
 // follow in stages, each reading what an earlier stage wrote; the
 // statements of a stage run side by side.
+//
+// In a cluster, a stage reads the sharded realisation tables through any
+// replica of each shard, while the rows were inserted through one: it first
+// waits until every replica holds them (clickhouse.DB.SyncReplicas).
 func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error {
 	stages := [][]rebuildStatement{registerStatements(gen, runs), rollupStatements(gen), realisedCubeStatements(gen)}
-	for _, stage := range stages {
+	shardedReads := []string{"coop_realisation_rows", RealisationsTable, ""}
+	for i, stage := range stages {
+		if shardedReads[i] != "" {
+			if err := s.db.SyncReplicas(ctx, shardedReads[i]); err != nil {
+				return fmt.Errorf("rebuild: %w", err)
+			}
+		}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(2)
 		for _, st := range stage {
@@ -82,7 +92,10 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) 
 	return nil
 }
 
-// registerStatements copy the winning rows into the snapshot.
+// registerStatements copy the winning rows into the snapshot. The
+// realisation tables are sharded in a cluster: their subqueries are GLOBAL,
+// run once on this server rather than on each shard's (see
+// clickhouse.Sharded).
 func registerStatements(gen uint64, runs []uint64) []rebuildStatement {
 	return []rebuildStatement{
 		{AgreementsTable, `
@@ -106,8 +119,8 @@ func registerStatements(gen uint64, runs []uint64) []rebuildStatement {
 		INSERT INTO coop_realisations (generation, agreement_id, village_code, month, value, beneficiaries, outputs)
 		SELECT ?, agreement_id, village_code, month, value, beneficiaries, outputs
 		FROM coop_realisation_rows
-		WHERE (agreement_id, run_id) IN ` + realisationWinners + `
-		  AND (run_id, line) NOT IN (SELECT run_id, line FROM coop_realisation_dropped)`, []any{gen, runs}},
+		WHERE (agreement_id, run_id) GLOBAL IN ` + realisationWinners + `
+		  AND (run_id, line) GLOBAL NOT IN (SELECT run_id, line FROM coop_realisation_dropped)`, []any{gen, runs}},
 		{BodiesTable, `
 		INSERT INTO coop_bodies (generation, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members)
 		SELECT ?, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members

@@ -1,0 +1,198 @@
+package cluster_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse/clustertest"
+)
+
+// nationalQueries read every path of the sharded realisation tables: sums
+// by region and month (merged across shards), one agreement's rows (on one
+// shard), and the rollups built from them.
+func nationalQueries(kabupaten []string) []string {
+	quoted := make([]string, len(kabupaten))
+	for i, k := range kabupaten {
+		quoted[i] = `"` + k + `"`
+	}
+	codes := strings.Join(quoted, ", ")
+	return []string{
+		`{ cooperationStats(dimensions: [PROVINSI, PERIOD], measures: [REALISED_VALUE, BENEFICIARIES], timeGrain: MONTH) { rows { provinsi period realisedValue beneficiaries } totals { realisedValue beneficiaries } } }`,
+		`{ cooperationStats(dimensions: [KABUPATEN_KOTA, ISSUE, PERIOD], measures: [AGREEMENTS, VILLAGES_COVERED, COMMITTED_VALUE, REALISED_VALUE], timeGrain: YEAR) { rows { kabupatenKota issue period agreements villagesCovered committedValue realisedValue } totals { agreements realisedValue } } }`,
+		`{ agreements(first: 20) { totalCount nodes { id status committedValue realisedValue beneficiaries realisations { month village { code } value beneficiaries } } pageInfo { endCursor } } }`,
+		`{ strategicIssues { issue agreements activeAgreements villagesCovered partners committedValue realisedValue } }`,
+		`{ compareRegions(codes: [` + codes + `], year: 2024) { region { code name } desaCount agreements agreementsPer100Desa desaCovered valuePerDesa realisedValue byIssue { issue agreements } idm { meanIdm movedUp byStatus { status count } } } }`,
+		`{ partners(first: 50) { totalCount nodes { id name agreements activeAgreements villagesCovered } } }`,
+		`{ idmDistribution(year: 2024, level: KABUPATEN_KOTA) { region { code } total meanIdm byStatus { status count } } }`,
+	}
+}
+
+// TestNationalShapedOnCluster loads a synthetic register of national shape
+// (the small profile: three provinces, 10,000 agreements, ~200,000
+// realisations) on the cluster and on one server; the answers are equal,
+// the realisations lie on both shards, and a replica killed while a new
+// register loads never lets a reader see a mix of two generations, and
+// answers like the others once restarted.
+func TestNationalShapedOnCluster(t *testing.T) {
+	c := clustertest.Current(t)
+	data := t.TempDir()
+	if out, err := exec.Command(generator, "--profile", "small", "--out", filepath.Join(data, "v1"), "--seed", "1").CombinedOutput(); err != nil {
+		t.Fatalf("generate: %v\n%s", err, out)
+	}
+	gen.sinergi(t, "generate", "--profile", "small", "--out", filepath.Join(data, "v2"), "--seed", "2")
+	register := func(version string) []string {
+		var files []string
+		for _, f := range []string{"agreements", "parties", "bodies", "realisations"} {
+			files = append(files, filepath.Join(data, version, "register", f+".csv"))
+		}
+		return files
+	}
+	idmFiles, _ := filepath.Glob(filepath.Join(data, "v1", "idm_*.csv"))
+
+	database := newDatabase("national")
+	ref, cl := singleNode(t, database), onCluster(t, database)
+	for _, d := range []deployment{ref, cl} {
+		d.sinergi(t, "migrate")
+		d.sinergi(t, "etl", "load", "regions", filepath.Join(data, "v1", "wilayah.csv"))
+		d.sinergi(t, append([]string{"etl", "load", "idm"}, idmFiles...)...)
+		d.sinergi(t, append([]string{"etl", "load", "register"}, register("v1")...)...)
+	}
+	urlRef, urlCl := ref.serve(t), cl.serve(t)
+	var regions struct {
+		Data struct {
+			Regions []struct{ Code string } `json:"regions"`
+		} `json:"data"`
+	}
+	body, _ := answer(t, urlRef, `{ regions(level: KABUPATEN_KOTA) { code } }`, false)
+	if err := json.Unmarshal([]byte(body), &regions); err != nil || len(regions.Data.Regions) < 10 {
+		t.Fatalf("kabupaten: %v %s", err, body)
+	}
+	var kabupaten []string
+	for _, r := range regions.Data.Regions[:10] {
+		kabupaten = append(kabupaten, r.Code)
+	}
+	queries := nationalQueries(kabupaten)
+
+	t.Run("answers equal one server's", func(t *testing.T) {
+		sameAnswers(t, urlRef, urlCl, queries)
+		var total uint64
+		for _, s := range c.Servers {
+			n := tableRows(t, s, database, "coop_realisations_local")
+			if n == 0 {
+				t.Errorf("shard %d replica %d holds no realisations: they are sharded", s.Shard, s.Replica)
+			}
+			if s.Replica == 1 {
+				total += n
+			}
+		}
+		if all := tableRows(t, c.Servers[0], database, "coop_realisations"); total != all {
+			t.Errorf("the shards hold %d realisations, the Distributed table reads %d", total, all)
+		}
+	})
+
+	t.Run("a replica killed during a load", func(t *testing.T) {
+		// What each query answers before the load and after it, from the
+		// reference server loading the same register.
+		before := map[string]string{}
+		for _, q := range queries {
+			before[q], _ = answer(t, urlCl, q, false)
+		}
+		ref.sinergi(t, append([]string{"etl", "load", "register"}, register("v2")...)...)
+		after := map[string]string{}
+		changed := 0
+		for _, q := range queries {
+			after[q], _ = answer(t, urlRef, q, false)
+			if after[q] != before[q] {
+				changed++
+			}
+		}
+		if changed < len(queries)-1 { // idmDistribution does not depend on the register
+			t.Fatalf("the second register changes %d of %d answers: the test would prove little", changed, len(queries))
+		}
+
+		// Readers ask without pause while the cluster loads; every answer
+		// must be the one of before or of after.
+		ctx, stopReading := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		counts := map[string]int{}
+		var mixes []string
+		for _, q := range queries {
+			wg.Go(func() {
+				for ctx.Err() == nil {
+					got, _ := answer(t, urlCl, q, false)
+					mu.Lock()
+					switch got {
+					case before[q]:
+						counts["before"]++
+					case after[q]:
+						counts["after"]++
+					default:
+						mixes = append(mixes, fmt.Sprintf("%s\n got: %s", q, clip(got)))
+					}
+					mu.Unlock()
+				}
+			})
+		}
+
+		victim := c.Servers[3] // shard 2, replica 2: not the server the load writes through
+		load := cl.start(t, nil, append([]string{"etl", "load", "register"}, register("v2")...)...)
+		time.Sleep(time.Second)
+		c.Kill(victim)
+		t.Logf("killed shard %d replica %d (%s)", victim.Shard, victim.Replica, victim.Addr())
+		time.Sleep(5 * time.Second)
+		restartCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if err := c.Restart(restartCtx, victim); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("restarted %s", victim.Addr())
+		select {
+		case <-load.done:
+		case <-time.After(5 * time.Minute):
+			t.Fatalf("the load did not end:\n%s", load.output())
+		}
+		stopReading()
+		wg.Wait()
+		succeeded := load.cmd.ProcessState.ExitCode() == 0
+		t.Logf("load succeeded: %v; answers before: %d, after: %d\n%s", succeeded, counts["before"], counts["after"], load.output())
+		if len(mixes) > 0 {
+			t.Fatalf("%d answers were neither the previous generation's nor the new one's; the first:\n%s", len(mixes), mixes[0])
+		}
+		want := before
+		if succeeded {
+			want = after
+		} else if !strings.Contains(load.output(), "failed") {
+			t.Fatalf("the load failed without saying so:\n%s", load.output())
+		}
+
+		// The restarted replica catches up and answers as the others.
+		alone := onCluster(t, database, victim.Addr())
+		urlAlone := alone.serve(t)
+		deadline := time.Now().Add(time.Minute)
+		for _, q := range queries {
+			for {
+				got, _ := answer(t, urlAlone, q, false)
+				if got == want[q] {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the restarted replica still answers otherwise a minute later: %s\n got: %s\nwant: %s", q, clip(got), clip(want[q]))
+				}
+				time.Sleep(500 * time.Millisecond)
+			}
+		}
+		for _, q := range queries {
+			if got, _ := answer(t, urlCl, q, false); got != want[q] {
+				t.Errorf("the cluster answers otherwise than expected after the load: %s", q)
+			}
+		}
+	})
+}
