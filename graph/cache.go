@@ -38,6 +38,33 @@ type ResultCache struct {
 	generation atomic.Uint64
 	hits       atomic.Uint64
 	misses     atomic.Uint64
+	// pin makes the reads of a request see the data of one generation
+	// (clickhouse.PinGeneration); nil pins nothing.
+	pin func(ctx context.Context, generation uint64) context.Context
+}
+
+// PinReadsWith has every request read the data of the generation its answer
+// is cached under, through pin (clickhouse.PinGeneration): the statements
+// of one request never mix two generations, and a cached answer is that of
+// its key's generation.
+func (c *ResultCache) PinReadsWith(pin func(ctx context.Context, generation uint64) context.Context) {
+	c.pin = pin
+}
+
+// pinned is ctx with its reads pinned to generation, when a pin is set.
+func (c *ResultCache) pinned(ctx context.Context, generation uint64) context.Context {
+	if c == nil || c.pin == nil {
+		return ctx
+	}
+	return c.pin(ctx, generation)
+}
+
+// current is the generation requests start from now.
+func (c *ResultCache) current() uint64 {
+	if c == nil {
+		return 0
+	}
+	return c.generation.Load()
 }
 
 // cacheKey identifies a request within a data generation.
@@ -86,13 +113,13 @@ const maxCachedRequest = 64 << 10
 // when anonymous): entries from before a load never match, a client asking
 // for another media type never gets this one's bytes, and nobody gets an
 // answer, or a share of a running request, that was someone else's.
-func (c *ResultCache) key(method, media, rawQuery, who string, body []byte) (cacheKey, bool) {
+func (c *ResultCache) key(generation uint64, method, media, rawQuery, who string, body []byte) (cacheKey, bool) {
 	if len(body) > maxCachedRequest || len(rawQuery) > maxCachedRequest {
 		return cacheKey{}, false
 	}
 	h := sha256.New()
 	var gen [8]byte
-	binary.LittleEndian.PutUint64(gen[:], c.generation.Load())
+	binary.LittleEndian.PutUint64(gen[:], generation)
 	h.Write(gen[:])
 	for _, part := range []string{method, media, rawQuery, who} {
 		h.Write([]byte(part))

@@ -101,8 +101,9 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The cache holds answers to requests that were decoded and run: the
 	// same bytes again need no decoding.
 	var key *cacheKey
+	generation := e.cache.current()
 	if e.cache != nil && r.Header.Get("Cache-Control") != "no-cache" {
-		if k, ok := e.cache.key(req.method, req.media, req.rawQuery, cacheIdentity(r.Context()), req.body); ok {
+		if k, ok := e.cache.key(generation, req.method, req.media, req.rawQuery, cacheIdentity(r.Context()), req.body); ok {
 			key = &k
 		}
 	}
@@ -116,7 +117,7 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.refuse(w, r, media, *ref)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), e.lim.Timeout)
+	ctx, cancel := context.WithTimeout(e.cache.pinned(r.Context(), generation), e.lim.Timeout)
 	defer cancel()
 	ans, shared, ok := e.flights.do(ctx, key, e.lim.Timeout, func(ctx context.Context) answer {
 		ans := e.execute(ctx, req)

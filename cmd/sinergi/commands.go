@@ -22,6 +22,7 @@ import (
 	"github.com/sinergi-id/sinergi/etl/seed"
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/account/accounthttp"
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
 	"github.com/sinergi-id/sinergi/web"
 )
@@ -175,7 +176,13 @@ const (
 	cachePoll = time.Second
 )
 
-func newResultCache() *graph.ResultCache { return graph.NewResultCache(cacheBytes, cacheEntryBytes) }
+// newResultCache is the API's result cache; each request reads the data of
+// the generation its answer is cached under.
+func newResultCache() *graph.ResultCache {
+	cache := graph.NewResultCache(cacheBytes, cacheEntryBytes)
+	cache.PinReadsWith(clickhouse.PinGeneration)
+	return cache
+}
 
 // runScheduler runs the configured ETL jobs until interrupted.
 func runScheduler(ctx context.Context, cfg Config, log *slog.Logger) error {

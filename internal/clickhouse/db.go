@@ -68,6 +68,11 @@ type Config struct {
 	// every statement of a load reads what the load wrote on the same
 	// server), "round_robin" or "random" (spread readers).
 	ConnOpenStrategy string
+	// GenerationGrace is how long a superseded snapshot generation stays
+	// readable after its successor is published, for requests pinned to it
+	// (PinGeneration): default 1 minute, twice the longest request;
+	// negative drops it at the next load's clean-up (the tests of pruning).
+	GenerationGrace time.Duration
 	// ReplicaSyncTimeout bounds how long a load in cluster mode waits for
 	// every replica to hold what it wrote before it publishes (default 5
 	// minutes); a replica that is down that long fails the load.
@@ -124,6 +129,9 @@ func (c Config) Defaults() Config {
 	}
 	if c.MaxOpenConns == 0 {
 		c.MaxOpenConns = 16
+	}
+	if c.GenerationGrace == 0 {
+		c.GenerationGrace = time.Minute
 	}
 	if c.ReplicaSyncTimeout == 0 {
 		c.ReplicaSyncTimeout = 5 * time.Minute
@@ -410,6 +418,7 @@ func (db *DB) Select(ctx context.Context, dest any, query string, args ...any) e
 
 // Query runs a read and returns its rows for streaming.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	query = pinned(ctx, query)
 	rows, err := db.engine.Query(ctx, readSettings(ctx, db.cfg), query, args...)
 	if err != nil {
 		return nil, mapError(err)

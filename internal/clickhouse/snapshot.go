@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -24,8 +25,41 @@ import (
 // CurrentGeneration returns a SQL scalar subquery selecting the published
 // generation of a snapshot table. table must be a constant from the code,
 // never user input.
+//
+// A request that runs several statements (most GraphQL fields run two to
+// seven) must read one generation in all of them, or a load publishing in
+// between gives it figures of two generations side by side. So the
+// subquery reads the newest generation up to a bound, and a request pins
+// that bound (PinGeneration) to the latest generation when it starts: every
+// statement it runs then reads the data of that moment. Unpinned, the bound
+// is the largest UInt64. (In a cluster the scalar subquery runs once, on
+// the server the request asks, also for the shards of a Distributed table.)
 func CurrentGeneration(table string) string {
-	return "(SELECT max(generation) FROM snapshot_generations WHERE snapshot = '" + table + "')"
+	return "(SELECT max(generation) FROM snapshot_generations WHERE snapshot = '" + table + "' AND " + unpinned + ")"
+}
+
+// unpinned is the bound of CurrentGeneration before a pin replaces it.
+const unpinned = "generation <= 18446744073709551615"
+
+type pinKey struct{}
+
+// PinGeneration makes every read under ctx see the snapshots as they were
+// when gen was the latest published generation (see CurrentGeneration). 0
+// pins nothing.
+func PinGeneration(ctx context.Context, gen uint64) context.Context {
+	if gen == 0 {
+		return ctx
+	}
+	return context.WithValue(ctx, pinKey{}, gen)
+}
+
+// pinned applies ctx's pin, if any, to a query.
+func pinned(ctx context.Context, query string) string {
+	gen, ok := ctx.Value(pinKey{}).(uint64)
+	if !ok {
+		return query
+	}
+	return strings.ReplaceAll(query, unpinned, "generation <= "+strconv.FormatUint(gen, 10))
 }
 
 // NewGeneration returns a generation number greater than any published one.
@@ -78,22 +112,16 @@ func (db *DB) PublishGenerations(ctx context.Context, runs []uint64, gen uint64,
 
 // DropDeadGenerations keeps the current and the previous generation of each
 // table (queries that started before a publish may still read the
-// previous one) and drops the partitions of all others: older ones, and
+// previous one), and any superseded less than Config.GenerationGrace ago,
+// and drops the partitions of all others: older ones, and
 // half-built ones that a failed or killed refresh left. It must run while no
 // refresh is building (under the load lock), or it would drop that
 // refresh's new generation.
 func (db *DB) DropDeadGenerations(ctx context.Context, tables []string) error {
 	for _, table := range tables {
-		var published []struct {
-			Generation uint64 `ch:"generation"`
-		}
-		if err := db.Select(ctx, &published, `SELECT DISTINCT generation FROM snapshot_generations WHERE snapshot = ?
-			ORDER BY generation DESC LIMIT 2`, table); err != nil {
+		keep, err := db.liveGenerations(ctx, table)
+		if err != nil {
 			return err
-		}
-		keep := make([]uint64, len(published))
-		for i, p := range published {
-			keep[i] = p.Generation
 		}
 		var parts []struct {
 			Partition string `ch:"partition"`
@@ -116,6 +144,29 @@ func (db *DB) DropDeadGenerations(ctx context.Context, tables []string) error {
 		}
 	}
 	return nil
+}
+
+// liveGenerations are the generations of table that readers may still
+// read: the current and the previous one, and any superseded less than
+// Config.GenerationGrace ago (a request pinned to a generation, see
+// PinGeneration, reads it for as long as it lasts).
+func (db *DB) liveGenerations(ctx context.Context, table string) ([]uint64, error) {
+	var published []struct {
+		Generation uint64 `ch:"generation"`
+		Age        int64  `ch:"age"` // seconds since it was published, by the server's clock
+	}
+	if err := db.Select(ctx, &published, `SELECT generation, toInt64(now()) - toInt64(min(published_at)) AS age
+		FROM snapshot_generations WHERE snapshot = ? GROUP BY generation ORDER BY generation DESC`, table); err != nil {
+		return nil, err
+	}
+	var keep []uint64
+	for i, p := range published {
+		// published[i-1] superseded p, published[i-1].Age seconds ago.
+		if i < 2 || time.Duration(published[i-1].Age)*time.Second < db.cfg.GenerationGrace {
+			keep = append(keep, p.Generation)
+		}
+	}
+	return keep, nil
 }
 
 // DropGeneration drops one generation of a snapshot table. In a cluster,

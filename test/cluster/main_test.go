@@ -244,6 +244,29 @@ func (d deployment) serve(t *testing.T) string {
 	}
 }
 
+// tryAnswer posts a query, bypassing the result cache, and returns the
+// answer, or an error when the answer is one; it may run outside the
+// test's goroutine.
+func tryAnswer(url, query string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"query": query})
+	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Cache-Control", "no-cache")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK || bytes.Contains(b, []byte(`"errors"`)) {
+		return "", fmt.Errorf("%d: %s", resp.StatusCode, b)
+	}
+	return string(b), nil
+}
+
 // answer posts a query and returns the answer's body and X-Sinergi-Cache;
 // cached says whether the result cache may answer.
 func answer(t *testing.T, url, query string, cached bool) (string, string) {

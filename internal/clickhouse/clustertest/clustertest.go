@@ -57,6 +57,7 @@ type Cluster struct {
 	binary string
 	zk     *exec.Cmd
 	log    *slog.Logger
+	keep   bool // keep Dir when stopping
 }
 
 // Server is one ClickHouse server of the cluster.
@@ -93,6 +94,10 @@ func Main(m *testing.M) int {
 	fmt.Printf("engine: clickhouse-server cluster of %d×%d, ZooKeeper %s (%s)\n", Shards, ReplicasPerShard, c.ZooKeeper,
 		strings.TrimSuffix(filepath.Base(os.Args[0]), ".test"))
 	code := m.Run()
+	if code != 0 {
+		c.keep = true // the servers' logs tell what happened
+		fmt.Fprintf(os.Stderr, "clustertest: the tests failed; the cluster's directory (logs) is kept: %s\n", c.Dir)
+	}
 	c.Stop()
 	return code
 }
@@ -254,7 +259,9 @@ func (c *Cluster) Stop() {
 		_ = syscall.Kill(-c.zk.Process.Pid, syscall.SIGKILL)
 		_ = c.zk.Wait()
 	}
-	_ = os.RemoveAll(c.Dir)
+	if !c.keep {
+		_ = os.RemoveAll(c.Dir)
+	}
 }
 
 func (c *Cluster) start(s *Server) error {

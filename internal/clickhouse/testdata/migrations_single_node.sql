@@ -383,3 +383,10 @@ CREATE TABLE IF NOT EXISTS etl_withdrawn_runs (
     withdrawn_at DateTime
 ) ENGINE = MergeTree()
 ORDER BY run_id;
+-- 0011_runs_without_realisations.sql
+CREATE TABLE IF NOT EXISTS coop_runs_without_realisations (
+    run_id UInt64
+) ENGINE = MergeTree()
+ORDER BY run_id;
+-- 0012_reject_warnings.sql
+ALTER TABLE etl_rejects ADD COLUMN IF NOT EXISTS warning UInt8 DEFAULT 0;

@@ -17,9 +17,9 @@ import (
 
 // The planning queries join cooperation with the IDM and region snapshots;
 // their table names are constants of those stores' migrations.
-const (
-	idmCurrentGen     = "(SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'idm_current')"
-	regionsCurrentGen = "(SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'regions_current')"
+var (
+	idmCurrentGen     = clickhouse.CurrentGeneration("idm_current")
+	regionsCurrentGen = clickhouse.CurrentGeneration("regions_current")
 )
 
 // coveredDesa selects the desa codes covered by agreements in force at some

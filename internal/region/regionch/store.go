@@ -98,10 +98,10 @@ func (r regionRow) region() region.Region {
 	}
 }
 
-const currentRegions = `
+var currentRegions = `
 	SELECT code, toString(level) AS level_name, kind, parent_code, name, desa_count, kelurahan_count
 	FROM regions_current
-	WHERE generation = ` + "(SELECT max(generation) FROM snapshot_generations WHERE snapshot = '" + SnapshotTable + "')"
+	WHERE generation = ` + clickhouse.CurrentGeneration(SnapshotTable)
 
 // Regions returns the current regions at a level within an ancestor.
 func (s *Store) Regions(ctx context.Context, level region.Level, within region.Code) ([]region.Region, error) {
