@@ -98,6 +98,18 @@ func TestKaltimOnCluster(t *testing.T) {
 
 	t.Run("answers equal one server's", func(t *testing.T) {
 		urlRef := ref.serve(t)
+		// The serve processes on the cluster ran before the register
+		// was loaded: they read it once their cache has seen the load.
+		want, _ := answer(t, urlRef, kaltimQueries[6], false)
+		for _, url := range []string{urlA, urlB} {
+			deadline := time.Now().Add(15 * time.Second)
+			for got, _ := answer(t, url, kaltimQueries[6], false); got != want; got, _ = answer(t, url, kaltimQueries[6], false) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s does not answer the register 15 s after its load", url)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
 		sameAnswers(t, urlRef, urlA, kaltimQueries)
 		sameAnswers(t, urlA, urlB, kaltimQueries)
 	})

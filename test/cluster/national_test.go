@@ -110,6 +110,9 @@ func TestNationalShapedOnCluster(t *testing.T) {
 			before[q], _ = answer(t, urlCl, q, false)
 		}
 		ref.sinergi(t, append([]string{"etl", "load", "register"}, register("v2")...)...)
+		// A serve process reads the generation its cache knows, which
+		// follows a load by another process within a second.
+		waitForChange(t, urlRef, queries[0], before[queries[0]])
 		after := map[string]string{}
 		changed := 0
 		for _, q := range queries {
@@ -242,5 +245,20 @@ func raise(t *testing.T, src, dst string) {
 			t.Fatal(err)
 		}
 		out.Close()
+	}
+}
+
+// waitForChange waits until url answers query otherwise than old.
+func waitForChange(t *testing.T, url, query, old string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if got, _ := answer(t, url, query, false); got != old {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s answers as before the load 15 s after it: %s", url, query)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
