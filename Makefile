@@ -11,7 +11,7 @@ CHDB_LIB_VERSION := 26.7.3-stable.1
 CHDB_DIR := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sinergi/chdb-$(CHDB_LIB_VERSION)
 export CHDB_LIB_PATH ?= $(CHDB_DIR)/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so
 
-.PHONY: run test setup setup-test setup-test-clients setup-browser build generate web bench bench-national
+.PHONY: run test setup setup-test setup-test-clients setup-browser build generate web bench bench-national bench-cluster
 
 ## run: install what is missing, start a managed ClickHouse, load the Kaltim data,
 ##      start the ETL scheduler and serve the console, GraphiQL and GraphQL on 127.0.0.1:8080
@@ -83,9 +83,13 @@ web:
 generate:
 	$(GO) tool gqlgen generate
 
-## bench: the benchmark suite on the small profile (minutes); bench-national: the full run
+## bench: the benchmark suite on the small profile (minutes); bench-national: the full run;
+##        bench-cluster: the small profile on a 2x2 ClickHouse cluster with ZooKeeper (loopback)
 bench:
 	bench/run.sh small 10
+
+bench-cluster:
+	bench/run.sh small 10 cluster
 
 bench-national:
 	bench/run.sh national 20

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Reproduces the figures of bench/README.md.
 #
-#   bench/run.sh [small|national] [seconds per load run]
+#   bench/run.sh [small|national] [seconds per load run] [single|cluster]
 #
 # It builds sinergi, generates the profile's synthetic data (once), starts
-# `sinergi serve` on its own managed ClickHouse in var/bench-<profile>,
+# `sinergi serve` on its own managed ClickHouse in var/bench-<profile> — or,
+# with `cluster`, on a ClickHouse cluster of two shards of two replicas with
+# ZooKeeper on loopback (bench/cluster, as the cluster tests start it), in
+# var/bench-<profile>-cluster —
 # loads the data through `sinergi etl load` and times it against
 # clickhouse-client on the same realisations file, times the aggregate
 # refresh after a small incremental load, then runs bench/loadgen (GraphQL
@@ -13,8 +16,11 @@
 set -euo pipefail
 profile=${1:-small}
 seconds=${2:-15}
+mode=${3:-single}
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=${SINERGI_BENCH_DIR:-$root/var/bench-$profile}
+suffix=""
+[ "$mode" = cluster ] && suffix=-cluster
+work=${SINERGI_BENCH_DIR:-$root/var/bench-$profile$suffix}
 data=$work/data
 mkdir -p "$work" "$root/bin"
 cd "$root"
@@ -40,15 +46,38 @@ cat "$data/MANIFEST.txt"
 
 export SINERGI_DATA_DIR=$work/var SINERGI_HTTP_ADDR=127.0.0.1:18080 SINERGI_CLICKHOUSE_LOG_QUERIES=true SINERGI_LOG_LEVEL=warn
 rm -rf "$SINERGI_DATA_DIR"
+cluster_pid="" serve_pid=""
+cleanup() {
+  [ -n "$serve_pid" ] && { kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null || true; }
+  [ -n "$cluster_pid" ] && { kill "$cluster_pid" 2>/dev/null; wait "$cluster_pid" 2>/dev/null || true; }
+}
+trap cleanup EXIT
+if [ "$mode" = cluster ]; then
+  say "start a ClickHouse cluster (2 shards x 2 replicas, ZooKeeper) on loopback"
+  go build -o bin/benchcluster ./bench/cluster
+  rm -f "$work/cluster.env"
+  bin/benchcluster -env "$work/cluster.env" > "$work/cluster.log" 2>&1 &
+  cluster_pid=$!
+  for _ in $(seq 1 120); do [ -f "$work/cluster.env" ] && break; kill -0 "$cluster_pid" || { cat "$work/cluster.log"; exit 1; }; sleep 1; done
+  set -a; . "$work/cluster.env"; set +a
+  port=$BENCH_CLICKHOUSE_PORT admin_user=$SINERGI_CLICKHOUSE_USERNAME admin_password=$SINERGI_CLICKHOUSE_PASSWORD
+  # Inserts into the Distributed table return once every shard has its rows.
+  chq() { clickhouse-client --host 127.0.0.1 --port "$port" --user "$admin_user" --password "$admin_password" --database sinergi --insert_distributed_sync 1 "$@"; }
+  delete_anchor_rows="ALTER TABLE coop_realisation_rows_local ON CLUSTER $SINERGI_CLICKHOUSE_CLUSTER DELETE WHERE run_id = 0"
+else
+  # The managed server's admin user (its password is generated per data directory).
+  chq() { clickhouse-client --config-file "$SINERGI_DATA_DIR/clickhouse/client.xml" --database sinergi "$@"; }
+  delete_anchor_rows="ALTER TABLE coop_realisation_rows DELETE WHERE run_id = 0"
+fi
 bin/sinergi migrate
 bin/sinergi serve > "$work/serve.log" 2>&1 &
 serve_pid=$!
-trap 'kill $serve_pid 2>/dev/null; wait $serve_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf http://$SINERGI_HTTP_ADDR/readyz >/dev/null && break; sleep 1; done
-# The managed server's admin user (its password is generated per data directory).
-chq() { clickhouse-client --config-file "$SINERGI_DATA_DIR/clickhouse/client.xml" --database sinergi "$@"; }
-port=$(python3 -c "import json;print(json.load(open('$SINERGI_DATA_DIR/clickhouse/server.json'))['tcp_port'])")
-admin_password=$(python3 -c "import json;print(json.load(open('$SINERGI_DATA_DIR/clickhouse/credentials.json'))['admin']['password'])")
+if [ "$mode" != cluster ]; then
+  port=$(python3 -c "import json;print(json.load(open('$SINERGI_DATA_DIR/clickhouse/server.json'))['tcp_port'])")
+  admin_user=sinergi_admin
+  admin_password=$(python3 -c "import json;print(json.load(open('$SINERGI_DATA_DIR/clickhouse/credentials.json'))['admin']['password'])")
+fi
 
 say "load regions and IDM through sinergi etl load"
 t0=$(now)
@@ -61,7 +90,7 @@ say "ingest: clickhouse-client INSERT ... FORMAT CSVWithNames, $rows realisation
 t0=$(now)
 chq --query "INSERT INTO coop_realisation_rows (agreement_id, village_code, month, value, beneficiaries, outputs) FORMAT CSVWithNames" < "$data/register/realisations.csv"
 t_client=$(elapsed "$t0" "$(now)")
-chq --query "ALTER TABLE coop_realisation_rows DELETE WHERE run_id = 0"
+chq --query "$delete_anchor_rows" > /dev/null
 echo "clickhouse-client: $t_client s, $(awk -v n="$rows" -v t="$t_client" 'BEGIN { printf "%.0f", n / t }') rows/s"
 
 say "ingest: sinergi etl load register (agreements, parties, bodies, realisations)"
@@ -98,5 +127,5 @@ say "planner workload"
 rates=50,200,500
 [ "$profile" = national ] && rates=20,50,500
 bin/loadgen -url "http://$SINERGI_HTTP_ADDR/graphql" -clickhouse "127.0.0.1:$port" -db sinergi \
-  -user sinergi_admin -password "$admin_password" \
+  -user "$admin_user" -password "$admin_password" \
   -rates "${SINERGI_BENCH_RATES:-$rates}" -duration "${seconds}s" -pid "$(pgrep -f 'bin/sinergi serve' | head -n 1)"
