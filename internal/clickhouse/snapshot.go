@@ -130,11 +130,17 @@ func (db *DB) DropDeadGenerations(ctx context.Context, tables []string) error {
 		var parts []struct {
 			Partition string `ch:"partition"`
 		}
-		// A sharded table's parts are its local table's, on each server;
-		// this server's shard stands for all (they get the same
-		// generations).
-		if err := db.Select(ctx, &parts, `SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND table = ? AND active`,
-			db.layout().storageTable(table)); err != nil {
+		// A sharded table's parts are its local tables', one replica of
+		// each shard asked (ClickHouse's cluster() table function; the
+		// cluster's name is a checked identifier).
+		source := "system.parts"
+		if l := db.layout(); l.Clustered() && Sharded(table) {
+			source = "cluster('" + l.Cluster + "', system, parts)"
+		}
+		// (The database is named: on the other servers of cluster() the
+		// current database is their default one.)
+		if err := db.Select(ctx, &parts, `SELECT DISTINCT partition FROM `+source+` WHERE database = ? AND table = ? AND active`,
+			db.cfg.Database, db.layout().storageTable(table)); err != nil {
 			return err
 		}
 		for _, p := range parts {

@@ -81,13 +81,3 @@ func (e *Elector) WaitLeader(ctx context.Context, interval time.Duration) error 
 		}
 	}
 }
-
-// Resign leaves the election: the next process leads at once.
-func (e *Elector) Resign() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.node != "" {
-		_ = e.c.conn.Delete(e.dir+"/"+e.node, -1)
-		e.node = ""
-	}
-}

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clustertest"
 )
 
@@ -207,6 +209,41 @@ func TestNationalShapedOnCluster(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("old generations are dropped on every shard", func(t *testing.T) {
+		// Two more registers in a row: loads keep the generations
+		// superseded in the last minute (GenerationGrace), so there are
+		// three.
+		cl.sinergi(t, append([]string{"etl", "load", "register"}, register("v1")...)...)
+		cl.sinergi(t, append([]string{"etl", "load", "register"}, register("v2")...)...)
+		if n := generationsOn(t, c.Servers[3], database, "coop_realisations_local"); n < 3 {
+			t.Fatalf("coop_realisations_local holds %d generations after three loads: the test would prove nothing", n)
+		}
+		cfg := c.Config(t)
+		cfg.Database, cfg.GenerationGrace = database, -1
+		ctx := context.Background()
+		db, err := clickhouse.Open(ctx, cfg, slog.New(slog.NewTextHandler(t.Output(), nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.DropDeadGenerations(ctx, []string{"coop_realisations", "coop_agreements_current"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range c.Servers {
+			for _, table := range []string{"coop_realisations_local", "coop_agreements_current"} {
+				// A dropped partition leaves replicas as the replication
+				// log reaches them.
+				deadline := time.Now().Add(30 * time.Second)
+				for n := generationsOn(t, s, database, table); n > 2; n = generationsOn(t, s, database, table) {
+					if time.Now().After(deadline) {
+						t.Fatalf("%s on shard %d replica %d holds %d generations, want at most 2", table, s.Shard, s.Replica, n)
+					}
+					time.Sleep(200 * time.Millisecond)
+				}
+			}
+		}
+	})
 }
 
 // raise copies a generated register from src to dst with every realised
@@ -261,4 +298,23 @@ func waitForChange(t *testing.T, url, query, old string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// generationsOn counts the generations a table holds on one server.
+func generationsOn(t *testing.T, s *clustertest.Server, database, table string) uint64 {
+	t.Helper()
+	c := clustertest.Current(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db, err := clickhouse.Open(ctx, clickhouse.Config{Addr: s.Addr(), Database: database, Username: c.User, Password: c.Password},
+		slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n uint64
+	if err := db.QueryRow(ctx, "SELECT uniqExact(generation) FROM "+table, nil, &n); err != nil {
+		t.Fatalf("%s on %s: %v", table, s.Addr(), err)
+	}
+	return n
 }
