@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -200,4 +201,81 @@ func (db *DB) syncReplicaOnce(ctx context.Context, r Replica, tables []string) e
 // mend.
 func retryableReplicaError(err error) bool {
 	return errors.Is(err, fault.ErrUnavailable) || hasCode(err, codeTableIsReadOnly)
+}
+
+// onLeaders runs stmt on the leader replica of table: of each shard for a
+// sharded table (its local tables), of the whole cluster for a table
+// replicated whole. ClickHouse 18.16 forwards a DROP PARTITION issued on
+// any other replica to the leader, as the user `default` without a
+// password, which a secured cluster does not have; run on the leader, it
+// is replicated from there. (Current releases let every replica drop.)
+func (db *DB) onLeaders(ctx context.Context, table, stmt string) error {
+	replicas, err := db.clusterReplicas(ctx)
+	if err != nil {
+		return err
+	}
+	storage := db.layout().storageTable(table)
+	type leader struct {
+		db   *DB
+		addr string
+	}
+	leaders := map[uint32]leader{} // by shard; shard 0 for a table replicated whole
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	for _, r := range replicas {
+		g.Go(func() error {
+			conn, err := db.openReplica(r.Addr)
+			if err != nil {
+				return err
+			}
+			var isLeader uint8
+			err = conn.QueryRow(gctx, `SELECT is_leader FROM system.replicas WHERE database = ? AND table = ?`,
+				[]any{db.cfg.Database, storage}, &isLeader)
+			if err != nil || isLeader == 0 {
+				conn.Close()
+				if errors.Is(err, sql.ErrNoRows) || retryableReplicaError(err) {
+					return nil // not a replica of it, or down: not the one to ask
+				}
+				return err
+			}
+			group := uint32(0)
+			if Sharded(table) {
+				group = r.Shard
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if _, ok := leaders[group]; ok {
+				conn.Close()
+				return nil
+			}
+			leaders[group] = leader{conn, r.Addr}
+			return nil
+		})
+	}
+	err = g.Wait()
+	defer func() {
+		for _, l := range leaders {
+			l.db.Close()
+		}
+	}()
+	if err != nil {
+		return err
+	}
+	want := 1
+	if Sharded(table) {
+		shards := map[uint32]bool{}
+		for _, r := range replicas {
+			shards[r.Shard] = true
+		}
+		want = len(shards)
+	}
+	if len(leaders) < want {
+		return fmt.Errorf("%s has a leader replica on %d of %d shards now (one is down, or electing)", storage, len(leaders), want)
+	}
+	for _, l := range leaders {
+		if err := l.db.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("on %s: %w", l.addr, err)
+		}
+	}
+	return nil
 }

@@ -179,12 +179,19 @@ func (db *DB) liveGenerations(ctx context.Context, table string) ([]uint64, erro
 	return keep, nil
 }
 
-// DropGeneration drops one generation of a snapshot table. In a cluster,
-// ClickHouse replicates the drop to the table's other replicas; a sharded
-// table's is dropped on every shard (ON CLUSTER: once per shard).
+// DropGeneration drops one generation of a snapshot table. In a cluster it
+// is dropped on the table's leader replica (of each shard, for a sharded
+// table), and ClickHouse replicates the drop to the other replicas.
 func (db *DB) DropGeneration(ctx context.Context, table string, gen uint64) error {
 	// table is a constant from the code and gen a number: neither can be bound.
-	if err := db.Exec(ctx, "ALTER TABLE "+db.layout().alterTarget(table)+" DROP PARTITION "+strconv.FormatUint(gen, 10)); err != nil {
+	drop := "ALTER TABLE " + db.layout().storageTable(table) + " DROP PARTITION " + strconv.FormatUint(gen, 10)
+	if db.cfg.Cluster != "" {
+		if err := db.onLeaders(ctx, table, drop); err != nil {
+			return fmt.Errorf("drop generation %d of %s: %w", gen, table, err)
+		}
+		return nil
+	}
+	if err := db.Exec(ctx, drop); err != nil {
 		return fmt.Errorf("drop generation %d of %s: %w", gen, table, err)
 	}
 	return nil

@@ -146,7 +146,7 @@ func TestKaltimOnCluster(t *testing.T) {
 		if n := strings.Count(leader.output(), "source unchanged, skipped"); n < 2 {
 			t.Errorf("the leader ran the job %d times in 4 s, want every second:\n%s", n, leader.output())
 		}
-		if strings.Contains(standby.output(), "source unchanged, skipped") || strings.Contains(standby.output(), "run ") {
+		if strings.Contains(standby.output(), "source unchanged, skipped") || strings.Contains(standby.output(), "etl job failed") {
 			t.Fatalf("the standby ran the job while the leader lives:\n%s", standby.output())
 		}
 		killed := time.Now()
