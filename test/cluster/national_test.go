@@ -5,7 +5,9 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -210,6 +212,54 @@ func TestNationalShapedOnCluster(t *testing.T) {
 		}
 	})
 
+	t.Run("a serve process fails over when its server dies", func(t *testing.T) {
+		// A serve process whose first address is shard 1's second replica.
+		victim := c.Servers[1]
+		addrs := []string{victim.Addr()}
+		for _, s := range c.Servers {
+			if s != victim {
+				addrs = append(addrs, s.Addr())
+			}
+		}
+		url := onCluster(t, database, addrs...).serve(t)
+		q := queries[1]
+		want, _ := answer(t, url, q, false)
+		if code, body := replicaReport(t, url); code != http.StatusOK || strings.Contains(body, `"reachable":false`) {
+			t.Fatalf("/readyz/replicas with every server up: %d %s", code, body)
+		}
+		c.Kill(victim)
+		killed := time.Now()
+		deadline := killed.Add(30 * time.Second)
+		failures := 0
+		for {
+			got, err := tryAnswer(url, q)
+			if err == nil {
+				if got != want {
+					t.Fatalf("after failing over the answer changed:\n got: %s\nwant: %s", clip(got), clip(want))
+				}
+				break
+			}
+			failures++
+			if time.Now().After(deadline) {
+				t.Fatalf("no answer 30 s after its server died: %v", err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("answering again %s after its server was killed (%d failed requests)", time.Since(killed).Round(time.Millisecond), failures)
+		code, body := replicaReport(t, url)
+		if code != http.StatusServiceUnavailable || !strings.Contains(body, `"addr":"`+victim.Addr()+`","reachable":false`) {
+			t.Errorf("/readyz/replicas with %s down: %d %s", victim.Addr(), code, body)
+		}
+		restartCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if err := c.Restart(restartCtx, victim); err != nil {
+			t.Fatal(err)
+		}
+		if code, body := replicaReport(t, url); code != http.StatusOK {
+			t.Errorf("/readyz/replicas once %s is back: %d %s", victim.Addr(), code, body)
+		}
+	})
+
 	t.Run("old generations are dropped on every shard", func(t *testing.T) {
 		// Two more registers in a row: loads keep the generations
 		// superseded in the last minute (GenerationGrace), so there are
@@ -317,4 +367,16 @@ func generationsOn(t *testing.T, s *clustertest.Server, database, table string) 
 		t.Fatalf("%s on %s: %v", table, s.Addr(), err)
 	}
 	return n
+}
+
+// replicaReport asks a serve process which servers of the cluster answer.
+func replicaReport(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url + "/readyz/replicas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
