@@ -390,3 +390,27 @@ CREATE TABLE IF NOT EXISTS coop_runs_without_realisations (
 ORDER BY run_id;
 -- 0012_reject_warnings.sql
 ALTER TABLE etl_rejects ADD COLUMN IF NOT EXISTS warning UInt8 DEFAULT 0;
+-- 0013_accounts.sql
+CREATE TABLE IF NOT EXISTS api_keys (
+    key_id      String,
+    version     UInt64,
+    name        String,
+    role        Enum8('viewer' = 1, 'editor' = 2, 'admin' = 3),
+    scopes      Array(String),
+    secret_hash String,
+    created_by  String,
+    created_at  DateTime,
+    expires_at  DateTime,
+    revoked_at  DateTime
+) ENGINE = ReplacingMergeTree(version)
+ORDER BY key_id;
+-- 0013_accounts.sql
+CREATE TABLE IF NOT EXISTS audit_events (
+    event_id UInt64,
+    at       DateTime,
+    actor    String,
+    action   String,
+    subject  String,
+    detail   String
+) ENGINE = MergeTree()
+ORDER BY (at, event_id);
