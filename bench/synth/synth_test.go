@@ -452,7 +452,7 @@ func TestRegisterShape(t *testing.T) {
 			issue[is]++
 		}
 		ps := parties[a.ID]
-		derived := coop.DeriveIssues(ps)
+		derived := derivedIssues(ps)
 		desa := 0
 		var kab region.Code
 		for _, p := range ps {
@@ -619,7 +619,7 @@ func TestKaltimProfile(t *testing.T) {
 		parties[p.AgreementID] = append(parties[p.AgreementID], p)
 	}
 	for _, ps := range parties {
-		if slices.Contains(coop.DeriveIssues(ps), coop.IssueEnergyMineral) {
+		if slices.Contains(derivedIssues(ps), coop.IssueEnergyMineral) {
 			for _, p := range ps {
 				if p.Type == coop.PartyDesa {
 					em[p.Region.Ancestor(region.LevelKabupatenKota)]++
@@ -687,4 +687,14 @@ func TestProgressReported(t *testing.T) {
 	if len(done) != 11 || !slices.Contains(done, "register/realisations.csv") {
 		t.Errorf("files reported done: %v", done)
 	}
+}
+
+// derivedIssues are the issues a load derives from an agreement's parties
+// (cooperation.RecordBuilder).
+func derivedIssues(parties []coop.Party) []coop.Issue {
+	b := coop.NewRecordBuilder()
+	for i := range parties {
+		b.AddParty(0, &parties[i])
+	}
+	return b.Record(0, coop.Agreement{}).Derived
 }
