@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -85,15 +84,19 @@ func indexName(index *string) string {
 
 func distributionToModel(d idm.Distribution, index string) *model.IdmDistribution {
 	out := &model.IdmDistribution{
-		ID:         fmt.Sprintf("%s:%d:%s", index, d.Year, d.Region.Dotted()),
+		ID:         index + ":" + strconv.Itoa(d.Year) + ":" + d.Region.Dotted(),
 		Index:      index,
 		RegionCode: string(d.Region), Year: d.Year, Total: d.Total,
 		MeanIdm: roundMean(d.MeanIDM, d.Total), MeanIks: roundMean(d.MeanIKS, d.Total),
 		MeanIke: roundMean(d.MeanIKE, d.Total), MeanIkl: roundMean(d.MeanIKL, d.Total),
 	}
-	for _, sc := range d.ByStatus {
-		out.ByStatus = append(out.ByStatus, &model.IdmStatusCount{Status: statusToModel(sc.Status), Count: sc.Count,
-			Share: shareOf(sc.Count, d.Total)})
+	// One allocation for the counts, one for their pointers: a
+	// distribution over every desa has thousands of them.
+	counts := make([]model.IdmStatusCount, len(d.ByStatus))
+	out.ByStatus = make([]*model.IdmStatusCount, len(d.ByStatus))
+	for i, sc := range d.ByStatus {
+		counts[i] = model.IdmStatusCount{Status: statusToModel(sc.Status), Count: sc.Count, Share: shareOf(sc.Count, d.Total)}
+		out.ByStatus[i] = &counts[i]
 	}
 	return out
 }

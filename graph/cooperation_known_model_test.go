@@ -26,7 +26,7 @@ var relativeDate = regexp.MustCompile(`\{\{today(?:([+-]\d+)([dmy]))?\}\}`)
 
 // expandRegister writes the CSV files of src into a temporary directory with
 // their relative dates ({{today+2m}}) resolved, and returns their paths.
-func expandRegister(t *testing.T, src string, today time.Time) []string {
+func expandRegister(t testing.TB, src string, today time.Time) []string {
 	t.Helper()
 	entries, err := os.ReadDir(src)
 	if err != nil {

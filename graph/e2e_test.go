@@ -69,6 +69,9 @@ type apiOptions struct {
 	wrap   func(http.Handler) http.Handler // around the mux, as cmd/sinergi wraps it (CORS)
 	// regions, if set, wraps the region store the API reads (to count reads).
 	regions func(region.Store) region.Store
+	// gqlgenEncoded: every answer encoded by gqlgen's generated code, none
+	// by the hand-written encoders of the large answers.
+	gqlgenEncoded bool
 }
 
 func newAPIWith(t testing.TB, o apiOptions) *api {
@@ -99,7 +102,11 @@ func newAPIWith(t testing.TB, o apiOptions) *api {
 		Cooperation: cooperation.NewService(coopch.NewStore(db), regions, scores),
 		Published:   db.LatestGeneration,
 	}
-	var h http.Handler = graph.NewMux(graph.NewHandler(res, log, lim, cache), db.Ping, log, nil)
+	newHandler := graph.NewHandler
+	if o.gqlgenEncoded {
+		newHandler = graph.NewHandlerGqlgenEncoded
+	}
+	var h http.Handler = graph.NewMux(newHandler(res, log, lim, cache), db.Ping, log, nil)
 	if o.wrap != nil {
 		h = o.wrap(h)
 	}

@@ -39,6 +39,12 @@ var volatileRootFields = map[string]bool{"etlRuns": true, "etlRejects": true, "d
 // persisted queries), compressed. With a cache, repeated requests are
 // answered from it, and revalidated by ETag, until the next load.
 func NewHandler(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache) http.Handler {
+	return newHandler(r, log, lim, cache, true)
+}
+
+// newHandler is NewHandler; without handEncoded, gqlgen encodes every
+// answer (the tests compare both).
+func newHandler(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache, handEncoded bool) http.Handler {
 	cfg := Config{Resolvers: r}
 	complexityConfig(&cfg)
 	exec := executor.New(NewExecutableSchema(cfg))
@@ -52,6 +58,10 @@ func NewHandler(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache) h
 	}
 	exec.Use(&complexityLimit{max: lim.MaxComplexity})
 	exec.AroundRootFields(boundRootFields)
+	if handEncoded {
+		exec.AroundRootFields(encodeLargeAnswersRoot)
+		exec.AroundFields(r.encodeLargeAnswersField)
+	}
 	exec.SetErrorPresenter(presentError(log))
 	exec.SetRecoverFunc(recoverPanic(log))
 	exec.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {

@@ -96,41 +96,64 @@ func completePeriods(rows []StatsRow, p int, g TimeGrain, f Filter, fill bool, m
 	if !dated {
 		return sortedByKeys(rows), nil
 	}
-	// The combinations of the other dimensions, and the periods each has.
-	type series struct {
-		keys    []string
-		periods map[int]bool
-	}
-	var order []string
-	all := map[string]*series{}
+	// The combinations of the other dimensions (the keys of each one's
+	// first row), and which periods of the range each has: one flag per
+	// series and period, in one block. Large answers (every kabupaten by
+	// issue and year) fill in tens of thousands of rows: they are made in
+	// blocks, not one allocation per key and value.
+	span := last - first + 1
+	var series [][]string
+	var has []bool
+	seriesOf := make(map[string]int, len(rows)/span+1)
+	var id []byte
 	for _, r := range rows {
-		others := slices.Concat(r.Keys[:p], r.Keys[p+1:])
-		id := strings.Join(others, "\x00")
-		s := all[id]
-		if s == nil {
-			s = &series{keys: r.Keys, periods: map[int]bool{}}
-			all[id] = s
-			order = append(order, id)
+		id = id[:0]
+		for k, key := range r.Keys {
+			if k != p {
+				id = append(append(id, key...), 0)
+			}
+		}
+		s, ok := seriesOf[string(id)]
+		if !ok {
+			s = len(series)
+			seriesOf[string(id)] = s
+			series = append(series, r.Keys)
+			has = append(has, make([]bool, span)...)
 		}
 		if i, ok := periodIndex(r.Keys[p], g); ok {
-			s.periods[i] = true
+			has[s*span+i-first] = true
 		}
 	}
 	// Every series gets every period of the range; undated rows stay.
-	if n := len(order)*(last-first+1) + undated; n > max {
+	if n := len(series)*span + undated; n > max {
 		return nil, fault.Invalid("every period filled in would make %d rows, more than %d: ask for a coarser "+
 			"timeGrain, fewer dimensions, a narrower filter, or fillPeriods: false", n, max)
 	}
-	measures := len(rows[0].Values)
-	for _, id := range order {
-		s := all[id]
-		for i := first; i <= last; i++ {
-			if s.periods[i] {
+	missing := 0
+	for _, h := range has {
+		if !h {
+			missing++
+		}
+	}
+	periods := make([]string, span)
+	for i := range periods {
+		periods[i] = periodKey(first+i, g)
+	}
+	width, measures := len(rows[0].Keys), len(rows[0].Values)
+	keyBlock := make([]string, missing*width)
+	zeros := make([]float64, missing*measures)
+	rows = slices.Grow(rows, missing)
+	for s, keys := range series {
+		for i, period := range periods {
+			if has[s*span+i] {
 				continue
 			}
-			keys := slices.Clone(s.keys)
-			keys[p] = periodKey(i, g)
-			rows = append(rows, StatsRow{Keys: keys, Values: make([]float64, measures)})
+			k := keyBlock[:width:width]
+			keyBlock = keyBlock[width:]
+			copy(k, keys)
+			k[p] = period
+			rows = append(rows, StatsRow{Keys: k, Values: zeros[:measures:measures]})
+			zeros = zeros[measures:]
 		}
 	}
 	return sortedByKeys(rows), nil
