@@ -99,8 +99,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer s.close()
 	sum, err := s.run(ctx)
+	s.close() // before os.Exit, which runs no deferred call
 	if err != nil {
 		log.Print(err)
 	}
