@@ -378,6 +378,37 @@ func (r *Runner) RebuildStale(ctx context.Context) ([]string, error) {
 	return r.refresher.RebuildStale(ctx, lease.Held)
 }
 
+// Rebuild rebuilds every snapshot whole from the rows of the committed
+// runs and publishes it, under the load lock (sinergi etl rebuild). What
+// loads publish must equal it table by table and row by row
+// (TestPublicationEqualsFullRebuild). It returns the snapshots it rebuilt.
+func (r *Runner) Rebuild(ctx context.Context) ([]string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	lease, err := r.lock.LockLoads(ctx, r.process, true)
+	if err != nil {
+		return nil, fmt.Errorf("rebuilding the snapshots: %w", err)
+	}
+	defer r.release(ctx, lease)
+	var rebuilt []string
+	for _, s := range r.refresher.snapshots {
+		if s.Over != "" {
+			continue // rebuilt with the snapshot it is built over
+		}
+		gen, err := r.refresher.Refresh(ctx, lease.Held, nil, s.Name)
+		if err != nil {
+			return rebuilt, fmt.Errorf("rebuilding the %s snapshots: %w", s.Name, err)
+		}
+		for _, f := range r.published {
+			f(gen)
+		}
+		for _, c := range r.refresher.chain(s.Name) {
+			rebuilt = append(rebuilt, c.Name)
+		}
+	}
+	return rebuilt, nil
+}
+
 // committedRuns are the runs of a dataset whose rows count.
 func committedRuns(ctx context.Context, runs ingest.Store, dataset string) ([]ingest.Run, error) {
 	all, err := runs.Runs(ctx, ingest.MaxRuns, dataset)

@@ -233,6 +233,21 @@ func runLoad(ctx context.Context, cfg Config, log *slog.Logger, args []string) i
 	return 0
 }
 
+// runRebuild rebuilds every snapshot whole (sinergi etl rebuild).
+func runRebuild(ctx context.Context, cfg Config, log *slog.Logger) error {
+	a, err := openApp(ctx, cfg, log, schemaRequire)
+	if err != nil {
+		return err
+	}
+	defer a.close(ctx)
+	rebuilt, err := a.runner().Rebuild(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("rebuilt and published: %s\n", strings.Join(rebuilt, ", "))
+	return nil
+}
+
 const rejectsShown = 20
 
 func printLoadReport(w io.Writer, res etl.Result) {

@@ -6,6 +6,7 @@
 //	sinergi serve                        GraphQL against the configured ClickHouse
 //	sinergi etl                          the ETL scheduler alone
 //	sinergi etl load <dataset> <file>... load files once and report
+//	sinergi etl rebuild                  rebuild every snapshot whole
 //	sinergi keys create|list|revoke      API keys
 //	sinergi migrate                      apply database migrations
 //	sinergi setup                        install ClickHouse if it is missing
@@ -39,6 +40,7 @@ Commands:
   serve                        serve GraphQL against the configured ClickHouse
   etl                          run the ETL scheduler alone (jobs from the config file)
   etl load <dataset> <file>... load files once and print what was loaded and rejected
+  etl rebuild                  rebuild every snapshot and rollup whole from the committed runs
                                (datasets: regions, idm, register, simulation)
   keys create --name NAME --role viewer|editor|admin [--scope 64.02] [--expires 720h]
                                make an API key (shown once; only its hash is kept)
@@ -95,8 +97,12 @@ func run(args []string) int {
 		if len(rest) > 0 && rest[0] == "load" {
 			return runLoad(ctx, cfg, log, rest[1:])
 		}
+		if len(rest) > 0 && rest[0] == "rebuild" {
+			err = runRebuild(ctx, cfg, log)
+			break
+		}
 		if len(rest) > 0 {
-			err = fmt.Errorf("unknown etl command %q (want: sinergi etl, or sinergi etl load <dataset> <file>...)", rest[0])
+			err = fmt.Errorf("unknown etl command %q (want: sinergi etl, sinergi etl load <dataset> <file>..., or sinergi etl rebuild)", rest[0])
 			break
 		}
 		err = runScheduler(ctx, cfg, log)
