@@ -175,3 +175,24 @@ func TestCORSOrigins(t *testing.T) {
 		t.Fatalf("from the file: %q (%v)", cfg.CORSAllowedOrigins, err)
 	}
 }
+
+// TestExampleProductionConfigLoads: deploy/sinergi.yaml, the example that
+// docs/operations.md installs, is a valid configuration (the file is read
+// strictly: a misspelt key fails) of a cluster with TLS and keys required.
+func TestExampleProductionConfigLoads(t *testing.T) {
+	cfg, err := loadConfig(filepath.Join("..", "..", "deploy", "sinergi.yaml"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := cfg.ClickHouse
+	if ch.Cluster == "" || len(strings.Split(ch.Addr, ",")) < 2 || !ch.Secure || len(cfg.ZooKeeper.Servers) == 0 {
+		t.Errorf("the example is not a cluster over TLS with ZooKeeper: cluster %q, addr %q, secure %v, zookeeper %v",
+			ch.Cluster, ch.Addr, ch.Secure, cfg.ZooKeeper.Servers)
+	}
+	if cfg.Auth.AnonymousRead {
+		t.Error("the example lets anyone read")
+	}
+	if len(cfg.Jobs) == 0 {
+		t.Error("the example schedules no loads")
+	}
+}

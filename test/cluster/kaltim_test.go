@@ -1,8 +1,10 @@
 package cluster_test
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -112,6 +114,41 @@ func TestKaltimOnCluster(t *testing.T) {
 		}
 		sameAnswers(t, urlRef, urlA, kaltimQueries)
 		sameAnswers(t, urlA, urlB, kaltimQueries)
+	})
+
+	t.Run("a key made or revoked on one server holds on every serve process", func(t *testing.T) {
+		// Keys are made and revoked through the first server; a serve
+		// process that reads from the last one, with anonymous reading
+		// off, accepts the key and then refuses it once ClickHouse has
+		// replicated api_keys.
+		first := onCluster(t, database, c.Servers[0].Addr())
+		closed := onCluster(t, database, reversed...)
+		closed.env = append(closed.env, "SINERGI_AUTH_ANONYMOUS_READ=off")
+		url := closed.serve(t)
+		q := kaltimQueries[3]
+		if code := status(t, url, q, ""); code != http.StatusUnauthorized {
+			t.Fatalf("without a key: %d, want 401", code)
+		}
+		out := first.sinergi(t, "keys", "create", "--name", "cluster test", "--role", "viewer")
+		m := regexp.MustCompile(`key (\S+) created[\s\S]*?(sinergi_\S+)`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no key in the output of keys create:\n%s", out)
+		}
+		id, key := m[1], m[2]
+		waitStatus := func(want int, what string) {
+			t.Helper()
+			start := time.Now()
+			for code := status(t, url, q, key); code != want; code = status(t, url, q, key) {
+				if time.Since(start) > 15*time.Second {
+					t.Fatalf("%s: %d 15 s later, want %d", what, code, want)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			t.Logf("%s: %d after %s", what, want, time.Since(start).Round(time.Millisecond))
+		}
+		waitStatus(http.StatusOK, "a key made on "+c.Servers[0].Addr())
+		first.sinergi(t, "keys", "revoke", id)
+		waitStatus(http.StatusUnauthorized, "the key revoked on "+c.Servers[0].Addr())
 	})
 
 	t.Run("one scheduler at a time", func(t *testing.T) {

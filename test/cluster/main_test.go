@@ -121,9 +121,10 @@ func onCluster(t *testing.T, database string, addrs ...string) deployment {
 
 func (d deployment) command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = append(os.Environ(), d.env...)
-	// The tests read as anonymous viewers (accounts are tested elsewhere).
-	cmd.Env = append(cmd.Env, "SINERGI_DATA_DIR="+os.TempDir(), "SINERGI_AUTH_ANONYMOUS_READ=on")
+	// The tests read as anonymous viewers unless a deployment's env says
+	// otherwise (later values win).
+	cmd.Env = append(os.Environ(), "SINERGI_DATA_DIR="+os.TempDir(), "SINERGI_AUTH_ANONYMOUS_READ=on")
+	cmd.Env = append(cmd.Env, d.env...)
 	return cmd
 }
 
@@ -266,6 +267,26 @@ func tryAnswer(url, query string) (string, error) {
 		return "", fmt.Errorf("%d: %s", resp.StatusCode, b)
 	}
 	return string(b), nil
+}
+
+// status posts a query with an API key (none when key is "") and returns
+// the HTTP status of the answer.
+func status(t *testing.T, url, query, key string) int {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Cache-Control", "no-cache")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
 }
 
 // answer posts a query and returns the answer's body and X-Sinergi-Cache;
