@@ -32,8 +32,10 @@ type ResolverRoot interface {
 	Agreement() AgreementResolver
 	CooperationImpact() CooperationImpactResolver
 	DesaPersiapan() DesaPersiapanResolver
+	EtlRun() EtlRunResolver
 	IdmDistribution() IdmDistributionResolver
 	InterVillageBody() InterVillageBodyResolver
+	Mutation() MutationResolver
 	Partner() PartnerResolver
 	Party() PartyResolver
 	Query() QueryResolver
@@ -41,6 +43,7 @@ type ResolverRoot interface {
 	Region() RegionResolver
 	RegionLink() RegionLinkResolver
 	RegionScorecard() RegionScorecardResolver
+	RegisterCheck() RegisterCheckResolver
 	StatsDimensionColumn() StatsDimensionColumnResolver
 	StatsRow() StatsRowResolver
 	Village() VillageResolver
@@ -170,6 +173,7 @@ type ComplexityRoot struct {
 		Source       func(childComplexity int) int
 		StartedAt    func(childComplexity int) int
 		Status       func(childComplexity int) int
+		Submission   func(childComplexity int) int
 	}
 
 	IdmDistribution struct {
@@ -236,6 +240,11 @@ type ComplexityRoot struct {
 		Issue      func(childComplexity int) int
 	}
 
+	Mutation struct {
+		CheckRegister  func(childComplexity int, files []*graphql.Upload) int
+		SubmitRegister func(childComplexity int, files []*graphql.Upload) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -300,6 +309,7 @@ type ComplexityRoot struct {
 		Partners               func(childComplexity int, filter *model.AgreementFilter, orderBy *model.PartnerOrder, first *int, after *string) int
 		Region                 func(childComplexity int, code string) int
 		Regions                func(childComplexity int, level model.RegionLevel, parentCode *string) int
+		RegisterCheck          func(childComplexity int, id string) int
 		Simulation             func(childComplexity int) int
 		StrategicIssues        func(childComplexity int, filter *model.AgreementFilter) int
 		Village                func(childComplexity int, code string) int
@@ -351,6 +361,27 @@ type ComplexityRoot struct {
 		Region               func(childComplexity int) int
 		ValuePerDesa         func(childComplexity int) int
 		Year                 func(childComplexity int) int
+	}
+
+	RegisterCheck struct {
+		Agreements            func(childComplexity int) int
+		AnnotatedWorkbookPath func(childComplexity int) int
+		Files                 func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		OutsideScope          func(childComplexity int) int
+		RejectedCount         func(childComplexity int) int
+		Rejects               func(childComplexity int, first *int, after *string) int
+		RowsRead              func(childComplexity int) int
+		WarningCount          func(childComplexity int) int
+		Warnings              func(childComplexity int, first *int, after *string) int
+	}
+
+	RegisterSubmission struct {
+		Files       func(childComplexity int) int
+		Run         func(childComplexity int) int
+		RunID       func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
+		SubmittedBy func(childComplexity int) int
 	}
 
 	ScorecardIdm struct {
@@ -429,6 +460,12 @@ type ComplexityRoot struct {
 		VillagesCovered  func(childComplexity int) int
 	}
 
+	SubmittedFile struct {
+		Name   func(childComplexity int) int
+		Sha256 func(childComplexity int) int
+		Size   func(childComplexity int) int
+	}
+
 	Village struct {
 		Chain      func(childComplexity int) int
 		Code       func(childComplexity int) int
@@ -480,6 +517,9 @@ type CooperationImpactResolver interface {
 type DesaPersiapanResolver interface {
 	Region(ctx context.Context, obj *model.DesaPersiapan) (*model.Region, error)
 }
+type EtlRunResolver interface {
+	Submission(ctx context.Context, obj *model.EtlRun) (*model.RegisterSubmission, error)
+}
 type IdmDistributionResolver interface {
 	Region(ctx context.Context, obj *model.IdmDistribution) (*model.Region, error)
 }
@@ -488,6 +528,10 @@ type InterVillageBodyResolver interface {
 	Kabupaten(ctx context.Context, obj *model.InterVillageBody) (*model.Region, error)
 
 	Members(ctx context.Context, obj *model.InterVillageBody) ([]*model.Region, error)
+}
+type MutationResolver interface {
+	CheckRegister(ctx context.Context, files []*graphql.Upload) (*model.RegisterCheck, error)
+	SubmitRegister(ctx context.Context, files []*graphql.Upload) (*model.RegisterSubmission, error)
 }
 type PartnerResolver interface {
 	Kabupaten(ctx context.Context, obj *model.Partner) ([]*model.Region, error)
@@ -519,6 +563,7 @@ type QueryResolver interface {
 	Partners(ctx context.Context, filter *model.AgreementFilter, orderBy *model.PartnerOrder, first *int, after *string) (*model.PartnerConnection, error)
 	ExpiringAgreements(ctx context.Context, withinMonths int, filter *model.AgreementFilter, first *int, after *string) (*model.AgreementConnection, error)
 	CooperationImpact(ctx context.Context, regionCode *string, fromYear int, toYear int) (*model.CooperationImpact, error)
+	RegisterCheck(ctx context.Context, id string) (*model.RegisterCheck, error)
 }
 type RealisationResolver interface {
 	Village(ctx context.Context, obj *model.Realisation) (*model.Region, error)
@@ -534,6 +579,10 @@ type RegionLinkResolver interface {
 }
 type RegionScorecardResolver interface {
 	Region(ctx context.Context, obj *model.RegionScorecard) (*model.Region, error)
+}
+type RegisterCheckResolver interface {
+	Rejects(ctx context.Context, obj *model.RegisterCheck, first *int, after *string) (*model.EtlRejectConnection, error)
+	Warnings(ctx context.Context, obj *model.RegisterCheck, first *int, after *string) (*model.EtlRejectConnection, error)
 }
 type StatsDimensionColumnResolver interface {
 	Labels(ctx context.Context, obj *model.StatsDimensionColumn, language *model.Language) ([]string, error)
@@ -1056,6 +1105,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EtlRun.Status(childComplexity), true
+	case "EtlRun.submission":
+		if e.ComplexityRoot.EtlRun.Submission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EtlRun.Submission(childComplexity), true
 
 	case "IdmDistribution.byStatus":
 		if e.ComplexityRoot.IdmDistribution.ByStatus == nil {
@@ -1321,6 +1376,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueCount.Issue(childComplexity), true
+
+	case "Mutation.checkRegister":
+		if e.ComplexityRoot.Mutation.CheckRegister == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkRegister_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckRegister(childComplexity, args["files"].([]*graphql.Upload)), true
+	case "Mutation.submitRegister":
+		if e.ComplexityRoot.Mutation.SubmitRegister == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitRegister_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitRegister(childComplexity, args["files"].([]*graphql.Upload)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1706,6 +1784,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Regions(childComplexity, args["level"].(model.RegionLevel), args["parentCode"].(*string)), true
+	case "Query.registerCheck":
+		if e.ComplexityRoot.Query.RegisterCheck == nil {
+			break
+		}
+
+		args, err := ec.field_Query_registerCheck_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RegisterCheck(childComplexity, args["id"].(string)), true
 	case "Query.simulation":
 		if e.ComplexityRoot.Query.Simulation == nil {
 			break
@@ -1959,6 +2048,108 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegionScorecard.Year(childComplexity), true
+
+	case "RegisterCheck.agreements":
+		if e.ComplexityRoot.RegisterCheck.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterCheck.Agreements(childComplexity), true
+	case "RegisterCheck.annotatedWorkbookPath":
+		if e.ComplexityRoot.RegisterCheck.AnnotatedWorkbookPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterCheck.AnnotatedWorkbookPath(childComplexity), true
+	case "RegisterCheck.files":
+		if e.ComplexityRoot.RegisterCheck.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterCheck.Files(childComplexity), true
+	case "RegisterCheck.id":
+		if e.ComplexityRoot.RegisterCheck.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterCheck.ID(childComplexity), true
+	case "RegisterCheck.outsideScope":
+		if e.ComplexityRoot.RegisterCheck.OutsideScope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterCheck.OutsideScope(childComplexity), true
+	case "RegisterCheck.rejectedCount":
+		if e.ComplexityRoot.RegisterCheck.RejectedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterCheck.RejectedCount(childComplexity), true
+	case "RegisterCheck.rejects":
+		if e.ComplexityRoot.RegisterCheck.Rejects == nil {
+			break
+		}
+
+		args, err := ec.field_RegisterCheck_rejects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RegisterCheck.Rejects(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "RegisterCheck.rowsRead":
+		if e.ComplexityRoot.RegisterCheck.RowsRead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterCheck.RowsRead(childComplexity), true
+	case "RegisterCheck.warningCount":
+		if e.ComplexityRoot.RegisterCheck.WarningCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterCheck.WarningCount(childComplexity), true
+	case "RegisterCheck.warnings":
+		if e.ComplexityRoot.RegisterCheck.Warnings == nil {
+			break
+		}
+
+		args, err := ec.field_RegisterCheck_warnings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RegisterCheck.Warnings(childComplexity, args["first"].(*int), args["after"].(*string)), true
+
+	case "RegisterSubmission.files":
+		if e.ComplexityRoot.RegisterSubmission.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterSubmission.Files(childComplexity), true
+	case "RegisterSubmission.run":
+		if e.ComplexityRoot.RegisterSubmission.Run == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterSubmission.Run(childComplexity), true
+	case "RegisterSubmission.runId":
+		if e.ComplexityRoot.RegisterSubmission.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterSubmission.RunID(childComplexity), true
+	case "RegisterSubmission.submittedAt":
+		if e.ComplexityRoot.RegisterSubmission.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterSubmission.SubmittedAt(childComplexity), true
+	case "RegisterSubmission.submittedBy":
+		if e.ComplexityRoot.RegisterSubmission.SubmittedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterSubmission.SubmittedBy(childComplexity), true
 
 	case "ScorecardIdm.byStatus":
 		if e.ComplexityRoot.ScorecardIdm.ByStatus == nil {
@@ -2285,6 +2476,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StrategicIssueSummary.VillagesCovered(childComplexity), true
 
+	case "SubmittedFile.name":
+		if e.ComplexityRoot.SubmittedFile.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmittedFile.Name(childComplexity), true
+	case "SubmittedFile.sha256":
+		if e.ComplexityRoot.SubmittedFile.Sha256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmittedFile.Sha256(childComplexity), true
+	case "SubmittedFile.size":
+		if e.ComplexityRoot.SubmittedFile.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmittedFile.Size(childComplexity), true
+
 	case "Village.chain":
 		if e.ComplexityRoot.Village.Chain == nil {
 			break
@@ -2464,6 +2674,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -2756,6 +2981,8 @@ type EtlRun {
   rowsRejected: Int!
   "Why the run failed; null otherwise."
   error: String
+  "Who submitted the register through the API, and from which files; null for runs the server loaded itself."
+  submission: RegisterSubmission
 }
 
 type EtlRejectConnection {
@@ -3348,6 +3575,78 @@ type ImpactGroup {
   unchanged: Int!
   movedDown: Int!
 }
+
+# ---------------------------------------------------------------------------
+# Registers submitted by the offices. Sending files follows the GraphQL
+# multipart request spec (operations, map, then the files); only editors
+# (within their scope) and admins may. See README.md, "Submitting a register".
+# ---------------------------------------------------------------------------
+
+"A file sent with the GraphQL multipart request spec."
+scalar Upload
+
+type SubmittedFile {
+  name: String!
+  "Bytes."
+  size: Int!
+  "SHA-256 of the content, hex."
+  sha256: String!
+}
+
+"Who submitted a register run through the API, when, and from which files."
+type RegisterSubmission {
+  runId: ID!
+  "The key or user that sent it."
+  submittedBy: String!
+  submittedAt: Time!
+  files: [SubmittedFile!]!
+  "The run that loaded it (its status, counts and error)."
+  run: EtlRun
+}
+
+"""
+What checking a register found: the validation of a load, with nothing
+written. Agreements outside the editor's scope are refused rows here as they
+would be on submission. Kept for an hour for whoever checked it.
+"""
+type RegisterCheck {
+  id: ID!
+  files: [SubmittedFile!]!
+  "Rows of every table."
+  rowsRead: Int!
+  "Agreements the validation accepts, in scope or not."
+  agreements: Int!
+  "Of those, the agreements that touch none of the editor's regions."
+  outsideScope: Int!
+  rejectedCount: Int!
+  warningCount: Int!
+  "Every refused row (sheet or table, line, reason), in file order, a page at a time (first: default 100, at most 1000)."
+  rejects(first: Int = 100, after: String): EtlRejectConnection!
+  "Rows that would load but look wrong, a page at a time."
+  warnings(first: Int = 100, after: String): EtlRejectConnection!
+  "Where to GET the office's workbook with a Keterangan column beside each refused row (same credentials)."
+  annotatedWorkbookPath: String!
+}
+
+extend type Query {
+  "A check report of yours (editors and admins), by id; kept for an hour."
+  registerCheck(id: ID!): RegisterCheck
+}
+
+type Mutation {
+  """
+  Check a register (one .xlsx workbook, or its .csv files) as a load would,
+  writing nothing: editors and admins.
+  """
+  checkRegister(files: [Upload!]!): RegisterCheck!
+  """
+  Submit a register: loaded as a run like any other (replacing earlier
+  versions of the same agreements), the rows of agreements outside an
+  editor's scope refused, who sent which files recorded. A run that fails
+  leaves the data as it was; its status and error say why.
+  """
+  submitRegister(files: [Upload!]!): RegisterSubmission!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3594,6 +3893,8 @@ func (ec *executionContext) childFields_EtlRun(ctx context.Context, field graphq
 		return ec.fieldContext_EtlRun_rowsRejected(ctx, field)
 	case "error":
 		return ec.fieldContext_EtlRun_error(ctx, field)
+	case "submission":
+		return ec.fieldContext_EtlRun_submission(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EtlRun", field.Name)
 }
@@ -3908,6 +4209,48 @@ func (ec *executionContext) childFields_RegionScorecard(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type RegionScorecard", field.Name)
 }
 
+func (ec *executionContext) childFields_RegisterCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RegisterCheck_id(ctx, field)
+	case "files":
+		return ec.fieldContext_RegisterCheck_files(ctx, field)
+	case "rowsRead":
+		return ec.fieldContext_RegisterCheck_rowsRead(ctx, field)
+	case "agreements":
+		return ec.fieldContext_RegisterCheck_agreements(ctx, field)
+	case "outsideScope":
+		return ec.fieldContext_RegisterCheck_outsideScope(ctx, field)
+	case "rejectedCount":
+		return ec.fieldContext_RegisterCheck_rejectedCount(ctx, field)
+	case "warningCount":
+		return ec.fieldContext_RegisterCheck_warningCount(ctx, field)
+	case "rejects":
+		return ec.fieldContext_RegisterCheck_rejects(ctx, field)
+	case "warnings":
+		return ec.fieldContext_RegisterCheck_warnings(ctx, field)
+	case "annotatedWorkbookPath":
+		return ec.fieldContext_RegisterCheck_annotatedWorkbookPath(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegisterCheck", field.Name)
+}
+
+func (ec *executionContext) childFields_RegisterSubmission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "runId":
+		return ec.fieldContext_RegisterSubmission_runId(ctx, field)
+	case "submittedBy":
+		return ec.fieldContext_RegisterSubmission_submittedBy(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_RegisterSubmission_submittedAt(ctx, field)
+	case "files":
+		return ec.fieldContext_RegisterSubmission_files(ctx, field)
+	case "run":
+		return ec.fieldContext_RegisterSubmission_run(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegisterSubmission", field.Name)
+}
+
 func (ec *executionContext) childFields_ScorecardIdm(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "year":
@@ -4058,6 +4401,18 @@ func (ec *executionContext) childFields_StrategicIssueSummary(ctx context.Contex
 		return ec.fieldContext_StrategicIssueSummary_realisedValue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StrategicIssueSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_SubmittedFile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_SubmittedFile_name(ctx, field)
+	case "size":
+		return ec.fieldContext_SubmittedFile_size(ctx, field)
+	case "sha256":
+		return ec.fieldContext_SubmittedFile_sha256(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmittedFile", field.Name)
 }
 
 func (ec *executionContext) childFields_Village(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4241,6 +4596,34 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Mutation_checkRegister_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "files",
+		func(ctx context.Context, v any) ([]*graphql.Upload, error) {
+			return ec.unmarshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["files"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitRegister_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "files",
+		func(ctx context.Context, v any) ([]*graphql.Upload, error) {
+			return ec.unmarshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["files"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -4772,6 +5155,20 @@ func (ec *executionContext) field_Query_regions_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_registerCheck_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_strategicIssues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4859,6 +5256,50 @@ func (ec *executionContext) field_Query_villagesWithoutPartner_args(ctx context.
 		return nil, err
 	}
 	args["after"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_RegisterCheck_rejects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_RegisterCheck_warnings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -6956,6 +7397,38 @@ func (ec *executionContext) fieldContext_EtlRun_error(_ context.Context, field g
 	return graphql.NewScalarFieldContext("EtlRun", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _EtlRun_submission(ctx context.Context, field graphql.CollectedField, obj *model.EtlRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EtlRun_submission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EtlRun().Submission(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RegisterSubmission) graphql.Marshaler {
+			return ec.marshalORegisterSubmission2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegisterSubmission(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EtlRun_submission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EtlRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegisterSubmission(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IdmDistribution_id(ctx context.Context, field graphql.CollectedField, obj *model.IdmDistribution) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7988,6 +8461,94 @@ func (ec *executionContext) _IssueCount_agreements(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_IssueCount_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IssueCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Mutation_checkRegister(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkRegister(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CheckRegister(ctx, fc.Args["files"].([]*graphql.Upload))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RegisterCheck) graphql.Marshaler {
+			return ec.marshalNRegisterCheck2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegisterCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkRegister(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegisterCheck(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkRegister_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitRegister(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitRegister(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitRegister(ctx, fc.Args["files"].([]*graphql.Upload))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RegisterSubmission) graphql.Marshaler {
+			return ec.marshalNRegisterSubmission2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegisterSubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitRegister(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegisterSubmission(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitRegister_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -9699,6 +10260,50 @@ func (ec *executionContext) fieldContext_Query_cooperationImpact(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_registerCheck(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_registerCheck(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RegisterCheck(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RegisterCheck) graphql.Marshaler {
+			return ec.marshalORegisterCheck2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegisterCheck(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_registerCheck(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegisterCheck(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_registerCheck_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10647,6 +11252,420 @@ func (ec *executionContext) fieldContext_RegionScorecard_idm(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ScorecardIdm(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegisterCheck_id(ctx context.Context, field graphql.CollectedField, obj *model.RegisterCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterCheck_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterCheck_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterCheck", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _RegisterCheck_files(ctx context.Context, field graphql.CollectedField, obj *model.RegisterCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterCheck_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Files, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SubmittedFile) graphql.Marshaler {
+			return ec.marshalNSubmittedFile2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSubmittedFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterCheck_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegisterCheck",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmittedFile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegisterCheck_rowsRead(ctx context.Context, field graphql.CollectedField, obj *model.RegisterCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterCheck_rowsRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowsRead, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterCheck_rowsRead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterCheck", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RegisterCheck_agreements(ctx context.Context, field graphql.CollectedField, obj *model.RegisterCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterCheck_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterCheck_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterCheck", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RegisterCheck_outsideScope(ctx context.Context, field graphql.CollectedField, obj *model.RegisterCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterCheck_outsideScope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OutsideScope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterCheck_outsideScope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterCheck", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RegisterCheck_rejectedCount(ctx context.Context, field graphql.CollectedField, obj *model.RegisterCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterCheck_rejectedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RejectedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterCheck_rejectedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterCheck", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RegisterCheck_warningCount(ctx context.Context, field graphql.CollectedField, obj *model.RegisterCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterCheck_warningCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WarningCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterCheck_warningCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterCheck", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RegisterCheck_rejects(ctx context.Context, field graphql.CollectedField, obj *model.RegisterCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterCheck_rejects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RegisterCheck().Rejects(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EtlRejectConnection) graphql.Marshaler {
+			return ec.marshalNEtlRejectConnection2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRejectConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterCheck_rejects(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegisterCheck",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EtlRejectConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RegisterCheck_rejects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegisterCheck_warnings(ctx context.Context, field graphql.CollectedField, obj *model.RegisterCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterCheck_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RegisterCheck().Warnings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EtlRejectConnection) graphql.Marshaler {
+			return ec.marshalNEtlRejectConnection2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRejectConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterCheck_warnings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegisterCheck",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EtlRejectConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RegisterCheck_warnings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegisterCheck_annotatedWorkbookPath(ctx context.Context, field graphql.CollectedField, obj *model.RegisterCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterCheck_annotatedWorkbookPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnnotatedWorkbookPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterCheck_annotatedWorkbookPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterCheck", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RegisterSubmission_runId(ctx context.Context, field graphql.CollectedField, obj *model.RegisterSubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterSubmission_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterSubmission_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterSubmission", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _RegisterSubmission_submittedBy(ctx context.Context, field graphql.CollectedField, obj *model.RegisterSubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterSubmission_submittedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterSubmission_submittedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterSubmission", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RegisterSubmission_submittedAt(ctx context.Context, field graphql.CollectedField, obj *model.RegisterSubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterSubmission_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterSubmission_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterSubmission", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _RegisterSubmission_files(ctx context.Context, field graphql.CollectedField, obj *model.RegisterSubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterSubmission_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Files, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SubmittedFile) graphql.Marshaler {
+			return ec.marshalNSubmittedFile2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSubmittedFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterSubmission_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegisterSubmission",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmittedFile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegisterSubmission_run(ctx context.Context, field graphql.CollectedField, obj *model.RegisterSubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterSubmission_run(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Run, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EtlRun) graphql.Marshaler {
+			return ec.marshalOEtlRun2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterSubmission_run(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegisterSubmission",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EtlRun(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11894,6 +12913,75 @@ func (ec *executionContext) _StrategicIssueSummary_realisedValue(ctx context.Con
 }
 func (ec *executionContext) fieldContext_StrategicIssueSummary_realisedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StrategicIssueSummary", field, false, false, errors.New("field of type Rupiah does not have child fields"))
+}
+
+func (ec *executionContext) _SubmittedFile_name(ctx context.Context, field graphql.CollectedField, obj *model.SubmittedFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmittedFile_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmittedFile_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmittedFile", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SubmittedFile_size(ctx context.Context, field graphql.CollectedField, obj *model.SubmittedFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmittedFile_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmittedFile_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmittedFile", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SubmittedFile_sha256(ctx context.Context, field graphql.CollectedField, obj *model.SubmittedFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmittedFile_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sha256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmittedFile_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmittedFile", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Village_id(ctx context.Context, field graphql.CollectedField, obj *model.Village) (ret graphql.Marshaler) {
@@ -14727,63 +15815,101 @@ func (ec *executionContext) _EtlRun(ctx context.Context, sel ast.SelectionSet, o
 		case "id":
 			out.Values[i] = ec._EtlRun_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "dataset":
 			out.Values[i] = ec._EtlRun_dataset(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "source":
 			out.Values[i] = ec._EtlRun_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fingerprint":
 			out.Values[i] = ec._EtlRun_fingerprint(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._EtlRun_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startedAt":
 			out.Values[i] = ec._EtlRun_startedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "finishedAt":
 			out.Values[i] = ec._EtlRun_finishedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "durationMs":
 			out.Values[i] = ec._EtlRun_durationMs(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rowsRead":
 			out.Values[i] = ec._EtlRun_rowsRead(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rowsLoaded":
 			out.Values[i] = ec._EtlRun_rowsLoaded(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rowsRejected":
 			out.Values[i] = ec._EtlRun_rowsRejected(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "error":
 			out.Values[i] = ec._EtlRun_error(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "submission":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._EtlRun_submission(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15359,6 +16485,61 @@ func (ec *executionContext) _IssueCount(ctx context.Context, sel ast.SelectionSe
 			}
 		case "agreements":
 			out.Values[i] = ec._IssueCount_agreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "checkRegister":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkRegister(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitRegister":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitRegister(ctx, field)
+			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16285,6 +17466,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "registerCheck":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_registerCheck(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -16803,6 +18006,213 @@ func (ec *executionContext) _RegionScorecard(ctx context.Context, sel ast.Select
 			out.Values[i] = ec._RegionScorecard_idm(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var registerCheckImplementors = []string{"RegisterCheck"}
+
+func (ec *executionContext) _RegisterCheck(ctx context.Context, sel ast.SelectionSet, obj *model.RegisterCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, registerCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegisterCheck")
+		case "id":
+			out.Values[i] = ec._RegisterCheck_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "files":
+			out.Values[i] = ec._RegisterCheck_files(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rowsRead":
+			out.Values[i] = ec._RegisterCheck_rowsRead(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agreements":
+			out.Values[i] = ec._RegisterCheck_agreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outsideScope":
+			out.Values[i] = ec._RegisterCheck_outsideScope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rejectedCount":
+			out.Values[i] = ec._RegisterCheck_rejectedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warningCount":
+			out.Values[i] = ec._RegisterCheck_warningCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rejects":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._RegisterCheck_rejects(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "warnings":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._RegisterCheck_warnings(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "annotatedWorkbookPath":
+			out.Values[i] = ec._RegisterCheck_annotatedWorkbookPath(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var registerSubmissionImplementors = []string{"RegisterSubmission"}
+
+func (ec *executionContext) _RegisterSubmission(ctx context.Context, sel ast.SelectionSet, obj *model.RegisterSubmission) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, registerSubmissionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegisterSubmission")
+		case "runId":
+			out.Values[i] = ec._RegisterSubmission_runId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submittedBy":
+			out.Values[i] = ec._RegisterSubmission_submittedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submittedAt":
+			out.Values[i] = ec._RegisterSubmission_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "files":
+			out.Values[i] = ec._RegisterSubmission_files(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "run":
+			out.Values[i] = ec._RegisterSubmission_run(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17391,6 +18801,54 @@ func (ec *executionContext) _StrategicIssueSummary(ctx context.Context, sel ast.
 			}
 		case "realisedValue":
 			out.Values[i] = ec._StrategicIssueSummary_realisedValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var submittedFileImplementors = []string{"SubmittedFile"}
+
+func (ec *executionContext) _SubmittedFile(ctx context.Context, sel ast.SelectionSet, obj *model.SubmittedFile) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submittedFileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubmittedFile")
+		case "name":
+			out.Values[i] = ec._SubmittedFile_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._SubmittedFile_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sha256":
+			out.Values[i] = ec._SubmittedFile_sha256(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19142,6 +20600,26 @@ func (ec *executionContext) marshalNRegionScorecard2ᚖgithubᚗcomᚋsinergiᚑ
 	return ec._RegionScorecard(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRegisterCheck2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegisterCheck(ctx context.Context, sel ast.SelectionSet, v *model.RegisterCheck) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RegisterCheck(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRegisterSubmission2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegisterSubmission(ctx context.Context, sel ast.SelectionSet, v *model.RegisterSubmission) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RegisterSubmission(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRupiah2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx context.Context, v any) (model.Rupiah, error) {
 	var res model.Rupiah
 	err := res.UnmarshalGQL(v)
@@ -19461,6 +20939,32 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNSubmittedFile2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSubmittedFileᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SubmittedFile) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubmittedFile2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSubmittedFile(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubmittedFile2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐSubmittedFile(ctx context.Context, sel ast.SelectionSet, v *model.SubmittedFile) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SubmittedFile(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19469,6 +20973,57 @@ func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v an
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, v any) ([]*graphql.Upload, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*graphql.Upload, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, sel ast.SelectionSet, v []*graphql.Upload) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (*graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v *graphql.Upload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalUpload(*v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -19808,6 +21363,13 @@ func (ec *executionContext) unmarshalODateRange2ᚖgithubᚗcomᚋsinergiᚑid�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOEtlRun2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐEtlRun(ctx context.Context, sel ast.SelectionSet, v *model.EtlRun) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EtlRun(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOFieldOfWork2ᚕgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐFieldOfWorkᚄ(ctx context.Context, v any) ([]model.FieldOfWork, error) {
 	if v == nil {
 		return nil, nil
@@ -20077,6 +21639,20 @@ func (ec *executionContext) marshalORegion2ᚖgithubᚗcomᚋsinergiᚑidᚋsine
 		return graphql.Null
 	}
 	return ec._Region(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORegisterCheck2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegisterCheck(ctx context.Context, sel ast.SelectionSet, v *model.RegisterCheck) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RegisterCheck(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORegisterSubmission2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRegisterSubmission(ctx context.Context, sel ast.SelectionSet, v *model.RegisterSubmission) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RegisterSubmission(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORupiah2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐRupiah(ctx context.Context, v any) (*model.Rupiah, error) {

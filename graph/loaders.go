@@ -9,6 +9,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/region"
+	"github.com/sinergi-id/sinergi/internal/submission"
 )
 
 // loaders batch the lookups that nested fields make, one set per request,
@@ -20,6 +21,8 @@ type loaders struct {
 
 	parties      *dataloadgen.Loader[string, []cooperation.Party]
 	realisations *dataloadgen.Loader[string, []cooperation.Realisation]
+
+	submission *dataloadgen.Loader[uint64, *submission.Submission]
 }
 
 type historyKey struct {
@@ -33,6 +36,21 @@ const loaderWait = time.Millisecond
 
 func newLoaders(r *Resolver) *loaders {
 	return &loaders{
+		submission: dataloadgen.NewMappedLoader(func(ctx context.Context, runs []uint64) (map[uint64]*submission.Submission, error) {
+			found, err := r.Submissions.Submissions(ctx, runs)
+			if err != nil {
+				return nil, err
+			}
+			out := make(map[uint64]*submission.Submission, len(runs))
+			for _, id := range runs {
+				if s, ok := found[id]; ok {
+					out[id] = &s
+				} else {
+					out[id] = nil // loaded by the server itself
+				}
+			}
+			return out, nil
+		}, dataloadgen.WithWait(loaderWait)),
 		region: dataloadgen.NewMappedLoader(func(ctx context.Context, codes []region.Code) (map[region.Code]*region.Region, error) {
 			found, err := r.Regions.ByCodes(ctx, codes)
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/ingest"
 	"github.com/sinergi-id/sinergi/internal/region"
+	"github.com/sinergi-id/sinergi/internal/submission"
 )
 
 // Resolver carries the services the resolvers call; cmd wires it.
@@ -18,6 +19,9 @@ type Resolver struct {
 	IDM         *idm.Service
 	Ingest      *ingest.Service
 	Cooperation *cooperation.Service
+	// Submissions checks and submits registers; nil serves no submission
+	// (the mutations then fail).
+	Submissions *submission.Service
 	// Published returns the newest published snapshot generation. When set,
 	// an operation during which a load published runs again (see
 	// runOperation); nil leaves that check out.

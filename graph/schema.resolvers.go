@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/sinergi-id/sinergi/graph/model"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/fault"
@@ -89,6 +90,11 @@ func (r *desaPersiapanResolver) Region(ctx context.Context, obj *model.DesaPersi
 	return r.regionLoad(ctx, obj.RegionCode)
 }
 
+// Submission is the resolver for the submission field.
+func (r *etlRunResolver) Submission(ctx context.Context, obj *model.EtlRun) (*model.RegisterSubmission, error) {
+	return r.runSubmission(ctx, obj.ID)
+}
+
 // Region is the resolver for the region field.
 func (r *idmDistributionResolver) Region(ctx context.Context, obj *model.IdmDistribution) (*model.Region, error) {
 	reg, err := r.loaders(ctx).region.Load(ctx, region.Code(obj.RegionCode))
@@ -114,6 +120,24 @@ func (r *interVillageBodyResolver) Kabupaten(ctx context.Context, obj *model.Int
 // Members is the resolver for the members field.
 func (r *interVillageBodyResolver) Members(ctx context.Context, obj *model.InterVillageBody) ([]*model.Region, error) {
 	return r.regionsLoad(ctx, obj.MemberCodes)
+}
+
+// CheckRegister is the resolver for the checkRegister field.
+func (r *mutationResolver) CheckRegister(ctx context.Context, files []*graphql.Upload) (*model.RegisterCheck, error) {
+	report, err := r.Submissions.Check(ctx, uploads(files))
+	if err != nil {
+		return nil, err
+	}
+	return registerCheckToModel(report), nil
+}
+
+// SubmitRegister is the resolver for the submitRegister field.
+func (r *mutationResolver) SubmitRegister(ctx context.Context, files []*graphql.Upload) (*model.RegisterSubmission, error) {
+	sub, err := r.Submissions.Submit(ctx, uploads(files))
+	if err != nil {
+		return nil, err
+	}
+	return submissionToModel(sub, runToModel(sub.Run)), nil
 }
 
 // Kabupaten is the resolver for the kabupaten field.
@@ -449,6 +473,15 @@ func (r *queryResolver) CooperationImpact(ctx context.Context, regionCode *strin
 	return impactToModel(imp), nil
 }
 
+// RegisterCheck is the resolver for the registerCheck field.
+func (r *queryResolver) RegisterCheck(ctx context.Context, id string) (*model.RegisterCheck, error) {
+	report, err := r.Submissions.Report(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return registerCheckToModel(report), nil
+}
+
 // Village is the resolver for the village field.
 func (r *realisationResolver) Village(ctx context.Context, obj *model.Realisation) (*model.Region, error) {
 	return r.regionLoad(ctx, obj.VillageCode)
@@ -492,6 +525,16 @@ func (r *regionScorecardResolver) Region(ctx context.Context, obj *model.RegionS
 		err = fmt.Errorf("scorecard: region %s is missing from the register", obj.RegionCode)
 	}
 	return reg, err
+}
+
+// Rejects is the resolver for the rejects field.
+func (r *registerCheckResolver) Rejects(ctx context.Context, obj *model.RegisterCheck, first *int, after *string) (*model.EtlRejectConnection, error) {
+	return r.checkPage(ctx, obj.ID, false, first, after)
+}
+
+// Warnings is the resolver for the warnings field.
+func (r *registerCheckResolver) Warnings(ctx context.Context, obj *model.RegisterCheck, first *int, after *string) (*model.EtlRejectConnection, error) {
+	return r.checkPage(ctx, obj.ID, true, first, after)
 }
 
 // Labels is the resolver for the labels field.
@@ -567,11 +610,17 @@ func (r *Resolver) CooperationImpact() CooperationImpactResolver {
 // DesaPersiapan returns DesaPersiapanResolver implementation.
 func (r *Resolver) DesaPersiapan() DesaPersiapanResolver { return &desaPersiapanResolver{r} }
 
+// EtlRun returns EtlRunResolver implementation.
+func (r *Resolver) EtlRun() EtlRunResolver { return &etlRunResolver{r} }
+
 // IdmDistribution returns IdmDistributionResolver implementation.
 func (r *Resolver) IdmDistribution() IdmDistributionResolver { return &idmDistributionResolver{r} }
 
 // InterVillageBody returns InterVillageBodyResolver implementation.
 func (r *Resolver) InterVillageBody() InterVillageBodyResolver { return &interVillageBodyResolver{r} }
+
+// Mutation returns MutationResolver implementation.
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 // Partner returns PartnerResolver implementation.
 func (r *Resolver) Partner() PartnerResolver { return &partnerResolver{r} }
@@ -594,6 +643,9 @@ func (r *Resolver) RegionLink() RegionLinkResolver { return &regionLinkResolver{
 // RegionScorecard returns RegionScorecardResolver implementation.
 func (r *Resolver) RegionScorecard() RegionScorecardResolver { return &regionScorecardResolver{r} }
 
+// RegisterCheck returns RegisterCheckResolver implementation.
+func (r *Resolver) RegisterCheck() RegisterCheckResolver { return &registerCheckResolver{r} }
+
 // StatsDimensionColumn returns StatsDimensionColumnResolver implementation.
 func (r *Resolver) StatsDimensionColumn() StatsDimensionColumnResolver {
 	return &statsDimensionColumnResolver{r}
@@ -612,8 +664,10 @@ type (
 	agreementResolver            struct{ *Resolver }
 	cooperationImpactResolver    struct{ *Resolver }
 	desaPersiapanResolver        struct{ *Resolver }
+	etlRunResolver               struct{ *Resolver }
 	idmDistributionResolver      struct{ *Resolver }
 	interVillageBodyResolver     struct{ *Resolver }
+	mutationResolver             struct{ *Resolver }
 	partnerResolver              struct{ *Resolver }
 	partyResolver                struct{ *Resolver }
 	queryResolver                struct{ *Resolver }
@@ -621,6 +675,7 @@ type (
 	regionResolver               struct{ *Resolver }
 	regionLinkResolver           struct{ *Resolver }
 	regionScorecardResolver      struct{ *Resolver }
+	registerCheckResolver        struct{ *Resolver }
 	statsDimensionColumnResolver struct{ *Resolver }
 	statsRowResolver             struct{ *Resolver }
 	villageResolver              struct{ *Resolver }

@@ -24,6 +24,8 @@ import (
 	"github.com/sinergi-id/sinergi/internal/ingest/ingestch"
 	"github.com/sinergi-id/sinergi/internal/region"
 	"github.com/sinergi-id/sinergi/internal/region/regionch"
+	"github.com/sinergi-id/sinergi/internal/submission"
+	"github.com/sinergi-id/sinergi/internal/submission/submissionch"
 )
 
 // app is the wired program: the ClickHouse connections (and the managed
@@ -53,6 +55,8 @@ type app struct {
 	// the managed server's reader may not write, and a revocation must be
 	// read back at once by the same server connection pool.
 	accounts *account.Service
+	loads    *etl.Runner // the one runner of the process (runner)
+	subs     *submission.Service
 }
 
 // controlConns is the control pool's size: the poll and readiness each
@@ -128,6 +132,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 	}
 	a.regions, a.scores, a.runs = regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db)
 	a.accounts = account.NewService(accountch.NewStore(db))
+	a.subs = a.submissions()
 	// Runs that a killed process left unfinished are settled now, so that
 	// etlRuns and dataFreshness tell the truth from the start.
 	if _, err := a.runner().SettleInterrupted(ctx); err != nil {
@@ -220,13 +225,20 @@ func (a *app) replicas(ctx context.Context) []graph.ReplicaStatus {
 	return out
 }
 
-// runner loads on the admin pool, locking loads in ClickHouse on one
-// server and in ZooKeeper on a cluster.
+// runner is the process's ETL runner, loading on the admin pool and
+// locking loads in ClickHouse on one server and in ZooKeeper on a cluster:
+// one, so that its loads (the scheduler's, submissions) queue on its lock
+// and tell the same listeners.
 func (a *app) runner() *etl.Runner {
-	if a.coord != nil {
-		return newRunner(a.db, coordination.LoadLock{Client: a.coord, Log: a.log}, a.log)
+	if a.loads != nil {
+		return a.loads
 	}
-	return newRunner(a.db, ingestch.LoadLock{DB: a.db, Log: a.log}, a.log)
+	if a.coord != nil {
+		a.loads = newRunner(a.db, coordination.LoadLock{Client: a.coord, Log: a.log}, a.log)
+	} else {
+		a.loads = newRunner(a.db, ingestch.LoadLock{DB: a.db, Log: a.log}, a.log)
+	}
+	return a.loads
 }
 
 // schedulerOptions: on a cluster, several `sinergi etl` elect one that
@@ -237,6 +249,14 @@ func (a *app) schedulerOptions() []etl.SchedulerOption {
 	}
 	me := ingest.CurrentProcess()
 	return []etl.SchedulerOption{etl.WithElector(a.coord.Elector("scheduler", []byte(me.String())))}
+}
+
+// submissions checks and submits registers through the runner, keeping
+// the submitted files in the data directory; its records are written with
+// the writer's pool.
+func (a *app) submissions() *submission.Service {
+	return submission.NewService(a.runner(), regionch.NewStore(a.db), coopch.NewStore(a.db), submissionch.NewStore(a.db), a.accounts,
+		filepath.Join(a.cfg.DataDir, "submissions"), submission.DefaultLimits, a.log)
 }
 
 // resolver wires the API's services to the read pool.
@@ -252,6 +272,7 @@ func (a *app) resolver() *graph.Resolver {
 		Ingest:      ingest.NewService(ingestch.NewStore(a.reads)),
 		Cooperation: coop,
 		Published:   a.reads.LatestGeneration,
+		Submissions: a.subs,
 	}
 }
 

@@ -26,6 +26,7 @@ func testApp(t *testing.T, anonymousRead bool) *app {
 	cfg.ClickHouse.Addr, cfg.ClickHouse.Database = chCfg.Addr, chCfg.Database
 	cfg.ClickHouse.Username, cfg.ClickHouse.Password = chCfg.Username, chCfg.Password
 	cfg.Auth.AnonymousRead = anonymousRead
+	cfg.DataDir = t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	a, err := openApp(ctx, cfg, clickhousetest.Logger(t), schemaRequire)

@@ -24,6 +24,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/account/accounthttp"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
+	"github.com/sinergi-id/sinergi/internal/submission/submissionhttp"
 	"github.com/sinergi-id/sinergi/web"
 )
 
@@ -341,11 +342,13 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 // httpHandler is everything the API serves, behind the guard that puts
 // principals on requests (and CORS in front, which answers preflights).
 func (a *app) httpHandler(cache *graph.ResultCache) http.Handler {
+	a.runner().OnPublish(cache.Invalidate) // submissions load in this process
 	api := graph.NewHandler(a.resolver(), a.log, a.cfg.GraphQL.limits(), cache)
 	mux := graph.NewMux(api, a.ready, a.log, web.Handler(kaltim.Files()))
 	if a.chCfg.Cluster != "" {
 		graph.ServeReplicas(mux, a.replicas, a.log)
 	}
+	mux.Handle("GET "+graph.AnnotatedWorkbookPath, submissionhttp.AnnotatedWorkbook(a.subs, a.log))
 	guard := &accounthttp.Guard{Keys: a.accounts, AnonymousRead: a.cfg.Auth.AnonymousRead, Log: a.log}
 	return graph.CORS(a.cfg.CORSAllowedOrigins)(guard.Wrap(mux))
 }

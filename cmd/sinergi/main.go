@@ -7,6 +7,7 @@
 //	sinergi etl                          the ETL scheduler alone
 //	sinergi etl load <dataset> <file>... load files once and report
 //	sinergi etl rebuild                  rebuild every snapshot whole
+//	sinergi etl submit --server URL ...  send a register through the API (check or submit)
 //	sinergi keys create|list|revoke      API keys
 //	sinergi migrate                      apply database migrations
 //	sinergi setup                        install ClickHouse if it is missing
@@ -42,6 +43,9 @@ Commands:
   etl load <dataset> <file>... load files once and print what was loaded and rejected
   etl rebuild                  rebuild every snapshot and rollup whole from the committed runs
                                (datasets: regions, idm, register, simulation)
+  etl submit --server URL [--check] [--annotated OUT.xlsx] <files>...
+                               send a register to a server through its API as an office
+                               does (key in SINERGI_API_KEY or --key): check it, or submit it
   keys create --name NAME --role viewer|editor|admin [--scope 64.02] [--expires 720h]
                                make an API key (shown once; only its hash is kept)
   keys list                    list the keys (never their secrets)
@@ -101,8 +105,12 @@ func run(args []string) int {
 			err = runRebuild(ctx, cfg, log)
 			break
 		}
+		if len(rest) > 0 && rest[0] == "submit" {
+			err = runSubmit(ctx, rest[1:], os.LookupEnv, os.Stdout)
+			break
+		}
 		if len(rest) > 0 {
-			err = fmt.Errorf("unknown etl command %q (want: sinergi etl, sinergi etl load <dataset> <file>..., or sinergi etl rebuild)", rest[0])
+			err = fmt.Errorf("unknown etl command %q (want: sinergi etl, sinergi etl load <dataset> <file>..., sinergi etl rebuild, or sinergi etl submit --server URL <file>...)", rest[0])
 			break
 		}
 		err = runScheduler(ctx, cfg, log)

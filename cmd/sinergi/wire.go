@@ -10,6 +10,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/ingest"
 	"github.com/sinergi-id/sinergi/internal/ingest/ingestch"
 	"github.com/sinergi-id/sinergi/internal/region/regionch"
+	"github.com/sinergi-id/sinergi/internal/submission"
 )
 
 // datasetNames are the datasets newRunner wires, in load order; the
@@ -26,7 +27,9 @@ func newRunner(db *clickhouse.DB, lock ingest.LoadLock, log *slog.Logger) *etl.R
 	datasets := []etl.Dataset{
 		etl.NewRegions(regions),
 		etl.NewIDM(scores, regions),
-		etl.NewRegister(coop, regions, runs, log),
+		// Submissions (internal/submission) load registers through the
+		// same dataset, which refuses an editor's rows outside its scope.
+		&submission.Scoped{Dataset: etl.NewRegister(coop, regions, runs, log), Regions: regions, Current: coop},
 		etl.NewSimulation(coop, regions, runs, log),
 	}
 	return etl.NewRunner(runs, datasets, refresher, lock, log)

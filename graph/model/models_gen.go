@@ -136,6 +136,8 @@ type EtlRun struct {
 	RowsRejected int          `json:"rowsRejected"`
 	// Why the run failed; null otherwise.
 	Error *string `json:"error,omitempty"`
+	// Who submitted the register through the API, and from which files; null for runs the server loaded itself.
+	Submission *RegisterSubmission `json:"submission,omitempty"`
 }
 
 type IdmScore struct {
@@ -177,6 +179,9 @@ type IssueCount struct {
 	Agreements int            `json:"agreements"`
 }
 
+type Mutation struct {
+}
+
 type PageInfo struct {
 	// Whether items follow this page.
 	HasNextPage bool `json:"hasNextPage"`
@@ -201,6 +206,39 @@ type PartnerEdge struct {
 }
 
 type Query struct {
+}
+
+// What checking a register found: the validation of a load, with nothing
+// written. Agreements outside the editor's scope are refused rows here as they
+// would be on submission. Kept for an hour for whoever checked it.
+type RegisterCheck struct {
+	ID    string           `json:"id"`
+	Files []*SubmittedFile `json:"files"`
+	// Rows of every table.
+	RowsRead int `json:"rowsRead"`
+	// Agreements the validation accepts, in scope or not.
+	Agreements int `json:"agreements"`
+	// Of those, the agreements that touch none of the editor's regions.
+	OutsideScope  int `json:"outsideScope"`
+	RejectedCount int `json:"rejectedCount"`
+	WarningCount  int `json:"warningCount"`
+	// Every refused row (sheet or table, line, reason), in file order, a page at a time (first: default 100, at most 1000).
+	Rejects *EtlRejectConnection `json:"rejects"`
+	// Rows that would load but look wrong, a page at a time.
+	Warnings *EtlRejectConnection `json:"warnings"`
+	// Where to GET the office's workbook with a Keterangan column beside each refused row (same credentials).
+	AnnotatedWorkbookPath string `json:"annotatedWorkbookPath"`
+}
+
+// Who submitted a register run through the API, when, and from which files.
+type RegisterSubmission struct {
+	RunID string `json:"runId"`
+	// The key or user that sent it.
+	SubmittedBy string           `json:"submittedBy"`
+	SubmittedAt time.Time        `json:"submittedAt"`
+	Files       []*SubmittedFile `json:"files"`
+	// The run that loaded it (its status, counts and error).
+	Run *EtlRun `json:"run,omitempty"`
 }
 
 type ScorecardIdm struct {
@@ -264,6 +302,14 @@ type StrategicIssueSummary struct {
 	Partners         int            `json:"partners"`
 	CommittedValue   Rupiah         `json:"committedValue"`
 	RealisedValue    Rupiah         `json:"realisedValue"`
+}
+
+type SubmittedFile struct {
+	Name string `json:"name"`
+	// Bytes.
+	Size int `json:"size"`
+	// SHA-256 of the content, hex.
+	Sha256 string `json:"sha256"`
 }
 
 type VillageTargetConnection struct {

@@ -1,0 +1,72 @@
+package graph
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/sinergi-id/sinergi/graph/model"
+	"github.com/sinergi-id/sinergi/internal/fault"
+	"github.com/sinergi-id/sinergi/internal/submission"
+)
+
+// AnnotatedWorkbookPath is where a check report's annotated workbook is
+// served (NewMux), the report's id in place of {id}.
+const AnnotatedWorkbookPath = "/register/checks/{id}/keterangan.xlsx"
+
+func uploads(files []*graphql.Upload) []submission.Upload {
+	out := make([]submission.Upload, len(files))
+	for i, f := range files {
+		out[i] = submission.Upload{Name: f.Filename, Body: f.File}
+	}
+	return out
+}
+
+func filesToModel(files []submission.File) []*model.SubmittedFile {
+	out := make([]*model.SubmittedFile, len(files))
+	for i, f := range files {
+		out[i] = &model.SubmittedFile{Name: f.Name, Size: int(f.Size), Sha256: f.SHA256}
+	}
+	return out
+}
+
+func registerCheckToModel(r *submission.Report) *model.RegisterCheck {
+	return &model.RegisterCheck{ID: r.ID, Files: filesToModel(r.Files), RowsRead: r.RowsRead, Agreements: r.Agreements,
+		OutsideScope: r.Outside, RejectedCount: len(r.Rejects), WarningCount: len(r.Warnings),
+		AnnotatedWorkbookPath: strings.Replace(AnnotatedWorkbookPath, "{id}", r.ID, 1)}
+}
+
+func submissionToModel(s submission.Submission, run *model.EtlRun) *model.RegisterSubmission {
+	return &model.RegisterSubmission{RunID: strconv.FormatUint(s.RunID, 10), SubmittedBy: s.Actor, SubmittedAt: s.At,
+		Files: filesToModel(s.Files), Run: run}
+}
+
+func (r *Resolver) checkPage(ctx context.Context, id string, warnings bool, first *int, after *string) (*model.EtlRejectConnection, error) {
+	report, err := r.Submissions.Report(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	page, err := report.Page(warnings, pageRequest(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return rejectConnection(page), nil
+}
+
+// runSubmission is the submission of a run, batched per request.
+func (r *Resolver) runSubmission(ctx context.Context, runID string) (*model.RegisterSubmission, error) {
+	if r.Submissions == nil {
+		return nil, nil
+	}
+	id, err := strconv.ParseUint(runID, 10, 64)
+	if err != nil {
+		return nil, fault.Invalid("run id %q", runID)
+	}
+	sub, err := r.loaders(ctx).submission.Load(ctx, id)
+	if err != nil || sub == nil {
+		return nil, err
+	}
+	return submissionToModel(*sub, nil), nil
+}
