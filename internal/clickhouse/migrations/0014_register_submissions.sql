@@ -1,6 +1,6 @@
 -- Registers that offices submitted through the API: who, when, which
 -- files (name, size, SHA-256, in order) and the run that loaded them.
-CREATE TABLE IF NOT EXISTS register_submissions (
+CREATE TABLE IF NOT EXISTS register_submissions{{onCluster}} (
     run_id       UInt64,
     submitted_at DateTime,
     actor        String,
@@ -9,5 +9,5 @@ CREATE TABLE IF NOT EXISTS register_submissions (
     file_sha256  Array(String),
     status       String,
     error        String
-) ENGINE = ReplacingMergeTree()
+) ENGINE = {{engine "register_submissions" "ReplacingMergeTree()"}}
 ORDER BY run_id;

@@ -414,3 +414,15 @@ CREATE TABLE IF NOT EXISTS audit_events (
     detail   String
 ) ENGINE = MergeTree()
 ORDER BY (at, event_id);
+-- 0014_register_submissions.sql
+CREATE TABLE IF NOT EXISTS register_submissions (
+    run_id       UInt64,
+    submitted_at DateTime,
+    actor        String,
+    file_names   Array(String),
+    file_sizes   Array(UInt64),
+    file_sha256  Array(String),
+    status       String,
+    error        String
+) ENGINE = ReplacingMergeTree()
+ORDER BY run_id;
