@@ -73,6 +73,8 @@ type Runner struct {
 	// published is told each generation a load publishes (the API's
 	// result cache listens).
 	published []func(generation uint64)
+
+	metrics *Metrics // nil: runs are counted nowhere
 }
 
 // OnPublish registers f to be called with every generation a load
@@ -171,8 +173,17 @@ func (r *Runner) Load(ctx context.Context, dataset string, files ...string) (Res
 	var res Result
 	var errs []error
 	var loaded []ingest.Run
+	started := map[uint64]time.Time{}
+	defer func() {
+		end := r.now()
+		for _, run := range res.Runs {
+			r.metrics.observe(run, started[run.ID], end)
+		}
+	}()
 	for _, src := range ds.Sources(files) {
+		start := r.now()
 		run, rejects, err := r.loadSource(ctx, ds, src)
+		started[run.ID] = start
 		res.Rejects = append(res.Rejects, rejects...)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", baseNames(src), err))

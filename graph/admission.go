@@ -23,25 +23,38 @@ type admission struct {
 	queued    atomic.Int64
 	maxQueued int64
 	wait      time.Duration
+	metrics   *Metrics
 }
 
-func newAdmission(maxInFlight, maxQueued int, wait time.Duration) *admission {
-	return &admission{slots: semaphore.NewWeighted(int64(maxInFlight)), maxQueued: int64(maxQueued), wait: wait}
+func newAdmission(maxInFlight, maxQueued int, wait time.Duration, metrics *Metrics) *admission {
+	return &admission{slots: semaphore.NewWeighted(int64(maxInFlight)), maxQueued: int64(maxQueued), wait: wait, metrics: metrics}
 }
 
 // acquire takes a slot, waiting its turn; false when the queue is full,
 // the wait ran out or ctx ended. Call release after a true.
 func (a *admission) acquire(ctx context.Context) bool {
 	if a.slots.TryAcquire(1) {
+		a.metrics.inFlight.Inc()
 		return true
 	}
 	defer a.queued.Add(-1)
 	if a.queued.Add(1) > a.maxQueued {
+		a.metrics.refused.Inc()
 		return false
 	}
+	a.metrics.queued.Inc()
+	defer a.metrics.queued.Dec()
 	ctx, cancel := context.WithTimeout(ctx, a.wait)
 	defer cancel()
-	return a.slots.Acquire(ctx, 1) == nil
+	if a.slots.Acquire(ctx, 1) != nil {
+		a.metrics.refused.Inc()
+		return false
+	}
+	a.metrics.inFlight.Inc()
+	return true
 }
 
-func (a *admission) release() { a.slots.Release(1) }
+func (a *admission) release() {
+	a.metrics.inFlight.Dec()
+	a.slots.Release(1)
+}

@@ -5,12 +5,14 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // One operation runs, one waits, the third is turned away at once; the
 // waiting one runs when the first is done.
 func TestAdmissionQueuesThenTurnsAway(t *testing.T) {
-	a := newAdmission(1, 1, 10*time.Second)
+	a := newAdmission(1, 1, 10*time.Second, NewMetrics(prometheus.NewRegistry()))
 	ctx := context.Background()
 	if !a.acquire(ctx) {
 		t.Fatal("first: no slot")
@@ -39,7 +41,7 @@ func TestAdmissionQueuesThenTurnsAway(t *testing.T) {
 // An operation that waits longer than its allowance, or whose client goes
 // away, is turned away.
 func TestAdmissionWaitIsBounded(t *testing.T) {
-	a := newAdmission(1, 8, 50*time.Millisecond)
+	a := newAdmission(1, 8, 50*time.Millisecond, NewMetrics(prometheus.NewRegistry()))
 	a.acquire(context.Background())
 	if a.acquire(context.Background()) {
 		t.Fatal("waited past its allowance")

@@ -83,8 +83,22 @@ func (c *ResultCache) Invalidate(generation uint64) {
 	}
 }
 
-// Stats reports hits and misses since start.
-func (c *ResultCache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
+// CacheStats is what the result cache did since start, and holds now.
+type CacheStats struct {
+	Hits, Misses uint64
+	// Evictions are entries dropped to make room (not those a new
+	// generation emptied).
+	Evictions uint64
+	Entries   int
+	Bytes     int64 // compressed, as kept
+}
+
+// Stats reports what the cache did since start (the metrics read it at
+// each scrape).
+func (c *ResultCache) Stats() CacheStats {
+	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Evictions: c.entries.evictions.Load(),
+		Entries: c.entries.entries.Len(), Bytes: c.entries.bytes.Load()}
+}
 
 // Watch polls the latest published generation every interval until ctx
 // ends, invalidating the cache when it changes (loads by another process).
@@ -226,11 +240,13 @@ func acceptsGzip(r *http.Request) bool {
 // sizedLRU is a least-recently-used map bounded by the bytes of its values
 // as well as by their number.
 type sizedLRU[K comparable, V any] struct {
-	entries  *lru.Cache[K, V]
-	size     func(V) int
-	bytes    atomic.Int64
-	maxBytes int64
-	maxEntry int
+	entries *lru.Cache[K, V]
+	size    func(V) int
+	bytes   atomic.Int64
+	// evictions counts entries dropped for room.
+	evictions atomic.Uint64
+	maxBytes  int64
+	maxEntry  int
 }
 
 func newSizedLRU[K comparable, V any](maxBytes, maxEntry int, size func(V) int) *sizedLRU[K, V] {
@@ -258,11 +274,14 @@ func (c *sizedLRU[K, V]) Add(k K, v V) {
 	// first to keep the byte count right.
 	c.entries.Remove(k)
 	c.bytes.Add(int64(n))
-	c.entries.Add(k, v)
+	if c.entries.Add(k, v) {
+		c.evictions.Add(1)
+	}
 	for c.bytes.Load() > c.maxBytes {
 		if _, _, ok := c.entries.RemoveOldest(); !ok {
 			return
 		}
+		c.evictions.Add(1)
 	}
 }
 

@@ -47,8 +47,8 @@ func TestResultCacheServesRepeatsUntilTheNextLoad(t *testing.T) {
 	if state != "miss" || fresh != `{"data":{"idmYears":[2023,2024]}}` {
 		t.Fatalf("after a load: %s %s", state, fresh)
 	}
-	if hits, misses := cache.Stats(); hits != 1 || misses != 4 {
-		t.Fatalf("hits %d, misses %d", hits, misses)
+	if s := cache.Stats(); s.Hits != 1 || s.Misses != 4 || s.Entries != 1 || s.Bytes <= 0 {
+		t.Fatalf("stats %+v: want 1 hit, 4 misses, 1 entry (the first emptied by the load)", s)
 	}
 }
 

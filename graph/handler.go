@@ -13,7 +13,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/klauspost/compress/gzhttp"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 	"golang.org/x/sync/semaphore"
 
 	"github.com/sinergi-id/sinergi/internal/fault"
@@ -35,16 +38,29 @@ const rootFieldsAtOnce = 2
 // them are never cached and carry no ETag.
 var volatileRootFields = map[string]bool{"etlRuns": true, "etlRejects": true, "dataFreshness": true}
 
+// HandlerOption adds to what NewHandler builds.
+type HandlerOption func(*endpoint)
+
+// WithMetrics reports the endpoint's operations and admission to m
+// (without it, they are counted nowhere).
+func WithMetrics(m *Metrics) HandlerOption { return func(e *endpoint) { e.metrics = m } }
+
+// WithTracing traces each operation as a server span named after it, the
+// parent of the spans of its statements (without it, nothing is traced).
+func WithTracing(tp trace.TracerProvider) HandlerOption {
+	return func(e *endpoint) { e.tracer = tp.Tracer("github.com/sinergi-id/sinergi/graph") }
+}
+
 // NewHandler returns the GraphQL endpoint (GET and POST, batches, automatic
 // persisted queries), compressed. With a cache, repeated requests are
 // answered from it, and revalidated by ETag, until the next load.
-func NewHandler(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache) http.Handler {
-	return newHandler(r, log, lim, cache, true)
+func NewHandler(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache, opts ...HandlerOption) http.Handler {
+	return newHandler(r, log, lim, cache, true, opts...)
 }
 
 // newHandler is NewHandler; without handEncoded, gqlgen encodes every
 // answer (the tests compare both).
-func newHandler(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache, handEncoded bool) http.Handler {
+func newHandler(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache, handEncoded bool, opts ...HandlerOption) http.Handler {
 	cfg := Config{Resolvers: r}
 	complexityConfig(&cfg)
 	exec := executor.New(NewExecutableSchema(cfg))
@@ -74,7 +90,11 @@ func newHandler(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache, h
 	})
 
 	ep := &endpoint{exec: exec, resolver: r, log: log, lim: lim, cache: cache,
-		admission: newAdmission(lim.MaxInFlight, lim.MaxQueued, lim.Timeout)}
+		metrics: NewMetrics(prometheus.NewRegistry()), tracer: noop.NewTracerProvider().Tracer("")}
+	for _, opt := range opts {
+		opt(ep)
+	}
+	ep.admission = newAdmission(lim.MaxInFlight, lim.MaxQueued, lim.Timeout, ep.metrics)
 	compress, err := gzhttp.NewWrapper(gzhttp.MinSize(compressAbove))
 	if err != nil {
 		panic(err) // only for invalid options, a programming error

@@ -14,11 +14,15 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // endpoint serves GraphQL over HTTP as the GraphQL-over-HTTP spec says:
@@ -36,6 +40,8 @@ type endpoint struct {
 	cache     *ResultCache // nil: no result cache, no ETags
 	admission *admission
 	flights   flights
+	metrics   *Metrics
+	tracer    trace.Tracer
 }
 
 const (
@@ -508,11 +514,20 @@ func (res operationResult) encode() []byte {
 // runOperation executes one operation in its own admission slot, with its
 // own data loaders.
 func (e *endpoint) runOperation(ctx context.Context, req *request, params *graphql.RawParams) (res operationResult) {
+	start, name := time.Now(), params.OperationName
+	ctx, span := e.tracer.Start(ctx, "graphql", trace.WithSpanKind(trace.SpanKindServer))
 	defer func() {
 		if p := recover(); p != nil {
 			e.log.ErrorContext(ctx, "graphql operation panicked", "panic", fmt.Sprint(p))
 			res = operationResult{outcome: outcomeInternal}
 		}
+		e.metrics.observe(name, res, start)
+		span.SetName("graphql " + e.metrics.names.label(name))
+		span.SetAttributes(attribute.String("graphql.operation.name", truncate(name, 200)), attribute.String("sinergi.outcome", res.outcomeLabel()))
+		if res.outcome != outcomeExecuted || len(res.errors) > 0 {
+			span.SetStatus(codes.Error, res.outcomeLabel())
+		}
+		span.End()
 	}()
 	if !e.admission.acquire(ctx) {
 		return operationResult{outcome: outcomeBusy}
@@ -524,6 +539,9 @@ func (e *endpoint) runOperation(ctx context.Context, req *request, params *graph
 	opCtx, errs := e.exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		return e.requestError(ctx, errs)
+	}
+	if opCtx.Operation != nil && opCtx.Operation.Name != "" {
+		name = opCtx.Operation.Name // the one run, when the request did not say
 	}
 	if req.method == http.MethodGet && opCtx.Operation.Operation != ast.Query {
 		err := gqlerror.Errorf("a %s cannot be sent with GET; use POST", opCtx.Operation.Operation)

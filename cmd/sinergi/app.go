@@ -57,6 +57,8 @@ type app struct {
 	accounts *account.Service
 	loads    *etl.Runner // the one runner of the process (runner)
 	subs     *submission.Service
+
+	telemetry *telemetry
 }
 
 // controlConns is the control pool's size: the poll and readiness each
@@ -74,7 +76,11 @@ const (
 // openApp connects to the configured ClickHouse, or starts (or reuses) the
 // managed one in the data directory.
 func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPolicy) (*app, error) {
-	a := &app{cfg: cfg, log: log}
+	tel, err := newTelemetry(ctx, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, telemetry: tel}
 	chCfg := clickhouse.Config{
 		Addr: cfg.ClickHouse.Addr, Database: cfg.ClickHouse.Database,
 		Username: cfg.ClickHouse.Username, Password: cfg.ClickHouse.Password,
@@ -115,6 +121,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 		a.close(ctx)
 		return nil, err
 	}
+	db.Observe(tel.statements)
 	a.db = db
 	if err := db.CheckServer(ctx); err != nil {
 		a.close(ctx)
@@ -189,8 +196,13 @@ func (a *app) openServing(ctx context.Context) error {
 	if a.reads, err = clickhouse.Open(ctx, readCfg, a.log); err != nil {
 		return err
 	}
-	a.control, err = clickhouse.Open(ctx, controlCfg, a.log)
-	return err
+	a.reads.Observe(a.telemetry.statements)
+	if a.control, err = clickhouse.Open(ctx, controlCfg, a.log); err != nil {
+		return err
+	}
+	a.control.Observe(a.telemetry.statements)
+	etl.RegisterFreshnessMetrics(a.telemetry.registry, ingestch.NewStore(a.control))
+	return nil
 }
 
 // ready reports whether the API can answer: ClickHouse reachable and the
@@ -238,6 +250,7 @@ func (a *app) runner() *etl.Runner {
 	} else {
 		a.loads = newRunner(a.db, ingestch.LoadLock{DB: a.db, Log: a.log}, a.log)
 	}
+	a.loads.Instrument(a.telemetry.etl)
 	return a.loads
 }
 
@@ -288,11 +301,12 @@ func (a *app) close(ctx context.Context) {
 	if a.coord != nil {
 		a.coord.Close()
 	}
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
 	if a.server != nil {
-		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
 		errs = append(errs, a.server.Stop(stopCtx))
 	}
+	errs = append(errs, a.telemetry.shutdown(stopCtx)) // sends the spans still buffered
 	if err := errors.Join(errs...); err != nil {
 		a.log.Warn("shutdown", "err", err)
 	}

@@ -315,7 +315,7 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 		return err
 	}
 	if a.cfg.DebugAddr != "" {
-		stopDebug, err := serveProfiler(a.cfg.DebugAddr, a.cfg.DebugAllowRemote, log)
+		stopDebug, err := serveOperator(a.cfg.DebugAddr, a.cfg.DebugAllowRemote, a.telemetry.metricsHandler(), log)
 		if err != nil {
 			return err
 		}
@@ -340,10 +340,14 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 }
 
 // httpHandler is everything the API serves, behind the guard that puts
-// principals on requests (and CORS in front, which answers preflights).
+// principals on requests (and CORS in front, which answers preflights),
+// reporting to the app's telemetry; the result cache's figures are
+// registered with it.
 func (a *app) httpHandler(cache *graph.ResultCache) http.Handler {
 	a.runner().OnPublish(cache.Invalidate) // submissions load in this process
-	api := graph.NewHandler(a.resolver(), a.log, a.cfg.GraphQL.limits(), cache)
+	graph.RegisterCacheMetrics(a.telemetry.registry, cache)
+	api := graph.NewHandler(a.resolver(), a.log, a.cfg.GraphQL.limits(), cache,
+		graph.WithMetrics(a.telemetry.api), graph.WithTracing(a.telemetry.tracer))
 	mux := graph.NewMux(api, a.ready, a.log, web.Handler(kaltim.Files()))
 	if a.chCfg.Cluster != "" {
 		graph.ServeReplicas(mux, a.replicas, a.log)
@@ -353,21 +357,28 @@ func (a *app) httpHandler(cache *graph.ResultCache) http.Handler {
 	return graph.CORS(a.cfg.CORSAllowedOrigins)(guard.Wrap(mux))
 }
 
-// serveProfiler serves Go's profiler (net/http/pprof) on its own address,
-// never on the API's: profiles show internals.
-func serveProfiler(addr string, allowRemote bool, log *slog.Logger) (stop func(), err error) {
+// operatorMux serves the metrics and the profiler.
+func operatorMux(metrics http.Handler) *http.ServeMux {
 	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
+
+// serveOperator serves what operators read — the Prometheus metrics at
+// /metrics and Go's profiler (net/http/pprof) — on its own address, never
+// on the API's: both show internals.
+func serveOperator(addr string, allowRemote bool, metrics http.Handler, log *slog.Logger) (stop func(), err error) {
 	ln, err := listenProfiler(addr, allowRemote, log)
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: readHeaderTimeout}
+	srv := &http.Server{Handler: operatorMux(metrics), ReadHeaderTimeout: readHeaderTimeout}
 	go func() { _ = srv.Serve(ln) }()
-	log.Info("profiler", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
+	log.Info("operator endpoints", "metrics", "http://"+ln.Addr().String()+"/metrics", "profiler", "http://"+ln.Addr().String()+"/debug/pprof/")
 	return func() { _ = srv.Close() }, nil
 }
