@@ -36,6 +36,7 @@ func TestOperationAndStatementSpans(t *testing.T) {
 	db := clickhousetest.NewDB(t) // migrated
 	chCfg := db.Config()
 	cfg := defaultConfig()
+	cfg.Auth.AnonymousRead = true // the requests carry no key
 	cfg.ClickHouse.Addr, cfg.ClickHouse.Database = chCfg.Addr, chCfg.Database
 	cfg.ClickHouse.Username, cfg.ClickHouse.Password = chCfg.Username, chCfg.Password
 	ctx, cancel := context.WithCancel(context.Background())
