@@ -71,6 +71,7 @@ type schemaPolicy int
 const (
 	schemaMigrate schemaPolicy = iota // apply pending migrations
 	schemaRequire                     // refuse to start on an old schema
+	schemaAsIs                        // look only (migrate status)
 )
 
 // openApp connects to the configured ClickHouse, or starts (or reuses) the
@@ -140,6 +141,9 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 	a.regions, a.scores, a.runs = regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db)
 	a.accounts = account.NewService(accountch.NewStore(db))
 	a.subs = a.submissions()
+	if policy == schemaAsIs {
+		return a, nil
+	}
 	// Runs that a killed process left unfinished are settled now, so that
 	// etlRuns and dataFreshness tell the truth from the start.
 	if _, err := a.runner().SettleInterrupted(ctx); err != nil {
@@ -171,7 +175,7 @@ func checkSchema(ctx context.Context, db *clickhouse.DB) error {
 	if want := clickhouse.LatestVersion(); v < want {
 		return fmt.Errorf("the database schema is at version %d and this sinergi needs %d: run `sinergi migrate`", v, want)
 	}
-	return nil
+	return clickhouse.CheckNotNewer(v)
 }
 
 // openServing opens the API's read pool and the control pool. On the

@@ -277,7 +277,13 @@ func printLoadReport(w io.Writer, res etl.Result) {
 }
 
 // runMigrate applies pending migrations.
-func runMigrate(ctx context.Context, cfg Config, log *slog.Logger) error {
+func runMigrate(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
+	switch {
+	case len(args) == 1 && args[0] == "status":
+		return runMigrateStatus(ctx, cfg, log)
+	case len(args) > 0:
+		return errors.New("usage: sinergi migrate [status]")
+	}
 	a, err := openApp(ctx, cfg, log, schemaMigrate)
 	if err != nil {
 		return err
@@ -289,6 +295,44 @@ func runMigrate(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	fmt.Printf("database %s is at schema version %d\n", cfg.ClickHouse.Database, v)
 	return nil
+}
+
+// runMigrateStatus is `sinergi migrate status`: the applied migrations,
+// the pending ones and who holds the migration lock, changing nothing.
+func runMigrateStatus(ctx context.Context, cfg Config, log *slog.Logger) error {
+	a, err := openApp(ctx, cfg, log, schemaAsIs)
+	if err != nil {
+		return err
+	}
+	defer a.close(ctx)
+	st, err := a.db.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	printMigrationStatus(os.Stdout, cfg.ClickHouse.Database, st)
+	if len(st.Applied) > 0 {
+		return clickhouse.CheckNotNewer(st.Applied[len(st.Applied)-1].Version)
+	}
+	return nil
+}
+
+func printMigrationStatus(w io.Writer, database string, st clickhouse.MigrationStatus) {
+	fmt.Fprintf(w, "database %s\n", database)
+	for _, m := range st.Applied {
+		fmt.Fprintf(w, "  applied  %04d %s  %s\n", m.Version, m.Name, m.AppliedAt.UTC().Format(time.RFC3339))
+	}
+	for _, m := range st.Pending {
+		fmt.Fprintf(w, "  pending  %04d %s\n", m.Version, m.Name)
+	}
+	if len(st.Pending) == 0 {
+		fmt.Fprintln(w, "no migration is pending")
+	}
+	if st.Locked {
+		fmt.Fprintf(w, "a migration is running: process %d on %s holds the lock (renewed %s ago)\n",
+			st.Holder.PID, st.Holder.Host, st.Age.Round(time.Second))
+	} else {
+		fmt.Fprintln(w, "no migration is running")
+	}
 }
 
 // runSetup installs ClickHouse when it is missing.

@@ -9,7 +9,7 @@
 //	sinergi etl rebuild                  rebuild every snapshot whole
 //	sinergi etl submit --server URL ...  send a register through the API (check or submit)
 //	sinergi keys create|list|revoke      API keys
-//	sinergi migrate                      apply database migrations
+//	sinergi migrate [status]             apply database migrations, or show them
 //	sinergi setup                        install ClickHouse if it is missing
 package main
 
@@ -50,7 +50,9 @@ Commands:
                                make an API key (shown once; only its hash is kept)
   keys list                    list the keys (never their secrets)
   keys revoke <key id>         stop a key from working, at once
-  migrate                      apply pending database migrations
+  migrate                      apply pending database migrations (one at a time: a second
+                               waits for the first)
+  migrate status               the applied and pending migrations, and a running one
   setup                        install ClickHouse if it is missing
 
 Configuration comes from the YAML file given by --config or SINERGI_CONFIG, then from
@@ -117,7 +119,7 @@ func run(args []string) int {
 	case "keys":
 		err = runKeys(ctx, cfg, log, rest)
 	case "migrate":
-		err = runMigrate(ctx, cfg, log)
+		err = runMigrate(ctx, cfg, log, rest)
 	case "setup":
 		err = runSetup(ctx, log)
 	case "help", "-h", "--help":

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"text/template"
+	"time"
 )
 
 //go:embed migrations/*.sql
@@ -174,13 +176,36 @@ func LatestVersion() uint32 {
 	return ms[len(ms)-1].Version
 }
 
+// MigrationLockTable is the table that is the migration lock while it
+// exists (see Lock).
+const MigrationLockTable = "schema_migrations_lock"
+
 // Migrate applies the embedded migrations that are not applied yet, in
 // order. Statements are idempotent (IF NOT EXISTS), so a migration that
-// failed halfway can be run again.
+// failed halfway can be run again. On one server, two Migrate calls never
+// interleave: each holds the migration lock, kept in ClickHouse as the
+// load lock is (Lock), and the second waits for the first. (A cluster's
+// DDL runs ON CLUSTER through its own queue; a Lock cannot span servers.)
+// A database whose schema is newer than this binary's migrations is
+// refused: an older binary must not run against it.
 func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	ms, err := MigrationsFor(db.layout())
 	if err != nil {
 		return err
+	}
+	if db.cfg.Cluster == "" {
+		lock, err := db.AcquireLock(ctx, MigrationLockTable, thisProcess(), LockOptions{Wait: true,
+			Waiting: func(h LockHolder) {
+				log.Info("waiting for the migration of another process to finish", "holder_pid", h.PID, "holder_host", h.Host)
+			}})
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer func() {
+			if err := lock.Release(ctx); err != nil {
+				log.Warn("releasing the migration lock", "err", err)
+			}
+		}()
 	}
 	create, err := renderMigration("schema_migrations", createMigrationsTable, db.layout())
 	if err != nil {
@@ -192,6 +217,9 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	applied, err := db.AppliedVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := CheckNotNewer(applied); err != nil {
+		return err
 	}
 	for _, m := range ms {
 		if m.Version <= applied {
@@ -215,4 +243,70 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 		log.Info("migration applied", "version", m.Version, "name", m.Name)
 	}
 	return nil
+}
+
+// CheckNotNewer refuses a database whose schema version is newer than the
+// newest migration this binary has: an older sinergi would read and write
+// tables it does not know.
+func CheckNotNewer(applied uint32) error {
+	if latest := LatestVersion(); applied > latest {
+		return fmt.Errorf("the database schema is at version %d, newer than this sinergi knows (%d): "+
+			"a newer sinergi migrated it; run that version, or one at least as new", applied, latest)
+	}
+	return nil
+}
+
+// thisProcess is the migration lock's holder: this process.
+func thisProcess() LockHolder {
+	host, _ := os.Hostname()
+	return LockHolder{Host: host, PID: os.Getpid()}
+}
+
+// MigrationStatus is what `sinergi migrate status` shows.
+type MigrationStatus struct {
+	Applied []AppliedMigration
+	Pending []Migration
+	// Locked says a migration holds the lock now: by Holder, renewed Age
+	// ago.
+	Locked bool
+	Holder LockHolder
+	Age    time.Duration
+}
+
+// AppliedMigration is a migration the database records as applied.
+type AppliedMigration struct {
+	Version   uint32    `ch:"version"`
+	Name      string    `ch:"name"`
+	AppliedAt time.Time `ch:"applied_at"`
+}
+
+// MigrationStatus reads the applied migrations, the pending ones and who
+// holds the migration lock. A database never migrated has every migration
+// pending.
+func (db *DB) MigrationStatus(ctx context.Context) (MigrationStatus, error) {
+	var st MigrationStatus
+	ms, err := MigrationsFor(db.layout())
+	if err != nil {
+		return st, err
+	}
+	err = db.Select(ctx, &st.Applied, `SELECT version, any(name) AS name, min(applied_at) AS applied_at
+		FROM schema_migrations GROUP BY version ORDER BY version`)
+	if err != nil && !hasCode(err, codeUnknownTable) {
+		return st, fmt.Errorf("migration status: %w", err)
+	}
+	var applied uint32
+	for _, m := range st.Applied {
+		applied = max(applied, m.Version)
+	}
+	for _, m := range ms {
+		if m.Version > applied {
+			st.Pending = append(st.Pending, m)
+		}
+	}
+	if db.cfg.Cluster == "" {
+		if st.Holder, st.Age, st.Locked, err = db.lockHolder(ctx, MigrationLockTable); err != nil {
+			return st, fmt.Errorf("migration status: %w", err)
+		}
+	}
+	return st, nil
 }
