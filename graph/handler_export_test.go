@@ -7,8 +7,8 @@ import (
 
 // NewHandlerGqlgenEncoded is NewHandler with every answer encoded by
 // gqlgen's generated code: the path the hand-written encoders must match.
-func NewHandlerGqlgenEncoded(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache) http.Handler {
-	return newHandler(r, log, lim, cache, false)
+func NewHandlerGqlgenEncoded(r *Resolver, log *slog.Logger, lim Limits, cache *ResultCache, opts ...HandlerOption) http.Handler {
+	return newHandler(r, log, lim, cache, false, opts...)
 }
 
 // LargeAnswersEncoded counts the root fields answered by the hand-written
