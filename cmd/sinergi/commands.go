@@ -199,6 +199,15 @@ func runScheduler(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if cfg.DebugAddr != "" {
+		// The ETL's runs and the data's age, for a scheduler run on its own.
+		etl.RegisterFreshnessMetrics(a.telemetry.registry, a.runs)
+		stop, err := serveOperator(cfg.DebugAddr, cfg.DebugAllowRemote, a.telemetry.metricsHandler(), log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	sched.Start(ctx)
 	defer shutdownScheduler(sched, log)
 	<-ctx.Done()
