@@ -38,14 +38,28 @@ var cubeLevels = []int{0, 2, 4}
 // committed runs and those the new generation is to publish (bound to its
 // one placeholder).
 const winners = `(SELECT agreement_id, max(run_id) AS winning_run FROM coop_agreement_rows
-	WHERE ` + clickhouse.IncludedRuns + ` GROUP BY agreement_id)`
+	WHERE ` + clickhouse.IncludedRuns + onlyTouched + ` GROUP BY agreement_id)`
 
 // realisationWinners selects, per agreement, the newest such run that had
 // a realisations sheet: a register sent without one leaves the
 // realisations as they were.
 const realisationWinners = `(SELECT agreement_id, max(run_id) AS winning_run FROM coop_agreement_rows
-	WHERE ` + clickhouse.IncludedRuns + ` AND run_id NOT IN (SELECT run_id FROM coop_runs_without_realisations)
+	WHERE ` + clickhouse.IncludedRuns + ` AND run_id NOT IN (SELECT run_id FROM coop_runs_without_realisations)` + onlyTouched + `
 	GROUP BY agreement_id)`
+
+// onlyTouched limits a statement to the agreements an incremental
+// generation rebuilds (bound as an array of ids); a full rebuild binds
+// true first, which lets every agreement through.
+const onlyTouched = ` AND (? OR has(CAST(? AS Array(String)), agreement_id))`
+
+// touched is the pair of values onlyTouched binds: nil ids for every
+// agreement.
+func touched(ids []string) []any {
+	if ids == nil {
+		return []any{uint8(1), []string{}}
+	}
+	return []any{uint8(0), ids}
+}
 
 type rebuildStatement struct {
 	table string
@@ -67,7 +81,19 @@ func (s *Store) SnapshotTables() []string { return SnapshotTables }
 // replica of each shard, while the rows were inserted through one: it first
 // waits until every replica holds them (clickhouse.DB.SyncReplicas).
 func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error {
-	stages := [][]rebuildStatement{registerStatements(gen, runs), rollupStatements(gen), realisedCubeStatements(gen)}
+	prev, ids, err := s.incrementalBase(ctx, runs)
+	if err != nil {
+		return err
+	}
+	var register, rollups []rebuildStatement
+	if ids == nil {
+		register, rollups = registerStatements(gen, runs, nil), rollupStatements(gen, nil)
+	} else {
+		register = append(copyUntouched(gen, prev, ids, AgreementsTable, PartiesTable, RealisationsTable),
+			registerStatements(gen, runs, ids)...)
+		rollups = append(copyUntouched(gen, prev, ids, YearlyTable, ByRegionTable), rollupStatements(gen, ids)...)
+	}
+	stages := [][]rebuildStatement{register, rollups, realisedCubeStatements(gen)}
 	shardedReads := []string{"coop_realisation_rows", RealisationsTable, ""}
 	for i, stage := range stages {
 		if shardedReads[i] != "" {
@@ -92,35 +118,125 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) 
 	return nil
 }
 
+// An incremental generation rebuilds at most maxIncremental agreements,
+// whose ids take at most maxIncrementalBytes: they are bound into the
+// statements as an array, which must stay well within the server's
+// max_query_size (256 KiB by default). A load touching more (a whole
+// register sent again) rebuilds everything.
+const (
+	maxIncremental      = 2_000
+	maxIncrementalBytes = 64 << 10
+)
+
+// perAgreementTables are the snapshot tables whose rows each belong to one
+// agreement: an incremental generation copies those of the untouched
+// agreements from the published generation, with their columns.
+var perAgreementTables = map[string]string{
+	AgreementsTable: snapshotAgreementColumns, PartiesTable: snapshotPartyColumns, RealisationsTable: snapshotRealisationColumns,
+	YearlyTable: snapshotYearlyColumns, ByRegionTable: snapshotByRegionColumns,
+}
+
+// incrementalBase decides how a new generation that is to publish runs is
+// built. Whole (ids nil) without runs (a withdrawal, sinergi etl rebuild),
+// when the snapshot tables were not all published together, or when the
+// runs touch more than maxIncremental agreements. Otherwise it returns the
+// published generation prev and the agreements to rebuild: every
+// agreement of runs, of a withdrawn run, and every agreement prev holds
+// from a run that no longer counts; the winners of all others cannot have
+// changed (new runs only win the agreements they have). The agreement
+// cube, the running counts in force and the realised totals (tens of
+// thousands of rows) are rebuilt whole from the new generation.
+func (s *Store) incrementalBase(ctx context.Context, runs []uint64) (prev uint64, ids []string, err error) {
+	if len(runs) == 0 {
+		return 0, nil, nil
+	}
+	var published []struct {
+		Snapshot   string `ch:"snapshot"`
+		Generation uint64 `ch:"generation"`
+	}
+	if err := s.db.Select(ctx, &published, `SELECT snapshot, max(generation) AS generation FROM snapshot_generations
+		WHERE has(CAST(? AS Array(String)), snapshot) GROUP BY snapshot`, SnapshotTables); err != nil {
+		return 0, nil, fmt.Errorf("rebuild: published generations: %w", err)
+	}
+	if len(published) != len(SnapshotTables) {
+		return 0, nil, nil
+	}
+	for _, p := range published {
+		if p.Generation != published[0].Generation {
+			return 0, nil, nil
+		}
+	}
+	prev = published[0].Generation
+	var found []struct {
+		ID string `ch:"agreement_id"`
+	}
+	if err := s.db.Select(ctx, &found, `
+		SELECT DISTINCT agreement_id FROM (
+			SELECT agreement_id FROM coop_agreement_rows
+			WHERE has(CAST(? AS Array(UInt64)), run_id) OR run_id IN (SELECT run_id FROM etl_withdrawn_runs)
+			UNION ALL
+			SELECT agreement_id FROM coop_agreements_current
+			WHERE generation = ? AND NOT `+clickhouse.IncludedRuns+`)
+		LIMIT ?`, runs, prev, runs, maxIncremental+1); err != nil {
+		return 0, nil, fmt.Errorf("rebuild: agreements the runs touch: %w", err)
+	}
+	if len(found) > maxIncremental {
+		return 0, nil, nil
+	}
+	ids = make([]string, len(found))
+	size := 0
+	for i, f := range found {
+		ids[i] = f.ID
+		size += len(f.ID) + 3
+	}
+	if size > maxIncrementalBytes {
+		return 0, nil, nil
+	}
+	return prev, ids, nil
+}
+
+// copyUntouched copies the rows of the agreements not in ids from
+// generation prev into gen.
+func copyUntouched(gen, prev uint64, ids []string, tables ...string) []rebuildStatement {
+	out := make([]rebuildStatement, len(tables))
+	for i, table := range tables {
+		cols := perAgreementTables[table]
+		out[i] = rebuildStatement{table, `
+		INSERT INTO ` + table + ` (generation, ` + cols + `)
+		SELECT ?, ` + cols + ` FROM ` + table + `
+		WHERE generation = ? AND NOT has(CAST(? AS Array(String)), agreement_id)`, []any{gen, prev, ids}}
+	}
+	return out
+}
+
 // registerStatements copy the winning rows into the snapshot. The
 // realisation tables are sharded in a cluster: their subqueries are GLOBAL,
 // run once on this server rather than on each shard's (see
 // clickhouse.Sharded).
-func registerStatements(gen uint64, runs []uint64) []rebuildStatement {
+func registerStatements(gen uint64, runs []uint64, ids []string) []rebuildStatement {
+	only := touched(ids)
+	args := func(head ...any) []any { return append(append(head, only...), append([]any{runs}, only...)...) }
 	return []rebuildStatement{
 		{AgreementsTable, `
-		INSERT INTO coop_agreements_current (generation, agreement_id, run_id, document_numbers, title, document_type,
-			signed_on, signed_place, starts_on, ends_on, status, declared_issues, derived_issues, issues, fields,
-			committed_value, funding_source, source_reference, region_codes, village_keys, party_types,
-			partner_keys, partner_sectors)
+		INSERT INTO coop_agreements_current (generation, ` + snapshotAgreementColumns + `)
 		SELECT ?, agreement_id, run_id, document_numbers, title, document_type, signed_on, signed_place,
 		       starts_on, ends_on, status, declared_issues, derived_issues,
 		       arraySort(arrayDistinct(arrayConcat(declared_issues, derived_issues))), fields,
 		       committed_value, funding_source, source_reference, region_codes, village_keys, party_types,
 		       partner_keys, partner_sectors
 		FROM coop_agreement_rows
-		WHERE (agreement_id, run_id) IN ` + winners, []any{gen, runs}},
+		WHERE 1` + onlyTouched + ` AND (agreement_id, run_id) IN ` + winners, args(gen)},
 		{PartiesTable, `
-		INSERT INTO coop_parties (generation, agreement_id, party_type, name, partner_key, region_code, sector, role, body_id)
-		SELECT ?, agreement_id, party_type, name, partner_key, region_code, sector, role, body_id
+		INSERT INTO coop_parties (generation, ` + snapshotPartyColumns + `)
+		SELECT ?, ` + snapshotPartyColumns + `
 		FROM coop_party_rows
-		WHERE (agreement_id, run_id) IN ` + winners, []any{gen, runs}},
+		WHERE 1` + onlyTouched + ` AND (agreement_id, run_id) IN ` + winners, args(gen)},
 		{RealisationsTable, `
-		INSERT INTO coop_realisations (generation, agreement_id, village_code, month, value, beneficiaries, outputs)
-		SELECT ?, agreement_id, village_code, month, value, beneficiaries, outputs
+		INSERT INTO coop_realisations (generation, ` + snapshotRealisationColumns + `)
+		SELECT ?, ` + snapshotRealisationColumns + `
 		FROM coop_realisation_rows
-		WHERE (agreement_id, run_id) GLOBAL IN ` + realisationWinners + `
-		  AND (run_id, line) GLOBAL NOT IN (SELECT run_id, line FROM coop_realisation_dropped)`, []any{gen, runs}},
+		WHERE 1` + onlyTouched + ` AND (agreement_id, run_id) GLOBAL IN ` + realisationWinners + `
+		  AND (run_id, line) GLOBAL NOT IN (SELECT run_id, line FROM coop_realisation_dropped)`, args(gen)},
 		{BodiesTable, `
 		INSERT INTO coop_bodies (generation, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members)
 		SELECT ?, body_id, name, region_code, established_on, legal_basis, joint_enterprise, members
@@ -129,6 +245,18 @@ func registerStatements(gen uint64, runs []uint64) []rebuildStatement {
 			WHERE ` + clickhouse.IncludedRuns + ` GROUP BY body_id)`, []any{gen, runs}},
 	}
 }
+
+// The columns of the per-agreement tables but the generation.
+const (
+	snapshotAgreementColumns = `agreement_id, run_id, document_numbers, title, document_type, signed_on, signed_place,
+		starts_on, ends_on, status, declared_issues, derived_issues, issues, fields, committed_value, funding_source,
+		source_reference, region_codes, village_keys, party_types, partner_keys, partner_sectors`
+	snapshotPartyColumns       = `agreement_id, party_type, name, partner_key, region_code, sector, role, body_id`
+	snapshotRealisationColumns = `agreement_id, village_code, month, value, beneficiaries, outputs`
+	snapshotYearlyColumns      = `village_code, year, agreement_id, value, beneficiaries`
+	snapshotByRegionColumns    = `region_code, agreement_id, status, signed_on, starts_on, ends_on, issues, fields,
+		committed_value, village_keys, party_types, partner_keys, partner_sectors`
+)
 
 // issueRows explodes an agreement into its issue rows: '*' once, then each
 // effective issue, or 'NONE' when it has none (as cooperationStats names
@@ -147,24 +275,24 @@ const regionAncestors = `arrayDistinct(arrayConcat(
 // rollupStatements build, from the agreements and realisations snapshots,
 // the yearly realised values, the by-region index, the agreement cube and
 // the running counts of agreements in force.
-func rollupStatements(gen uint64) []rebuildStatement {
+func rollupStatements(gen uint64, ids []string) []rebuildStatement {
+	only := append([]any{gen}, touched(ids)...)
 	stmts := []rebuildStatement{
 		{YearlyTable, `
-		INSERT INTO coop_realised_yearly (generation, village_code, year, agreement_id, value, beneficiaries)
+		INSERT INTO coop_realised_yearly (generation, ` + snapshotYearlyColumns + `)
 		SELECT generation, village_code, toYear(month) AS year, agreement_id, sum(value), sum(beneficiaries)
 		FROM coop_realisations
-		WHERE generation = ?
-		GROUP BY generation, village_code, year, agreement_id`, []any{gen}},
+		WHERE generation = ?` + onlyTouched + `
+		GROUP BY generation, village_code, year, agreement_id`, only},
 		{ByRegionTable, `
-		INSERT INTO coop_agreements_by_region (generation, region_code, agreement_id, status, signed_on, starts_on,
-			ends_on, issues, fields, committed_value, village_keys, party_types, partner_keys, partner_sectors)
+		INSERT INTO coop_agreements_by_region (generation, ` + snapshotByRegionColumns + `)
 		SELECT generation, region_code, agreement_id, status, signed_on, starts_on, ends_on, issues, fields,
 		       committed_value, arrayFilter(v -> startsWith(v, region_code), village_keys), party_types,
 		       partner_keys, partner_sectors
 		FROM (SELECT generation, arrayJoin(` + regionAncestors + `) AS region_code, agreement_id, status, signed_on,
 		             starts_on, ends_on, issues, fields, committed_value, village_keys, party_types, partner_keys,
 		             partner_sectors
-		      FROM coop_agreements_current WHERE generation = ?)`, []any{gen}},
+		      FROM coop_agreements_current WHERE generation = ?` + onlyTouched + `)`, only},
 		// +1 on the first day in force, -1 on the day after the last (an
 		// agreement ending before it starts is never in force), as activeOn
 		// judges it.
