@@ -1,6 +1,10 @@
 package coopch
 
-import "github.com/sinergi-id/sinergi/internal/cooperation"
+import (
+	"context"
+
+	"github.com/sinergi-id/sinergi/internal/cooperation"
+)
 
 // SnapshotOnly returns a Store on the same database that answers every
 // question from the snapshot, never from its rollups, so that tests can
@@ -25,4 +29,10 @@ func CubeAnswers(q cooperation.StatsQuery) bool {
 		}
 	}
 	return true
+}
+
+// IncrementalBase is incrementalBase: the generation a refresh publishing
+// runs would copy from, and the agreements it would rebuild (nil: all).
+func (s *Store) IncrementalBase(ctx context.Context, runs []uint64) (uint64, []string, error) {
+	return s.incrementalBase(ctx, runs)
 }

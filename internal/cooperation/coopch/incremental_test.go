@@ -1,0 +1,63 @@
+package coopch_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/etltest"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
+	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
+	"github.com/sinergi-id/sinergi/internal/realdata"
+)
+
+// A refresh that publishes a register of a few agreements rebuilds those
+// agreements only, copying the others from the published generation; one
+// without new runs (a withdrawal, sinergi etl rebuild) rebuilds all.
+// (etl.TestPublicationEqualsFullRebuild checks that both publish the same
+// rows.)
+func TestIncrementalGenerationRebuildsTheTouchedAgreements(t *testing.T) {
+	ctx := context.Background()
+	db := clickhousetest.NewDB(t)
+	runner := etltest.NewRunner(db, clickhousetest.Logger(t))
+	seed := filepath.Join("..", "..", "..", "etl", "seed")
+	known := filepath.Join("..", "..", "..", "etl", "testdata", "register", "known")
+	loads := [][]string{
+		{etl.DatasetRegions, realdata.Path(t, "kaltim_wilayah_kemendagri_2025.csv")},
+		{etl.DatasetRegister, filepath.Join(seed, "agreements.csv"), filepath.Join(seed, "parties.csv")},
+		{etl.DatasetRegister, filepath.Join(known, "agreements.csv"), filepath.Join(known, "parties.csv")},
+	}
+	var last etl.Result
+	for _, l := range loads {
+		var err error
+		if last, err = runner.Load(ctx, l[0], l[1:]...); err != nil {
+			t.Fatalf("load %v: %v", l, err)
+		}
+	}
+	store := coopch.NewStore(db)
+	_, ids, err := store.IncrementalBase(ctx, []uint64{last.Runs[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) == 0 {
+		t.Fatalf("a register of a few agreements: rebuild %v, want its agreements", ids)
+	}
+	for _, id := range []string{"JATIM-KALTIM-2025", "KUKAR-2025-001"} { // two of the known register's
+		if !slices.Contains(ids, id) {
+			t.Errorf("rebuild %v: %s is missing", ids, id)
+		}
+	}
+	var total uint64
+	if err := db.QueryRow(ctx, `SELECT count() FROM coop_agreements_current
+		WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements_current')`, nil, &total); err != nil {
+		t.Fatal(err)
+	}
+	if uint64(len(ids)) >= total {
+		t.Errorf("rebuild %d agreements of %d: the seed's should be copied", len(ids), total)
+	}
+	if _, ids, err := store.IncrementalBase(ctx, nil); err != nil || ids != nil {
+		t.Errorf("without new runs: rebuild %v (%v), want everything", ids, err)
+	}
+}
