@@ -12,24 +12,35 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(clickhousetest.Main(m)) }
 
+// openTestApp opens the app on a fresh migrated test database with the
+// default configuration as change makes it, reading as an anonymous viewer
+// unless change says otherwise; it closes when the test ends.
+func openTestApp(t *testing.T, change func(*Config)) *app {
+	t.Helper()
+	chCfg := clickhousetest.NewDB(t).Config() // migrated
+	cfg := defaultConfig()
+	cfg.ClickHouse.Addr, cfg.ClickHouse.Database = chCfg.Addr, chCfg.Database
+	cfg.ClickHouse.Username, cfg.ClickHouse.Password = chCfg.Username, chCfg.Password
+	cfg.Auth.AnonymousRead = true
+	if change != nil {
+		change(&cfg)
+	}
+	a, err := openApp(t.Context(), cfg, clickhousetest.Logger(t), schemaRequire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.close(context.Background()) })
+	return a
+}
+
 // TestControlPathsAnswerWhenReadsAreExhausted is part of issue 16's third
 // finding: ten heavy aliases took the whole connection pool, and the
 // result cache's poll and readiness, which shared it, stopped answering.
 // With every connection of the API's read pool held, readiness and the
 // poll's statement still answer on their own pool.
 func TestControlPathsAnswerWhenReadsAreExhausted(t *testing.T) {
-	db := clickhousetest.NewDB(t) // migrated
-	chCfg := db.Config()
-	cfg := defaultConfig()
-	cfg.ClickHouse.Addr, cfg.ClickHouse.Database = chCfg.Addr, chCfg.Database
-	cfg.ClickHouse.Username, cfg.ClickHouse.Password = chCfg.Username, chCfg.Password
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := openApp(ctx, cfg, clickhousetest.Logger(t), schemaRequire)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close(context.Background())
+	ctx := t.Context()
+	a := openTestApp(t, nil)
 	if err := a.openServing(ctx); err != nil {
 		t.Fatal(err)
 	}

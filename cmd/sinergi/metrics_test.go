@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +13,6 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/sinergi-id/sinergi/etl"
-	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 	"github.com/sinergi-id/sinergi/internal/realdata"
 )
 
@@ -22,19 +20,8 @@ import (
 // after a load and a few requests, as Prometheus would, and checks the
 // figures, not only the names.
 func TestMetricsAfterALoadAndRequests(t *testing.T) {
-	db := clickhousetest.NewDB(t) // migrated
-	chCfg := db.Config()
-	cfg := defaultConfig()
-	cfg.Auth.AnonymousRead = true // the requests carry no key
-	cfg.ClickHouse.Addr, cfg.ClickHouse.Database = chCfg.Addr, chCfg.Database
-	cfg.ClickHouse.Username, cfg.ClickHouse.Password = chCfg.Username, chCfg.Password
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := openApp(ctx, cfg, clickhousetest.Logger(t), schemaRequire)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close(context.Background())
+	ctx := t.Context()
+	a := openTestApp(t, nil) // reading as an anonymous viewer: the requests carry no key
 	if err := a.openServing(ctx); err != nil {
 		t.Fatal(err)
 	}

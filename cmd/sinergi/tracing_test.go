@@ -33,19 +33,8 @@ func TestTracingIsOffByDefault(t *testing.T) {
 // with the SDK's in-memory exporter: the operation's server span, named
 // after it, is the parent of the spans of the ClickHouse statements it ran.
 func TestOperationAndStatementSpans(t *testing.T) {
-	db := clickhousetest.NewDB(t) // migrated
-	chCfg := db.Config()
-	cfg := defaultConfig()
-	cfg.Auth.AnonymousRead = true // the requests carry no key
-	cfg.ClickHouse.Addr, cfg.ClickHouse.Database = chCfg.Addr, chCfg.Database
-	cfg.ClickHouse.Username, cfg.ClickHouse.Password = chCfg.Username, chCfg.Password
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := openApp(ctx, cfg, clickhousetest.Logger(t), schemaRequire)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close(context.Background())
+	ctx := t.Context()
+	a := openTestApp(t, nil) // reading as an anonymous viewer: the requests carry no key
 	spans := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
 	a.telemetry = newTelemetryTracing(tp, tp.Shutdown) // before the API's pools open with its hook
