@@ -70,3 +70,27 @@ func (r *Resolver) runSubmission(ctx context.Context, runID string) (*model.Regi
 	}
 	return submissionToModel(*sub, nil), nil
 }
+
+func withdrawalToModel(w submission.Withdrawal) *model.AgreementWithdrawal {
+	return &model.AgreementWithdrawal{AgreementID: w.AgreementID, Withdrawn: w.Withdrawn, By: w.Actor, At: w.At, Reason: w.Reason}
+}
+
+func (r *Resolver) auditEvents(ctx context.Context, first *int, before *string) ([]*model.AuditEvent, error) {
+	var beforeID uint64
+	if before != nil && *before != "" {
+		id, err := strconv.ParseUint(*before, 10, 64)
+		if err != nil {
+			return nil, fault.Invalid("before %q is not an event id", *before)
+		}
+		beforeID = id
+	}
+	events, err := r.Accounts.Events(ctx, deref(first, 100), beforeID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.AuditEvent, len(events))
+	for i, e := range events {
+		out[i] = &model.AuditEvent{ID: strconv.FormatUint(e.ID, 10), At: e.At, Actor: e.Actor, Action: e.Action, Subject: e.Subject, Detail: e.Detail}
+	}
+	return out, nil
+}

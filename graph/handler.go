@@ -36,7 +36,8 @@ const rootFieldsAtOnce = 2
 // volatileRootFields read what a load does not version (ETL runs, rejects,
 // freshness change with every run, failed ones too): answers that include
 // them are never cached and carry no ETag.
-var volatileRootFields = map[string]bool{"etlRuns": true, "etlRejects": true, "dataFreshness": true}
+var volatileRootFields = map[string]bool{"etlRuns": true, "etlRejects": true, "dataFreshness": true,
+	"auditEvents": true, "registerCheck": true}
 
 // HandlerOption adds to what NewHandler builds.
 type HandlerOption func(*endpoint)

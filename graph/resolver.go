@@ -6,6 +6,7 @@ package graph
 import (
 	"context"
 
+	"github.com/sinergi-id/sinergi/internal/account"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -22,6 +23,8 @@ type Resolver struct {
 	// Submissions checks and submits registers; nil serves no submission
 	// (the mutations then fail).
 	Submissions *submission.Service
+	// Accounts answers the audit history (admins).
+	Accounts *account.Service
 	// Published returns the newest published snapshot generation. When set,
 	// an operation during which a load published runs again (see
 	// runOperation); nil leaves that check out.

@@ -140,6 +140,24 @@ func (r *mutationResolver) SubmitRegister(ctx context.Context, files []*graphql.
 	return submissionToModel(sub, runToModel(sub.Run)), nil
 }
 
+// WithdrawAgreement is the resolver for the withdrawAgreement field.
+func (r *mutationResolver) WithdrawAgreement(ctx context.Context, id string, reason string) (*model.AgreementWithdrawal, error) {
+	w, err := r.Submissions.Withdraw(ctx, id, reason)
+	if err != nil {
+		return nil, err
+	}
+	return withdrawalToModel(w), nil
+}
+
+// RestoreAgreement is the resolver for the restoreAgreement field.
+func (r *mutationResolver) RestoreAgreement(ctx context.Context, id string, reason string) (*model.AgreementWithdrawal, error) {
+	w, err := r.Submissions.Restore(ctx, id, reason)
+	if err != nil {
+		return nil, err
+	}
+	return withdrawalToModel(w), nil
+}
+
 // Kabupaten is the resolver for the kabupaten field.
 func (r *partnerResolver) Kabupaten(ctx context.Context, obj *model.Partner) ([]*model.Region, error) {
 	return r.regionsLoad(ctx, obj.KabupatenCodes)
@@ -480,6 +498,11 @@ func (r *queryResolver) RegisterCheck(ctx context.Context, id string) (*model.Re
 		return nil, err
 	}
 	return registerCheckToModel(report), nil
+}
+
+// AuditEvents is the resolver for the auditEvents field.
+func (r *queryResolver) AuditEvents(ctx context.Context, first *int, before *string) ([]*model.AuditEvent, error) {
+	return r.auditEvents(ctx, first, before)
 }
 
 // Village is the resolver for the village field.

@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -486,5 +487,100 @@ func TestEtlSubmitCommand(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "succeeded: read 4, loaded 2, refused 2") {
 		t.Errorf("etl submit printed:\n%s", out.String())
+	}
+}
+
+// TestWithdrawalAndAuditHistory: an office withdraws its mistaken
+// agreement with a reason; another office cannot; the figures leave it
+// out from the publish the withdrawal makes; only an admin restores it;
+// the audit history (admins only) has both, and exports as CSV.
+func TestWithdrawalAndAuditHistory(t *testing.T) {
+	a := testApp(t, false)
+	ctx := context.Background()
+	wilayah, err := extractFiles(kaltim.Files(), t.TempDir(), kaltim.Wilayah)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.runner().Load(ctx, etl.DatasetRegions, wilayah...); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.httpHandler(newResultCache()))
+	defer srv.Close()
+	_, kukar := createKey(t, a, "--name", "DPMD Kukar", "--role", "editor", "--scope", "64.02")
+	_, berau := createKey(t, a, "--name", "DPMD Berau", "--role", "editor", "--scope", "64.03")
+	_, admin := createKey(t, a, "--name", "Admin DPMPD", "--role", "admin")
+	if ans := gqlUpload(t, srv, kukar, submitMutation, map[string][]byte{"kukar.xlsx": kukarRegister(t)}); !strings.Contains(ans.body, "SUCCEEDED") {
+		t.Fatalf("submission: %s", ans.body)
+	}
+	inKukar := func() int {
+		return decode[struct{ Agreements struct{ TotalCount int } }](t, gql(t, srv, kukar,
+			`{ agreements(filter: {regionCode: "64.02"}) { totalCount } }`, nil)).Agreements.TotalCount
+	}
+	if n := inKukar(); n != 2 {
+		t.Fatalf("agreements touching 64.02 before: %d, want 2", n)
+	}
+	const withdraw = `mutation($id: ID!, $reason: String!) { withdrawAgreement(id: $id, reason: $reason) { agreementId withdrawn by reason } }`
+	const restore = `mutation($id: ID!, $reason: String!) { restoreAgreement(id: $id, reason: $reason) { withdrawn } }`
+	vars := map[string]any{"id": "KUKAR-2026-001", "reason": "salah input: perjanjian ganda"}
+	if ans := gql(t, srv, berau, withdraw, vars); ans.status != http.StatusForbidden || ans.code() != "FORBIDDEN" {
+		t.Errorf("Berau withdrawing Kukar's agreement: %d %s, want 403", ans.status, ans.body)
+	}
+	if ans := gql(t, srv, kukar, withdraw, map[string]any{"id": "KUKAR-2026-001", "reason": " "}); ans.code() != "BAD_USER_INPUT" {
+		t.Errorf("a withdrawal without a reason: %s", ans.body)
+	}
+	w := decode[struct {
+		WithdrawAgreement struct {
+			AgreementID string
+			Withdrawn   bool
+			By, Reason  string
+		}
+	}](t, gql(t, srv, kukar, withdraw, vars)).WithdrawAgreement
+	if !w.Withdrawn || !strings.Contains(w.By, "DPMD Kukar") || w.Reason != "salah input: perjanjian ganda" {
+		t.Errorf("withdrawal: %+v", w)
+	}
+	if n := inKukar(); n != 1 {
+		t.Errorf("agreements touching 64.02 after the withdrawal: %d, want 1", n)
+	}
+	if got := agreementIDs(t, srv, kukar); !slices.Equal(got, []string{"JOINT-2026-001"}) {
+		t.Errorf("agreements after the withdrawal: %v", got)
+	}
+	if ans := gql(t, srv, kukar, restore, vars); ans.status != http.StatusForbidden {
+		t.Errorf("an editor restoring: %d %s, want 403", ans.status, ans.body)
+	}
+	// Another publish (a load) keeps it out.
+	if ans := gqlUpload(t, srv, berau, submitMutation, map[string][]byte{"berau.xlsx": workbook(t, registerSheets{
+		"agreements": {{"BERAU-2026-009", "Wisata", "PKS", "2026-02-02", "ACTIVE", "2000"}},
+		"parties":    {{"BERAU-2026-009", "DESA", "Merabu", "64.03.01.2001"}},
+	})}); !strings.Contains(ans.body, "SUCCEEDED") {
+		t.Fatalf("Berau's submission: %s", ans.body)
+	}
+	if n := inKukar(); n != 1 {
+		t.Errorf("agreements touching 64.02 after another load: %d, want 1", n)
+	}
+	if ans := gql(t, srv, admin, restore, map[string]any{"id": "KUKAR-2026-001", "reason": "ternyata benar"}); ans.status != http.StatusOK || ans.code() != "" {
+		t.Errorf("an admin restoring: %d %s", ans.status, ans.body)
+	}
+	if n := inKukar(); n != 2 {
+		t.Errorf("agreements touching 64.02 after the restoration: %d, want 2", n)
+	}
+
+	const history = `{ auditEvents(first: 20) { id at actor action subject detail } }`
+	if ans := gql(t, srv, kukar, history, nil); ans.status != http.StatusForbidden {
+		t.Errorf("an editor reading the audit history: %d %s, want 403", ans.status, ans.body)
+	}
+	events := decode[struct {
+		AuditEvents []struct{ Actor, Action, Subject, Detail string }
+	}](t, gql(t, srv, admin, history, nil)).AuditEvents
+	var actions []string
+	for _, e := range events {
+		actions = append(actions, e.Action)
+	}
+	if len(events) < 4 || events[0].Action != "agreement.restore" || events[2].Action != "agreement.withdraw" ||
+		!strings.Contains(events[2].Actor, "DPMD Kukar") || !strings.Contains(events[2].Detail, "perjanjian ganda") {
+		t.Errorf("audit history: %v\n%+v", actions, events)
+	}
+	csv := send(t, http.MethodGet, srv.URL+"/export.csv?query="+url.QueryEscape(history), admin, "", nil)
+	if csv.status != http.StatusOK || !strings.Contains(csv.body, "agreement.withdraw") || !strings.Contains(csv.body, "key.create") {
+		t.Errorf("audit history as CSV: %d %.500s", csv.status, csv.body)
 	}
 }

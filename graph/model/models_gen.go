@@ -41,6 +41,29 @@ type AgreementFilter struct {
 	SignedDuring *DateRange `json:"signedDuring,omitempty"`
 }
 
+// An agreement's withdrawal as last changed.
+type AgreementWithdrawal struct {
+	AgreementID string `json:"agreementId"`
+	// True when withdrawn, false when restored.
+	Withdrawn bool      `json:"withdrawn"`
+	By        string    `json:"by"`
+	At        time.Time `json:"at"`
+	Reason    string    `json:"reason"`
+}
+
+// One change in the audit history: a key made or revoked, a register submitted, an agreement withdrawn or restored.
+type AuditEvent struct {
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
+	// Who: key:<id> (<name>), or cli:<user> for the server's command line.
+	Actor string `json:"actor"`
+	// key.create, key.revoke, register.submit, agreement.withdraw, agreement.restore.
+	Action string `json:"action"`
+	// What it acted on: a key id, a run id, an agreement id.
+	Subject string `json:"subject"`
+	Detail  string `json:"detail"`
+}
+
 type BodyFilter struct {
 	RegionCode *string `json:"regionCode,omitempty"`
 	// Only bodies without an agreement in force today.

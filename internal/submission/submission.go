@@ -38,6 +38,12 @@ type Loader interface {
 	Load(ctx context.Context, dataset string, files ...string) (etl.Result, error)
 }
 
+// LoadPublisher loads and rebuilds (etl.Runner).
+type LoadPublisher interface {
+	Loader
+	Publisher
+}
+
 // Auditor records what people changed (account.Service).
 type Auditor interface {
 	Record(ctx context.Context, actor, action, subject, detail string) error
@@ -94,15 +100,17 @@ var DefaultLimits = Limits{MaxBytes: 32 << 20, MaxFiles: 4, Workbook: tabular.Li
 
 // Service checks and submits registers.
 type Service struct {
-	loader  Loader
-	regions etl.RegionLister
-	current CurrentAgreements
-	store   Store
-	audit   Auditor
-	dir     string // submitted files are kept here, one directory each
-	limits  Limits
-	log     *slog.Logger
-	checks  *expirable.LRU[string, *Report]
+	loader      Loader
+	publisher   Publisher
+	withdrawals WithdrawalStore
+	regions     etl.RegionLister
+	current     CurrentAgreements
+	store       Store
+	audit       Auditor
+	dir         string // submitted files are kept here, one directory each
+	limits      Limits
+	log         *slog.Logger
+	checks      *expirable.LRU[string, *Report]
 }
 
 // checksKept and checkTTL bound the check reports kept for paging and
@@ -113,8 +121,8 @@ const (
 )
 
 // NewService returns a Service keeping submitted files under dir.
-func NewService(loader Loader, regions etl.RegionLister, current CurrentAgreements, store Store, audit Auditor, dir string, limits Limits, log *slog.Logger) *Service {
-	return &Service{loader: loader, regions: regions, current: current, store: store, audit: audit, dir: dir, limits: limits, log: log,
+func NewService(loader LoadPublisher, regions etl.RegionLister, current CurrentAgreements, store Store, withdrawals WithdrawalStore, audit Auditor, dir string, limits Limits, log *slog.Logger) *Service {
+	return &Service{loader: loader, publisher: loader, withdrawals: withdrawals, regions: regions, current: current, store: store, audit: audit, dir: dir, limits: limits, log: log,
 		checks: expirable.NewLRU(checksKept, func(_ string, r *Report) { _ = os.RemoveAll(r.dir) }, checkTTL)}
 }
 

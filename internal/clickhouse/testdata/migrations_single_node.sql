@@ -426,3 +426,13 @@ CREATE TABLE IF NOT EXISTS register_submissions (
     error        String
 ) ENGINE = ReplacingMergeTree()
 ORDER BY run_id;
+-- 0015_agreement_withdrawals.sql
+CREATE TABLE IF NOT EXISTS coop_agreement_withdrawals (
+    agreement_id String,
+    version      UInt64,
+    withdrawn    UInt8,
+    actor        String,
+    at           DateTime,
+    reason       String
+) ENGINE = MergeTree()
+ORDER BY (agreement_id, version);

@@ -34,17 +34,29 @@ var SnapshotTables = []string{AgreementsTable, PartiesTable, RealisationsTable, 
 // from the snapshot.
 var cubeLevels = []int{0, 2, 4}
 
-// winners selects, per agreement, the newest run that has it among the
+// newestRuns selects, per agreement, the newest run that has it among the
 // committed runs and those the new generation is to publish (bound to its
-// one placeholder).
-const winners = `(SELECT agreement_id, max(run_id) AS winning_run FROM coop_agreement_rows
+// one placeholder; onlyTouched binds its own). Pruning keeps them all: a
+// withdrawn agreement's rows stay for its restoration.
+const newestRuns = `(SELECT agreement_id, max(run_id) AS winning_run FROM coop_agreement_rows
 	WHERE ` + clickhouse.IncludedRuns + onlyTouched + ` GROUP BY agreement_id)`
+
+// winners are the newest runs of the agreements that count: a withdrawn
+// agreement has none.
+const winners = `(SELECT agreement_id, max(run_id) AS winning_run FROM coop_agreement_rows
+	WHERE ` + clickhouse.IncludedRuns + onlyTouched + ` AND agreement_id NOT IN ` + withdrawnAgreements + ` GROUP BY agreement_id)`
+
+// withdrawnAgreements are the agreements whose newest withdrawal row says
+// withdrawn (withdrawAgreement; restoreAgreement writes a newer row).
+const withdrawnAgreements = `(SELECT agreement_id FROM coop_agreement_withdrawals
+	GROUP BY agreement_id HAVING argMax(withdrawn, version) = 1)`
 
 // realisationWinners selects, per agreement, the newest such run that had
 // a realisations sheet: a register sent without one leaves the
 // realisations as they were.
 const realisationWinners = `(SELECT agreement_id, max(run_id) AS winning_run FROM coop_agreement_rows
 	WHERE ` + clickhouse.IncludedRuns + ` AND run_id NOT IN (SELECT run_id FROM coop_runs_without_realisations)` + onlyTouched + `
+	AND agreement_id NOT IN ` + withdrawnAgreements + `
 	GROUP BY agreement_id)`
 
 // onlyTouched limits a statement to the agreements an incremental

@@ -79,3 +79,47 @@ func (s *Store) Submissions(ctx context.Context, runs []uint64) (map[uint64]subm
 	}
 	return out, nil
 }
+
+var _ submission.WithdrawalStore = (*Store)(nil)
+
+// SaveWithdrawal adds a withdrawal (or restoration) row.
+func (s *Store) SaveWithdrawal(ctx context.Context, w submission.Withdrawal) error {
+	batch, err := s.db.PrepareBatch(ctx, `INSERT INTO coop_agreement_withdrawals (agreement_id, version, withdrawn, actor, at, reason)`)
+	if err != nil {
+		return fmt.Errorf("save withdrawal: %w", err)
+	}
+	var withdrawn uint8
+	if w.Withdrawn {
+		withdrawn = 1
+	}
+	if err := batch.Append(w.AgreementID, uint64(time.Now().UnixNano()), withdrawn, w.Actor, w.At, w.Reason); err != nil {
+		return fmt.Errorf("save withdrawal: %w", err)
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("save withdrawal: %w", clickhouse.MapError(err))
+	}
+	return nil
+}
+
+type withdrawalRow struct {
+	ID        string    `ch:"agreement_id"`
+	Withdrawn uint8     `ch:"withdrawn"`
+	Actor     string    `ch:"actor"`
+	At        time.Time `ch:"at"`
+	Reason    string    `ch:"reason"`
+}
+
+// Withdrawal is the newest withdrawal row of an agreement.
+func (s *Store) Withdrawal(ctx context.Context, id string) (submission.Withdrawal, bool, error) {
+	var rows []withdrawalRow
+	q := `SELECT agreement_id, withdrawn, actor, at, reason FROM coop_agreement_withdrawals
+		WHERE agreement_id = ? ORDER BY version DESC LIMIT 1`
+	if err := s.db.Select(ctx, &rows, q, id); err != nil {
+		return submission.Withdrawal{}, false, fmt.Errorf("withdrawal: %w", err)
+	}
+	if len(rows) == 0 {
+		return submission.Withdrawal{}, false, nil
+	}
+	r := rows[0]
+	return submission.Withdrawal{AgreementID: r.ID, Withdrawn: r.Withdrawn == 1, Actor: r.Actor, At: r.At.UTC(), Reason: r.Reason}, true, nil
+}

@@ -1,0 +1,109 @@
+package submission
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sinergi-id/sinergi/internal/account"
+	"github.com/sinergi-id/sinergi/internal/fault"
+)
+
+// Withdrawal is an agreement's withdrawal state as last changed.
+type Withdrawal struct {
+	AgreementID string
+	Withdrawn   bool
+	Actor       string
+	At          time.Time
+	Reason      string
+}
+
+// WithdrawalStore keeps withdrawals (coop_agreement_withdrawals).
+type WithdrawalStore interface {
+	SaveWithdrawal(ctx context.Context, w Withdrawal) error
+	// Withdrawal is the newest withdrawal row of an agreement, if any.
+	Withdrawal(ctx context.Context, agreementID string) (Withdrawal, bool, error)
+}
+
+// Publisher rebuilds and publishes the snapshots (etl.Runner.Rebuild).
+type Publisher interface {
+	Rebuild(ctx context.Context) ([]string, error)
+}
+
+const maxReasonBytes = 1000
+
+// Withdraw takes an agreement out of every figure: an editor an agreement
+// that touches its regions (as published), an admin any. The snapshots are
+// rebuilt and published before it returns, so the next answer leaves it
+// out; its rows stay, and the withdrawal is in the audit history.
+func (s *Service) Withdraw(ctx context.Context, id, reason string) (Withdrawal, error) {
+	p, err := requireEditor(ctx)
+	if err != nil {
+		return Withdrawal{}, err
+	}
+	reason, err = checkReason(reason)
+	if err != nil {
+		return Withdrawal{}, err
+	}
+	found, err := s.current.AgreementsByID(ctx, []string{id})
+	if err != nil {
+		return Withdrawal{}, fmt.Errorf("withdraw: %w", err)
+	}
+	if len(found) == 0 {
+		return Withdrawal{}, fault.NotFound("no agreement %q is published (withdrawn already, or never loaded)", id)
+	}
+	if p.Role != account.RoleAdmin && !slices.ContainsFunc(found[0].RegionCodes, p.Covers) {
+		return Withdrawal{}, fault.Forbidden("agreement %s touches none of your regions (%s): that office or an admin may withdraw it", id, p.ScopeText())
+	}
+	return s.changeWithdrawal(ctx, p, id, true, reason)
+}
+
+// Restore counts a withdrawn agreement again: admins only.
+func (s *Service) Restore(ctx context.Context, id, reason string) (Withdrawal, error) {
+	if err := account.Require(ctx, account.RoleAdmin); err != nil {
+		return Withdrawal{}, err
+	}
+	reason, err := checkReason(reason)
+	if err != nil {
+		return Withdrawal{}, err
+	}
+	w, ok, err := s.withdrawals.Withdrawal(ctx, id)
+	if err != nil {
+		return Withdrawal{}, fmt.Errorf("restore: %w", err)
+	}
+	if !ok || !w.Withdrawn {
+		return Withdrawal{}, fault.NotFound("agreement %q is not withdrawn", id)
+	}
+	return s.changeWithdrawal(ctx, account.FromContext(ctx), id, false, reason)
+}
+
+func (s *Service) changeWithdrawal(ctx context.Context, p *account.Principal, id string, withdrawn bool, reason string) (Withdrawal, error) {
+	w := Withdrawal{AgreementID: id, Withdrawn: withdrawn, Actor: p.Actor(), At: time.Now().UTC().Truncate(time.Second), Reason: reason}
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+	defer cancel()
+	if err := s.withdrawals.SaveWithdrawal(bg, w); err != nil {
+		return Withdrawal{}, fmt.Errorf("withdrawal of %s: %w", id, err)
+	}
+	action := "agreement.withdraw"
+	if !withdrawn {
+		action = "agreement.restore"
+	}
+	if err := s.audit.Record(bg, p.Actor(), action, id, "reason="+fmt.Sprintf("%q", reason)); err != nil {
+		return w, err
+	}
+	if _, err := s.publisher.Rebuild(bg); err != nil {
+		return w, fmt.Errorf("the %s of %s is recorded, but publishing it failed (the next load publishes it): %w", action, id, err)
+	}
+	s.log.Info(action, "agreement", id, "by", p.Actor(), "reason", reason)
+	return w, nil
+}
+
+func checkReason(reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len(reason) > maxReasonBytes {
+		return "", fault.Invalid("say why (a reason of 1 to %d bytes): it stays in the history", maxReasonBytes)
+	}
+	return reason, nil
+}
