@@ -269,9 +269,30 @@ func (r *Runner) loadSource(ctx context.Context, ds Dataset, paths []string) (in
 	if err := r.runs.SaveRun(ctx, run); err != nil {
 		return fail(err)
 	}
-	log.Info("rows loaded", "read", run.RowsRead, "loaded", run.RowsLoaded, "rejected", run.RowsRejected)
+	if run.RowsRejected == 0 {
+		log.Info("rows loaded", "read", run.RowsRead, "loaded", run.RowsLoaded, "rejected", 0)
+	} else {
+		// The first reasons, and where the rest are: a log line with only a
+		// count leaves the reader nowhere.
+		log.Warn("rows loaded, some refused", "read", run.RowsRead, "loaded", run.RowsLoaded, "rejected", run.RowsRejected,
+			"first_reasons", firstReasons(rejects.reported(), 3),
+			"all_reasons", fmt.Sprintf("GraphQL etlRejects(runId: %d, first: 1000, after: …) page by page", run.ID))
+	}
 	r.reach(ctx, "loaded")
 	return run, rejects.reported(), nil
+}
+
+// firstReasons are up to n rejects as "sheet line N: reason", for a log line.
+func firstReasons(rejects []ingest.Reject, n int) []string {
+	var out []string
+	for _, rj := range rejects[:min(n, len(rejects))] {
+		where := filepath.Base(rj.Source)
+		if rj.Sheet != "" {
+			where += " " + rj.Sheet
+		}
+		out = append(out, fmt.Sprintf("%s line %d: %s", where, rj.Line, rj.Reason))
+	}
+	return out
 }
 
 // commit rebuilds the aggregates over the loaded runs and publishes them,

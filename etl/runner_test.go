@@ -1,9 +1,11 @@
 package etl
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -682,4 +684,36 @@ func TestDesaNameNotOfItsCodeIsAWarning(t *testing.T) {
 			t.Errorf("the flagged party: %d rows (%v), want it loaded as written", loaded, err)
 		}
 	})
+}
+
+// TestRejectsLogLineNamesTheFirstReasons: the log line of a run with
+// refused rows says why the first were refused and where the rest are
+// (issue 13: "rejected=2" alone left the reader nowhere).
+func TestRejectsLogLineNamesTheFirstReasons(t *testing.T) {
+	var logged bytes.Buffer
+	db := clickhousetest.NewDB(t)
+	runner := newClickHouseRunner(db, slog.New(slog.NewTextHandler(&logged, nil)))
+	dir := sharedDataDir(t)
+	if _, err := runner.Load(context.Background(), DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv")); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := os.ReadFile(filepath.Join(dir, "kaltim_idm_2024.csv"))
+	lines := strings.Split(string(in), "\n")
+	file := filepath.Join(t.TempDir(), "idm.csv")
+	os.WriteFile(file, []byte(lines[0]+"\n"+lines[1]+"\n"+strings.Replace(lines[2], "6401", "6499", 1)+"\n"), 0o644)
+	res, err := runner.Load(context.Background(), DatasetIDM, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var line string
+	for _, l := range strings.Split(logged.String(), "\n") {
+		if strings.Contains(l, "some refused") {
+			line = l
+		}
+	}
+	for _, want := range []string{"rejected=1", "idm.csv line 3: ", fmt.Sprintf("etlRejects(runId: %d", res.Runs[0].ID)} {
+		if !strings.Contains(line, want) {
+			t.Errorf("log line %q lacks %q", line, want)
+		}
+	}
 }
