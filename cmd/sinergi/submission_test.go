@@ -156,18 +156,8 @@ func kukarRegister(t *testing.T) []byte {
 // annotated, submits it, and finds the run with who sent which file; the
 // agreement outside the scope is nowhere, the joint one is everyone's.
 func TestEditorChecksThenSubmitsWithinScope(t *testing.T) {
-	a := testApp(t, false)
+	a, srv := kaltimServer(t)
 	ctx := context.Background()
-	dir := t.TempDir()
-	wilayah, err := extractFiles(kaltim.Files(), dir, kaltim.Wilayah)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.runner().Load(ctx, etl.DatasetRegions, wilayah...); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.httpHandler(newResultCache()))
-	defer srv.Close()
 	_, kukar := createKey(t, a, "--name", "DPMD Kukar", "--role", "editor", "--scope", "64.02")
 	_, viewer := createKey(t, a, "--name", "Bappeda", "--role", "viewer")
 
@@ -326,17 +316,7 @@ func agreementIDs(t *testing.T, srv *httptest.Server, token string) []string {
 // both runs land, each with its own agreements, and the joint agreement
 // Berau sends again (it touches Berau) replaces Kukar's version.
 func TestTwoOfficesSubmitAtOnce(t *testing.T) {
-	a := testApp(t, false)
-	ctx := context.Background()
-	wilayah, err := extractFiles(kaltim.Files(), t.TempDir(), kaltim.Wilayah)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.runner().Load(ctx, etl.DatasetRegions, wilayah...); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.httpHandler(newResultCache()))
-	defer srv.Close()
+	a, srv := kaltimServer(t)
 	_, kukar := createKey(t, a, "--name", "DPMD Kukar", "--role", "editor", "--scope", "64.02")
 	_, berau := createKey(t, a, "--name", "DPMD Berau", "--role", "editor", "--scope", "64.03")
 	kukarBook := workbook(t, registerSheets{
@@ -432,18 +412,9 @@ func TestOversizedAndZipBombUploadsAreRefused(t *testing.T) {
 // TestEtlSubmitCommand: `sinergi etl submit` sends a register given as CSV
 // files, checks it (saving the annotated workbook), then submits it.
 func TestEtlSubmitCommand(t *testing.T) {
-	a := testApp(t, false)
+	a, srv := kaltimServer(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	wilayah, err := extractFiles(kaltim.Files(), dir, kaltim.Wilayah)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.runner().Load(ctx, etl.DatasetRegions, wilayah...); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.httpHandler(newResultCache()))
-	defer srv.Close()
 	_, kukar := createKey(t, a, "--name", "DPMD Kukar", "--role", "editor", "--scope", "64.02")
 	write := func(name, body string) string {
 		p := dir + "/" + name
@@ -495,17 +466,7 @@ func TestEtlSubmitCommand(t *testing.T) {
 // out from the publish the withdrawal makes; only an admin restores it;
 // the audit history (admins only) has both, and exports as CSV.
 func TestWithdrawalAndAuditHistory(t *testing.T) {
-	a := testApp(t, false)
-	ctx := context.Background()
-	wilayah, err := extractFiles(kaltim.Files(), t.TempDir(), kaltim.Wilayah)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.runner().Load(ctx, etl.DatasetRegions, wilayah...); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.httpHandler(newResultCache()))
-	defer srv.Close()
+	a, srv := kaltimServer(t)
 	_, kukar := createKey(t, a, "--name", "DPMD Kukar", "--role", "editor", "--scope", "64.02")
 	_, berau := createKey(t, a, "--name", "DPMD Berau", "--role", "editor", "--scope", "64.03")
 	_, admin := createKey(t, a, "--name", "Admin DPMPD", "--role", "admin")
@@ -583,4 +544,21 @@ func TestWithdrawalAndAuditHistory(t *testing.T) {
 	if csv.status != http.StatusOK || !strings.Contains(csv.body, "agreement.withdraw") || !strings.Contains(csv.body, "key.create") {
 		t.Errorf("audit history as CSV: %d %.500s", csv.status, csv.body)
 	}
+}
+
+// kaltimServer is the API, as serve wires it with anonymous reading off,
+// over a fresh database holding the real Kaltim regions.
+func kaltimServer(t *testing.T) (*app, *httptest.Server) {
+	t.Helper()
+	a := testApp(t, false)
+	wilayah, err := extractFiles(kaltim.Files(), t.TempDir(), kaltim.Wilayah)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.runner().Load(context.Background(), etl.DatasetRegions, wilayah...); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.httpHandler(newResultCache()))
+	t.Cleanup(srv.Close)
+	return a, srv
 }
