@@ -44,7 +44,10 @@ if [ ! -f "$data/MANIFEST.txt" ]; then
 fi
 cat "$data/MANIFEST.txt"
 
-export SINERGI_DATA_DIR=$work/var SINERGI_HTTP_ADDR=127.0.0.1:18080 SINERGI_CLICKHOUSE_LOG_QUERIES=true SINERGI_LOG_LEVEL=warn
+# The load generator reads as an anonymous viewer (serve's default is now
+# keys only); the server listens on loopback.
+export SINERGI_DATA_DIR=$work/var SINERGI_HTTP_ADDR=127.0.0.1:18080 SINERGI_CLICKHOUSE_LOG_QUERIES=true SINERGI_LOG_LEVEL=warn \
+  SINERGI_AUTH_ANONYMOUS_READ=on
 rm -rf "$SINERGI_DATA_DIR"
 cluster_pid="" serve_pid=""
 cleanup() {
@@ -128,4 +131,4 @@ rates=50,200,500
 [ "$profile" = national ] && rates=20,50,500
 bin/loadgen -url "http://$SINERGI_HTTP_ADDR/graphql" -clickhouse "127.0.0.1:$port" -db sinergi \
   -user "$admin_user" -password "$admin_password" \
-  -rates "${SINERGI_BENCH_RATES:-$rates}" -duration "${seconds}s" -pid "$(pgrep -f 'bin/sinergi serve' | head -n 1)"
+  -rates "${SINERGI_BENCH_RATES:-$rates}" -duration "${seconds}s" -pid "$serve_pid"
