@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -260,6 +261,47 @@ func TestNationalShapedOnCluster(t *testing.T) {
 		}
 	})
 
+	t.Run("a load fails cleanly while a replica stays down", func(t *testing.T) {
+		// The replica is down for the whole load, which waits 5 s for it
+		// and then must fail, leaving every answer as it was.
+		before := map[string]string{}
+		for _, q := range queries {
+			before[q], _ = answer(t, urlCl, q, false)
+		}
+		victim := c.Servers[2] // shard 2, replica 1
+		c.Kill(victim)
+		t.Logf("killed shard %d replica %d (%s)", victim.Shard, victim.Replica, victim.Addr())
+		impatient := cl
+		impatient.env = append(slices.Clone(cl.env), "SINERGI_CLICKHOUSE_REPLICA_SYNC_TIMEOUT=5s")
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		out, err := impatient.command(ctx, append([]string{"etl", "load", "register"}, register("v1")...)...).CombinedOutput()
+		if err == nil {
+			t.Fatalf("the load succeeded with a replica down throughout:\n%s", out)
+		}
+		if !strings.Contains(string(out), "failed") {
+			t.Errorf("the load failed without saying so:\n%s", out)
+		}
+		t.Logf("the load failed: %v; its last lines:\n%s", err, lastLines(string(out), 5))
+		for _, q := range queries {
+			if got, _ := answer(t, urlCl, q, false); got != before[q] {
+				t.Errorf("after the failed load the answer changed: %s\n got: %s\nwant: %s", q, clip(got), clip(before[q]))
+			}
+		}
+		restartCtx, cancelRestart := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancelRestart()
+		if err := c.Restart(restartCtx, victim); err != nil {
+			t.Fatal(err)
+		}
+		// Back, it answers as the others: the failed load left it nothing.
+		urlAlone := onCluster(t, database, victim.Addr()).serve(t)
+		for _, q := range queries {
+			if got, _ := answer(t, urlAlone, q, false); got != before[q] {
+				t.Errorf("the restarted replica answers otherwise: %s\n got: %s\nwant: %s", q, clip(got), clip(before[q]))
+			}
+		}
+	})
+
 	t.Run("old generations are dropped on every shard", func(t *testing.T) {
 		// Two more registers in a row: loads keep the generations
 		// superseded in the last minute (GenerationGrace), so there are
@@ -379,4 +421,10 @@ func replicaReport(t *testing.T, url string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// lastLines is the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
