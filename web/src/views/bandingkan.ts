@@ -128,10 +128,14 @@ export async function bandingkan(main: HTMLElement, params: URLSearchParams) {
     chart(
       box,
       {
-        grid: { left: 16, right: 96, top: 8, bottom: 8, containLabel: true },
+        // Room for the names made explicit: ECharts 6 estimates containLabel short
+        // and cut the first letters of the longest name.
+        grid: { left: 160, right: 96, top: 8, bottom: 8 },
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: (v: number) => b.show(v) },
-        xAxis: { type: "value", axisLabel: { formatter: (v: number) => b.show(v) } },
-        yAxis: { type: "category", data: data.map((x) => shortName(x.name)), inverse: true, axisLabel: { width: 170, overflow: "truncate" } },
+        // Each bar carries its value: in a third of the page the value axis's
+        // own numbers only crowd into each other.
+        xAxis: { type: "value", axisLabel: { show: false } },
+        yAxis: { type: "category", data: data.map((x) => shortName(x.name)), inverse: true, axisLabel: { width: 150, overflow: "truncate" } },
         series: [{ type: "bar", data: data.map((x) => x.value), label: { show: true, position: "right", formatter: (p: { value: number }) => b.show(p.value) } }],
       },
       b.title,
