@@ -140,6 +140,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 	}
 	a.regions, a.scores, a.runs = regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db)
 	a.accounts = account.NewService(accountch.NewStore(db))
+	a.accounts.SessionLifetime = cfg.Auth.SessionLifetime
 	a.subs = a.submissions()
 	if policy == schemaAsIs {
 		return a, nil

@@ -21,6 +21,7 @@ import (
 	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/etl/seed"
 	"github.com/sinergi-id/sinergi/graph"
+	"github.com/sinergi-id/sinergi/internal/account"
 	"github.com/sinergi-id/sinergi/internal/account/accounthttp"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
@@ -51,6 +52,9 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, args []string) er
 		return err
 	}
 	defer a.close(ctx)
+	if err := ensureDevAdmin(ctx, a, log); err != nil {
+		return err
+	}
 
 	kaltimDir := filepath.Join(cfg.DataDir, "kaltim")
 	if _, err := extractFiles(kaltim.Files(), kaltimDir, kaltim.Wilayah, kaltim.IDM2023, kaltim.IDM2024); err != nil {
@@ -89,6 +93,32 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, args []string) er
 	sched.Start(ctx)
 	defer shutdownScheduler(sched, log)
 	return serveHTTP(ctx, a, log, cache)
+}
+
+// devAdmin is the account `sinergi dev` makes when there is none.
+const devAdmin = "admin"
+
+// ensureDevAdmin: on a data directory without accounts, `sinergi dev`
+// makes a local admin with a random password, written to the log once, so
+// that the console's sign-in (and submitting a register through it) works
+// after one command without a known default password.
+func ensureDevAdmin(ctx context.Context, a *app, log *slog.Logger) error {
+	users, err := a.accounts.Users(ctx)
+	if err != nil || len(users) > 0 {
+		return err
+	}
+	password, err := account.RandomToken()
+	if err != nil {
+		return err
+	}
+	password = password[:24]
+	if _, err := a.accounts.CreateUser(ctx, cliActor()+" (sinergi dev)", account.NewUser{Name: devAdmin,
+		DisplayName: "Admin (dev)", Role: account.RoleAdmin, Password: password}); err != nil {
+		return err
+	}
+	log.Warn("created a local admin account for the console: shown this once, change it with `sinergi users passwd admin`",
+		"user", devAdmin, "password", password)
+	return nil
 }
 
 // simulationDir holds the generated simulation, named so that every run
@@ -406,7 +436,10 @@ func (a *app) httpHandler(cache *graph.ResultCache) http.Handler {
 		graph.ServeReplicas(mux, a.replicas, a.log)
 	}
 	mux.Handle("GET "+graph.AnnotatedWorkbookPath, submissionhttp.AnnotatedWorkbook(a.subs, a.log))
-	guard := &accounthttp.Guard{Keys: a.accounts, AnonymousRead: a.cfg.Auth.AnonymousRead, Log: a.log}
+	guard := &accounthttp.Guard{Keys: a.accounts, Sessions: a.accounts, AnonymousRead: a.cfg.Auth.AnonymousRead,
+		SecureCookies: a.cfg.Auth.SecureCookies, Log: a.log}
+	guard.TrustedProxies, _ = a.cfg.trustedProxies() // checked with the configuration
+	guard.Routes(mux)
 	return graph.CORS(a.cfg.CORSAllowedOrigins)(guard.Wrap(mux))
 }
 

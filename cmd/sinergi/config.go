@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/graph"
+	"github.com/sinergi-id/sinergi/internal/account"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 )
 
@@ -36,6 +38,10 @@ type Config struct {
 	// CORSAllowedOrigins may call the API from browser apps (graph.CORS);
 	// none by default (dev adds the local development servers').
 	CORSAllowedOrigins []string `yaml:"cors_allowed_origins"`
+	// HTTPTrustedProxies are the addresses (CIDR or single IPs) of the
+	// proxies in front whose X-Forwarded-For names the client (sign-in
+	// limits per address, logs).
+	HTTPTrustedProxies []string `yaml:"http_trusted_proxies"`
 	// TimeZone is where a day and a month begin for "today" (in force now,
 	// expiring within months): the planners' zone.
 	TimeZone string `yaml:"time_zone"`
@@ -59,11 +65,18 @@ type DevConfig struct {
 	AnonymousRead bool `yaml:"anonymous_read"`
 }
 
-// AuthConfig says who may do what without credentials.
+// AuthConfig says who may do what without credentials, and how people
+// sign in.
 type AuthConfig struct {
 	// AnonymousRead lets requests without a key read everything a viewer
-	// reads; off, GraphQL, exports and the console's data need a key.
+	// reads; off, GraphQL, exports and the console's data need a key or a
+	// signed-in session.
 	AnonymousRead bool `yaml:"anonymous_read"`
+	// SessionLifetime is how long a sign-in holds.
+	SessionLifetime time.Duration `yaml:"session_lifetime"`
+	// SecureCookies marks the session cookies Secure on plain-HTTP requests
+	// too: set it when a proxy in front terminates TLS.
+	SecureCookies bool `yaml:"secure_cookies"`
 }
 
 // ClickHouseConfig says which ClickHouse to use. Without Addr, sinergi runs
@@ -127,6 +140,7 @@ func defaultConfig() Config {
 		LogFormat:          "text",
 		TimeZone:           cooperation.DefaultTimeZone,
 		Dev:                DevConfig{Simulation: true, AnonymousRead: true},
+		Auth:               AuthConfig{SessionLifetime: account.DefaultSessionLifetime},
 		ClickHouse: ClickHouseConfig{
 			Database: "sinergi", Username: "default",
 			QueryTimeout: 10 * time.Second, MaxResultRows: 1_000_000,
@@ -176,6 +190,7 @@ func (c *Config) settings() []setting {
 		{"SINERGI_DEBUG_ALLOW_REMOTE", "debug_allow_remote", boolean(&c.DebugAllowRemote)},
 		{"SINERGI_HTTP_MAX_CONNECTIONS", "http_max_connections", integer(&c.HTTPMaxConnections)},
 		{"SINERGI_CORS_ALLOWED_ORIGINS", "cors_allowed_origins", list(&c.CORSAllowedOrigins)},
+		{"SINERGI_HTTP_TRUSTED_PROXIES", "http_trusted_proxies", list(&c.HTTPTrustedProxies)},
 		{"SINERGI_TIME_ZONE", "time_zone", str(&c.TimeZone)},
 		{"SINERGI_CLICKHOUSE_ADDR", "clickhouse.addr", str(&c.ClickHouse.Addr)},
 		{"SINERGI_CLICKHOUSE_DATABASE", "clickhouse.database", str(&c.ClickHouse.Database)},
@@ -208,6 +223,8 @@ func (c *Config) settings() []setting {
 		{"SINERGI_GRAPHQL_MAX_IN_FLIGHT", "graphql.max_in_flight", integer(&c.GraphQL.MaxInFlight)},
 		{"SINERGI_GRAPHQL_MAX_QUEUED", "graphql.max_queued", integer(&c.GraphQL.MaxQueued)},
 		{"SINERGI_AUTH_ANONYMOUS_READ", "auth.anonymous_read", onOff(&c.Auth.AnonymousRead)},
+		{"SINERGI_AUTH_SESSION_LIFETIME", "auth.session_lifetime", duration(&c.Auth.SessionLifetime)},
+		{"SINERGI_AUTH_SECURE_COOKIES", "auth.secure_cookies", boolean(&c.Auth.SecureCookies)},
 		{"SINERGI_DEV_SIMULATION", "dev.simulation", onOff(&c.Dev.Simulation)},
 		{"SINERGI_DEV_ANONYMOUS_READ", "dev.anonymous_read", onOff(&c.Dev.AnonymousRead)},
 	}
@@ -389,6 +406,12 @@ func (c Config) validate() error {
 	if c.ClickHouse.Secure && c.ClickHouse.Addr == "" {
 		bad("SINERGI_CLICKHOUSE_SECURE", "clickhouse.secure", "needs clickhouse.addr: the managed local server speaks plain TCP on 127.0.0.1")
 	}
+	if _, err := c.trustedProxies(); err != nil {
+		bad("SINERGI_HTTP_TRUSTED_PROXIES", "http_trusted_proxies", "%v", err)
+	}
+	if c.Auth.SessionLifetime < time.Minute || c.Auth.SessionLifetime > 30*24*time.Hour {
+		bad("SINERGI_AUTH_SESSION_LIFETIME", "auth.session_lifetime", "must be between 1m and 720h")
+	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
 		bad("SINERGI_TIME_ZONE", "time_zone", "%q is not a time zone name (e.g. Asia/Makassar, Asia/Jakarta)", c.TimeZone)
 	}
@@ -490,4 +513,22 @@ func newLogger(c Config) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// trustedProxies reads http_trusted_proxies: CIDR prefixes or single
+// addresses.
+func (c Config) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range c.HTTPTrustedProxies {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a CIDR prefix (10.0.0.0/8)", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

@@ -9,6 +9,7 @@
 //	sinergi etl rebuild                  rebuild every snapshot whole
 //	sinergi etl submit --server URL ...  send a register through the API (check or submit)
 //	sinergi keys create|list|revoke      API keys
+//	sinergi users create|list|disable|enable|passwd  local accounts (console sign-in)
 //	sinergi migrate [status]             apply database migrations, or show them
 //	sinergi setup                        install ClickHouse if it is missing
 package main
@@ -50,6 +51,12 @@ Commands:
                                make an API key (shown once; only its hash is kept)
   keys list                    list the keys (never their secrets)
   keys revoke <key id>         stop a key from working, at once
+  users create --name NAME --role viewer|editor|admin [--scope 64.02] [--display-name TEXT]
+                               make a local account for the console's sign-in (password
+                               from the terminal or standard input, never the command line)
+  users list                   list the accounts (never their passwords)
+  users disable|enable <name>  stop an account (its sessions end at once) or restore it
+  users passwd <name>          set a new password (the account's sessions end)
   migrate                      apply pending database migrations (one at a time: a second
                                waits for the first)
   migrate status               the applied and pending migrations, and a running one
@@ -118,6 +125,8 @@ func run(args []string) int {
 		err = runScheduler(ctx, cfg, log)
 	case "keys":
 		err = runKeys(ctx, cfg, log, rest)
+	case "users":
+		err = runUsers(ctx, cfg, log, rest)
 	case "migrate":
 		err = runMigrate(ctx, cfg, log, rest)
 	case "setup":

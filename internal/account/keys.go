@@ -64,17 +64,24 @@ type Store interface {
 	// Events returns the newest events first, at most limit of them,
 	// with ids below before when it is not 0.
 	Events(ctx context.Context, limit int, before uint64) ([]Event, error)
+	UserStore
 }
 
-// Service creates, lists, revokes and checks API keys, and records every
+// Service creates, lists, revokes and checks API keys, manages local
+// accounts, signs them in and keeps their sessions, and records every
 // change in the audit history.
 type Service struct {
 	store Store
+	users UserStore
 	now   func() time.Time
+	// SessionLifetime is how long a session holds (DefaultSessionLifetime).
+	SessionLifetime time.Duration
 }
 
 // NewService returns a Service on store.
-func NewService(store Store) *Service { return &Service{store: store, now: time.Now} }
+func NewService(store Store) *Service {
+	return &Service{store: store, users: store, now: time.Now, SessionLifetime: DefaultSessionLifetime}
+}
 
 // keyPrefix starts every key, so that a leaked one is recognisable (secret
 // scanners, logs) and a Bearer token of another kind is told apart.

@@ -1,18 +1,23 @@
 // Package accounthttp puts principals on HTTP requests: it reads the
-// credentials a request carries (an API key as a Bearer token), refuses
-// bad ones with 401, and refuses requests without any with 401 where
-// anonymous reading is off. What a principal may do once in is decided
+// credentials a request carries (an API key as a Bearer token, or a
+// signed-in browser's session cookie), refuses bad keys with 401, refuses
+// requests without any credentials with 401 where anonymous reading is
+// off, and refuses state-changing requests that a session authenticates
+// without its CSRF token (403). It also serves /auth/* (session.go). What a principal may do once in is decided
 // where it is done (account.Require, the services' scope checks).
 package accounthttp
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/netip"
 	"strings"
+	"sync"
 
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/account"
@@ -31,6 +36,20 @@ type Guard struct {
 	// do); off, only the public paths answer them.
 	AnonymousRead bool
 	Log           *slog.Logger
+	// Sessions signs local accounts in and keeps the sessions of signed-in
+	// browsers.
+	Sessions SessionKeeper
+	// SecureCookies marks cookies Secure on plain HTTP requests too: the
+	// server is behind a proxy that terminates TLS. (Requests that came
+	// over TLS get Secure cookies anyway.)
+	SecureCookies bool
+	// TrustedProxies are the addresses of proxies in front whose
+	// X-Forwarded-For says who the client is (for the sign-in limits
+	// per address and the logs).
+	TrustedProxies []netip.Prefix
+	// SignInLimits bound failed sign-ins (DefaultSignInLimits when nil).
+	SignInLimits *SignInLimits
+	limitsOnce   sync.Once
 }
 
 // public paths answer anyone: the console's page and its built assets
@@ -40,7 +59,10 @@ type Guard struct {
 // reading is off. A path not listed here is protected.
 func public(path string) bool {
 	switch path {
-	case "/", "/graphiql", "/healthz", "/readyz", "/favicon.ico":
+	case "/", "/graphiql", "/healthz", "/readyz", "/favicon.ico",
+		// What the console's sign-in needs: whether someone is signed in
+		// (and the form's CSRF token), signing in and out, OpenID Connect.
+		"/auth/session", "/auth/signin", "/auth/signout", "/auth/oidc/login", "/auth/oidc/callback":
 		return true
 	}
 	return strings.HasPrefix(path, "/assets/")
@@ -54,7 +76,7 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		p, err := g.authenticate(r)
+		p, sess, hasSession, err := g.authenticate(r)
 		switch {
 		case errors.Is(err, fault.ErrUnauthenticated):
 			g.refuse(w, r, http.StatusUnauthorized, graph.CodeUnauthenticated, userMessage(err))
@@ -63,6 +85,15 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 			g.Log.ErrorContext(r.Context(), "authenticating a request", "err", err)
 			g.refuse(w, r, http.StatusServiceUnavailable, graph.CodeUnavailable, "credentials cannot be checked now; try again shortly")
 			return
+		}
+		ctx := r.Context()
+		if hasSession {
+			if !safeMethod(r.Method) && subtle.ConstantTimeCompare([]byte(r.Header.Get(CSRFHeader)), []byte(sess.CSRFToken)) != 1 {
+				g.refuse(w, r, http.StatusForbidden, graph.CodeForbidden,
+					"this request needs the header "+CSRFHeader+" with the session's token (GET /auth/session gives it)")
+				return
+			}
+			ctx = context.WithValue(ctx, sessionKey{}, sess)
 		}
 		if p == nil && !g.AnonymousRead && !public(r.URL.Path) {
 			g.refuse(w, r, http.StatusUnauthorized, graph.CodeUnauthenticated,
@@ -81,22 +112,38 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 				return
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(account.WithPrincipal(r.Context(), p)))
+		next.ServeHTTP(w, r.WithContext(account.WithPrincipal(ctx, p)))
 	})
 }
 
 // authenticate returns the request's principal: nil without credentials,
-// an ErrUnauthenticated error with credentials that do not hold.
-func (g *Guard) authenticate(r *http.Request) (*account.Principal, error) {
+// an ErrUnauthenticated error with a key that does not hold. A Bearer
+// token wins over a session cookie (and needs no CSRF token: a browser
+// never adds one on its own). A session cookie that no longer holds
+// (signed out, expired, its account disabled) counts as none: the request
+// is anonymous, and GET /auth/session says so.
+func (g *Guard) authenticate(r *http.Request) (p *account.Principal, sess account.Session, hasSession bool, err error) {
 	header := r.Header.Get("Authorization")
-	if header == "" {
-		return nil, nil
+	if header != "" {
+		scheme, token, ok := strings.Cut(header, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			return nil, sess, false, fault.Unauthenticated("the Authorization header must be `Bearer <API key>`")
+		}
+		p, err = g.Keys.AuthenticateKey(r.Context(), strings.TrimSpace(token))
+		return p, sess, false, err
 	}
-	scheme, token, ok := strings.Cut(header, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return nil, fault.Unauthenticated("the Authorization header must be `Bearer <API key>`")
+	c, cerr := r.Cookie(SessionCookie)
+	if cerr != nil || c.Value == "" || g.Sessions == nil {
+		return nil, sess, false, nil
 	}
-	return g.Keys.AuthenticateKey(r.Context(), strings.TrimSpace(token))
+	p, sess, err = g.Sessions.SessionPrincipal(r.Context(), c.Value)
+	return p, sess, err == nil && p != nil, err
+}
+
+// safeMethod: a request that changes nothing (RFC 9110), which needs no
+// CSRF token.
+func safeMethod(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
 }
 
 // isUpload: a multipart request (the GraphQL multipart request spec).

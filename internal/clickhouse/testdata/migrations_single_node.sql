@@ -436,3 +436,34 @@ CREATE TABLE IF NOT EXISTS coop_agreement_withdrawals (
     reason       String
 ) ENGINE = MergeTree()
 ORDER BY (agreement_id, version);
+-- 0016_users_sessions.sql
+CREATE TABLE IF NOT EXISTS users (
+    name          String,
+    version       UInt64,
+    display_name  String,
+    role          Enum8('viewer' = 1, 'editor' = 2, 'admin' = 3),
+    scopes        Array(String),
+    password_hash String,
+    disabled      UInt8,
+    epoch         UInt32,
+    created_by    String,
+    created_at    DateTime,
+    updated_at    DateTime
+) ENGINE = ReplacingMergeTree(version)
+ORDER BY name;
+-- 0016_users_sessions.sql
+CREATE TABLE IF NOT EXISTS user_sessions (
+    session_id   String,
+    version      UInt64,
+    kind         String,
+    user_name    String,
+    display_name String,
+    role         Enum8('viewer' = 1, 'editor' = 2, 'admin' = 3),
+    scopes       Array(String),
+    epoch        UInt32,
+    csrf_token   String,
+    created_at   DateTime,
+    expires_at   DateTime,
+    ended_at     DateTime
+) ENGINE = ReplacingMergeTree(version)
+ORDER BY session_id;
