@@ -5,8 +5,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sinergi-id/sinergi/graph/model"
+	"github.com/sinergi-id/sinergi/internal/account"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -60,6 +62,16 @@ func TestEnumsBindToTheDomain(t *testing.T) {
 	}
 	same("RegionLevel", names(model.AllRegionLevel), levels)
 	same("RegionKind", names(model.AllRegionKind), kinds)
+	var roles []string
+	for _, r := range account.Roles {
+		roles = append(roles, string(roleToModel(r)))
+	}
+	same("Role", names(model.AllRole), roles)
+	var keyStatuses []string
+	for _, k := range []account.Key{{}, {RevokedAt: time.Unix(1, 0)}, {ExpiresAt: time.Unix(1, 0)}} {
+		keyStatuses = append(keyStatuses, string(keyToModel(k).Status)) // every state Key.Status names
+	}
+	same("ApiKeyStatus", names(model.AllAPIKeyStatus), keyStatuses)
 }
 
 func names[T ~string](vs []T) []string {

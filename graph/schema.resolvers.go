@@ -158,6 +158,31 @@ func (r *mutationResolver) RestoreAgreement(ctx context.Context, id string, reas
 	return withdrawalToModel(w), nil
 }
 
+// CreateAccount is the resolver for the createAccount field.
+func (r *mutationResolver) CreateAccount(ctx context.Context, input model.CreateAccountInput) (*model.Account, error) {
+	return r.createAccount(ctx, input)
+}
+
+// SetAccountDisabled is the resolver for the setAccountDisabled field.
+func (r *mutationResolver) SetAccountDisabled(ctx context.Context, name string, disabled bool) (*model.Account, error) {
+	return r.setAccountDisabled(ctx, name, disabled)
+}
+
+// SetAccountPassword is the resolver for the setAccountPassword field.
+func (r *mutationResolver) SetAccountPassword(ctx context.Context, name string, password string) (*model.Account, error) {
+	return r.setAccountPassword(ctx, name, password)
+}
+
+// CreateAPIKey is the resolver for the createApiKey field.
+func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreatedAPIKey, error) {
+	return r.createAPIKey(ctx, input)
+}
+
+// RevokeAPIKey is the resolver for the revokeApiKey field.
+func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*model.APIKey, error) {
+	return r.revokeAPIKey(ctx, id)
+}
+
 // Kabupaten is the resolver for the kabupaten field.
 func (r *partnerResolver) Kabupaten(ctx context.Context, obj *model.Partner) ([]*model.Region, error) {
 	return r.regionsLoad(ctx, obj.KabupatenCodes)
@@ -503,6 +528,16 @@ func (r *queryResolver) RegisterCheck(ctx context.Context, id string) (*model.Re
 // AuditEvents is the resolver for the auditEvents field.
 func (r *queryResolver) AuditEvents(ctx context.Context, first *int, before *string) ([]*model.AuditEvent, error) {
 	return r.auditEvents(ctx, first, before)
+}
+
+// Accounts is the resolver for the accounts field.
+func (r *queryResolver) Accounts(ctx context.Context) ([]*model.Account, error) {
+	return r.accounts(ctx)
+}
+
+// APIKeys is the resolver for the apiKeys field.
+func (r *queryResolver) APIKeys(ctx context.Context) ([]*model.APIKey, error) {
+	return r.apiKeys(ctx)
 }
 
 // Village is the resolver for the village field.

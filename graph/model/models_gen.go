@@ -10,6 +10,21 @@ import (
 	"time"
 )
 
+// A local account for the console's sign-in (never its password).
+type Account struct {
+	// What its holder types to sign in.
+	Name        string `json:"name"`
+	DisplayName string `json:"displayName"`
+	Role        Role   `json:"role"`
+	// An editor's region codes, dotted (64.02); empty for viewers and admins.
+	Scopes []string `json:"scopes"`
+	// A disabled account cannot sign in, and its sessions have ended.
+	Disabled  bool      `json:"disabled"`
+	CreatedBy string    `json:"createdBy"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
 type AgreementConnection struct {
 	// Items in the whole list, on every page.
 	TotalCount int              `json:"totalCount"`
@@ -51,6 +66,23 @@ type AgreementWithdrawal struct {
 	Reason    string    `json:"reason"`
 }
 
+// An API key for notebooks, services and scripts (never its secret).
+type APIKey struct {
+	ID string `json:"id"`
+	// Whose key it is.
+	Name string `json:"name"`
+	Role Role   `json:"role"`
+	// An editor's region codes, dotted (64.02); empty for viewers and admins.
+	Scopes    []string     `json:"scopes"`
+	Status    APIKeyStatus `json:"status"`
+	CreatedBy string       `json:"createdBy"`
+	CreatedAt time.Time    `json:"createdAt"`
+	// Null: never expires.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// Null: not revoked.
+	RevokedAt *time.Time `json:"revokedAt,omitempty"`
+}
+
 // One change in the audit history: a key made or revoked, a register submitted, an agreement withdrawn or restored.
 type AuditEvent struct {
 	ID string    `json:"id"`
@@ -84,6 +116,34 @@ type CooperationStats struct {
 	// to produce and to read for large answers (every kabupaten by issue and
 	// year, a dataframe in a notebook, a chart's series).
 	Columns *StatsColumns `json:"columns"`
+}
+
+type CreateAccountInput struct {
+	// 1 to 64 lowercase letters, digits and . _ @ -.
+	Name string `json:"name"`
+	// Defaults to the name.
+	DisplayName *string `json:"displayName,omitempty"`
+	Role        Role    `json:"role"`
+	// An editor's region codes (64.02 or 6402), at least one; none for viewers and admins.
+	Scopes []string `json:"scopes,omitempty"`
+	// At least 12 characters; stored only as an argon2id hash.
+	Password string `json:"password"`
+}
+
+type CreateAPIKeyInput struct {
+	Name string `json:"name"`
+	Role Role   `json:"role"`
+	// An editor's region codes, at least one; none for viewers and admins.
+	Scopes []string `json:"scopes,omitempty"`
+	// When the key stops working; null: never.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// A key just made, with its secret: shown this once, only its SHA-256 is stored.
+type CreatedAPIKey struct {
+	Key *APIKey `json:"key"`
+	// Send as `Authorization: Bearer <token>`.
+	Token string `json:"token"`
 }
 
 type DatasetFreshness struct {
@@ -466,6 +526,64 @@ func (e *AgreementStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e AgreementStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whether an API key works.
+type APIKeyStatus string
+
+const (
+	APIKeyStatusActive  APIKeyStatus = "ACTIVE"
+	APIKeyStatusRevoked APIKeyStatus = "REVOKED"
+	APIKeyStatusExpired APIKeyStatus = "EXPIRED"
+)
+
+var AllAPIKeyStatus = []APIKeyStatus{
+	APIKeyStatusActive,
+	APIKeyStatusRevoked,
+	APIKeyStatusExpired,
+}
+
+func (e APIKeyStatus) IsValid() bool {
+	switch e {
+	case APIKeyStatusActive, APIKeyStatusRevoked, APIKeyStatusExpired:
+		return true
+	}
+	return false
+}
+
+func (e APIKeyStatus) String() string {
+	return string(e)
+}
+
+func (e *APIKeyStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = APIKeyStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ApiKeyStatus", str)
+	}
+	return nil
+}
+
+func (e APIKeyStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *APIKeyStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e APIKeyStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1137,6 +1255,67 @@ func (e *RegionLevel) UnmarshalJSON(b []byte) error {
 }
 
 func (e RegionLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a principal may do; each role may do everything the roles before it may.
+type Role string
+
+const (
+	// Reads every figure, run and reject.
+	RoleViewer Role = "VIEWER"
+	// Also submits registers and withdraws agreements, within its scopes.
+	RoleEditor Role = "EDITOR"
+	// Does everything, everywhere; manages accounts and keys; reads the audit history.
+	RoleAdmin Role = "ADMIN"
+)
+
+var AllRole = []Role{
+	RoleViewer,
+	RoleEditor,
+	RoleAdmin,
+}
+
+func (e Role) IsValid() bool {
+	switch e {
+	case RoleViewer, RoleEditor, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+func (e Role) String() string {
+	return string(e)
+}
+
+func (e *Role) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Role(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+func (e Role) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Role) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Role) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -154,3 +154,13 @@ func Require(ctx context.Context, need Role) error {
 	}
 	return nil
 }
+
+// AdminActor returns how ctx's principal is named in the audit history
+// when it is an admin's, else the error Require gives: for the account
+// and key management of the API.
+func AdminActor(ctx context.Context) (string, error) {
+	if err := Require(ctx, RoleAdmin); err != nil {
+		return "", err
+	}
+	return FromContext(ctx).Actor(), nil
+}

@@ -148,6 +148,18 @@ func (s *Service) CreateKey(ctx context.Context, actor string, nk NewKey) (Key, 
 // Keys lists every key, newest first.
 func (s *Service) Keys(ctx context.Context) ([]Key, error) { return s.store.Keys(ctx) }
 
+// Key returns one key.
+func (s *Service) Key(ctx context.Context, id string) (Key, error) {
+	k, ok, err := s.store.Key(ctx, id)
+	if err != nil {
+		return Key{}, fmt.Errorf("key: %w", err)
+	}
+	if !ok {
+		return Key{}, fault.NotFound("no key %q", id)
+	}
+	return k, nil
+}
+
 // RevokeKey stops a key from working, at once and for good.
 func (s *Service) RevokeKey(ctx context.Context, actor, id string) error {
 	k, ok, err := s.store.Key(ctx, id)
