@@ -3175,6 +3175,8 @@ enum LabelledEnum {
   STATS_MEASURE
   TIME_GRAIN
   ETL_RUN_STATUS
+  ROLE
+  API_KEY_STATUS
   """
   The groups cooperationStats forms for what has no value: NONE (list
   dimensions), UNDATED (PERIOD) and "" (region dimensions).

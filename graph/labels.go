@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/sinergi-id/sinergi/graph/model"
+	"github.com/sinergi-id/sinergi/internal/account"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -75,6 +76,12 @@ func enumLabels(e model.LabelledEnum, lang label.Language) []*model.EnumValueLab
 	case model.LabelledEnumEtlRunStatus:
 		return valueLabels(model.AllEtlRunStatus, func(s model.EtlRunStatus) label.Text {
 			return ingest.StatusLabels[ingest.Status(strings.ToLower(string(s)))]
+		}, lang)
+	case model.LabelledEnumRole:
+		return valueLabels(model.AllRole, func(r model.Role) label.Text { return account.RoleLabels[roleFromModel(r)] }, lang)
+	case model.LabelledEnumAPIKeyStatus:
+		return valueLabels(model.AllAPIKeyStatus, func(s model.APIKeyStatus) label.Text {
+			return account.KeyStatusLabels[strings.ToLower(string(s))]
 		}, lang)
 	case model.LabelledEnumStatsNoValue:
 		return []*model.EnumValueLabel{

@@ -34,6 +34,8 @@ var labelledEnums = map[string]struct {
 	"StatsMeasure":    {model.LabelledEnumStatsMeasure, stringsOf(model.AllStatsMeasure)},
 	"TimeGrain":       {model.LabelledEnumTimeGrain, stringsOf(model.AllTimeGrain)},
 	"EtlRunStatus":    {model.LabelledEnumEtlRunStatus, stringsOf(model.AllEtlRunStatus)},
+	"Role":            {model.LabelledEnumRole, stringsOf(model.AllRole)},
+	"ApiKeyStatus":    {model.LabelledEnumAPIKeyStatus, stringsOf(model.AllAPIKeyStatus)},
 }
 
 // unlabelledEnums are the enums no planner reads as data: orders, and the

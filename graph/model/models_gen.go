@@ -874,6 +874,8 @@ const (
 	LabelledEnumStatsMeasure    LabelledEnum = "STATS_MEASURE"
 	LabelledEnumTimeGrain       LabelledEnum = "TIME_GRAIN"
 	LabelledEnumEtlRunStatus    LabelledEnum = "ETL_RUN_STATUS"
+	LabelledEnumRole            LabelledEnum = "ROLE"
+	LabelledEnumAPIKeyStatus    LabelledEnum = "API_KEY_STATUS"
 	// The groups cooperationStats forms for what has no value: NONE (list
 	// dimensions), UNDATED (PERIOD) and "" (region dimensions).
 	LabelledEnumStatsNoValue LabelledEnum = "STATS_NO_VALUE"
@@ -893,12 +895,14 @@ var AllLabelledEnum = []LabelledEnum{
 	LabelledEnumStatsMeasure,
 	LabelledEnumTimeGrain,
 	LabelledEnumEtlRunStatus,
+	LabelledEnumRole,
+	LabelledEnumAPIKeyStatus,
 	LabelledEnumStatsNoValue,
 }
 
 func (e LabelledEnum) IsValid() bool {
 	switch e {
-	case LabelledEnumIDMStatus, LabelledEnumStrategicIssue, LabelledEnumAgreementStatus, LabelledEnumDocumentType, LabelledEnumPartyType, LabelledEnumSector, LabelledEnumFieldOfWork, LabelledEnumRegionLevel, LabelledEnumRegionKind, LabelledEnumStatsDimension, LabelledEnumStatsMeasure, LabelledEnumTimeGrain, LabelledEnumEtlRunStatus, LabelledEnumStatsNoValue:
+	case LabelledEnumIDMStatus, LabelledEnumStrategicIssue, LabelledEnumAgreementStatus, LabelledEnumDocumentType, LabelledEnumPartyType, LabelledEnumSector, LabelledEnumFieldOfWork, LabelledEnumRegionLevel, LabelledEnumRegionKind, LabelledEnumStatsDimension, LabelledEnumStatsMeasure, LabelledEnumTimeGrain, LabelledEnumEtlRunStatus, LabelledEnumRole, LabelledEnumAPIKeyStatus, LabelledEnumStatsNoValue:
 		return true
 	}
 	return false

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/sinergi-id/sinergi/internal/fault"
+	"github.com/sinergi-id/sinergi/internal/label"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
 
@@ -30,6 +31,20 @@ const (
 
 // Roles lists the roles, weakest first.
 var Roles = []Role{RoleViewer, RoleEditor, RoleAdmin}
+
+// RoleLabels are the roles' display names.
+var RoleLabels = map[Role]label.Text{
+	RoleViewer: {ID: "Pembaca", EN: "Viewer"},
+	RoleEditor: {ID: "Penyunting", EN: "Editor"},
+	RoleAdmin:  {ID: "Admin", EN: "Admin"},
+}
+
+// KeyStatusLabels are the display names of Key.Status's states.
+var KeyStatusLabels = map[string]label.Text{
+	"active":  {ID: "Aktif", EN: "Active"},
+	"revoked": {ID: "Dicabut", EN: "Revoked"},
+	"expired": {ID: "Kedaluwarsa", EN: "Expired"},
+}
 
 // ParseRole reads a role name.
 func ParseRole(s string) (Role, error) {
