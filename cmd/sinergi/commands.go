@@ -23,6 +23,7 @@ import (
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/account"
 	"github.com/sinergi-id/sinergi/internal/account/accounthttp"
+	"github.com/sinergi-id/sinergi/internal/account/accountoidc"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
 	"github.com/sinergi-id/sinergi/internal/submission/submissionhttp"
@@ -439,6 +440,10 @@ func (a *app) httpHandler(cache *graph.ResultCache) http.Handler {
 	guard := &accounthttp.Guard{Keys: a.accounts, Sessions: a.accounts, AnonymousRead: a.cfg.Auth.AnonymousRead,
 		SecureCookies: a.cfg.Auth.SecureCookies, Log: a.log}
 	guard.TrustedProxies, _ = a.cfg.trustedProxies() // checked with the configuration
+	if o := a.cfg.Auth.OIDC; o.Issuer != "" {
+		guard.OIDC = accountoidc.New(accountoidc.Config{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret,
+			RedirectURL: o.RedirectURL, RoleClaim: o.RoleClaim, ScopesClaim: o.ScopesClaim, NameClaim: o.NameClaim, Audience: o.Audience}, nil, a.log)
+	}
 	guard.Routes(mux)
 	return graph.CORS(a.cfg.CORSAllowedOrigins)(guard.Wrap(mux))
 }

@@ -77,6 +77,26 @@ type AuthConfig struct {
 	// SecureCookies marks the session cookies Secure on plain-HTTP requests
 	// too: set it when a proxy in front terminates TLS.
 	SecureCookies bool `yaml:"secure_cookies"`
+	// OIDC signs people in through an OpenID Connect provider; off
+	// without an issuer.
+	OIDC OIDCConfig `yaml:"oidc"`
+}
+
+// OIDCConfig is the OpenID Connect provider (accountoidc.Config).
+type OIDCConfig struct {
+	Issuer       string `yaml:"issuer"`
+	ClientID     string `yaml:"client_id"`
+	ClientSecret string `yaml:"client_secret"`
+	// RedirectURL is https://<this server>/auth/oidc/callback, registered
+	// with the provider.
+	RedirectURL string `yaml:"redirect_url"`
+	// RoleClaim holds viewer, editor or admin; ScopesClaim an editor's
+	// region codes; NameClaim the person's name in the audit history.
+	RoleClaim   string `yaml:"role_claim"`
+	ScopesClaim string `yaml:"scopes_claim"`
+	NameClaim   string `yaml:"name_claim"`
+	// Audience is accepted for Bearer tokens besides the client id.
+	Audience string `yaml:"audience"`
 }
 
 // ClickHouseConfig says which ClickHouse to use. Without Addr, sinergi runs
@@ -140,7 +160,8 @@ func defaultConfig() Config {
 		LogFormat:          "text",
 		TimeZone:           cooperation.DefaultTimeZone,
 		Dev:                DevConfig{Simulation: true, AnonymousRead: true},
-		Auth:               AuthConfig{SessionLifetime: account.DefaultSessionLifetime},
+		Auth: AuthConfig{SessionLifetime: account.DefaultSessionLifetime,
+			OIDC: OIDCConfig{RoleClaim: "sinergi_role", ScopesClaim: "sinergi_scopes", NameClaim: "preferred_username"}},
 		ClickHouse: ClickHouseConfig{
 			Database: "sinergi", Username: "default",
 			QueryTimeout: 10 * time.Second, MaxResultRows: 1_000_000,
@@ -225,6 +246,14 @@ func (c *Config) settings() []setting {
 		{"SINERGI_AUTH_ANONYMOUS_READ", "auth.anonymous_read", onOff(&c.Auth.AnonymousRead)},
 		{"SINERGI_AUTH_SESSION_LIFETIME", "auth.session_lifetime", duration(&c.Auth.SessionLifetime)},
 		{"SINERGI_AUTH_SECURE_COOKIES", "auth.secure_cookies", boolean(&c.Auth.SecureCookies)},
+		{"SINERGI_AUTH_OIDC_ISSUER", "auth.oidc.issuer", str(&c.Auth.OIDC.Issuer)},
+		{"SINERGI_AUTH_OIDC_CLIENT_ID", "auth.oidc.client_id", str(&c.Auth.OIDC.ClientID)},
+		{"SINERGI_AUTH_OIDC_CLIENT_SECRET", "auth.oidc.client_secret", str(&c.Auth.OIDC.ClientSecret)},
+		{"SINERGI_AUTH_OIDC_REDIRECT_URL", "auth.oidc.redirect_url", str(&c.Auth.OIDC.RedirectURL)},
+		{"SINERGI_AUTH_OIDC_ROLE_CLAIM", "auth.oidc.role_claim", str(&c.Auth.OIDC.RoleClaim)},
+		{"SINERGI_AUTH_OIDC_SCOPES_CLAIM", "auth.oidc.scopes_claim", str(&c.Auth.OIDC.ScopesClaim)},
+		{"SINERGI_AUTH_OIDC_NAME_CLAIM", "auth.oidc.name_claim", str(&c.Auth.OIDC.NameClaim)},
+		{"SINERGI_AUTH_OIDC_AUDIENCE", "auth.oidc.audience", str(&c.Auth.OIDC.Audience)},
 		{"SINERGI_DEV_SIMULATION", "dev.simulation", onOff(&c.Dev.Simulation)},
 		{"SINERGI_DEV_ANONYMOUS_READ", "dev.anonymous_read", onOff(&c.Dev.AnonymousRead)},
 	}
@@ -409,6 +438,24 @@ func (c Config) validate() error {
 	if _, err := c.trustedProxies(); err != nil {
 		bad("SINERGI_HTTP_TRUSTED_PROXIES", "http_trusted_proxies", "%v", err)
 	}
+	if o := c.Auth.OIDC; o.Issuer != "" {
+		for _, u := range []struct{ env, key, value string }{
+			{"SINERGI_AUTH_OIDC_ISSUER", "auth.oidc.issuer", o.Issuer},
+			{"SINERGI_AUTH_OIDC_REDIRECT_URL", "auth.oidc.redirect_url", o.RedirectURL},
+		} {
+			if !secureURL(u.value) {
+				bad(u.env, u.key, "%q must be an https:// URL (http:// only on localhost)", u.value)
+			}
+		}
+		if o.ClientID == "" {
+			bad("SINERGI_AUTH_OIDC_CLIENT_ID", "auth.oidc.client_id", "is needed with an issuer")
+		}
+		if o.RoleClaim == "" || o.ScopesClaim == "" || o.NameClaim == "" {
+			bad("SINERGI_AUTH_OIDC_ROLE_CLAIM", "auth.oidc.role_claim", "the role, scopes and name claims must be named")
+		}
+	} else if o.ClientID != "" || o.RedirectURL != "" {
+		bad("SINERGI_AUTH_OIDC_ISSUER", "auth.oidc.issuer", "is needed with a client id or redirect URL")
+	}
 	if c.Auth.SessionLifetime < time.Minute || c.Auth.SessionLifetime > 30*24*time.Hour {
 		bad("SINERGI_AUTH_SESSION_LIFETIME", "auth.session_lifetime", "must be between 1m and 720h")
 	}
@@ -531,4 +578,17 @@ func (c Config) trustedProxies() ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
 	return out, nil
+}
+
+// secureURL: an https URL, or http on the loopback interface.
+func secureURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if u.Scheme == "https" {
+		return true
+	}
+	ip, err := netip.ParseAddr(u.Hostname())
+	return u.Scheme == "http" && (u.Hostname() == "localhost" || err == nil && ip.IsLoopback())
 }

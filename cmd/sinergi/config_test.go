@@ -102,6 +102,11 @@ func TestBadConfigurationNamesTheSetting(t *testing.T) {
 		{env: map[string]string{"SINERGI_CLICKHOUSE_SECURE": "yes please"}, want: "SINERGI_CLICKHOUSE_SECURE"},
 		{env: map[string]string{"SINERGI_CLICKHOUSE_ADDR": "db:9440", "SINERGI_CLICKHOUSE_CA_FILE": "ca.pem"}, want: "SINERGI_CLICKHOUSE_SECURE"},
 		{env: map[string]string{"SINERGI_CLICKHOUSE_SECURE": "true"}, want: "clickhouse.addr"},
+		{env: map[string]string{"SINERGI_HTTP_TRUSTED_PROXIES": "10.0.0.0/8, lb.internal"}, want: "SINERGI_HTTP_TRUSTED_PROXIES"},
+		{env: map[string]string{"SINERGI_AUTH_SESSION_LIFETIME": "10s"}, want: "SINERGI_AUTH_SESSION_LIFETIME"},
+		{env: map[string]string{"SINERGI_AUTH_OIDC_ISSUER": "https://sso.example/realms/x", "SINERGI_AUTH_OIDC_REDIRECT_URL": "https://d.example/auth/oidc/callback"}, want: "SINERGI_AUTH_OIDC_CLIENT_ID"},
+		{env: map[string]string{"SINERGI_AUTH_OIDC_ISSUER": "http://sso.example/realms/x", "SINERGI_AUTH_OIDC_CLIENT_ID": "c", "SINERGI_AUTH_OIDC_REDIRECT_URL": "https://d.example/auth/oidc/callback"}, want: "SINERGI_AUTH_OIDC_ISSUER"},
+		{env: map[string]string{"SINERGI_AUTH_OIDC_CLIENT_ID": "c"}, want: "SINERGI_AUTH_OIDC_ISSUER"},
 		{file: "htp_addr: x\n", want: "htp_addr"},
 		{file: "jobs:\n  - dataset: idm\n    source: a.csv\n    schedule: whenever\n", want: "jobs[0]"},
 	} {

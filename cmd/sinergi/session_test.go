@@ -27,6 +27,10 @@ type browser struct {
 	set []*http.Cookie
 }
 
+// noRedirects answers redirects rather than following them, so that a
+// test sees where they lead.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 func newBrowser(t *testing.T, srv *httptest.Server) *browser {
 	return &browser{t: t, srv: srv, cookies: map[string]string{}}
 }
@@ -46,7 +50,7 @@ func (b *browser) do(method, path, csrf, contentType, body string) httpAnswer {
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := noRedirects.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -136,6 +140,9 @@ func TestSignInSessionsAndCSRF(t *testing.T) {
 	pre := b.cookie(accounthttp.PreSessionCookie)
 	if st.SignedIn || st.User != nil || st.AnonymousRead || st.OIDC || st.CSRFToken == "" || pre == nil || pre.Value != st.CSRFToken || !pre.HttpOnly {
 		t.Fatalf("GET /auth/session before signing in: %+v, pre-session cookie %+v", st, pre)
+	}
+	if ans := b.do(http.MethodGet, "/auth/oidc/login", "", "", ""); ans.status != http.StatusNotFound {
+		t.Errorf("GET /auth/oidc/login without OIDC configured: %d, want 404", ans.status)
 	}
 	if again := b.session(); again.CSRFToken != st.CSRFToken || b.cookie(accounthttp.PreSessionCookie) != nil {
 		t.Errorf("a second GET /auth/session changed the pre-session token or set it again")

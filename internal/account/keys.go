@@ -85,7 +85,10 @@ func NewService(store Store) *Service {
 
 // keyPrefix starts every key, so that a leaked one is recognisable (secret
 // scanners, logs) and a Bearer token of another kind is told apart.
-const keyPrefix = "sinergi_"
+const keyPrefix = KeyPrefix
+
+// KeyPrefix starts every API key.
+const KeyPrefix = "sinergi_"
 
 // NewKey is what CreateKey needs.
 type NewKey struct {

@@ -47,6 +47,9 @@ type Guard struct {
 	// X-Forwarded-For says who the client is (for the sign-in limits
 	// per address and the logs).
 	TrustedProxies []netip.Prefix
+	// OIDC, when set, signs people in through an OpenID Connect provider
+	// and verifies its tokens sent as Bearer (those that are not API keys).
+	OIDC OIDCProvider
 	// SignInLimits bound failed sign-ins (DefaultSignInLimits when nil).
 	SignInLimits *SignInLimits
 	limitsOnce   sync.Once
@@ -80,6 +83,9 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 		switch {
 		case errors.Is(err, fault.ErrUnauthenticated):
 			g.refuse(w, r, http.StatusUnauthorized, graph.CodeUnauthenticated, userMessage(err))
+			return
+		case errors.Is(err, fault.ErrForbidden):
+			g.refuse(w, r, http.StatusForbidden, graph.CodeForbidden, userMessage(err))
 			return
 		case err != nil:
 			g.Log.ErrorContext(r.Context(), "authenticating a request", "err", err)
@@ -129,7 +135,12 @@ func (g *Guard) authenticate(r *http.Request) (p *account.Principal, sess accoun
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 			return nil, sess, false, fault.Unauthenticated("the Authorization header must be `Bearer <API key>`")
 		}
-		p, err = g.Keys.AuthenticateKey(r.Context(), strings.TrimSpace(token))
+		token = strings.TrimSpace(token)
+		if g.OIDC != nil && !strings.HasPrefix(token, account.KeyPrefix) {
+			p, err = g.OIDC.AuthenticateToken(r.Context(), token)
+		} else {
+			p, err = g.Keys.AuthenticateKey(r.Context(), token)
+		}
 		return p, sess, false, err
 	}
 	c, cerr := r.Cookie(SessionCookie)

@@ -63,13 +63,16 @@ type SessionUser struct {
 	Scopes      []string `json:"scopes"`
 }
 
-// Routes serves /auth/*: the session's state, signing in and out. They sit behind the guard, which puts
+// Routes serves /auth/*: the session's state, signing in and out, and
+// signing in through OpenID Connect (404 when it is not configured). They sit behind the guard, which puts
 // the request's principal and session on its context and checks the CSRF
 // token of requests a session authenticates.
 func (g *Guard) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /auth/session", g.sessionState)
 	mux.HandleFunc("POST /auth/signin", g.signIn)
 	mux.HandleFunc("POST /auth/signout", g.signOut)
+	mux.HandleFunc("GET /auth/oidc/login", g.oidcLogin)
+	mux.HandleFunc("GET /auth/oidc/callback", g.oidcCallback)
 }
 
 func (g *Guard) secure(r *http.Request) bool { return r.TLS != nil || g.SecureCookies }
@@ -94,7 +97,7 @@ func (g *Guard) preSessionToken(w http.ResponseWriter, r *http.Request) (string,
 }
 
 func (g *Guard) state(w http.ResponseWriter, r *http.Request, p *account.Principal, sess account.Session, hasSession bool) (SessionState, error) {
-	st := SessionState{SignedIn: p != nil, AnonymousRead: g.AnonymousRead}
+	st := SessionState{SignedIn: p != nil, AnonymousRead: g.AnonymousRead, OIDC: g.OIDC != nil}
 	if p != nil {
 		st.User = &SessionUser{Name: p.ID, DisplayName: p.Name, Role: string(p.Role), Scopes: []string{}}
 		for _, s := range p.Scopes {
@@ -168,19 +171,29 @@ func (g *Guard) signIn(w http.ResponseWriter, r *http.Request) {
 
 // begin starts a session for p, sets its cookie and answers with its state.
 func (g *Guard) begin(w http.ResponseWriter, r *http.Request, p *account.Principal) {
-	token, sess, err := g.Sessions.StartSession(r.Context(), p)
-	if err != nil {
-		g.fail(w, r, err)
+	sess, ok := g.startSession(w, r, p)
+	if !ok {
 		return
 	}
-	g.setCookie(w, r, SessionCookie, token, int(time.Until(sess.ExpiresAt).Seconds()))
-	g.Log.InfoContext(r.Context(), "signed in", "principal", p.Actor(), "remote", g.clientAddress(r))
 	st, err := g.state(w, r, p, sess, true)
 	if err != nil {
 		g.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, st)
+}
+
+// startSession starts a session for p and sets its cookie; false when it
+// could not (answered).
+func (g *Guard) startSession(w http.ResponseWriter, r *http.Request, p *account.Principal) (account.Session, bool) {
+	token, sess, err := g.Sessions.StartSession(r.Context(), p)
+	if err != nil {
+		g.fail(w, r, err)
+		return account.Session{}, false
+	}
+	g.setCookie(w, r, SessionCookie, token, int(time.Until(sess.ExpiresAt).Seconds()))
+	g.Log.InfoContext(r.Context(), "signed in", "principal", p.Actor(), "remote", g.clientAddress(r))
+	return sess, true
 }
 
 // signOut ends the request's session in the database and clears its
