@@ -400,3 +400,80 @@ func TestSignInRateLimits(t *testing.T) {
 		t.Errorf("after twenty failures from the address: %d %q, want 429 with Retry-After", ans.status, ans.header.Get("Retry-After"))
 	}
 }
+
+// TestSignedInOfficeSubmits: a kabupaten office signed in to the console
+// (no key, no shell) checks and submits its register and withdraws an
+// agreement, each with the session's CSRF token; without it the upload is
+// refused before anything is read or written; the run and the audit
+// history name the account.
+func TestSignedInOfficeSubmits(t *testing.T) {
+	a, srv := kaltimServer(t)
+	const password = "kukar-office-password"
+	createUser(t, a, password, "--name", "dpmd.kukar", "--display-name", "DPMD Kukar", "--role", "editor", "--scope", "64.02")
+	b := newBrowser(t, srv)
+	ans := b.signIn(b.session().CSRFToken, "dpmd.kukar", password)
+	if ans.status != http.StatusOK {
+		t.Fatalf("sign-in: %d %s", ans.status, ans.body)
+	}
+	csrf := b.session().CSRFToken
+	files := map[string][]byte{"Register Kukar 2026.xlsx": kukarRegister(t)}
+	ct, body := uploadRequest(submitMutation, files)
+	if ans := b.do(http.MethodPost, "/graphql", "", ct, string(body)); ans.status != http.StatusForbidden || ans.code() != "FORBIDDEN" {
+		t.Errorf("a submission on the session without the CSRF token: %d %s, want 403", ans.status, ans.body)
+	}
+	runs := decode[struct{ EtlRuns []struct{ ID string } }](t, b.do(http.MethodPost, "/graphql", csrf, "application/json",
+		`{"query":"{ etlRuns(dataset: \"register\") { id } }"}`)).EtlRuns
+	if len(runs) != 0 {
+		t.Errorf("runs after the refused submission: %+v, want none", runs)
+	}
+
+	ct, body = uploadRequest(checkMutation, files)
+	check := decode[struct {
+		CheckRegister struct {
+			Agreements, OutsideScope int
+			AnnotatedWorkbookPath    string
+		}
+	}](t, b.do(http.MethodPost, "/graphql", csrf, ct, string(body))).CheckRegister
+	if check.Agreements != 3 || check.OutsideScope != 1 {
+		t.Errorf("check on the session: %+v", check)
+	}
+	if ans := b.do(http.MethodGet, check.AnnotatedWorkbookPath, "", "", ""); ans.status != http.StatusOK || !strings.HasPrefix(ans.body, "PK") {
+		t.Errorf("the annotated workbook on the session: %d", ans.status)
+	}
+	ct, body = uploadRequest(submitMutation, files)
+	sub := decode[struct {
+		SubmitRegister struct {
+			SubmittedBy string
+			Run         struct{ Status string }
+		}
+	}](t, b.do(http.MethodPost, "/graphql", csrf, ct, string(body))).SubmitRegister
+	if sub.Run.Status != "SUCCEEDED" || sub.SubmittedBy != "user:dpmd.kukar (DPMD Kukar)" {
+		t.Errorf("submission on the session: %+v", sub)
+	}
+	withdraw, _ := json.Marshal(map[string]any{"query": `mutation($id: ID!, $reason: String!) { withdrawAgreement(id: $id, reason: $reason) { withdrawn by } }`,
+		"variables": map[string]any{"id": "KUKAR-2026-001", "reason": "entered twice"}})
+	w := decode[struct {
+		WithdrawAgreement struct {
+			Withdrawn bool
+			By        string
+		}
+	}](t,
+		b.do(http.MethodPost, "/graphql", csrf, "application/json", string(withdraw))).WithdrawAgreement
+	if !w.Withdrawn || w.By != "user:dpmd.kukar (DPMD Kukar)" {
+		t.Errorf("withdrawal on the session: %+v", w)
+	}
+	events, err := a.accounts.Store().Events(context.Background(), 20, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var byUser []string
+	for _, e := range events {
+		if e.Actor == "user:dpmd.kukar (DPMD Kukar)" {
+			byUser = append(byUser, e.Action)
+		}
+	}
+	slices.Sort(byUser)
+	if want := []string{"agreement.withdraw", "register.submit", "session.start"}; !slices.Equal(byUser, want) {
+		t.Errorf("the account's audit events: %v, want %v", byUser, want)
+	}
+}

@@ -68,6 +68,12 @@ func workbook(t *testing.T, sheets registerSheets) []byte {
 // request spec says ($files: [Upload!]!).
 func gqlUpload(t *testing.T, srv *httptest.Server, token, query string, files map[string][]byte) httpAnswer {
 	t.Helper()
+	contentType, body := uploadRequest(query, files)
+	return send(t, http.MethodPost, srv.URL+"/graphql", token, contentType, bytes.NewReader(body))
+}
+
+// uploadRequest is the body of a GraphQL multipart request.
+func uploadRequest(query string, files map[string][]byte) (contentType string, body []byte) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	names := make([]string, 0, len(files))
@@ -89,7 +95,7 @@ func gqlUpload(t *testing.T, srv *httptest.Server, token, query string, files ma
 		_, _ = part.Write(files[name])
 	}
 	_ = w.Close()
-	return send(t, http.MethodPost, srv.URL+"/graphql", token, w.FormDataContentType(), &buf)
+	return w.FormDataContentType(), buf.Bytes()
 }
 
 func gql(t *testing.T, srv *httptest.Server, token, query string, vars map[string]any) httpAnswer {
