@@ -188,5 +188,5 @@ func (g *Guard) refuse(w http.ResponseWriter, r *http.Request, status int, code,
 		"message": message, "extensions": map[string]any{"code": code},
 	}}})
 	_, _ = w.Write(body)
-	g.Log.InfoContext(r.Context(), "request refused", "status", status, "code", code, "path", r.URL.Path, "remote", r.RemoteAddr)
+	g.Log.InfoContext(r.Context(), "request refused", "status", status, "code", code, "path", r.URL.Path, "remote", g.clientAddress(r))
 }
