@@ -1,5 +1,6 @@
 // The console reads only the public GraphQL API at /graphql: every panel
-// keeps the query and variables it ran, for "Lihat kueri".
+// keeps the query and variables it ran, for "Lihat kueri". Requests carry
+// the session's cookie (same origin) and, on every POST, its CSRF token.
 
 export type Vars = Record<string, unknown>;
 
@@ -8,25 +9,85 @@ export interface Query {
   variables?: Vars;
 }
 
-export class APIError extends Error {}
+// APIError is an answer that is not data: status is the HTTP status, code
+// the GraphQL error's extensions.code (UNAUTHENTICATED, FORBIDDEN, …).
+export class APIError extends Error {
+  constructor(
+    message: string,
+    readonly status = 0,
+    readonly code = "",
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken = "";
+
+// setCSRFToken keeps the session's token, sent as X-CSRF-Token on every
+// POST (the server refuses a cookie-authenticated POST without it).
+export function setCSRFToken(token: string) {
+  csrfToken = token;
+}
+
+export function csrfHeaders(): Record<string, string> {
+  return csrfToken ? { "X-CSRF-Token": csrfToken } : {};
+}
+
+// onUnauthenticated is called when the server answers 401: the console
+// shows its sign-in screen.
+let unauthenticated: (err: APIError) => void = () => {};
+
+export function onUnauthenticated(f: (err: APIError) => void) {
+  unauthenticated = f;
+}
 
 export async function gql<T>(q: Query): Promise<T> {
-  const res = await fetch("/graphql", {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ query: q.query, variables: q.variables ?? {} }),
-  });
-  let body: { data?: T; errors?: { message: string }[] };
+  return answer<T>(
+    await fetch("/graphql", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", ...csrfHeaders() },
+      body: JSON.stringify({ query: q.query, variables: q.variables ?? {} }),
+    }),
+  );
+}
+
+// gqlUpload runs a mutation with files as the GraphQL multipart request
+// spec says: "operations" (the query, $files null), "map" (which part
+// fills which variable), then the files. The files go in variables.files.
+export async function gqlUpload<T>(q: Query, files: File[]): Promise<T> {
+  const form = new FormData();
+  form.append("operations", JSON.stringify({ query: q.query, variables: { ...(q.variables ?? {}), files: files.map(() => null) } }));
+  form.append("map", JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.files.${i}`]]))));
+  files.forEach((f, i) => form.append(String(i), f, f.name));
+  return answer<T>(
+    await fetch("/graphql", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", ...csrfHeaders() },
+      body: form,
+    }),
+  );
+}
+
+async function answer<T>(res: Response): Promise<T> {
+  let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } | undefined;
   try {
     body = await res.json();
   } catch {
-    throw new APIError(`HTTP ${res.status}`);
+    body = undefined;
   }
-  if (body.errors?.length) {
-    throw new APIError(body.errors.map((e) => e.message).join("; "));
+  const code = body?.errors?.[0]?.extensions?.code ?? "";
+  if (res.status === 401) {
+    const err = new APIError(body?.errors?.map((e) => e.message).join("; ") || `HTTP ${res.status}`, res.status, code || "UNAUTHENTICATED");
+    unauthenticated(err);
+    throw err;
   }
-  if (!res.ok || body.data === undefined) {
-    throw new APIError(`HTTP ${res.status}`);
+  if (body?.errors?.length) {
+    throw new APIError(body.errors.map((e) => e.message).join("; "), res.status, code);
+  }
+  if (!res.ok || body?.data === undefined) {
+    throw new APIError(`HTTP ${res.status}`, res.status, code);
   }
   return body.data;
 }

@@ -165,7 +165,7 @@ function csvField(v: Raw): string {
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-function download(blob: Blob, name: string) {
+export function download(blob: Blob, name: string) {
   const url = URL.createObjectURL(blob);
   const a = h("a", { href: url, download: name });
   document.body.append(a);
@@ -289,4 +289,70 @@ function rootFields(query: string): { operation: string; field: string }[] {
   } catch {
     return [];
   }
+}
+
+// askReason asks, in a modal dialog, to confirm an action that needs a
+// reason kept in the history (withdrawing, restoring): the reason, or null
+// when cancelled. act runs on confirmation; its error is shown in the
+// dialog, which stays open to try again.
+export function askReason(opts: { title: string; text: string; confirm: string; act: (reason: string) => Promise<void> }): Promise<boolean> {
+  return new Promise((resolve) => {
+    const reason = h("textarea", { id: "alasan", name: "alasan", rows: "3", required: "", maxlength: "1000" });
+    const error = h("p", { class: "error", role: "alert" });
+    const ok = h("button", { type: "submit", class: "primary danger", "data-action": "konfirmasi" }, opts.confirm);
+    const cancel = h("button", { type: "button", "data-action": "batal" }, t("Batal"));
+    const form = h(
+      "form",
+      { method: "dialog" },
+      h("h2", {}, opts.title),
+      h("p", {}, opts.text),
+      h("div", { class: "field" }, h("label", { for: "alasan" }, t("Alasan (wajib, disimpan dalam riwayat)")), reason),
+      error,
+      h("div", { class: "dialog-actions" }, cancel, ok),
+    );
+    const dlg = h("dialog", { id: "alasan-dialog", "aria-label": opts.title }, form);
+    document.body.append(dlg);
+    const close = (done: boolean) => {
+      dlg.close();
+      dlg.remove();
+      resolve(done);
+    };
+    cancel.addEventListener("click", () => close(false));
+    dlg.addEventListener("cancel", () => close(false));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const r = reason.value.trim();
+      if (!r) {
+        error.textContent = t("Tuliskan alasannya.");
+        reason.focus();
+        return;
+      }
+      ok.disabled = cancel.disabled = true;
+      error.textContent = "";
+      opts
+        .act(r)
+        .then(() => close(true))
+        .catch((err) => {
+          error.textContent = String((err as Error)?.message ?? err);
+          ok.disabled = cancel.disabled = false;
+        });
+    });
+    dlg.showModal();
+    reason.focus();
+  });
+}
+
+// flash keeps a message for the next view drawn (after an action that
+// moves elsewhere); showFlash puts it under the view's title.
+let flashed: { text: string; kind: "ok" | "error" } | null = null;
+
+export function flash(text: string, kind: "ok" | "error" = "ok") {
+  flashed = { text, kind };
+}
+
+export function showFlash(main: HTMLElement) {
+  if (!flashed) return;
+  const { text, kind } = flashed;
+  flashed = null;
+  main.querySelector("h1")?.after(h("p", { class: `notice ${kind}`, role: kind === "ok" ? "status" : "alert", "data-notice": kind }, text));
 }

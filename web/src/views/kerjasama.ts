@@ -6,7 +6,8 @@ import { chart } from "../chart";
 import { date, num, rupiah } from "../format";
 import { label, labelValues, t } from "../i18n";
 import { kabupaten } from "../state";
-import { h, Panel, select, toolbar } from "../ui";
+import { covers, may } from "../session";
+import { askReason, flash, h, Panel, select, toolbar } from "../ui";
 
 interface Agreement {
   id: string;
@@ -124,7 +125,7 @@ interface Detail extends Agreement {
   simulated: boolean;
   parties: { type: string; name: string; sector: string | null; role: string | null; region: { name: string } | null }[];
   villages: { code: string; name: string }[];
-  kabupaten: { name: string }[];
+  kabupaten: { code: string; name: string }[];
   realisations: { month: string; value: number; beneficiaries: number; village: { name: string } | null }[];
 }
 
@@ -137,7 +138,7 @@ async function detail(host: HTMLElement, id: string) {
     realisedValue beneficiaries
     parties { type name sector role region { name } }
     villages { code name }
-    kabupaten { name }
+    kabupaten { code name }
     realisations { month value beneficiaries village { name } }
   }
 }`,
@@ -165,8 +166,14 @@ async function detail(host: HTMLElement, id: string) {
       h("dt", {}, t("Kabupaten/kota")), h("dd", {}, a.kabupaten.map((k) => k.name).join(", ") || "–"),
       h("dt", {}, t("Sumber")), h("dd", {}, a.sourceReference ?? "–"),
     ),
-    h("h3", {}, t("Pihak")),
   );
+  // Editors withdraw the agreements that touch their regions; admins any.
+  if (may("editor") && covers(a.kabupaten.map((k) => k.code))) {
+    const withdraw = h("button", { type: "button", class: "danger", "data-action": "tarik" }, t("Tarik kerja sama ini"));
+    withdraw.addEventListener("click", () => void withdrawAgreement(a));
+    p.body.append(h("div", { class: "toolbar no-print" }, withdraw, h("span", { class: "hint" }, t("tarik-hint"))));
+  }
+  p.body.append(h("h3", {}, t("Pihak")));
   const parties = h("div");
   p.body.append(parties);
   parties.append(
@@ -211,6 +218,29 @@ async function detail(host: HTMLElement, id: string) {
     rows,
   );
   p.el.scrollIntoView({ block: "start" });
+}
+
+const withdrawMutation = `mutation WithdrawAgreement($id: ID!, $reason: String!) {
+  withdrawAgreement(id: $id, reason: $reason) { agreementId withdrawn by at reason }
+}`;
+
+// withdrawAgreement asks why and for confirmation, withdraws the agreement
+// (the figures are published again before the answer), then shows the list
+// without it.
+async function withdrawAgreement(a: Detail) {
+  const done = await askReason({
+    title: `${t("Tarik kerja sama")} ${a.id}?`,
+    text: `"${a.title}" ${t("tarik-confirm")}`,
+    confirm: t("Tarik"),
+    act: async (reason) => {
+      await gql({ query: withdrawMutation, variables: { id: a.id, reason } });
+    },
+  });
+  if (!done) return;
+  flash(`${t("Kerja sama ditarik")}: ${a.id}. ${t("Angka-angka sudah diterbitkan ulang tanpanya.")}`);
+  const params = new URLSearchParams(location.hash.split("?")[1] ?? "");
+  params.delete("id");
+  location.hash = "#/kerja-sama?" + params.toString();
 }
 
 function tableOf(header: string[], rows: string[][]): HTMLElement {

@@ -1,0 +1,508 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/sinergi-id/sinergi/data/kaltim"
+	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/etltest"
+	"github.com/sinergi-id/sinergi/graph"
+	"github.com/sinergi-id/sinergi/internal/account"
+	"github.com/sinergi-id/sinergi/internal/account/accountch"
+	"github.com/sinergi-id/sinergi/internal/account/accounthttp"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
+	"github.com/sinergi-id/sinergi/internal/idm"
+	"github.com/sinergi-id/sinergi/internal/idm/idmch"
+	"github.com/sinergi-id/sinergi/internal/ingest"
+	"github.com/sinergi-id/sinergi/internal/ingest/ingestch"
+	"github.com/sinergi-id/sinergi/internal/region"
+	"github.com/sinergi-id/sinergi/internal/region/regionch"
+	"github.com/sinergi-id/sinergi/internal/submission"
+	"github.com/sinergi-id/sinergi/internal/submission/submissionch"
+	"github.com/sinergi-id/sinergi/internal/submission/submissionhttp"
+	"github.com/sinergi-id/sinergi/web"
+)
+
+// office is sinergi as `sinergi serve` wires it for the offices: keys,
+// anonymous reading off, register checks and submissions scoped to the
+// editor's regions, withdrawals, the audit history; the real Kaltim
+// regions and the seed register.
+type office struct {
+	srv      *httptest.Server
+	accounts *account.Service
+}
+
+func officeServer(t *testing.T) *office {
+	t.Helper()
+	db := clickhousetest.NewDB(t)
+	log := clickhousetest.Logger(t)
+	regionStore, runs, coop := regionch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
+	runner := etl.NewRunner(runs, []etl.Dataset{
+		etl.NewRegions(regionStore),
+		etl.NewIDM(idmch.NewStore(db), regionStore),
+		&submission.Scoped{Dataset: etl.NewRegister(coop, regionStore, runs, log), Regions: regionStore, Current: coop},
+	}, etltest.NewRefresher(db), ingestch.LoadLock{DB: db, Log: log}, log)
+	data, seed := filepath.Join(repoRoot(), "data", "kaltim"), filepath.Join(repoRoot(), "etl", "seed")
+	for _, l := range []struct {
+		dataset string
+		files   []string
+	}{
+		{etl.DatasetRegions, []string{filepath.Join(data, kaltim.Wilayah)}},
+		{etl.DatasetRegister, []string{filepath.Join(seed, "agreements.csv"), filepath.Join(seed, "parties.csv")}},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		_, err := runner.Load(ctx, l.dataset, l.files...)
+		cancel()
+		if err != nil {
+			t.Fatalf("load %s: %v", l.dataset, err)
+		}
+	}
+	accounts := account.NewService(accountch.NewStore(db))
+	subs := submission.NewService(runner, regionStore, coop, submissionch.NewStore(db), submissionch.NewStore(db), accounts,
+		t.TempDir(), submission.DefaultLimits, log)
+	regions := region.NewService(regionStore)
+	scores := idm.NewService(idmch.NewStore(db), regions)
+	res := &graph.Resolver{
+		Regions:     regions,
+		IDM:         scores,
+		Ingest:      ingest.NewService(runs),
+		Cooperation: cooperation.NewService(coop, regions, scores),
+		Submissions: subs,
+		Accounts:    accounts,
+	}
+	mux := graph.NewMux(graph.NewHandler(res, log, graph.DefaultLimits, nil), db.Ping, log, web.Handler(kaltim.Files()))
+	mux.Handle("GET "+graph.AnnotatedWorkbookPath, submissionhttp.AnnotatedWorkbook(subs, log))
+	guard := &accounthttp.Guard{Keys: accounts, AnonymousRead: false, Log: log}
+	srv := httptest.NewServer(guard.Wrap(mux))
+	t.Cleanup(srv.Close)
+	return &office{srv: srv, accounts: accounts}
+}
+
+// key makes an API key as `sinergi keys create` does and returns it.
+func (o *office) key(t *testing.T, name string, role account.Role, scopes ...string) string {
+	t.Helper()
+	codes, err := account.ParseScopes(scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := o.accounts.CreateKey(context.Background(), "cli:test", account.NewKey{Name: name, Role: role, Scopes: codes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+// api asks the API with a key, as a notebook would.
+func (o *office) api(t *testing.T, token, q string, vars map[string]any, out any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, o.srv.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Data   json.RawMessage
+		Errors []struct{ Message string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Errors) > 0 {
+		t.Fatalf("%s: %v", q, r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// agreementIDs are the agreements every figure counts now.
+func (o *office) agreementIDs(t *testing.T, token string) []string {
+	var d struct {
+		Agreements struct{ Nodes []struct{ ID string } }
+	}
+	o.api(t, token, `{ agreements(first: 100) { nodes { id } } }`, nil, &d)
+	var ids []string
+	for _, n := range d.Agreements.Nodes {
+		ids = append(ids, n.ID)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// kukarWorkbook is an office's register with rows in and out of the scope
+// of Kutai Kartanegara (64.02): one of Kukar, one of Berau (64.03) alone,
+// a joint one of both, and one the validation refuses.
+func kukarWorkbook(t *testing.T) []byte {
+	t.Helper()
+	sheets := []struct {
+		name string
+		rows [][]string
+	}{
+		{"agreements", [][]string{
+			{"agreement_id", "title", "document_type", "signed_date", "status", "committed_value"},
+			{"KUKAR-2026-001", "Pembinaan UMKM Loa Kulu", "PKS", "2026-01-10", "ACTIVE", "100000000"},
+			{"BERAU-2026-001", "Desa wisata Kelay", "PKS", "2026-01-11", "ACTIVE", "50000000"},
+			{"JOINT-2026-001", "Kerja sama antar kabupaten", "PKS", "2026-01-12", "ACTIVE", "70000000"},
+			{"BAD-2026-001", "Status salah", "PKS", "2026-01-13", "SIGNED-ISH", "1"},
+		}},
+		{"parties", [][]string{
+			{"agreement_id", "party_type", "name", "region_code"},
+			{"KUKAR-2026-001", "DESA", "Jonggon Desa", "64.02.02.2001"},
+			{"KUKAR-2026-001", "DESA", "Sungai Payang", "64.02.02.2002"},
+			{"BERAU-2026-001", "DESA", "Merabu", "64.03.01.2001"},
+			{"BERAU-2026-001", "DESA", "Panaan", "64.03.01.2002"},
+			{"JOINT-2026-001", "DESA", "Jembayan", "64.02.02.2003"},
+			{"JOINT-2026-001", "DESA", "Merapun", "64.03.01.2003"},
+		}},
+		{"realisations", [][]string{
+			{"agreement_id", "village_code", "month", "value"},
+			{"KUKAR-2026-001", "64.02.02.2001", "2026-02", "10000000"},
+			{"BERAU-2026-001", "64.03.01.2001", "2026-02", "5000000"},
+		}},
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, s := range sheets {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", s.name); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := f.NewSheet(s.name); err != nil {
+			t.Fatal(err)
+		}
+		for r, row := range s.rows {
+			for c, v := range row {
+				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				if err := f.SetCellStr(s.name, cell, v); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// The refused rows of kukarWorkbook for an editor of 64.02: sheet, line and
+// what the reason says.
+var kukarRejects = []struct {
+	sheet  string
+	line   int
+	reason string
+}{
+	{"agreements", 3, "outside your scope (64.02)"},
+	{"agreements", 5, "status"},
+	{"parties", 4, "outside your scope (64.02)"},
+	{"parties", 5, "outside your scope (64.02)"},
+	{"realisations", 3, "outside your scope (64.02)"},
+}
+
+// useKey makes the browser send the key on every request, as a client with
+// that key would. (The console's own sign-in replaces this once sessions
+// exist; the product has no test-only way in.)
+func useKey(t *testing.T, ctx context.Context, token string) {
+	t.Helper()
+	if err := call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Authorization": "Bearer " + token}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitReady(ctx context.Context, view string) error {
+	return step(ctx, chromedp.WaitVisible(fmt.Sprintf(`main[data-ready="1"][data-view=%q]`, view)))
+}
+
+// step runs browser actions, failing after a minute rather than waiting
+// for the whole test's deadline on a selector that never shows.
+func step(ctx context.Context, actions ...chromedp.Action[chromedp.Void]) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	return chromedp.Do(ctx, actions...)
+}
+
+// TestOfficeSubmitsAndWithdrawsInChromium is an office's round in the
+// console: an editor for 64.02 checks a workbook with rows in and out of
+// its scope, reads the refused rows with their reasons, downloads its
+// workbook with the Keterangan column, submits it and finds the run in the
+// Data view; withdraws an agreement and the figures leave it out; an admin
+// finds it in the history and restores it.
+func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
+	o := officeServer(t)
+	kukar := o.key(t, "DPMD Kukar", account.RoleEditor, "64.02")
+	admin := o.key(t, "Admin Bappeda", account.RoleAdmin)
+	viewer := o.key(t, "Bappeda", account.RoleViewer)
+	shots := artifactsDir(t)
+	downloads := t.TempDir()
+	ctx, bl := startBrowser(t, downloads)
+	ctx, cancel := context.WithTimeout(ctx, 6*time.Minute)
+	defer cancel()
+	useKey(t, ctx, kukar)
+
+	book := filepath.Join(t.TempDir(), "Register Kukar 2026.xlsx")
+	if err := os.WriteFile(book, kukarWorkbook(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	seedIDs := o.agreementIDs(t, viewer)
+
+	if err := step(ctx, chromedp.Navigate(o.srv.URL+"/#/kirim-register")); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitReady(ctx, "kirim-register"); err != nil {
+		t.Fatalf("opening Kirim register: %v", err)
+	}
+	if n := evalInt(t, ctx, `[...document.querySelectorAll("nav#nav a")].filter(a => a.textContent === "Kirim register").length`); n != 1 {
+		t.Errorf("Kirim register is %d times in the menu", n)
+	}
+
+	t.Run("the check shows every refused row with sheet, line and reason", func(t *testing.T) {
+		if err := step(ctx,
+			chromedp.SetUploadFiles(`#f-berkas`, []string{book}),
+			chromedp.WaitEnabled(`button[data-action="periksa"]`),
+			chromedp.Click(`button[data-action="periksa"]`),
+			chromedp.WaitVisible(`[data-panel="periksa-ditolak"] tbody tr`),
+		); err != nil {
+			t.Fatalf("checking: %v", err)
+		}
+		facts := map[string]string{}
+		for _, k := range []string{"rowsRead", "agreements", "outsideScope", "rejectedCount", "warningCount"} {
+			facts[k] = evalString(t, ctx, fmt.Sprintf(`document.querySelector('[data-fact=%q] .kpi-main').textContent`, k))
+		}
+		if want := map[string]string{"rowsRead": "12", "agreements": "3", "outsideScope": "1", "rejectedCount": "5", "warningCount": "0"}; !maps.Equal(facts, want) {
+			t.Errorf("the report's counts: %v, want %v", facts, want)
+		}
+		rows, err := chromedp.Run(ctx, chromedp.Evaluate[[][]string](
+			`[...document.querySelectorAll('[data-panel="periksa-ditolak"] tbody tr')].map(tr => [...tr.children].map(td => td.textContent))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != len(kukarRejects) {
+			t.Fatalf("refused rows shown: %q, want %d", rows, len(kukarRejects))
+		}
+		for i, w := range kukarRejects {
+			if rows[i][1] != w.sheet || rows[i][2] != fmt.Sprint(w.line) || !strings.Contains(rows[i][3], w.reason) {
+				t.Errorf("refused row %d: %q, want %s line %d: %s", i, rows[i], w.sheet, w.line, w.reason)
+			}
+		}
+		if text := evalString(t, ctx, `document.querySelector('[data-panel="periksa-peringatan"]').innerText`); !strings.Contains(text, "Tidak ada peringatan.") {
+			t.Errorf("warnings panel: %q", text)
+		}
+		// Nothing of a check is visible.
+		if got := o.agreementIDs(t, viewer); !slices.Equal(got, seedIDs) {
+			t.Errorf("agreements after a check: %v, want the seed's %v", got, seedIDs)
+		}
+		screenshot(t, ctx, shots, "kirim-register-periksa")
+		for _, p := range bl.problems() {
+			t.Error(p)
+		}
+	})
+
+	t.Run("the annotated workbook has a Keterangan beside each refused row", func(t *testing.T) {
+		if err := step(ctx, chromedp.Click(`[data-link="keterangan"]`)); err != nil {
+			t.Fatal(err)
+		}
+		f := openDownloadedWorkbook(t, downloads)
+		notes := map[string]string{}
+		for _, sheet := range []string{"agreements", "parties", "realisations"} {
+			rows, err := f.GetRows(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			col := slices.Index(rows[0], "Keterangan")
+			if col < 0 {
+				t.Fatalf("%s: no Keterangan column in %q", sheet, rows[0])
+			}
+			for i, row := range rows[1:] {
+				if len(row) > col && row[col] != "" {
+					notes[fmt.Sprintf("%s:%d", sheet, i+2)] = row[col]
+				}
+			}
+		}
+		if len(notes) != len(kukarRejects) {
+			t.Errorf("Keterangan on %d rows (%v), want %d", len(notes), notes, len(kukarRejects))
+		}
+		for _, w := range kukarRejects {
+			if n := notes[fmt.Sprintf("%s:%d", w.sheet, w.line)]; !strings.Contains(n, w.reason) {
+				t.Errorf("Keterangan of %s line %d: %q, want %q", w.sheet, w.line, n, w.reason)
+			}
+		}
+		for _, p := range bl.problems() {
+			t.Error(p)
+		}
+	})
+
+	var runID string
+	t.Run("the submission loads and the Data view shows the run", func(t *testing.T) {
+		if err := step(ctx,
+			chromedp.WaitEnabled(`button[data-action="kirim"]`),
+			chromedp.Click(`button[data-action="kirim"]`),
+			chromedp.WaitVisible(`[data-panel="hasil-kirim"] a[data-link="run"]`),
+		); err != nil {
+			t.Fatalf("submitting: %v", err)
+		}
+		outcome := evalString(t, ctx, `document.querySelector('[data-panel="hasil-kirim"] .outcome').textContent`)
+		if !strings.Contains(outcome, "Register dimuat") || !strings.Contains(outcome, "5 baris ditolak") {
+			t.Errorf("outcome: %q", outcome)
+		}
+		screenshot(t, ctx, shots, "kirim-register-terkirim")
+		if got, want := o.agreementIDs(t, viewer), sortedWith(seedIDs, "JOINT-2026-001", "KUKAR-2026-001"); !slices.Equal(got, want) {
+			t.Errorf("agreements after the submission: %v, want %v", got, want)
+		}
+		href := evalString(t, ctx, `document.querySelector('[data-panel="hasil-kirim"] a[data-link="run"]').getAttribute("href")`)
+		runID = strings.TrimPrefix(href, "#/data?run=")
+		if err := step(ctx, chromedp.Click(`[data-panel="hasil-kirim"] a[data-link="run"]`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := step(ctx, chromedp.WaitVisible(fmt.Sprintf(`main[data-ready="1"][data-view="data"] [data-panel="penolakan-%s"] tbody tr`, runID))); err != nil {
+			t.Fatalf("the Data view of run %s: %v", runID, err)
+		}
+		run, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf(
+			`[...[...document.querySelectorAll('[data-panel="riwayat-muat"] tbody tr')].find(tr => tr.children[0].textContent === %q)?.children ?? []].map(td => td.textContent)`, runID)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(run) < 9 || run[2] != "Berhasil" || run[6] != "5" || !strings.Contains(run[8], "DPMD Kukar") {
+			t.Errorf("the run in the Data view: %q, want succeeded, 5 refused, submitted by DPMD Kukar", run)
+		}
+		if n := evalInt(t, ctx, fmt.Sprintf(`document.querySelectorAll('[data-panel="penolakan-%s"] tbody tr').length`, runID)); n != len(kukarRejects) {
+			t.Errorf("the run's refused rows in the Data view: %d, want %d", n, len(kukarRejects))
+		}
+		screenshot(t, ctx, shots, "kirim-register-data")
+		for _, p := range bl.problems() {
+			t.Error(p)
+		}
+	})
+
+	t.Run("a withdrawal takes the agreement out of the figures", func(t *testing.T) {
+		before := o.agreementIDs(t, viewer)
+		if err := show(ctx, "#/kerja-sama?id=KUKAR-2026-001"); err != nil {
+			t.Fatal(err)
+		}
+		count := func() string {
+			return evalString(t, ctx, `document.querySelector('[data-panel="daftar-kerja-sama"] .subtitle').textContent`)
+		}
+		listedBefore := count()
+		if err := step(ctx,
+			chromedp.Click(`[data-panel="rincian-kerja-sama"] button[data-action="tarik"]`),
+			chromedp.WaitVisible(`#alasan-dialog[open]`),
+		); err != nil {
+			t.Fatal(err)
+		}
+		// No reason, no withdrawal.
+		if err := step(ctx, chromedp.Click(`#alasan-dialog button[data-action="konfirmasi"]`)); err != nil {
+			t.Fatal(err)
+		}
+		if got := o.agreementIDs(t, viewer); !slices.Equal(got, before) {
+			t.Fatalf("withdrawn without a reason: %v", got)
+		}
+		screenshot(t, ctx, shots, "tarik-kerja-sama")
+		if err := step(ctx,
+			chromedp.SendKeys(`#alasan`, "Dimasukkan dua kali; salah kabupaten"),
+			chromedp.Click(`#alasan-dialog button[data-action="konfirmasi"]`),
+			chromedp.WaitVisible(`main[data-ready="1"][data-view="kerja-sama"] [data-notice="ok"]`),
+		); err != nil {
+			t.Fatalf("withdrawing: %v", err)
+		}
+		if got, want := o.agreementIDs(t, viewer), slices.DeleteFunc(slices.Clone(before), func(s string) bool { return s == "KUKAR-2026-001" }); !slices.Equal(got, want) {
+			t.Errorf("agreements after the withdrawal: %v, want %v", got, want)
+		}
+		if after := count(); after == listedBefore {
+			t.Errorf("the list still says %q after the withdrawal", after)
+		}
+		if n := evalInt(t, ctx, `[...document.querySelectorAll('[data-panel="daftar-kerja-sama"] tbody td:first-child')].filter(td => td.textContent === "KUKAR-2026-001").length`); n != 0 {
+			t.Errorf("the withdrawn agreement is still listed")
+		}
+		screenshot(t, ctx, shots, "tarik-kerja-sama-selesai")
+		for _, p := range bl.problems() {
+			t.Error(p)
+		}
+	})
+
+	t.Run("an admin reads the history and restores the agreement", func(t *testing.T) {
+		useKey(t, ctx, admin)
+		if err := show(ctx, "#/riwayat"); err != nil {
+			t.Fatal(err)
+		}
+		actions, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-panel="riwayat-perubahan"] tbody tr td:nth-child(3)')].map(td => td.textContent)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"kerja sama ditarik", "register dikirim", "kunci API dibuat"} {
+			if !slices.Contains(actions, want) {
+				t.Errorf("history %q lacks %q", actions, want)
+			}
+		}
+		withdrawn := evalString(t, ctx, `document.querySelector('[data-panel="kerja-sama-ditarik"] tbody').innerText`)
+		if !strings.Contains(withdrawn, "KUKAR-2026-001") || !strings.Contains(withdrawn, "Dimasukkan dua kali; salah kabupaten") {
+			t.Errorf("withdrawn agreements: %q", withdrawn)
+		}
+		screenshot(t, ctx, shots, "riwayat")
+		if err := step(ctx,
+			chromedp.Click(`[data-panel="kerja-sama-ditarik"] button.row-action`),
+			chromedp.WaitVisible(`#alasan-dialog[open]`),
+			chromedp.SendKeys(`#alasan`, "Ternyata benar"),
+			chromedp.Click(`#alasan-dialog button[data-action="konfirmasi"]`),
+			chromedp.WaitVisible(`main[data-ready="1"][data-view="riwayat"] [data-notice="ok"]`),
+		); err != nil {
+			t.Fatalf("restoring: %v", err)
+		}
+		if got := o.agreementIDs(t, viewer); !slices.Contains(got, "KUKAR-2026-001") {
+			t.Errorf("agreements after the restoration: %v", got)
+		}
+		if text := evalString(t, ctx, `document.querySelector('[data-panel="kerja-sama-ditarik"]').innerText`); strings.Contains(text, "KUKAR-2026-001") {
+			t.Errorf("still listed as withdrawn: %q", text)
+		}
+		for _, p := range bl.problems() {
+			t.Error(p)
+		}
+	})
+}
+
+// openDownloadedWorkbook waits for the one .xlsx download in dir.
+func openDownloadedWorkbook(t *testing.T, dir string) *excelize.File {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		matches, _ := filepath.Glob(filepath.Join(dir, "*.xlsx"))
+		if len(matches) == 1 {
+			b := waitFile(t, matches[0])
+			f, err := excelize.OpenReader(bytes.NewReader(b))
+			if err == nil {
+				return f
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	entries, _ := os.ReadDir(dir)
+	t.Fatalf("no workbook downloaded to %s (%v)", dir, entries)
+	return nil
+}
+
+func sortedWith(ids []string, more ...string) []string {
+	out := append(slices.Clone(ids), more...)
+	slices.Sort(out)
+	return out
+}
