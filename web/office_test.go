@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
@@ -90,7 +89,8 @@ func officeServer(t *testing.T) *office {
 	}
 	mux := graph.NewMux(graph.NewHandler(res, log, graph.DefaultLimits, nil), db.Ping, log, web.Handler(kaltim.Files()))
 	mux.Handle("GET "+graph.AnnotatedWorkbookPath, submissionhttp.AnnotatedWorkbook(subs, log))
-	guard := &accounthttp.Guard{Keys: accounts, AnonymousRead: false, Log: log}
+	guard := &accounthttp.Guard{Keys: accounts, Sessions: accounts, AnonymousRead: false, Log: log}
+	guard.Routes(mux)
 	srv := httptest.NewServer(guard.Wrap(mux))
 	t.Cleanup(srv.Close)
 	return &office{srv: srv, accounts: accounts}
@@ -108,6 +108,18 @@ func (o *office) key(t *testing.T, name string, role account.Role, scopes ...str
 		t.Fatal(err)
 	}
 	return token
+}
+
+// user makes a local account as `sinergi users create` does.
+func (o *office) user(t *testing.T, name, display, password string, role account.Role, scopes ...string) {
+	t.Helper()
+	codes, err := account.ParseScopes(scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.accounts.CreateUser(context.Background(), "cli:test", account.NewUser{Name: name, DisplayName: display, Role: role, Scopes: codes, Password: password}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // api asks the API with a key, as a notebook would.
@@ -222,14 +234,41 @@ var kukarRejects = []struct {
 	{"realisations", 3, "outside your scope (64.02)"},
 }
 
-// useKey makes the browser send the key on every request, as a client with
-// that key would. (The console's own sign-in replaces this once sessions
-// exist; the product has no test-only way in.)
-func useKey(t *testing.T, ctx context.Context, token string) {
+// signIn signs in through the console's sign-in screen, from wherever the
+// console is, and waits for the view it returns to.
+func signIn(t *testing.T, ctx context.Context, name, password, view string) {
 	t.Helper()
-	if err := call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Authorization": "Bearer " + token}}); err != nil {
+	if err := step(ctx,
+		chromedp.WaitVisible(`main[data-ready="1"][data-view="masuk"] #f-username`),
+		chromedp.SetValue(`#f-username`, name),
+		chromedp.SetValue(`#f-password`, password),
+		chromedp.Click(`button[data-action="masuk"]`),
+	); err != nil {
+		t.Fatalf("signing in as %s: %v", name, err)
+	}
+	if err := waitReady(ctx, view); err != nil {
+		t.Fatalf("after signing in as %s: %v", name, err)
+	}
+}
+
+// signOut signs out with Keluar and waits for the sign-in screen.
+func signOut(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if err := step(ctx, chromedp.Click(`#keluar`)); err != nil {
 		t.Fatal(err)
 	}
+	if err := waitReady(ctx, "masuk"); err != nil {
+		t.Fatalf("after Keluar: %v", err)
+	}
+}
+
+func menu(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	items, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("nav#nav a")].map(a => a.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
 }
 
 func waitReady(ctx context.Context, view string) error {
@@ -245,22 +284,24 @@ func step(ctx context.Context, actions ...chromedp.Action[chromedp.Void]) error 
 }
 
 // TestOfficeSubmitsAndWithdrawsInChromium is an office's round in the
-// console: an editor for 64.02 checks a workbook with rows in and out of
-// its scope, reads the refused rows with their reasons, downloads its
-// workbook with the Keterangan column, submits it and finds the run in the
-// Data view; withdraws an agreement and the figures leave it out; an admin
-// finds it in the history and restores it.
+// console, with anonymous reading off: an unsigned visitor gets the
+// sign-in screen and no data; an editor for 64.02 signs in, checks a
+// workbook with rows in and out of its scope, reads the refused rows with
+// their reasons, downloads its workbook with the Keterangan column,
+// submits it and finds the run in the Data view; withdraws an agreement
+// and the figures leave it out; an admin finds it in the history and
+// restores it; a viewer sees neither Kirim register nor Tarik.
 func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 	o := officeServer(t)
-	kukar := o.key(t, "DPMD Kukar", account.RoleEditor, "64.02")
-	admin := o.key(t, "Admin Bappeda", account.RoleAdmin)
-	viewer := o.key(t, "Bappeda", account.RoleViewer)
+	o.user(t, "kukar", "DPMD Kukar", "kukar-sandi-2026", account.RoleEditor, "64.02")
+	o.user(t, "bappeda", "Admin Bappeda", "admin-sandi-2026", account.RoleAdmin)
+	o.user(t, "pembaca", "Pembaca Bappeda", "pembaca-sandi-2026", account.RoleViewer)
+	viewer := o.key(t, "Notebook Bappeda", account.RoleViewer)
 	shots := artifactsDir(t)
 	downloads := t.TempDir()
 	ctx, bl := startBrowser(t, downloads)
 	ctx, cancel := context.WithTimeout(ctx, 6*time.Minute)
 	defer cancel()
-	useKey(t, ctx, kukar)
 
 	book := filepath.Join(t.TempDir(), "Register Kukar 2026.xlsx")
 	if err := os.WriteFile(book, kukarWorkbook(t), 0o644); err != nil {
@@ -268,14 +309,48 @@ func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 	}
 	seedIDs := o.agreementIDs(t, viewer)
 
-	if err := step(ctx, chromedp.Navigate(o.srv.URL+"/#/kirim-register")); err != nil {
-		t.Fatal(err)
+	t.Run("an unsigned visitor gets the sign-in screen and no data", func(t *testing.T) {
+		if err := step(ctx, chromedp.Navigate(o.srv.URL+"/#/kirim-register")); err != nil {
+			t.Fatal(err)
+		}
+		if err := waitReady(ctx, "masuk"); err != nil {
+			t.Fatalf("no sign-in screen: %v", err)
+		}
+		if items := menu(t, ctx); len(items) != 0 {
+			t.Errorf("menu before signing in: %q", items)
+		}
+		if n := evalInt(t, ctx, `document.querySelectorAll("main table, main [data-panel]").length`); n != 0 {
+			t.Errorf("%d tables or panels before signing in", n)
+		}
+		screenshot(t, ctx, shots, "masuk")
+		for _, p := range bl.problems() {
+			t.Error(p) // nothing was asked that needs signing in
+		}
+		// A wrong password: the same message as an unknown user, the form stays.
+		if err := step(ctx,
+			chromedp.SendKeys(`#f-username`, "kukar"),
+			chromedp.SendKeys(`#f-password`, "salah"),
+			chromedp.Click(`button[data-action="masuk"]`),
+			chromedp.WaitVisible(`#masuk-error`),
+		); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for evalString(t, ctx, `document.querySelector("#masuk-error").textContent`) == "" && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if msg := evalString(t, ctx, `document.querySelector("#masuk-error").textContent`); !strings.Contains(msg, "Nama pengguna atau kata sandi salah") {
+			t.Errorf("wrong password: %q", msg)
+		}
+		bl.problems() // the refused sign-in's 401
+	})
+
+	signIn(t, ctx, "kukar", "kukar-sandi-2026", "kirim-register")
+	if who := evalString(t, ctx, `document.querySelector("#siapa").textContent`); who != "DPMD Kukar · editor · 64.02" {
+		t.Errorf("signed in as %q", who)
 	}
-	if err := waitReady(ctx, "kirim-register"); err != nil {
-		t.Fatalf("opening Kirim register: %v", err)
-	}
-	if n := evalInt(t, ctx, `[...document.querySelectorAll("nav#nav a")].filter(a => a.textContent === "Kirim register").length`); n != 1 {
-		t.Errorf("Kirim register is %d times in the menu", n)
+	if items := menu(t, ctx); !slices.Contains(items, "Kirim register") || slices.Contains(items, "Riwayat perubahan") {
+		t.Errorf("an editor's menu: %q", items)
 	}
 
 	t.Run("the check shows every refused row with sheet, line and reason", func(t *testing.T) {
@@ -442,9 +517,13 @@ func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 	})
 
 	t.Run("an admin reads the history and restores the agreement", func(t *testing.T) {
-		useKey(t, ctx, admin)
-		if err := show(ctx, "#/riwayat"); err != nil {
+		signOut(t, ctx)
+		if err := step(ctx, chromedp.Navigate(o.srv.URL+"/#/riwayat")); err != nil {
 			t.Fatal(err)
+		}
+		signIn(t, ctx, "bappeda", "admin-sandi-2026", "riwayat")
+		if items := menu(t, ctx); !slices.Contains(items, "Riwayat perubahan") || !slices.Contains(items, "Kirim register") {
+			t.Errorf("an admin's menu: %q", items)
 		}
 		actions, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-panel="riwayat-perubahan"] tbody tr td:nth-child(3)')].map(td => td.textContent)`))
 		if err != nil {
@@ -475,6 +554,30 @@ func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 		if text := evalString(t, ctx, `document.querySelector('[data-panel="kerja-sama-ditarik"]').innerText`); strings.Contains(text, "KUKAR-2026-001") {
 			t.Errorf("still listed as withdrawn: %q", text)
 		}
+		for _, p := range bl.problems() {
+			t.Error(p)
+		}
+	})
+
+	t.Run("a viewer sees neither Kirim register nor Tarik", func(t *testing.T) {
+		signOut(t, ctx)
+		if err := step(ctx, chromedp.Navigate(o.srv.URL+"/#/kerja-sama?id=KUKAR-2026-001")); err != nil {
+			t.Fatal(err)
+		}
+		signIn(t, ctx, "pembaca", "pembaca-sandi-2026", "kerja-sama")
+		if err := step(ctx, chromedp.WaitVisible(`[data-panel="rincian-kerja-sama"] h3`)); err != nil {
+			t.Fatal(err)
+		}
+		if items := menu(t, ctx); slices.Contains(items, "Kirim register") || slices.Contains(items, "Riwayat perubahan") || !slices.Contains(items, "Data") {
+			t.Errorf("a viewer's menu: %q", items)
+		}
+		if n := evalInt(t, ctx, `document.querySelectorAll('button[data-action="tarik"]').length`); n != 0 {
+			t.Errorf("a viewer is offered Tarik")
+		}
+		if who := evalString(t, ctx, `document.querySelector("#siapa").textContent`); who != "Pembaca Bappeda · pembaca" {
+			t.Errorf("signed in as %q", who)
+		}
+		screenshot(t, ctx, shots, "pembaca-kerja-sama")
 		for _, p := range bl.problems() {
 			t.Error(p)
 		}

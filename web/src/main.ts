@@ -44,6 +44,10 @@ function route(): { path: string; params: URLSearchParams } {
 
 function renderNav(active: string) {
   const nav = document.getElementById("nav")!;
+  if (mustSignIn()) {
+    nav.replaceChildren();
+    return;
+  }
   nav.replaceChildren(
     h(
       "ul",
@@ -70,6 +74,10 @@ let rendering = 0;
 
 async function render(reason?: string) {
   const { path, params } = route();
+  if (mustSignIn() && path !== "masuk") {
+    showSignIn();
+    return;
+  }
   if (reason) params.set("reason", reason);
   const v = views.find((x) => x.path === path) ?? views[0];
   renderNav(v.path);
@@ -154,7 +162,15 @@ async function start() {
   renderUser();
   window.addEventListener("hashchange", () => void render());
   onUnauthenticated(() => {
-    if (signInSupported()) showSignIn(t("Sesi berakhir atau belum masuk: silakan masuk."));
+    if (!signInSupported()) return;
+    // The session ended (signed out elsewhere, expired, account disabled):
+    // ask the server again, then sign in.
+    loadSession()
+      .catch(() => undefined)
+      .finally(() => {
+        renderUser();
+        showSignIn(t("Sesi berakhir atau belum masuk: silakan masuk."));
+      });
   });
   if (mustSignIn()) {
     showSignIn();
