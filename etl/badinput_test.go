@@ -1,4 +1,4 @@
-package etl
+package etl_test
 
 import (
 	"archive/zip"
@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/etltest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,11 +51,11 @@ func rejectedIDMFile(tb testing.TB, n int) string {
 }
 
 // loadRejects loads n refused rows and returns the run and the peak heap.
-func loadRejects(tb testing.TB, runner *Runner, path string) (ingest.Run, uint64) {
+func loadRejects(tb testing.TB, runner *etl.Runner, path string) (ingest.Run, uint64) {
 	tb.Helper()
-	mem := sampleMemory(5_000_000) // 5 ms
-	res, err := runner.Load(context.Background(), DatasetIDM, path)
-	peak, _ := mem.end()
+	mem := etltest.SampleMemory(5_000_000) // 5 ms
+	res, err := runner.Load(context.Background(), etl.DatasetIDM, path)
+	peak, _ := mem.End()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -61,7 +63,7 @@ func loadRejects(tb testing.TB, runner *Runner, path string) (ingest.Run, uint64
 }
 
 func TestHundredThousandRejectsInBoundedMemory(t *testing.T) {
-	runner, db, _ := registerBenchRunner(t)
+	runner, db, _ := etltest.KaltimRunner(t, "")
 	const n = 100_000
 	run, peak := loadRejects(t, runner, rejectedIDMFile(t, n))
 	t.Logf("%d refused rows of ~1 KB: peak heap %d MB", n, peak>>20)
@@ -81,7 +83,7 @@ func TestHundredThousandRejectsInBoundedMemory(t *testing.T) {
 }
 
 func BenchmarkHundredThousandRejects(b *testing.B) {
-	runner, _, _ := registerBenchRunner(b)
+	runner, _, _ := etltest.KaltimRunner(b, "")
 	path := rejectedIDMFile(b, 100_000)
 	var worst uint64
 	for b.Loop() {
@@ -147,7 +149,7 @@ func zipBomb(tb testing.TB, rows, title int) string {
 // counting its rows as it unpacks, also without holding them.
 func TestZipBombIsRefusedBeforeReading(t *testing.T) {
 	f := newFixture(t)
-	f.mustLoad(DatasetRegions, filepath.Join(sharedDataDir(t), "kaltim_wilayah_kemendagri_2025.csv"))
+	f.mustLoad(etl.DatasetRegions, filepath.Join(sharedDataDir(t), "kaltim_wilayah_kemendagri_2025.csv"))
 	for _, tc := range []struct {
 		rows, title int
 		want        string
@@ -157,9 +159,9 @@ func TestZipBombIsRefusedBeforeReading(t *testing.T) {
 	} {
 		bomb := zipBomb(t, tc.rows, tc.title)
 		fi, _ := os.Stat(bomb)
-		mem := sampleMemory(5_000_000)
-		res, err := f.load(context.Background(), DatasetRegister, bomb)
-		peak, _ := mem.end()
+		mem := etltest.SampleMemory(5_000_000)
+		res, err := f.load(context.Background(), etl.DatasetRegister, bomb)
+		peak, _ := mem.End()
 		t.Logf("%d rows in %d KB: peak heap %d MB: %v", tc.rows, fi.Size()>>10, peak>>20, err)
 		if !errors.Is(err, tabular.ErrTooLarge) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%d rows: %v, want it refused as too large (%q)", tc.rows, err, tc.want)
@@ -177,9 +179,9 @@ func BenchmarkZipBomb(b *testing.B) {
 	bomb := zipBomb(b, 1_100_000, 10)
 	var worst uint64
 	for b.Loop() {
-		mem := sampleMemory(5_000_000)
+		mem := etltest.SampleMemory(5_000_000)
 		_, err := tabular.Open(bomb)
-		peak, _ := mem.end()
+		peak, _ := mem.End()
 		if !errors.Is(err, tabular.ErrTooLarge) {
 			b.Fatalf("the bomb was not refused: %v", err)
 		}
@@ -194,10 +196,10 @@ func BenchmarkZipBomb(b *testing.B) {
 // a field longer than maxFieldChars refuses its row, saying so.
 func TestFormulaTextIsInertAndLongFieldsRefused(t *testing.T) {
 	f := newFixture(t)
-	f.mustLoad(DatasetRegions, filepath.Join(sharedDataDir(t), "kaltim_wilayah_kemendagri_2025.csv"))
+	f.mustLoad(etl.DatasetRegions, filepath.Join(sharedDataDir(t), "kaltim_wilayah_kemendagri_2025.csv"))
 	dir := t.TempDir()
 	var files []string
-	for _, p := range registerFiles(filepath.Join("testdata", "register", "known")) {
+	for _, p := range registerFiles(filepath.Join("register", "testdata", "known")) {
 		body, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
@@ -214,7 +216,7 @@ func TestFormulaTextIsInertAndLongFieldsRefused(t *testing.T) {
 		}
 		files = append(files, out)
 	}
-	res := f.mustLoad(DatasetRegister, files...)
+	res := f.mustLoad(etl.DatasetRegister, files...)
 	var long bool
 	for _, rj := range res.Rejects {
 		long = long || rj.Sheet == "agreements" && strings.Contains(rj.Reason, "is 11999 characters long; a field may hold at most 4000") && len(rj.Record) <= 4096+3

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/sinergi-id/sinergi/etl/tabular"
 	"github.com/sinergi-id/sinergi/internal/ingest"
 )
 
@@ -51,10 +52,10 @@ type Load struct {
 }
 
 // Reject keeps a refused row.
-func (l *Load) Reject(rj Reject) { l.rejects.add(rj) }
+func (l *Load) Reject(rj tabular.Reject) { l.rejects.add(rj) }
 
 // Warn keeps a row that loaded but looks wrong (etlWarnings).
-func (l *Load) Warn(rj Reject) { l.rejects.warn(rj) }
+func (l *Load) Warn(rj tabular.Reject) { l.rejects.warn(rj) }
 
 // Reach marks a point of the load at which a fault test may stop it
 // ("inserting": some rows of the run are stored, not all).
@@ -62,4 +63,13 @@ func (l *Load) Reach(ctx context.Context, point string) {
 	if l.pause != nil {
 		l.pause(ctx, point)
 	}
+}
+
+// OneRunPerFile is the sources of a dataset whose every file is one run.
+func OneRunPerFile(files []string) [][]string {
+	groups := make([][]string, len(files))
+	for i, f := range files {
+		groups[i] = []string{f}
+	}
+	return groups
 }

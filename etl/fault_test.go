@@ -1,4 +1,4 @@
-package etl
+package etl_test
 
 import (
 	"bufio"
@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/etltest"
 	"io"
 	"log/slog"
 	"os"
@@ -67,12 +69,12 @@ func runFaultChild() int {
 		return 2
 	}
 	defer db.Close()
-	runner := newClickHouseRunner(db, log)
+	runner := etltest.NewRunner(db, log)
 	if order.OtherHost {
-		runner.process.Host = "another-host.invalid"
+		runner.SetProcessHost("another-host.invalid")
 	}
 	stdin := bufio.NewReader(os.Stdin)
-	runner.setPause(func(_ context.Context, point string) {
+	runner.SetPause(func(_ context.Context, point string) {
 		if point == order.PauseAt {
 			fmt.Println(pausedLine + point)
 			_, _ = stdin.ReadString('\n')
@@ -245,11 +247,11 @@ func (fs *faultServer) open(t *testing.T, cfg clickhouse.Config) *clickhouse.DB 
 	return db
 }
 
-func loadInto(t *testing.T, db *clickhouse.DB, dataset string, files ...string) Result {
+func loadInto(t *testing.T, db *clickhouse.DB, dataset string, files ...string) etl.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	res, err := newClickHouseRunner(db, clickhousetest.Logger(t)).Load(ctx, dataset, files...)
+	res, err := etltest.NewRunner(db, clickhousetest.Logger(t)).Load(ctx, dataset, files...)
 	if err != nil {
 		t.Fatalf("load %s %v: %v", dataset, files, err)
 	}
@@ -263,7 +265,7 @@ func publishedSnapshots(t *testing.T, db *clickhouse.DB) map[string][]string {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string][]string{}
-	for _, table := range newClickHouseRunner(db, clickhousetest.Logger(t)).refresher.allSnapshotTables() {
+	for _, table := range etltest.NewRunner(db, clickhousetest.Logger(t)).SnapshotTables() {
 		{
 			var cols []struct {
 				Name string `ch:"name"`
@@ -324,10 +326,10 @@ func sameSnapshots(t *testing.T, got, want map[string][]string) {
 func TestKilledLoadsNeverGoLive(t *testing.T) {
 	fs := startFaultServer(t)
 	wilayah := realdata.Path(t, realdata.Wilayah)
-	known := kaltimRegions(t)
-	regA := generatedRegisterOf(t, t.TempDir(), known, 3000, 12, "A", 1)
-	regB := generatedRegisterOf(t, t.TempDir(), known, 3000, 12, "A", 2)
-	regC := generatedRegisterOf(t, t.TempDir(), known, 600, 6, "C", 1)
+	known := etltest.KaltimRegions(t)
+	regA := etltest.GeneratedRegister(t, t.TempDir(), known, 3000, 12, "A", 1)
+	regB := etltest.GeneratedRegister(t, t.TempDir(), known, 3000, 12, "A", 2)
+	regC := etltest.GeneratedRegister(t, t.TempDir(), known, 600, 6, "C", 1)
 	// A regions file that renames Kutai Kartanegara, for kills during the
 	// two-part rebuild of a regions load (regions, then IDM).
 	body, err := os.ReadFile(wilayah)
@@ -350,9 +352,9 @@ func TestKilledLoadsNeverGoLive(t *testing.T) {
 		cfg := fs.database(t, name)
 		db := fs.open(t, cfg)
 		defer db.Close()
-		loadInto(t, db, DatasetRegions, wilayah)
+		loadInto(t, db, etl.DatasetRegions, wilayah)
 		for _, r := range registers {
-			loadInto(t, db, DatasetRegister, r...)
+			loadInto(t, db, etl.DatasetRegister, r...)
 		}
 		return publishedSnapshots(t, db), committedValue(t, db)
 	}
@@ -395,14 +397,14 @@ func TestKilledLoadsNeverGoLive(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			cfg := fs.database(t, fmt.Sprintf("fault_%s_%t_%t_%t", tc.point, tc.killServer, tc.otherHost, tc.regions))
 			db := fs.open(t, cfg)
-			loadInto(t, db, DatasetRegions, wilayah)
-			loadInto(t, db, DatasetRegister, regA...)
-			loadInto(t, db, DatasetRegister, regB...)
+			loadInto(t, db, etl.DatasetRegions, wilayah)
+			loadInto(t, db, etl.DatasetRegister, regA...)
+			loadInto(t, db, etl.DatasetRegister, regB...)
 			db.Close()
 
-			dataset, files := DatasetRegister, regA
+			dataset, files := etl.DatasetRegister, regA
 			if tc.regions {
-				dataset, files = DatasetRegions, []string{renamed}
+				dataset, files = etl.DatasetRegions, []string{renamed}
 			}
 			child := startLoadChild(t, cfg, tc.otherHost, tc.point, dataset, files...)
 			if tc.killServer {
@@ -416,16 +418,16 @@ func TestKilledLoadsNeverGoLive(t *testing.T) {
 			db = fs.open(t, cfg)
 			defer db.Close()
 			if tc.regions {
-				loadInto(t, db, DatasetRegions, province)
+				loadInto(t, db, etl.DatasetRegions, province)
 			}
-			runner := newClickHouseRunner(db, clickhousetest.Logger(t))
+			runner := etltest.NewRunner(db, clickhousetest.Logger(t))
 			if tc.otherHost {
 				// Not 60 s: the dead loader's lock is stale after 2.
-				runner.lock = ingestch.LoadLock{DB: db, Lease: 2 * time.Second, Log: clickhousetest.Logger(t)}
+				runner.SetLoadLock(ingestch.LoadLock{DB: db, Lease: 2 * time.Second, Log: clickhousetest.Logger(t)})
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			res, err := runner.Load(ctx, DatasetRegister, regC...)
+			res, err := runner.Load(ctx, etl.DatasetRegister, regC...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -472,29 +474,29 @@ func TestKilledLoadsNeverGoLive(t *testing.T) {
 func TestTwoLoadProcessesTakeTurns(t *testing.T) {
 	fs := startFaultServer(t)
 	wilayah := realdata.Path(t, realdata.Wilayah)
-	known := kaltimRegions(t)
-	regA := generatedRegisterOf(t, t.TempDir(), known, 2000, 12, "A", 1)
-	regB := generatedRegisterOf(t, t.TempDir(), known, 2000, 12, "A", 2)
+	known := etltest.KaltimRegions(t)
+	regA := etltest.GeneratedRegister(t, t.TempDir(), known, 2000, 12, "A", 1)
+	regB := etltest.GeneratedRegister(t, t.TempDir(), known, 2000, 12, "A", 2)
 
 	refCfg := fs.database(t, "ref_turns")
 	ref := fs.open(t, refCfg)
 	defer ref.Close()
-	loadInto(t, ref, DatasetRegions, wilayah)
-	loadInto(t, ref, DatasetRegister, regA...)
-	loadInto(t, ref, DatasetRegister, regB...)
+	loadInto(t, ref, etl.DatasetRegions, wilayah)
+	loadInto(t, ref, etl.DatasetRegister, regA...)
+	loadInto(t, ref, etl.DatasetRegister, regB...)
 
 	cfg := fs.database(t, "turns")
 	db := fs.open(t, cfg)
 	defer db.Close()
-	loadInto(t, db, DatasetRegions, wilayah)
+	loadInto(t, db, etl.DatasetRegions, wilayah)
 
-	first := startLoadChild(t, cfg, false, "loaded", DatasetRegister, regA...)
+	first := startLoadChild(t, cfg, false, "loaded", etl.DatasetRegister, regA...)
 	_, err := ingestch.LoadLock{DB: db, Log: clickhousetest.Logger(t)}.LockLoads(context.Background(), ingest.CurrentProcess(), false)
 	if locked := (*clickhouse.LockedError)(nil); !errors.As(err, &locked) || locked.Holder.PID != first.cmd.Process.Pid {
 		t.Fatalf("taking the load lock while a load runs: %v, want it held by process %d", err, first.cmd.Process.Pid)
 	}
 	second := make(chan *loadChild, 1)
-	go func() { second <- startLoadChild(t, cfg, false, "inserted", DatasetRegister, regB...) }()
+	go func() { second <- startLoadChild(t, cfg, false, "inserted", etl.DatasetRegister, regB...) }()
 	select {
 	case <-second:
 		t.Fatal("a second load went ahead while the first held the load lock")
@@ -510,7 +512,7 @@ func TestTwoLoadProcessesTakeTurns(t *testing.T) {
 		t.Fatalf("the second load failed: %v", next.cmd.ProcessState)
 	}
 	sameSnapshots(t, publishedSnapshots(t, db), publishedSnapshots(t, ref))
-	runs, err := ingestch.NewStore(db).Runs(context.Background(), 10, DatasetRegister)
+	runs, err := ingestch.NewStore(db).Runs(context.Background(), 10, etl.DatasetRegister)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,9 @@
-package etl
+package etl_test
 
 import (
 	"context"
+	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/etltest"
 	"testing"
 	"time"
 
@@ -72,28 +74,28 @@ func TestPruneKeepsWhatAnswersNeed(t *testing.T) {
 	f := newFixtureOver(t, clickhousetest.OpenDB(t, cfg))
 	ctx := context.Background()
 	wilayah := realdata.Path(t, realdata.Wilayah)
-	f.mustLoad(DatasetRegions, wilayah)
-	known := kaltimRegions(t)
-	regA := generatedRegisterOf(t, t.TempDir(), known, 4000, 12, "A", 1)
-	regC := generatedRegisterOf(t, t.TempDir(), known, 500, 6, "C", 1)
+	f.mustLoad(etl.DatasetRegions, wilayah)
+	known := etltest.KaltimRegions(t)
+	regA := etltest.GeneratedRegister(t, t.TempDir(), known, 4000, 12, "A", 1)
+	regC := etltest.GeneratedRegister(t, t.TempDir(), known, 500, 6, "C", 1)
 
 	var loads []uint64
 	for range 6 {
-		loads = append(loads, f.mustLoad(DatasetRegister, regA...).Runs[0].ID)
+		loads = append(loads, f.mustLoad(etl.DatasetRegister, regA...).Runs[0].ID)
 	}
 	// Interrupted after its rows are stored; then a refresh that fails at
 	// its publish.
 	for _, point := range []string{"inserted", "publishing"} {
 		cctx, cancel := context.WithCancel(ctx)
-		f.runner.setPause(func(_ context.Context, p string) {
+		f.runner.SetPause(func(_ context.Context, p string) {
 			if p == point {
 				cancel()
 			}
 		})
-		if _, err := f.load(cctx, DatasetRegister, regA...); err == nil {
+		if _, err := f.load(cctx, etl.DatasetRegister, regA...); err == nil {
 			t.Fatalf("the load stopped at %s succeeded", point)
 		}
-		f.runner.setPause(nil)
+		f.runner.SetPause(nil)
 		cancel()
 	}
 	for _, table := range coopch.SnapshotTables {
@@ -102,7 +104,7 @@ func TestPruneKeepsWhatAnswersNeed(t *testing.T) {
 		}
 	}
 
-	res := f.mustLoad(DatasetRegister, regC...)
+	res := f.mustLoad(etl.DatasetRegister, regC...)
 	waitMutations(t, f.db)
 	byRun := rowsByRun(t, f.db, "coop_realisation_rows")
 	want := map[uint64]uint64{loads[5]: 4000, loads[4]: 4000, loads[3]: 4000, res.Runs[0].ID: 500}
@@ -122,11 +124,11 @@ func TestPruneKeepsWhatAnswersNeed(t *testing.T) {
 
 	// The pruned rows still give every answer: reload C on top and compare
 	// with a database that saw A and C only.
-	f.mustLoad(DatasetRegister, regC...)
+	f.mustLoad(etl.DatasetRegister, regC...)
 	ref := &fixture{t: t, db: clickhousetest.NewDB(t)}
-	ref.runner = newClickHouseRunner(ref.db, clickhousetest.Logger(t))
-	ref.mustLoad(DatasetRegions, wilayah)
-	ref.mustLoad(DatasetRegister, regA...)
-	ref.mustLoad(DatasetRegister, regC...)
+	ref.runner = etltest.NewRunner(ref.db, clickhousetest.Logger(t))
+	ref.mustLoad(etl.DatasetRegions, wilayah)
+	ref.mustLoad(etl.DatasetRegister, regA...)
+	ref.mustLoad(etl.DatasetRegister, regC...)
 	sameSnapshots(t, publishedSnapshots(t, f.db), publishedSnapshots(t, ref.db))
 }

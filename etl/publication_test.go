@@ -1,7 +1,8 @@
-package etl
+package etl_test
 
 import (
 	"context"
+	"github.com/sinergi-id/sinergi/etl"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,47 +23,47 @@ import (
 func TestPublicationEqualsFullRebuild(t *testing.T) {
 	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
 		f := newFixtureOn(t, e)
-		known := registerFiles(filepath.Join("testdata", "register", "known"))
+		known := registerFiles(filepath.Join("register", "testdata", "known"))
 		amended := amendedRegister(t, known)
 		steps := []struct {
 			name string
 			load func(t *testing.T)
 		}{
-			{"regions", func(t *testing.T) { f.mustLoad(DatasetRegions, realdataPath(t)) }},
+			{"regions", func(t *testing.T) { f.mustLoad(etl.DatasetRegions, realdataPath(t)) }},
 			{"IDM 2023", func(t *testing.T) {
-				f.mustLoad(DatasetIDM, filepath.Join(sharedDataDir(t), "kaltim_idm_2023.csv"))
+				f.mustLoad(etl.DatasetIDM, filepath.Join(sharedDataDir(t), "kaltim_idm_2023.csv"))
 			}},
-			{"seed register", func(t *testing.T) { f.mustLoad(DatasetRegister, seedFiles...) }},
-			{"simulation", func(t *testing.T) { f.mustLoad(DatasetSimulation, simulationFiles...) }},
-			{"real register, withdrawing the simulation", func(t *testing.T) { f.mustLoad(DatasetRegister, known...) }},
-			{"amendment", func(t *testing.T) { f.mustLoad(DatasetRegister, amended...) }},
-			{"register without realisations", func(t *testing.T) { f.mustLoad(DatasetRegister, known[:3]...) }},
+			{"seed register", func(t *testing.T) { f.mustLoad(etl.DatasetRegister, seedFiles...) }},
+			{"simulation", func(t *testing.T) { f.mustLoad(etl.DatasetSimulation, simulationFiles...) }},
+			{"real register, withdrawing the simulation", func(t *testing.T) { f.mustLoad(etl.DatasetRegister, known...) }},
+			{"amendment", func(t *testing.T) { f.mustLoad(etl.DatasetRegister, amended...) }},
+			{"register without realisations", func(t *testing.T) { f.mustLoad(etl.DatasetRegister, known[:3]...) }},
 			{"register with refused rows", func(t *testing.T) {
-				f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "broken"))...)
+				f.mustLoad(etl.DatasetRegister, registerFiles(filepath.Join("register", "testdata", "broken"))...)
 			}},
 			{"failed register", func(t *testing.T) {
-				if _, err := f.load(context.Background(), DatasetRegister, known[0]); err == nil {
+				if _, err := f.load(context.Background(), etl.DatasetRegister, known[0]); err == nil {
 					t.Fatal("a register without its parties loaded")
 				}
 			}},
 			{"register killed before its publish", func(t *testing.T) {
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
-				f.runner.refresher.pause = func(_ context.Context, point string) {
+				f.runner.SetRefresherPause(func(_ context.Context, point string) {
 					if point == "publishing" {
 						cancel()
 					}
-				}
-				defer func() { f.runner.refresher.pause = nil }()
-				if _, err := f.load(ctx, DatasetRegister, amended...); err == nil {
+				})
+				defer func() { f.runner.SetRefresherPause(nil) }()
+				if _, err := f.load(ctx, etl.DatasetRegister, amended...); err == nil {
 					t.Fatalf("a load cancelled before its publish: %v", err)
 				}
 			}},
-			{"the same register, published", func(t *testing.T) { f.mustLoad(DatasetRegister, known...) }},
+			{"the same register, published", func(t *testing.T) { f.mustLoad(etl.DatasetRegister, known...) }},
 			{"IDM 2024", func(t *testing.T) {
-				f.mustLoad(DatasetIDM, filepath.Join(sharedDataDir(t), "kaltim_idm_2024.csv"))
+				f.mustLoad(etl.DatasetIDM, filepath.Join(sharedDataDir(t), "kaltim_idm_2024.csv"))
 			}},
-			{"regions again", func(t *testing.T) { f.mustLoad(DatasetRegions, realdataPath(t)) }},
+			{"regions again", func(t *testing.T) { f.mustLoad(etl.DatasetRegions, realdataPath(t)) }},
 		}
 		for _, step := range steps {
 			step.load(t)
@@ -122,7 +123,7 @@ func amendedRegister(t *testing.T, known []string) []string {
 func (f *fixture) checkPublishedEqualsRebuild(t *testing.T, step string) {
 	t.Helper()
 	ctx := context.Background()
-	tables := f.runner.refresher.allSnapshotTables()
+	tables := f.runner.SnapshotTables()
 	before := map[string][]string{}
 	for _, table := range tables {
 		before[table] = f.snapshotRows(t, table)

@@ -18,7 +18,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sinergi-id/sinergi/etl/tabular"
 	"github.com/sinergi-id/sinergi/internal/fault"
 	"github.com/sinergi-id/sinergi/internal/ingest"
 )
@@ -352,21 +351,6 @@ func (r *Runner) commit(ctx context.Context, lease ingest.Lease, ds Dataset, loa
 	return out, nil
 }
 
-// parseFile opens a file as a table and parses it.
-func parseFile[B any](path string, parse func(*tabular.Table) (B, error)) (B, error) {
-	var zero B
-	t, err := tabular.Open(path)
-	if err != nil {
-		return zero, err
-	}
-	defer t.Close()
-	return parse(t)
-}
-
-// IDMYears is the range of years an IDM file may hold: from the first IDM
-// (2015) to next year.
-func IDMYears(now time.Time) YearRange { return YearRange{Min: 2015, Max: now.Year() + 1} }
-
 // SourceName is how a source is named in run records: the absolute paths
 // of its files.
 func SourceName(paths ...string) string {
@@ -441,8 +425,8 @@ func (r *Runner) Rebuild(ctx context.Context) ([]string, error) {
 	return rebuilt, nil
 }
 
-// committedRuns are the runs of a dataset whose rows count.
-func committedRuns(ctx context.Context, runs ingest.Store, dataset string) ([]ingest.Run, error) {
+// CommittedRuns are the runs of a dataset whose rows count.
+func CommittedRuns(ctx context.Context, runs ingest.Store, dataset string) ([]ingest.Run, error) {
 	all, err := runs.Runs(ctx, ingest.MaxRuns, dataset)
 	if err != nil {
 		return nil, err
@@ -486,7 +470,7 @@ func (r *Runner) Withdraw(ctx context.Context, dataset, reason string) (int, err
 		return 0, fmt.Errorf("withdrawing %s: %w", dataset, err)
 	}
 	defer r.release(ctx, lease)
-	withdrawn, err := committedRuns(ctx, r.runs, dataset)
+	withdrawn, err := CommittedRuns(ctx, r.runs, dataset)
 	if err != nil || len(withdrawn) == 0 {
 		return 0, err
 	}

@@ -1,4 +1,4 @@
-package etl
+package etl_test
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/etltest"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -19,7 +21,6 @@ import (
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
-	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -36,15 +37,6 @@ func TestMain(m *testing.M) {
 	os.Exit(clickhousetest.Main(m))
 }
 
-// newClickHouseRunner is a Runner over the ClickHouse stores on db, as
-// cmd/sinergi wires it.
-func newClickHouseRunner(db *clickhouse.DB, log *slog.Logger) *Runner {
-	regions, scores, runs, coop := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
-	datasets := []Dataset{NewRegions(regions), NewIDM(scores, regions), NewRegister(coop, regions, runs, log), NewSimulation(coop, regions, runs, log)}
-	refresher := NewRefresher(db, RegionsSnapshot(regions), IDMSnapshot(scores), RegisterSnapshot(coop))
-	return NewRunner(runs, datasets, refresher, ingestch.LoadLock{DB: db, Log: log}, log)
-}
-
 func sharedDataDir(t *testing.T) string { return realdata.Dir(t) }
 
 // fixture is a runner on a fresh database with the services that read what
@@ -52,7 +44,7 @@ func sharedDataDir(t *testing.T) string { return realdata.Dir(t) }
 type fixture struct {
 	t      *testing.T
 	db     *clickhouse.DB
-	runner *Runner
+	runner *etl.Runner
 	runs   *ingestch.Store
 	idm    *idm.Service
 }
@@ -68,20 +60,20 @@ func newFixtureOver(t *testing.T, db *clickhouse.DB) *fixture {
 	regions := region.NewService(regionch.NewStore(db))
 	return &fixture{
 		t: t, db: db,
-		runner: newClickHouseRunner(db, clickhousetest.Logger(t)),
+		runner: etltest.NewRunner(db, clickhousetest.Logger(t)),
 		runs:   ingestch.NewStore(db),
 		idm:    idm.NewService(idmch.NewStore(db), regions),
 	}
 }
 
-func (f *fixture) load(ctx context.Context, dataset string, files ...string) (Result, error) {
+func (f *fixture) load(ctx context.Context, dataset string, files ...string) (etl.Result, error) {
 	f.t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	return f.runner.Load(ctx, dataset, files...)
 }
 
-func (f *fixture) mustLoad(dataset string, files ...string) Result {
+func (f *fixture) mustLoad(dataset string, files ...string) etl.Result {
 	f.t.Helper()
 	res, err := f.load(context.Background(), dataset, files...)
 	if err != nil {
@@ -160,16 +152,16 @@ func TestLoadTwiceChangesNothing(t *testing.T) {
 		f := newFixtureOn(t, e)
 		wilayah := filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv")
 		idmFiles := []string{filepath.Join(dir, "kaltim_idm_2023.csv"), filepath.Join(dir, "kaltim_idm_2024.csv")}
-		f.mustLoad(DatasetRegions, wilayah)
-		f.mustLoad(DatasetIDM, idmFiles...)
+		f.mustLoad(etl.DatasetRegions, wilayah)
+		f.mustLoad(etl.DatasetIDM, idmFiles...)
 		before := f.answers(2024)
 		if len(before.ByKabupaten) != 10 || len(before.ByKecamatan) != 105 || len(before.Transitions) != 25 {
 			t.Fatalf("unexpected first answers: %d kabupaten, %d kecamatan, %d transitions",
 				len(before.ByKabupaten), len(before.ByKecamatan), len(before.Transitions))
 		}
 
-		f.mustLoad(DatasetRegions, wilayah)
-		f.mustLoad(DatasetIDM, idmFiles...)
+		f.mustLoad(etl.DatasetRegions, wilayah)
+		f.mustLoad(etl.DatasetIDM, idmFiles...)
 		if after := f.answers(2024); !reflect.DeepEqual(before, after) {
 			t.Fatalf("answers changed after loading the same files again")
 		}
@@ -187,13 +179,13 @@ func TestNewerFileForTheSameYearReplaces(t *testing.T) {
 	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
 		dir := sharedDataDir(t)
 		f := newFixtureOn(t, e)
-		f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+		f.mustLoad(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
 		real2024 := filepath.Join(dir, "kaltim_idm_2024.csv")
-		f.mustLoad(DatasetIDM, real2024)
+		f.mustLoad(etl.DatasetIDM, real2024)
 		want := f.answers(2024)
 
 		// A corrected file: the first 40 desa become TERTINGGAL.
-		f.mustLoad(DatasetIDM, rewriteIDM(t, real2024, 40, 0.55))
+		f.mustLoad(etl.DatasetIDM, rewriteIDM(t, real2024, 40, 0.55))
 		changed := f.answers(2024)
 		if reflect.DeepEqual(want, changed) {
 			t.Fatal("a newer file with other scores changed no answer")
@@ -207,7 +199,7 @@ func TestNewerFileForTheSameYearReplaces(t *testing.T) {
 		}
 
 		// Loading the original again restores every figure.
-		f.mustLoad(DatasetIDM, real2024)
+		f.mustLoad(etl.DatasetIDM, real2024)
 		if got := f.answers(2024); !reflect.DeepEqual(want, got) {
 			t.Fatal("reloading the original file did not restore the answers")
 		}
@@ -235,20 +227,20 @@ func TestInterruptedLoadLeavesPreviousAnswers(t *testing.T) {
 	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
 		dir := sharedDataDir(t)
 		f := newFixtureOn(t, e)
-		f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+		f.mustLoad(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
 		real2024 := filepath.Join(dir, "kaltim_idm_2024.csv")
-		f.mustLoad(DatasetIDM, real2024)
+		f.mustLoad(etl.DatasetIDM, real2024)
 		before := f.answers(2024)
 
 		// The load is killed after its rows reached ClickHouse, before commit.
 		ctx, cancel := context.WithCancel(context.Background())
-		f.runner.setPause(func(_ context.Context, point string) {
+		f.runner.SetPause(func(_ context.Context, point string) {
 			if point == "inserted" {
 				cancel()
 			}
 		})
-		res, err := f.load(ctx, DatasetIDM, rewriteIDM(t, real2024, 200, 0.3))
-		f.runner.setPause(nil)
+		res, err := f.load(ctx, etl.DatasetIDM, rewriteIDM(t, real2024, 200, 0.3))
+		f.runner.SetPause(nil)
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("interrupted load returned %v, want context.Canceled", err)
 		}
@@ -266,11 +258,11 @@ func TestInterruptedLoadLeavesPreviousAnswers(t *testing.T) {
 		if written != 841 {
 			t.Fatalf("interrupted run wrote %d rows, want 841 (the test must interrupt after the insert)", written)
 		}
-		f.mustLoad(DatasetIDM, filepath.Join(dir, "kaltim_idm_2023.csv"))
+		f.mustLoad(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2023.csv"))
 		if after := f.answers(2024); !reflect.DeepEqual(before.ByKabupaten, after.ByKabupaten) {
 			t.Fatal("a later refresh picked up the interrupted run's rows")
 		}
-		runs, err := f.runs.Runs(context.Background(), 10, DatasetIDM)
+		runs, err := f.runs.Runs(context.Background(), 10, etl.DatasetIDM)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -293,8 +285,8 @@ func TestFailedFileKeepsPreviousDataAndRecordsWhy(t *testing.T) {
 	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
 		dir := sharedDataDir(t)
 		f := newFixtureOn(t, e)
-		f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
-		f.mustLoad(DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
+		f.mustLoad(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+		f.mustLoad(etl.DatasetIDM, filepath.Join(dir, "kaltim_idm_2024.csv"))
 		before := f.answers(2024)
 
 		tmp := t.TempDir()
@@ -305,7 +297,7 @@ func TestFailedFileKeepsPreviousDataAndRecordsWhy(t *testing.T) {
 		missing := filepath.Join(tmp, "missing.csv")
 
 		for _, file := range []string{empty, wrongHeader, missing} {
-			res, err := f.load(context.Background(), DatasetIDM, file)
+			res, err := f.load(context.Background(), etl.DatasetIDM, file)
 			if err == nil {
 				t.Errorf("%s: load succeeded", filepath.Base(file))
 				continue
@@ -324,7 +316,7 @@ func TestRejectedRowsAreKeptAndGoodRowsLoad(t *testing.T) {
 	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
 		dir := sharedDataDir(t)
 		f := newFixtureOn(t, e)
-		f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+		f.mustLoad(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
 
 		// Three good rows of the real file and four bad ones.
 		in, _ := os.ReadFile(filepath.Join(dir, "kaltim_idm_2024.csv"))
@@ -339,7 +331,7 @@ func TestRejectedRowsAreKeptAndGoodRowsLoad(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "mixed.csv")
 		os.WriteFile(file, []byte(strings.Join(append(append([]string{header}, good...), bad...), "\n")+"\n"), 0o644)
 
-		res := f.mustLoad(DatasetIDM, file)
+		res := f.mustLoad(etl.DatasetIDM, file)
 		run := res.Runs[0]
 		if run.Status != ingest.StatusSucceeded || run.RowsRead != 7 {
 			t.Fatalf("run: %+v", run)
@@ -355,7 +347,7 @@ func TestRejectedRowsAreKeptAndGoodRowsLoad(t *testing.T) {
 			t.Fatalf("stored %d rejects, run says %d", len(stored), run.RowsRejected)
 		}
 		for _, rj := range stored {
-			if rj.Line < 2 || rj.Reason == "" || rj.Record == "" || rj.Dataset != DatasetIDM {
+			if rj.Line < 2 || rj.Reason == "" || rj.Record == "" || rj.Dataset != etl.DatasetIDM {
 				t.Errorf("reject without where or why: %+v", rj)
 			}
 		}
@@ -379,12 +371,12 @@ func TestSchedulerSkipsUnchangedSourcesAndSurvivesFailures(t *testing.T) {
 	idmBody, _ := os.ReadFile(filepath.Join(dir, "kaltim_idm_2024.csv"))
 	os.WriteFile(filepath.Join(tmp, "idm_2024.csv"), idmBody, 0o644)
 
-	jobs := []Job{
-		{Name: "idm", Dataset: DatasetIDM, Source: filepath.Join(tmp, "idm_*.csv"), Schedule: "1h"},
-		{Name: "missing", Dataset: DatasetIDM, Source: filepath.Join(tmp, "nothing_*.csv"), Schedule: "1h"},
-		{Name: "regions", Dataset: DatasetRegions, Source: wilayah, Schedule: "0 2 * * *"},
+	jobs := []etl.Job{
+		{Name: "idm", Dataset: etl.DatasetIDM, Source: filepath.Join(tmp, "idm_*.csv"), Schedule: "1h"},
+		{Name: "missing", Dataset: etl.DatasetIDM, Source: filepath.Join(tmp, "nothing_*.csv"), Schedule: "1h"},
+		{Name: "regions", Dataset: etl.DatasetRegions, Source: wilayah, Schedule: "0 2 * * *"},
 	}
-	s, err := NewScheduler(f.runner, f.runs, jobs, clickhousetest.Logger(t))
+	s, err := etl.NewScheduler(f.runner, f.runs, jobs, clickhousetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -393,10 +385,10 @@ func TestSchedulerSkipsUnchangedSourcesAndSurvivesFailures(t *testing.T) {
 	t.Cleanup(func() { s.Shutdown() })
 
 	runs, _ := f.runs.Runs(ctx, 10, "")
-	if len(runs) != 2 || runs[1].Dataset != DatasetRegions || runs[0].Dataset != DatasetIDM || runs[0].RowsRejected != 0 {
+	if len(runs) != 2 || runs[1].Dataset != etl.DatasetRegions || runs[0].Dataset != etl.DatasetIDM || runs[0].RowsRejected != 0 {
 		t.Fatalf("first pass runs: %+v", runs)
 	}
-	for _, j := range s.jobs {
+	for _, j := range s.Jobs() {
 		if j.Name == "missing" {
 			if err := s.RunJob(ctx, j); err == nil || !strings.Contains(err.Error(), "no file matches") {
 				t.Fatalf("job with no files: %v", err)
@@ -413,7 +405,7 @@ func TestSchedulerSkipsUnchangedSourcesAndSurvivesFailures(t *testing.T) {
 	// A new file matching the glob is loaded; the unchanged one is not.
 	idm23, _ := os.ReadFile(filepath.Join(dir, "kaltim_idm_2023.csv"))
 	os.WriteFile(filepath.Join(tmp, "idm_2023.csv"), idm23, 0o644)
-	if err := s.RunJob(ctx, s.jobs[1]); err != nil {
+	if err := s.RunJob(ctx, s.Jobs()[1]); err != nil {
 		t.Fatal(err)
 	}
 	runs, _ = f.runs.Runs(ctx, 10, "")
@@ -424,15 +416,15 @@ func TestSchedulerSkipsUnchangedSourcesAndSurvivesFailures(t *testing.T) {
 
 func TestJobValidationNamesTheProblem(t *testing.T) {
 	for _, tc := range []struct {
-		job  Job
+		job  etl.Job
 		want string
 	}{
-		{Job{Name: "x", Dataset: "nope", Source: "a.csv", Schedule: "1h"}, "dataset"},
-		{Job{Name: "x", Dataset: DatasetIDM, Source: "", Schedule: "1h"}, "source"},
-		{Job{Name: "x", Dataset: DatasetIDM, Source: "a.csv", Schedule: "sometimes"}, "schedule"},
-		{Job{Name: "x", Dataset: DatasetIDM, Source: "[", Schedule: "1h"}, "glob"},
+		{etl.Job{Name: "x", Dataset: "nope", Source: "a.csv", Schedule: "1h"}, "dataset"},
+		{etl.Job{Name: "x", Dataset: etl.DatasetIDM, Source: "", Schedule: "1h"}, "source"},
+		{etl.Job{Name: "x", Dataset: etl.DatasetIDM, Source: "a.csv", Schedule: "sometimes"}, "schedule"},
+		{etl.Job{Name: "x", Dataset: etl.DatasetIDM, Source: "[", Schedule: "1h"}, "glob"},
 	} {
-		if err := tc.job.Validate([]string{DatasetRegions, DatasetIDM}); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := tc.job.Validate([]string{etl.DatasetRegions, etl.DatasetIDM}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: got %v, want an error about %s", tc.job, err, tc.want)
 		}
 	}
@@ -450,7 +442,7 @@ func TestRegisterLoadsKeepRejectsAndFailuresChangeNothing(t *testing.T) {
 	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
 		dir := sharedDataDir(t)
 		f := newFixtureOn(t, e)
-		f.mustLoad(DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
+		f.mustLoad(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
 		ctx := context.Background()
 		count := func() uint64 {
 			var n uint64
@@ -461,7 +453,7 @@ func TestRegisterLoadsKeepRejectsAndFailuresChangeNothing(t *testing.T) {
 			return n
 		}
 
-		known := f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "known"))...)
+		known := f.mustLoad(etl.DatasetRegister, registerFiles(filepath.Join("register", "testdata", "known"))...)
 		if len(known.Runs) != 1 || known.Runs[0].RowsRejected != 0 {
 			t.Fatalf("known register: %+v %+v", known.Runs, known.Rejects)
 		}
@@ -472,7 +464,7 @@ func TestRegisterLoadsKeepRejectsAndFailuresChangeNothing(t *testing.T) {
 
 		// A broken register: its refused rows are kept with sheet, line and
 		// reason, and its valid rows load.
-		broken := f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "broken"))...)
+		broken := f.mustLoad(etl.DatasetRegister, registerFiles(filepath.Join("register", "testdata", "broken"))...)
 		run := broken.Runs[0]
 		if run.Status != ingest.StatusSucceeded || run.RowsRejected == 0 || run.RowsLoaded == 0 {
 			t.Fatalf("broken register run: %+v", run)
@@ -499,7 +491,7 @@ func TestRegisterLoadsKeepRejectsAndFailuresChangeNothing(t *testing.T) {
 		afterBroken := count()
 
 		// A register missing its parties file fails as a whole and changes nothing.
-		res, err := f.load(ctx, DatasetRegister, filepath.Join("testdata", "register", "known", "agreements.csv"))
+		res, err := f.load(ctx, etl.DatasetRegister, filepath.Join("register", "testdata", "known", "agreements.csv"))
 		if err == nil || len(res.Runs) != 1 || res.Runs[0].Status != ingest.StatusFailed {
 			t.Fatalf("register without parties: %v %+v", err, res.Runs)
 		}
@@ -533,10 +525,10 @@ func TestSettleLeavesLiveRunsAlone(t *testing.T) {
 	parent := ingest.CurrentProcess()
 	parent.PID, parent.Start = os.Getppid(), ""
 	runs := []ingest.Run{
-		{ID: 1, Dataset: DatasetIDM, Status: ingest.StatusRunning, Process: parent},
-		{ID: 2, Dataset: DatasetIDM, Status: ingest.StatusLoaded, Process: gone},
-		{ID: 3, Dataset: DatasetIDM, Status: ingest.StatusLoaded, Process: reused},
-		{ID: 4, Dataset: DatasetIDM, Status: ingest.StatusLoaded, Process: gone},
+		{ID: 1, Dataset: etl.DatasetIDM, Status: ingest.StatusRunning, Process: parent},
+		{ID: 2, Dataset: etl.DatasetIDM, Status: ingest.StatusLoaded, Process: gone},
+		{ID: 3, Dataset: etl.DatasetIDM, Status: ingest.StatusLoaded, Process: reused},
+		{ID: 4, Dataset: etl.DatasetIDM, Status: ingest.StatusLoaded, Process: gone},
 	}
 	for _, r := range runs {
 		r.StartedAt = time.Now().UTC().Truncate(time.Second)
@@ -547,7 +539,7 @@ func TestSettleLeavesLiveRunsAlone(t *testing.T) {
 	if err := f.db.PublishGenerations(ctx, []uint64{4}, 10, []string{"idm_current"}); err != nil {
 		t.Fatal(err)
 	}
-	parentsLoad, err := f.runner.lock.LockLoads(ctx, parent, false)
+	parentsLoad, err := f.runner.LoadLock().LockLoads(ctx, parent, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -611,15 +603,15 @@ func (f *fixture) realised() realisedState {
 func TestRegisterWithoutRealisationsKeepsThem(t *testing.T) {
 	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
 		f := newFixtureOn(t, e)
-		f.mustLoad(DatasetRegions, filepath.Join(sharedDataDir(t), "kaltim_wilayah_kemendagri_2025.csv"))
-		known := registerFiles(filepath.Join("testdata", "register", "known"))
-		f.mustLoad(DatasetRegister, known...)
+		f.mustLoad(etl.DatasetRegions, filepath.Join(sharedDataDir(t), "kaltim_wilayah_kemendagri_2025.csv"))
+		known := registerFiles(filepath.Join("register", "testdata", "known"))
+		f.mustLoad(etl.DatasetRegister, known...)
 		before := f.realised()
 		if before.Rows == 0 {
 			t.Fatal("the known register has no realisations: the test tests nothing")
 		}
 		withoutRealisations := known[:3]
-		if res := f.mustLoad(DatasetRegister, withoutRealisations...); res.Runs[0].Status != ingest.StatusSucceeded {
+		if res := f.mustLoad(etl.DatasetRegister, withoutRealisations...); res.Runs[0].Status != ingest.StatusSucceeded {
 			t.Fatalf("register without realisations: %+v", res.Runs)
 		}
 		if after := f.realised(); after != before {
@@ -629,7 +621,7 @@ func TestRegisterWithoutRealisationsKeepsThem(t *testing.T) {
 		if err := os.WriteFile(empty, []byte("agreement_id,village_code,month,value,beneficiaries,outputs\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		f.mustLoad(DatasetRegister, append(slices.Clone(withoutRealisations), empty)...)
+		f.mustLoad(etl.DatasetRegister, append(slices.Clone(withoutRealisations), empty)...)
 		if after := f.realised(); after.Rows != 0 || after.Villages >= before.Villages {
 			// The known register's realisations reach villages no party
 			// names: without them the records cover fewer.
@@ -645,8 +637,8 @@ func TestRegisterWithoutRealisationsKeepsThem(t *testing.T) {
 func TestDesaNameNotOfItsCodeIsAWarning(t *testing.T) {
 	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
 		f := newFixtureOn(t, e)
-		f.mustLoad(DatasetRegions, filepath.Join(sharedDataDir(t), "kaltim_wilayah_kemendagri_2025.csv"))
-		files := registerFiles(filepath.Join("testdata", "register", "known"))
+		f.mustLoad(etl.DatasetRegions, filepath.Join(sharedDataDir(t), "kaltim_wilayah_kemendagri_2025.csv"))
+		files := registerFiles(filepath.Join("register", "testdata", "known"))
 		parties, err := os.ReadFile(files[1])
 		if err != nil {
 			t.Fatal(err)
@@ -658,7 +650,7 @@ func TestDesaNameNotOfItsCodeIsAWarning(t *testing.T) {
 		if err := os.WriteFile(files[1], append(parties, extra...), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		res := f.mustLoad(DatasetRegister, files...)
+		res := f.mustLoad(etl.DatasetRegister, files...)
 		run := res.Runs[0]
 		if run.Status != ingest.StatusSucceeded || run.RowsRejected != 0 {
 			t.Fatalf("run %+v, rejects %+v", run, res.Rejects)
@@ -692,16 +684,16 @@ func TestDesaNameNotOfItsCodeIsAWarning(t *testing.T) {
 func TestRejectsLogLineNamesTheFirstReasons(t *testing.T) {
 	var logged bytes.Buffer
 	db := clickhousetest.NewDB(t)
-	runner := newClickHouseRunner(db, slog.New(slog.NewTextHandler(&logged, nil)))
+	runner := etltest.NewRunner(db, slog.New(slog.NewTextHandler(&logged, nil)))
 	dir := sharedDataDir(t)
-	if _, err := runner.Load(context.Background(), DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv")); err != nil {
+	if _, err := runner.Load(context.Background(), etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv")); err != nil {
 		t.Fatal(err)
 	}
 	in, _ := os.ReadFile(filepath.Join(dir, "kaltim_idm_2024.csv"))
 	lines := strings.Split(string(in), "\n")
 	file := filepath.Join(t.TempDir(), "idm.csv")
 	os.WriteFile(file, []byte(lines[0]+"\n"+lines[1]+"\n"+strings.Replace(lines[2], "6401", "6499", 1)+"\n"), 0o644)
-	res, err := runner.Load(context.Background(), DatasetIDM, file)
+	res, err := runner.Load(context.Background(), etl.DatasetIDM, file)
 	if err != nil {
 		t.Fatal(err)
 	}

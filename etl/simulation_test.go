@@ -1,7 +1,8 @@
-package etl
+package etl_test
 
 import (
 	"context"
+	"github.com/sinergi-id/sinergi/etl"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,8 +46,8 @@ func simulated(ids []string) (n int) {
 
 var (
 	seedFiles       = []string{filepath.Join("seed", "agreements.csv"), filepath.Join("seed", "parties.csv")}
-	simulationFiles = []string{filepath.Join("testdata", "register", "simulation", "agreements.csv"),
-		filepath.Join("testdata", "register", "simulation", "parties.csv")}
+	simulationFiles = []string{filepath.Join("register", "testdata", "simulation", "agreements.csv"),
+		filepath.Join("register", "testdata", "simulation", "parties.csv")}
 )
 
 // The simulation loads beside the seed register; a real register replaces
@@ -54,21 +55,21 @@ var (
 // apart in both directions.
 func TestSimulationNeverMixesWithARealRegister(t *testing.T) {
 	f := newFixture(t)
-	f.mustLoad(DatasetRegions, realdataPath(t))
-	f.mustLoad(DatasetRegister, seedFiles...)
-	sim := f.mustLoad(DatasetSimulation, simulationFiles...)
+	f.mustLoad(etl.DatasetRegions, realdataPath(t))
+	f.mustLoad(etl.DatasetRegister, seedFiles...)
+	sim := f.mustLoad(etl.DatasetSimulation, simulationFiles...)
 	ids := f.currentAgreements()
 	if len(ids) != 5 || simulated(ids) != 2 {
 		t.Fatalf("seed + simulation: %v, want the 3 seed agreements and 2 simulated", ids)
 	}
 
 	// A file that calls itself a simulation but has real ids fails whole.
-	if _, err := f.load(context.Background(), DatasetSimulation, seedFiles...); err == nil ||
+	if _, err := f.load(context.Background(), etl.DatasetSimulation, seedFiles...); err == nil ||
 		!strings.Contains(err.Error(), "starts with SIMULASI-") {
 		t.Fatalf("a simulation with real ids: %v, want refused", err)
 	}
 	// A real register that uses the simulation's prefix fails whole.
-	if _, err := f.load(context.Background(), DatasetRegister, simulationFiles...); err == nil ||
+	if _, err := f.load(context.Background(), etl.DatasetRegister, simulationFiles...); err == nil ||
 		!strings.Contains(err.Error(), "reserved for sinergi's simulation") {
 		t.Fatalf("a real register with SIMULASI- ids: %v, want refused", err)
 	}
@@ -87,13 +88,13 @@ func TestSimulationNeverMixesWithARealRegister(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	f.mustLoad(DatasetRegister, filepath.Join(seedCopy, "agreements.csv"), filepath.Join(seedCopy, "parties.csv"))
+	f.mustLoad(etl.DatasetRegister, filepath.Join(seedCopy, "agreements.csv"), filepath.Join(seedCopy, "parties.csv"))
 	if got := f.currentAgreements(); !slices.Equal(got, ids) {
 		t.Fatalf("the seed from another copy changed the agreements: %v, want %v", got, ids)
 	}
 
 	// An office's real register: the simulation is gone in the same step.
-	f.mustLoad(DatasetRegister, registerFiles(filepath.Join("testdata", "register", "known"))...)
+	f.mustLoad(etl.DatasetRegister, registerFiles(filepath.Join("register", "testdata", "known"))...)
 	ids = f.currentAgreements()
 	if simulated(ids) != 0 || len(ids) <= 3 {
 		t.Fatalf("after a real register: %v, want its agreements and the seed's, none simulated", ids)
@@ -107,13 +108,13 @@ func TestSimulationNeverMixesWithARealRegister(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, fr := range fresh {
-		if fr.Dataset == DatasetSimulation {
+		if fr.Dataset == etl.DatasetSimulation {
 			t.Errorf("freshness still lists the withdrawn simulation: %+v", fr)
 		}
 	}
 
 	// And the simulation cannot come back beside it.
-	if _, err := f.load(context.Background(), DatasetSimulation, simulationFiles...); err == nil ||
+	if _, err := f.load(context.Background(), etl.DatasetSimulation, simulationFiles...); err == nil ||
 		!strings.Contains(err.Error(), "a real register is loaded") {
 		t.Fatalf("simulation beside a real register: %v, want refused", err)
 	}
@@ -124,19 +125,19 @@ func TestSimulationNeverMixesWithARealRegister(t *testing.T) {
 
 func TestWithdrawSimulation(t *testing.T) {
 	f := newFixture(t)
-	f.mustLoad(DatasetRegions, realdataPath(t))
-	f.mustLoad(DatasetSimulation, simulationFiles...)
+	f.mustLoad(etl.DatasetRegions, realdataPath(t))
+	f.mustLoad(etl.DatasetSimulation, simulationFiles...)
 	if ids := f.currentAgreements(); simulated(ids) != 2 {
 		t.Fatalf("simulation loaded: %v", ids)
 	}
-	n, err := f.runner.Withdraw(context.Background(), DatasetSimulation, "removed on request")
+	n, err := f.runner.Withdraw(context.Background(), etl.DatasetSimulation, "removed on request")
 	if err != nil || n != 1 {
 		t.Fatalf("Withdraw: %d runs, %v; want 1", n, err)
 	}
 	if ids := f.currentAgreements(); len(ids) != 0 {
 		t.Fatalf("after removing the simulation: %v, want none", ids)
 	}
-	if n, err := f.runner.Withdraw(context.Background(), DatasetSimulation, "removed on request"); err != nil || n != 0 {
+	if n, err := f.runner.Withdraw(context.Background(), etl.DatasetSimulation, "removed on request"); err != nil || n != 0 {
 		t.Fatalf("removing again: %d, %v; want 0, nil", n, err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 func TestSimulationIsExposed(t *testing.T) {
 	a := newAPI(t)
 	a.load(etl.DatasetRegions, filepath.Join(sharedData(t), "kaltim_wilayah_kemendagri_2025.csv"))
-	sim := filepath.Join("..", "etl", "testdata", "register", "simulation")
+	sim := filepath.Join("..", "etl", "register", "testdata", "simulation")
 	a.load(etl.DatasetSimulation, filepath.Join(sim, "agreements.csv"), filepath.Join(sim, "parties.csv"))
 
 	type answer struct {

@@ -15,7 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/idmfile"
+	"github.com/sinergi-id/sinergi/etl/regionfile"
 	"github.com/sinergi-id/sinergi/etl/tabular"
 	coop "github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/idm"
@@ -236,7 +237,7 @@ func (g *generator) readRealWorld(regionsFile string, idmFiles []string) ([]stri
 	if err != nil {
 		return nil, err
 	}
-	batch, err := etl.ParseRegions(t, nil)
+	batch, err := regionfile.Parse(t, nil)
 	t.Close()
 	if err != nil {
 		return nil, err
@@ -251,14 +252,14 @@ func (g *generator) readRealWorld(regionsFile string, idmFiles []string) ([]stri
 		return nil, fmt.Errorf("synth: %s: %w", regionsFile, err)
 	}
 	g.w = w
-	known := etl.NewRegionSet(batch.Regions)
+	known := region.NewSet(batch.Regions)
 	latest := map[region.Code]idm.Score{}
 	for _, path := range idmFiles {
 		t, err := tabular.Open(path)
 		if err != nil {
 			return nil, err
 		}
-		b, err := etl.ParseIDM(t, known, etl.IDMYears(time.Now()))
+		b, err := idmfile.Parse(t, known, idmfile.Years(time.Now()))
 		t.Close()
 		if err != nil {
 			return nil, err

@@ -21,7 +21,9 @@ import (
 	"time"
 
 	"github.com/sinergi-id/sinergi/bench/synth"
-	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/idmfile"
+	"github.com/sinergi-id/sinergi/etl/regionfile"
+	"github.com/sinergi-id/sinergi/etl/register"
 	"github.com/sinergi-id/sinergi/etl/tabular"
 	coop "github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/idm"
@@ -54,13 +56,13 @@ func small(t *testing.T) (string, *synth.Manifest) {
 	return smallDir, smallMan
 }
 
-// The small profile's register as etl.ParseRegister reads it, parsed once.
+// The small profile's register as register.Parse reads it, parsed once.
 var (
 	registerOnce  sync.Once
-	registerBatch etl.RegisterBatch
+	registerBatch register.Batch
 )
 
-func smallRegister(t *testing.T) etl.RegisterBatch {
+func smallRegister(t *testing.T) register.Batch {
 	t.Helper()
 	dir, _ := small(t)
 	registerOnce.Do(func() {
@@ -68,12 +70,12 @@ func smallRegister(t *testing.T) etl.RegisterBatch {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rb, err := etl.ParseRegions(tab, nil)
+		rb, err := regionfile.Parse(tab, nil)
 		tab.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
-		registerBatch = parseRegister(t, dir, etl.NewRegionSet(rb.Regions))
+		registerBatch = parseRegister(t, dir, region.NewSet(rb.Regions))
 	})
 	if registerBatch.Agreements == nil {
 		t.Fatal("the small register could not be parsed")
@@ -223,7 +225,7 @@ func TestParsesWithTheETLParsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rb, err := etl.ParseRegions(tab, nil)
+	rb, err := regionfile.Parse(tab, nil)
 	tab.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -231,14 +233,14 @@ func TestParsesWithTheETLParsers(t *testing.T) {
 	if len(rb.Rejects) > 0 || int64(len(rb.Regions)) != m.Rows("wilayah.csv") {
 		t.Fatalf("regions: %d accepted of %d, rejects %v", len(rb.Regions), m.Rows("wilayah.csv"), firstRejects(rb.Rejects))
 	}
-	known := etl.NewRegionSet(rb.Regions)
+	known := region.NewSet(rb.Regions)
 	for y := 2019; y <= 2024; y++ {
 		name := "idm_" + strconv.Itoa(y) + ".csv"
 		tab, err := tabular.Open(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := etl.ParseIDM(tab, known, etl.IDMYears(time.Now()))
+		b, err := idmfile.Parse(tab, known, idmfile.Years(time.Now()))
 		tab.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -264,20 +266,20 @@ func TestParsesWithTheETLParsers(t *testing.T) {
 	}
 }
 
-func parseRegister(t *testing.T, dir string, known etl.RegionLookup) etl.RegisterBatch {
+func parseRegister(t *testing.T, dir string, known region.Lookup) register.Batch {
 	t.Helper()
 	var paths []string
 	for _, n := range []string{"agreements", "parties", "bodies", "realisations"} {
 		paths = append(paths, filepath.Join(dir, "register", n+".csv"))
 	}
-	batch, err := etl.ParseRegister(paths, known)
+	batch, err := register.Parse(paths, known)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return batch
 }
 
-func firstRejects(rs []etl.Reject) []etl.Reject { return rs[:min(len(rs), 5)] }
+func firstRejects(rs []tabular.Reject) []tabular.Reject { return rs[:min(len(rs), 5)] }
 
 func TestIDMFollowsKemendesaRules(t *testing.T) {
 	dir, _ := small(t)
@@ -592,12 +594,12 @@ func TestKaltimProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rb, err := etl.ParseRegions(tab, nil)
+	rb, err := regionfile.Parse(tab, nil)
 	tab.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	batch := parseRegister(t, dir, etl.NewRegionSet(rb.Regions))
+	batch := parseRegister(t, dir, region.NewSet(rb.Regions))
 	if len(batch.Rejects) > 0 || int64(len(batch.Realisations)) != m.Rows("register/realisations.csv") {
 		t.Fatalf("register over the real regions: %d rejects %v", len(batch.Rejects), firstRejects(batch.Rejects))
 	}

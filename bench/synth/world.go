@@ -331,7 +331,7 @@ func (w *world) weigh(seed uint64, bias func(d int) float64) {
 }
 
 // realWorld builds the hierarchy from validated regions (a region file read
-// with etl.ParseRegions).
+// with regionfile.Parse).
 func realWorld(regions []region.Region) (*world, error) {
 	rs := slices.Clone(regions)
 	slices.SortFunc(rs, func(a, b region.Region) int { return strings.Compare(string(a.Code), string(b.Code)) })

@@ -4,6 +4,9 @@ import (
 	"log/slog"
 
 	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/idmfile"
+	"github.com/sinergi-id/sinergi/etl/regionfile"
+	"github.com/sinergi-id/sinergi/etl/register"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
@@ -23,14 +26,14 @@ var datasetNames = []string{etl.DatasetRegions, etl.DatasetIDM, etl.DatasetRegis
 // and the stores they load into.
 func newRunner(db *clickhouse.DB, lock ingest.LoadLock, log *slog.Logger) *etl.Runner {
 	regions, scores, runs, coop := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
-	refresher := etl.NewRefresher(db, etl.RegionsSnapshot(regions), etl.IDMSnapshot(scores), etl.RegisterSnapshot(coop))
+	refresher := etl.NewRefresher(db, regionfile.Snapshot(regions), idmfile.Snapshot(scores), register.Snapshot(coop))
 	datasets := []etl.Dataset{
-		etl.NewRegions(regions),
-		etl.NewIDM(scores, regions),
+		regionfile.New(regions),
+		idmfile.New(scores, regions),
 		// Submissions (internal/submission) load registers through the
 		// same dataset, which refuses an editor's rows outside its scope.
-		&submission.Scoped{Dataset: etl.NewRegister(coop, regions, runs, log), Regions: regions, Current: coop},
-		etl.NewSimulation(coop, regions, runs, log),
+		&submission.Scoped{Dataset: register.New(coop, regions, runs, log), Regions: regions, Current: coop},
+		register.NewSimulation(coop, regions, runs, log),
 	}
 	return etl.NewRunner(runs, datasets, refresher, lock, log)
 }

@@ -6,6 +6,9 @@ import (
 	"log/slog"
 
 	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/idmfile"
+	"github.com/sinergi-id/sinergi/etl/regionfile"
+	"github.com/sinergi-id/sinergi/etl/register"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
@@ -17,16 +20,16 @@ import (
 func NewRunner(db *clickhouse.DB, log *slog.Logger) *etl.Runner {
 	regions, scores, runs, coop := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
 	datasets := []etl.Dataset{
-		etl.NewRegions(regions),
-		etl.NewIDM(scores, regions),
-		etl.NewRegister(coop, regions, runs, log),
-		etl.NewSimulation(coop, regions, runs, log),
+		regionfile.New(regions),
+		idmfile.New(scores, regions),
+		register.New(coop, regions, runs, log),
+		register.NewSimulation(coop, regions, runs, log),
 	}
 	return etl.NewRunner(runs, datasets, NewRefresher(db), ingestch.LoadLock{DB: db, Log: log}, log)
 }
 
 // NewRefresher is the Refresher of the ClickHouse stores on db.
 func NewRefresher(db *clickhouse.DB) *etl.Refresher {
-	return etl.NewRefresher(db, etl.RegionsSnapshot(regionch.NewStore(db)), etl.IDMSnapshot(idmch.NewStore(db)),
-		etl.RegisterSnapshot(coopch.NewStore(db)))
+	return etl.NewRefresher(db, regionfile.Snapshot(regionch.NewStore(db)), idmfile.Snapshot(idmch.NewStore(db)),
+		register.Snapshot(coopch.NewStore(db)))
 }

@@ -199,3 +199,14 @@ func joinCSV(fields []string) string {
 	w.Flush()
 	return strings.TrimRight(b.String(), "\n")
 }
+
+// ParseFile opens a file as a table and parses it.
+func ParseFile[B any](path string, parse func(*Table) (B, error)) (B, error) {
+	var zero B
+	t, err := Open(path)
+	if err != nil {
+		return zero, err
+	}
+	defer t.Close()
+	return parse(t)
+}

@@ -14,10 +14,12 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/register"
 	"github.com/sinergi-id/sinergi/etl/tabular"
 	"github.com/sinergi-id/sinergi/internal/account"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/ingest"
+	"github.com/sinergi-id/sinergi/internal/region"
 )
 
 type scopeKey struct{}
@@ -37,7 +39,7 @@ func withScope(ctx context.Context, p *account.Principal) context.Context {
 // etl load`, an admin's submission) are the register's own.
 type Scoped struct {
 	etl.Dataset
-	Regions etl.RegionLister
+	Regions region.Lister
 	// Current reads the agreements as published now: an editor may not
 	// change one whose current version touches none of its regions (another
 	// office's), even by sending it with a party of its own.
@@ -82,7 +84,7 @@ func (s *Scoped) Load(ctx context.Context, l *etl.Load) error {
 	if err != nil {
 		return fmt.Errorf("reading current regions: %w", err)
 	}
-	report, err := checkRegister(ctx, l.Paths, etl.NewRegionSet(all), p, s.Current)
+	report, err := checkRegister(ctx, l.Paths, region.NewSet(all), p, s.Current)
 	if err != nil {
 		return err
 	}
@@ -113,26 +115,26 @@ func (s *Scoped) Load(ctx context.Context, l *etl.Load) error {
 // check is what validating a register found, nothing written.
 type check struct {
 	rowsRead, agreements int
-	rejects, warnings    []etl.Reject // of the validation
+	rejects, warnings    []tabular.Reject // of the validation
 	// outside are the accepted agreements an editor may not send, with
 	// why: they touch none of the scope's regions, or their current version
 	// is another office's. scopeRejects are their rows.
 	outside      map[string]string
-	scopeRejects []etl.Reject
+	scopeRejects []tabular.Reject
 }
 
-// checkRegister validates a register as a load does (etl.StreamRegister),
+// checkRegister validates a register as a load does (register.Stream),
 // keeping nothing but the rejects, and finds the agreements outside p's
 // scope (none for an admin or without p). Copies of one realisation that
 // disagree are found only where a load stores them: a check does not
 // report them.
-func checkRegister(ctx context.Context, paths []string, known etl.RegionLookup, p *account.Principal, current CurrentAgreements) (check, error) {
+func checkRegister(ctx context.Context, paths []string, known region.Lookup, p *account.Principal, current CurrentAgreements) (check, error) {
 	c := check{outside: map[string]string{}}
 	scoped := p != nil && p.Role != account.RoleAdmin
 	var inScope []string
 	touches := map[int]bool{}
-	batch, err := etl.StreamRegister(paths, known, etl.RegisterSink{
-		Reject: func(rj etl.Reject) { c.rejects = append(c.rejects, rj) },
+	batch, err := register.Stream(paths, known, register.Sink{
+		Reject: func(rj tabular.Reject) { c.rejects = append(c.rejects, rj) },
 		Party: func(pt *cooperation.Party, agreement int) error {
 			if pt.Region != "" && p.Covers(pt.Region) {
 				touches[agreement] = true
@@ -179,7 +181,7 @@ func checkRegister(ctx context.Context, paths []string, known etl.RegionLookup, 
 	}
 	err = eachAgreementRow(paths, func(t *tabular.Table, table string, rec tabular.Record, id string) error {
 		if reason, out := c.outside[id]; out && !refused[rowKey(t.Source(), table, rec.Line)] {
-			c.scopeRejects = append(c.scopeRejects, etl.Reject{Source: t.Source(), Sheet: table, Line: rec.Line,
+			c.scopeRejects = append(c.scopeRejects, tabular.Reject{Source: t.Source(), Sheet: table, Line: rec.Line,
 				Reason: reason, Record: rec.Raw})
 		}
 		return nil
@@ -211,7 +213,7 @@ func rowKey(source, sheet string, line int) string {
 	return source + "\x00" + sheet + "\x00" + strconv.Itoa(line)
 }
 
-var agreementIDColumn = []etl.ColumnSpec{{Name: "agreement_id", Aliases: []string{"agreement_id"}, Required: true}}
+var agreementIDColumn = []tabular.ColumnSpec{{Name: "agreement_id", Aliases: []string{"agreement_id"}, Required: true}}
 
 // eachAgreementRow calls each with every row of every table of the
 // register that names an agreement (agreements, parties, realisations),
@@ -249,7 +251,7 @@ func eachRow(open func() (*tabular.Table, error), each func(t *tabular.Table, ta
 		return err
 	}
 	defer t.Close()
-	cols, err := etl.NewColumnMap(t.Header(), agreementIDColumn)
+	cols, err := tabular.NewColumnMap(t.Header(), agreementIDColumn)
 	if err != nil {
 		return nil // no agreement_id: the bodies, or no register table
 	}
@@ -279,12 +281,12 @@ func eachRow(open func() (*tabular.Table, error), each func(t *tabular.Table, ta
 func csvTable(header []string) string {
 	cols := map[string]bool{}
 	for _, h := range header {
-		cols[etl.NormalizeHeader(h)] = true
+		cols[tabular.NormalizeHeader(h)] = true
 	}
 	switch {
-	case cols[etl.NormalizeHeader("party_type")]:
+	case cols[tabular.NormalizeHeader("party_type")]:
 		return "parties"
-	case cols[etl.NormalizeHeader("month")] && cols[etl.NormalizeHeader("value")]:
+	case cols[tabular.NormalizeHeader("month")] && cols[tabular.NormalizeHeader("value")]:
 		return "realisations"
 	}
 	return "agreements"

@@ -26,11 +26,13 @@ import (
 	"github.com/hashicorp/golang-lru/v2/expirable"
 
 	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/register"
 	"github.com/sinergi-id/sinergi/etl/tabular"
 	"github.com/sinergi-id/sinergi/internal/account"
 	"github.com/sinergi-id/sinergi/internal/fault"
 	"github.com/sinergi-id/sinergi/internal/ingest"
 	"github.com/sinergi-id/sinergi/internal/keyset"
+	"github.com/sinergi-id/sinergi/internal/region"
 )
 
 // Loader loads files as runs (etl.Runner).
@@ -103,7 +105,7 @@ type Service struct {
 	loader      Loader
 	publisher   Publisher
 	withdrawals WithdrawalStore
-	regions     etl.RegionLister
+	regions     region.Lister
 	current     CurrentAgreements
 	store       Store
 	audit       Auditor
@@ -121,7 +123,7 @@ const (
 )
 
 // NewService returns a Service keeping submitted files under dir.
-func NewService(loader LoadPublisher, regions etl.RegionLister, current CurrentAgreements, store Store, withdrawals WithdrawalStore, audit Auditor, dir string, limits Limits, log *slog.Logger) *Service {
+func NewService(loader LoadPublisher, regions region.Lister, current CurrentAgreements, store Store, withdrawals WithdrawalStore, audit Auditor, dir string, limits Limits, log *slog.Logger) *Service {
 	return &Service{loader: loader, publisher: loader, withdrawals: withdrawals, regions: regions, current: current, store: store, audit: audit, dir: dir, limits: limits, log: log,
 		checks: expirable.NewLRU(checksKept, func(_ string, r *Report) { _ = os.RemoveAll(r.dir) }, checkTTL)}
 }
@@ -136,7 +138,7 @@ type Report struct {
 	RowsRead, Agreements, Outside int
 	// Rejects are every refused row, the scope's included, in file, sheet
 	// and line order; Warnings the rows that would load but look wrong.
-	Rejects, Warnings []etl.Reject
+	Rejects, Warnings []tabular.Reject
 	dir               string
 }
 
@@ -169,7 +171,7 @@ func (s *Service) Check(ctx context.Context, uploads []Upload) (*Report, error) 
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("check register: reading regions: %w", err)
 	}
-	c, err := checkRegister(ctx, paths(files), etl.NewRegionSet(all), p, s.current)
+	c, err := checkRegister(ctx, paths(files), region.NewSet(all), p, s.current)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, userError(err)
@@ -332,13 +334,13 @@ func paths(files []File) []string {
 // userError makes the register's own complaints about a file (its layout,
 // its format, its size) errors the caller is shown.
 func userError(err error) error {
-	if errors.Is(err, etl.ErrRegisterLayout) || errors.Is(err, tabular.ErrFormat) || errors.Is(err, fault.ErrInvalidInput) {
+	if errors.Is(err, register.ErrLayout) || errors.Is(err, tabular.ErrFormat) || errors.Is(err, fault.ErrInvalidInput) {
 		return fault.Invalid("%v", err)
 	}
 	return err
 }
 
-func sortRejects(rs []etl.Reject) {
+func sortRejects(rs []tabular.Reject) {
 	sort.SliceStable(rs, func(i, j int) bool {
 		if rs[i].Source != rs[j].Source {
 			return rs[i].Source < rs[j].Source

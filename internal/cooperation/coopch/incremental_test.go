@@ -23,7 +23,7 @@ func TestIncrementalGenerationRebuildsTheTouchedAgreements(t *testing.T) {
 	db := clickhousetest.NewDB(t)
 	runner := etltest.NewRunner(db, clickhousetest.Logger(t))
 	seed := filepath.Join("..", "..", "..", "etl", "seed")
-	known := filepath.Join("..", "..", "..", "etl", "testdata", "register", "known")
+	known := filepath.Join("..", "..", "..", "etl", "register", "testdata", "known")
 	loads := [][]string{
 		{etl.DatasetRegions, realdata.Path(t, "kaltim_wilayah_kemendagri_2025.csv")},
 		{etl.DatasetRegister, filepath.Join(seed, "agreements.csv"), filepath.Join(seed, "parties.csv")},

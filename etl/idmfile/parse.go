@@ -1,4 +1,4 @@
-package etl
+package idmfile
 
 import (
 	"errors"
@@ -20,19 +20,19 @@ type YearRange struct{ Min, Max int }
 // Contains reports whether year is in the range.
 func (r YearRange) Contains(year int) bool { return year >= r.Min && year <= r.Max }
 
-// IDMBatch is what an IDM file yields.
-type IDMBatch struct {
-	Scores   []idm.Score // accepted, in file order
-	Lines    []int       // Lines[i] is the line Scores[i] came from
-	Rejects  []Reject    // ordered by line
-	RowsRead int         // data records read, refused ones included
-	Years    []int       // the distinct years of Scores, ascending
+// Batch is what an IDM file yields.
+type Batch struct {
+	Scores   []idm.Score      // accepted, in file order
+	Lines    []int            // Lines[i] is the line Scores[i] came from
+	Rejects  []tabular.Reject // ordered by line
+	RowsRead int              // data records read, refused ones included
+	Years    []int            // the distinct years of Scores, ascending
 }
 
 // idmColumns accepts the project's CSV spelling (kode_desa, tahun, iks, …,
 // status_idm) and Kemendesa's spreadsheet spelling (KODE_DESA_DAGRI,
 // IKS_2023, …, STATUS_IDM_2023; the year suffix is removed before matching).
-var idmColumns = []ColumnSpec{
+var idmColumns = []tabular.ColumnSpec{
 	{Name: "kode_desa", Aliases: []string{"kode_desa", "kode_desa_dagri", "kode_dagri", "kode_desa_flat"}, Required: true, Group: "code"},
 	{Name: "kode_desa_dotted", Aliases: []string{"kode_desa_dotted"}, Required: true, Group: "code"},
 	{Name: "tahun", Aliases: []string{"tahun", "year", "tahun_idm"}},
@@ -48,28 +48,28 @@ var idmColumns = []ColumnSpec{
 // the year; no other column loses its digits.
 var yearSuffixed = []string{"iks", "ike", "ikl", "nilaiidm", "idm", "skoridm", "statusidm", "status"}
 
-// ParseIDM reads an IDM file and validates every row against the region
+// Parse reads an IDM file and validates every row against the region
 // register known and the allowed years. It returns an error only when the
 // file as a whole cannot be used; refused rows are in the batch's Rejects.
-func ParseIDM(t *tabular.Table, known RegionLookup, years YearRange) (IDMBatch, error) {
-	return parseIDM(t, known, years, nil)
+func Parse(t *tabular.Table, known region.Lookup, years YearRange) (Batch, error) {
+	return parse(t, known, years, nil)
 }
 
-// parseIDM is ParseIDM handing each refused row to sink as it is found,
+// parse is Parse handing each refused row to sink as it is found,
 // when sink is not nil, instead of keeping it in the batch.
-func parseIDM(t *tabular.Table, known RegionLookup, years YearRange, sink func(Reject)) (IDMBatch, error) {
+func parse(t *tabular.Table, known region.Lookup, years YearRange, sink func(tabular.Reject)) (Batch, error) {
 	if known == nil {
-		return IDMBatch{}, errors.New("idm parse: no region register to check village codes against")
+		return Batch{}, errors.New("idm parse: no region register to check village codes against")
 	}
 	if years.Min <= 0 || years.Min > years.Max {
-		return IDMBatch{}, fmt.Errorf("idm parse: invalid year range %d..%d", years.Min, years.Max)
+		return Batch{}, fmt.Errorf("idm parse: invalid year range %d..%d", years.Min, years.Max)
 	}
 	p, err := newIDMParser(t, known, years)
 	if err != nil {
-		return IDMBatch{}, fmt.Errorf("idm parse %s: %w", t.Source(), err)
+		return Batch{}, fmt.Errorf("idm parse %s: %w", t.Source(), err)
 	}
 	p.sink = sink
-	var batch IDMBatch
+	var batch Batch
 	width := len(t.Header())
 	for {
 		rec, err := t.Next()
@@ -77,10 +77,10 @@ func parseIDM(t *tabular.Table, known RegionLookup, years YearRange, sink func(R
 			break
 		}
 		if err != nil {
-			return IDMBatch{}, fmt.Errorf("idm parse: %w", err)
+			return Batch{}, fmt.Errorf("idm parse: %w", err)
 		}
 		batch.RowsRead++
-		if reason := recordProblem(rec, width); reason != "" {
+		if reason := tabular.RecordProblem(rec, width); reason != "" {
 			p.reject(rec.Line, rec.Raw, reason)
 			continue
 		}
@@ -94,7 +94,7 @@ func parseIDM(t *tabular.Table, known RegionLookup, years YearRange, sink func(R
 	batch.Scores, batch.Lines = p.finish()
 	batch.Years = distinctYears(batch.Scores)
 	batch.Rejects = p.rejects
-	sortRejects(batch.Rejects)
+	tabular.SortRejects(batch.Rejects)
 	return batch, nil
 }
 
@@ -112,30 +112,30 @@ type scoreRow struct {
 
 type idmParser struct {
 	t          *tabular.Table
-	cols       ColumnMap
-	known      RegionLookup
+	cols       tabular.ColumnMap
+	known      region.Lookup
 	years      YearRange
 	columnYear int // year from the column names, 0 when they carry none
 	order      []scoreKey
 	copies     map[scoreKey][]scoreRow
-	rejects    []Reject
-	sink       func(Reject) // when set, takes the rejects instead of rejects
+	rejects    []tabular.Reject
+	sink       func(tabular.Reject) // when set, takes the rejects instead of rejects
 }
 
-func newIDMParser(t *tabular.Table, known RegionLookup, years YearRange) (*idmParser, error) {
+func newIDMParser(t *tabular.Table, known region.Lookup, years YearRange) (*idmParser, error) {
 	match, columnYear, err := stripYearSuffixes(t.Header())
 	if err != nil {
 		return nil, err
 	}
-	cols, err := matchColumns(t.Header(), match, idmColumns)
+	cols, err := tabular.MatchColumns(t.Header(), match, idmColumns)
 	if err != nil {
 		return nil, err
 	}
 	switch {
 	case columnYear == 0 && !cols.Has("tahun"):
-		return nil, fmt.Errorf("%w: no year: add a tahun column or name the score columns with their year (IKS_2023); header found: %s", ErrHeader, strings.Join(t.Header(), ", "))
+		return nil, fmt.Errorf("%w: no year: add a tahun column or name the score columns with their year (IKS_2023); header found: %s", tabular.ErrHeader, strings.Join(t.Header(), ", "))
 	case columnYear != 0 && !years.Contains(columnYear):
-		return nil, fmt.Errorf("%w: the column names give year %d, outside %d..%d", ErrHeader, columnYear, years.Min, years.Max)
+		return nil, fmt.Errorf("%w: the column names give year %d, outside %d..%d", tabular.ErrHeader, columnYear, years.Min, years.Max)
 	}
 	return &idmParser{t: t, cols: cols, known: known, years: years, columnYear: columnYear, copies: map[scoreKey][]scoreRow{}}, nil
 }
@@ -157,7 +157,7 @@ func stripYearSuffixes(header []string) ([]string, int, error) {
 		if year == 0 {
 			year = y
 		} else if y != year {
-			return nil, 0, fmt.Errorf("%w: score columns carry different years (%s); a file may hold one year", ErrHeader, strings.Join(seen, ", "))
+			return nil, 0, fmt.Errorf("%w: score columns carry different years (%s); a file may hold one year", tabular.ErrHeader, strings.Join(seen, ", "))
 		}
 	}
 	return match, year, nil
@@ -165,7 +165,7 @@ func stripYearSuffixes(header []string) ([]string, int, error) {
 
 // splitYearSuffix splits a score column name ending in a four-digit year.
 func splitYearSuffix(h string) (base string, year int, ok bool) {
-	n := NormalizeHeader(h)
+	n := tabular.NormalizeHeader(h)
 	if len(n) <= 4 {
 		return "", 0, false
 	}
@@ -178,7 +178,7 @@ func splitYearSuffix(h string) (base string, year int, ok bool) {
 }
 
 func (p *idmParser) reject(line int, raw, reason string) {
-	rj := newReject(p.t, line, raw, reason)
+	rj := tabular.NewReject(p.t, line, raw, reason)
 	if p.sink != nil {
 		p.sink(rj)
 		return
@@ -367,7 +367,7 @@ func scoreConflict(k scoreKey, rows []scoreRow) string {
 		for i, row := range rows {
 			values[i] = f.get(row.s)
 		}
-		if list, n := distinctValues(values); n > 1 {
+		if list, n := tabular.DistinctValues(values); n > 1 {
 			diffs = append(diffs, f.name+" "+list)
 		}
 	}
@@ -379,7 +379,7 @@ func scoreConflict(k scoreKey, rows []scoreRow) string {
 		lines[i] = row.line
 	}
 	return fmt.Sprintf("%s %d of %s appears on lines %s with different values (%s)",
-		k.index, k.year, k.village.Dotted(), lineList(lines), strings.Join(diffs, "; "))
+		k.index, k.year, k.village.Dotted(), tabular.LineList(lines), strings.Join(diffs, "; "))
 }
 
 func distinctYears(scores []idm.Score) []int {

@@ -1,4 +1,4 @@
-package etl
+package idmfile
 
 import (
 	"path/filepath"
@@ -9,7 +9,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/sinergi-id/sinergi/etl/regionfile"
 	"github.com/sinergi-id/sinergi/etl/tabular"
+	"github.com/sinergi-id/sinergi/etl/tabular/tabulartest"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
@@ -18,28 +20,28 @@ var testYears = YearRange{Min: 2015, Max: 2027}
 
 // smallRegister is testdata/register_small.csv: Batu Sopang (Paser) with
 // four desa, and Palaran (Samarinda) with one kelurahan.
-func smallRegister(t *testing.T) *RegionSet {
+func smallRegister(t *testing.T) *region.Set {
 	t.Helper()
 	tbl, err := tabular.Open("testdata/register_small.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tbl.Close()
-	b, err := ParseRegions(tbl, nil)
+	b, err := regionfile.Parse(tbl, nil)
 	if err != nil || len(b.Rejects) != 0 || len(b.Regions) != 10 {
 		t.Fatalf("register_small.csv: %d regions, rejects %+v, %v", len(b.Regions), b.Rejects, err)
 	}
-	return NewRegionSet(b.Regions)
+	return region.NewSet(b.Regions)
 }
 
-func parseIDMText(t *testing.T, content string, known RegionLookup, years YearRange) (IDMBatch, error) {
+func parseIDMText(t *testing.T, content string, known region.Lookup, years YearRange) (Batch, error) {
 	t.Helper()
 	tbl, err := tabular.FromCSV("idm.csv", strings.NewReader(content))
 	if err != nil {
-		return IDMBatch{}, err
+		return Batch{}, err
 	}
 	defer tbl.Close()
-	return ParseIDM(tbl, known, years)
+	return Parse(tbl, known, years)
 }
 
 const idmHeader = "kode_desa,kode_desa_dotted,nama_desa,tahun,iks,ike,ikl,nilai_idm,status_idm\n"
@@ -158,12 +160,12 @@ func TestParseIDMRows(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := parseIDMText(t, tt.content, known, testYears)
 			if err != nil {
-				t.Fatalf("ParseIDM: %v", err)
+				t.Fatalf("Parse: %v", err)
 			}
 			if len(b.Scores) != len(tt.wantScores) || (len(b.Scores) > 0 && !reflect.DeepEqual(b.Scores, tt.wantScores)) {
 				t.Errorf("scores = %+v\nwant %+v", b.Scores, tt.wantScores)
 			}
-			checkRejects(t, b.Rejects, tt.wantRejects)
+			tabulartest.CheckRejects(t, b.Rejects, tt.wantRejects)
 			if len(b.Lines) != len(b.Scores) {
 				t.Errorf("%d lines for %d scores", len(b.Lines), len(b.Scores))
 			}
@@ -226,7 +228,7 @@ func TestParseIDMKemendesaHeaders(t *testing.T) {
 			if len(b.Scores) != 1 || b.Scores[0].Year != tt.wantYear || b.Scores[0].Village != "6401012009" {
 				t.Errorf("scores = %+v, want one for 2023", b.Scores)
 			}
-			checkRejects(t, b.Rejects, tt.wantRejects)
+			tabulartest.CheckRejects(t, b.Rejects, tt.wantRejects)
 		})
 	}
 }
@@ -235,7 +237,7 @@ func TestParseIDMFileErrors(t *testing.T) {
 	known := smallRegister(t)
 	tests := []struct {
 		name, content string
-		known         RegionLookup
+		known         region.Lookup
 		years         YearRange
 		want          []string
 	}{
@@ -306,38 +308,48 @@ func TestSplitYearSuffix(t *testing.T) {
 
 // idmCorpus is what each IDM file of testdata/broken must give (checked
 // against testdata/register_small.csv).
-var idmCorpus = []corpusCase{
-	{file: "broken/empty.csv", wantErr: "empty file: no header row"},
-	{file: "broken/idm_header_only.csv"},
-	{file: "broken/idm_wrong_header.csv", wantErr: "missing columns: iks (accepted: iks); ike (accepted: ike); ikl (accepted: ikl); nilai_idm"},
-	{file: "broken/idm_utf16be.csv", wantErr: "file is UTF-16; save it as UTF-8 CSV"},
-	{file: "broken/idm_latin1.csv", wantAccepted: 3, wantRejects: map[int]string{3: "not valid UTF-8 (save as UTF-8)"}},
-	{file: "broken/idm_unknown_codes.csv", wantAccepted: 4, wantRejects: map[int]string{
+var idmCorpus = []tabulartest.CorpusCase{
+	{File: "broken/empty.csv", WantErr: "empty file: no header row"},
+	{File: "broken/idm_header_only.csv"},
+	{File: "broken/idm_wrong_header.csv", WantErr: "missing columns: iks (accepted: iks); ike (accepted: ike); ikl (accepted: ikl); nilai_idm"},
+	{File: "broken/idm_utf16be.csv", WantErr: "file is UTF-16; save it as UTF-8 CSV"},
+	{File: "broken/idm_latin1.csv", WantAccepted: 3, WantRejects: map[int]string{3: "not valid UTF-8 (save as UTF-8)"}},
+	{File: "broken/idm_unknown_codes.csv", WantAccepted: 4, WantRejects: map[int]string{
 		6: "unknown village code 64.99.99.2001", 7: "unknown village code 64.01.01.2099",
 		8: `invalid region code: "64010120x9"`, 9: "64.01.01 is a kecamatan code, not a village code"}},
-	{file: "broken/idm_out_of_range.csv", wantAccepted: 4, wantRejects: map[int]string{
+	{File: "broken/idm_out_of_range.csv", WantAccepted: 4, WantRejects: map[int]string{
 		6: "IKS 1.7714 is outside 0..1", 7: "IKE -0.6667 is outside 0..1", 8: "IKS 97.14 is outside 0..1",
 		9: "year 2031 is outside 2015..2027", 10: "year 2014 is outside 2015..2027", 11: `ike: "n/a" is not a number`}},
-	{file: "broken/idm_contradicting_status.csv", wantAccepted: 4, wantRejects: map[int]string{
+	{File: "broken/idm_contradicting_status.csv", WantAccepted: 4, WantRejects: map[int]string{
 		6: "status MANDIRI contradicts IDM 0.8071 (thresholds give MAJU)", 7: "status BERKEMBANG contradicts IDM 0.7606 (thresholds give MAJU)",
 		8: "IDM 0.9000 is not the mean", 9: `unknown IDM status "MAJU SEKALI"`}},
-	{file: "broken/idm_conflicting_duplicates.csv", wantAccepted: 3, wantRejects: map[int]string{
+	{File: "broken/idm_conflicting_duplicates.csv", WantAccepted: 3, WantRejects: map[int]string{
 		4: "IDM 2024 of 64.01.01.2011 appears on lines 4 and 8 with different values (IDM 0.9627 vs 0.9628)",
 		8: "appears on lines 4 and 8"}},
-	{file: "broken/idm_kelurahan.csv", wantAccepted: 4, wantRejects: map[int]string{6: "64.72.01.1001 is a kelurahan; IDM covers desa only"}},
-	{file: "broken/idm_truncated.csv", wantAccepted: 4, wantRejects: map[int]string{6: "expected 10 fields, got 6"}},
-	{file: "broken/idm_bare_quote.csv", wantAccepted: 3, wantRejects: map[int]string{4: "malformed CSV quoting at line 4"}},
-	{file: "broken/idm_unclosed_quote.csv", wantErr: "line 3: a quoted field opened here never closes"},
-	{file: "broken/idm_mixed_years.csv", wantErr: "score columns carry different years"},
-	{file: "idm_kemendesa_semicolon.csv", wantAccepted: 2},
+	{File: "broken/idm_kelurahan.csv", WantAccepted: 4, WantRejects: map[int]string{6: "64.72.01.1001 is a kelurahan; IDM covers desa only"}},
+	{File: "broken/idm_truncated.csv", WantAccepted: 4, WantRejects: map[int]string{6: "expected 10 fields, got 6"}},
+	{File: "broken/idm_bare_quote.csv", WantAccepted: 3, WantRejects: map[int]string{4: "malformed CSV quoting at line 4"}},
+	{File: "broken/idm_unclosed_quote.csv", WantErr: "line 3: a quoted field opened here never closes"},
+	{File: "broken/idm_mixed_years.csv", WantErr: "score columns carry different years"},
+	{File: "idm_kemendesa_semicolon.csv", WantAccepted: 2},
+}
+
+// TestBrokenCorpusIsCovered checks that every IDM file of testdata/broken
+// has its expectations written down in a corpus case, and runs the parser
+// over every broken file of the IDM and region corpora (nothing may panic,
+// whatever the file).
+func TestBrokenCorpusIsCovered(t *testing.T) {
+	known := smallRegister(t)
+	tabulartest.CoveredCorpus(t, idmCorpus, []string{"testdata/broken/*", "../regionfile/testdata/broken/*"},
+		func(tbl *tabular.Table) { Parse(tbl, known, testYears) })
 }
 
 func TestIDMBrokenCorpus(t *testing.T) {
 	known := smallRegister(t)
 	for _, c := range idmCorpus {
-		t.Run(c.file, func(t *testing.T) {
-			runCorpusCase(t, c, func(tbl *tabular.Table) (int, []Reject, error) {
-				b, err := ParseIDM(tbl, known, testYears)
+		t.Run(c.File, func(t *testing.T) {
+			tabulartest.RunCorpusCase(t, c, func(tbl *tabular.Table) (int, []tabular.Reject, error) {
+				b, err := Parse(tbl, known, testYears)
 				return len(b.Scores), b.Rejects, err
 			})
 		})
@@ -380,7 +392,7 @@ func TestParseIDMKemendesaXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tbl.Close()
-	b, err := ParseIDM(tbl, smallRegister(t), testYears)
+	b, err := Parse(tbl, smallRegister(t), testYears)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,7 +406,7 @@ func TestParseIDMKemendesaXLSX(t *testing.T) {
 	if !reflect.DeepEqual(b.Lines, []int{2, 3, 7}) || b.RowsRead != 5 || !reflect.DeepEqual(b.Years, []int{2023}) {
 		t.Errorf("lines %v, rows read %d, years %v", b.Lines, b.RowsRead, b.Years)
 	}
-	checkRejects(t, b.Rejects, map[int]string{
+	tabulartest.CheckRejects(t, b.Rejects, map[int]string{
 		4: "64.72.01.1001 is a kelurahan; IDM covers desa only",
 		6: "status MAJU contradicts IDM 0.9571 (thresholds give MANDIRI)",
 	})
@@ -406,7 +418,7 @@ func TestParseIDMKemendesaXLSX(t *testing.T) {
 }
 
 func TestParseIDMRealData(t *testing.T) {
-	register := NewRegionSet(parseRealRegions(t, "kaltim_wilayah_kemendagri_2025.csv").Regions)
+	register := region.NewSet(realRegions(t).Regions)
 	want := map[int]map[idm.Status]int{
 		2024: {idm.StatusMandiri: 262, idm.StatusMaju: 380, idm.StatusBerkembang: 195, idm.StatusTertinggal: 4, idm.StatusSangatTertinggal: 0},
 		2023: {idm.StatusMandiri: 209, idm.StatusMaju: 364, idm.StatusBerkembang: 263, idm.StatusTertinggal: 5, idm.StatusSangatTertinggal: 0},
@@ -417,10 +429,10 @@ func TestParseIDMRealData(t *testing.T) {
 		if err != nil {
 			t.Fatalf("open real data (data/kaltim): %v", err)
 		}
-		b, err := ParseIDM(tbl, register, YearRange{Min: 2015, Max: 2030})
+		b, err := Parse(tbl, register, YearRange{Min: 2015, Max: 2030})
 		tbl.Close()
 		if err != nil {
-			t.Fatalf("ParseIDM(%s): %v", name, err)
+			t.Fatalf("Parse(%s): %v", name, err)
 		}
 		if len(b.Rejects) != 0 {
 			t.Errorf("%d: %d rejects, first: %+v", year, len(b.Rejects), b.Rejects[0])
@@ -444,4 +456,23 @@ func TestParseIDMRealData(t *testing.T) {
 			}
 		}
 	}
+}
+
+// realDataDir holds the project's real Kalimantan Timur files (see
+// regionfile's tests).
+const realDataDir = "../../data/kaltim"
+
+// realRegions is the real Kaltim region register.
+func realRegions(t *testing.T) regionfile.Batch {
+	t.Helper()
+	tbl, err := tabular.Open(filepath.Join(realDataDir, "kaltim_wilayah_kemendagri_2025.csv"))
+	if err != nil {
+		t.Fatalf("open real data (data/kaltim): %v", err)
+	}
+	defer tbl.Close()
+	b, err := regionfile.Parse(tbl, nil)
+	if err != nil {
+		t.Fatalf("regionfile.Parse: %v", err)
+	}
+	return b
 }

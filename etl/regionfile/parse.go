@@ -1,4 +1,4 @@
-package etl
+package regionfile
 
 import (
 	"fmt"
@@ -9,45 +9,8 @@ import (
 	"github.com/sinergi-id/sinergi/internal/region"
 )
 
-// RegionLookup finds regions already in the register, so that a file may
-// refer to parents it does not itself contain.
-type RegionLookup interface {
-	Region(code region.Code) (region.Region, bool)
-}
-
-// RegionSet is an in-memory RegionLookup.
-type RegionSet struct {
-	byCode map[region.Code]region.Region
-}
-
-// NewRegionSet indexes regions by code; a later duplicate replaces an earlier.
-func NewRegionSet(regions []region.Region) *RegionSet {
-	s := &RegionSet{byCode: make(map[region.Code]region.Region, len(regions))}
-	for _, r := range regions {
-		s.byCode[r.Code] = r
-	}
-	return s
-}
-
-// Region returns the region with code. A nil set is empty.
-func (s *RegionSet) Region(code region.Code) (region.Region, bool) {
-	if s == nil {
-		return region.Region{}, false
-	}
-	r, ok := s.byCode[code]
-	return r, ok
-}
-
-// Len is the number of regions in the set.
-func (s *RegionSet) Len() int {
-	if s == nil {
-		return 0
-	}
-	return len(s.byCode)
-}
-
-// RegionBatch is what a region register file yields.
-type RegionBatch struct {
+// Batch is what a region register file yields.
+type Batch struct {
 	// Regions are the accepted regions in the order the file first names
 	// them; village counts are left zero (they are derived when the
 	// register snapshot is built).
@@ -55,14 +18,14 @@ type RegionBatch struct {
 	// Lines[i] is the line Regions[i] came from (for an ancestor taken from
 	// the village list: the first line naming it).
 	Lines    []int
-	Rejects  []Reject // ordered by line
-	RowsRead int      // data records read, refused ones included
+	Rejects  []tabular.Reject // ordered by line
+	RowsRead int              // data records read, refused ones included
 }
 
 // The two register layouts: the full list has one row per region of any
 // level; the village list has one row per village carrying its ancestors.
 var (
-	regionListColumns = []ColumnSpec{
+	regionListColumns = []tabular.ColumnSpec{
 		{Name: "kode", Aliases: []string{"kode", "kode_wilayah", "kode_dagri", "code"}, Required: true},
 		{Name: "kode_flat", Aliases: []string{"kode_flat"}},
 		{Name: "level", Aliases: []string{"level", "tingkat"}},
@@ -70,7 +33,7 @@ var (
 		{Name: "parent_kode", Aliases: []string{"parent_kode", "kode_induk", "parent_code", "parent"}, Required: true},
 		{Name: "nama", Aliases: []string{"nama", "nama_wilayah", "name"}, Required: true},
 	}
-	villageListColumns = []ColumnSpec{
+	villageListColumns = []tabular.ColumnSpec{
 		{Name: "kode_desa", Aliases: []string{"kode_desa", "kode_desa_kelurahan", "kode_desa_dagri"}, Required: true},
 		{Name: "kode_desa_flat", Aliases: []string{"kode_desa_flat"}},
 		{Name: "jenis", Aliases: []string{"jenis"}, Required: true},
@@ -84,26 +47,26 @@ var (
 	}
 )
 
-// ParseRegions reads a region register file in either layout (told apart by
+// Parse reads a region register file in either layout (told apart by
 // its header) and validates every row; parents may come later in the file or
 // from known. It returns an error only when the file as a whole cannot be
 // read; refused rows are in the batch's Rejects.
-func ParseRegions(t *tabular.Table, known RegionLookup) (RegionBatch, error) {
-	return parseRegions(t, known, nil)
+func Parse(t *tabular.Table, known region.Lookup) (Batch, error) {
+	return parse(t, known, nil)
 }
 
-// parseRegions is ParseRegions handing each refused row to sink as it is
+// parse is Parse handing each refused row to sink as it is
 // found, when sink is not nil, instead of keeping it in the batch.
-func parseRegions(t *tabular.Table, known RegionLookup, sink func(Reject)) (RegionBatch, error) {
+func parse(t *tabular.Table, known region.Lookup, sink func(tabular.Reject)) (Batch, error) {
 	if known == nil {
-		known = (*RegionSet)(nil) // an empty register: every parent must be in the file
+		known = (*region.Set)(nil) // an empty register: every parent must be in the file
 	}
 	parseRow, codeOf, err := regionLayout(t.Header())
 	if err != nil {
-		return RegionBatch{}, fmt.Errorf("region parse %s: %w", t.Source(), err)
+		return Batch{}, fmt.Errorf("region parse %s: %w", t.Source(), err)
 	}
 	c := &regionCollector{t: t, copies: map[region.Code][]regionRow{}, refused: map[region.Code]bool{}, sink: sink}
-	var batch RegionBatch
+	var batch Batch
 	width := len(t.Header())
 	for {
 		rec, err := t.Next()
@@ -111,10 +74,10 @@ func parseRegions(t *tabular.Table, known RegionLookup, sink func(Reject)) (Regi
 			break
 		}
 		if err != nil {
-			return RegionBatch{}, fmt.Errorf("region parse: %w", err)
+			return Batch{}, fmt.Errorf("region parse: %w", err)
 		}
 		batch.RowsRead++
-		if p := recordProblem(rec, width); p != "" {
+		if p := tabular.RecordProblem(rec, width); p != "" {
 			c.reject(rec, p, codeOf(rec.Fields))
 			continue
 		}
@@ -122,7 +85,7 @@ func parseRegions(t *tabular.Table, known RegionLookup, sink func(Reject)) (Regi
 	}
 	batch.Regions, batch.Lines = c.finish(known)
 	batch.Rejects = c.rejects
-	sortRejects(batch.Rejects)
+	tabular.SortRejects(batch.Rejects)
 	return batch, nil
 }
 
@@ -130,14 +93,14 @@ func parseRegions(t *tabular.Table, known RegionLookup, sink func(Reject)) (Regi
 // a village code column.
 func regionLayout(header []string) (parse func(*regionCollector, tabular.Record), codeOf func([]string) region.Code, err error) {
 	if hasAnyColumn(header, villageListColumns[0].Aliases) {
-		cols, err := NewColumnMap(header, villageListColumns)
+		cols, err := tabular.NewColumnMap(header, villageListColumns)
 		if err != nil {
 			return nil, nil, fmt.Errorf("village list: %w", err)
 		}
 		v := &villageList{cols: cols, ancestors: map[region.Code]regionRow{}}
 		return v.parseRow, v.codeOf, nil
 	}
-	cols, err := NewColumnMap(header, regionListColumns)
+	cols, err := tabular.NewColumnMap(header, regionListColumns)
 	if err != nil {
 		// The author may have meant the other layout; say what it needs.
 		return nil, nil, fmt.Errorf("region list: %w (a village list instead needs %s)", err, specNames(villageListColumns))
@@ -146,7 +109,7 @@ func regionLayout(header []string) (parse func(*regionCollector, tabular.Record)
 	return l.parseRow, l.codeOf, nil
 }
 
-func specNames(specs []ColumnSpec) string {
+func specNames(specs []tabular.ColumnSpec) string {
 	names := make([]string, 0, len(specs))
 	for _, s := range specs {
 		if s.Required {
@@ -159,7 +122,7 @@ func specNames(specs []ColumnSpec) string {
 func hasAnyColumn(header, aliases []string) bool {
 	for _, h := range header {
 		for _, a := range aliases {
-			if NormalizeHeader(h) == NormalizeHeader(a) {
+			if tabular.NormalizeHeader(h) == tabular.NormalizeHeader(a) {
 				return true
 			}
 		}
@@ -181,11 +144,11 @@ type regionCollector struct {
 	order   []region.Code // codes with a valid row, first-seen order
 	copies  map[region.Code][]regionRow
 	refused map[region.Code]bool // codes with a refused row
-	rejects []Reject
-	sink    func(Reject) // when set, takes the rejects instead of rejects
+	rejects []tabular.Reject
+	sink    func(tabular.Reject) // when set, takes the rejects instead of rejects
 }
 
-func (c *regionCollector) refuse(rj Reject) {
+func (c *regionCollector) refuse(rj tabular.Reject) {
 	if c.sink != nil {
 		c.sink(rj)
 		return
@@ -194,7 +157,7 @@ func (c *regionCollector) refuse(rj Reject) {
 }
 
 func (c *regionCollector) reject(rec tabular.Record, reason string, code region.Code) {
-	c.refuse(newReject(c.t, rec.Line, rec.Raw, reason))
+	c.refuse(tabular.NewReject(c.t, rec.Line, rec.Raw, reason))
 	if code != "" {
 		c.refused[code] = true
 	}
@@ -209,7 +172,7 @@ func (c *regionCollector) add(row regionRow) {
 
 // finish settles duplicates, then checks parents level by level from the
 // top, so that a refused region takes its whole subtree with it.
-func (c *regionCollector) finish(known RegionLookup) ([]region.Region, []int) {
+func (c *regionCollector) finish(known region.Lookup) ([]region.Region, []int) {
 	chosen := map[region.Code]regionRow{}
 	for _, code := range c.order {
 		if row, ok := c.settleCopies(code); ok {
@@ -224,7 +187,7 @@ func (c *regionCollector) finish(known RegionLookup) ([]region.Region, []int) {
 				continue
 			}
 			if reason := c.parentProblem(row.r, accepted, known); reason != "" {
-				c.refuse(newReject(c.t, row.line, row.raw, reason))
+				c.refuse(tabular.NewReject(c.t, row.line, row.raw, reason))
 				c.refused[code] = true
 				continue
 			}
@@ -257,9 +220,9 @@ func (c *regionCollector) settleCopies(code region.Code) (regionRow, bool) {
 	for i, row := range rows {
 		lines[i] = row.line
 	}
-	reason := fmt.Sprintf("code %s appears on lines %s with different values (%s)", code.Dotted(), lineList(lines), regionDifferences(rows))
+	reason := fmt.Sprintf("code %s appears on lines %s with different values (%s)", code.Dotted(), tabular.LineList(lines), regionDifferences(rows))
 	for _, row := range rows {
-		c.refuse(newReject(c.t, row.line, row.raw, reason))
+		c.refuse(tabular.NewReject(c.t, row.line, row.raw, reason))
 	}
 	c.refused[code] = true
 	return regionRow{}, false
@@ -281,7 +244,7 @@ func regionDifferences(rows []regionRow) string {
 		for i, row := range rows {
 			values[i] = fmt.Sprintf("%q", f.get(row.r))
 		}
-		if list, n := distinctValues(values); n > 1 {
+		if list, n := tabular.DistinctValues(values); n > 1 {
 			diffs = append(diffs, f.name+" "+list)
 		}
 	}
@@ -291,7 +254,7 @@ func regionDifferences(rows []regionRow) string {
 // parentProblem says why r's parent is not acceptable, or "". A parent
 // refused in this file wins over one in the register: the file meant to
 // change it.
-func (c *regionCollector) parentProblem(r region.Region, accepted map[region.Code]bool, known RegionLookup) string {
+func (c *regionCollector) parentProblem(r region.Region, accepted map[region.Code]bool, known region.Lookup) string {
 	if r.Level == region.LevelProvinsi || accepted[r.Parent] {
 		return ""
 	}
@@ -307,7 +270,7 @@ func (c *regionCollector) parentProblem(r region.Region, accepted map[region.Cod
 // regionList reads the full-list layout: kode, kode_flat, level, jenis,
 // parent_kode, nama.
 type regionList struct {
-	cols ColumnMap
+	cols tabular.ColumnMap
 }
 
 func (l regionList) codeOf(fields []string) region.Code {
@@ -328,7 +291,7 @@ func (l regionList) parseRow(c *regionCollector, rec tabular.Record) {
 // the code when it parsed, so that children can be refused with it.
 func (l regionList) region(f []string) (region.Region, string) {
 	get := func(name string) string { return l.cols.Get(f, name) }
-	code, reason := parseCodeField(l.cols.Label("kode"), get("kode"))
+	code, reason := region.ParseCodeField(l.cols.Label("kode"), get("kode"))
 	if reason != "" {
 		return region.Region{}, reason
 	}
@@ -357,17 +320,6 @@ func (l regionList) region(f []string) (region.Region, string) {
 		return r, reason
 	}
 	return r, ""
-}
-
-func parseCodeField(label, v string) (region.Code, string) {
-	if v == "" {
-		return "", "empty " + label
-	}
-	code, err := region.ParseCode(v)
-	if err != nil {
-		return "", fmt.Sprintf("%s: %v", label, err)
-	}
-	return code, ""
 }
 
 // kindForCode reads jenis and checks it against the code: its level and,
@@ -418,7 +370,7 @@ func parentForCode(code region.Code, label, v string) (region.Code, string) {
 // villageList reads the village-list layout: one row per village with the
 // codes and names of its kecamatan, kabupaten/kota and province.
 type villageList struct {
-	cols ColumnMap
+	cols tabular.ColumnMap
 	// ancestors holds the first accepted naming of each ancestor; a later
 	// row naming it differently is refused.
 	ancestors map[region.Code]regionRow
@@ -475,7 +427,7 @@ var villageLevels = []struct {
 // down.
 func (v *villageList) regions(f []string) (region.Region, []region.Region, string) {
 	get := func(name string) string { return v.cols.Get(f, name) }
-	code, reason := parseCodeField(v.cols.Label("kode_desa"), get("kode_desa"))
+	code, reason := region.ParseCodeField(v.cols.Label("kode_desa"), get("kode_desa"))
 	if reason != "" {
 		return region.Region{}, nil, reason
 	}
@@ -508,7 +460,7 @@ func (v *villageList) regions(f []string) (region.Region, []region.Region, strin
 // ancestor builds the ancestor of village at level from its columns; its
 // code must be the village code's prefix.
 func (v *villageList) ancestor(village region.Code, level region.Level, codeText, name, codeLabel, nameLabel string) (region.Region, string) {
-	code, reason := parseCodeField(codeLabel, codeText)
+	code, reason := region.ParseCodeField(codeLabel, codeText)
 	if reason != "" {
 		return region.Region{}, reason
 	}

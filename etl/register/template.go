@@ -1,4 +1,4 @@
-package etl
+package register
 
 import (
 	"fmt"
@@ -171,9 +171,9 @@ func registerReadme() []string {
 	return lines
 }
 
-// WriteRegisterTemplate writes the register template workbook to path: one
+// WriteTemplate writes the register template workbook to path: one
 // sheet per table with its header and the example row, and a README sheet.
-func WriteRegisterTemplate(path string) error {
+func WriteTemplate(path string) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := writeRegisterTemplate(f); err != nil {

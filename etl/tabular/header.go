@@ -1,4 +1,4 @@
-package etl
+package tabular
 
 import (
 	"errors"
@@ -49,12 +49,12 @@ type ColumnMap struct {
 // when required columns are missing; the message names every problem, what
 // is accepted and the header found, so one round of fixing is enough.
 func NewColumnMap(header []string, specs []ColumnSpec) (ColumnMap, error) {
-	return matchColumns(header, header, specs)
+	return MatchColumns(header, header, specs)
 }
 
-// matchColumns matches the names in match (header rewritten by the caller,
+// MatchColumns matches the names in match (header rewritten by the caller,
 // e.g. without year suffixes) but speaks of columns as header writes them.
-func matchColumns(header, match []string, specs []ColumnSpec) (ColumnMap, error) {
+func MatchColumns(header, match []string, specs []ColumnSpec) (ColumnMap, error) {
 	byName := map[string]int{}
 	var problems []string
 	for i, h := range match {

@@ -1,14 +1,14 @@
-package etl
+package regionfile
 
 import (
 	"errors"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/sinergi-id/sinergi/etl/tabular"
+	"github.com/sinergi-id/sinergi/etl/tabular/tabulartest"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
 
@@ -16,16 +16,16 @@ import (
 // the repository (identical to ../shared/data; data/kaltim's test checks).
 // Tests using it fail when it is missing: they are the check that the
 // parsers accept what the sources actually publish.
-const realDataDir = "../data/kaltim"
+const realDataDir = "../../data/kaltim"
 
-func parseRegionsText(t *testing.T, content string, known RegionLookup) (RegionBatch, error) {
+func parseRegionsText(t *testing.T, content string, known region.Lookup) (Batch, error) {
 	t.Helper()
 	tbl, err := tabular.FromCSV("regions.csv", strings.NewReader(content))
 	if err != nil {
-		return RegionBatch{}, err
+		return Batch{}, err
 	}
 	defer tbl.Close()
-	return ParseRegions(tbl, known)
+	return Parse(tbl, known)
 }
 
 func dottedCodes(regions []region.Region) []string {
@@ -34,31 +34,6 @@ func dottedCodes(regions []region.Region) []string {
 		out = append(out, r.Code.Dotted())
 	}
 	return out
-}
-
-// checkRejects compares rejects with want (line → a part of the reason).
-func checkRejects(t *testing.T, rejects []Reject, want map[int]string) {
-	t.Helper()
-	got := map[int]string{}
-	for _, rj := range rejects {
-		if rj.Record == "" || rj.Source == "" {
-			t.Errorf("reject %+v lacks its record or source", rj)
-		}
-		got[rj.Line] = rj.Reason
-	}
-	for line, part := range want {
-		if !strings.Contains(got[line], part) {
-			t.Errorf("line %d: reject reason %q, want one containing %q", line, got[line], part)
-		}
-	}
-	for line, reason := range got {
-		if _, ok := want[line]; !ok {
-			t.Errorf("unexpected reject on line %d: %s", line, reason)
-		}
-	}
-	if len(rejects) != len(got) {
-		t.Errorf("%d rejects on %d lines: a line was refused twice: %+v", len(rejects), len(got), rejects)
-	}
 }
 
 const regionListHeader = "kode,kode_flat,level,jenis,parent_kode,nama\n"
@@ -70,14 +45,14 @@ const kukarTop = regionListHeader +
 	"64.02.02,640202,kecamatan,kecamatan,64.02,Loa Kulu\n"
 
 func TestParseRegionList(t *testing.T) {
-	known := NewRegionSet([]region.Region{
+	known := region.NewSet([]region.Region{
 		{Code: "64", Level: region.LevelProvinsi, Kind: region.KindProvinsi, Name: "Kalimantan Timur"},
 		{Code: "6401", Level: region.LevelKabupatenKota, Kind: region.KindKabupaten, Parent: "64", Name: "Kabupaten Paser"},
 	})
 	tests := []struct {
 		name        string
 		content     string
-		known       RegionLookup
+		known       region.Lookup
 		wantCodes   []string
 		wantRejects map[int]string
 	}{
@@ -184,12 +159,12 @@ func TestParseRegionList(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := parseRegionsText(t, tt.content, tt.known)
 			if err != nil {
-				t.Fatalf("ParseRegions: %v", err)
+				t.Fatalf("Parse: %v", err)
 			}
 			if got := dottedCodes(b.Regions); !reflect.DeepEqual(got, tt.wantCodes) {
 				t.Errorf("regions = %v, want %v", got, tt.wantCodes)
 			}
-			checkRejects(t, b.Rejects, tt.wantRejects)
+			tabulartest.CheckRejects(t, b.Rejects, tt.wantRejects)
 			if wantRead := strings.Count(tt.content, "\n") - 1; b.RowsRead != wantRead {
 				t.Errorf("RowsRead = %d, want %d", b.RowsRead, wantRead)
 			}
@@ -281,12 +256,12 @@ func TestParseVillageList(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := parseRegionsText(t, tt.content, nil)
 			if err != nil {
-				t.Fatalf("ParseRegions: %v", err)
+				t.Fatalf("Parse: %v", err)
 			}
 			if got := dottedCodes(b.Regions); !reflect.DeepEqual(got, tt.wantCodes) {
 				t.Errorf("regions = %v, want %v", got, tt.wantCodes)
 			}
-			checkRejects(t, b.Rejects, tt.wantRejects)
+			tabulartest.CheckRejects(t, b.Rejects, tt.wantRejects)
 		})
 	}
 }
@@ -321,8 +296,8 @@ func TestParseRegionsHeaderErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := parseRegionsText(t, tt.content, nil)
-			if !errors.Is(err, ErrHeader) {
-				t.Fatalf("error = %v, want ErrHeader", err)
+			if !errors.Is(err, tabular.ErrHeader) {
+				t.Fatalf("error = %v, want tabular.ErrHeader", err)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
@@ -333,16 +308,16 @@ func TestParseRegionsHeaderErrors(t *testing.T) {
 	}
 }
 
-func parseRealRegions(t *testing.T, name string) RegionBatch {
+func parseRealRegions(t *testing.T, name string) Batch {
 	t.Helper()
 	tbl, err := tabular.Open(filepath.Join(realDataDir, name))
 	if err != nil {
 		t.Fatalf("open real data (data/kaltim): %v", err)
 	}
 	defer tbl.Close()
-	b, err := ParseRegions(tbl, nil)
+	b, err := Parse(tbl, nil)
 	if err != nil {
-		t.Fatalf("ParseRegions(%s): %v", name, err)
+		t.Fatalf("Parse(%s): %v", name, err)
 	}
 	return b
 }
@@ -404,7 +379,7 @@ func FuzzParseRegionsCSV(f *testing.F) {
 			return
 		}
 		defer tbl.Close()
-		b, err := ParseRegions(tbl, nil)
+		b, err := Parse(tbl, nil)
 		if err != nil {
 			return
 		}
@@ -429,97 +404,43 @@ func FuzzParseRegionsCSV(f *testing.F) {
 	})
 }
 
-// corpusCase is one file of testdata/broken: either the whole file is
-// refused with an error containing wantErr, or the valid rows are returned
-// (wantAccepted of them) and the others refused with the reasons given.
-type corpusCase struct {
-	file         string
-	wantErr      string
-	wantAccepted int
-	wantRejects  map[int]string
-}
-
 // regionCorpus is what each region file of testdata/broken must give.
-var regionCorpus = []corpusCase{
-	{file: "broken/empty.csv", wantErr: "empty file: no header row"},
-	{file: "broken/regions_header_only.csv"},
-	{file: "broken/regions_wrong_header.csv", wantErr: "missing columns: jenis (accepted: jenis, kind); parent_kode (accepted: parent_kode, kode_induk, parent_code, parent); header found: kode_wilayah, nama_wilayah, induk"},
-	{file: "broken/regions_utf16le.csv", wantErr: "file is UTF-16; save it as UTF-8 CSV"},
-	{file: "broken/regions_latin1.csv", wantAccepted: 7, wantRejects: map[int]string{
+var regionCorpus = []tabulartest.CorpusCase{
+	{File: "broken/empty.csv", WantErr: "empty file: no header row"},
+	{File: "broken/regions_header_only.csv"},
+	{File: "broken/regions_wrong_header.csv", WantErr: "missing columns: jenis (accepted: jenis, kind); parent_kode (accepted: parent_kode, kode_induk, parent_code, parent); header found: kode_wilayah, nama_wilayah, induk"},
+	{File: "broken/regions_utf16le.csv", WantErr: "file is UTF-16; save it as UTF-8 CSV"},
+	{File: "broken/regions_latin1.csv", WantAccepted: 7, WantRejects: map[int]string{
 		9: "not valid UTF-8 (save as UTF-8)", 10: "parent 64.01.02 was rejected"}},
-	{file: "broken/regions_truncated.csv", wantAccepted: 6, wantRejects: map[int]string{
+	{File: "broken/regions_truncated.csv", WantAccepted: 6, WantRejects: map[int]string{
 		8: "expected 6 fields, got 3", 9: "expected 6 fields, got 5"}},
-	{file: "broken/regions_conflicting_duplicates.csv", wantAccepted: 2, wantRejects: map[int]string{
+	{File: "broken/regions_conflicting_duplicates.csv", WantAccepted: 2, WantRejects: map[int]string{
 		4: "code 64.01.01 appears on lines 4 and 11 with different values", 11: "code 64.01.01 appears on lines 4 and 11",
 		5: "parent 64.01.01 was rejected", 6: "parent 64.01.01 was rejected", 8: "parent 64.01.01 was rejected",
 		7: "code 64.01.01.2011 appears on lines 7 and 10", 10: "code 64.01.01.2011 appears on lines 7 and 10"}},
-	{file: "broken/regions_missing_parent.csv", wantAccepted: 4, wantRejects: map[int]string{
+	{File: "broken/regions_missing_parent.csv", WantAccepted: 4, WantRejects: map[int]string{
 		7: "parent 64.08 is neither in this file nor in the region register", 6: "parent 64.08.01 was rejected"}},
-	{file: "broken/regions_village_list_conflicts.csv", wantAccepted: 8, wantRejects: map[int]string{
+	{File: "broken/regions_village_list_conflicts.csv", WantAccepted: 8, WantRejects: map[int]string{
 		4: `provinsi 64 is named "Kalimantan Timur" on line 2 but "Kaltim" on line 4`,
 		5: "jenis kelurahan disagrees with code 64.01.01.2012"}},
 }
 
 func TestRegionsBrokenCorpus(t *testing.T) {
 	for _, c := range regionCorpus {
-		t.Run(c.file, func(t *testing.T) {
-			runCorpusCase(t, c, func(tbl *tabular.Table) (int, []Reject, error) {
-				b, err := ParseRegions(tbl, nil)
+		t.Run(c.File, func(t *testing.T) {
+			tabulartest.RunCorpusCase(t, c, func(tbl *tabular.Table) (int, []tabular.Reject, error) {
+				b, err := Parse(tbl, nil)
 				return len(b.Regions), b.Rejects, err
 			})
 		})
 	}
 }
 
-func runCorpusCase(t *testing.T, c corpusCase, parse func(*tabular.Table) (int, []Reject, error)) {
-	t.Helper()
-	tbl, err := tabular.Open(filepath.Join("testdata", c.file))
-	if err == nil {
-		defer tbl.Close()
-		var accepted int
-		var rejects []Reject
-		accepted, rejects, err = parse(tbl)
-		if err == nil {
-			if c.wantErr != "" {
-				t.Fatalf("no error, want one containing %q", c.wantErr)
-			}
-			if accepted != c.wantAccepted {
-				t.Errorf("%d rows accepted, want %d", accepted, c.wantAccepted)
-			}
-			checkRejects(t, rejects, c.wantRejects)
-			return
-		}
-	}
-	if c.wantErr == "" || !strings.Contains(err.Error(), c.wantErr) {
-		t.Fatalf("error = %v, want one containing %q", err, c.wantErr)
-	}
-}
-
-// TestBrokenCorpusIsCovered runs every file of testdata/broken through both
-// parsers (nothing may panic, whatever the file) and checks that each file
-// has its expectations written down in a corpus case.
+// TestBrokenCorpusIsCovered checks that every region file of
+// testdata/broken has its expectations written down in a corpus case, and
+// runs the parser over every broken file of the region and IDM corpora
+// (nothing may panic, whatever the file).
 func TestBrokenCorpusIsCovered(t *testing.T) {
-	files, err := filepath.Glob("testdata/broken/*")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no corpus: %v", err)
-	}
-	covered := map[string]bool{}
-	for _, c := range append(slices.Clone(regionCorpus), idmCorpus...) {
-		covered[filepath.Join("testdata", c.file)] = true
-	}
-	known := smallRegister(t)
-	for _, path := range files {
-		if !covered[path] {
-			t.Errorf("%s has no corpus case", path)
-		}
-		for _, parse := range []func(*tabular.Table){
-			func(tbl *tabular.Table) { ParseRegions(tbl, known) },
-			func(tbl *tabular.Table) { ParseIDM(tbl, known, testYears) },
-		} {
-			if tbl, err := tabular.Open(path); err == nil {
-				parse(tbl)
-				tbl.Close()
-			}
-		}
-	}
+	tabulartest.CoveredCorpus(t, regionCorpus, []string{"testdata/broken/*", "../idmfile/testdata/broken/*"},
+		func(tbl *tabular.Table) { Parse(tbl, nil) })
 }

@@ -1,4 +1,4 @@
-package etl
+package register
 
 import (
 	"encoding/csv"
@@ -15,25 +15,30 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/sinergi-id/sinergi/etl/regionfile"
 	"github.com/sinergi-id/sinergi/etl/tabular"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
 
+// realDataDir holds the project's real Kalimantan Timur files (see
+// regionfile's tests).
+const realDataDir = "../../data/kaltim"
+
 // kaltimRegions is the real region register of Kalimantan Timur (1154
 // regions). Tests fail, never skip, when the shared data is missing.
-func kaltimRegions(tb testing.TB) *RegionSet {
+func kaltimRegions(tb testing.TB) *region.Set {
 	tb.Helper()
 	tbl, err := tabular.Open(filepath.Join(realDataDir, "kaltim_wilayah_kemendagri_2025.csv"))
 	if err != nil {
 		tb.Fatalf("open real data (data/kaltim): %v", err)
 	}
 	defer tbl.Close()
-	b, err := ParseRegions(tbl, nil)
+	b, err := regionfile.Parse(tbl, nil)
 	if err != nil || len(b.Rejects) != 0 || len(b.Regions) != 1154 {
 		tb.Fatalf("real region register: %d regions, %d rejects, %v", len(b.Regions), len(b.Rejects), err)
 	}
-	return NewRegionSet(b.Regions)
+	return region.NewSet(b.Regions)
 }
 
 var registerTableFiles = []string{"agreements.csv", "parties.csv", "bodies.csv", "realisations.csv"}
@@ -41,7 +46,7 @@ var registerTableFiles = []string{"agreements.csv", "parties.csv", "bodies.csv",
 func registerPaths(dir string, names ...string) []string {
 	paths := make([]string, len(names))
 	for i, n := range names {
-		paths[i] = filepath.Join("testdata", "register", dir, n)
+		paths[i] = filepath.Join("testdata", dir, n)
 	}
 	return paths
 }
@@ -158,7 +163,7 @@ func writeRegisterWorkbook(t *testing.T, name string, sheets []string, rows map[
 
 // checkRegisterRejects compares rejects with want: sheet → line → parts
 // the reason must contain.
-func checkRegisterRejects(t *testing.T, rejects []Reject, want map[string]map[int][]string) {
+func checkRegisterRejects(t *testing.T, rejects []tabular.Reject, want map[string]map[int][]string) {
 	t.Helper()
 	type key struct {
 		sheet string
@@ -205,7 +210,7 @@ func rupiah(s string) *decimal.Decimal {
 
 // canonicalDecimals rewrites amounts in one representation, so that equal
 // amounts compare equal with reflect.DeepEqual (1500000 and 1500000.00).
-func canonicalDecimals(b RegisterBatch) RegisterBatch {
+func canonicalDecimals(b Batch) Batch {
 	for i, a := range b.Agreements {
 		if a.CommittedValue != nil {
 			b.Agreements[i].CommittedValue = rupiah(a.CommittedValue.String())
@@ -217,13 +222,13 @@ func canonicalDecimals(b RegisterBatch) RegisterBatch {
 	return b
 }
 
-// knownRegister is what testdata/register/known holds: the seeds' Kukar MoU
+// knownRegister is what testdata/known holds: the seeds' Kukar MoU
 // with a coal company, Baznas, a foundation, four desa and a desa
 // persiapan; the Jawa Timur–Kalimantan Timur agreement; a cross-kabupaten
 // agreement of two desa; a BKAD agreement and two bodies; a draft with a
 // sector agency (written twice, the same in other spellings); and
 // realisations.
-var knownRegister = RegisterBatch{
+var knownRegister = Batch{
 	Agreements: []cooperation.Agreement{
 		{
 			ID: "KUKAR-2025-001", Title: "MoU kerja sama desa dengan pihak ketiga (Expose DPMPD Kaltim)",
@@ -305,7 +310,7 @@ var knownRegister = RegisterBatch{
 	RowsRead: 6 + 18 + 2 + 5,
 }
 
-func checkRegisterBatch(t *testing.T, got, want RegisterBatch) {
+func checkRegisterBatch(t *testing.T, got, want Batch) {
 	t.Helper()
 	got, want = canonicalDecimals(got), canonicalDecimals(want)
 	check := func(name string, g, w any) {
@@ -327,7 +332,7 @@ func TestParseRegisterKnownAnswers(t *testing.T) {
 	known := kaltimRegions(t)
 	paths := registerPaths("known", registerTableFiles...)
 	t.Run("csv", func(t *testing.T) {
-		b, err := ParseRegisterFiles(paths, known)
+		b, err := ParseFiles(paths, known)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -337,7 +342,7 @@ func TestParseRegisterKnownAnswers(t *testing.T) {
 	t.Run("csv in any order", func(t *testing.T) {
 		reversed := slices.Clone(paths)
 		slices.Reverse(reversed)
-		b, err := ParseRegisterFiles(reversed, known)
+		b, err := ParseFiles(reversed, known)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -346,7 +351,7 @@ func TestParseRegisterKnownAnswers(t *testing.T) {
 	})
 	t.Run("xlsx", func(t *testing.T) {
 		path := registerWorkbookFromCSV(t, "kukar_2025.xlsx", paths)
-		b, err := ParseRegister([]string{path}, known)
+		b, err := Parse([]string{path}, known)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -355,7 +360,7 @@ func TestParseRegisterKnownAnswers(t *testing.T) {
 	})
 }
 
-// brokenRegisterRejects are the rejects of testdata/register/broken, sheet
+// brokenRegisterRejects are the rejects of testdata/broken, sheet
 // by sheet; every other row of it is valid and must be accepted.
 var brokenRegisterRejects = map[string]map[int][]string{
 	"agreements": {
@@ -415,7 +420,7 @@ var brokenRegisterRejects = map[string]map[int][]string{
 
 // checkBrokenRegisterKept checks that nothing valid of the broken register
 // was lost.
-func checkBrokenRegisterKept(t *testing.T, b RegisterBatch) {
+func checkBrokenRegisterKept(t *testing.T, b Batch) {
 	t.Helper()
 	var agreements, parties, bodies, realisations []string
 	for _, a := range b.Agreements {
@@ -450,7 +455,7 @@ func TestParseRegisterBrokenCorpus(t *testing.T) {
 	known := kaltimRegions(t)
 	paths := registerPaths("broken", registerTableFiles...)
 	t.Run("csv", func(t *testing.T) {
-		b, err := ParseRegisterFiles(paths, known)
+		b, err := ParseFiles(paths, known)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -470,7 +475,7 @@ func TestParseRegisterBrokenCorpus(t *testing.T) {
 	})
 	t.Run("xlsx", func(t *testing.T) {
 		path := registerWorkbookFromCSV(t, "broken.xlsx", paths)
-		b, err := ParseRegisterWorkbook(path, known)
+		b, err := ParseWorkbook(path, known)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -505,7 +510,7 @@ func TestParseRegisterRules(t *testing.T) {
 			all = append(all, r)
 		}
 	}
-	known := NewRegionSet(all)
+	known := region.NewSet(all)
 	tests := []struct {
 		name    string
 		parties string
@@ -534,7 +539,7 @@ func TestParseRegisterRules(t *testing.T) {
 			p := filepath.Join(dir, "p.csv")
 			os.WriteFile(a, []byte(agreements), 0o644)
 			os.WriteFile(p, []byte("agreement_id,party_type,name,region_code,sector,role\n"+tt.parties), 0o644)
-			b, err := ParseRegisterFiles([]string{a, p}, known)
+			b, err := ParseFiles([]string{a, p}, known)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -580,7 +585,7 @@ func TestParseRegisterWorkbookTypedCells(t *testing.T) {
 				"Realisasi!D2":  "#,##0",
 				"Realisasi!E2":  "#,##0",
 			}, date1904)
-			b, err := ParseRegisterWorkbook(path, known)
+			b, err := ParseWorkbook(path, known)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -591,7 +596,7 @@ func TestParseRegisterWorkbookTypedCells(t *testing.T) {
 					6: {`Signed Date "2025" is read as the Excel date`, "outside the years 1970..2100"},
 				},
 			})
-			checkRegisterBatch(t, b, RegisterBatch{
+			checkRegisterBatch(t, b, Batch{
 				Agreements: []cooperation.Agreement{{
 					ID: "A-1", Title: "Satu", DocumentType: cooperation.DocMoU, SignedOn: day(2025, 8, 26), EndsOn: day(2027, 8, 26),
 					Status: cooperation.StatusActive, CommittedValue: rupiah("1500000.5"),
@@ -618,27 +623,27 @@ func TestParseRegisterFileErrors(t *testing.T) {
 		is    error
 		want  []string
 	}{
-		{"no parties", good[:1], ErrRegisterLayout,
+		{"no parties", good[:1], ErrLayout,
 			[]string{"missing table parties (required: agreements, parties; files given: agreements.csv (agreements))"}},
-		{"no files", nil, ErrRegisterLayout, []string{"missing table agreements, parties", "files given: none"}},
+		{"no files", nil, ErrLayout, []string{"missing table agreements, parties", "files given: none"}},
 		{"empty file", append(files("empty.csv"), good...), tabular.ErrFormat, []string{"empty.csv", "empty file: no header row"}},
 		{"UTF-16", append(files("agreements_utf16.csv"), good...), tabular.ErrFormat, []string{"file is UTF-16; save it as UTF-8 CSV"}},
-		{"not a register table", append(files("notes.csv"), good...), ErrRegisterLayout,
+		{"not a register table", append(files("notes.csv"), good...), ErrLayout,
 			[]string{"notes.csv", "matches no register table", "agreements: agreement_id, title, status; parties: party_type", "header found: catatan, tanggal"}},
-		{"a table missing a column that recognises it", append(files("agreements_no_status.csv"), good[1:]...), ErrRegisterLayout,
+		{"a table missing a column that recognises it", append(files("agreements_no_status.csv"), good[1:]...), ErrLayout,
 			[]string{"agreements_no_status.csv", "it comes closest to agreements, which also needs status"}},
-		{"a table missing a required column", append(good[:1], files("parties_no_name.csv")...), ErrHeader,
+		{"a table missing a required column", append(good[:1], files("parties_no_name.csv")...), tabular.ErrHeader,
 			[]string{"parties_no_name.csv (parties table)", "missing columns: name (accepted: name)"}},
-		{"two files for one table", append(good, registerPaths("broken", "agreements.csv")...), ErrRegisterLayout,
-			[]string{"known/agreements.csv and testdata/register/broken/agreements.csv are both the agreements table; give one file per table"}},
-		{"a workbook among files", append(good[1:], workbook), ErrRegisterLayout,
+		{"two files for one table", append(good, registerPaths("broken", "agreements.csv")...), ErrLayout,
+			[]string{"known/agreements.csv and testdata/broken/agreements.csv are both the agreements table; give one file per table"}},
+		{"a workbook among files", append(good[1:], workbook), ErrLayout,
 			[]string{"register.xlsx", "a workbook of 2 sheets (\"agreements\", \"parties\") is read on its own"}},
 		{"a missing file", append(good, files("absent.csv")...), os.ErrNotExist, []string{"absent.csv"}},
-		{"every problem at once", append(files("notes.csv", "empty.csv"), good...), ErrRegisterLayout, []string{"notes.csv", "empty.csv"}},
+		{"every problem at once", append(files("notes.csv", "empty.csv"), good...), ErrLayout, []string{"notes.csv", "empty.csv"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := ParseRegisterFiles(tt.paths, known)
+			b, err := ParseFiles(tt.paths, known)
 			if err == nil {
 				t.Fatalf("no error; batch %+v", b)
 			}
@@ -650,12 +655,12 @@ func TestParseRegisterFileErrors(t *testing.T) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}
 			}
-			if !reflect.DeepEqual(b, RegisterBatch{}) {
+			if !reflect.DeepEqual(b, Batch{}) {
 				t.Errorf("a failed register returned rows: %+v", b)
 			}
 		})
 	}
-	if _, err := ParseRegisterFiles(good, nil); err == nil || !strings.Contains(err.Error(), "no region register") {
+	if _, err := ParseFiles(good, nil); err == nil || !strings.Contains(err.Error(), "no region register") {
 		t.Errorf("no region register: error %v", err)
 	}
 }
@@ -677,30 +682,30 @@ func TestParseRegisterWorkbookErrors(t *testing.T) {
 	}{
 		{"missing sheet",
 			writeRegisterWorkbook(t, "r.xlsx", []string{"agreements", "README"}, map[string][][]any{"agreements": agreements}, nil, false),
-			ErrRegisterLayout, []string{`r.xlsx: bad register layout: missing sheet parties (required: agreements, parties; sheets found: "agreements", "README")`}},
+			ErrLayout, []string{`r.xlsx: bad register layout: missing sheet parties (required: agreements, parties; sheets found: "agreements", "README")`}},
 		{"missing sheets",
 			writeRegisterWorkbook(t, "r.xlsx", []string{"Sheet1"}, nil, nil, false),
-			ErrRegisterLayout, []string{`missing sheet agreements, parties`, `sheets found: "Sheet1"`}},
+			ErrLayout, []string{`missing sheet agreements, parties`, `sheets found: "Sheet1"`}},
 		{"a table under another name",
 			writeRegisterWorkbook(t, "r.xlsx", []string{"agreements", "parties", "Realisasi Bulanan"},
 				map[string][][]any{"agreements": agreements, "parties": parties, "Realisasi Bulanan": realisations}, nil, false),
-			ErrRegisterLayout, []string{`sheet "Realisasi Bulanan" has the columns of the realisations table (month, value); name it "realisations"`}},
+			ErrLayout, []string{`sheet "Realisasi Bulanan" has the columns of the realisations table (month, value); name it "realisations"`}},
 		{"a second sheet with a table's columns",
 			writeRegisterWorkbook(t, "r.xlsx", []string{"agreements", "parties", "Sheet2"},
 				map[string][][]any{"agreements": agreements, "parties": parties, "Sheet2": parties}, nil, false),
-			ErrRegisterLayout, []string{`sheet "Sheet2" has the columns of the parties table (party_type), which sheet "parties" holds`}},
+			ErrLayout, []string{`sheet "Sheet2" has the columns of the parties table (party_type), which sheet "parties" holds`}},
 		{"a hidden sheet with a table's columns",
 			hideSheet(t, writeRegisterWorkbook(t, "r.xlsx", []string{"agreements", "parties", "Sheet2"},
 				map[string][][]any{"agreements": agreements, "parties": parties, "Sheet2": parties}, nil, false), "Sheet2"),
-			ErrRegisterLayout, []string{`sheet "Sheet2" has the columns of the parties table (party_type), which sheet "parties" holds`}},
+			ErrLayout, []string{`sheet "Sheet2" has the columns of the parties table (party_type), which sheet "parties" holds`}},
 		{"two sheets for one table",
 			writeRegisterWorkbook(t, "r.xlsx", []string{"agreements", "Kerja Sama", "parties"},
 				map[string][][]any{"agreements": agreements, "Kerja Sama": agreements, "parties": parties}, nil, false),
-			ErrRegisterLayout, []string{`sheets "agreements" and "Kerja Sama" are both the agreements table; keep one`}},
+			ErrLayout, []string{`sheets "agreements" and "Kerja Sama" are both the agreements table; keep one`}},
 		{"columns missing in two sheets",
 			writeRegisterWorkbook(t, "r.xlsx", []string{"agreements", "parties"}, map[string][][]any{
 				"agreements": {{"agreement_id", "title", "status"}}, "parties": {{"agreement_id", "party_type"}}}, nil, false),
-			ErrHeader, []string{`r.xlsx sheet "agreements" (agreements table): bad header: missing columns: document_type`,
+			tabular.ErrHeader, []string{`r.xlsx sheet "agreements" (agreements table): bad header: missing columns: document_type`,
 				`r.xlsx sheet "parties" (parties table): bad header: missing columns: name`}},
 		{"an empty required sheet",
 			writeRegisterWorkbook(t, "r.xlsx", []string{"agreements", "parties"}, map[string][][]any{"agreements": agreements}, nil, false),
@@ -710,7 +715,7 @@ func TestParseRegisterWorkbookErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := ParseRegisterWorkbook(tt.path, known)
+			b, err := ParseWorkbook(tt.path, known)
 			if err == nil {
 				t.Fatalf("no error; batch %+v", b)
 			}
@@ -727,7 +732,7 @@ func TestParseRegisterWorkbookErrors(t *testing.T) {
 	// Optional sheets may be missing; other sheets are ignored.
 	path := writeRegisterWorkbook(t, "r.xlsx", []string{"README", "Agreements", "Parties", "Catatan"},
 		map[string][][]any{"README": {{"Register kerja sama desa"}}, "Agreements": agreements, "Parties": parties, "Catatan": {{"rapat", "2025-01-01"}}}, nil, false)
-	b, err := ParseRegisterWorkbook(path, known)
+	b, err := ParseWorkbook(path, known)
 	if err != nil || len(b.Agreements) != 1 || len(b.Parties) != 1 || len(b.Rejects) != 0 || b.RowsRead != 2 {
 		t.Errorf("minimal workbook: %+v, %v", b, err)
 	}
@@ -763,9 +768,9 @@ func FuzzParseRegisterFiles(f *testing.F) {
 		if err := os.WriteFile(p, parties, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		b, err := ParseRegisterFiles([]string{a, p}, known)
+		b, err := ParseFiles([]string{a, p}, known)
 		if err != nil {
-			if !reflect.DeepEqual(b, RegisterBatch{}) {
+			if !reflect.DeepEqual(b, Batch{}) {
 				t.Fatalf("error %v with rows %+v", err, b)
 			}
 			return

@@ -1,4 +1,4 @@
-package etl
+package register
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/etl/seed"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/fault"
@@ -16,11 +17,11 @@ import (
 	"github.com/sinergi-id/sinergi/internal/region"
 )
 
-// RegisterRows stores cooperation registers. A register's parties,
+// Rows stores cooperation registers. A register's parties,
 // realisations and agreement records stream: they go to writers as they are
 // read, and the copies of realisations are settled where they are stored.
-type RegisterRows interface {
-	RawRows
+type Rows interface {
+	etl.RawRows
 	NewPartyWriter(ctx context.Context, runID uint64) cooperation.PartyWriter
 	NewRealisationWriter(ctx context.Context, runID uint64) cooperation.RealisationWriter
 	NewRecordWriter(ctx context.Context, runID uint64, source string) cooperation.RecordWriter
@@ -39,44 +40,44 @@ type RegisterRows interface {
 	RealisedVillages(ctx context.Context, each func(agreementID string, village region.Code)) error
 }
 
-// Register is the dataset of a cooperation register (docs/register.md): an
+// Dataset is the dataset of a cooperation register (docs/register.md): an
 // XLSX workbook, or CSV files one per table, which together are one run.
 // The simulation (DatasetSimulation) is a register too, whose every id
 // starts SIMULASI-; the two never mix (see CheckLoad and BeforeCommit).
-type Register struct {
-	rows       RegisterRows
-	regions    RegionLister
+type Dataset struct {
+	rows       Rows
+	regions    region.Lister
 	runs       ingest.Store
 	log        *slog.Logger
 	simulation bool
 }
 
-// NewRegister returns the dataset of real registers.
-func NewRegister(rows RegisterRows, regions RegionLister, runs ingest.Store, log *slog.Logger) *Register {
-	return &Register{rows: rows, regions: regions, runs: runs, log: log}
+// New returns the dataset of real registers.
+func New(rows Rows, regions region.Lister, runs ingest.Store, log *slog.Logger) *Dataset {
+	return &Dataset{rows: rows, regions: regions, runs: runs, log: log}
 }
 
 // NewSimulation returns the dataset of the simulated register (SIMULASI)
 // that `sinergi dev` shows over the real villages.
-func NewSimulation(rows RegisterRows, regions RegionLister, runs ingest.Store, log *slog.Logger) *Register {
-	return &Register{rows: rows, regions: regions, runs: runs, log: log, simulation: true}
+func NewSimulation(rows Rows, regions region.Lister, runs ingest.Store, log *slog.Logger) *Dataset {
+	return &Dataset{rows: rows, regions: regions, runs: runs, log: log, simulation: true}
 }
 
-func (d *Register) Name() string {
+func (d *Dataset) Name() string {
 	if d.simulation {
-		return DatasetSimulation
+		return etl.DatasetSimulation
 	}
-	return DatasetRegister
+	return etl.DatasetRegister
 }
 
 // Snapshot: the simulation and real registers share the cooperation
 // snapshot (and tables).
-func (d *Register) Snapshot() string { return DatasetRegister }
-func (d *Register) Rows() RawRows    { return d.rows }
+func (d *Dataset) Snapshot() string  { return etl.DatasetRegister }
+func (d *Dataset) Rows() etl.RawRows { return d.rows }
 
 // Sources: a workbook is a run on its own; CSV files, one per table, are
 // one run together.
-func (d *Register) Sources(files []string) [][]string {
+func (d *Dataset) Sources(files []string) [][]string {
 	var groups [][]string
 	var csvRegister []string
 	for _, f := range files {
@@ -102,11 +103,11 @@ func isSeed(run ingest.Run) bool { return run.Fingerprint == seedFingerprint }
 
 // CheckLoad refuses a simulation while a real register other than the seed
 // is loaded.
-func (d *Register) CheckLoad(ctx context.Context) error {
+func (d *Dataset) CheckLoad(ctx context.Context) error {
 	if !d.simulation {
 		return nil
 	}
-	real, err := committedRuns(ctx, d.runs, DatasetRegister)
+	real, err := etl.CommittedRuns(ctx, d.runs, etl.DatasetRegister)
 	if err != nil {
 		return fmt.Errorf("simulation: %w", err)
 	}
@@ -122,11 +123,11 @@ func (d *Register) CheckLoad(ctx context.Context) error {
 // the seed was loaded: the refresh that commits it is the first snapshot
 // without the simulation. Should the refresh fail, the simulation stays
 // withdrawn and the next refresh leaves it out.
-func (d *Register) BeforeCommit(ctx context.Context, loaded []ingest.Run) error {
+func (d *Dataset) BeforeCommit(ctx context.Context, loaded []ingest.Run) error {
 	if d.simulation || !slices.ContainsFunc(loaded, func(run ingest.Run) bool { return !isSeed(run) }) {
 		return nil
 	}
-	sims, err := committedRuns(ctx, d.runs, DatasetSimulation)
+	sims, err := etl.CommittedRuns(ctx, d.runs, etl.DatasetSimulation)
 	if err != nil || len(sims) == 0 {
 		return err
 	}
@@ -145,8 +146,8 @@ func (d *Register) BeforeCommit(ctx context.Context, loaded []ingest.Run) error 
 // in ClickHouse, and the agreements, which were only numbered, are read
 // again and stored with their records. Memory grows with the agreements and
 // their distinct villages and partners, not with rows.
-func (d *Register) Load(ctx context.Context, l *Load) error {
-	known, err := knownRegions(ctx, d.regions)
+func (d *Dataset) Load(ctx context.Context, l *etl.Load) error {
+	known, err := region.Known(ctx, d.regions)
 	if err != nil {
 		return err
 	}
@@ -156,7 +157,7 @@ func (d *Register) Load(ctx context.Context, l *Load) error {
 	var partiesDone time.Time
 	parties := d.rows.NewPartyWriter(ctx, run.ID)
 	realisations := d.rows.NewRealisationWriter(ctx, run.ID)
-	batch, err := StreamRegister(paths, known, RegisterSink{
+	batch, err := Stream(paths, known, Sink{
 		Reject: l.Reject,
 		Party: func(p *cooperation.Party, agreement int) error {
 			return parties.Append(p, records.AddParty(agreement, p))
@@ -278,16 +279,16 @@ func checkSimulationID(what, id string, simulation bool) error {
 	return nil
 }
 
-// RegisterSnapshotStore rebuilds the cooperation snapshots (coopch.Store).
-type RegisterSnapshotStore interface {
+// SnapshotStore rebuilds the cooperation snapshots (coopch.Store).
+type SnapshotStore interface {
 	SnapshotTables() []string
 	RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error
 }
 
-// RegisterSnapshot is the snapshot of the cooperation registers, real and
+// Snapshot is the snapshot of the cooperation registers, real and
 // simulated.
-func RegisterSnapshot(s RegisterSnapshotStore) Snapshot {
-	return Snapshot{Name: DatasetRegister, Tables: s.SnapshotTables(),
+func Snapshot(s SnapshotStore) etl.Snapshot {
+	return etl.Snapshot{Name: etl.DatasetRegister, Tables: s.SnapshotTables(),
 		Rebuild: func(ctx context.Context, gen, _ uint64, runs []uint64) error {
 			return s.RebuildSnapshot(ctx, gen, runs)
 		}}

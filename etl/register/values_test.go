@@ -1,4 +1,4 @@
-package etl
+package register
 
 import (
 	"math/rand/v2"

@@ -1,4 +1,4 @@
-package etl
+package register
 
 import (
 	"encoding/binary"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/agnivade/levenshtein"
 
+	"github.com/sinergi-id/sinergi/etl/tabular"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
@@ -22,15 +23,15 @@ import (
 
 // registerParser gathers a register's tables into a batch.
 type registerParser struct {
-	known   RegionLookup
-	batch   RegisterBatch
-	rejects [registerTableCount][]Reject
+	known   region.Lookup
+	batch   Batch
+	rejects [registerTableCount][]tabular.Reject
 	// agreements numbers the accepted agreements; rows that refer to one
 	// share its id's string.
 	agreements *agreementIndex
 	// sink, when set, takes the accepted parties and realisations as they
-	// are read (StreamRegister); otherwise they are gathered in the batch.
-	sink *RegisterSink
+	// are read (Stream); otherwise they are gathered in the batch.
+	sink *Sink
 	// sinkErr is the sink's error that stopped the read: not a problem of
 	// the register, so it is returned as it is.
 	sinkErr error
@@ -95,11 +96,11 @@ func (r *recent[T]) put(c checkedText[T]) {
 // endless distinct typing errors), values are checked every time.
 const maxCached = 1 << 18
 
-func parseRegisterTables(tables *registerTables, known RegionLookup) (RegisterBatch, error) {
+func parseRegisterTables(tables *registerTables, known region.Lookup) (Batch, error) {
 	return parseRegisterTablesTo(tables, known, nil)
 }
 
-func parseRegisterTablesTo(tables *registerTables, known RegionLookup, sink *RegisterSink) (RegisterBatch, error) {
+func parseRegisterTablesTo(tables *registerTables, known region.Lookup, sink *Sink) (Batch, error) {
 	p := &registerParser{known: known, agreements: newAgreementIndex(), sink: sink,
 		villages: map[string]checkedText[checkedCode]{}, months: map[string]checkedText[checkedMonth]{},
 		partyTypes: remember(cooperation.ParsePartyType), sectors: remember(cooperation.ParseSector),
@@ -117,13 +118,13 @@ func parseRegisterTablesTo(tables *registerTables, known RegionLookup, sink *Reg
 		}
 		if err := step(r); err != nil {
 			if p.sinkErr != nil {
-				return RegisterBatch{}, p.sinkErr
+				return Batch{}, p.sinkErr
 			}
-			return RegisterBatch{}, fmt.Errorf("register parse: %w", err)
+			return Batch{}, fmt.Errorf("register parse: %w", err)
 		}
 	}
 	for _, rejects := range p.rejects {
-		sortRejects(rejects)
+		tabular.SortRejects(rejects)
 		p.batch.Rejects = append(p.batch.Rejects, rejects...)
 	}
 	p.batch.agreements = p.agreements
@@ -135,7 +136,7 @@ func parseRegisterTablesTo(tables *registerTables, known RegionLookup, sink *Reg
 			return nil
 		})
 		if err != nil {
-			return RegisterBatch{}, fmt.Errorf("register parse: %w", err)
+			return Batch{}, fmt.Errorf("register parse: %w", err)
 		}
 	}
 	return p.batch, nil
@@ -426,14 +427,14 @@ func settle[K comparable, T any](p *registerParser, r *registerTable, order []K,
 				verb = "were"
 			}
 			reason = fmt.Sprintf("%s appears on lines %s and line %s %s rejected: which copy is right is unknown, so none is loaded",
-				what(k), lineList(lines), lineList(bad), verb)
+				what(k), tabular.LineList(lines), tabular.LineList(bad), verb)
 		} else if len(cs) > 1 {
 			values := make([][]namedValue, len(cs))
 			for i, c := range cs {
 				values[i] = fields(c.v)
 			}
 			if diff := differences(values); diff != "" {
-				reason = fmt.Sprintf("%s appears on lines %s with different values (%s)", what(k), lineList(lines), diff)
+				reason = fmt.Sprintf("%s appears on lines %s with different values (%s)", what(k), tabular.LineList(lines), diff)
 			}
 		}
 		if reason != "" {
@@ -1058,7 +1059,7 @@ func (p *registerParser) partyRegion(t cooperation.PartyType, label, text string
 		if text == "" {
 			return "", ""
 		}
-		code, reason := parseCodeField(label, text)
+		code, reason := region.ParseCodeField(label, text)
 		if reason != "" || code.Level() == region.LevelProvinsi {
 			return code, reason // any province: the register may hold only its own
 		}
@@ -1091,7 +1092,7 @@ func (p *registerParser) persiapanRegion(label, text string) (region.Code, strin
 
 // knownCode reads a region code that the region register must know.
 func (p *registerParser) knownCode(label, text string) (region.Code, region.Region, string) {
-	code, reason := parseCodeField(label, text)
+	code, reason := region.ParseCodeField(label, text)
 	if reason != "" {
 		return "", region.Region{}, reason
 	}
@@ -1105,7 +1106,7 @@ func (p *registerParser) knownCode(label, text string) (region.Code, region.Regi
 // desaCode reads the code of a known desa (or desa adat): a kelurahan is
 // urban and not a desa.
 func (p *registerParser) desaCode(label, text string) (region.Code, string) {
-	code, reason := parseCodeField(label, text)
+	code, reason := region.ParseCodeField(label, text)
 	if reason != "" {
 		return "", reason
 	}
@@ -1299,9 +1300,9 @@ func realisationWhat(k realisationKey) string {
 // disagree, found after the rows were streamed: copies holds every copy of
 // each such realisation, grouped, each group ordered by line (as
 // SettleRealisationCopies returns them); records the text of their lines.
-// The reasons are those ParseRegister gives.
-func realisationCopyRejects(source, sheet string, copies []cooperation.RealisationCopy, records map[int]string) []Reject {
-	var out []Reject
+// The reasons are those Parse gives.
+func realisationCopyRejects(source, sheet string, copies []cooperation.RealisationCopy, records map[int]string) []tabular.Reject {
+	var out []tabular.Reject
 	for start := 0; start < len(copies); {
 		k := realisationKey{copies[start].AgreementID, copies[start].Village, copies[start].Month}
 		end := start + 1
@@ -1314,13 +1315,13 @@ func realisationCopyRejects(source, sheet string, copies []cooperation.Realisati
 		for i, c := range group {
 			lines[i], values[i] = c.Line, realisationFields(c.Realisation)
 		}
-		reason := fmt.Sprintf("%s appears on lines %s with different values (%s)", realisationWhat(k), lineList(lines), differences(values))
+		reason := fmt.Sprintf("%s appears on lines %s with different values (%s)", realisationWhat(k), tabular.LineList(lines), differences(values))
 		for _, c := range group {
-			out = append(out, Reject{Source: source, Sheet: sheet, Line: c.Line, Reason: reason, Record: records[c.Line]})
+			out = append(out, tabular.Reject{Source: source, Sheet: sheet, Line: c.Line, Reason: reason, Record: records[c.Line]})
 		}
 		start = end
 	}
-	sortRejects(out)
+	tabular.SortRejects(out)
 	return out
 }
 

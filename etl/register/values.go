@@ -1,4 +1,4 @@
-package etl
+package register
 
 import (
 	"errors"

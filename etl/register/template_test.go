@@ -1,4 +1,4 @@
-package etl
+package register
 
 import (
 	"bytes"
@@ -21,8 +21,8 @@ import (
 var updateRegisterTemplate = flag.Bool("update-register-template", false, "rewrite docs/register-template.xlsx and docs/register-template/*.csv")
 
 const (
-	templateWorkbook = "../docs/register-template.xlsx"
-	templateCSVDir   = "../docs/register-template"
+	templateWorkbook = "../../docs/register-template.xlsx"
+	templateCSVDir   = "../../docs/register-template"
 )
 
 // registerTemplateCSV is a table's CSV template: the header and the example.
@@ -43,7 +43,7 @@ func registerTemplateCSV(t *testing.T, id registerTableID) []byte {
 
 func TestRegisterTemplateCommittedFilesInSync(t *testing.T) {
 	if *updateRegisterTemplate {
-		if err := WriteRegisterTemplate(templateWorkbook); err != nil {
+		if err := WriteTemplate(templateWorkbook); err != nil {
 			t.Fatal(err)
 		}
 		for id, def := range registerTableDefs {
@@ -64,7 +64,7 @@ func TestRegisterTemplateCommittedFilesInSync(t *testing.T) {
 		}
 	}
 	fresh := filepath.Join(t.TempDir(), "register-template.xlsx")
-	if err := WriteRegisterTemplate(fresh); err != nil {
+	if err := WriteTemplate(fresh); err != nil {
 		t.Fatal(err)
 	}
 	committed, generated := workbookCells(t, templateWorkbook), workbookCells(t, fresh)
@@ -175,7 +175,7 @@ func TestRegisterTemplateParses(t *testing.T) {
 	known := kaltimRegions(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "register-template.xlsx")
-	if err := WriteRegisterTemplate(path); err != nil {
+	if err := WriteTemplate(path); err != nil {
 		t.Fatal(err)
 	}
 	var csvPaths []string
@@ -183,7 +183,7 @@ func TestRegisterTemplateParses(t *testing.T) {
 		csvPaths = append(csvPaths, filepath.Join(templateCSVDir, def.name+".csv"))
 	}
 	for name, files := range map[string][]string{"xlsx": {path}, "csv": csvPaths} {
-		b, err := ParseRegister(files, known)
+		b, err := Parse(files, known)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,15 +197,15 @@ func TestRegisterTemplateParses(t *testing.T) {
 		}
 	}
 
-	fromXLSX, err := ParseRegister([]string{ownIDsWorkbook(t, path)}, known)
+	fromXLSX, err := Parse([]string{ownIDsWorkbook(t, path)}, known)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromCSV, err := ParseRegister(ownIDsCSV(t, csvPaths), known)
+	fromCSV, err := Parse(ownIDsCSV(t, csvPaths), known)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, b := range map[string]RegisterBatch{"xlsx": fromXLSX, "csv": fromCSV} {
+	for name, b := range map[string]Batch{"xlsx": fromXLSX, "csv": fromCSV} {
 		if len(b.Rejects) != 0 {
 			t.Errorf("%s template: rejects %+v", name, b.Rejects)
 		}

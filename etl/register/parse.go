@@ -1,4 +1,4 @@
-package etl
+package register
 
 import (
 	"errors"
@@ -13,37 +13,38 @@ import (
 
 	"github.com/sinergi-id/sinergi/etl/tabular"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"github.com/sinergi-id/sinergi/internal/region"
 )
 
 // The cooperation register (docs/register.md): an XLSX workbook with one
 // sheet per table, or CSV files with one file per table. This file finds the
 // tables and reads them; register_rows.go validates their rows.
 
-// RegisterBatch is what a register yields.
-type RegisterBatch struct {
+// Batch is what a register yields.
+type Batch struct {
 	// Agreements are the accepted ones, in the order the register first
-	// names them; StreamRegister leaves them out (see ReadAgreements).
+	// names them; Stream leaves them out (see ReadAgreements).
 	Agreements []cooperation.Agreement
 	// Parties are the accepted ones (of exact copies, the first), in
-	// register order; StreamRegister streams them instead.
+	// register order; Stream streams them instead.
 	Parties      []cooperation.Party
 	Bodies       []cooperation.Body
 	Realisations []cooperation.Realisation
 	// Rejects are the refused rows, table by table (agreements, parties,
 	// bodies, realisations), each table ordered by line. Sheet is the
 	// workbook's sheet, or for a CSV file the table's name.
-	Rejects []Reject
+	Rejects []tabular.Reject
 	// Warnings are rows that loaded but look wrong (a DESA party whose
 	// name is not its code's village), in the same order.
-	Warnings []Reject
+	Warnings []tabular.Reject
 	RowsRead int // data rows read over all tables, refused ones included
 
 	// AgreementRows and PartyRows count the accepted agreements and
 	// parties, held in the batch or streamed.
 	AgreementRows, PartyRows int
-	// RealisationRows counts the accepted realisations StreamRegister gave
+	// RealisationRows counts the accepted realisations Stream gave
 	// its sink (copies of one agreement, village and month included: the
-	// caller settles them); 0 from ParseRegister.
+	// caller settles them); 0 from Parse.
 	RealisationRows int
 	// RealisationsSource and RealisationsSheet name the realisations table
 	// as its rejects do; empty when the register has none.
@@ -54,12 +55,12 @@ type RegisterBatch struct {
 }
 
 // ReadAgreements reads the accepted agreements again from their table and
-// gives them to each in order, with their numbers (see RegisterSink):
-// StreamRegister does not hold them, since a national register has
+// gives them to each in order, with their numbers (see Sink):
+// Stream does not hold them, since a national register has
 // hundreds of thousands and their records need all their parties and
 // realisations first. a is reused after the call. It fails if the table is
 // no longer what was read.
-func (b *RegisterBatch) ReadAgreements(each func(a *cooperation.Agreement, number int) error) error {
+func (b *Batch) ReadAgreements(each func(a *cooperation.Agreement, number int) error) error {
 	if b.agreements == nil {
 		return nil
 	}
@@ -70,20 +71,20 @@ func (b *RegisterBatch) ReadAgreements(each func(a *cooperation.Agreement, numbe
 }
 
 // AgreementNumber is the number of the accepted agreement id (see
-// RegisterSink); false when the register did not accept it.
-func (b *RegisterBatch) AgreementNumber(id string) (int, bool) {
+// Sink); false when the register did not accept it.
+func (b *Batch) AgreementNumber(id string) (int, bool) {
 	if b.agreements == nil {
 		return 0, false
 	}
 	return b.agreements.number(id)
 }
 
-// RegisterSink takes the parties and realisations of a register as
-// StreamRegister reads them. Each comes with the number of its agreement:
+// Sink takes the parties and realisations of a register as
+// Stream reads them. Each comes with the number of its agreement:
 // the accepted agreements are numbered from 0 in the order the register
 // first names them (the order of ReadAgreements). The row is reused after
 // the call; an error stops the read.
-type RegisterSink struct {
+type Sink struct {
 	// Party takes each accepted party; of exact copies, the first.
 	Party func(p *cooperation.Party, agreement int) error
 	// PartiesDone, if set, is called after the last party.
@@ -92,13 +93,13 @@ type RegisterSink struct {
 	Realisation func(rl *cooperation.Realisation, agreement, line int) error
 	// Reject, if set, takes each refused row as it is found; the batch's
 	// Rejects then stay empty.
-	Reject func(Reject)
+	Reject func(tabular.Reject)
 }
 
-// ErrRegisterLayout marks a register whose tables cannot be found or told
+// ErrLayout marks a register whose tables cannot be found or told
 // apart: a required sheet or file missing, a file that is no register table,
 // two sheets or files for one table. Nothing of such a register is read.
-var ErrRegisterLayout = errors.New("bad register layout")
+var ErrLayout = errors.New("bad register layout")
 
 type registerTableID int
 
@@ -119,13 +120,13 @@ type registerTableDef struct {
 	// name says nothing.
 	signature []string
 	required  bool
-	columns   []ColumnSpec
+	columns   []tabular.ColumnSpec
 }
 
 // column is a register column: the register documents one name for each,
 // matched as headers are (case, spaces, underscores, dashes, dots ignored).
-func column(name string, required bool) ColumnSpec {
-	return ColumnSpec{Name: name, Aliases: []string{name}, Required: required}
+func column(name string, required bool) tabular.ColumnSpec {
+	return tabular.ColumnSpec{Name: name, Aliases: []string{name}, Required: required}
 }
 
 var registerTableDefs = [registerTableCount]registerTableDef{
@@ -134,7 +135,7 @@ var registerTableDefs = [registerTableCount]registerTableDef{
 		sheetAliases: []string{"kerja sama", "kerjasama"},
 		signature:    []string{"agreement_id", "title", "status"},
 		required:     true,
-		columns: []ColumnSpec{
+		columns: []tabular.ColumnSpec{
 			column("agreement_id", true), column("document_numbers", false), column("title", true),
 			column("document_type", true), column("signed_date", false), column("signed_place", false),
 			column("start_date", false), column("end_date", false), column("status", true),
@@ -147,7 +148,7 @@ var registerTableDefs = [registerTableCount]registerTableDef{
 		sheetAliases: []string{"pihak", "para pihak"},
 		signature:    []string{"party_type"},
 		required:     true,
-		columns: []ColumnSpec{
+		columns: []tabular.ColumnSpec{
 			column("agreement_id", true), column("party_type", true), column("name", true),
 			column("region_code", false), column("sector", false), column("role", false),
 			column("body_id", false),
@@ -157,7 +158,7 @@ var registerTableDefs = [registerTableCount]registerTableDef{
 		name:         "bodies",
 		sheetAliases: []string{"bkad"},
 		signature:    []string{"body_id", "member_villages"},
-		columns: []ColumnSpec{
+		columns: []tabular.ColumnSpec{
 			column("body_id", true), column("name", true), column("region_code", true),
 			column("established_date", false), column("legal_basis", false),
 			column("joint_enterprise", false), column("member_villages", true),
@@ -167,7 +168,7 @@ var registerTableDefs = [registerTableCount]registerTableDef{
 		name:         "realisations",
 		sheetAliases: []string{"realizations", "realisasi"},
 		signature:    []string{"month", "value"},
-		columns: []ColumnSpec{
+		columns: []tabular.ColumnSpec{
 			column("agreement_id", true), column("village_code", false), column("month", true),
 			column("value", true), column("beneficiaries", false), column("outputs", false),
 		},
@@ -184,20 +185,20 @@ func requiredTableNames() []string {
 	return names
 }
 
-// ParseRegister reads a register given as the command line gives it: one
+// Parse reads a register given as the command line gives it: one
 // XLSX workbook, or one file per table.
-func ParseRegister(paths []string, known RegionLookup) (RegisterBatch, error) {
+func Parse(paths []string, known region.Lookup) (Batch, error) {
 	if isRegisterWorkbook(paths) {
-		return ParseRegisterWorkbook(paths[0], known)
+		return ParseWorkbook(paths[0], known)
 	}
-	return ParseRegisterFiles(paths, known)
+	return ParseFiles(paths, known)
 }
 
 func isRegisterWorkbook(paths []string) bool {
 	return len(paths) == 1 && strings.EqualFold(filepath.Ext(paths[0]), ".xlsx")
 }
 
-// openRegister opens a register's tables as ParseRegister reads them.
+// openRegister opens a register's tables as Parse reads them.
 func openRegister(paths []string) (*registerTables, error) {
 	if isRegisterWorkbook(paths) {
 		return openRegisterWorkbook(paths[0])
@@ -205,22 +206,22 @@ func openRegister(paths []string) (*registerTables, error) {
 	return openRegisterFiles(paths)
 }
 
-// StreamRegister reads a register like ParseRegister, except for what can
+// Stream reads a register like Parse, except for what can
 // be millions of rows: parties and realisations are validated as they are
 // read and handed to sink, never held, and agreements are only numbered
 // (ReadAgreements reads them again). The batch has no Agreements, Parties
 // or Realisations, and copies of one realisation (agreement, village and
 // month) are not settled (nor refused); the caller finds them where it
 // stores the rows. Agreements are read first, so a party or realisation is
-// checked against the accepted agreements exactly as ParseRegister checks
+// checked against the accepted agreements exactly as Parse checks
 // it.
-func StreamRegister(paths []string, known RegionLookup, sink RegisterSink) (RegisterBatch, error) {
+func Stream(paths []string, known region.Lookup, sink Sink) (Batch, error) {
 	if known == nil {
-		return RegisterBatch{}, errors.New("register parse: no region register to check codes against")
+		return Batch{}, errors.New("register parse: no region register to check codes against")
 	}
 	tables, err := openRegister(paths)
 	if err != nil {
-		return RegisterBatch{}, fmt.Errorf("register parse: %w", err)
+		return Batch{}, fmt.Errorf("register parse: %w", err)
 	}
 	defer tables.close()
 	return parseRegisterTablesTo(tables, known, &sink)
@@ -256,41 +257,41 @@ func realisationRecords(paths []string, lines []int) (map[int]string, error) {
 			return nil, fmt.Errorf("register re-read: %w", err)
 		}
 		if want[rec.Line] {
-			out[rec.Line] = rejectText(rec.Raw)
+			out[rec.Line] = tabular.RejectText(rec.Raw)
 		}
 	}
 	return out, nil
 }
 
-// ParseRegisterWorkbook reads an XLSX register: sheets agreements and
+// ParseWorkbook reads an XLSX register: sheets agreements and
 // parties (required), bodies and realisations (optional), their names
 // matched like headers; other sheets (a README, notes) are ignored unless
 // they carry a table's columns under another name. It returns an error only
 // when the register as a whole cannot be read; refused rows are in the
 // batch's Rejects.
-func ParseRegisterWorkbook(path string, known RegionLookup) (RegisterBatch, error) {
+func ParseWorkbook(path string, known region.Lookup) (Batch, error) {
 	if known == nil {
-		return RegisterBatch{}, errors.New("register parse: no region register to check codes against")
+		return Batch{}, errors.New("register parse: no region register to check codes against")
 	}
 	tables, err := openRegisterWorkbook(path)
 	if err != nil {
-		return RegisterBatch{}, fmt.Errorf("register parse: %w", err)
+		return Batch{}, fmt.Errorf("register parse: %w", err)
 	}
 	defer tables.close()
 	return parseRegisterTables(tables, known)
 }
 
-// ParseRegisterFiles reads a register given as one file per table: CSV
+// ParseFiles reads a register given as one file per table: CSV
 // files, or XLSX files of one sheet. Each file's table is recognised from its
 // header (agreement_id, title and status: agreements; party_type: parties;
 // body_id and member_villages: bodies; month and value: realisations).
-func ParseRegisterFiles(paths []string, known RegionLookup) (RegisterBatch, error) {
+func ParseFiles(paths []string, known region.Lookup) (Batch, error) {
 	if known == nil {
-		return RegisterBatch{}, errors.New("register parse: no region register to check codes against")
+		return Batch{}, errors.New("register parse: no region register to check codes against")
 	}
 	tables, err := openRegisterFiles(paths)
 	if err != nil {
-		return RegisterBatch{}, fmt.Errorf("register parse: %w", err)
+		return Batch{}, fmt.Errorf("register parse: %w", err)
 	}
 	defer tables.close()
 	return parseRegisterTables(tables, known)
@@ -302,7 +303,7 @@ type registerTable struct {
 	path  string // as given
 	sheet string // for rejects: the sheet, or the table name for CSV
 	t     *tabular.Table
-	cols  ColumnMap
+	cols  tabular.ColumnMap
 	// workbook reads the cells' stored values (nil for CSV); the sheet's
 	// reader opens when the table is read.
 	workbook *storedWorkbook
@@ -351,7 +352,7 @@ func (a tableAt) open() (*registerTable, error) {
 		t.Close()
 		return nil, fmt.Errorf("%s: the %s table changed while the register was being loaded (its header): load it again", r.where(), r.def().name)
 	}
-	if r.cols, err = NewColumnMap(t.Header(), r.def().columns); err != nil {
+	if r.cols, err = tabular.NewColumnMap(t.Header(), r.def().columns); err != nil {
 		t.Close()
 		return nil, err
 	}
@@ -419,7 +420,7 @@ func openRegisterWorkbook(path string) (*registerTables, error) {
 		case !ok:
 			unnamed = append(unnamed, sheet)
 		case sheetOf[id] != "":
-			problems = append(problems, fmt.Errorf("%s: %w: sheets %q and %q are both the %s table; keep one", name, ErrRegisterLayout, sheetOf[id], sheet, registerTableDefs[id].name))
+			problems = append(problems, fmt.Errorf("%s: %w: sheets %q and %q are both the %s table; keep one", name, ErrLayout, sheetOf[id], sheet, registerTableDefs[id].name))
 		default:
 			sheetOf[id] = sheet
 		}
@@ -432,12 +433,12 @@ func openRegisterWorkbook(path string) (*registerTables, error) {
 			def := registerTableDefs[id]
 			if sheetOf[id] == "" {
 				problems = append(problems, fmt.Errorf("%s: %w: sheet %q has the columns of the %s table (%s); name it %q",
-					name, ErrRegisterLayout, sheet, def.name, strings.Join(def.signature, ", "), def.name))
+					name, ErrLayout, sheet, def.name, strings.Join(def.signature, ", "), def.name))
 				continue
 			}
 			problems = append(problems, fmt.Errorf("%s: %w: sheet %q has the columns of the %s table (%s), which sheet %q holds; "+
 				"keep the rows in one sheet (hidden sheets count too)",
-				name, ErrRegisterLayout, sheet, def.name, strings.Join(def.signature, ", "), sheetOf[id]))
+				name, ErrLayout, sheet, def.name, strings.Join(def.signature, ", "), sheetOf[id]))
 		}
 	}
 	var missing []string
@@ -448,7 +449,7 @@ func openRegisterWorkbook(path string) (*registerTables, error) {
 	}
 	if len(missing) > 0 {
 		problems = append(problems, fmt.Errorf("%s: %w: missing sheet %s (required: %s; sheets found: %s)",
-			name, ErrRegisterLayout, strings.Join(missing, ", "), strings.Join(requiredTableNames(), ", "), strings.Join(quoteAll(sheets), ", ")))
+			name, ErrLayout, strings.Join(missing, ", "), strings.Join(requiredTableNames(), ", "), strings.Join(quoteAll(sheets), ", ")))
 	}
 	if len(problems) == 0 {
 		for id, sheet := range sheetOf {
@@ -482,9 +483,9 @@ func quoteAll(names []string) []string {
 }
 
 func tableBySheetName(sheet string) (registerTableID, bool) {
-	n := NormalizeHeader(sheet)
+	n := tabular.NormalizeHeader(sheet)
 	for id, def := range registerTableDefs {
-		if n == NormalizeHeader(def.name) || slices.ContainsFunc(def.sheetAliases, func(a string) bool { return n == NormalizeHeader(a) }) {
+		if n == tabular.NormalizeHeader(def.name) || slices.ContainsFunc(def.sheetAliases, func(a string) bool { return n == tabular.NormalizeHeader(a) }) {
 			return registerTableID(id), true
 		}
 	}
@@ -506,11 +507,11 @@ func sheetTableByHeader(path, sheet string) []registerTableID {
 func tablesByHeader(header []string) []registerTableID {
 	have := map[string]bool{}
 	for _, h := range header {
-		have[NormalizeHeader(h)] = true
+		have[tabular.NormalizeHeader(h)] = true
 	}
 	var ids []registerTableID
 	for id, def := range registerTableDefs {
-		if !slices.ContainsFunc(def.signature, func(c string) bool { return !have[NormalizeHeader(c)] }) {
+		if !slices.ContainsFunc(def.signature, func(c string) bool { return !have[tabular.NormalizeHeader(c)] }) {
 			ids = append(ids, registerTableID(id))
 		}
 	}
@@ -522,14 +523,14 @@ func tablesByHeader(header []string) []registerTableID {
 func nearestTable(header []string) string {
 	have := map[string]bool{}
 	for _, h := range header {
-		have[NormalizeHeader(h)] = true
+		have[tabular.NormalizeHeader(h)] = true
 	}
 	best, bestCount := -1, 0
 	var lacks []string
 	for id, def := range registerTableDefs {
 		var missing []string
 		for _, c := range def.signature {
-			if !have[NormalizeHeader(c)] {
+			if !have[tabular.NormalizeHeader(c)] {
 				missing = append(missing, c)
 			}
 		}
@@ -573,7 +574,7 @@ func openRegisterFiles(paths []string) (*registerTables, error) {
 		}
 		if prev := tables.byID[r.id]; prev != nil {
 			problems = append(problems, fmt.Errorf("%w: %s and %s are both the %s table; give one file per table",
-				ErrRegisterLayout, prev.path, r.path, r.def().name))
+				ErrLayout, prev.path, r.path, r.def().name))
 			r.t.Close()
 			continue
 		}
@@ -594,7 +595,7 @@ func openRegisterFiles(paths []string) (*registerTables, error) {
 			given = []string{"none"}
 		}
 		problems = append(problems, fmt.Errorf("%w: missing table %s (required: %s; files given: %s)",
-			ErrRegisterLayout, strings.Join(missing, ", "), strings.Join(requiredTableNames(), ", "), strings.Join(given, ", ")))
+			ErrLayout, strings.Join(missing, ", "), strings.Join(requiredTableNames(), ", "), strings.Join(given, ", ")))
 		return fail()
 	}
 	if problems = mapRegisterColumns(tables); len(problems) > 0 {
@@ -614,7 +615,7 @@ func openRegisterFile(path string) (*registerTable, error) {
 		}
 		if len(sheets) > 1 {
 			return nil, fmt.Errorf("%s: %w: a workbook of %d sheets (%s) is read on its own, as the whole register; or save one table per file",
-				filepath.Base(path), ErrRegisterLayout, len(sheets), strings.Join(quoteAll(sheets), ", "))
+				filepath.Base(path), ErrLayout, len(sheets), strings.Join(quoteAll(sheets), ", "))
 		}
 		if wb, err = openStoredWorkbook(path); err != nil {
 			return nil, err
@@ -642,7 +643,7 @@ func openRegisterFile(path string) (*registerTable, error) {
 			what = "matches several register tables (" + strings.Join(names, ", ") + ")"
 		}
 		return nil, fmt.Errorf("%s: %w: its header %s (tables are recognised by their columns: %s); header found: %s",
-			t.Source(), ErrRegisterLayout, what, tableSignatures(), strings.Join(t.Header(), ", "))
+			t.Source(), ErrLayout, what, tableSignatures(), strings.Join(t.Header(), ", "))
 	}
 	r := &registerTable{id: ids[0], path: path, sheet: t.Sheet(), t: t, workbook: wb}
 	if r.sheet == "" {
@@ -659,7 +660,7 @@ func mapRegisterColumns(tables *registerTables) []error {
 		if r == nil {
 			continue
 		}
-		cols, err := NewColumnMap(r.t.Header(), r.def().columns)
+		cols, err := tabular.NewColumnMap(r.t.Header(), r.def().columns)
 		if err != nil {
 			problems = append(problems, fmt.Errorf("%s (%s table): %w", r.where(), r.def().name, err))
 			continue
@@ -692,8 +693,8 @@ func (r *registerTable) text(row registerRow, name string) string {
 	return r.cols.Get(row.fields, name)
 }
 
-func (r *registerTable) reject(row registerRow, reason string) Reject {
-	return Reject{Source: r.t.Source(), Sheet: r.sheet, Line: row.line, Reason: reason, Record: rejectText(row.raw)}
+func (r *registerTable) reject(row registerRow, reason string) tabular.Reject {
+	return tabular.Reject{Source: r.t.Source(), Sheet: r.sheet, Line: row.line, Reason: reason, Record: tabular.RejectText(row.raw)}
 }
 
 // cellAt is the cell at index i of row (-1: an absent column), labelled
@@ -744,7 +745,7 @@ func (r *registerTable) rows(read *int, each func(row registerRow, shapeProblem 
 		for _, rec := range b.recs {
 			*read++
 			row := registerRow{line: rec.Line, raw: rec.Raw, fields: rec.Fields}
-			if reason := recordProblem(rec, width); reason != "" {
+			if reason := tabular.RecordProblem(rec, width); reason != "" {
 				if err := each(row, reason); err != nil {
 					return err
 				}
