@@ -1,3 +1,15 @@
+// Package register is the dataset of a cooperation register
+// (docs/register.md): it reads a register's tables, validates their rows
+// into cooperation values and streams them to the store as one run.
+//
+// Its files read in the order a load calls them, none calling back into a
+// file before it: dataset.go (the load) → stream.go (what a register
+// yields; its tables in order) → agreements.go → parties.go → bodies.go →
+// realisations.go (each table's rules) → references.go (the accepted
+// agreements rows refer to) → checks.go (what every table's rows share) →
+// tables.go (finding the tables, reading their rows) → workbook.go (the
+// values XLSX cells store) → values.go (a cell's dates, amounts and
+// counts). template.go writes the register template.
 package register
 
 import (

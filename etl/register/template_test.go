@@ -17,7 +17,7 @@ import (
 )
 
 // go test ./etl/ -run RegisterTemplate -update-register-template rewrites
-// the committed template files from register_template.go.
+// the committed template files from template.go.
 var updateRegisterTemplate = flag.Bool("update-register-template", false, "rewrite docs/register-template.xlsx and docs/register-template/*.csv")
 
 const (

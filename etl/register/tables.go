@@ -9,92 +9,12 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/sinergi-id/sinergi/etl/tabular"
-	"github.com/sinergi-id/sinergi/internal/cooperation"
-	"github.com/sinergi-id/sinergi/internal/region"
 )
 
-// The cooperation register (docs/register.md): an XLSX workbook with one
-// sheet per table, or CSV files with one file per table. This file finds the
-// tables and reads them; register_rows.go validates their rows.
-
-// Batch is what a register yields.
-type Batch struct {
-	// Agreements are the accepted ones, in the order the register first
-	// names them; Stream leaves them out (see ReadAgreements).
-	Agreements []cooperation.Agreement
-	// Parties are the accepted ones (of exact copies, the first), in
-	// register order; Stream streams them instead.
-	Parties      []cooperation.Party
-	Bodies       []cooperation.Body
-	Realisations []cooperation.Realisation
-	// Rejects are the refused rows, table by table (agreements, parties,
-	// bodies, realisations), each table ordered by line. Sheet is the
-	// workbook's sheet, or for a CSV file the table's name.
-	Rejects []tabular.Reject
-	// Warnings are rows that loaded but look wrong (a DESA party whose
-	// name is not its code's village), in the same order.
-	Warnings []tabular.Reject
-	RowsRead int // data rows read over all tables, refused ones included
-
-	// AgreementRows and PartyRows count the accepted agreements and
-	// parties, held in the batch or streamed.
-	AgreementRows, PartyRows int
-	// RealisationRows counts the accepted realisations Stream gave
-	// its sink (copies of one agreement, village and month included: the
-	// caller settles them); 0 from Parse.
-	RealisationRows int
-	// RealisationsSource and RealisationsSheet name the realisations table
-	// as its rejects do; empty when the register has none.
-	RealisationsSource, RealisationsSheet string
-
-	// agreements are the accepted agreements, by number.
-	agreements *agreementIndex
-}
-
-// ReadAgreements reads the accepted agreements again from their table and
-// gives them to each in order, with their numbers (see Sink):
-// Stream does not hold them, since a national register has
-// hundreds of thousands and their records need all their parties and
-// realisations first. a is reused after the call. It fails if the table is
-// no longer what was read.
-func (b *Batch) ReadAgreements(each func(a *cooperation.Agreement, number int) error) error {
-	if b.agreements == nil {
-		return nil
-	}
-	if err := b.agreements.read(each); err != nil {
-		return fmt.Errorf("register re-read: %w", err)
-	}
-	return nil
-}
-
-// AgreementNumber is the number of the accepted agreement id (see
-// Sink); false when the register did not accept it.
-func (b *Batch) AgreementNumber(id string) (int, bool) {
-	if b.agreements == nil {
-		return 0, false
-	}
-	return b.agreements.number(id)
-}
-
-// Sink takes the parties and realisations of a register as
-// Stream reads them. Each comes with the number of its agreement:
-// the accepted agreements are numbered from 0 in the order the register
-// first names them (the order of ReadAgreements). The row is reused after
-// the call; an error stops the read.
-type Sink struct {
-	// Party takes each accepted party; of exact copies, the first.
-	Party func(p *cooperation.Party, agreement int) error
-	// PartiesDone, if set, is called after the last party.
-	PartiesDone func() error
-	// Realisation takes each accepted realisation with its line.
-	Realisation func(rl *cooperation.Realisation, agreement, line int) error
-	// Reject, if set, takes each refused row as it is found; the batch's
-	// Rejects then stay empty.
-	Reject func(tabular.Reject)
-}
+// The register's tables (docs/register.md): an XLSX workbook with one sheet
+// per table, or CSV files with one file per table. This file finds the
+// tables, checks their headers and reads their rows.
 
 // ErrLayout marks a register whose tables cannot be found or told
 // apart: a required sheet or file missing, a file that is no register table,
@@ -185,116 +105,19 @@ func requiredTableNames() []string {
 	return names
 }
 
-// Parse reads a register given as the command line gives it: one
-// XLSX workbook, or one file per table.
-func Parse(paths []string, known region.Lookup) (Batch, error) {
-	if isRegisterWorkbook(paths) {
-		return ParseWorkbook(paths[0], known)
-	}
-	return ParseFiles(paths, known)
-}
-
+// isRegisterWorkbook tells a register given as one workbook from one given
+// as a file per table.
 func isRegisterWorkbook(paths []string) bool {
 	return len(paths) == 1 && strings.EqualFold(filepath.Ext(paths[0]), ".xlsx")
 }
 
-// openRegister opens a register's tables as Parse reads them.
+// openRegister opens a register's tables: one XLSX workbook, or one file
+// per table.
 func openRegister(paths []string) (*registerTables, error) {
 	if isRegisterWorkbook(paths) {
 		return openRegisterWorkbook(paths[0])
 	}
 	return openRegisterFiles(paths)
-}
-
-// Stream reads a register like Parse, except for what can
-// be millions of rows: parties and realisations are validated as they are
-// read and handed to sink, never held, and agreements are only numbered
-// (ReadAgreements reads them again). The batch has no Agreements, Parties
-// or Realisations, and copies of one realisation (agreement, village and
-// month) are not settled (nor refused); the caller finds them where it
-// stores the rows. Agreements are read first, so a party or realisation is
-// checked against the accepted agreements exactly as Parse checks
-// it.
-func Stream(paths []string, known region.Lookup, sink Sink) (Batch, error) {
-	if known == nil {
-		return Batch{}, errors.New("register parse: no region register to check codes against")
-	}
-	tables, err := openRegister(paths)
-	if err != nil {
-		return Batch{}, fmt.Errorf("register parse: %w", err)
-	}
-	defer tables.close()
-	return parseRegisterTablesTo(tables, known, &sink)
-}
-
-// realisationRecords reads a register's realisations table again for the
-// text of the given lines, as rejects quote it: for rows refused after they
-// were streamed (copies that disagree). Lines not found are left out.
-func realisationRecords(paths []string, lines []int) (map[int]string, error) {
-	out := map[int]string{}
-	if len(lines) == 0 {
-		return out, nil
-	}
-	tables, err := openRegister(paths)
-	if err != nil {
-		return nil, fmt.Errorf("register re-read: %w", err)
-	}
-	defer tables.close()
-	r := tables.byID[tableRealisations]
-	if r == nil {
-		return out, nil
-	}
-	want := make(map[int]bool, len(lines))
-	for _, l := range lines {
-		want[l] = true
-	}
-	for len(out) < len(want) {
-		rec, err := r.t.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("register re-read: %w", err)
-		}
-		if want[rec.Line] {
-			out[rec.Line] = tabular.RejectText(rec.Raw)
-		}
-	}
-	return out, nil
-}
-
-// ParseWorkbook reads an XLSX register: sheets agreements and
-// parties (required), bodies and realisations (optional), their names
-// matched like headers; other sheets (a README, notes) are ignored unless
-// they carry a table's columns under another name. It returns an error only
-// when the register as a whole cannot be read; refused rows are in the
-// batch's Rejects.
-func ParseWorkbook(path string, known region.Lookup) (Batch, error) {
-	if known == nil {
-		return Batch{}, errors.New("register parse: no region register to check codes against")
-	}
-	tables, err := openRegisterWorkbook(path)
-	if err != nil {
-		return Batch{}, fmt.Errorf("register parse: %w", err)
-	}
-	defer tables.close()
-	return parseRegisterTables(tables, known)
-}
-
-// ParseFiles reads a register given as one file per table: CSV
-// files, or XLSX files of one sheet. Each file's table is recognised from its
-// header (agreement_id, title and status: agreements; party_type: parties;
-// body_id and member_villages: bodies; month and value: realisations).
-func ParseFiles(paths []string, known region.Lookup) (Batch, error) {
-	if known == nil {
-		return Batch{}, errors.New("register parse: no region register to check codes against")
-	}
-	tables, err := openRegisterFiles(paths)
-	if err != nil {
-		return Batch{}, fmt.Errorf("register parse: %w", err)
-	}
-	defer tables.close()
-	return parseRegisterTables(tables, known)
 }
 
 // registerTable is one open table of a register.
@@ -841,69 +664,3 @@ func (rr *recordReader) stop() {
 	}
 	<-rr.done
 }
-
-// storedWorkbook reads an XLSX workbook a second time, beside tabular, for
-// the values its cells store. tabular returns what Excel displays, which is
-// right for text but not for numbers: a date cell displays in a format that
-// depends on the author's locale ("08-26-25"), and "#,##0" rounds away the
-// sen of an amount.
-type storedWorkbook struct {
-	f        *excelize.File
-	date1904 bool
-}
-
-func openStoredWorkbook(path string) (*storedWorkbook, error) {
-	f, err := excelize.OpenFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w: not a readable XLSX workbook: %w", filepath.Base(path), tabular.ErrFormat, err)
-	}
-	wb := &storedWorkbook{f: f}
-	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
-		wb.date1904 = *props.Date1904
-	}
-	return wb, nil
-}
-
-func (w *storedWorkbook) close() error { return w.f.Close() }
-
-func (w *storedWorkbook) sheet(name string) (*storedSheet, error) {
-	rows, err := w.f.Rows(name)
-	if err != nil {
-		return nil, fmt.Errorf("%w: sheet %q: %w", tabular.ErrFormat, name, err)
-	}
-	return &storedSheet{rows: rows}, nil
-}
-
-// storedSheet walks a sheet's rows in step with tabular's reader, which
-// numbers rows the same way (every row of the iterator, gaps included).
-type storedSheet struct {
-	rows *excelize.Rows
-	row  int
-}
-
-// cells returns the stored values of row line (1-based); rows are asked for
-// in increasing order.
-func (s *storedSheet) cells(line int) ([]string, error) {
-	for s.row < line {
-		if !s.rows.Next() {
-			if err := s.rows.Error(); err != nil {
-				return nil, fmt.Errorf("%w: %w", tabular.ErrFormat, err)
-			}
-			return nil, fmt.Errorf("%w: the sheet ends before row %d", tabular.ErrFormat, line)
-		}
-		s.row++
-	}
-	if s.row != line {
-		return nil, fmt.Errorf("row %d asked for after row %d", line, s.row)
-	}
-	cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", tabular.ErrFormat, err)
-	}
-	for i, c := range cells {
-		cells[i] = strings.TrimSpace(c)
-	}
-	return cells, nil
-}
-
-func (s *storedSheet) close() error { return s.rows.Close() }
