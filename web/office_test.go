@@ -21,6 +21,9 @@ import (
 	"github.com/sinergi-id/sinergi/data/kaltim"
 	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/etl/etltest"
+	"github.com/sinergi-id/sinergi/etl/idmfile"
+	"github.com/sinergi-id/sinergi/etl/regionfile"
+	"github.com/sinergi-id/sinergi/etl/register"
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/account"
 	"github.com/sinergi-id/sinergi/internal/account/accountch"
@@ -55,9 +58,9 @@ func officeServer(t *testing.T) *office {
 	log := clickhousetest.Logger(t)
 	regionStore, runs, coop := regionch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
 	runner := etl.NewRunner(runs, []etl.Dataset{
-		etl.NewRegions(regionStore),
-		etl.NewIDM(idmch.NewStore(db), regionStore),
-		&submission.Scoped{Dataset: etl.NewRegister(coop, regionStore, runs, log), Regions: regionStore, Current: coop},
+		regionfile.New(regionStore),
+		idmfile.New(idmch.NewStore(db), regionStore),
+		&submission.Scoped{Dataset: register.New(coop, regionStore, runs, log), Regions: regionStore, Current: coop},
 	}, etltest.NewRefresher(db), ingestch.LoadLock{DB: db, Log: log}, log)
 	data, seed := filepath.Join(repoRoot(), "data", "kaltim"), filepath.Join(repoRoot(), "etl", "seed")
 	for _, l := range []struct {
