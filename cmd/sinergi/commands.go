@@ -393,6 +393,7 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 		return err
 	}
 	go cache.Watch(watchCtx, cachePoll, a.control.LatestGeneration, log)
+	go pruneSessions(watchCtx, a.accounts, log)
 	srv := newAPIServer(a.httpHandler(cache), a.cfg.GraphQL.RequestTimeout, log)
 	ln, err := listenAPI(a.cfg.HTTPAddr, a.cfg.HTTPMaxConnections, log)
 	if err != nil {
@@ -421,6 +422,27 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 		return fmt.Errorf("http shutdown: %w", err)
 	}
 	return nil
+}
+
+// sessionPruneEvery is how often a serving process deletes the rows of
+// long-expired sessions (every process does; the deletes are idempotent).
+const sessionPruneEvery = 24 * time.Hour
+
+// pruneSessions deletes long-expired sessions a minute after start, then
+// daily, until ctx ends.
+func pruneSessions(ctx context.Context, accounts *account.Service, log *slog.Logger) {
+	wait := time.Minute
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = sessionPruneEvery
+		if err := accounts.PruneSessions(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("pruning expired sessions", "err", err)
+		}
+	}
 }
 
 // httpHandler is everything the API serves, behind the guard that puts

@@ -57,6 +57,8 @@ type UserStore interface {
 	Users(ctx context.Context) ([]User, error)
 	SaveSession(ctx context.Context, s Session) error
 	Session(ctx context.Context, id string) (Session, bool, error)
+	// PruneSessions deletes the sessions that expired before before.
+	PruneSessions(ctx context.Context, before time.Time) error
 }
 
 // DefaultSessionLifetime is how long a session holds without signing in
@@ -336,4 +338,14 @@ func (s *Service) EndSession(ctx context.Context, sess Session, actor string) er
 		return fmt.Errorf("end session: %w", err)
 	}
 	return s.record(ctx, actor, "session.end", sess.UserName, "session="+sess.ID[:12])
+}
+
+// sessionsKept is how long an expired session's rows stay before
+// PruneSessions deletes them.
+const sessionsKept = 24 * time.Hour
+
+// PruneSessions deletes the rows of sessions that expired over a day ago
+// (who signed in when stays in the audit history).
+func (s *Service) PruneSessions(ctx context.Context) error {
+	return s.users.PruneSessions(ctx, s.now().Add(-sessionsKept))
 }

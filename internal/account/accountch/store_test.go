@@ -68,5 +68,35 @@ func TestAccountsAndSessionsOnBothEngines(t *testing.T) {
 		if _, found, err := s.Session(ctx, "0ther"); found || err != nil {
 			t.Errorf("an unknown session: found %v, %v", found, err)
 		}
+
+		// Pruning deletes every version of the sessions expired before the
+		// time given, and nothing else (a mutation: it lands in the
+		// background).
+		old := account.Session{ID: "01d", Kind: "user", UserName: "admin", Role: account.RoleAdmin, CSRFToken: "x",
+			CreatedAt: now.Add(-72 * time.Hour), ExpiresAt: now.Add(-60 * time.Hour)}
+		for range 2 {
+			if err := s.SaveSession(ctx, old); err != nil {
+				t.Fatal(err)
+			}
+			old.EndedAt = now.Add(-70 * time.Hour)
+		}
+		if err := s.PruneSessions(ctx, now.Add(-24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			_, oldFound, err1 := s.Session(ctx, "01d")
+			_, liveFound, err2 := s.Session(ctx, "5e55")
+			if err1 != nil || err2 != nil || !liveFound {
+				t.Fatalf("after pruning: the live session found %v (%v, %v)", liveFound, err1, err2)
+			}
+			if !oldFound {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the expired session is still there 30 s after pruning")
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 	})
 }

@@ -150,3 +150,14 @@ func (s *Store) Session(ctx context.Context, id string) (account.Session, bool, 
 		Scopes: regionCodes(r.Scopes), Epoch: r.Epoch, CSRFToken: r.CSRFToken, CreatedAt: r.CreatedAt.UTC(),
 		ExpiresAt: r.ExpiresAt.UTC(), EndedAt: unlessEpoch(r.EndedAt)}, true, nil
 }
+
+// PruneSessions deletes every version of the sessions that expired before
+// before (a session keeps its expiry when it ends, so its versions go
+// together). Deleting is a mutation: ClickHouse rewrites the parts that
+// hold the rows in the background.
+func (s *Store) PruneSessions(ctx context.Context, before time.Time) error {
+	if err := s.db.Exec(ctx, `ALTER TABLE user_sessions DELETE WHERE expires_at < ?`, before.UTC()); err != nil {
+		return fmt.Errorf("prune sessions: %w", err)
+	}
+	return nil
+}
