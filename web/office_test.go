@@ -562,6 +562,75 @@ func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 		}
 	})
 
+	t.Run("an admin makes an account and a key, shown once, and revokes the key", func(t *testing.T) {
+		if err := show(ctx, "#/akun"); err != nil {
+			t.Fatal(err)
+		}
+		if err := step(ctx,
+			chromedp.SetValue(`#akun-nama`, "berau"),
+			chromedp.SetValue(`#akun-tampilan`, "DPMD Berau"),
+			chromedp.SetValue(`#akun-peran`, "EDITOR"),
+			chromedp.SetValue(`#akun-wilayah`, "64.03"),
+			chromedp.SetValue(`#akun-sandi`, "berau-sandi-2026"),
+			chromedp.Click(`[data-form="akun-baru"] button[type="submit"]`),
+			chromedp.WaitVisible(`main[data-ready="1"][data-view="akun"] [data-notice="ok"]`),
+		); err != nil {
+			t.Fatalf("creating an account: %v", err)
+		}
+		accounts := evalString(t, ctx, `document.querySelector('[data-panel="akun"] tbody').innerText`)
+		if !strings.Contains(accounts, "DPMD Berau") || !strings.Contains(accounts, "64.03") {
+			t.Errorf("accounts after creating one: %q", accounts)
+		}
+		if err := step(ctx,
+			chromedp.SetValue(`#kunci-nama`, "Notebook Berau"),
+			chromedp.SetValue(`#kunci-peran`, "VIEWER"),
+			chromedp.Click(`[data-form="kunci-baru"] button[type="submit"]`),
+			chromedp.WaitVisible(`main[data-ready="1"][data-view="akun"] #kunci-baru`),
+		); err != nil {
+			t.Fatalf("creating a key: %v", err)
+		}
+		token := evalString(t, ctx, `document.querySelector("#kunci-baru").textContent`)
+		if ids := o.agreementIDs(t, token); len(ids) == 0 {
+			t.Errorf("the new key reads nothing")
+		}
+		screenshot(t, ctx, shots, "akun-kunci")
+		if n := evalInt(t, ctx, `document.querySelectorAll("#kunci-baru").length`); n != 1 {
+			t.Fatalf("token shown %d times", n)
+		}
+		// Drawn again, the token is gone: shown once.
+		if err := show(ctx, "#/akun?lagi"); err != nil {
+			t.Fatal(err)
+		}
+		if n := evalInt(t, ctx, `document.querySelectorAll("#kunci-baru").length`); n != 0 {
+			t.Errorf("the token is shown again")
+		}
+		row := `[...document.querySelectorAll('[data-panel="kunci-api"] tbody tr')].find(tr => tr.children[1].textContent === "Notebook Berau")`
+		if err := step(ctx, chromedp.Evaluate[chromedp.Void](row+`.querySelector("button.row-action").click()`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := step(ctx, chromedp.WaitVisible(`main[data-ready="1"][data-view="akun"] [data-notice="ok"]`)); err != nil {
+			t.Fatalf("revoking: %v", err)
+		}
+		if status := evalString(t, ctx, row+`.children[4].textContent`); status == "" || status == "Aktif" {
+			t.Errorf("the revoked key's status: %q", status)
+		}
+		body, _ := json.Marshal(map[string]any{"query": "{ dataFreshness { dataset } }"})
+		req, _ := http.NewRequest(http.MethodPost, o.srv.URL+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("the revoked key: HTTP %d, want 401", resp.StatusCode)
+		}
+		for _, p := range bl.problems() {
+			t.Error(p)
+		}
+	})
+
 	t.Run("a viewer sees neither Kirim register nor Tarik", func(t *testing.T) {
 		signOut(t, ctx)
 		if err := step(ctx, chromedp.Navigate(o.srv.URL+"/#/kerja-sama?id=KUKAR-2026-001")); err != nil {

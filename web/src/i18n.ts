@@ -226,6 +226,34 @@ const en: Record<string, string> = {
   "Register ditolak": "Register refused",
   "Sheet/tabel": "Sheet/table",
   "Batal": "Cancel",
+  "Akun dan kunci": "Accounts and keys",
+  "Kunci API baru": "New API key",
+  "Salin dan simpan sekarang: kunci ini tidak akan ditampilkan lagi (server hanya menyimpan hash-nya).": "Copy and keep it now: this key will not be shown again (the server keeps only its hash).",
+  "Akun": "Accounts",
+  "untuk masuk ke konsol": "to sign in to the console",
+  "Nama tampilan": "Display name",
+  "Nonaktif": "Disabled",
+  "Dibuat": "Created",
+  "diaktifkan": "enabled",
+  "dinonaktifkan": "disabled",
+  "Aktifkan": "Enable",
+  "Nonaktifkan": "Disable",
+  "Kunci API": "API keys",
+  "untuk notebook, layanan dan skrip (Authorization: Bearer …)": "for notebooks, services and scripts (Authorization: Bearer …)",
+  "Berlaku sampai": "Valid until",
+  "Kunci dicabut": "Key revoked",
+  "Cabut": "Revoke",
+  "Buat akun": "Create account",
+  "Wilayah (editor)": "Regions (editors)",
+  "Kata sandi (min. 12)": "Password (at least 12)",
+  "Akun dibuat": "Account created",
+  "Ganti kata sandi": "Change password",
+  "Kata sandi baru (min. 12)": "New password (at least 12)",
+  "Kata sandi diganti, sesinya berakhir": "Password changed, its sessions ended",
+  "Buat kunci API": "Create API key",
+  "Nama (milik siapa)": "Name (whose it is)",
+  "Berlaku sampai (kosong: tanpa batas)": "Valid until (empty: no limit)",
+  "Kunci API dibuat": "API key created",
   "Gagal mengunduh": "Could not download",
   "Alasan (wajib, disimpan dalam riwayat)": "Reason (required, kept in the history)",
   "Tuliskan alasannya.": "Write the reason.",
@@ -289,13 +317,15 @@ export type EnumName =
   | "SECTOR"
   | "FIELD_OF_WORK"
   | "ETL_RUN_STATUS"
-  | "REGION_LEVEL";
+  | "REGION_LEVEL"
+  | "ROLE"
+  | "API_KEY_STATUS";
 
 let labels = new Map<string, Map<string, string>>();
 
 export const labelsQuery = {
   query: `query Labels($language: Language) {
-  labels(enums: [IDM_STATUS, STRATEGIC_ISSUE, AGREEMENT_STATUS, DOCUMENT_TYPE, PARTY_TYPE, SECTOR, FIELD_OF_WORK, ETL_RUN_STATUS, REGION_LEVEL], language: $language) {
+  labels(enums: [IDM_STATUS, STRATEGIC_ISSUE, AGREEMENT_STATUS, DOCUMENT_TYPE, PARTY_TYPE, SECTOR, FIELD_OF_WORK, ETL_RUN_STATUS, REGION_LEVEL, ROLE, API_KEY_STATUS], language: $language) {
     enum values { value label }
   }
 }`,

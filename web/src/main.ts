@@ -16,6 +16,7 @@ import { lintas } from "./views/lintas";
 import { data } from "./views/data";
 import { kirim } from "./views/kirim";
 import { riwayat } from "./views/riwayat";
+import { akun } from "./views/akun";
 import { masuk } from "./views/masuk";
 
 type View = (main: HTMLElement, params: URLSearchParams) => Promise<void> | void;
@@ -34,6 +35,7 @@ const views: { path: string; title: string; view: View; need?: Role; hidden?: bo
   { path: "data", title: "Data", view: data },
   { path: "kirim-register", title: "Kirim register", view: kirim, need: "editor" },
   { path: "riwayat", title: "Riwayat perubahan", view: riwayat, need: "admin" },
+  { path: "akun", title: "Akun dan kunci", view: akun, need: "admin" },
   { path: "masuk", title: "Masuk", view: masuk, hidden: true },
 ];
 

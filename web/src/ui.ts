@@ -115,7 +115,7 @@ export class Panel<R = Record<string, unknown>> {
   }
 
   // table renders the rows (and keeps them for the downloads).
-  table(columns: Column<R>[], rows: R[], opts: { onRow?: (r: R) => void; rowLabel?: (r: R) => string; caption?: string } = {}) {
+  table(columns: Column<R>[], rows: R[], opts: { onRow?: (r: R) => void; rowLabel?: (r: R) => string; canAct?: (r: R) => boolean; caption?: string } = {}) {
     this.setData(columns, rows);
     const el = renderTable(columns, rows, opts);
     this.body.append(el);
@@ -177,7 +177,7 @@ export function download(blob: Blob, name: string) {
 export function renderTable<R>(
   columns: Column<R>[],
   rows: R[],
-  opts: { onRow?: (r: R) => void; rowLabel?: (r: R) => string; caption?: string } = {},
+  opts: { onRow?: (r: R) => void; rowLabel?: (r: R) => string; canAct?: (r: R) => boolean; caption?: string } = {},
 ): HTMLElement {
   if (rows.length === 0) return h("p", { class: "empty" }, t("Tidak ada data"));
   const head = h("tr", {}, ...columns.map((c) => h("th", { scope: "col", class: c.numeric ? "num" : "" }, c.label)));
@@ -190,7 +190,9 @@ export function renderTable<R>(
       const shown = c.format ? c.format(v, r) : v === null || v === undefined ? "–" : String(v);
       tr.append(h("td", { class: c.numeric ? "num" : "" }, shown));
     }
-    if (opts.onRow) {
+    if (opts.onRow && opts.canAct && !opts.canAct(r)) {
+      tr.append(h("td", { class: "no-print" }));
+    } else if (opts.onRow) {
       const b = h("button", { type: "button", class: "row-action" }, opts.rowLabel ? opts.rowLabel(r) : "›");
       b.addEventListener("click", () => opts.onRow!(r));
       tr.append(h("td", { class: "no-print" }, b));
