@@ -3,8 +3,9 @@
 // signed-in browser's session cookie), refuses bad keys with 401, refuses
 // requests without any credentials with 401 where anonymous reading is
 // off, and refuses state-changing requests that a session authenticates
-// without its CSRF token (403). It also serves /auth/* (session.go). What a principal may do once in is decided
-// where it is done (account.Require, the services' scope checks).
+// without its CSRF token (403). It also serves /auth/* (session.go,
+// oidc.go). What a principal may do once in is decided where it is done
+// (account.Require, the services' scope checks).
 package accounthttp
 
 import (
@@ -123,7 +124,8 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 }
 
 // authenticate returns the request's principal: nil without credentials,
-// an ErrUnauthenticated error with a key that does not hold. A Bearer
+// an ErrUnauthenticated error with a key or token that does not hold (an
+// ErrForbidden one with a provider's token that gives no role). A Bearer
 // token wins over a session cookie (and needs no CSRF token: a browser
 // never adds one on its own). A session cookie that no longer holds
 // (signed out, expired, its account disabled) counts as none: the request
