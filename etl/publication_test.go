@@ -15,7 +15,9 @@ import (
 // TestPublicationEqualsFullRebuild follows loads of every kind — the
 // simulation and the real register that withdraws it, an amendment (an
 // agreement sent again, changed), a register without realisations, a
-// failed run, a run killed before its publish, regions and IDM reloads —
+// failed run, a run killed before its publish and one stopped after it,
+// agreements withdrawn (published at once, or by the next load when the
+// publish failed) and restored, regions and IDM reloads —
 // and after each compares what the load published with a full rebuild
 // (Runner.Rebuild, sinergi etl rebuild) of every snapshot and rollup
 // table, row by row, on both engines. Loads publish incremental
@@ -60,6 +62,34 @@ func TestPublicationEqualsFullRebuild(t *testing.T) {
 				}
 			}},
 			{"the same register, published", func(t *testing.T) { f.mustLoad(etl.DatasetRegister, known...) }},
+			{"register stopped after its publish (committed late)", func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				f.runner.SetRefresherPause(func(_ context.Context, point string) {
+					if point == "published" {
+						cancel()
+					}
+				})
+				defer func() { f.runner.SetRefresherPause(nil) }()
+				_, _ = f.load(ctx, etl.DatasetRegister, amended...) // published: whatever it reports, its rows count
+			}},
+			{"an agreement withdrawn", func(t *testing.T) {
+				f.changeWithdrawal(t, "KUKAR-2025-001", true)
+				if err := f.runner.Republish(context.Background(), etl.DatasetRegister); err != nil {
+					t.Fatal(err)
+				}
+			}},
+			{"a withdrawal whose publish failed, then a load", func(t *testing.T) {
+				f.changeWithdrawal(t, "JATIM-KALTIM-2025", true)
+				f.mustLoad(etl.DatasetRegister, known[:3]...)
+			}},
+			{"an agreement restored", func(t *testing.T) {
+				f.changeWithdrawal(t, "KUKAR-2025-001", false)
+				if err := f.runner.Republish(context.Background(), etl.DatasetRegister); err != nil {
+					t.Fatal(err)
+				}
+			}},
+			{"an amendment of a withdrawn agreement", func(t *testing.T) { f.mustLoad(etl.DatasetRegister, amended...) }},
 			{"IDM 2024", func(t *testing.T) {
 				f.mustLoad(etl.DatasetIDM, filepath.Join(sharedDataDir(t), "kaltim_idm_2024.csv"))
 			}},
@@ -73,6 +103,21 @@ func TestPublicationEqualsFullRebuild(t *testing.T) {
 			f.checkPublishedEqualsRebuild(t, step.name)
 		}
 	})
+}
+
+// changeWithdrawal withdraws or restores an agreement as withdrawAgreement
+// and restoreAgreement record it (without publishing).
+func (f *fixture) changeWithdrawal(t *testing.T, id string, withdrawn bool) {
+	t.Helper()
+	f.withdrawals++
+	flag := uint8(0)
+	if withdrawn {
+		flag = 1
+	}
+	if err := f.db.Exec(context.Background(), `INSERT INTO coop_agreement_withdrawals (agreement_id, version, withdrawn, actor, at, reason)
+		SELECT ?, ?, ?, 'test', now(), 'test'`, id, f.withdrawals, flag); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // amendedRegister is the known register with its first agreement sent

@@ -37,6 +37,11 @@ type Snapshot struct {
 	// committed runs and of runs, the runs the generation is to publish;
 	// over is the generation of the Over snapshot.
 	Rebuild func(ctx context.Context, gen, over uint64, runs []uint64) error
+	// Update, when set, writes generation gen as Rebuild does but from the
+	// published generation, rebuilding only what changed since: the
+	// agreements of runs and those withdrawn or restored. It must write
+	// what Rebuild would, row for row (TestPublicationEqualsFullRebuild).
+	Update func(ctx context.Context, gen, over uint64, runs []uint64) error
 }
 
 // Refresher rebuilds the snapshots that depend on a load and publishes
@@ -105,7 +110,7 @@ func (r *Refresher) RebuildStale(ctx context.Context, fence Fence) ([]string, er
 		if len(gens) < 2 {
 			continue
 		}
-		if _, err := r.Refresh(ctx, fence, nil, s.Name); err != nil {
+		if _, err := r.Rebuild(ctx, fence, s.Name); err != nil {
 			return rebuilt, fmt.Errorf("rebuilding the %s snapshots: %w", s.Name, err)
 		}
 		rebuilt = append(rebuilt, s.Name)
@@ -116,10 +121,21 @@ func (r *Refresher) RebuildStale(ctx context.Context, fence Fence) ([]string, er
 // Refresh rebuilds the snapshot name and those built over it (a regions
 // load rebuilds the regions and, since the IDM statistics list every
 // region, the IDM aggregates) into a new generation that includes the rows
-// of runs, and publishes it, which commits the runs.
+// of runs, and publishes it, which commits the runs. A snapshot that can
+// update its published generation (Snapshot.Update) does so.
 // It returns the generation it built, published or not: on an error, the
 // caller asks GenerationPublished whether the publish reached the server.
 func (r *Refresher) Refresh(ctx context.Context, fence Fence, runs []uint64, name string) (uint64, error) {
+	return r.refresh(ctx, fence, runs, name, false)
+}
+
+// Rebuild rebuilds the snapshot name and those built over it whole, from
+// the rows of the committed runs, and publishes them (sinergi etl rebuild).
+func (r *Refresher) Rebuild(ctx context.Context, fence Fence, name string) (uint64, error) {
+	return r.refresh(ctx, fence, nil, name, true)
+}
+
+func (r *Refresher) refresh(ctx context.Context, fence Fence, runs []uint64, name string, whole bool) (uint64, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	chain := r.chain(name)
@@ -130,7 +146,7 @@ func (r *Refresher) Refresh(ctx context.Context, fence Fence, runs []uint64, nam
 	if err != nil {
 		return 0, err
 	}
-	err = r.rebuild(ctx, fence, runs, gen, chain)
+	err = r.rebuild(ctx, fence, runs, gen, chain, whole)
 	if err != nil {
 		r.discard(ctx, gen, chain)
 	}
@@ -163,7 +179,7 @@ func (r *Refresher) allSnapshotTables() []string {
 	return all
 }
 
-func (r *Refresher) rebuild(ctx context.Context, fence Fence, runs []uint64, gen uint64, chain []Snapshot) error {
+func (r *Refresher) rebuild(ctx context.Context, fence Fence, runs []uint64, gen uint64, chain []Snapshot, whole bool) error {
 	built := map[string]uint64{}
 	var tables []string
 	for i, s := range chain {
@@ -179,7 +195,11 @@ func (r *Refresher) rebuild(ctx context.Context, fence Fence, runs []uint64, gen
 			}
 			over = g
 		}
-		if err := s.Rebuild(ctx, gen, over, runs); err != nil {
+		build := s.Rebuild
+		if s.Update != nil && !whole {
+			build = s.Update
+		}
+		if err := build(ctx, gen, over, runs); err != nil {
 			return err
 		}
 		built[s.Name] = gen

@@ -411,7 +411,7 @@ func (r *Runner) Rebuild(ctx context.Context) ([]string, error) {
 		if s.Over != "" {
 			continue // rebuilt with the snapshot it is built over
 		}
-		gen, err := r.refresher.Refresh(ctx, lease.Held, nil, s.Name)
+		gen, err := r.refresher.Rebuild(ctx, lease.Held, s.Name)
 		if err != nil {
 			return rebuilt, fmt.Errorf("rebuilding the %s snapshots: %w", s.Name, err)
 		}
@@ -423,6 +423,34 @@ func (r *Runner) Rebuild(ctx context.Context) ([]string, error) {
 		}
 	}
 	return rebuilt, nil
+}
+
+// Republish publishes a new generation of dataset's snapshots with what
+// changed outside loads since the last publish — an agreement withdrawn or
+// restored — under the load lock. It rebuilds only what changed where the
+// snapshot can (Snapshot.Update), like a load.
+func (r *Runner) Republish(ctx context.Context, dataset string) error {
+	ds, err := r.dataset(dataset)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	lease, err := r.lock.LockLoads(ctx, r.process, true)
+	if err != nil {
+		return fmt.Errorf("publishing %s: %w", dataset, err)
+	}
+	defer r.release(ctx, lease)
+	start := r.now()
+	gen, err := r.refresher.Refresh(ctx, lease.Held, nil, ds.Snapshot())
+	if err != nil {
+		return fmt.Errorf("publishing %s: %w", dataset, err)
+	}
+	for _, f := range r.published {
+		f(gen)
+	}
+	r.log.Info("aggregates refreshed", "dataset", dataset, "took", r.now().Sub(start).Round(time.Millisecond))
+	return nil
 }
 
 // CommittedRuns are the runs of a dataset whose rows count.

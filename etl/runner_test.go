@@ -47,6 +47,8 @@ type fixture struct {
 	runner *etl.Runner
 	runs   *ingestch.Store
 	idm    *idm.Service
+	// withdrawals counts the withdrawal rows written (their versions).
+	withdrawals uint64
 }
 
 func newFixture(t *testing.T) *fixture { return newFixtureOver(t, clickhousetest.NewDB(t)) }

@@ -25,7 +25,7 @@ var datasetNames = []string{etl.DatasetRegions, etl.DatasetIDM, etl.DatasetRegis
 // cluster): the only place the program chooses the datasets the ETL loads
 // and the stores they load into.
 func newRunner(db *clickhouse.DB, lock ingest.LoadLock, log *slog.Logger) *etl.Runner {
-	regions, scores, runs, coop := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db)
+	regions, scores, runs, coop := regionch.NewStore(db), idmch.NewStore(db), ingestch.NewStore(db), coopch.NewStore(db).LogRebuilds(log)
 	refresher := etl.NewRefresher(db, regionfile.Snapshot(regions), idmfile.Snapshot(scores), register.Snapshot(coop))
 	datasets := []etl.Dataset{
 		regionfile.New(regions),

@@ -295,6 +295,9 @@ func checkSimulationID(what, id string, simulation bool) error {
 type SnapshotStore interface {
 	SnapshotTables() []string
 	RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error
+	// UpdateSnapshot writes what RebuildSnapshot would, from the published
+	// generation and the agreements that changed since.
+	UpdateSnapshot(ctx context.Context, gen uint64, runs []uint64) error
 }
 
 // Snapshot is the snapshot of the cooperation registers, real and
@@ -303,5 +306,8 @@ func Snapshot(s SnapshotStore) etl.Snapshot {
 	return etl.Snapshot{Name: etl.DatasetRegister, Tables: s.SnapshotTables(),
 		Rebuild: func(ctx context.Context, gen, _ uint64, runs []uint64) error {
 			return s.RebuildSnapshot(ctx, gen, runs)
+		},
+		Update: func(ctx context.Context, gen, _ uint64, runs []uint64) error {
+			return s.UpdateSnapshot(ctx, gen, runs)
 		}}
 }

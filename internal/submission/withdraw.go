@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/internal/account"
 	"github.com/sinergi-id/sinergi/internal/fault"
 )
@@ -27,16 +28,17 @@ type WithdrawalStore interface {
 	Withdrawal(ctx context.Context, agreementID string) (Withdrawal, bool, error)
 }
 
-// Publisher rebuilds and publishes the snapshots (etl.Runner.Rebuild).
+// Publisher publishes the register's snapshots with the withdrawals and
+// restorations recorded since the last publish (etl.Runner.Republish).
 type Publisher interface {
-	Rebuild(ctx context.Context) ([]string, error)
+	Republish(ctx context.Context, dataset string) error
 }
 
 const maxReasonBytes = 1000
 
 // Withdraw takes an agreement out of every figure: an editor an agreement
 // that touches its regions (as published), an admin any. The snapshots are
-// rebuilt and published before it returns, so the next answer leaves it
+// updated and published before it returns, so the next answer leaves it
 // out; its rows stay, and the withdrawal is in the audit history.
 func (s *Service) Withdraw(ctx context.Context, id, reason string) (Withdrawal, error) {
 	p, err := requireEditor(ctx)
@@ -93,7 +95,7 @@ func (s *Service) changeWithdrawal(ctx context.Context, p *account.Principal, id
 	if err := s.audit.Record(bg, p.Actor(), action, id, "reason="+fmt.Sprintf("%q", reason)); err != nil {
 		return w, err
 	}
-	if _, err := s.publisher.Rebuild(bg); err != nil {
+	if err := s.publisher.Republish(bg, etl.DatasetRegister); err != nil {
 		return w, fmt.Errorf("the %s of %s is recorded, but publishing it failed (the next load publishes it): %w", action, id, err)
 	}
 	s.log.Info(action, "agreement", id, "by", p.Actor(), "reason", reason)

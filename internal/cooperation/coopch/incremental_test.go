@@ -15,7 +15,7 @@ import (
 
 // A refresh that publishes a register of a few agreements rebuilds those
 // agreements only, copying the others from the published generation; one
-// without new runs (a withdrawal, sinergi etl rebuild) rebuilds all.
+// without new runs (a withdrawal) the agreements withdrawn or restored.
 // (etl.TestPublicationEqualsFullRebuild checks that both publish the same
 // rows.)
 func TestIncrementalGenerationRebuildsTheTouchedAgreements(t *testing.T) {
@@ -57,7 +57,14 @@ func TestIncrementalGenerationRebuildsTheTouchedAgreements(t *testing.T) {
 	if uint64(len(ids)) >= total {
 		t.Errorf("rebuild %d agreements of %d: the seed's should be copied", len(ids), total)
 	}
-	if _, ids, err := store.IncrementalBase(ctx, nil); err != nil || ids != nil {
-		t.Errorf("without new runs: rebuild %v (%v), want everything", ids, err)
+	if _, ids, err := store.IncrementalBase(ctx, nil); err != nil || ids == nil || len(ids) != 0 {
+		t.Errorf("without new runs or withdrawals: rebuild %v (%v), want none", ids, err)
+	}
+	if err := db.Exec(ctx, `INSERT INTO coop_agreement_withdrawals (agreement_id, version, withdrawn, actor, at, reason)
+		SELECT 'KUKAR-2025-001', 1, 1, 'test', now(), 'test'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, ids, err := store.IncrementalBase(ctx, nil); err != nil || !slices.Equal(ids, []string{"KUKAR-2025-001"}) {
+		t.Errorf("an agreement withdrawn: rebuild %v (%v), want it alone", ids, err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -51,6 +53,11 @@ const winners = `(SELECT agreement_id, max(run_id) AS winning_run FROM coop_agre
 const withdrawnAgreements = `(SELECT agreement_id FROM coop_agreement_withdrawals
 	GROUP BY agreement_id HAVING argMax(withdrawn, version) = 1)`
 
+// restoredAgreements are the agreements whose newest withdrawal row says
+// restored (restoreAgreement).
+const restoredAgreements = `(SELECT agreement_id FROM coop_agreement_withdrawals
+	GROUP BY agreement_id HAVING argMax(withdrawn, version) = 0)`
+
 // realisationWinners selects, per agreement, the newest such run that had
 // a realisations sheet: a register sent without one leaves the
 // realisations as they were.
@@ -62,7 +69,11 @@ const realisationWinners = `(SELECT agreement_id, max(run_id) AS winning_run FRO
 // onlyTouched limits a statement to the agreements an incremental
 // generation rebuilds (bound as an array of ids); a full rebuild binds
 // true first, which lets every agreement through.
-const onlyTouched = ` AND (? OR has(CAST(? AS Array(String)), agreement_id))`
+// (An IN over a subquery, not has(): ClickHouse reads only the touched
+// agreements' rows through the primary key, which starts with
+// agreement_id in the raw tables and the agreements and realisations
+// snapshots.)
+const onlyTouched = ` AND (? OR agreement_id IN (SELECT arrayJoin(CAST(? AS Array(String)))))`
 
 // touched is the pair of values onlyTouched binds: nil ids for every
 // agreement.
@@ -79,13 +90,28 @@ type rebuildStatement struct {
 	args  []any
 }
 
+// what says what the statement does, for the rebuild's log.
+func (st rebuildStatement) what() string {
+	switch {
+	case strings.Contains(st.q, "AND NOT has(CAST(? AS Array(String)), agreement_id)"):
+		return "copy untouched"
+	case strings.Contains(st.q, "SELECT generation, 0,"):
+		return "level 0"
+	case strings.Contains(st.q, "SELECT generation, 2,"):
+		return "level 2"
+	case strings.Contains(st.q, "SELECT generation, 4,"):
+		return "level 4"
+	}
+	return "build"
+}
+
 // SnapshotTables are the tables RebuildSnapshot writes, published together.
 func (s *Store) SnapshotTables() []string { return SnapshotTables }
 
-// RebuildSnapshot writes generation gen of every cooperation snapshot from
-// the winning runs: an agreement, its parties and its realisations all come
-// from the newest register that has the agreement, among the committed
-// ones and the runs gen is to publish. The rollups
+// RebuildSnapshot writes generation gen of every cooperation snapshot,
+// whole, from the winning runs: an agreement, its parties and its
+// realisations all come from the newest register that has the agreement,
+// among the committed ones and the runs gen is to publish. The rollups
 // follow in stages, each reading what an earlier stage wrote; the
 // statements of a stage run side by side.
 //
@@ -93,33 +119,73 @@ func (s *Store) SnapshotTables() []string { return SnapshotTables }
 // replica of each shard, while the rows were inserted through one: it first
 // waits until every replica holds them (clickhouse.DB.SyncReplicas).
 func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error {
+	return s.run(ctx, gen,
+		stage{"coop_realisation_rows", registerStatements(gen, runs, nil)},
+		stage{RealisationsTable, append(append(rollupStatements(gen, nil), activeChangesStatements(gen)...), agreementCubeStatements(gen)...)},
+		stage{"", realisedCubeStatements(gen)})
+}
+
+// UpdateSnapshot writes what RebuildSnapshot would, from the published
+// generation where it can (see incrementalBase): it copies the rows of the
+// agreements that did not change, rebuilds those of the others, and
+// maintains the running counts in force and the realised totals from
+// deltas — the published rows, less what the changed agreements
+// contributed to them, plus what they contribute now.
+func (s *Store) UpdateSnapshot(ctx context.Context, gen uint64, runs []uint64) error {
 	prev, ids, err := s.incrementalBase(ctx, runs)
 	if err != nil {
 		return err
 	}
-	var register, rollups []rebuildStatement
 	if ids == nil {
-		register, rollups = registerStatements(gen, runs, nil), rollupStatements(gen, nil)
-	} else {
-		register = append(copyUntouched(gen, prev, ids, AgreementsTable, PartiesTable, RealisationsTable),
-			registerStatements(gen, runs, ids)...)
-		rollups = append(copyUntouched(gen, prev, ids, YearlyTable, ByRegionTable), rollupStatements(gen, ids)...)
+		return s.RebuildSnapshot(ctx, gen, runs)
 	}
-	stages := [][]rebuildStatement{register, rollups, realisedCubeStatements(gen)}
-	shardedReads := []string{"coop_realisation_rows", RealisationsTable, ""}
-	for i, stage := range stages {
-		if shardedReads[i] != "" {
-			if err := s.db.SyncReplicas(ctx, shardedReads[i]); err != nil {
+	register := append(copyUntouched(gen, prev, ids, AgreementsTable, PartiesTable, RealisationsTable),
+		registerStatements(gen, runs, ids)...)
+	if err := s.run(ctx, gen, stage{"coop_realisation_rows", register}); err != nil {
+		return err
+	}
+	active, err := s.fromDelta(ctx, activeChangesDelta(gen, prev, ids), activeChangesStatements(gen))
+	if err != nil {
+		return err
+	}
+	rollups := append(copyUntouched(gen, prev, ids, YearlyTable, ByRegionTable), rollupStatements(gen, ids)...)
+	rollups = append(append(rollups, active...), agreementCubeStatements(gen)...)
+	if err := s.run(ctx, gen, stage{RealisationsTable, rollups}); err != nil {
+		return err
+	}
+	totals, err := s.fromDelta(ctx, realisedTotalsDelta(gen, prev, ids), realisedCubeStatements(gen))
+	if err != nil {
+		return err
+	}
+	return s.run(ctx, gen, stage{"", totals})
+}
+
+// A stage of a rebuild: statements that run side by side, after every
+// replica holds the rows of the sharded table sync (none: "") that they
+// read, and the stages before them are done.
+type stage struct {
+	sync       string
+	statements []rebuildStatement
+}
+
+// run runs the stages of a rebuild of generation gen, one after the other.
+func (s *Store) run(ctx context.Context, gen uint64, stages ...stage) error {
+	for _, st := range stages {
+		if st.sync != "" {
+			if err := s.db.SyncReplicas(ctx, st.sync); err != nil {
 				return fmt.Errorf("rebuild: %w", err)
 			}
 		}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(2)
-		for _, st := range stage {
+		for _, stmt := range st.statements {
 			g.Go(func() error {
-				if err := s.db.Exec(gctx, st.q, st.args...); err != nil {
-					return fmt.Errorf("rebuild %s: %w", st.table, err)
+				start := time.Now()
+				if err := s.db.Exec(gctx, stmt.q, stmt.args...); err != nil {
+					return fmt.Errorf("rebuild %s: %w", stmt.table, err)
 				}
+				s.log.Debug("rebuild statement", "generation", gen, "table", stmt.table, "what", stmt.what(),
+					"took", time.Since(start).Round(time.Millisecond))
 				return nil
 			})
 		}
@@ -149,19 +215,16 @@ var perAgreementTables = map[string]string{
 }
 
 // incrementalBase decides how a new generation that is to publish runs is
-// built. Whole (ids nil) without runs (a withdrawal, sinergi etl rebuild),
-// when the snapshot tables were not all published together, or when the
-// runs touch more than maxIncremental agreements. Otherwise it returns the
-// published generation prev and the agreements to rebuild: every
-// agreement of runs, of a withdrawn run, and every agreement prev holds
-// from a run that no longer counts; the winners of all others cannot have
-// changed (new runs only win the agreements they have). The agreement
-// cube, the running counts in force and the realised totals (tens of
-// thousands of rows) are rebuilt whole from the new generation.
+// built from the published one. Whole (ids nil) when the snapshot tables
+// were not all published together, or when more than maxIncremental
+// agreements changed. Otherwise it returns the published generation prev
+// and the agreements to rebuild: every agreement of runs, of a withdrawn
+// run, every agreement prev holds from a run that no longer counts, every
+// agreement prev holds that is withdrawn now, and every restored agreement
+// prev lacks; the winners of all others cannot have changed (new runs only
+// win the agreements they have). So a withdrawal recorded but not
+// published (its publish failed) is published by the next load.
 func (s *Store) incrementalBase(ctx context.Context, runs []uint64) (prev uint64, ids []string, err error) {
-	if len(runs) == 0 {
-		return 0, nil, nil
-	}
 	var published []struct {
 		Snapshot   string `ch:"snapshot"`
 		Generation uint64 `ch:"generation"`
@@ -188,8 +251,12 @@ func (s *Store) incrementalBase(ctx context.Context, runs []uint64) (prev uint64
 			WHERE has(CAST(? AS Array(UInt64)), run_id) OR run_id IN (SELECT run_id FROM etl_withdrawn_runs)
 			UNION ALL
 			SELECT agreement_id FROM coop_agreements_current
-			WHERE generation = ? AND NOT `+clickhouse.IncludedRuns+`)
-		LIMIT ?`, runs, prev, runs, maxIncremental+1); err != nil {
+			WHERE generation = ? AND (NOT `+clickhouse.IncludedRuns+` OR agreement_id IN `+withdrawnAgreements+`)
+			UNION ALL
+			SELECT agreement_id FROM `+restoredAgreements+`
+			WHERE agreement_id NOT IN (SELECT agreement_id FROM coop_agreements_current
+				WHERE generation = ? AND agreement_id IN `+restoredAgreements+`))
+		LIMIT ?`, runs, prev, runs, prev, maxIncremental+1); err != nil {
 		return 0, nil, fmt.Errorf("rebuild: agreements the runs touch: %w", err)
 	}
 	if len(found) > maxIncremental {
@@ -285,11 +352,11 @@ const regionAncestors = `arrayDistinct(arrayConcat(
 	arrayFilter(code -> length(code) >= 10, region_codes)))`
 
 // rollupStatements build, from the agreements and realisations snapshots,
-// the yearly realised values, the by-region index, the agreement cube and
-// the running counts of agreements in force.
+// the yearly realised values and the by-region index of the agreements in
+// ids (nil: all).
 func rollupStatements(gen uint64, ids []string) []rebuildStatement {
 	only := append([]any{gen}, touched(ids)...)
-	stmts := []rebuildStatement{
+	return []rebuildStatement{
 		{YearlyTable, `
 		INSERT INTO coop_realised_yearly (generation, ` + snapshotYearlyColumns + `)
 		SELECT generation, village_code, toYear(month) AS year, agreement_id, sum(value), sum(beneficiaries)
@@ -305,22 +372,45 @@ func rollupStatements(gen uint64, ids []string) []rebuildStatement {
 		             starts_on, ends_on, issues, fields, committed_value, village_keys, party_types, partner_keys,
 		             partner_sectors
 		      FROM coop_agreements_current WHERE generation = ?` + onlyTouched + `)`, only},
-		// +1 on the first day in force, -1 on the day after the last (an
-		// agreement ending before it starts is never in force), as activeOn
-		// judges it.
-		{ActiveChanges, `
-		INSERT INTO coop_active_changes (generation, issue, day, change)
-		SELECT generation, issue, day, sum(change)
-		FROM (SELECT generation, ` + issueRows + ` AS issue,
+	}
+}
+
+// activeContributions are the changes of the running count in force that
+// the agreements of a generation (bound to the first placeholder)
+// contribute, by issue and day: +1 on the first day in force, -1 on the day
+// after the last (an agreement ending before it starts is never in force),
+// as activeOn judges it. Of the agreements in ids only, when ids are given
+// (bound after the generation).
+func activeContributions(ids []string) string {
+	only := ""
+	if ids != nil {
+		only = " AND agreement_id IN (SELECT arrayJoin(CAST(? AS Array(String))))"
+	}
+	return `
+		SELECT issue, day, sum(change) AS change
+		FROM (SELECT ` + issueRows + ` AS issue,
 		             arrayJoin(if(ends_on IS NULL, [(first_day, toInt64(1))],
 		                          [(first_day, toInt64(1)), (assumeNotNull(ends_on) + 1, toInt64(-1))])) AS step,
 		             tupleElement(step, 1) AS day, tupleElement(step, 2) AS change
-		      FROM (SELECT generation, issues, ends_on, ifNull(ifNull(starts_on, signed_on), ` + epoch + `) AS first_day
+		      FROM (SELECT issues, ends_on, ifNull(ifNull(starts_on, signed_on), ` + epoch + `) AS first_day
 		            FROM coop_agreements_current
-		            WHERE generation = ? AND status = 'ACTIVE'
+		            WHERE generation = ?` + only + ` AND status = 'ACTIVE'
 		              AND (ends_on IS NULL OR ends_on >= ifNull(ifNull(starts_on, signed_on), ` + epoch + `))))
-		GROUP BY generation, issue, day`, []any{gen}},
-	}
+		GROUP BY issue, day`
+}
+
+// activeChangesStatements build the running counts in force of generation
+// gen whole.
+func activeChangesStatements(gen uint64) []rebuildStatement {
+	return []rebuildStatement{{ActiveChanges, `
+		INSERT INTO coop_active_changes (generation, issue, day, change)
+		SELECT ?, issue, day, change FROM (` + activeContributions(nil) + `)`, []any{gen, gen}}}
+}
+
+// agreementCubeStatements build the agreement cube of generation gen whole,
+// a statement per level.
+func agreementCubeStatements(gen uint64) []rebuildStatement {
+	var stmts []rebuildStatement
 	for _, level := range cubeLevels {
 		stmts = append(stmts, rebuildStatement{AgreementCube, agreementCubeSQL(level), []any{gen}})
 	}
@@ -352,6 +442,11 @@ func agreementCubeSQL(level int) string {
 		GROUP BY generation, region_code, issue, period`
 }
 
+// inForceInYear is whether the agreement was in force during the year (as
+// activeBetween judges it for that year).
+const inForceInYear = `status IN ('ACTIVE', 'EXPIRED') AND first_day <= toDate(concat(toString(year), '-12-31'))
+		AND (ends_on IS NULL OR ends_on >= toDate(concat(toString(year), '-01-01')))`
+
 // realisedCubeStatements sum the yearly realised values by the village's
 // region at each cube level, issue, year and whether the agreement was in
 // force during the year (as activeBetween judges it for that year).
@@ -363,8 +458,7 @@ func realisedCubeStatements(gen uint64) []rebuildStatement {
 		SELECT generation, ` + strconv.Itoa(level) + `, region_code, issue, year, in_force, sum(value), sum(beneficiaries)
 		FROM (SELECT generation, substring(village_code, 1, ` + strconv.Itoa(level) + `) AS region_code,
 		             ` + issueRows + ` AS issue, year, value, beneficiaries,
-		             status IN ('ACTIVE', 'EXPIRED') AND first_day <= toDate(concat(toString(year), '-12-31'))
-		                 AND (ends_on IS NULL OR ends_on >= toDate(concat(toString(year), '-01-01'))) AS in_force
+		             ` + inForceInYear + ` AS in_force
 		      FROM (SELECT generation, agreement_id, village_code, year, value, beneficiaries
 		            FROM coop_realised_yearly WHERE generation = ?) AS realised
 		      ALL INNER JOIN (SELECT agreement_id, issues, status, ends_on,

@@ -1,6 +1,11 @@
 package coopch
 
-import "github.com/sinergi-id/sinergi/internal/clickhouse"
+import (
+	"io"
+	"log/slog"
+
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
+)
 
 // Store is the ClickHouse cooperation store.
 type Store struct {
@@ -8,7 +13,19 @@ type Store struct {
 	// snapshotOnly answers every question from the snapshot, never from
 	// its rollups (tests compare the two).
 	snapshotOnly bool
+	// log receives the time of each statement of a snapshot rebuild
+	// (debug level): where a publish spends its seconds.
+	log *slog.Logger
 }
 
 // NewStore returns a Store on db.
-func NewStore(db *clickhouse.DB) *Store { return &Store{db: db} }
+func NewStore(db *clickhouse.DB) *Store {
+	return &Store{db: db, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+}
+
+// LogRebuilds makes the store log the time of each statement of its
+// snapshot rebuilds, at debug level, to log.
+func (s *Store) LogRebuilds(log *slog.Logger) *Store {
+	s.log = log
+	return s
+}
