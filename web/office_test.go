@@ -356,6 +356,109 @@ func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 		t.Errorf("an editor's menu: %q", items)
 	}
 
+	t.Run("a file that is not a register is refused with the reason", func(t *testing.T) {
+		dir := t.TempDir()
+		notes, broken := filepath.Join(dir, "catatan.txt"), filepath.Join(dir, "rusak.xlsx")
+		if err := os.WriteFile(notes, []byte("bukan register"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(broken, []byte("PK\x03\x04 bukan zip yang utuh"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := step(ctx, chromedp.SetUploadFiles(`#f-berkas`, []string{notes}), chromedp.WaitVisible(`.status .error`)); err != nil {
+			t.Fatal(err)
+		}
+		if msg := evalString(t, ctx, `document.querySelector(".status .error").textContent`); !strings.Contains(msg, "Bukan .xlsx atau .csv: catatan.txt") {
+			t.Errorf("a .txt file: %q", msg)
+		}
+		if err := step(ctx,
+			chromedp.SetUploadFiles(`#f-berkas`, []string{broken}),
+			chromedp.WaitEnabled(`button[data-action="periksa"]`),
+			chromedp.Click(`button[data-action="periksa"]`),
+			chromedp.WaitVisible(`.status .error`),
+		); err != nil {
+			t.Fatal(err)
+		}
+		msg := evalString(t, ctx, `document.querySelector(".status .error").textContent`)
+		if !strings.HasPrefix(msg, "Register ditolak: ") || !strings.Contains(msg, "rusak.xlsx") {
+			t.Errorf("a broken workbook: %q", msg)
+		}
+		if n := evalInt(t, ctx, `document.querySelectorAll("[data-panel]").length`); n != 0 {
+			t.Errorf("a refused check shows %d panels", n)
+		}
+		if evalInt(t, ctx, `document.querySelector('button[data-action="kirim"]').disabled ? 1 : 0`) != 1 {
+			t.Errorf("Kirim is enabled after a refused check")
+		}
+		screenshot(t, ctx, shots, "kirim-register-rusak")
+		t.Logf("a broken workbook: %s", msg)
+		bl.problems() // the refused check's answer
+	})
+
+	t.Run("the refused rows come a page at a time", func(t *testing.T) {
+		f := excelize.NewFile()
+		defer f.Close()
+		_ = f.SetSheetName("Sheet1", "agreements")
+		_ = f.SetSheetRow("agreements", "A1", &[]string{"agreement_id", "title", "document_type", "signed_date", "status", "committed_value"})
+		for i := range 60 {
+			row := []string{fmt.Sprintf("KUKAR-2026-%03d", i+100), "Status salah", "PKS", "2026-01-13", "SIGNED-ISH", "1"}
+			if err := f.SetSheetRow("agreements", fmt.Sprintf("A%d", i+2), &row); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for sheet, header := range map[string][]string{
+			"parties":      {"agreement_id", "party_type", "name", "region_code"},
+			"realisations": {"agreement_id", "village_code", "month", "value"},
+		} {
+			if _, err := f.NewSheet(sheet); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
+				t.Fatal(err)
+			}
+		}
+		path := filepath.Join(t.TempDir(), "Banyak salah.xlsx")
+		if err := f.SaveAs(path); err != nil {
+			t.Fatal(err)
+		}
+		if err := step(ctx,
+			chromedp.SetUploadFiles(`#f-berkas`, []string{path}),
+			chromedp.WaitEnabled(`button[data-action="periksa"]`),
+			chromedp.Click(`button[data-action="periksa"]`),
+			chromedp.WaitVisible(`[data-panel="periksa-ditolak"] tbody tr, .status .error`),
+		); err != nil {
+			t.Fatal(err)
+		}
+		if msg := evalString(t, ctx, `document.querySelector(".status .error")?.textContent ?? ""`); msg != "" {
+			t.Fatalf("the check was refused: %s", msg)
+		}
+		lines := func() []string {
+			out, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-panel="periksa-ditolak"] tbody tr td:nth-child(3)')].map(td => td.textContent)`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		first := lines()
+		if count := evalString(t, ctx, `document.querySelector('[data-panel="periksa-ditolak"] .count').textContent`); count != "60 baris · Halaman 1 dari 2" || len(first) != 50 || first[0] != "2" {
+			t.Fatalf("first page: %q, lines %v", count, first)
+		}
+		if err := step(ctx,
+			chromedp.Click(`[data-panel="periksa-ditolak"] button[data-action="next"]`),
+			chromedp.WaitVisible(`[data-panel="periksa-ditolak"] button[data-action="prev"]:enabled`),
+		); err != nil {
+			t.Fatal(err)
+		}
+		if second := lines(); len(second) != 10 || second[0] != "52" || second[9] != "61" {
+			t.Errorf("second page: lines %v, want 52 to 61", second)
+		}
+		if evalInt(t, ctx, `document.querySelector('[data-panel="periksa-ditolak"] button[data-action="next"]').disabled ? 1 : 0`) != 1 {
+			t.Errorf("Berikutnya is enabled on the last page")
+		}
+		for _, p := range bl.problems() {
+			t.Error(p)
+		}
+	})
+
 	t.Run("the check shows every refused row with sheet, line and reason", func(t *testing.T) {
 		if err := step(ctx,
 			chromedp.SetUploadFiles(`#f-berkas`, []string{book}),

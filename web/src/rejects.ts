@@ -61,7 +61,7 @@ export async function showRejects(
 
 function rejectColumns(): Column<Reject>[] {
   return [
-    { key: "source", label: t("Sumber"), format: (v) => shortSource(v as string) },
+    { key: "source", label: t("Sumber"), format: (v) => shortSource(v as string), breakAnywhere: true },
     { key: "sheet", label: t("Sheet/tabel") },
     { key: "line", label: t("Baris"), numeric: true },
     { key: "reason", label: t("Alasan") },

@@ -17,6 +17,9 @@ export interface Column<R> {
   value?: (row: R) => Raw;
   format?: (value: Raw, row: R) => string | Node;
   numeric?: boolean;
+  // breakAnywhere lets long tokens (file paths, ids) wrap, so that the
+  // table fits its panel.
+  breakAnywhere?: boolean;
 }
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -188,7 +191,7 @@ export function renderTable<R>(
     for (const c of columns) {
       const v = cellValue(c, r);
       const shown = c.format ? c.format(v, r) : v === null || v === undefined ? "–" : String(v);
-      tr.append(h("td", { class: c.numeric ? "num" : "" }, shown));
+      tr.append(h("td", { class: c.numeric ? "num" : c.breakAnywhere ? "break-anywhere" : "" }, shown));
     }
     if (opts.onRow && opts.canAct && !opts.canAct(r)) {
       tr.append(h("td", { class: "no-print" }));

@@ -44,7 +44,7 @@ export async function data(main: HTMLElement, params: URLSearchParams) {
       { key: "lastSuccessAt", label: t("Terakhir berhasil"), format: (v) => dateTime(v as string) },
       { key: "rowsLoaded", label: t("Baris dimuat"), numeric: true, format: (v) => num(v as number) },
       { key: "rowsRejected", label: t("Baris ditolak"), numeric: true, format: (v) => num(v as number) },
-      { key: "source", label: t("Sumber"), format: (v) => shortSource(v as string) },
+      { key: "source", label: t("Sumber"), format: (v) => shortSource(v as string), breakAnywhere: true },
     ],
     fd.dataFreshness,
   );
@@ -64,7 +64,7 @@ export async function data(main: HTMLElement, params: URLSearchParams) {
       { key: "rowsRejected", label: t("Ditolak"), numeric: true, format: (v) => num(v as number) },
       { key: "error", label: t("Kesalahan") },
       { key: "submittedBy", label: t("Dikirim oleh"), value: (r) => r.submission?.submittedBy ?? null },
-      { key: "source", label: t("Sumber"), format: (v) => shortSource(v as string) },
+      { key: "source", label: t("Sumber"), format: (v) => shortSource(v as string), breakAnywhere: true },
     ],
     rd.etlRuns,
     { onRow: (r) => (location.hash = `#/data?run=${r.id}`), rowLabel: (r) => `${t("Lihat penolakan")} (${num(r.rowsRejected)})` },
