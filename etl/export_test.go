@@ -9,7 +9,10 @@ import (
 // What the tests of package etl_test reach inside a Runner and a Scheduler.
 
 // SetPause installs a fault test's pause on the runner and its refresher.
-func (r *Runner) SetPause(pause func(ctx context.Context, point string)) { r.setPause(pause) }
+func (r *Runner) SetPause(pause func(ctx context.Context, point string)) {
+	r.pause = pause
+	r.refresher.pause = pause
+}
 
 // SetRefresherPause installs a pause on the refresher alone.
 func (r *Runner) SetRefresherPause(pause func(ctx context.Context, point string)) {

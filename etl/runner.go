@@ -120,12 +120,6 @@ func (r *Runner) Sources(dataset string, files []string) ([][]string, error) {
 	return d.Sources(files), nil
 }
 
-// setPause installs a fault test's pause on the runner and its refresher.
-func (r *Runner) setPause(pause func(ctx context.Context, point string)) {
-	r.pause = pause
-	r.refresher.pause = pause
-}
-
 func (r *Runner) reach(ctx context.Context, point string) {
 	if r.pause != nil {
 		r.pause(ctx, point)

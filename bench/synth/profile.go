@@ -1,6 +1,6 @@
 // Package synth generates deterministic synthetic data for sinergi: region
 // registers, IDM scores and cooperation registers in exactly the layouts the
-// ETL reads (regionfile.Parse, idmfile.Parse, register.Parse), at named
+// ETL reads (regionfile.Parse, idmfile.Parse, register.Stream), at named
 // scale profiles, for tests and benchmarks.
 //
 // Everything it writes is marked synthetic: province names read "Provinsi

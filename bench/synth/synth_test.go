@@ -56,13 +56,13 @@ func small(t *testing.T) (string, *synth.Manifest) {
 	return smallDir, smallMan
 }
 
-// The small profile's register as register.Parse reads it, parsed once.
+// The small profile's register as register.Stream reads it, parsed once.
 var (
 	registerOnce  sync.Once
-	registerBatch register.Batch
+	registerBatch parsedRegister
 )
 
-func smallRegister(t *testing.T) register.Batch {
+func smallRegister(t *testing.T) parsedRegister {
 	t.Helper()
 	dir, _ := small(t)
 	registerOnce.Do(func() {
@@ -266,17 +266,43 @@ func TestParsesWithTheETLParsers(t *testing.T) {
 	}
 }
 
-func parseRegister(t *testing.T, dir string, known region.Lookup) register.Batch {
+// parsedRegister is a generated register as a load reads it, held.
+type parsedRegister struct {
+	register.Batch
+	Agreements   []coop.Agreement
+	Parties      []coop.Party
+	Realisations []coop.Realisation
+}
+
+func parseRegister(t *testing.T, dir string, known region.Lookup) parsedRegister {
 	t.Helper()
 	var paths []string
 	for _, n := range []string{"agreements", "parties", "bodies", "realisations"} {
 		paths = append(paths, filepath.Join(dir, "register", n+".csv"))
 	}
-	batch, err := register.Parse(paths, known)
+	var out parsedRegister
+	var err error
+	out.Batch, err = register.Stream(paths, known, register.Sink{
+		Party: func(p *coop.Party, _ int) error {
+			out.Parties = append(out.Parties, *p)
+			return nil
+		},
+		Realisation: func(rl *coop.Realisation, _, _ int) error {
+			out.Realisations = append(out.Realisations, *rl)
+			return nil
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return batch
+	err = out.ReadAgreements(func(a *coop.Agreement, _ int) error {
+		out.Agreements = append(out.Agreements, *a)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func firstRejects(rs []tabular.Reject) []tabular.Reject { return rs[:min(len(rs), 5)] }

@@ -35,7 +35,7 @@ func (p *registerParser) read(r *registerTable, refusedID func(id string, line i
 }
 
 func (p *registerParser) reject(r *registerTable, row registerRow, reason string) {
-	if p.sink != nil && p.sink.Reject != nil {
+	if p.sink.Reject != nil {
 		p.sink.Reject(r.reject(row, reason))
 		return
 	}

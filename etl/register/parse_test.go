@@ -210,7 +210,7 @@ func rupiah(s string) *decimal.Decimal {
 
 // canonicalDecimals rewrites amounts in one representation, so that equal
 // amounts compare equal with reflect.DeepEqual (1500000 and 1500000.00).
-func canonicalDecimals(b Batch) Batch {
+func canonicalDecimals(b Parsed) Parsed {
 	for i, a := range b.Agreements {
 		if a.CommittedValue != nil {
 			b.Agreements[i].CommittedValue = rupiah(a.CommittedValue.String())
@@ -228,7 +228,7 @@ func canonicalDecimals(b Batch) Batch {
 // agreement of two desa; a BKAD agreement and two bodies; a draft with a
 // sector agency (written twice, the same in other spellings); and
 // realisations.
-var knownRegister = Batch{
+var knownRegister = Parsed{
 	Agreements: []cooperation.Agreement{
 		{
 			ID: "KUKAR-2025-001", Title: "MoU kerja sama desa dengan pihak ketiga (Expose DPMPD Kaltim)",
@@ -292,14 +292,6 @@ var knownRegister = Batch{
 		{AgreementID: "PU-2022-004", Type: cooperation.PartySectorAgency, Name: "Dinas Pekerjaan Umum Provinsi Kalimantan Timur", Region: "64", Sector: cooperation.SectorPublicWorks, Role: "mitra"},
 		{AgreementID: "PU-2022-004", Type: cooperation.PartyProvinceGov, Name: "DPMPD Kalimantan Timur", Role: "fasilitator"},
 	},
-	Bodies: []cooperation.Body{
-		{
-			ID: "BKAD-LK-01", Name: "BKAD Loa Kulu", Region: "640202", EstablishedOn: day(2022, 6, 1),
-			LegalBasis: "Peraturan Bersama Kepala Desa No. 1 Tahun 2022 (fiktif)", JointEnterprise: "BUMDesa Bersama Loa Kulu Sejahtera",
-			Members: []region.Code{"6402022010", "6402022011", "6402022004"},
-		},
-		{ID: "BKAD-BS-01", Name: "BKAD Batu Sopang", Region: "640101", Members: []region.Code{"6401012009", "6401012010"}},
-	},
 	Realisations: []cooperation.Realisation{
 		{AgreementID: "KUKAR-2025-001", Village: "6402022010", Month: day(2025, 9, 1), Value: decimal.RequireFromString("25000000"), Beneficiaries: 40, Outputs: "pelatihan pengemasan coklat Lung Anai"},
 		{AgreementID: "KUKAR-2025-001", Village: "6402022005", Month: day(2025, 10, 1), Value: decimal.RequireFromString("30000000"), Beneficiaries: 25, Outputs: "bibit dan pupuk"},
@@ -307,10 +299,20 @@ var knownRegister = Batch{
 		{AgreementID: "LINTAS-KAB-2024-007", Village: "6401012009", Month: day(2024, 6, 1), Value: decimal.RequireFromString("12500000"), Beneficiaries: 1200, Outputs: "demplot padi"},
 		{AgreementID: "BKAD-LOAKULU-2023", Village: "6402022011", Month: day(2024, 3, 1), Value: decimal.Zero},
 	},
-	RowsRead: 6 + 18 + 2 + 5,
+	Batch: Batch{
+		Bodies: []cooperation.Body{
+			{
+				ID: "BKAD-LK-01", Name: "BKAD Loa Kulu", Region: "640202", EstablishedOn: day(2022, 6, 1),
+				LegalBasis: "Peraturan Bersama Kepala Desa No. 1 Tahun 2022 (fiktif)", JointEnterprise: "BUMDesa Bersama Loa Kulu Sejahtera",
+				Members: []region.Code{"6402022010", "6402022011", "6402022004"},
+			},
+			{ID: "BKAD-BS-01", Name: "BKAD Batu Sopang", Region: "640101", Members: []region.Code{"6401012009", "6401012010"}},
+		},
+		RowsRead: 6 + 18 + 2 + 5,
+	},
 }
 
-func checkRegisterBatch(t *testing.T, got, want Batch) {
+func checkRegisterBatch(t *testing.T, got, want Parsed) {
 	t.Helper()
 	got, want = canonicalDecimals(got), canonicalDecimals(want)
 	check := func(name string, g, w any) {
@@ -420,7 +422,7 @@ var brokenRegisterRejects = map[string]map[int][]string{
 
 // checkBrokenRegisterKept checks that nothing valid of the broken register
 // was lost.
-func checkBrokenRegisterKept(t *testing.T, b Batch) {
+func checkBrokenRegisterKept(t *testing.T, b Parsed) {
 	t.Helper()
 	var agreements, parties, bodies, realisations []string
 	for _, a := range b.Agreements {
@@ -596,14 +598,14 @@ func TestParseRegisterWorkbookTypedCells(t *testing.T) {
 					6: {`Signed Date "2025" is read as the Excel date`, "outside the years 1970..2100"},
 				},
 			})
-			checkRegisterBatch(t, b, Batch{
+			checkRegisterBatch(t, b, Parsed{
 				Agreements: []cooperation.Agreement{{
 					ID: "A-1", Title: "Satu", DocumentType: cooperation.DocMoU, SignedOn: day(2025, 8, 26), EndsOn: day(2027, 8, 26),
 					Status: cooperation.StatusActive, CommittedValue: rupiah("1500000.5"),
 				}},
 				Parties:      []cooperation.Party{{AgreementID: "A-1", Type: cooperation.PartyDesa, Name: "Lung Anai", Region: "6402022010"}},
 				Realisations: []cooperation.Realisation{{AgreementID: "A-1", Village: "6402022010", Month: day(2025, 9, 1), Value: decimal.RequireFromString("2500000.25"), Beneficiaries: 1200}},
-				RowsRead:     3 + 1 + 1,
+				Batch:        Batch{RowsRead: 3 + 1 + 1},
 			})
 		})
 	}
@@ -655,7 +657,7 @@ func TestParseRegisterFileErrors(t *testing.T) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}
 			}
-			if !reflect.DeepEqual(b, Batch{}) {
+			if !reflect.DeepEqual(b, Parsed{}) {
 				t.Errorf("a failed register returned rows: %+v", b)
 			}
 		})
@@ -770,7 +772,7 @@ func FuzzParseRegisterFiles(f *testing.F) {
 		}
 		b, err := ParseFiles([]string{a, p}, known)
 		if err != nil {
-			if !reflect.DeepEqual(b, Batch{}) {
+			if !reflect.DeepEqual(b, Parsed{}) {
 				t.Fatalf("error %v with rows %+v", err, b)
 			}
 			return

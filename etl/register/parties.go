@@ -36,16 +36,12 @@ func (p *registerParser) readParties(r *registerTable) error {
 			}
 		}
 		p.batch.PartyRows++
-		if p.sink == nil {
-			p.batch.Parties = append(p.batch.Parties, party)
-			return nil
-		}
 		p.sinkErr = p.sink.Party(&party, n)
 		return p.sinkErr
 	})
 	// What only parties need goes.
 	p.partySums, p.partyRegions = partySums{}, nil
-	if err != nil || p.sink == nil || p.sink.PartiesDone == nil {
+	if err != nil || p.sink.PartiesDone == nil {
 		return err
 	}
 	p.sinkErr = p.sink.PartiesDone()

@@ -25,41 +25,19 @@ type realisationKey struct {
 func (p *registerParser) readRealisations(r *registerTable) error {
 	cols := newRealisationColumns(r)
 	p.batch.RealisationsSource, p.batch.RealisationsSheet = r.t.Source(), r.sheet
-	if p.sink != nil {
-		var rl cooperation.Realisation
-		var n int
-		return p.read(r, nil, "", func(row registerRow) error {
-			var ps problems
-			rl, n, ps = p.realisation(r, cols, row)
-			if len(ps) > 0 {
-				p.reject(r, row, ps.String())
-				return nil
-			}
-			p.batch.RealisationRows++
-			p.sinkErr = p.sink.Realisation(&rl, n, row.line)
-			return p.sinkErr
-		})
-	}
-	var order []realisationKey
-	copies := map[realisationKey][]copyOf[cooperation.Realisation]{}
-	err := p.read(r, nil, "", func(row registerRow) error {
-		rl, _, ps := p.realisation(r, cols, row)
+	var rl cooperation.Realisation
+	var n int
+	return p.read(r, nil, "", func(row registerRow) error {
+		var ps problems
+		rl, n, ps = p.realisation(r, cols, row)
 		if len(ps) > 0 {
 			p.reject(r, row, ps.String())
 			return nil
 		}
-		k := realisationKey{rl.AgreementID, rl.Village, rl.Month}
-		if _, seen := copies[k]; !seen {
-			order = append(order, k)
-		}
-		copies[k] = append(copies[k], newCopy(rl, row))
-		return nil
+		p.batch.RealisationRows++
+		p.sinkErr = p.sink.Realisation(&rl, n, row.line)
+		return p.sinkErr
 	})
-	if err != nil {
-		return err
-	}
-	p.batch.Realisations, _ = settle(p, r, order, copies, nil, realisationWhat, realisationFields)
-	return nil
 }
 
 // realisationColumns are the realisations table's columns, located once

@@ -17,14 +17,9 @@ import (
 
 // Batch is what a register yields.
 type Batch struct {
-	// Agreements are the accepted ones, in the order the register first
-	// names them; Stream leaves them out (see ReadAgreements).
-	Agreements []cooperation.Agreement
-	// Parties are the accepted ones (of exact copies, the first), in
-	// register order; Stream streams them instead.
-	Parties      []cooperation.Party
-	Bodies       []cooperation.Body
-	Realisations []cooperation.Realisation
+	// Bodies are the accepted ones (of exact copies, the first), in
+	// register order: a register has few.
+	Bodies []cooperation.Body
 	// Rejects are the refused rows, table by table (agreements, parties,
 	// bodies, realisations), each table ordered by line. Sheet is the
 	// workbook's sheet, or for a CSV file the table's name.
@@ -35,11 +30,11 @@ type Batch struct {
 	RowsRead int // data rows read over all tables, refused ones included
 
 	// AgreementRows and PartyRows count the accepted agreements and
-	// parties, held in the batch or streamed.
+	// parties.
 	AgreementRows, PartyRows int
 	// RealisationRows counts the accepted realisations Stream gave
 	// its sink (copies of one agreement, village and month included: the
-	// caller settles them); 0 from Parse.
+	// caller settles them).
 	RealisationRows int
 	// RealisationsSource and RealisationsSheet name the realisations table
 	// as its rejects do; empty when the register has none.
@@ -91,15 +86,17 @@ type Sink struct {
 	Reject func(tabular.Reject)
 }
 
-// Stream reads a register like Parse, except for what can
-// be millions of rows: parties and realisations are validated as they are
-// read and handed to sink, never held, and agreements are only numbered
-// (ReadAgreements reads them again). The batch has no Agreements, Parties
-// or Realisations, and copies of one realisation (agreement, village and
-// month) are not settled (nor refused); the caller finds them where it
-// stores the rows. Agreements are read first, so a party or realisation is
-// checked against the accepted agreements exactly as Parse checks
-// it.
+// Stream reads a register given as the command line gives it (one XLSX
+// workbook, or one file per table: CSV files, or XLSX files of one sheet,
+// each recognised from its header) and validates every row. What can be
+// millions of rows is never held: parties and realisations are validated
+// as they are read and handed to sink, and agreements are only numbered
+// (ReadAgreements reads them again). Copies of one realisation (agreement,
+// village and month) are not settled (nor refused); the caller finds them
+// where it stores the rows. Agreements are read first, so that a party or
+// realisation is checked against the accepted agreements. It returns an
+// error only when the register as a whole cannot be read; refused rows go
+// to sink.Reject, or to the batch's Rejects.
 func Stream(paths []string, known region.Lookup, sink Sink) (Batch, error) {
 	if known == nil {
 		return Batch{}, errors.New("register parse: no region register to check codes against")
@@ -110,49 +107,6 @@ func Stream(paths []string, known region.Lookup, sink Sink) (Batch, error) {
 	}
 	defer tables.close()
 	return parseRegisterTablesTo(tables, known, &sink)
-}
-
-// Parse reads a register given as the command line gives it: one
-// XLSX workbook, or one file per table.
-func Parse(paths []string, known region.Lookup) (Batch, error) {
-	if isRegisterWorkbook(paths) {
-		return ParseWorkbook(paths[0], known)
-	}
-	return ParseFiles(paths, known)
-}
-
-// ParseWorkbook reads an XLSX register: sheets agreements and
-// parties (required), bodies and realisations (optional), their names
-// matched like headers; other sheets (a README, notes) are ignored unless
-// they carry a table's columns under another name. It returns an error only
-// when the register as a whole cannot be read; refused rows are in the
-// batch's Rejects.
-func ParseWorkbook(path string, known region.Lookup) (Batch, error) {
-	if known == nil {
-		return Batch{}, errors.New("register parse: no region register to check codes against")
-	}
-	tables, err := openRegisterWorkbook(path)
-	if err != nil {
-		return Batch{}, fmt.Errorf("register parse: %w", err)
-	}
-	defer tables.close()
-	return parseRegisterTables(tables, known)
-}
-
-// ParseFiles reads a register given as one file per table: CSV
-// files, or XLSX files of one sheet. Each file's table is recognised from its
-// header (agreement_id, title and status: agreements; party_type: parties;
-// body_id and member_villages: bodies; month and value: realisations).
-func ParseFiles(paths []string, known region.Lookup) (Batch, error) {
-	if known == nil {
-		return Batch{}, errors.New("register parse: no region register to check codes against")
-	}
-	tables, err := openRegisterFiles(paths)
-	if err != nil {
-		return Batch{}, fmt.Errorf("register parse: %w", err)
-	}
-	defer tables.close()
-	return parseRegisterTables(tables, known)
 }
 
 // realisationRecords reads a register's realisations table again for the
@@ -199,7 +153,7 @@ type registerParser struct {
 	// agreements numbers the accepted agreements; rows that refer to one
 	// share its id's string.
 	agreements *agreementIndex
-	// sink, when set, takes the accepted parties and realisations as they
+	// sink takes the accepted parties and realisations as they
 	// are read (Stream); otherwise they are gathered in the batch.
 	sink *Sink
 	// sinkErr is the sink's error that stopped the read: not a problem of
@@ -222,10 +176,6 @@ type registerParser struct {
 	// The last agreement, since consecutive rows often name one.
 	lastAgreement, lastAgreementOwn string
 	lastAgreementNumber             int
-}
-
-func parseRegisterTables(tables *registerTables, known region.Lookup) (Batch, error) {
-	return parseRegisterTablesTo(tables, known, nil)
 }
 
 func parseRegisterTablesTo(tables *registerTables, known region.Lookup, sink *Sink) (Batch, error) {
@@ -256,16 +206,5 @@ func parseRegisterTablesTo(tables *registerTables, known region.Lookup, sink *Si
 		p.batch.Rejects = append(p.batch.Rejects, rejects...)
 	}
 	p.batch.agreements = p.agreements
-	if sink == nil {
-		// The agreements were read without being held: read them again.
-		p.batch.Agreements = make([]cooperation.Agreement, 0, p.batch.AgreementRows)
-		err := p.batch.ReadAgreements(func(a *cooperation.Agreement, _ int) error {
-			p.batch.Agreements = append(p.batch.Agreements, *a)
-			return nil
-		})
-		if err != nil {
-			return Batch{}, fmt.Errorf("register parse: %w", err)
-		}
-	}
 	return p.batch, nil
 }

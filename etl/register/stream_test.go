@@ -292,8 +292,8 @@ func TestStreamRegisterNumbersAgreements(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !partiesDone || batch.Agreements != nil || batch.Parties != nil {
-				t.Errorf("parties done %v; the batch holds %d agreements and %d parties", partiesDone, len(batch.Agreements), len(batch.Parties))
+			if !partiesDone {
+				t.Error("PartiesDone was not called")
 			}
 			if !reflect.DeepEqual(parties, want.Parties) || batch.PartyRows != len(want.Parties) {
 				t.Errorf("parties (%d counted):\n got %+v\nwant %+v", batch.PartyRows, parties, want.Parties)
@@ -312,8 +312,8 @@ func TestStreamRegisterNumbersAgreements(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := register.CanonicalDecimals(register.Batch{Agreements: agreements})
-			if w := register.CanonicalDecimals(register.Batch{Agreements: want.Agreements}); !reflect.DeepEqual(got.Agreements, w.Agreements) || batch.AgreementRows != len(want.Agreements) {
+			got := register.CanonicalDecimals(register.Parsed{Agreements: agreements})
+			if w := register.CanonicalDecimals(register.Parsed{Agreements: want.Agreements}); !reflect.DeepEqual(got.Agreements, w.Agreements) || batch.AgreementRows != len(want.Agreements) {
 				t.Errorf("agreements (%d counted):\n got %+v\nwant %+v", batch.AgreementRows, got.Agreements, w.Agreements)
 			}
 			for i, n := range partyNumbers {
@@ -395,7 +395,7 @@ func toIngestRejects(run *ingest.Run, rejects []tabular.Reject) []ingest.Reject 
 
 // recordsOf builds the records of a register read whole with RecordBuilder,
 // agreements numbered by their id's first place.
-func recordsOf(reg register.Batch) []cooperation.Record {
+func recordsOf(reg register.Parsed) []cooperation.Record {
 	number := map[string]int{}
 	for i, a := range reg.Agreements {
 		if _, ok := number[a.ID]; !ok {

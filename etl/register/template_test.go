@@ -16,8 +16,8 @@ import (
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 )
 
-// go test ./etl/ -run RegisterTemplate -update-register-template rewrites
-// the committed template files from template.go.
+// go test ./etl/register/ -run RegisterTemplate -update-register-template rewrites
+// the committed template files from template_gen_test.go.
 var updateRegisterTemplate = flag.Bool("update-register-template", false, "rewrite docs/register-template.xlsx and docs/register-template/*.csv")
 
 const (
@@ -205,7 +205,7 @@ func TestRegisterTemplateParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, b := range map[string]Batch{"xlsx": fromXLSX, "csv": fromCSV} {
+	for name, b := range map[string]Parsed{"xlsx": fromXLSX, "csv": fromCSV} {
 		if len(b.Rejects) != 0 {
 			t.Errorf("%s template: rejects %+v", name, b.Rejects)
 		}

@@ -72,9 +72,6 @@ func NewService(store Store, regions Regions, idm IDM) *Service {
 // while wiring, before the service answers.
 func (s *Service) SetTimeZone(zone *time.Location) { s.zone = zone }
 
-// SetClock replaces the clock, for tests.
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
-
 // Today is the day "active now" is judged on: the calendar day in the
 // deployment's time zone (at 17:00 UTC it is already tomorrow in WITA),
 // as a date (midnight UTC, like every date sinergi stores).

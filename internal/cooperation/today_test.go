@@ -35,3 +35,6 @@ func TestTodayIsTheDeploymentsDay(t *testing.T) {
 		t.Errorf("in WIB at 16:30 UTC: today %s, want 2025-03-31", got)
 	}
 }
+
+// SetClock replaces the service's clock.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
