@@ -345,7 +345,27 @@ func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 		if msg := evalString(t, ctx, `document.querySelector("#masuk-error").textContent`); !strings.Contains(msg, "Nama pengguna atau kata sandi salah") {
 			t.Errorf("wrong password: %q", msg)
 		}
-		bl.problems() // the refused sign-in's 401
+		// Wrong passwords for one name, again and again: the sign-in limit
+		// answers 429, and the screen says how long to wait.
+		var msg string
+		for i := range 8 {
+			if err := step(ctx,
+				chromedp.SetValue(`#f-username`, "tamu"),
+				chromedp.SetValue(`#f-password`, fmt.Sprintf("salah-%d", i)),
+				chromedp.Click(`button[data-action="masuk"]`),
+				chromedp.WaitVisible(`button[data-action="masuk"]:enabled`),
+			); err != nil {
+				t.Fatal(err)
+			}
+			if msg = evalString(t, ctx, `document.querySelector("#masuk-error").textContent`); strings.Contains(msg, "Terlalu banyak percobaan masuk") {
+				break
+			}
+		}
+		if !strings.Contains(msg, "Terlalu banyak percobaan masuk. Coba lagi dalam") || !strings.Contains(msg, "detik") {
+			t.Errorf("after many wrong passwords: %q", msg)
+		}
+		screenshot(t, ctx, shots, "masuk-terlalu-banyak")
+		bl.problems() // the refused sign-ins' 401 and 429
 	})
 
 	signIn(t, ctx, "kukar", "kukar-sandi-2026", "kirim-register")
@@ -753,6 +773,19 @@ func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 			t.Errorf("signed in as %q", who)
 		}
 		screenshot(t, ctx, shots, "pembaca-kerja-sama")
+		// In English, the same console: the menu, the header's role.
+		if err := step(ctx, chromedp.Navigate(o.srv.URL+"/?lang=en#/data")); err != nil {
+			t.Fatal(err)
+		}
+		if err := waitReady(ctx, "data"); err != nil {
+			t.Fatal(err)
+		}
+		if items := menu(t, ctx); !slices.Contains(items, "Agreements") || slices.Contains(items, "Submit register") {
+			t.Errorf("a viewer's menu in English: %q", items)
+		}
+		if who := evalString(t, ctx, `document.querySelector("#siapa").textContent + " " + document.querySelector("#keluar").textContent`); who != "Pembaca Bappeda · viewer Sign out" {
+			t.Errorf("the header in English: %q", who)
+		}
 		for _, p := range bl.problems() {
 			t.Error(p)
 		}

@@ -117,7 +117,8 @@ function renderUser() {
     });
     const scope = s.user.role === "editor" ? ` · ${s.user.scopes.join(", ")}` : "";
     box.append(h("span", { id: "siapa", title: s.user.name }, `${s.user.displayName} · ${roleName(s.user.role)}${scope}`), out);
-  } else {
+  } else if (!mustSignIn()) {
+    // Anonymous reading is on: signing in is offered, not required.
     box.append(h("a", { href: "#/masuk", id: "masuk-link" }, t("Masuk")));
   }
 }
