@@ -13,7 +13,7 @@ import (
 )
 
 // AnnotatedWorkbookPath is where a check report's annotated workbook is
-// served (NewMux), the report's id in place of {id}.
+// served (cmd/sinergi mounts it), the report's id in place of {id}.
 const AnnotatedWorkbookPath = "/register/checks/{id}/keterangan.xlsx"
 
 func uploads(files []*graphql.Upload) []submission.Upload {

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/sinergi-id/sinergi/graph"
+	"github.com/sinergi-id/sinergi/internal/httpapi"
 )
 
 // In headless Chromium, a page on a configured origin reads the API's
@@ -28,7 +29,7 @@ func TestBrowserOnAnotherOriginReadsAnswers(t *testing.T) {
 		return srv
 	}
 	app, stranger := page(), page()
-	a := newKaltimAPI(t, apiOptions{cache: graph.NewResultCache(1<<20, 1<<20), wrap: graph.CORS([]string{app.URL})}, false)
+	a := newKaltimAPI(t, apiOptions{cache: graph.NewResultCache(1<<20, 1<<20), wrap: httpapi.CORS([]string{app.URL})}, false)
 
 	ctx := headlessChromium(t)
 	// What a chart app does: a JSON POST (preflighted), then a GET whose

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sinergi-id/sinergi/graph"
+	"github.com/sinergi-id/sinergi/internal/httpapi"
 )
 
 // A configured origin gets its preflight answered (and cacheable for two
@@ -14,7 +15,7 @@ import (
 // origin is configured.
 func TestCORSAllowsConfiguredOriginsOnly(t *testing.T) {
 	const app = "http://localhost:5173"
-	a := newKaltimAPI(t, apiOptions{cache: graph.NewResultCache(1<<20, 1<<20), wrap: graph.CORS([]string{app})}, false)
+	a := newKaltimAPI(t, apiOptions{cache: graph.NewResultCache(1<<20, 1<<20), wrap: httpapi.CORS([]string{app})}, false)
 	closed := newAPI(t)
 
 	preflight := func(srv, origin string) *http.Response {

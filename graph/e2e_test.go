@@ -24,6 +24,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
+	"github.com/sinergi-id/sinergi/internal/httpapi"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -106,7 +107,9 @@ func newAPIWith(t testing.TB, o apiOptions) *api {
 	if o.gqlgenEncoded {
 		newHandler = graph.NewHandlerGqlgenEncoded
 	}
-	var h http.Handler = graph.NewMux(newHandler(res, log, lim, cache), db.Ping, log, nil)
+	gql := newHandler(res, log, lim, cache)
+	var h http.Handler = httpapi.NewMux(httpapi.API{GraphQL: gql, CSV: graph.NewExport(gql, log, false), XLSX: graph.NewExport(gql, log, true)},
+		db.Ping, log, nil)
 	if o.wrap != nil {
 		h = o.wrap(h)
 	}

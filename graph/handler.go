@@ -18,8 +18,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 	"golang.org/x/sync/semaphore"
-
-	"github.com/sinergi-id/sinergi/internal/fault"
 )
 
 // compressAbove is the answer size from which answers are compressed
@@ -168,43 +166,4 @@ func boundRootFields(ctx context.Context, next graphql.RootResolver) graphql.Mar
 	defer st.rootSlots.Release(1)
 	st.takeGeneration(ctx)
 	return next(ctx)
-}
-
-// ReadinessCheck reports whether the service can answer (database reachable,
-// schema migrated).
-type ReadinessCheck func(ctx context.Context) error
-
-// NewMux serves the GraphQL endpoint at /graphql (and its answers as CSV
-// and XLSX at /export.csv and /export.xlsx), /healthz (the process is
-// up) and /readyz (ready to answer), and everything else from ui (the
-// console and GraphiQL; nil serves nothing more).
-func NewMux(api http.Handler, ready ReadinessCheck, log *slog.Logger, ui http.Handler) *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.Handle("/graphql", api)
-	mux.Handle("/export.csv", NewExport(api, log, false))
-	mux.Handle("/export.xlsx", NewExport(api, log, true))
-	if ui != nil {
-		mux.Handle("/", ui)
-	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("ok\n"))
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, req *http.Request) {
-		ctx, cancel := context.WithTimeout(req.Context(), 3*time.Second)
-		defer cancel()
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := ready(ctx); err != nil {
-			log.Warn("not ready", "err", err)
-			w.WriteHeader(http.StatusServiceUnavailable)
-			if reason, ok := fault.Reason(err); ok {
-				_, _ = w.Write([]byte("not ready: " + reason + "\n"))
-				return
-			}
-			_, _ = w.Write([]byte("not ready\n"))
-			return
-		}
-		_, _ = w.Write([]byte("ready\n"))
-	})
-	return mux
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -39,6 +40,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
+	"github.com/sinergi-id/sinergi/internal/httpapi"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -95,7 +97,7 @@ func server(t *testing.T) *httptest.Server {
 		Ingest:      ingest.NewService(ingestch.NewStore(db)),
 		Cooperation: cooperation.NewService(coopch.NewStore(db), regions, scores),
 	}
-	srv := httptest.NewServer(graph.NewMux(graph.NewHandler(res, log, graph.DefaultLimits, nil), db.Ping, log, web.Handler(kaltim.Files())))
+	srv := httptest.NewServer(httpapi.NewMux(consoleAPI(graph.NewHandler(res, log, graph.DefaultLimits, nil), log), db.Ping, log, web.Handler(kaltim.Files())))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -722,4 +724,9 @@ func equalRows(got, want [][]string) bool {
 		}
 	}
 	return true
+}
+
+// consoleAPI is the API as cmd/sinergi serves it: GraphQL and its exports.
+func consoleAPI(gql http.Handler, log *slog.Logger) httpapi.API {
+	return httpapi.API{GraphQL: gql, CSV: graph.NewExport(gql, log, false), XLSX: graph.NewExport(gql, log, true)}
 }

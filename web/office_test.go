@@ -31,6 +31,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
+	"github.com/sinergi-id/sinergi/internal/httpapi"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -90,7 +91,7 @@ func officeServer(t *testing.T) *office {
 		Submissions: subs,
 		Accounts:    accounts,
 	}
-	mux := graph.NewMux(graph.NewHandler(res, log, graph.DefaultLimits, nil), db.Ping, log, web.Handler(kaltim.Files()))
+	mux := httpapi.NewMux(consoleAPI(graph.NewHandler(res, log, graph.DefaultLimits, nil), log), db.Ping, log, web.Handler(kaltim.Files()))
 	mux.Handle("GET "+graph.AnnotatedWorkbookPath, submissionhttp.AnnotatedWorkbook(subs, log))
 	guard := &accounthttp.Guard{Keys: accounts, Sessions: accounts, AnonymousRead: false, Log: log}
 	guard.Routes(mux)

@@ -18,6 +18,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/coordination"
 	"github.com/sinergi-id/sinergi/internal/fault"
+	"github.com/sinergi-id/sinergi/internal/httpapi"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -227,17 +228,17 @@ func (a *app) ready(ctx context.Context) error {
 
 // replicas reports, on a cluster, which of its servers answer (readiness
 // lists them); nil on one server.
-func (a *app) replicas(ctx context.Context) []graph.ReplicaStatus {
+func (a *app) replicas(ctx context.Context) []httpapi.ReplicaStatus {
 	if a.chCfg.Cluster == "" {
 		return nil
 	}
 	replicas, err := a.control.Replicas(ctx)
 	if err != nil {
-		return []graph.ReplicaStatus{{Addr: a.chCfg.Addr, Err: err}}
+		return []httpapi.ReplicaStatus{{Addr: a.chCfg.Addr, Err: err}}
 	}
-	out := make([]graph.ReplicaStatus, len(replicas))
+	out := make([]httpapi.ReplicaStatus, len(replicas))
 	for i, r := range replicas {
-		out[i] = graph.ReplicaStatus{Shard: r.Shard, Replica: r.Replica, Addr: r.Addr, Err: r.Err}
+		out[i] = httpapi.ReplicaStatus{Shard: r.Shard, Replica: r.Replica, Addr: r.Addr, Err: r.Err}
 	}
 	return out
 }

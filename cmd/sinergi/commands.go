@@ -26,6 +26,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/account/accountoidc"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
+	"github.com/sinergi-id/sinergi/internal/httpapi"
 	"github.com/sinergi-id/sinergi/internal/submission/submissionhttp"
 	"github.com/sinergi-id/sinergi/web"
 )
@@ -454,9 +455,10 @@ func (a *app) httpHandler(cache *graph.ResultCache) http.Handler {
 	graph.RegisterCacheMetrics(a.telemetry.registry, cache)
 	api := graph.NewHandler(a.resolver(), a.log, a.cfg.GraphQL.limits(), cache,
 		graph.WithMetrics(a.telemetry.api), graph.WithTracing(a.telemetry.tracer))
-	mux := graph.NewMux(api, a.ready, a.log, web.Handler(kaltim.Files()))
+	mux := httpapi.NewMux(httpapi.API{GraphQL: api, CSV: graph.NewExport(api, a.log, false), XLSX: graph.NewExport(api, a.log, true)},
+		a.ready, a.log, web.Handler(kaltim.Files()))
 	if a.chCfg.Cluster != "" {
-		graph.ServeReplicas(mux, a.replicas, a.log)
+		httpapi.ServeReplicas(mux, a.replicas, a.log)
 	}
 	mux.Handle("GET "+graph.AnnotatedWorkbookPath, submissionhttp.AnnotatedWorkbook(a.subs, a.log))
 	guard := &accounthttp.Guard{Keys: a.accounts, Sessions: a.accounts, AnonymousRead: a.cfg.Auth.AnonymousRead,
@@ -467,7 +469,7 @@ func (a *app) httpHandler(cache *graph.ResultCache) http.Handler {
 			RedirectURL: o.RedirectURL, RoleClaim: o.RoleClaim, ScopesClaim: o.ScopesClaim, NameClaim: o.NameClaim, Audience: o.Audience}, nil, a.log)
 	}
 	guard.Routes(mux)
-	return graph.CORS(a.cfg.CORSAllowedOrigins)(guard.Wrap(mux))
+	return httpapi.CORS(a.cfg.CORSAllowedOrigins)(guard.Wrap(mux))
 }
 
 // operatorMux serves the metrics and the profiler.

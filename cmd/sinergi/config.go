@@ -35,7 +35,7 @@ type Config struct {
 	DebugAllowRemote bool   `yaml:"debug_allow_remote"`
 	// HTTPMaxConnections bounds the API's open connections.
 	HTTPMaxConnections int `yaml:"http_max_connections"`
-	// CORSAllowedOrigins may call the API from browser apps (graph.CORS);
+	// CORSAllowedOrigins may call the API from browser apps (httpapi.CORS);
 	// none by default (dev adds the local development servers').
 	CORSAllowedOrigins []string `yaml:"cors_allowed_origins"`
 	// HTTPTrustedProxies are the addresses (CIDR or single IPs) of the
