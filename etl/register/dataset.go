@@ -9,7 +9,7 @@
 // agreements rows refer to) → checks.go (what every table's rows share) →
 // tables.go (finding the tables, reading their rows) → workbook.go (the
 // values XLSX cells store) → values.go (a cell's dates, amounts and
-// counts). template.go writes the register template.
+// counts). TestFilesReadForward (order_test.go) checks it over every call.
 package register
 
 import (
