@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Times the publish of a small incremental register (the first 100
+# agreements of the profile sent again) with two sinergi binaries, in
+# alternation, on one database loaded once — the A/B of bench/README.md's
+# "Incremental publication" sections.
+#
+#   bench/publish.sh PROFILE BEFORE_BINARY AFTER_BINARY [ROUNDS]
+#
+# The first run generates the profile's data (bin/generate) and loads
+# regions, IDM and the whole register into var/publish-<profile> with
+# BEFORE_BINARY (kept for later runs; delete the directory to start again).
+# Each round then loads the incremental register with BEFORE_BINARY, then
+# with AFTER_BINARY, at SINERGI_LOG_LEVEL=debug, and prints each load's
+# wall time, the refresh's time, the load average, and the time of every
+# rebuild statement (binaries that log them: "rebuild statement"). Both
+# binaries must want the same schema version. Everything it starts, it
+# stops.
+set -euo pipefail
+profile=${1:?profile: small or national}
+before=$(realpath "${2:?before binary}")
+after=$(realpath "${3:?after binary}")
+rounds=${4:-2}
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$root/var/publish-$profile
+data=$work/data
+mkdir -p "$work" "$root/bin"
+cd "$root"
+export SINERGI_DATA_DIR=$work/var SINERGI_HTTP_ADDR=127.0.0.1:18091 SINERGI_LOG_LEVEL=warn SINERGI_AUTH_ANONYMOUS_READ=on
+
+serve_pid=""
+trap '[ -n "$serve_pid" ] && { kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null || true; }' EXIT
+start_serve() {
+  # serve keeps the managed ClickHouse up between the loads.
+  "$before" serve > "$work/serve.log" 2>&1 &
+  serve_pid=$!
+  for _ in $(seq 1 120); do curl -sf "http://$SINERGI_HTTP_ADDR/readyz" >/dev/null && return; sleep 1; done
+  echo "serve did not start: $work/serve.log"; exit 1
+}
+
+if [ ! -f "$work/loaded" ]; then
+  go build -o bin/generate ./bench/generate
+  [ -f "$data/MANIFEST.txt" ] || bin/generate --profile "$profile" --out "$data"
+  rm -rf "$SINERGI_DATA_DIR"
+  "$before" migrate
+  start_serve
+  "$before" etl load regions "$data/wilayah.csv" | tail -n 1
+  "$before" etl load idm "$data"/idm_*.csv | tail -n 1
+  t0=$(date +%s)
+  "$before" etl load register "$data"/register/*.csv | tail -n 1
+  echo "whole register loaded in $(( $(date +%s) - t0 )) s"
+  touch "$work/loaded"
+else
+  start_serve
+fi
+
+inc=$work/incremental
+if [ ! -f "$inc/agreements.csv" ]; then
+  mkdir -p "$inc"
+  python3 - "$data/register" "$inc" <<'PY'
+import csv, os, sys
+src, dst = sys.argv[1], sys.argv[2]
+with open(os.path.join(src, 'agreements.csv'), newline='') as f:
+    r = csv.reader(f); next(r)
+    keep = {row[0] for _, row in zip(range(100), r)}
+for table in ('agreements', 'parties', 'bodies', 'realisations'):
+    with open(os.path.join(src, table + '.csv'), newline='') as f, open(os.path.join(dst, table + '.csv'), 'w', newline='') as g:
+        r, w = csv.reader(f), csv.writer(g)
+        header = next(r); w.writerow(header)
+        if header[0] == 'agreement_id':
+            w.writerows(row for row in r if row[0] in keep)
+PY
+fi
+
+publish() {
+  local bin=$1 t0 t1
+  t0=$(date +%s.%N)
+  SINERGI_LOG_LEVEL=debug "$bin" etl load register "$inc"/*.csv > "$work/inc.out" 2> "$work/inc.err" || { tail -n 5 "$work/inc.err"; exit 1; }
+  t1=$(date +%s.%N)
+  echo "$(basename "$bin"): load $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  grep -E 'rebuild statement|aggregates refreshed|rebuild from deltas' "$work/inc.err" | sed -E 's/^time=[^ ]+ level=[A-Z]+ msg=//; s/ generation=[0-9]+//' || true
+}
+
+for round in $(seq 1 "$rounds"); do
+  echo "== round $round"
+  publish "$before"
+  publish "$after"
+done
