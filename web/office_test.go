@@ -707,7 +707,7 @@ func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"kerja sama ditarik", "register dikirim", "kunci API dibuat"} {
+		for _, want := range []string{"kerja sama ditarik", "register dikirim", "kunci API dibuat", "akun dibuat", "masuk", "keluar"} {
 			if !slices.Contains(actions, want) {
 				t.Errorf("history %q lacks %q", actions, want)
 			}

@@ -279,6 +279,12 @@ const en: Record<string, string> = {
   "register dikirim": "register submitted",
   "kerja sama ditarik": "agreement withdrawn",
   "kerja sama dipulihkan": "agreement restored",
+  "akun dibuat": "account created",
+  "akun dinonaktifkan": "account disabled",
+  "akun diaktifkan": "account enabled",
+  "kata sandi diganti": "password changed",
+  "masuk": "signed in",
+  "keluar": "signed out",
   "kirim-intro":
     "Check your register first: the same validation as a load, nothing written; every refused row comes back with its sheet, line and reason, and your own workbook with a Keterangan column. Fix it, check again, then submit.",
   "keterangan-intro": "Your workbook with a Keterangan column beside each refused row, to fix and send again:",

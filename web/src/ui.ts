@@ -20,6 +20,8 @@ export interface Column<R> {
   // breakAnywhere lets long tokens (file paths, ids) wrap, so that the
   // table fits its panel.
   breakAnywhere?: boolean;
+  // nowrap keeps a short value (a date and time) on one line.
+  nowrap?: boolean;
 }
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -191,7 +193,7 @@ export function renderTable<R>(
     for (const c of columns) {
       const v = cellValue(c, r);
       const shown = c.format ? c.format(v, r) : v === null || v === undefined ? "–" : String(v);
-      tr.append(h("td", { class: c.numeric ? "num" : c.breakAnywhere ? "break-anywhere" : "" }, shown));
+      tr.append(h("td", { class: c.numeric ? "num" : c.breakAnywhere ? "break-anywhere" : c.nowrap ? "nowrap" : "" }, shown));
     }
     if (opts.onRow && opts.canAct && !opts.canAct(r)) {
       tr.append(h("td", { class: "no-print" }));

@@ -41,7 +41,7 @@ export async function data(main: HTMLElement, params: URLSearchParams) {
   fp.table(
     [
       { key: "dataset", label: t("Dataset"), value: (r) => datasetName(r.dataset) },
-      { key: "lastSuccessAt", label: t("Terakhir berhasil"), format: (v) => dateTime(v as string) },
+      { key: "lastSuccessAt", label: t("Terakhir berhasil"), format: (v) => dateTime(v as string), nowrap: true },
       { key: "rowsLoaded", label: t("Baris dimuat"), numeric: true, format: (v) => num(v as number) },
       { key: "rowsRejected", label: t("Baris ditolak"), numeric: true, format: (v) => num(v as number) },
       { key: "source", label: t("Sumber"), format: (v) => shortSource(v as string), breakAnywhere: true },

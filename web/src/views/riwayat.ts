@@ -1,5 +1,6 @@
-// Riwayat (admins): the audit history — keys and accounts made or
-// revoked, registers submitted, agreements withdrawn and restored — newest
+// Riwayat (admins): the audit history — keys and accounts made, changed
+// or revoked, sign-ins and sign-outs, registers submitted, agreements
+// withdrawn and restored — newest
 // first, a page at a time; and the agreements withdrawn now, each with
 // Pulihkan.
 import { gql } from "../api";
@@ -55,7 +56,7 @@ export async function riwayat(main: HTMLElement) {
     wp.table(
       [
         { key: "subject", label: t("Kerja sama") },
-        { key: "at", label: t("Ditarik"), format: (v) => dateTime(v as string) },
+        { key: "at", label: t("Ditarik"), format: (v) => dateTime(v as string), nowrap: true },
         { key: "actor", label: t("Oleh") },
         { key: "detail", label: t("Alasan"), value: (r) => reasonOf(r.detail) },
       ],
@@ -80,7 +81,7 @@ export async function riwayat(main: HTMLElement) {
     ep.body.append(h("p", { class: "count" }, `${t("Halaman")} ${index + 1}`));
     ep.table(
       [
-        { key: "at", label: t("Waktu"), format: (v) => dateTime(v as string) },
+        { key: "at", label: t("Waktu"), format: (v) => dateTime(v as string), nowrap: true },
         { key: "actor", label: t("Oleh") },
         { key: "action", label: t("Tindakan"), value: (r) => actionName(r.action) },
         { key: "subject", label: t("Atas") },
@@ -135,6 +136,12 @@ function actionName(action: string): string {
     "register.submit": t("register dikirim"),
     "agreement.withdraw": t("kerja sama ditarik"),
     "agreement.restore": t("kerja sama dipulihkan"),
+    "user.create": t("akun dibuat"),
+    "user.disable": t("akun dinonaktifkan"),
+    "user.enable": t("akun diaktifkan"),
+    "user.password": t("kata sandi diganti"),
+    "session.start": t("masuk"),
+    "session.end": t("keluar"),
   };
   return names[action] ?? action;
 }
