@@ -75,6 +75,21 @@ func withdrawalToModel(w submission.Withdrawal) *model.AgreementWithdrawal {
 	return &model.AgreementWithdrawal{AgreementID: w.AgreementID, Withdrawn: w.Withdrawn, By: w.Actor, At: w.At, Reason: w.Reason}
 }
 
+func (r *Resolver) withdrawnAgreements(ctx context.Context, first int) ([]*model.AgreementWithdrawal, error) {
+	if r.Submissions == nil {
+		return nil, fault.Unavailable("this server takes no submissions")
+	}
+	ws, err := r.Submissions.Withdrawn(ctx, first)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.AgreementWithdrawal, len(ws))
+	for i, w := range ws {
+		out[i] = withdrawalToModel(w)
+	}
+	return out, nil
+}
+
 func (r *Resolver) auditEvents(ctx context.Context, first *int, before *string) ([]*model.AuditEvent, error) {
 	var beforeID uint64
 	if before != nil && *before != "" {

@@ -369,6 +369,7 @@ type ComplexityRoot struct {
 		StrategicIssues        func(childComplexity int, filter *model.AgreementFilter) int
 		Village                func(childComplexity int, code string) int
 		VillagesWithoutPartner func(childComplexity int, regionCode *string, statuses []model.IdmStatus, idmYear *int, activeDuring *model.DateRange, year *int, first *int, after *string) int
+		WithdrawnAgreements    func(childComplexity int, first *int) int
 	}
 
 	Realisation struct {
@@ -627,6 +628,7 @@ type QueryResolver interface {
 	CooperationImpact(ctx context.Context, regionCode *string, fromYear int, toYear int) (*model.CooperationImpact, error)
 	RegisterCheck(ctx context.Context, id string) (*model.RegisterCheck, error)
 	AuditEvents(ctx context.Context, first *int, before *string) ([]*model.AuditEvent, error)
+	WithdrawnAgreements(ctx context.Context, first *int) ([]*model.AgreementWithdrawal, error)
 	Accounts(ctx context.Context) ([]*model.Account, error)
 	APIKeys(ctx context.Context) ([]*model.APIKey, error)
 }
@@ -2184,6 +2186,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.VillagesWithoutPartner(childComplexity, args["regionCode"].(*string), args["statuses"].([]model.IdmStatus), args["idmYear"].(*int), args["activeDuring"].(*model.DateRange), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
+	case "Query.withdrawnAgreements":
+		if e.ComplexityRoot.Query.WithdrawnAgreements == nil {
+			break
+		}
+
+		args, err := ec.field_Query_withdrawnAgreements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WithdrawnAgreements(childComplexity, args["first"].(*int)), true
 
 	case "Realisation.beneficiaries":
 		if e.ComplexityRoot.Realisation.Beneficiaries == nil {
@@ -4014,6 +4027,12 @@ extend type Query {
   any list (/export.csv, /export.xlsx).
   """
   auditEvents(first: Int = 100, before: ID): [AuditEvent!]!
+  """
+  The agreements withdrawn now, the newest withdrawal first, with who
+  withdrew each, when and why (admins only: what restoreAgreement may
+  restore); first default 100, at most 1000.
+  """
+  withdrawnAgreements(first: Int = 100): [AgreementWithdrawal!]!
 }
 
 type Mutation {
@@ -5987,6 +6006,20 @@ func (ec *executionContext) field_Query_villagesWithoutPartner_args(ctx context.
 		return nil, err
 	}
 	args["after"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_withdrawnAgreements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -12080,6 +12113,50 @@ func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_withdrawnAgreements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_withdrawnAgreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WithdrawnAgreements(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AgreementWithdrawal) graphql.Marshaler {
+			return ec.marshalNAgreementWithdrawal2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementWithdrawalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_withdrawnAgreements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementWithdrawal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_withdrawnAgreements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19829,6 +19906,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "withdrawnAgreements":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_withdrawnAgreements(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "accounts":
 			field := field
 
@@ -22148,6 +22247,22 @@ func (ec *executionContext) unmarshalNAgreementStatus2githubᚗcomᚋsinergiᚑi
 
 func (ec *executionContext) marshalNAgreementStatus2githubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementStatus(ctx context.Context, sel ast.SelectionSet, v model.AgreementStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNAgreementWithdrawal2ᚕᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementWithdrawalᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AgreementWithdrawal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreementWithdrawal2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementWithdrawal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNAgreementWithdrawal2ᚖgithubᚗcomᚋsinergiᚑidᚋsinergiᚋgraphᚋmodelᚐAgreementWithdrawal(ctx context.Context, sel ast.SelectionSet, v *model.AgreementWithdrawal) graphql.Marshaler {

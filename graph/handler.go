@@ -35,7 +35,7 @@ const rootFieldsAtOnce = 2
 // freshness change with every run, failed ones too): answers that include
 // them are never cached and carry no ETag.
 var volatileRootFields = map[string]bool{"etlRuns": true, "etlRejects": true, "dataFreshness": true,
-	"auditEvents": true, "registerCheck": true, "accounts": true, "apiKeys": true}
+	"auditEvents": true, "registerCheck": true, "accounts": true, "apiKeys": true, "withdrawnAgreements": true}
 
 // HandlerOption adds to what NewHandler builds.
 type HandlerOption func(*endpoint)

@@ -530,6 +530,11 @@ func (r *queryResolver) AuditEvents(ctx context.Context, first *int, before *str
 	return r.auditEvents(ctx, first, before)
 }
 
+// WithdrawnAgreements is the resolver for the withdrawnAgreements field.
+func (r *queryResolver) WithdrawnAgreements(ctx context.Context, first *int) ([]*model.AgreementWithdrawal, error) {
+	return r.withdrawnAgreements(ctx, deref(first, 100))
+}
+
 // Accounts is the resolver for the accounts field.
 func (r *queryResolver) Accounts(ctx context.Context) ([]*model.Account, error) {
 	return r.accounts(ctx)

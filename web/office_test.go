@@ -717,6 +717,19 @@ func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 			t.Errorf("withdrawn agreements: %q", withdrawn)
 		}
 		screenshot(t, ctx, shots, "riwayat")
+		// The list is the API's, for admins only.
+		body, _ := json.Marshal(map[string]any{"query": "{ withdrawnAgreements { agreementId } }"})
+		req, _ := http.NewRequest(http.MethodPost, o.srv.URL+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+viewer)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("withdrawnAgreements for a viewer: HTTP %d, want 403", resp.StatusCode)
+		}
 		if err := step(ctx,
 			chromedp.Click(`[data-panel="kerja-sama-ditarik"] button.row-action`),
 			chromedp.WaitVisible(`#alasan-dialog[open]`),

@@ -26,6 +26,9 @@ type WithdrawalStore interface {
 	SaveWithdrawal(ctx context.Context, w Withdrawal) error
 	// Withdrawal is the newest withdrawal row of an agreement, if any.
 	Withdrawal(ctx context.Context, agreementID string) (Withdrawal, bool, error)
+	// Withdrawn lists the agreements withdrawn now (their newest row
+	// withdraws them), the newest withdrawal first, at most limit.
+	Withdrawn(ctx context.Context, limit int) ([]Withdrawal, error)
 }
 
 // Publisher publishes the register's snapshots with the withdrawals and
@@ -79,6 +82,22 @@ func (s *Service) Restore(ctx context.Context, id, reason string) (Withdrawal, e
 		return Withdrawal{}, fault.NotFound("agreement %q is not withdrawn", id)
 	}
 	return s.changeWithdrawal(ctx, account.FromContext(ctx), id, false, reason)
+}
+
+// MaxWithdrawnListed bounds Withdrawn.
+const MaxWithdrawnListed = 1000
+
+// Withdrawn lists the agreements withdrawn now, the newest withdrawal
+// first (at most first, 1 to MaxWithdrawnListed): what an admin may
+// restore. Admins only.
+func (s *Service) Withdrawn(ctx context.Context, first int) ([]Withdrawal, error) {
+	if err := account.Require(ctx, account.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if first < 1 || first > MaxWithdrawnListed {
+		return nil, fault.Invalid("first must be 1 to %d", MaxWithdrawnListed)
+	}
+	return s.withdrawals.Withdrawn(ctx, first)
 }
 
 func (s *Service) changeWithdrawal(ctx context.Context, p *account.Principal, id string, withdrawn bool, reason string) (Withdrawal, error) {

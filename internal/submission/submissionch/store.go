@@ -123,3 +123,24 @@ func (s *Store) Withdrawal(ctx context.Context, id string) (submission.Withdrawa
 	r := rows[0]
 	return submission.Withdrawal{AgreementID: r.ID, Withdrawn: r.Withdrawn == 1, Actor: r.Actor, At: r.At.UTC(), Reason: r.Reason}, true, nil
 }
+
+// Withdrawn lists the agreements whose newest row withdraws them, the
+// newest withdrawal first. (Aliases differ from the columns they
+// aggregate: ClickHouse 18.16 reads an alias named as its own column as a
+// cycle.)
+func (s *Store) Withdrawn(ctx context.Context, limit int) ([]submission.Withdrawal, error) {
+	var rows []withdrawalRow
+	q := `SELECT agreement_id, w AS withdrawn, who AS actor, t AS at, why AS reason FROM (
+			SELECT agreement_id, argMax(withdrawn, version) AS w, argMax(actor, version) AS who,
+				argMax(at, version) AS t, argMax(reason, version) AS why
+			FROM coop_agreement_withdrawals GROUP BY agreement_id)
+		WHERE w = 1 ORDER BY t DESC, agreement_id LIMIT ?`
+	if err := s.db.Select(ctx, &rows, q, limit); err != nil {
+		return nil, fmt.Errorf("withdrawn agreements: %w", err)
+	}
+	out := make([]submission.Withdrawal, len(rows))
+	for i, r := range rows {
+		out[i] = submission.Withdrawal{AgreementID: r.ID, Withdrawn: true, Actor: r.Actor, At: r.At.UTC(), Reason: r.Reason}
+	}
+	return out, nil
+}

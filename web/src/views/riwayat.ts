@@ -1,8 +1,7 @@
 // Riwayat (admins): the audit history — keys and accounts made, changed
 // or revoked, sign-ins and sign-outs, registers submitted, agreements
-// withdrawn and restored — newest
-// first, a page at a time; and the agreements withdrawn now, each with
-// Pulihkan.
+// withdrawn and restored — newest first, a page at a time; and the
+// agreements withdrawn now (withdrawnAgreements), each with Pulihkan.
 import { gql } from "../api";
 import { dateTime, num } from "../format";
 import { t } from "../i18n";
@@ -17,9 +16,20 @@ interface AuditEvent {
   detail: string;
 }
 
+interface Withdrawal {
+  agreementId: string;
+  at: string;
+  by: string;
+  reason: string;
+}
+
 const perPage = 50;
-// The withdrawn agreements are read from this many of the newest events.
-const withdrawalWindow = 1000;
+// The withdrawn agreements listed at most (the API's own bound).
+const withdrawnListed = 1000;
+
+const withdrawnQuery = `query WithdrawnAgreements($first: Int) {
+  withdrawnAgreements(first: $first) { agreementId withdrawn by at reason }
+}`;
 
 const eventsQuery = `query AuditEvents($first: Int, $before: ID) {
   auditEvents(first: $first, before: $before) { id at actor action subject detail }
@@ -33,35 +43,25 @@ export async function riwayat(main: HTMLElement) {
   const grid = h("div", { class: "grid" });
   main.append(grid);
 
-  // Withdrawn now: an agreement whose newest withdraw/restore event is a
-  // withdrawal.
-  const wp = new Panel<AuditEvent>(grid, {
-    id: "kerja-sama-ditarik",
-    title: t("Kerja sama yang ditarik"),
-    subtitle: `${t("dari")} ${num(withdrawalWindow)} ${t("peristiwa terbaru")}`,
-    wide: true,
-  });
-  const wq = { query: eventsQuery, variables: { first: withdrawalWindow, before: null } };
+  // Withdrawn now, each with Pulihkan.
+  const wp = new Panel<Withdrawal>(grid, { id: "kerja-sama-ditarik", title: t("Kerja sama yang ditarik"), subtitle: t("dapat dipulihkan"), wide: true });
+  const wq = { query: withdrawnQuery, variables: { first: withdrawnListed } };
   wp.setQuery(wq);
-  const all = (await gql<{ auditEvents: AuditEvent[] }>(wq)).auditEvents;
-  const newest = new Map<string, AuditEvent>();
-  for (const e of all) {
-    if ((e.action === "agreement.withdraw" || e.action === "agreement.restore") && !newest.has(e.subject)) newest.set(e.subject, e);
-  }
-  const withdrawn = [...newest.values()].filter((e) => e.action === "agreement.withdraw");
+  const withdrawn = (await gql<{ withdrawnAgreements: Withdrawal[] }>(wq)).withdrawnAgreements;
   if (withdrawn.length === 0) {
     wp.setData([], []);
     wp.body.append(h("p", { class: "empty" }, t("Tidak ada kerja sama yang ditarik.")));
   } else {
+    if (withdrawn.length === withdrawnListed) wp.setSubtitle(`${t("dapat dipulihkan")} · ${num(withdrawnListed)} ${t("terbaru")}`);
     wp.table(
       [
-        { key: "subject", label: t("Kerja sama") },
+        { key: "agreementId", label: t("Kerja sama") },
         { key: "at", label: t("Ditarik"), format: (v) => dateTime(v as string), nowrap: true },
-        { key: "actor", label: t("Oleh") },
-        { key: "detail", label: t("Alasan"), value: (r) => reasonOf(r.detail) },
+        { key: "by", label: t("Oleh") },
+        { key: "reason", label: t("Alasan") },
       ],
       withdrawn,
-      { onRow: (r) => void restore(r.subject), rowLabel: () => t("Pulihkan") },
+      { onRow: (r) => void restore(r.agreementId), rowLabel: () => t("Pulihkan") },
     );
   }
 
@@ -70,7 +70,7 @@ export async function riwayat(main: HTMLElement) {
   const draw = async (index: number) => {
     const q = { query: eventsQuery, variables: { first: perPage, before: cursors[index] } };
     ep.setQuery(q);
-    const events = index === 0 && all.length > 0 ? all.slice(0, perPage) : (await gql<{ auditEvents: AuditEvent[] }>(q)).auditEvents;
+    const events = (await gql<{ auditEvents: AuditEvent[] }>(q)).auditEvents;
     ep.body.replaceChildren();
     if (events.length === 0) {
       ep.setData([], []);
@@ -116,17 +116,6 @@ async function restore(id: string) {
   if (!done) return;
   flash(`${t("Kerja sama dipulihkan")}: ${id}.`);
   location.hash = "#/riwayat?" + Date.now(); // drawn again, without it
-}
-
-// reasonOf reads the reason="…" the history keeps with a withdrawal.
-function reasonOf(detail: string): string {
-  const m = /reason=("(?:[^"\\]|\\.)*")/.exec(detail);
-  if (!m) return detail;
-  try {
-    return JSON.parse(m[1]) as string;
-  } catch {
-    return m[1];
-  }
 }
 
 function actionName(action: string): string {
