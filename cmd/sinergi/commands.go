@@ -396,7 +396,7 @@ func serveHTTP(ctx context.Context, a *app, log *slog.Logger, cache *graph.Resul
 	go cache.Watch(watchCtx, cachePoll, a.control.LatestGeneration, log)
 	go pruneSessions(watchCtx, a.accounts, log)
 	srv := newAPIServer(a.httpHandler(cache), a.cfg.GraphQL.RequestTimeout, log)
-	ln, err := listenAPI(a.cfg.HTTPAddr, a.cfg.HTTPMaxConnections, log)
+	ln, err := listenAPI(a.cfg.HTTPAddr, a.cfg.HTTPMaxConnections, a.cfg.Auth.AnonymousRead, log)
 	if err != nil {
 		return err
 	}

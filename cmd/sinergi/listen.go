@@ -43,16 +43,23 @@ func newAPIServer(handler http.Handler, requestTimeout time.Duration, log *slog.
 
 // listenAPI opens the API's address, accepting at most maxConns
 // connections at once (more wait in the kernel's backlog). It warns when
-// other machines can reach the address: there are no accounts yet.
-func listenAPI(addr string, maxConns int, log *slog.Logger) (net.Listener, error) {
+// other machines can reach the address: with anonymous reading on, anyone
+// there reads every answer; with it off, passwords and keys cross the
+// network in clear unless TLS ends in front of sinergi.
+func listenAPI(addr string, maxConns int, anonymousRead bool, log *slog.Logger) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s (SINERGI_HTTP_ADDR): %w", addr, err)
 	}
 	if !isLoopback(ln.Addr()) {
-		log.Warn("THE API IS REACHABLE FROM OTHER MACHINES: sinergi has no accounts yet, so anyone who can reach "+
-			"this address can read every answer; listen on a loopback address (SINERGI_HTTP_ADDR=127.0.0.1:PORT) "+
-			"behind a proxy that controls access", "addr", ln.Addr().String())
+		if anonymousRead {
+			log.Warn("THE API IS REACHABLE FROM OTHER MACHINES with anonymous reading on (auth.anonymous_read): anyone who "+
+				"can reach this address reads every answer; turn it off, or listen on a loopback address "+
+				"(SINERGI_HTTP_ADDR=127.0.0.1:PORT) behind a proxy that controls access", "addr", ln.Addr().String())
+		} else {
+			log.Warn("THE API IS REACHABLE FROM OTHER MACHINES: reading needs a key or a sign-in, but passwords, "+
+				"session cookies and keys cross the network in clear unless TLS ends in front of sinergi", "addr", ln.Addr().String())
+		}
 	}
 	return netutil.LimitListener(ln, maxConns), nil
 }

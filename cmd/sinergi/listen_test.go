@@ -38,14 +38,20 @@ func TestExposedAddresses(t *testing.T) {
 	}
 
 	for addr, warns := range map[string]bool{"127.0.0.1:0": false, ":0": true, "0.0.0.0:0": true} {
-		logs.Reset()
-		ln, err := listenAPI(addr, 8, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ln.Close()
-		if got := strings.Contains(logs.String(), "REACHABLE FROM OTHER MACHINES"); got != warns {
-			t.Errorf("API on %s: warned %v, want %v: %s", addr, got, warns, logs)
+		for _, anonymousRead := range []bool{false, true} {
+			logs.Reset()
+			ln, err := listenAPI(addr, 8, anonymousRead, log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ln.Close()
+			if got := strings.Contains(logs.String(), "REACHABLE FROM OTHER MACHINES"); got != warns {
+				t.Errorf("API on %s (anonymous reading %v): warned %v, want %v: %s", addr, anonymousRead, got, warns, logs)
+			}
+			// The warning says what is at stake with the setting in force.
+			if got := strings.Contains(logs.String(), "reads every answer"); warns && got != anonymousRead {
+				t.Errorf("API on %s (anonymous reading %v): %s", addr, anonymousRead, logs)
+			}
 		}
 	}
 }
@@ -54,7 +60,7 @@ func TestExposedAddresses(t *testing.T) {
 // client that sends its headers slowly is cut off.
 func TestConnectionLimitAndSlowClients(t *testing.T) {
 	log, _ := bufferLogger()
-	ln, err := listenAPI("127.0.0.1:0", 2, log)
+	ln, err := listenAPI("127.0.0.1:0", 2, false, log)
 	if err != nil {
 		t.Fatal(err)
 	}
