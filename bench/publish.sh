@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Times the publish of a small incremental register (the first 100
-# agreements of the profile sent again) with two sinergi binaries, in
+# agreements of the profile sent again; SINERGI_BENCH_COUNT=20
+# SINERGI_BENCH_PICK=SIN-6409- sends the first 20 whose id starts so, one
+# kabupaten's: an office's corrections) with two sinergi binaries, in
 # alternation, on one database loaded once — the A/B of bench/README.md's
 # "Incremental publication" sections.
 #
@@ -11,7 +13,9 @@
 # BEFORE_BINARY (kept for later runs; delete the directory to start again).
 # Each round then loads the incremental register with BEFORE_BINARY, then
 # with AFTER_BINARY, at SINERGI_LOG_LEVEL=debug, and prints each load's
-# wall time, the refresh's time, the load average, and the time of every
+# wall time, the CPU time the ClickHouse server spent on it (utime + stime,
+# steadier than the wall clock on a shared machine), the refresh's time,
+# the load average, and the time of every
 # rebuild statement (binaries that log them: "rebuild statement"). Both
 # binaries must want the same schema version. Everything it starts, it
 # stops.
@@ -53,15 +57,17 @@ else
   start_serve
 fi
 
-inc=$work/incremental
+count=${SINERGI_BENCH_COUNT:-100} pick=${SINERGI_BENCH_PICK:-}
+inc=$work/incremental-$count$pick
 if [ ! -f "$inc/agreements.csv" ]; then
   mkdir -p "$inc"
-  python3 - "$data/register" "$inc" <<'PY'
+  python3 - "$data/register" "$inc" "$count" "$pick" <<'PY'
 import csv, os, sys
-src, dst = sys.argv[1], sys.argv[2]
+src, dst, count, pick = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 with open(os.path.join(src, 'agreements.csv'), newline='') as f:
     r = csv.reader(f); next(r)
-    keep = {row[0] for _, row in zip(range(100), r)}
+    picked = (row for row in r if row[0].startswith(pick))
+    keep = {row[0] for _, row in zip(range(count), picked)}
 for table in ('agreements', 'parties', 'bodies', 'realisations'):
     with open(os.path.join(src, table + '.csv'), newline='') as f, open(os.path.join(dst, table + '.csv'), 'w', newline='') as g:
         r, w = csv.reader(f), csv.writer(g)
@@ -71,12 +77,16 @@ for table in ('agreements', 'parties', 'bodies', 'realisations'):
 PY
 fi
 
+# The managed ClickHouse server's CPU time so far, in seconds.
+ch_pid=$(ps -eo pid,args | awk -v conf="$SINERGI_DATA_DIR/clickhouse/config.xml" 'index($0, conf) && /clickhouse/ { print $1; exit }')
+ch_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$ch_pid/stat"; }
+
 publish() {
-  local bin=$1 t0 t1
-  t0=$(date +%s.%N)
+  local bin=$1 t0 t1 c0 c1
+  t0=$(date +%s.%N) c0=$(ch_cpu)
   SINERGI_LOG_LEVEL=debug "$bin" etl load register "$inc"/*.csv > "$work/inc.out" 2> "$work/inc.err" || { tail -n 5 "$work/inc.err"; exit 1; }
-  t1=$(date +%s.%N)
-  echo "$(basename "$bin"): load $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  t1=$(date +%s.%N) c1=$(ch_cpu)
+  echo "$(basename "$bin"): load $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s, ClickHouse CPU $(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }') s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   grep -E 'rebuild statement|aggregates refreshed|rebuild from deltas' "$work/inc.err" | sed -E 's/^time=[^ ]+ level=[A-Z]+ msg=//; s/ generation=[0-9]+//' || true
 }
 

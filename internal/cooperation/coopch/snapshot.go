@@ -212,12 +212,13 @@ func (s *Store) run(ctx context.Context, gen uint64, stages ...stage) error {
 
 // An incremental generation rebuilds at most maxIncremental agreements,
 // whose ids take at most maxIncrementalBytes: they are bound into the
-// statements as an array, which must stay well within the server's
-// max_query_size (256 KiB by default). A load touching more (a whole
-// register sent again) rebuilds everything.
+// statements as an array, up to four times in one statement (the realised
+// totals' delta), which must stay well within the server's max_query_size
+// (256 KiB by default). A load touching more (a whole register sent again)
+// rebuilds everything.
 const (
 	maxIncremental      = 2_000
-	maxIncrementalBytes = 64 << 10
+	maxIncrementalBytes = 48 << 10
 )
 
 // perAgreementTables are the snapshot tables whose rows each belong to one
@@ -280,7 +281,7 @@ func (s *Store) incrementalBase(ctx context.Context, runs []uint64) (prev uint64
 	size := 0
 	for i, f := range found {
 		ids[i] = f.ID
-		size += len(f.ID) + 3
+		size += len(f.ID) + 4 // 'id',
 	}
 	if size > maxIncrementalBytes {
 		return 0, nil, nil
