@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sinergi-id/sinergi/internal/fault"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -71,7 +72,7 @@ type exportRequest struct {
 func (e *exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req, err := readExportRequest(w, r)
 	if err != nil {
-		writeExportError(w, http.StatusBadRequest, CodeBadInput, err.Error())
+		writeExportError(w, http.StatusBadRequest, fault.CodeBadInput, err.Error())
 		return
 	}
 	data, ok := e.answer(w, r, req)
@@ -80,7 +81,7 @@ func (e *exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	plan, err := planExport(e.schema, req)
 	if err != nil {
-		writeExportError(w, http.StatusBadRequest, CodeBadInput, err.Error())
+		writeExportError(w, http.StatusBadRequest, fault.CodeBadInput, err.Error())
 		return
 	}
 	items := func(fn func(any) error) error { return plan.eachItem(data, fn) }
@@ -89,7 +90,7 @@ func (e *exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if pages == nil {
 			if err != nil {
 				e.log.ErrorContext(r.Context(), "export failed", "err", err)
-				writeExportError(w, http.StatusInternalServerError, CodeInternal, "internal error")
+				writeExportError(w, http.StatusInternalServerError, fault.CodeInternal, "internal error")
 			}
 			return // the error is answered
 		}
@@ -118,7 +119,7 @@ func (e *exporter) answer(w http.ResponseWriter, r *http.Request, req exportRequ
 		if status == http.StatusOK {
 			status = http.StatusInternalServerError
 		}
-		writeExportError(w, status, CodeInternal, strings.TrimSpace(string(body)))
+		writeExportError(w, status, fault.CodeInternal, strings.TrimSpace(string(body)))
 		return nil, false
 	}
 	if status == http.StatusOK && len(answer.Errors) == 0 {
@@ -210,11 +211,11 @@ func (a *answerRecorder) Write(p []byte) (int, error) { return a.body.Write(p) }
 // GraphQL error code.
 func exportStatus(code string) int {
 	switch code {
-	case CodeNotFound:
+	case fault.CodeNotFound:
 		return http.StatusNotFound
-	case CodeUnavailable:
+	case fault.CodeUnavailable:
 		return http.StatusServiceUnavailable
-	case CodeInternal:
+	case fault.CodeInternal:
 		return http.StatusInternalServerError
 	}
 	return http.StatusBadRequest // the request is what must change

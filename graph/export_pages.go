@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/sinergi-id/sinergi/internal/fault"
 	"net/http"
 	"os"
 )
@@ -49,7 +50,7 @@ func (e *exporter) allPages(w http.ResponseWriter, r *http.Request, req exportRe
 		}
 		if sp.n > maxExportItems {
 			f.Close()
-			writeExportError(w, http.StatusBadRequest, CodeBadInput,
+			writeExportError(w, http.StatusBadRequest, fault.CodeBadInput,
 				fmt.Sprintf("the list has more than %d items: narrow the filter", maxExportItems))
 			return nil, nil
 		}

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"github.com/sinergi-id/sinergi/internal/fault"
 	"runtime"
 	"strings"
 	"time"
@@ -267,6 +268,6 @@ func documentLimitError(limit string, maxAllowed, found int, msg string) *gqlerr
 
 func deadlineError() *gqlerror.Error {
 	err := gqlerror.Errorf("%s", errDeadline.Error())
-	err.Extensions = map[string]any{"code": CodeUnavailable}
+	err.Extensions = map[string]any{"code": fault.CodeUnavailable}
 	return err
 }

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"github.com/sinergi-id/sinergi/internal/fault"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -228,7 +229,7 @@ func TestDocumentWalksStopAtTheDeadline(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	totals, gqlErr := checkDocument(ctx, doc, DefaultLimits)
-	if gqlErr == nil || gqlErr.Extensions["code"] != CodeUnavailable || totals.steps > deadlineCheckEvery {
+	if gqlErr == nil || gqlErr.Extensions["code"] != fault.CodeUnavailable || totals.steps > deadlineCheckEvery {
 		t.Fatalf("after the deadline: %v after %d steps", gqlErr, totals.steps)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sinergi-id/sinergi/internal/fault"
 	"io"
 	"log/slog"
 	"mime"
@@ -89,12 +90,12 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		w.Header().Set("Allow", "GET, POST, OPTIONS")
-		e.refuse(w, r, mediaJSON, refusal{http.StatusMethodNotAllowed, CodeBadRequest, "use GET or POST"})
+		e.refuse(w, r, mediaJSON, refusal{http.StatusMethodNotAllowed, fault.CodeBadRequest, "use GET or POST"})
 		return
 	}
 	media, ok := negotiate(r.Header.Values("Accept"))
 	if !ok {
-		e.refuse(w, r, mediaJSON, refusal{http.StatusNotAcceptable, CodeBadRequest,
+		e.refuse(w, r, mediaJSON, refusal{http.StatusNotAcceptable, fault.CodeBadRequest,
 			"answers are application/graphql-response+json or application/json; the Accept header allows neither"})
 		return
 	}
@@ -222,10 +223,10 @@ func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request, media str
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, &refusal{http.StatusRequestEntityTooLarge, CodeTooLarge,
+			return nil, &refusal{http.StatusRequestEntityTooLarge, fault.CodeTooLarge,
 				fmt.Sprintf("the request body is larger than the limit of %s", byteSize(e.lim.MaxBodyBytes))}
 		}
-		return nil, &refusal{http.StatusBadRequest, CodeBadRequest, "the request body could not be read"}
+		return nil, &refusal{http.StatusBadRequest, fault.CodeBadRequest, "the request body could not be read"}
 	}
 	req.body = body
 	return req, nil
@@ -242,7 +243,7 @@ func (e *endpoint) decodeRequest(req *request) *refusal {
 	}
 	trimmed := bytes.TrimLeft(req.body, " \t\r\n")
 	if len(trimmed) == 0 {
-		return &refusal{http.StatusBadRequest, CodeBadRequest, `the request body is empty; send {"query": "..."}`}
+		return &refusal{http.StatusBadRequest, fault.CodeBadRequest, `the request body is empty; send {"query": "..."}`}
 	}
 	var raws []json.RawMessage
 	switch trimmed[0] {
@@ -250,21 +251,21 @@ func (e *endpoint) decodeRequest(req *request) *refusal {
 		raws = []json.RawMessage{trimmed}
 	case '[':
 		if e.lim.MaxBatch <= 1 {
-			return &refusal{http.StatusBadRequest, CodeBadRequest, "batching (a JSON array of operations) is turned off on this server; send one operation per request"}
+			return &refusal{http.StatusBadRequest, fault.CodeBadRequest, "batching (a JSON array of operations) is turned off on this server; send one operation per request"}
 		}
 		if err := decodeJSON(trimmed, &raws); err != nil {
-			return &refusal{http.StatusBadRequest, CodeBadRequest, "the request body is not valid JSON: " + err.Error()}
+			return &refusal{http.StatusBadRequest, fault.CodeBadRequest, "the request body is not valid JSON: " + err.Error()}
 		}
 		if len(raws) == 0 {
-			return &refusal{http.StatusBadRequest, CodeBadRequest, "the batch is empty"}
+			return &refusal{http.StatusBadRequest, fault.CodeBadRequest, "the batch is empty"}
 		}
 		if len(raws) > e.lim.MaxBatch {
-			return &refusal{http.StatusBadRequest, CodeBadRequest,
+			return &refusal{http.StatusBadRequest, fault.CodeBadRequest,
 				fmt.Sprintf("the batch holds %d operations, more than the limit of %d", len(raws), e.lim.MaxBatch)}
 		}
 		req.batch = true
 	default:
-		return &refusal{http.StatusBadRequest, CodeBadRequest, "the request body must be a JSON object (or, for a batch, an array of them)"}
+		return &refusal{http.StatusBadRequest, fault.CodeBadRequest, "the request body must be a JSON object (or, for a batch, an array of them)"}
 	}
 	for i, raw := range raws {
 		op, ref := paramsFromJSON(raw)
@@ -284,14 +285,14 @@ func (e *endpoint) decodeRequest(req *request) *refusal {
 func checkContentType(ct string) *refusal {
 	const want = "send the query as JSON with Content-Type: application/json"
 	if ct == "" {
-		return &refusal{http.StatusUnsupportedMediaType, CodeBadRequest, "the request has no Content-Type; " + want}
+		return &refusal{http.StatusUnsupportedMediaType, fault.CodeBadRequest, "the request has no Content-Type; " + want}
 	}
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil || mt != mediaJSON {
-		return &refusal{http.StatusUnsupportedMediaType, CodeBadRequest, fmt.Sprintf("Content-Type %q is not supported; %s", truncate(ct, 100), want)}
+		return &refusal{http.StatusUnsupportedMediaType, fault.CodeBadRequest, fmt.Sprintf("Content-Type %q is not supported; %s", truncate(ct, 100), want)}
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return &refusal{http.StatusUnsupportedMediaType, CodeBadRequest, fmt.Sprintf("charset %q is not supported; send UTF-8", truncate(cs, 40))}
+		return &refusal{http.StatusUnsupportedMediaType, fault.CodeBadRequest, fmt.Sprintf("charset %q is not supported; send UTF-8", truncate(cs, 40))}
 	}
 	return nil
 }
@@ -302,9 +303,9 @@ func paramsFromJSON(raw json.RawMessage) (graphql.RawParams, *refusal) {
 	if err := decodeJSON(raw, &wp); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
-			return op, &refusal{http.StatusBadRequest, CodeBadRequest, "an operation must be a JSON object"}
+			return op, &refusal{http.StatusBadRequest, fault.CodeBadRequest, "an operation must be a JSON object"}
 		}
-		return op, &refusal{http.StatusBadRequest, CodeBadRequest, "the request body is not valid JSON: " + err.Error()}
+		return op, &refusal{http.StatusBadRequest, fault.CodeBadRequest, "the request body is not valid JSON: " + err.Error()}
 	}
 	if ref := decodeMember("query", wp.Query, &op.Query, "a string"); ref != nil {
 		return op, ref
@@ -325,7 +326,7 @@ func paramsFromURL(rawQuery string) (graphql.RawParams, *refusal) {
 	var op graphql.RawParams
 	values, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return op, &refusal{http.StatusBadRequest, CodeBadRequest, "the query string is malformed: " + err.Error()}
+		return op, &refusal{http.StatusBadRequest, fault.CodeBadRequest, "the query string is malformed: " + err.Error()}
 	}
 	op.Query = values.Get("query")
 	op.OperationName = values.Get("operationName")
@@ -346,7 +347,7 @@ func decodeMember[T any](name string, raw json.RawMessage, dest *T, want string)
 		return nil
 	}
 	if err := decodeJSON(raw, dest); err != nil {
-		return &refusal{http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("%s must be %s", name, want)}
+		return &refusal{http.StatusBadRequest, fault.CodeBadRequest, fmt.Sprintf("%s must be %s", name, want)}
 	}
 	return nil
 }
@@ -355,7 +356,7 @@ func decodeMember[T any](name string, raw json.RawMessage, dest *T, want string)
 // persisted query by its hash.
 func requireQuery(op graphql.RawParams) *refusal {
 	if op.Query == "" && op.Extensions["persistedQuery"] == nil {
-		return &refusal{http.StatusBadRequest, CodeBadRequest, `the request has no query; send {"query": "..."}`}
+		return &refusal{http.StatusBadRequest, fault.CodeBadRequest, `the request has no query; send {"query": "..."}`}
 	}
 	return nil
 }
@@ -440,9 +441,9 @@ type operationResult struct {
 func (res operationResult) status(media string) int {
 	for _, err := range res.errors {
 		switch err.Extensions["code"] {
-		case CodeUnauthenticated:
+		case fault.CodeUnauthenticated:
 			return http.StatusUnauthorized
-		case CodeForbidden:
+		case fault.CodeForbidden:
 			return http.StatusForbidden
 		}
 	}
@@ -545,7 +546,7 @@ func (e *endpoint) runOperation(ctx context.Context, req *request, params *graph
 	}
 	if req.method == http.MethodGet && opCtx.Operation.Operation != ast.Query {
 		err := gqlerror.Errorf("a %s cannot be sent with GET; use POST", opCtx.Operation.Operation)
-		err.Extensions = map[string]any{"code": CodeBadRequest}
+		err.Extensions = map[string]any{"code": fault.CodeBadRequest}
 		return operationResult{outcome: outcomeNotAllowed, errors: gqlerror.List{err}}
 	}
 	// Each statement reads the generations published when it starts; an
@@ -596,7 +597,7 @@ func (e *endpoint) requestError(ctx context.Context, errs gqlerror.List) operati
 			err.Extensions = map[string]any{}
 		}
 		if err.Extensions["code"] == nil {
-			err.Extensions["code"] = CodeBadRequest
+			err.Extensions["code"] = fault.CodeBadRequest
 		}
 		if err.Extensions["code"] == CodeDocumentLimit {
 			res.outcome = outcomeTooLarge

@@ -1,6 +1,7 @@
 // Package fault defines the kinds of failure that sinergi reports to its
-// users. Packages wrap these sentinels with context; the GraphQL error
-// presenter and the command line map them to codes in one place each.
+// users. Packages wrap these sentinels with context; Classify (codes.go) is
+// the one map from them to the codes and messages clients see, which the
+// GraphQL endpoint and the HTTP guard in front of it both use.
 package fault
 
 import (

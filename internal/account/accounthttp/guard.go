@@ -20,7 +20,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/account"
 	"github.com/sinergi-id/sinergi/internal/fault"
 )
@@ -83,27 +82,27 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 		p, sess, hasSession, err := g.authenticate(r)
 		switch {
 		case errors.Is(err, fault.ErrUnauthenticated):
-			g.refuse(w, r, http.StatusUnauthorized, graph.CodeUnauthenticated, userMessage(err))
+			g.refuse(w, r, http.StatusUnauthorized, fault.CodeUnauthenticated, refusalMessage(err))
 			return
 		case errors.Is(err, fault.ErrForbidden):
-			g.refuse(w, r, http.StatusForbidden, graph.CodeForbidden, userMessage(err))
+			g.refuse(w, r, http.StatusForbidden, fault.CodeForbidden, refusalMessage(err))
 			return
 		case err != nil:
 			g.Log.ErrorContext(r.Context(), "authenticating a request", "err", err)
-			g.refuse(w, r, http.StatusServiceUnavailable, graph.CodeUnavailable, "credentials cannot be checked now; try again shortly")
+			g.refuse(w, r, http.StatusServiceUnavailable, fault.CodeUnavailable, "credentials cannot be checked now; try again shortly")
 			return
 		}
 		ctx := r.Context()
 		if hasSession {
 			if !safeMethod(r.Method) && subtle.ConstantTimeCompare([]byte(r.Header.Get(CSRFHeader)), []byte(sess.CSRFToken)) != 1 {
-				g.refuse(w, r, http.StatusForbidden, graph.CodeForbidden,
+				g.refuse(w, r, http.StatusForbidden, fault.CodeForbidden,
 					"this request needs the header "+CSRFHeader+" with the session's token (GET /auth/session gives it)")
 				return
 			}
 			ctx = context.WithValue(ctx, sessionKey{}, sess)
 		}
 		if p == nil && !g.AnonymousRead && !public(r.URL.Path) {
-			g.refuse(w, r, http.StatusUnauthorized, graph.CodeUnauthenticated,
+			g.refuse(w, r, http.StatusUnauthorized, fault.CodeUnauthenticated,
 				"sign in or send an API key (Authorization: Bearer …): anonymous reading is off on this server")
 			return
 		}
@@ -111,11 +110,11 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 			// Files are sent only to submit a register: refused before a
 			// byte of them is read unless the sender may submit.
 			if err := account.Require(account.WithPrincipal(r.Context(), p), account.RoleEditor); err != nil {
-				status, code := http.StatusForbidden, graph.CodeForbidden
+				status, code := http.StatusForbidden, fault.CodeForbidden
 				if p == nil {
-					status, code = http.StatusUnauthorized, graph.CodeUnauthenticated
+					status, code = http.StatusUnauthorized, fault.CodeUnauthenticated
 				}
-				g.refuse(w, r, status, code, userMessage(err))
+				g.refuse(w, r, status, code, refusalMessage(err))
 				return
 			}
 		}
@@ -165,16 +164,11 @@ func isUpload(r *http.Request) bool {
 	return r.Method == http.MethodPost && strings.HasPrefix(media, "multipart/")
 }
 
-func userMessage(err error) string {
-	var kinds = []error{fault.ErrUnauthenticated, fault.ErrForbidden}
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		for _, k := range kinds {
-			if errors.Is(e, k) && (errors.Unwrap(e) == nil || !errors.Is(errors.Unwrap(e), k)) {
-				return e.Error()
-			}
-		}
-	}
-	return "not allowed"
+// refusalMessage is the message the one error map (fault.Classify) shows
+// for an unauthenticated or forbidden err.
+func refusalMessage(err error) string {
+	_, message := fault.Classify(err)
+	return message
 }
 
 // refuse answers as the GraphQL endpoint answers a refused request, so

@@ -87,11 +87,11 @@ func (g *Guard) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, fault.ErrUnauthenticated):
 		g.Log.InfoContext(r.Context(), "OIDC sign-in refused", "err", err, "remote", g.clientAddress(r))
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": userMessage(err)})
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": refusalMessage(err)})
 		return
 	case errors.Is(err, fault.ErrForbidden):
 		g.Log.InfoContext(r.Context(), "OIDC sign-in without a role", "err", err, "remote", g.clientAddress(r))
-		writeJSON(w, http.StatusForbidden, map[string]string{"error": userMessage(err)})
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": refusalMessage(err)})
 		return
 	case err != nil:
 		g.fail(w, r, err)
