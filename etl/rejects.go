@@ -41,7 +41,7 @@ func newRejectWriter(ctx context.Context, store ingest.Store, run *ingest.Run) *
 func (w *rejectWriter) add(rj tabular.Reject) {
 	w.count++
 	ir := ingest.Reject{RunID: w.run.ID, Dataset: w.run.Dataset, Source: rj.Source, Sheet: rj.Sheet,
-		Line: rj.Line, Reason: rj.Reason, Record: rj.Record}
+		Line: rj.Line, Column: rj.Column, Reason: rj.Reason, Record: rj.Record}
 	if len(w.first) < reportedRejects {
 		w.first = append(w.first, ir)
 	}
@@ -62,7 +62,7 @@ func (w *rejectWriter) warn(rj tabular.Reject) {
 		return
 	}
 	w.pending = append(w.pending, ingest.Reject{RunID: w.run.ID, Dataset: w.run.Dataset, Source: rj.Source, Sheet: rj.Sheet,
-		Line: rj.Line, Reason: rj.Reason, Record: rj.Record, Warning: true})
+		Line: rj.Line, Column: rj.Column, Reason: rj.Reason, Record: rj.Record, Warning: true})
 	w.bytes += len(rj.Record) + len(rj.Reason)
 	if len(w.pending) >= rejectBatchRows || w.bytes >= rejectBatchBytes {
 		w.flush()

@@ -490,6 +490,20 @@ func TestRegisterLoadsKeepRejectsAndFailuresChangeNothing(t *testing.T) {
 				t.Errorf("no reject recorded for table %s", s)
 			}
 		}
+		// Each reject names the column it is about as the header writes it
+		// (the first one, when several are wrong), and none when the reason
+		// is the whole row's: a duplicate, a truncated record.
+		columns := map[int]string{}
+		for _, rj := range stored {
+			if rj.Sheet == "agreements" {
+				columns[rj.Line] = rj.Column
+			}
+		}
+		for line, want := range map[int]string{4: "committed_value", 5: "signed_date", 8: "title", 9: "", 10: "", 13: ""} {
+			if got, ok := columns[line]; !ok || got != want {
+				t.Errorf("agreements line %d: column %q (stored: %t), want %q", line, got, ok, want)
+			}
+		}
 		afterBroken := count()
 
 		// A register missing its parties file fails as a whole and changes nothing.
@@ -665,7 +679,7 @@ func TestDesaNameNotOfItsCodeIsAWarning(t *testing.T) {
 			t.Fatalf("warnings %+v; want one, for Rempanga", stored)
 		}
 		w := stored[0]
-		if w.Sheet != "parties" || !strings.Contains(w.Reason, `"Rempanga"`) || !strings.Contains(w.Reason, "Margahayu") ||
+		if w.Sheet != "parties" || w.Column != "name" || !strings.Contains(w.Reason, `"Rempanga"`) || !strings.Contains(w.Reason, "Margahayu") ||
 			!strings.Contains(w.Record, "Rempanga") {
 			t.Errorf("warning %+v", w)
 		}

@@ -130,6 +130,10 @@ func rejectToModel(r ingest.Reject) *model.EtlReject {
 		s := r.Sheet
 		out.Sheet = &s
 	}
+	if r.Column != "" {
+		c := r.Column
+		out.Column = &c
+	}
 	return out
 }
 

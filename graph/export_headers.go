@@ -32,6 +32,7 @@ var indonesianColumns = map[string]string{
 	"classificationDisagreements": "Isu tidak sesuai",
 	"code":                        "Kode",
 	"codeFlat":                    "Kode tanpa titik",
+	"column":                      "Kolom",
 	"columns":                     "Kolom",
 	"committedValue":              "Nilai komitmen (Rp)",
 	"count":                       "Jumlah",

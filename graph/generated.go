@@ -184,6 +184,7 @@ type ComplexityRoot struct {
 	}
 
 	EtlReject struct {
+		Column  func(childComplexity int) int
 		Dataset func(childComplexity int) int
 		Line    func(childComplexity int) int
 		Reason  func(childComplexity int) int
@@ -1204,6 +1205,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EnumValueLabel.Value(childComplexity), true
 
+	case "EtlReject.column":
+		if e.ComplexityRoot.EtlReject.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EtlReject.Column(childComplexity), true
 	case "EtlReject.dataset":
 		if e.ComplexityRoot.EtlReject.Dataset == nil {
 			break
@@ -3372,6 +3379,15 @@ type EtlReject {
   sheet: String
   "Line (CSV) or row (XLSX) number, header = 1."
   line: Int!
+  """
+  The column the reason is about, as the file's header writes it (e.g.
+  "Tanggal Mulai"); when a row has problems in several columns, the first
+  one the reason names. Null when the reason concerns the whole row: its
+  shape, a duplicate or conflicting copy, a reference to an agreement the
+  register lacks or refused, an agreement outside the submitter's scope;
+  and for rejects stored before columns were recorded.
+  """
+  column: String
   reason: String!
   "The record as read."
   record: String!
@@ -4433,6 +4449,8 @@ func (ec *executionContext) childFields_EtlReject(ctx context.Context, field gra
 		return ec.fieldContext_EtlReject_sheet(ctx, field)
 	case "line":
 		return ec.fieldContext_EtlReject_line(ctx, field)
+	case "column":
+		return ec.fieldContext_EtlReject_column(ctx, field)
 	case "reason":
 		return ec.fieldContext_EtlReject_reason(ctx, field)
 	case "record":
@@ -8362,6 +8380,29 @@ func (ec *executionContext) _EtlReject_line(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_EtlReject_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EtlReject", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EtlReject_column(ctx context.Context, field graphql.CollectedField, obj *model.EtlReject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EtlReject_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EtlReject_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EtlReject", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _EtlReject_reason(ctx context.Context, field graphql.CollectedField, obj *model.EtlReject) (ret graphql.Marshaler) {
@@ -18018,6 +18059,11 @@ func (ec *executionContext) _EtlReject(ctx context.Context, sel ast.SelectionSet
 		case "line":
 			out.Values[i] = ec._EtlReject_line(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "column":
+			out.Values[i] = ec._EtlReject_column(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "reason":

@@ -473,12 +473,21 @@ func TestConsoleInChromium(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.WaitVisible(`main[data-ready="1"] [data-panel^="penolakan-"] tbody tr`)); err != nil {
 			t.Fatal(err)
 		}
-		reasons, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-panel^="penolakan-"] tbody tr td:nth-child(4)')].map(td => td.textContent)`))
+		reasons, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-panel^="penolakan-"] tbody tr td:nth-child(5)')].map(td => td.textContent)`))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(reasons) != 3 || slices.Contains(reasons, "") || slices.Contains(reasons, "–") {
 			t.Errorf("refused rows shown with reasons %q, want the 3 rows of idm_refused.csv", reasons)
+		}
+		// Kolom: the unknown code's column as the file names it; none for
+		// scores or a status that contradict each other (the whole row's).
+		columns, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-panel^="penolakan-"] tbody tr td:nth-child(4)')].map(td => td.textContent)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"kode_desa", "–", "–"}; !slices.Equal(columns, want) {
+			t.Errorf("Kolom of the refused rows: %q, want %q", columns, want)
 		}
 		screenshot(t, ctx, shots, "data-penolakan")
 		for _, p := range bl.problems() {

@@ -229,13 +229,14 @@ func kukarWorkbook(t *testing.T) []byte {
 var kukarRejects = []struct {
 	sheet  string
 	line   int
+	column string // as the Kolom cell shows it: "–" for a reason of the whole row
 	reason string
 }{
-	{"agreements", 3, "outside your scope (64.02)"},
-	{"agreements", 5, "status"},
-	{"parties", 4, "outside your scope (64.02)"},
-	{"parties", 5, "outside your scope (64.02)"},
-	{"realisations", 3, "outside your scope (64.02)"},
+	{"agreements", 3, "–", "outside your scope (64.02)"},
+	{"agreements", 5, "status", "status"},
+	{"parties", 4, "–", "outside your scope (64.02)"},
+	{"parties", 5, "–", "outside your scope (64.02)"},
+	{"realisations", 3, "–", "outside your scope (64.02)"},
 }
 
 // signIn signs in through the console's sign-in screen, from wherever the
@@ -505,8 +506,8 @@ func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 			t.Fatalf("refused rows shown: %q, want %d", rows, len(kukarRejects))
 		}
 		for i, w := range kukarRejects {
-			if rows[i][1] != w.sheet || rows[i][2] != fmt.Sprint(w.line) || !strings.Contains(rows[i][3], w.reason) {
-				t.Errorf("refused row %d: %q, want %s line %d: %s", i, rows[i], w.sheet, w.line, w.reason)
+			if rows[i][1] != w.sheet || rows[i][2] != fmt.Sprint(w.line) || rows[i][3] != w.column || !strings.Contains(rows[i][4], w.reason) {
+				t.Errorf("refused row %d: %q, want %s line %d, Kolom %s: %s", i, rows[i], w.sheet, w.line, w.column, w.reason)
 			}
 		}
 		if text := evalString(t, ctx, `document.querySelector('[data-panel="periksa-peringatan"]').innerText`); !strings.Contains(text, "Tidak ada peringatan.") {

@@ -81,12 +81,12 @@ func parse(t *tabular.Table, known region.Lookup, years YearRange, sink func(tab
 		}
 		batch.RowsRead++
 		if reason := tabular.RecordProblem(rec, width); reason != "" {
-			p.reject(rec.Line, rec.Raw, reason)
+			p.reject(rec.Line, rec.Raw, "", reason)
 			continue
 		}
-		score, reason := p.score(rec.Fields)
+		score, column, reason := p.score(rec.Fields)
 		if reason != "" {
-			p.reject(rec.Line, rec.Raw, reason)
+			p.reject(rec.Line, rec.Raw, column, reason)
 			continue
 		}
 		p.add(scoreRow{s: score, line: rec.Line, raw: rec.Raw})
@@ -177,8 +177,10 @@ func splitYearSuffix(h string) (base string, year int, ok bool) {
 	return base, y, true
 }
 
-func (p *idmParser) reject(line int, raw, reason string) {
-	rj := tabular.NewReject(p.t, line, raw, reason)
+// reject refuses a row; column is the header of the column the reason is
+// about, "" for the whole row.
+func (p *idmParser) reject(line int, raw, column, reason string) {
+	rj := tabular.NewReject(p.t, line, raw, column, reason)
 	if p.sink != nil {
 		p.sink(rj)
 		return
@@ -195,17 +197,22 @@ func (p *idmParser) add(row scoreRow) {
 }
 
 // score validates one row. Nothing is corrected: a status that contradicts
-// the thresholds is refused, not recomputed.
-func (p *idmParser) score(f []string) (idm.Score, string) {
-	village, reason := p.village(f)
+// the thresholds is refused, not recomputed. A refused row comes with the
+// header of the column at fault ("" when the problem is the whole row's).
+func (p *idmParser) score(f []string) (s idm.Score, column, reason string) {
+	village, column, reason := p.village(f)
 	if reason != "" {
-		return idm.Score{}, reason
+		return idm.Score{}, column, reason
 	}
 	year, reason := p.year(f)
 	if reason != "" {
-		return idm.Score{}, reason
+		column = ""
+		if p.cols.Has("tahun") {
+			column = p.cols.Label("tahun")
+		}
+		return idm.Score{}, column, reason
 	}
-	s := idm.Score{Index: p.cols.Get(f, "indeks"), Year: year, Village: village}
+	s = idm.Score{Index: p.cols.Get(f, "indeks"), Year: year, Village: village}
 	if s.Index == "" {
 		s.Index = idm.DefaultIndex
 	}
@@ -215,28 +222,28 @@ func (p *idmParser) score(f []string) (idm.Score, string) {
 	}{{"iks", &s.IKS}, {"ike", &s.IKE}, {"ikl", &s.IKL}, {"nilai_idm", &s.IDM}} {
 		v, err := parseScore(p.cols.Get(f, c.name))
 		if err != nil {
-			return idm.Score{}, fmt.Sprintf("%s: %v", p.cols.Label(c.name), err)
+			return idm.Score{}, p.cols.Label(c.name), fmt.Sprintf("%s: %v", p.cols.Label(c.name), err)
 		}
 		*c.dst = v
 	}
 	status := p.cols.Get(f, "status_idm")
 	if status == "" {
-		return idm.Score{}, "empty " + p.cols.Label("status_idm")
+		return idm.Score{}, p.cols.Label("status_idm"), "empty " + p.cols.Label("status_idm")
 	}
 	var err error
 	if s.Status, err = idm.ParseStatus(status); err != nil {
-		return idm.Score{}, err.Error()
+		return idm.Score{}, p.cols.Label("status_idm"), err.Error()
 	}
 	if err := s.Check(); err != nil {
-		return idm.Score{}, err.Error()
+		return idm.Score{}, "", err.Error() // scores and status disagree: the row's
 	}
-	return s, ""
+	return s, "", ""
 }
 
 // village reads the village code (flat, dotted, or both, which must agree)
-// and checks that the register knows it as a desa.
-func (p *idmParser) village(f []string) (region.Code, string) {
-	var code region.Code
+// and checks that the register knows it as a desa. A problem comes with
+// the header of the code's column (the first given, when both are).
+func (p *idmParser) village(f []string) (code region.Code, column, reason string) {
 	for _, name := range []string{"kode_desa", "kode_desa_dotted"} {
 		v := p.cols.Get(f, name)
 		if v == "" {
@@ -244,31 +251,38 @@ func (p *idmParser) village(f []string) (region.Code, string) {
 		}
 		c, err := region.ParseCode(v)
 		if err != nil {
-			return "", fmt.Sprintf("%s: %v", p.cols.Label(name), err)
+			return "", p.cols.Label(name), fmt.Sprintf("%s: %v", p.cols.Label(name), err)
 		}
 		if code != "" && c != code {
-			return "", fmt.Sprintf("%s %s and %s %s disagree", p.cols.Label("kode_desa"), code.Dotted(), p.cols.Label(name), c.Dotted())
+			return "", p.cols.Label(name), fmt.Sprintf("%s %s and %s %s disagree", p.cols.Label("kode_desa"), code.Dotted(), p.cols.Label(name), c.Dotted())
+		}
+		if code == "" {
+			column = p.cols.Label(name)
 		}
 		code = c
 	}
 	if code == "" {
-		return "", "empty village code"
+		column = p.cols.Label("kode_desa_dotted")
+		if p.cols.Has("kode_desa") {
+			column = p.cols.Label("kode_desa")
+		}
+		return "", column, "empty village code"
 	}
 	if code.Level() != region.LevelDesaKelurahan {
-		return "", fmt.Sprintf("%s is a %s code, not a village code", code.Dotted(), code.Level())
+		return "", column, fmt.Sprintf("%s is a %s code, not a village code", code.Dotted(), code.Level())
 	}
 	r, ok := p.known.Region(code)
 	switch {
 	case !ok:
-		return "", fmt.Sprintf("unknown village code %s", code.Dotted())
+		return "", column, fmt.Sprintf("unknown village code %s", code.Dotted())
 	case r.Level != region.LevelDesaKelurahan:
-		return "", fmt.Sprintf("%s is a %s in the region register, not a village", code.Dotted(), r.Level)
+		return "", column, fmt.Sprintf("%s is a %s in the region register, not a village", code.Dotted(), r.Level)
 	case r.Kind == region.KindKelurahan:
-		return "", fmt.Sprintf("%s is a kelurahan; IDM covers desa only", code.Dotted())
+		return "", column, fmt.Sprintf("%s is a kelurahan; IDM covers desa only", code.Dotted())
 	case !r.Kind.IsDesa():
-		return "", fmt.Sprintf("%s is a %s in the region register, not a desa", code.Dotted(), r.Kind)
+		return "", column, fmt.Sprintf("%s is a %s in the region register, not a desa", code.Dotted(), r.Kind)
 	}
-	return code, ""
+	return code, "", ""
 }
 
 // year reads the row's year from tahun or the column names; when both are
@@ -340,7 +354,7 @@ func (p *idmParser) finish() ([]idm.Score, []int) {
 		rows := p.copies[k]
 		if reason := scoreConflict(k, rows); reason != "" {
 			for _, row := range rows {
-				p.reject(row.line, row.raw, reason)
+				p.reject(row.line, row.raw, "", reason)
 			}
 			continue
 		}

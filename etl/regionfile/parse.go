@@ -78,7 +78,7 @@ func parse(t *tabular.Table, known region.Lookup, sink func(tabular.Reject)) (Ba
 		}
 		batch.RowsRead++
 		if p := tabular.RecordProblem(rec, width); p != "" {
-			c.reject(rec, p, codeOf(rec.Fields))
+			c.reject(rec, "", p, codeOf(rec.Fields))
 			continue
 		}
 		parseRow(c, rec)
@@ -156,8 +156,10 @@ func (c *regionCollector) refuse(rj tabular.Reject) {
 	c.rejects = append(c.rejects, rj)
 }
 
-func (c *regionCollector) reject(rec tabular.Record, reason string, code region.Code) {
-	c.refuse(tabular.NewReject(c.t, rec.Line, rec.Raw, reason))
+// reject refuses rec; column is the header of the column the reason is
+// about, "" for the whole row.
+func (c *regionCollector) reject(rec tabular.Record, column, reason string, code region.Code) {
+	c.refuse(tabular.NewReject(c.t, rec.Line, rec.Raw, column, reason))
 	if code != "" {
 		c.refused[code] = true
 	}
@@ -187,7 +189,7 @@ func (c *regionCollector) finish(known region.Lookup) ([]region.Region, []int) {
 				continue
 			}
 			if reason := c.parentProblem(row.r, accepted, known); reason != "" {
-				c.refuse(tabular.NewReject(c.t, row.line, row.raw, reason))
+				c.refuse(tabular.NewReject(c.t, row.line, row.raw, "", reason))
 				c.refused[code] = true
 				continue
 			}
@@ -222,7 +224,7 @@ func (c *regionCollector) settleCopies(code region.Code) (regionRow, bool) {
 	}
 	reason := fmt.Sprintf("code %s appears on lines %s with different values (%s)", code.Dotted(), tabular.LineList(lines), regionDifferences(rows))
 	for _, row := range rows {
-		c.refuse(tabular.NewReject(c.t, row.line, row.raw, reason))
+		c.refuse(tabular.NewReject(c.t, row.line, row.raw, "", reason))
 	}
 	c.refused[code] = true
 	return regionRow{}, false
@@ -279,47 +281,48 @@ func (l regionList) codeOf(fields []string) region.Code {
 }
 
 func (l regionList) parseRow(c *regionCollector, rec tabular.Record) {
-	r, reason := l.region(rec.Fields)
+	r, column, reason := l.region(rec.Fields)
 	if reason != "" {
-		c.reject(rec, reason, r.Code)
+		c.reject(rec, column, reason, r.Code)
 		return
 	}
 	c.add(regionRow{r: r, line: rec.Line, raw: rec.Raw})
 }
 
 // region validates one row; on failure the returned region still carries
-// the code when it parsed, so that children can be refused with it.
-func (l regionList) region(f []string) (region.Region, string) {
+// the code when it parsed, so that children can be refused with it. A
+// refused row comes with the header of the column at fault.
+func (l regionList) region(f []string) (r region.Region, column, reason string) {
 	get := func(name string) string { return l.cols.Get(f, name) }
 	code, reason := region.ParseCodeField(l.cols.Label("kode"), get("kode"))
 	if reason != "" {
-		return region.Region{}, reason
+		return region.Region{}, l.cols.Label("kode"), reason
 	}
-	r := region.Region{Code: code, Level: code.Level(), Name: get("nama")}
+	r = region.Region{Code: code, Level: code.Level(), Name: get("nama")}
 	if v := get("kode_flat"); v != "" {
 		if flat, err := region.ParseCode(v); err != nil || flat != code || strings.Contains(v, ".") {
-			return r, fmt.Sprintf("%s %q disagrees with %s %s", l.cols.Label("kode_flat"), v, l.cols.Label("kode"), code.Dotted())
+			return r, l.cols.Label("kode_flat"), fmt.Sprintf("%s %q disagrees with %s %s", l.cols.Label("kode_flat"), v, l.cols.Label("kode"), code.Dotted())
 		}
 	}
 	if v := get("level"); v != "" {
 		level, err := region.ParseLevel(v)
 		if err != nil {
-			return r, err.Error()
+			return r, l.cols.Label("level"), err.Error()
 		}
 		if level != r.Level {
-			return r, fmt.Sprintf("level %s does not fit code %s (a %s code)", level, code.Dotted(), r.Level)
+			return r, l.cols.Label("level"), fmt.Sprintf("level %s does not fit code %s (a %s code)", level, code.Dotted(), r.Level)
 		}
 	}
 	if r.Kind, reason = kindForCode(code, get("jenis")); reason != "" {
-		return r, reason
+		return r, l.cols.Label("jenis"), reason
 	}
 	if r.Name == "" {
-		return r, fmt.Sprintf("empty %s", l.cols.Label("nama"))
+		return r, l.cols.Label("nama"), fmt.Sprintf("empty %s", l.cols.Label("nama"))
 	}
 	if r.Parent, reason = parentForCode(code, l.cols.Label("parent_kode"), get("parent_kode")); reason != "" {
-		return r, reason
+		return r, l.cols.Label("parent_kode"), reason
 	}
-	return r, ""
+	return r, "", ""
 }
 
 // kindForCode reads jenis and checks it against the code: its level and,
@@ -382,12 +385,12 @@ func (v *villageList) codeOf(fields []string) region.Code {
 }
 
 func (v *villageList) parseRow(c *regionCollector, rec tabular.Record) {
-	village, ancestors, reason := v.regions(rec.Fields)
+	village, ancestors, column, reason := v.regions(rec.Fields)
 	if reason == "" {
-		reason = v.ancestorConflict(ancestors, rec.Line)
+		reason = v.ancestorConflict(ancestors, rec.Line) // between rows: no one column
 	}
 	if reason != "" {
-		c.reject(rec, reason, village.Code)
+		c.reject(rec, column, reason, village.Code)
 		return
 	}
 	for _, a := range ancestors {
@@ -424,53 +427,53 @@ var villageLevels = []struct {
 }
 
 // regions validates one row and returns the village and its ancestors, top
-// down.
-func (v *villageList) regions(f []string) (region.Region, []region.Region, string) {
+// down; a refused row comes with the header of the column at fault.
+func (v *villageList) regions(f []string) (village region.Region, ancestors []region.Region, column, reason string) {
 	get := func(name string) string { return v.cols.Get(f, name) }
-	code, reason := region.ParseCodeField(v.cols.Label("kode_desa"), get("kode_desa"))
+	codeLabel := v.cols.Label("kode_desa")
+	code, reason := region.ParseCodeField(codeLabel, get("kode_desa"))
 	if reason != "" {
-		return region.Region{}, nil, reason
+		return region.Region{}, nil, codeLabel, reason
 	}
-	village := region.Region{Code: code, Level: code.Level(), Name: get("nama_desa"), Parent: code.Parent()}
+	village = region.Region{Code: code, Level: code.Level(), Name: get("nama_desa"), Parent: code.Parent()}
 	if village.Level != region.LevelDesaKelurahan {
-		return village, nil, fmt.Sprintf("%s %s is a %s code, not a village code", v.cols.Label("kode_desa"), code.Dotted(), village.Level)
+		return village, nil, codeLabel, fmt.Sprintf("%s %s is a %s code, not a village code", codeLabel, code.Dotted(), village.Level)
 	}
 	if s := get("kode_desa_flat"); s != "" {
 		if flat, err := region.ParseCode(s); err != nil || flat != code || strings.Contains(s, ".") {
-			return village, nil, fmt.Sprintf("%s %q disagrees with %s %s", v.cols.Label("kode_desa_flat"), s, v.cols.Label("kode_desa"), code.Dotted())
+			return village, nil, v.cols.Label("kode_desa_flat"), fmt.Sprintf("%s %q disagrees with %s %s", v.cols.Label("kode_desa_flat"), s, codeLabel, code.Dotted())
 		}
 	}
 	if village.Kind, reason = kindForCode(code, get("jenis")); reason != "" {
-		return village, nil, reason
+		return village, nil, v.cols.Label("jenis"), reason
 	}
 	if village.Name == "" {
-		return village, nil, "empty " + v.cols.Label("nama_desa")
+		return village, nil, v.cols.Label("nama_desa"), "empty " + v.cols.Label("nama_desa")
 	}
-	var ancestors []region.Region
 	for _, lv := range villageLevels {
-		a, reason := v.ancestor(code, lv.level, get(lv.code), get(lv.name), v.cols.Label(lv.code), v.cols.Label(lv.name))
+		a, column, reason := v.ancestor(code, lv.level, get(lv.code), get(lv.name), v.cols.Label(lv.code), v.cols.Label(lv.name))
 		if reason != "" {
-			return village, nil, reason
+			return village, nil, column, reason
 		}
 		ancestors = append(ancestors, a)
 	}
-	return village, ancestors, ""
+	return village, ancestors, "", ""
 }
 
 // ancestor builds the ancestor of village at level from its columns; its
-// code must be the village code's prefix.
-func (v *villageList) ancestor(village region.Code, level region.Level, codeText, name, codeLabel, nameLabel string) (region.Region, string) {
+// code must be the village code's prefix. A problem comes with its column.
+func (v *villageList) ancestor(village region.Code, level region.Level, codeText, name, codeLabel, nameLabel string) (a region.Region, column, reason string) {
 	code, reason := region.ParseCodeField(codeLabel, codeText)
 	if reason != "" {
-		return region.Region{}, reason
+		return region.Region{}, codeLabel, reason
 	}
 	if want := village.Ancestor(level); code != want {
-		return region.Region{}, fmt.Sprintf("%s %s does not contain village %s (expected %s)", codeLabel, code.Dotted(), village.Dotted(), want.Dotted())
+		return region.Region{}, codeLabel, fmt.Sprintf("%s %s does not contain village %s (expected %s)", codeLabel, code.Dotted(), village.Dotted(), want.Dotted())
 	}
 	if name == "" {
-		return region.Region{}, "empty " + nameLabel
+		return region.Region{}, nameLabel, "empty " + nameLabel
 	}
-	a := region.Region{Code: code, Level: level, Name: name, Parent: code.Parent()}
+	a = region.Region{Code: code, Level: level, Name: name, Parent: code.Parent()}
 	switch level {
 	case region.LevelProvinsi:
 		a.Kind = region.KindProvinsi
@@ -479,7 +482,7 @@ func (v *villageList) ancestor(village region.Code, level region.Level, codeText
 	case region.LevelKecamatan:
 		a.Kind = region.KindKecamatan
 	}
-	return a, ""
+	return a, "", ""
 }
 
 // kabupatenKotaKind tells a kota from a kabupaten by its code: Kemendagri

@@ -40,7 +40,7 @@ func (p *registerParser) readAgreements(r *registerTable) error {
 	err := p.read(r, refuse, "agreement_id", func(row registerRow) error {
 		a, ps := agreements.agreement(row)
 		if len(ps) > 0 {
-			p.reject(r, row, ps.String())
+			p.refuse(r, row, ps)
 			refuse(a.ID, row.line)
 			return nil
 		}
@@ -265,21 +265,21 @@ func (ar *agreementReader) agreement(row registerRow) (cooperation.Agreement, pr
 	}
 	var ps problems
 	ps.requiredAt(row, ar.id, ar.title)
-	ps.add(templateExample(ar.id.label, a.ID))
+	ps.in(ar.id.label, templateExample(ar.id.label, a.ID))
 	a.DocumentType = parseEnum(&ps, ar.documentType.label, ar.documentType.text(row), ar.documentTypes.get, cooperation.DocumentTypes)
 	a.Status = parseEnum(&ps, ar.status.label, ar.status.text(row), ar.statuses.get, cooperation.Statuses)
 	var reason string
 	a.SignedOn, reason = ar.date(ar.signed, ar.signedOn, row)
-	ps.add(reason)
+	ps.in(ar.signed.label, reason)
 	a.StartsOn, reason = ar.date(ar.start, ar.startsOn, row)
-	ps.add(reason)
+	ps.in(ar.start.label, reason)
 	a.EndsOn, reason = ar.date(ar.end, ar.endsOn, row)
-	ps.add(reason)
-	ps.add(periodProblem(r, a))
+	ps.in(ar.end.label, reason)
+	ps.in(ar.end.label, periodProblem(r, a))
 	a.DeclaredIssues = ar.issueLists(&ps, ar.issues.text(row))
 	a.Fields = ar.fieldLists(&ps, ar.fields.text(row))
 	a.CommittedValue, reason = ar.committed.cell(r, row).rupiah()
-	ps.add(reason)
+	ps.in(ar.committed.label, reason)
 	return a, ps
 }
 

@@ -18,7 +18,7 @@ func (p *registerParser) readBodies(r *registerTable) error {
 	err := p.read(r, ids.refuse, "body_id", func(row registerRow) error {
 		b, ps := p.body(r, row)
 		if len(ps) > 0 {
-			p.reject(r, row, ps.String())
+			p.refuse(r, row, ps)
 			ids.refuse(b.ID, row.line)
 			return nil
 		}
@@ -45,18 +45,19 @@ func (p *registerParser) body(r *registerTable, row registerRow) (cooperation.Bo
 	}
 	var ps problems
 	ps.required(r, row, "body_id", "name")
-	ps.add(templateExample(r.cols.Label("body_id"), b.ID))
+	ps.in(r.cols.Label("body_id"), templateExample(r.cols.Label("body_id"), b.ID))
 	var reason string
+	regionLabel := r.cols.Label("region_code")
 	if get("region_code") == "" {
-		ps.add("empty " + r.cols.Label("region_code"))
+		ps.in(regionLabel, "empty "+regionLabel)
 	} else {
-		b.Region, _, reason = p.knownCode(r.cols.Label("region_code"), get("region_code"))
-		ps.add(reason)
+		b.Region, _, reason = p.knownCode(regionLabel, get("region_code"))
+		ps.in(regionLabel, reason)
 	}
 	b.EstablishedOn, reason = r.cell(row, "established_date").date()
-	ps.add(reason)
+	ps.in(r.cols.Label("established_date"), reason)
 	b.Members, reason = p.members(r.cols.Label("member_villages"), get("member_villages"))
-	ps.add(reason)
+	ps.in(r.cols.Label("member_villages"), reason)
 	return b, ps
 }
 

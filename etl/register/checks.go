@@ -24,7 +24,7 @@ func (p *registerParser) read(r *registerTable, refusedID func(id string, line i
 		if shapeProblem == "" {
 			return each(row)
 		}
-		p.reject(r, row, shapeProblem)
+		p.reject(r, row, "", shapeProblem)
 		if refusedID != nil {
 			if id := r.text(row, idColumn); id != "" {
 				refusedID(id, row.line)
@@ -34,31 +34,64 @@ func (p *registerParser) read(r *registerTable, refusedID func(id string, line i
 	})
 }
 
-func (p *registerParser) reject(r *registerTable, row registerRow, reason string) {
+// reject refuses row; column is the header of the column the reason is
+// about, "" when it concerns the whole row.
+func (p *registerParser) reject(r *registerTable, row registerRow, column, reason string) {
 	if p.sink.Reject != nil {
-		p.sink.Reject(r.reject(row, reason))
+		p.sink.Reject(r.reject(row, column, reason))
 		return
 	}
-	p.rejects[r.id] = append(p.rejects[r.id], r.reject(row, reason))
+	p.rejects[r.id] = append(p.rejects[r.id], r.reject(row, column, reason))
 }
+
+// refuse refuses row for its problems.
+func (p *registerParser) refuse(r *registerTable, row registerRow, ps problems) {
+	p.reject(r, row, ps.column(), ps.String())
+}
+
+// problem is one thing wrong with a row: in one column (its header as the
+// file writes it), or in the row as a whole (column "": a reference to a
+// refused agreement, a copy).
+type problem struct{ column, reason string }
 
 // problems collects what is wrong with one row, so that a row is fixed in
 // one round.
-type problems []string
+type problems []problem
 
-func (ps *problems) add(reason string) {
+// add notes a problem of the whole row.
+func (ps *problems) add(reason string) { ps.in("", reason) }
+
+// in notes a problem of one column.
+func (ps *problems) in(column, reason string) {
 	if reason != "" {
-		*ps = append(*ps, reason)
+		*ps = append(*ps, problem{column, reason})
 	}
 }
 
-func (ps problems) String() string { return strings.Join(ps, "; ") }
+func (ps problems) String() string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.reason
+	}
+	return strings.Join(s, "; ")
+}
+
+// column is the first column the problems name, "" when each concerns the
+// whole row: a reject names one column (the reason names every problem).
+func (ps problems) column() string {
+	for _, p := range ps {
+		if p.column != "" {
+			return p.column
+		}
+	}
+	return ""
+}
 
 // required notes each named column that is empty in row.
 func (ps *problems) required(r *registerTable, row registerRow, names ...string) {
 	for _, name := range names {
 		if r.text(row, name) == "" {
-			ps.add("empty " + r.cols.Label(name))
+			ps.in(r.cols.Label(name), "empty "+r.cols.Label(name))
 		}
 	}
 }
@@ -67,7 +100,7 @@ func (ps *problems) required(r *registerTable, row registerRow, names ...string)
 func (ps *problems) requiredAt(row registerRow, cols ...located) {
 	for _, c := range cols {
 		if c.text(row) == "" {
-			ps.add("empty " + c.label)
+			ps.in(c.label, "empty "+c.label)
 		}
 	}
 }
@@ -84,12 +117,12 @@ func enumReason[T ~string](label string, err error, values []T) string {
 // parseEnum reads a required enumerated value.
 func parseEnum[T ~string](ps *problems, label, text string, parse func(string) (T, error), values []T) T {
 	if text == "" {
-		ps.add("empty " + label)
+		ps.in(label, "empty "+label)
 		return ""
 	}
 	v, err := parse(text)
 	if err != nil {
-		ps.add(enumReason(label, err, values))
+		ps.in(label, enumReason(label, err, values))
 	}
 	return v
 }
@@ -101,7 +134,7 @@ func parseEnumList[T ~string](ps *problems, label, text string, parse func(strin
 	for _, item := range splitList(text, codeListSeparators) {
 		v, err := parse(item)
 		if err != nil {
-			ps.add(enumReason(label, err, values))
+			ps.in(label, enumReason(label, err, values))
 			continue
 		}
 		seen[v] = true
@@ -351,7 +384,7 @@ func settle[K comparable, T any](p *registerParser, r *registerTable, order []K,
 		}
 		if reason != "" {
 			for _, c := range cs {
-				p.reject(r, c.row, reason)
+				p.reject(r, c.row, "", reason)
 			}
 			continue
 		}

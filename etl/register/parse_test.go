@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -420,6 +421,29 @@ var brokenRegisterRejects = map[string]map[int][]string{
 	},
 }
 
+// brokenRegisterColumns are the columns the rejects of testdata/broken
+// name, sheet by sheet: the first column at fault, "" for a reason of the
+// whole row (a truncated record, copies, a reference to an agreement the
+// register lacks or refused).
+var brokenRegisterColumns = map[string]map[int]string{
+	"agreements": {4: "committed_value", 5: "signed_date", 6: "end_date", 7: "document_type", 8: "title", 9: "", 10: "",
+		11: "committed_value", 12: "committed_value", 13: "", 15: "", 16: "signed_date", 17: "agreement_id"},
+	"parties": {3: "region_code", 4: "region_code", 5: "region_code", 6: "", 7: "", 8: "", 9: "region_code", 11: "party_type",
+		12: "sector", 14: "region_code", 15: "region_code", 16: "name", 18: "", 19: "region_code", 20: "region_code"},
+	"bodies": {3: "member_villages", 4: "member_villages", 5: "region_code", 6: "", 7: "", 8: "established_date"},
+	"realisations": {3: "value", 4: "month", 5: "month", 6: "", 7: "", 8: "village_code", 9: "value", 10: "beneficiaries",
+		12: "", 13: "", 16: "month"},
+}
+
+func checkRejectColumns(t *testing.T, rejects []tabular.Reject, want map[string]map[int]string) {
+	t.Helper()
+	for _, rj := range rejects {
+		if w, ok := want[rj.Sheet][rj.Line]; !ok || rj.Column != w {
+			t.Errorf("%s line %d (%s): column %q, want %q", rj.Sheet, rj.Line, rj.Reason, rj.Column, w)
+		}
+	}
+}
+
 // checkBrokenRegisterKept checks that nothing valid of the broken register
 // was lost.
 func checkBrokenRegisterKept(t *testing.T, b Parsed) {
@@ -463,6 +487,7 @@ func TestParseRegisterBrokenCorpus(t *testing.T) {
 		}
 		checkRegisterRejects(t, b.Rejects, brokenRegisterRejects)
 		checkBrokenRegisterKept(t, b)
+		checkRejectColumns(t, b.Rejects, brokenRegisterColumns)
 		for _, rj := range b.Rejects {
 			if !strings.HasPrefix(rj.Source, rj.Sheet) || rj.Record == "" {
 				t.Errorf("reject %+v: want the CSV file, its table as the sheet and the record", rj)
@@ -492,6 +517,12 @@ func TestParseRegisterBrokenCorpus(t *testing.T) {
 		// padded, and refused for what it lacks.
 		want["agreements"][13] = []string{"empty status"}
 		checkRegisterRejects(t, b.Rejects, want)
+		columns := map[string]map[int]string{}
+		for sheet, lines := range brokenRegisterColumns {
+			columns[sheet] = maps.Clone(lines)
+		}
+		columns["agreements"][13] = "status"
+		checkRejectColumns(t, b.Rejects, columns)
 		checkBrokenRegisterKept(t, b)
 		for _, rj := range b.Rejects {
 			if rj.Source != "broken.xlsx" || !slices.Contains([]string{"agreements", "parties", "bodies", "realisations"}, rj.Sheet) {

@@ -24,7 +24,7 @@ func (p *registerParser) readParties(r *registerTable) error {
 	err := p.read(r, nil, "", func(row registerRow) error {
 		party, n, ps = p.party(r, cols, row)
 		if len(ps) > 0 {
-			p.reject(r, row, ps.String())
+			p.refuse(r, row, ps)
 			return nil
 		}
 		if !p.firstParty(n, &party) {
@@ -32,7 +32,7 @@ func (p *registerParser) readParties(r *registerTable) error {
 		}
 		if party.Type == cooperation.PartyDesa {
 			if warning := p.desaNameWarning(cols.name.label, party); warning != "" {
-				p.batch.Warnings = append(p.batch.Warnings, r.reject(row, warning))
+				p.batch.Warnings = append(p.batch.Warnings, r.reject(row, cols.name.label, warning))
 			}
 		}
 		p.batch.PartyRows++
@@ -60,16 +60,17 @@ func (p *registerParser) party(r *registerTable, c partyColumns, row registerRow
 	var ps problems
 	var reason string
 	var n int
+	var ref problem
 	party := cooperation.Party{Name: c.name.text(row), Role: c.role.text(row), BodyID: c.body.text(row)}
-	party.AgreementID, n, reason = p.agreementRef(r, c.agreement.text(row))
-	ps.add(reason)
+	party.AgreementID, n, ref = p.agreementRef(r, c.agreement.text(row))
+	ps.in(ref.column, ref.reason)
 	party.Type = parseEnum(&ps, c.partyType.label, c.partyType.text(row), p.partyTypes.get, cooperation.PartyTypes)
 	ps.requiredAt(row, c.name)
 	party.Region, reason = p.partyRegionOnce(party.Type, c.region.label, c.region.text(row))
-	ps.add(reason)
+	ps.in(c.region.label, reason)
 	var err error
 	if party.Sector, err = p.sectors.get(c.sector.text(row)); err != nil {
-		ps.add(enumReason(c.sector.label, err, cooperation.Sectors))
+		ps.in(c.sector.label, enumReason(c.sector.label, err, cooperation.Sectors))
 	}
 	return party, n, ps
 }

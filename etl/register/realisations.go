@@ -31,7 +31,7 @@ func (p *registerParser) readRealisations(r *registerTable) error {
 		var ps problems
 		rl, n, ps = p.realisation(r, cols, row)
 		if len(ps) > 0 {
-			p.reject(r, row, ps.String())
+			p.refuse(r, row, ps)
 			return nil
 		}
 		p.batch.RealisationRows++
@@ -69,27 +69,28 @@ func (p *registerParser) realisation(r *registerTable, c realisationColumns, row
 	if id := row.field(c.agreement); id != "" && id == p.lastAgreement {
 		rl.AgreementID, n = p.lastAgreementOwn, p.lastAgreementNumber
 	} else {
-		rl.AgreementID, n, reason = p.agreementID(r, id)
-		ps.add(reason)
-		if reason == "" {
+		var ref problem
+		rl.AgreementID, n, ref = p.agreementID(r, id)
+		ps.in(ref.column, ref.reason)
+		if ref.reason == "" {
 			p.lastAgreement, p.lastAgreementOwn, p.lastAgreementNumber = rl.AgreementID, rl.AgreementID, n
 		}
 	}
 	if v := row.field(c.village); v != "" {
 		rl.Village, reason = p.realisationVillage(c.villageLabel, v)
-		ps.add(reason)
+		ps.in(c.villageLabel, reason)
 	}
 	rl.Month, reason = p.realisationMonth(r.cellAt(row, c.month, c.monthLabel))
-	ps.add(reason)
+	ps.in(c.monthLabel, reason)
 	if value := r.cellAt(row, c.value, c.valueLabel); value.text == "" {
-		ps.add("empty " + value.label)
+		ps.in(value.label, "empty "+value.label)
 	} else if v, reason := value.rupiahValue(); reason != "" {
-		ps.add(reason)
+		ps.in(value.label, reason)
 	} else {
 		rl.Value = v
 	}
 	rl.Beneficiaries, reason = r.cellAt(row, c.beneficiaries, c.beneficiariesLabel).count()
-	ps.add(reason)
+	ps.in(c.beneficiariesLabel, reason)
 	return rl, n, ps
 }
 

@@ -96,30 +96,33 @@ func (idx *agreementIndex) sum(row registerRow) uint64 { return maphash.String(i
 
 // agreementRef is agreementID for consecutive rows, which often name one
 // agreement.
-func (p *registerParser) agreementRef(r *registerTable, id string) (string, int, string) {
+func (p *registerParser) agreementRef(r *registerTable, id string) (string, int, problem) {
 	if id != "" && id == p.lastAgreement {
-		return p.lastAgreementOwn, p.lastAgreementNumber, ""
+		return p.lastAgreementOwn, p.lastAgreementNumber, problem{}
 	}
-	own, n, reason := p.agreementID(r, id)
-	if reason == "" {
+	own, n, ref := p.agreementID(r, id)
+	if ref.reason == "" {
 		p.lastAgreement, p.lastAgreementOwn, p.lastAgreementNumber = own, own, n
 	}
-	return own, n, reason
+	return own, n, ref
 }
 
 // agreementID checks id, the agreement_id of a row of r; an accepted id
-// comes back as the agreement's own string, with its number.
-func (p *registerParser) agreementID(r *registerTable, id string) (string, int, string) {
+// comes back as the agreement's own string, with its number. An empty or
+// example id is a problem of the column; an agreement the register refused
+// or lacks is one of the row (the reference, not the cell, is wrong).
+func (p *registerParser) agreementID(r *registerTable, id string) (string, int, problem) {
 	i, named := p.agreements.find(id)
+	label := r.cols.Label("agreement_id")
 	switch {
 	case named && i < p.agreements.accepted:
-		return p.agreements.id(i), i, ""
+		return p.agreements.id(i), i, problem{}
 	case id == "":
-		return "", -1, "empty " + r.cols.Label("agreement_id")
+		return "", -1, problem{label, "empty " + label}
 	case templateExample("", id) != "":
-		return id, -1, templateExample(r.cols.Label("agreement_id"), id)
+		return id, -1, problem{label, templateExample(label, id)}
 	case named:
-		return id, -1, fmt.Sprintf("agreement %s was rejected", id)
+		return id, -1, problem{"", fmt.Sprintf("agreement %s was rejected", id)}
 	}
-	return id, -1, fmt.Sprintf("agreement %s is not in the register", id)
+	return id, -1, problem{"", fmt.Sprintf("agreement %s is not in the register", id)}
 }

@@ -388,7 +388,7 @@ func toIngestRejects(run *ingest.Run, rejects []tabular.Reject) []ingest.Reject 
 	out := make([]ingest.Reject, len(rejects))
 	for i, rj := range rejects {
 		out[i] = ingest.Reject{RunID: run.ID, Dataset: run.Dataset, Source: rj.Source, Sheet: rj.Sheet,
-			Line: rj.Line, Reason: rj.Reason, Record: rj.Record}
+			Line: rj.Line, Column: rj.Column, Reason: rj.Reason, Record: rj.Record}
 	}
 	return out
 }

@@ -516,8 +516,8 @@ func (r *registerTable) text(row registerRow, name string) string {
 	return r.cols.Get(row.fields, name)
 }
 
-func (r *registerTable) reject(row registerRow, reason string) tabular.Reject {
-	return tabular.Reject{Source: r.t.Source(), Sheet: r.sheet, Line: row.line, Reason: reason, Record: tabular.RejectText(row.raw)}
+func (r *registerTable) reject(row registerRow, column, reason string) tabular.Reject {
+	return tabular.Reject{Source: r.t.Source(), Sheet: r.sheet, Line: row.line, Column: column, Reason: reason, Record: tabular.RejectText(row.raw)}
 }
 
 // cellAt is the cell at index i of row (-1: an absent column), labelled

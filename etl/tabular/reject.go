@@ -15,6 +15,10 @@ type Reject struct {
 	Source string
 	Sheet  string
 	Line   int
+	// Column is the header, as the file writes it, of the column the
+	// reason is about; "" when it concerns the whole row (its shape, a
+	// duplicate, a reference, its scope).
+	Column string
 	Reason string
 	Record string
 }
@@ -23,9 +27,10 @@ type Reject struct {
 // broken quote can span many lines, and rejects are for reading.
 const maxRejectRecord = 4096
 
-// NewReject is a refused record of t.
-func NewReject(t *Table, line int, raw, reason string) Reject {
-	return Reject{Source: t.Source(), Sheet: t.Sheet(), Line: line, Reason: reason, Record: RejectText(raw)}
+// NewReject is a refused record of t; column is the header of the column
+// the reason is about, "" for the whole row.
+func NewReject(t *Table, line int, raw, column, reason string) Reject {
+	return Reject{Source: t.Source(), Sheet: t.Sheet(), Line: line, Column: column, Reason: reason, Record: RejectText(raw)}
 }
 
 // RejectText makes a raw record safe to store and show: invalid bytes (a

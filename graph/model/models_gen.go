@@ -185,8 +185,15 @@ type EtlReject struct {
 	// Where in the source the row is: the sheet of an XLSX file; for a register sent as CSV files, the table the file holds (agreements, parties, bodies, realisations); null for any other CSV file (one table per file).
 	Sheet *string `json:"sheet,omitempty"`
 	// Line (CSV) or row (XLSX) number, header = 1.
-	Line   int    `json:"line"`
-	Reason string `json:"reason"`
+	Line int `json:"line"`
+	// The column the reason is about, as the file's header writes it (e.g.
+	// "Tanggal Mulai"); when a row has problems in several columns, the first
+	// one the reason names. Null when the reason concerns the whole row: its
+	// shape, a duplicate or conflicting copy, a reference to an agreement the
+	// register lacks or refused, an agreement outside the submitter's scope;
+	// and for rejects stored before columns were recorded.
+	Column *string `json:"column,omitempty"`
+	Reason string  `json:"reason"`
 	// The record as read.
 	Record string `json:"record"`
 }

@@ -66,8 +66,12 @@ type Reject struct {
 	Source  string
 	Sheet   string
 	Line    int
-	Reason  string
-	Record  string
+	// Column is the header, as the file writes it, of the column the
+	// reason is about; "" when it concerns the whole row (and for rejects
+	// stored before columns were).
+	Column string
+	Reason string
+	Record string
 	// Warning marks a row that loaded but looks wrong; Reason says why.
 	Warning bool
 }

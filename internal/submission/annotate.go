@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,25 +19,27 @@ const annotationHeader = "Keterangan"
 
 // AnnotatedWorkbook writes the checked register back as the office sent
 // it, with a Keterangan column beside each table saying why each refused
-// row was refused (several reasons joined with "; "), so that the office
-// fixes and sends the same file again. A workbook is written as it came,
-// the column added; CSV files become one sheet each, every row at its own
-// line number. Cells are written as text: nothing is evaluated.
+// row was refused (several reasons joined with "; "), each reason about one
+// column naming it first ("Tanggal Mulai: …") and that column's cell
+// filled red, so that the office fixes and sends the same file again. A
+// workbook is written as it came, the column added; CSV files become one
+// sheet each, every row at its own line number. Cells are written as text:
+// nothing is evaluated.
 func (s *Service) AnnotatedWorkbook(ctx context.Context, id string, w io.Writer) (name string, err error) {
 	r, err := s.Report(ctx, id)
 	if err != nil {
 		return "", err
 	}
-	reasons := map[string]map[int][]string{} // sheet → line → reasons
+	reasons := map[string]map[int][]tabular.Reject{} // sheet → line → rejects
 	for _, rj := range r.Rejects {
 		sheet := rj.Sheet
 		if len(r.Files) > 1 || !strings.EqualFold(filepath.Ext(r.Files[0].Name), ".xlsx") {
 			sheet = csvSheetName(rj.Source, rj.Sheet)
 		}
 		if reasons[sheet] == nil {
-			reasons[sheet] = map[int][]string{}
+			reasons[sheet] = map[int][]tabular.Reject{}
 		}
-		reasons[sheet][rj.Line] = append(reasons[sheet][rj.Line], rj.Reason)
+		reasons[sheet][rj.Line] = append(reasons[sheet][rj.Line], rj)
 	}
 	var f *excelize.File
 	if len(r.Files) == 1 && strings.EqualFold(filepath.Ext(r.Files[0].Name), ".xlsx") {
@@ -52,8 +55,10 @@ func (s *Service) AnnotatedWorkbook(ctx context.Context, id string, w io.Writer)
 	if err != nil {
 		return "", err
 	}
+	cellStyles := map[int]int{} // a cell's style → that style filled red
 	for sheet, lines := range reasons {
-		headerRow, width, err := sheetHeader(f, sheet)
+		headerRow, header, err := sheetHeader(f, sheet)
+		width := len(header)
 		if err != nil || width == 0 {
 			continue // a sheet of rejects that is gone (a layout problem has no rows)
 		}
@@ -62,7 +67,16 @@ func (s *Service) AnnotatedWorkbook(ctx context.Context, id string, w io.Writer)
 			return "", err
 		}
 		_ = f.SetColWidth(sheet, col, col, 60)
-		for line, texts := range lines {
+		for line, rejects := range lines {
+			texts := make([]string, len(rejects))
+			for i, rj := range rejects {
+				texts[i] = annotation(rj)
+				if i := slices.Index(header, rj.Column); rj.Column != "" && i >= 0 {
+					if err := markCell(f, sheet, i+1, line, cellStyles); err != nil {
+						return "", err
+					}
+				}
+			}
 			cell := col + itoa(line)
 			if err := f.SetCellStr(sheet, cell, strings.Join(texts, "; ")); err != nil {
 				return "", err
@@ -75,27 +89,69 @@ func (s *Service) AnnotatedWorkbook(ctx context.Context, id string, w io.Writer)
 	return name, err
 }
 
+// annotation is a reject's text in the Keterangan column: its reason,
+// after the column it is about unless the reason starts with it already.
+func annotation(rj tabular.Reject) string {
+	if rj.Column == "" || strings.HasPrefix(rj.Reason, rj.Column) {
+		return rj.Reason
+	}
+	return rj.Column + ": " + rj.Reason
+}
+
+// refusedFill is the fill of a refused row's offending cell.
+var refusedFill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}}
+
+// markCell fills the cell at column col, row red, keeping the rest of its
+// style (a date's number format, a font); styles caches the red copy of
+// each style.
+func markCell(f *excelize.File, sheet string, col, row int, styles map[int]int) error {
+	cell, err := excelize.CoordinatesToCellName(col, row)
+	if err != nil {
+		return err
+	}
+	was, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		return err
+	}
+	red, ok := styles[was]
+	if !ok {
+		st, err := f.GetStyle(was)
+		if err != nil {
+			return err
+		}
+		st.Fill = refusedFill
+		if red, err = f.NewStyle(st); err != nil {
+			return err
+		}
+		styles[was] = red
+	}
+	return f.SetCellStyle(sheet, cell, cell, red)
+}
+
 // sheetHeader finds a sheet's header row (its first row with a value) and
-// width.
-func sheetHeader(f *excelize.File, sheet string) (row, width int, err error) {
+// its cells, trimmed as the checked table's header was.
+func sheetHeader(f *excelize.File, sheet string) (row int, header []string, err error) {
 	rows, err := f.Rows(sheet)
 	if err != nil {
-		return 0, 0, err
+		return 0, nil, err
 	}
 	defer rows.Close()
 	for n := 1; rows.Next(); n++ {
 		cols, err := rows.Columns()
 		if err != nil {
-			return 0, 0, err
+			return 0, nil, err
 		}
-		for len(cols) > 0 && strings.TrimSpace(cols[len(cols)-1]) == "" {
+		for i := range cols {
+			cols[i] = strings.TrimSpace(cols[i])
+		}
+		for len(cols) > 0 && cols[len(cols)-1] == "" {
 			cols = cols[:len(cols)-1]
 		}
 		if len(cols) > 0 {
-			return n, len(cols), nil
+			return n, cols, nil
 		}
 	}
-	return 0, 0, rows.Error()
+	return 0, nil, rows.Error()
 }
 
 // csvWorkbook puts CSV files in a workbook, a sheet each (csvSheetName),

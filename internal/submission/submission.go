@@ -384,7 +384,7 @@ func (r *Report) Page(warnings bool, req keyset.Request) (keyset.Page[ingest.Rej
 	for i := start; i < end; i++ {
 		rj := list[i]
 		items = append(items, ingest.Reject{Dataset: etl.DatasetRegister, Source: rj.Source, Sheet: rj.Sheet, Line: rj.Line,
-			Reason: rj.Reason, Record: rj.Record, Warning: warnings})
+			Column: rj.Column, Reason: rj.Reason, Record: rj.Record, Warning: warnings})
 		keys = append(keys, []string{strconv.Itoa(i)})
 	}
 	return keyset.NewPage(scope, items, keyset.Found{Keys: keys, TotalCount: len(list), HasNext: end < len(list), HasPrevious: start > 0}), nil

@@ -118,6 +118,7 @@ const en: Record<string, string> = {
   "Baris ditolak dan alasannya": "Rejected rows and why",
   "Baris": "Line",
   "Alasan": "Reason",
+  "Kolom": "Column",
   "Rekaman": "Record",
   "Lihat penolakan": "Show rejects",
   "Mulai": "Started",

@@ -8,6 +8,7 @@ export interface Reject {
   source: string;
   sheet: string | null;
   line: number;
+  column: string | null; // the header of the column at fault; null: the whole row
   reason: string;
   record: string;
 }
@@ -18,7 +19,7 @@ export interface RejectPage {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-export const rejectFields = "totalCount nodes { source sheet line reason record } pageInfo { hasNextPage endCursor }";
+export const rejectFields = "totalCount nodes { source sheet line column reason record } pageInfo { hasNextPage endCursor }";
 
 export const rejectsPerPage = 50;
 
@@ -64,6 +65,7 @@ function rejectColumns(): Column<Reject>[] {
     { key: "source", label: t("Sumber"), format: (v) => shortSource(v as string), breakAnywhere: true },
     { key: "sheet", label: t("Sheet/tabel") },
     { key: "line", label: t("Baris"), numeric: true },
+    { key: "column", label: t("Kolom") },
     { key: "reason", label: t("Alasan") },
     { key: "record", label: t("Rekaman") },
   ];

@@ -467,3 +467,5 @@ CREATE TABLE IF NOT EXISTS user_sessions (
     ended_at     DateTime
 ) ENGINE = ReplacingMergeTree(version)
 ORDER BY session_id;
+-- 0017_reject_columns.sql
+ALTER TABLE etl_rejects ADD COLUMN IF NOT EXISTS column_name Nullable(String);

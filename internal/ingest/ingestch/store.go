@@ -65,7 +65,7 @@ func (s *Store) SaveRejects(ctx context.Context, rejects []ingest.Reject) error 
 	if len(rejects) == 0 {
 		return nil
 	}
-	const q = `INSERT INTO etl_rejects (run_id, dataset, source, sheet, line, reason, record, rejected_at, warning)`
+	const q = `INSERT INTO etl_rejects (run_id, dataset, source, sheet, line, reason, record, rejected_at, warning, column_name)`
 	batch, err := s.db.PrepareBatch(ctx, q)
 	if err != nil {
 		return fmt.Errorf("save rejects: %w", err)
@@ -76,7 +76,11 @@ func (s *Store) SaveRejects(ctx context.Context, rejects []ingest.Reject) error 
 		if r.Warning {
 			warning = 1
 		}
-		if err := batch.Append(r.RunID, r.Dataset, r.Source, r.Sheet, uint64(r.Line), r.Reason, r.Record, now, warning); err != nil {
+		var column *string // null: the reason concerns the whole row
+		if r.Column != "" {
+			column = &r.Column
+		}
+		if err := batch.Append(r.RunID, r.Dataset, r.Source, r.Sheet, uint64(r.Line), r.Reason, r.Record, now, warning, column); err != nil {
 			return fmt.Errorf("save rejects: %w", err)
 		}
 	}
@@ -257,21 +261,22 @@ func (s *Store) rejectPage(ctx context.Context, runID uint64, warnings bool, see
 			return nil, keyset.Found{}, err
 		}
 	}
-	q := `SELECT run_id, dataset, source, sheet, line, reason, record, ` + clickhouse.KeySelect(rejectOrder) + `
+	q := `SELECT run_id, dataset, source, sheet, line, column_name, reason, record, ` + clickhouse.KeySelect(rejectOrder) + `
 		FROM etl_rejects WHERE ` + of + ` AND ` + after + ` ORDER BY ` + clickhouse.KeyOrder(rejectOrder) + ` LIMIT ?`
 	var rows []struct {
-		RunID   uint64 `ch:"run_id"`
-		Dataset string `ch:"dataset"`
-		Source  string `ch:"source"`
-		Sheet   string `ch:"sheet"`
-		Line    uint64 `ch:"line"`
-		Reason  string `ch:"reason"`
-		Record  string `ch:"record"`
-		K0      string `ch:"k0"`
-		K1      string `ch:"k1"`
-		K2      string `ch:"k2"`
-		K3      string `ch:"k3"`
-		K4      string `ch:"k4"`
+		RunID   uint64  `ch:"run_id"`
+		Dataset string  `ch:"dataset"`
+		Source  string  `ch:"source"`
+		Sheet   string  `ch:"sheet"`
+		Line    uint64  `ch:"line"`
+		Column  *string `ch:"column_name"`
+		Reason  string  `ch:"reason"`
+		Record  string  `ch:"record"`
+		K0      string  `ch:"k0"`
+		K1      string  `ch:"k1"`
+		K2      string  `ch:"k2"`
+		K3      string  `ch:"k3"`
+		K4      string  `ch:"k4"`
 	}
 	if err := s.db.Select(ctx, &rows, q, append(append([]any{runID}, afterArgs...), seek.Limit+1)...); err != nil {
 		return nil, keyset.Found{}, err
@@ -288,8 +293,12 @@ func (s *Store) rejectPage(ctx context.Context, runID uint64, warnings bool, see
 	}
 	out := make([]ingest.Reject, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, ingest.Reject{RunID: r.RunID, Dataset: r.Dataset, Source: r.Source, Sheet: r.Sheet,
-			Line: int(r.Line), Reason: r.Reason, Record: r.Record, Warning: warnings})
+		rj := ingest.Reject{RunID: r.RunID, Dataset: r.Dataset, Source: r.Source, Sheet: r.Sheet,
+			Line: int(r.Line), Reason: r.Reason, Record: r.Record, Warning: warnings}
+		if r.Column != nil {
+			rj.Column = *r.Column
+		}
+		out = append(out, rj)
 		found.Keys = append(found.Keys, []string{r.K0, r.K1, r.K2, r.K3, r.K4})
 	}
 	return out, found, nil
