@@ -131,7 +131,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 	}
 	switch policy {
 	case schemaMigrate:
-		err = migrate(ctx, db, a.runner(), log)
+		err = migrate(ctx, db, a.coord, a.runner(), log)
 	case schemaRequire:
 		err = checkSchema(ctx, db)
 	}
@@ -157,8 +157,23 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, policy schemaPol
 
 // migrate applies pending migrations, then rebuilds the snapshots a
 // migration left stale (a new rollup is built from the data already loaded).
-func migrate(ctx context.Context, db *clickhouse.DB, runner *etl.Runner, log *slog.Logger) error {
-	if err := db.Migrate(ctx, log); err != nil {
+// On a cluster (coord set) it holds the cluster's migration lock in
+// ZooKeeper while it migrates, so that two processes never interleave
+// their migrations (on one server db.Migrate holds its own lock).
+func migrate(ctx context.Context, db *clickhouse.DB, coord *coordination.Client, runner *etl.Runner, log *slog.Logger) error {
+	if coord != nil {
+		lock, err := coord.LockMigrations(ctx, log)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		err = db.Migrate(ctx, log)
+		if rerr := lock.Release(ctx); rerr != nil {
+			log.Warn("releasing the migration lock", "err", rerr)
+		}
+		if err != nil {
+			return err
+		}
+	} else if err := db.Migrate(ctx, log); err != nil {
 		return err
 	}
 	start := time.Now()

@@ -350,6 +350,14 @@ func runMigrateStatus(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if a.coord != nil {
+		// A cluster's migration lock is in ZooKeeper (migrate).
+		holder, held, err := a.coord.MigrationHolder()
+		if err != nil {
+			return fmt.Errorf("migration status: %w", err)
+		}
+		st.Locked, st.Holder = held, clickhouse.LockHolder{Host: holder.Host, PID: holder.PID}
+	}
 	printMigrationStatus(os.Stdout, cfg.ClickHouse.Database, st)
 	if len(st.Applied) > 0 {
 		return clickhouse.CheckNotNewer(st.Applied[len(st.Applied)-1].Version)
@@ -368,10 +376,13 @@ func printMigrationStatus(w io.Writer, database string, st clickhouse.MigrationS
 	if len(st.Pending) == 0 {
 		fmt.Fprintln(w, "no migration is pending")
 	}
-	if st.Locked {
+	switch {
+	case st.Locked && st.Age == 0: // a cluster's lock, in ZooKeeper: held while its session lives
+		fmt.Fprintf(w, "a migration is running: process %d on %s holds the lock\n", st.Holder.PID, st.Holder.Host)
+	case st.Locked:
 		fmt.Fprintf(w, "a migration is running: process %d on %s holds the lock (renewed %s ago)\n",
 			st.Holder.PID, st.Holder.Host, st.Age.Round(time.Second))
-	} else {
+	default:
 		fmt.Fprintln(w, "no migration is running")
 	}
 }

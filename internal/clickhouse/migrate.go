@@ -184,8 +184,9 @@ const MigrationLockTable = "schema_migrations_lock"
 // order. Statements are idempotent (IF NOT EXISTS), so a migration that
 // failed halfway can be run again. On one server, two Migrate calls never
 // interleave: each holds the migration lock, kept in ClickHouse as the
-// load lock is (Lock), and the second waits for the first. (A cluster's
-// DDL runs ON CLUSTER through its own queue; a Lock cannot span servers.)
+// load lock is (Lock), and the second waits for the first. A Lock cannot
+// span servers: on a cluster the caller serialises migrations (cmd/sinergi
+// holds coordination's migration lock, in ZooKeeper, around Migrate).
 // A database whose schema is newer than this binary's migrations is
 // refused: an older binary must not run against it.
 func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
