@@ -58,7 +58,8 @@ func (m *Metrics) observe(run ingest.Run, start, end time.Time) {
 }
 
 // RegisterFreshnessMetrics registers the age of each dataset's last
-// successful load, read from runs at each scrape (so that loads by any
+// successful load that loaded rows (ingest.Freshness: a file refused whole
+// changed nothing), read from runs at each scrape (so that loads by any
 // process count): what an alert on stale data needs.
 //
 //	sinergi_dataset_last_success_timestamp_seconds{dataset}

@@ -3154,7 +3154,11 @@ type Query {
   is right).
   """
   etlWarnings(runId: ID!, first: Int = 100, after: String): EtlRejectConnection!
-  "Per dataset: the last successful load."
+  """
+  Per dataset: the last successful load that loaded rows. A run that refused
+  every row (or read none) changed no figure, so it does not make the data
+  fresher: it is in etlRuns, with its rejects, and not here.
+  """
   dataFreshness: [DatasetFreshness!]!
 
   """

@@ -76,7 +76,9 @@ type Reject struct {
 	Warning bool
 }
 
-// Freshness is the last successful run of a dataset.
+// Freshness is the last successful run of a dataset that loaded rows: a
+// run that refused every row (or read none) changed no figure, so the data
+// is as fresh as the run before it; etlRuns lists it with its rejects.
 type Freshness struct {
 	Dataset string
 	Last    Run
@@ -188,7 +190,7 @@ func (s *Service) Simulation(ctx context.Context) (Run, bool, error) {
 	return Run{}, false, nil
 }
 
-// Freshness returns the last successful run per dataset.
+// Freshness returns the last successful run per dataset that loaded rows.
 func (s *Service) Freshness(ctx context.Context) ([]Freshness, error) {
 	f, err := s.store.Freshness(ctx)
 	if err != nil {

@@ -177,9 +177,10 @@ func (s *Store) LastSucceeded(ctx context.Context, dataset, source string) (inge
 	return rows[0].run(), true, nil
 }
 
-// Freshness returns the last succeeded run of every dataset that has one.
+// Freshness returns, for every dataset that has one, the last succeeded
+// run that loaded rows: a run that refused every row changed nothing.
 func (s *Store) Freshness(ctx context.Context) ([]ingest.Freshness, error) {
-	q := `SELECT * FROM (` + latestRuns + `) WHERE status = 'succeeded' ORDER BY dataset, run_id DESC LIMIT 1 BY dataset`
+	q := `SELECT * FROM (` + latestRuns + `) WHERE status = 'succeeded' AND rows_loaded > 0 ORDER BY dataset, run_id DESC LIMIT 1 BY dataset`
 	var rows []runRow
 	if err := s.db.Select(ctx, &rows, q); err != nil {
 		return nil, err
