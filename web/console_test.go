@@ -480,13 +480,14 @@ func TestConsoleInChromium(t *testing.T) {
 		if len(reasons) != 3 || slices.Contains(reasons, "") || slices.Contains(reasons, "–") {
 			t.Errorf("refused rows shown with reasons %q, want the 3 rows of idm_refused.csv", reasons)
 		}
-		// Kolom: the unknown code's column as the file names it; none for
-		// scores or a status that contradict each other (the whole row's).
+		// Kolom: the unknown code's and the score's columns as the file
+		// names them; none for a status that contradicts the scores (the
+		// whole row's).
 		columns, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-panel^="penolakan-"] tbody tr td:nth-child(4)')].map(td => td.textContent)`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := []string{"kode_desa", "–", "–"}; !slices.Equal(columns, want) {
+		if want := []string{"kode_desa", "iks", "–"}; !slices.Equal(columns, want) {
 			t.Errorf("Kolom of the refused rows: %q, want %q", columns, want)
 		}
 		screenshot(t, ctx, shots, "data-penolakan")

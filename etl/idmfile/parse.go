@@ -217,12 +217,15 @@ func (p *idmParser) score(f []string) (s idm.Score, column, reason string) {
 		s.Index = idm.DefaultIndex
 	}
 	for _, c := range []struct {
-		name string
-		dst  *float64
-	}{{"iks", &s.IKS}, {"ike", &s.IKE}, {"ikl", &s.IKL}, {"nilai_idm", &s.IDM}} {
+		name, index string
+		dst         *float64
+	}{{"iks", "IKS", &s.IKS}, {"ike", "IKE", &s.IKE}, {"ikl", "IKL", &s.IKL}, {"nilai_idm", "IDM", &s.IDM}} {
 		v, err := parseScore(p.cols.Get(f, c.name))
 		if err != nil {
 			return idm.Score{}, p.cols.Label(c.name), fmt.Sprintf("%s: %v", p.cols.Label(c.name), err)
+		}
+		if err := idm.CheckScore(c.index, v); err != nil {
+			return idm.Score{}, p.cols.Label(c.name), err.Error()
 		}
 		*c.dst = v
 	}
@@ -235,7 +238,7 @@ func (p *idmParser) score(f []string) (s idm.Score, column, reason string) {
 		return idm.Score{}, p.cols.Label("status_idm"), err.Error()
 	}
 	if err := s.Check(); err != nil {
-		return idm.Score{}, "", err.Error() // scores and status disagree: the row's
+		return idm.Score{}, "", err.Error() // the scores and the status disagree: the row's
 	}
 	return s, "", ""
 }

@@ -316,16 +316,20 @@ var idmCorpus = []tabulartest.CorpusCase{
 	{File: "broken/idm_latin1.csv", WantAccepted: 3, WantRejects: map[int]string{3: "not valid UTF-8 (save as UTF-8)"}},
 	{File: "broken/idm_unknown_codes.csv", WantAccepted: 4, WantRejects: map[int]string{
 		6: "unknown village code 64.99.99.2001", 7: "unknown village code 64.01.01.2099",
-		8: `invalid region code: "64010120x9"`, 9: "64.01.01 is a kecamatan code, not a village code"}},
+		8: `invalid region code: "64010120x9"`, 9: "64.01.01 is a kecamatan code, not a village code"},
+		WantColumns: map[int]string{6: "kode_desa", 7: "kode_desa", 8: "kode_desa", 9: "kode_desa"}},
 	{File: "broken/idm_out_of_range.csv", WantAccepted: 4, WantRejects: map[int]string{
 		6: "IKS 1.7714 is outside 0..1", 7: "IKE -0.6667 is outside 0..1", 8: "IKS 97.14 is outside 0..1",
-		9: "year 2031 is outside 2015..2027", 10: "year 2014 is outside 2015..2027", 11: `ike: "n/a" is not a number`}},
+		9: "year 2031 is outside 2015..2027", 10: "year 2014 is outside 2015..2027", 11: `ike: "n/a" is not a number`},
+		WantColumns: map[int]string{6: "iks", 7: "ike", 8: "iks", 9: "tahun", 10: "tahun", 11: "ike"}},
 	{File: "broken/idm_contradicting_status.csv", WantAccepted: 4, WantRejects: map[int]string{
 		6: "status MANDIRI contradicts IDM 0.8071 (thresholds give MAJU)", 7: "status BERKEMBANG contradicts IDM 0.7606 (thresholds give MAJU)",
-		8: "IDM 0.9000 is not the mean", 9: `unknown IDM status "MAJU SEKALI"`}},
+		8: "IDM 0.9000 is not the mean", 9: `unknown IDM status "MAJU SEKALI"`},
+		WantColumns: map[int]string{9: "status_idm"}}, // the others: scores and status disagree, the row's
 	{File: "broken/idm_conflicting_duplicates.csv", WantAccepted: 3, WantRejects: map[int]string{
 		4: "IDM 2024 of 64.01.01.2011 appears on lines 4 and 8 with different values (IDM 0.9627 vs 0.9628)",
-		8: "appears on lines 4 and 8"}},
+		8: "appears on lines 4 and 8"},
+		WantColumns: map[int]string{}},
 	{File: "broken/idm_kelurahan.csv", WantAccepted: 4, WantRejects: map[int]string{6: "64.72.01.1001 is a kelurahan; IDM covers desa only"}},
 	{File: "broken/idm_truncated.csv", WantAccepted: 4, WantRejects: map[int]string{6: "expected 10 fields, got 6"}},
 	{File: "broken/idm_bare_quote.csv", WantAccepted: 3, WantRejects: map[int]string{4: "malformed CSV quoting at line 4"}},

@@ -100,6 +100,15 @@ type Score struct {
 // IKE and IKL: the files round every score to four decimals.
 const MeanTolerance = 0.0005
 
+// CheckScore refuses an index (IKS, IKE, IKL or IDM, named by name) that
+// is not a number within 0..1.
+func CheckScore(name string, v float64) error {
+	if math.IsNaN(v) || v < 0 || v > 1 {
+		return fmt.Errorf("%s %v is outside 0..1", name, v)
+	}
+	return nil
+}
+
 // Check reports the first inconsistency in a score: components outside 0..1,
 // an IDM that is not the mean of its components, or a status that contradicts
 // the thresholds. It never corrects anything.
@@ -108,8 +117,8 @@ func (s Score) Check() error {
 		name string
 		v    float64
 	}{{"IKS", s.IKS}, {"IKE", s.IKE}, {"IKL", s.IKL}, {"IDM", s.IDM}} {
-		if math.IsNaN(c.v) || c.v < 0 || c.v > 1 {
-			return fmt.Errorf("%s %v is outside 0..1", c.name, c.v)
+		if err := CheckScore(c.name, c.v); err != nil {
+			return err
 		}
 	}
 	if mean := (s.IKS + s.IKE + s.IKL) / 3; math.Abs(mean-s.IDM) > MeanTolerance {

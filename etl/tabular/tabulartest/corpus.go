@@ -13,12 +13,15 @@ import (
 // CorpusCase is one file of a parser's testdata/broken: either the whole
 // file is refused with an error containing WantErr, or the valid rows are
 // returned (WantAccepted of them) and the others refused with the reasons
-// given.
+// given. WantColumns, when set, are the columns the rejects name (line →
+// header); a line it does not list must name none (a reason of the whole
+// row).
 type CorpusCase struct {
 	File         string
 	WantErr      string
 	WantAccepted int
 	WantRejects  map[int]string
+	WantColumns  map[int]string
 }
 
 // RunCorpusCase opens testdata/c.File, parses it with parse (which gives the
@@ -39,6 +42,13 @@ func RunCorpusCase(t *testing.T, c CorpusCase, parse func(*tabular.Table) (int, 
 				t.Errorf("%d rows accepted, want %d", accepted, c.WantAccepted)
 			}
 			CheckRejects(t, rejects, c.WantRejects)
+			if c.WantColumns != nil {
+				for _, rj := range rejects {
+					if rj.Column != c.WantColumns[rj.Line] {
+						t.Errorf("line %d (%s): column %q, want %q", rj.Line, rj.Reason, rj.Column, c.WantColumns[rj.Line])
+					}
+				}
+			}
 			return
 		}
 	}
