@@ -36,7 +36,7 @@ func smallRegister(t *testing.T) *region.Set {
 
 func parseIDMText(t *testing.T, content string, known region.Lookup, years YearRange) (Batch, error) {
 	t.Helper()
-	tbl, err := tabular.FromCSV("idm.csv", strings.NewReader(content))
+	tbl, err := tabulartest.OpenCSV(t, "idm.csv", content)
 	if err != nil {
 		return Batch{}, err
 	}

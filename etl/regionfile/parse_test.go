@@ -20,7 +20,7 @@ const realDataDir = "../../data/kaltim"
 
 func parseRegionsText(t *testing.T, content string, known region.Lookup) (Batch, error) {
 	t.Helper()
-	tbl, err := tabular.FromCSV("regions.csv", strings.NewReader(content))
+	tbl, err := tabulartest.OpenCSV(t, "regions.csv", content)
 	if err != nil {
 		return Batch{}, err
 	}
@@ -374,7 +374,7 @@ func FuzzParseRegionsCSV(f *testing.F) {
 	f.Add([]byte(""))
 	f.Add([]byte(regionListHeader + "64,64,provinsi,provinsi,,Kalimantan Timur\n64,64,provinsi,provinsi,,Kaltim\n64.01,6401,kabupaten_kota,kabupaten,64,Paser\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tbl, err := tabular.FromCSV("fuzz.csv", strings.NewReader(string(data)))
+		tbl, err := tabulartest.OpenCSV(t, "fuzz.csv", string(data))
 		if err != nil {
 			return
 		}

@@ -13,12 +13,6 @@ import (
 	"unicode/utf8"
 )
 
-// FromCSV reads a CSV table from r, for input that is not a named file (an
-// upload, a test). source names it in messages and rejects.
-func FromCSV(source string, r io.Reader) (*Table, error) {
-	return newCSVTable(source, r, nil)
-}
-
 func openCSV(path string) (*Table, error) {
 	f, err := os.Open(path)
 	if err != nil {

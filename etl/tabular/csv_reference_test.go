@@ -108,7 +108,7 @@ func (rc *refRecorder) take(from, to int64) string {
 
 // fastCSV reads content with the table's reader.
 func fastCSV(content string) (header []string, recs []Record, err error) {
-	tbl, err := FromCSV("x.csv", strings.NewReader(content))
+	tbl, err := fromCSV("x.csv", strings.NewReader(content))
 	if err != nil {
 		return nil, nil, errors.New("bad header")
 	}

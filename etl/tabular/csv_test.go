@@ -13,9 +13,9 @@ import (
 // readAll opens content as a CSV table and returns its header and records.
 func readAll(t *testing.T, content string) ([]string, []Record) {
 	t.Helper()
-	tbl, err := FromCSV("test.csv", strings.NewReader(content))
+	tbl, err := fromCSV("test.csv", strings.NewReader(content))
 	if err != nil {
-		t.Fatalf("FromCSV: %v", err)
+		t.Fatalf("fromCSV: %v", err)
 	}
 	defer tbl.Close()
 	var recs []Record
@@ -146,7 +146,7 @@ func TestCSVBrokenQuoteIsARecordProblem(t *testing.T) {
 }
 
 func TestCSVUnclosedQuoteFailsTheFile(t *testing.T) {
-	tbl, err := FromCSV("x.csv", strings.NewReader("a,b\n1,2\n3,\"never closed\n4,5\n6,7\n"))
+	tbl, err := fromCSV("x.csv", strings.NewReader("a,b\n1,2\n3,\"never closed\n4,5\n6,7\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestCSVFileErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := FromCSV("bad.csv", strings.NewReader(tt.content))
+			_, err := fromCSV("bad.csv", strings.NewReader(tt.content))
 			if err == nil || !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "bad.csv") {
 				t.Fatalf("error = %v, want ErrFormat containing %q and the file name", err, tt.want)
 			}
@@ -220,4 +220,9 @@ func TestRawTextOfLongInput(t *testing.T) {
 	if len(recs) != 2 || recs[0].Fields[1] != long || recs[0].Raw != "1,\""+long+"\"" || recs[1].Raw != "2,3" || recs[1].Line != 3 {
 		t.Fatalf("long record mangled: %d records", len(recs))
 	}
+}
+
+// fromCSV reads a CSV table from r, as a named file is read.
+func fromCSV(source string, r io.Reader) (*Table, error) {
+	return newCSVTable(source, r, nil)
 }

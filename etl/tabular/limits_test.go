@@ -84,7 +84,7 @@ func TestLongCSVLineIsARejectNotARead(t *testing.T) {
 // the text they are (the API's exports keep them inert).
 func TestLongFieldIsRefused(t *testing.T) {
 	line := strings.Repeat("n", 400<<10)
-	tbl, err := FromCSV("long.csv", strings.NewReader("name,note\n\""+line+"\n"+line+"\n"+line+"\",x\n2,3\n"))
+	tbl, err := fromCSV("long.csv", strings.NewReader("name,note\n\""+line+"\n"+line+"\n"+line+"\",x\n2,3\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

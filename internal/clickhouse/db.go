@@ -263,12 +263,6 @@ func CreateDatabase(ctx context.Context, cfg Config, log *slog.Logger) error {
 	return onServer(ctx, cfg, log, "CREATE DATABASE IF NOT EXISTS ")
 }
 
-// DropDatabase removes cfg.Database (from every server of cfg.Cluster);
-// tests use it to clean up.
-func DropDatabase(ctx context.Context, cfg Config, log *slog.Logger) error {
-	return onServer(ctx, cfg, log, "DROP DATABASE IF EXISTS ")
-}
-
 // onServer runs a statement about cfg.Database from the server's default
 // database. The name is checked: identifiers cannot be bound.
 func onServer(ctx context.Context, cfg Config, log *slog.Logger, stmt string) error {

@@ -67,15 +67,6 @@ func KeySelect(cols []KeyColumn) string {
 	return strings.Join(parts, ", ")
 }
 
-// KeyNames are the aliases KeySelect gives: k0, k1, ….
-func KeyNames(cols []KeyColumn) []string {
-	out := make([]string, len(cols))
-	for i := range cols {
-		out[i] = "k" + strconv.Itoa(i)
-	}
-	return out
-}
-
 // decimal2 is a Decimal(…, 2) as toString writes it: 18.16 writes both
 // decimals (1500.50, 1500.00), current releases drop trailing zeros (1500.5,
 // 1500).

@@ -92,16 +92,6 @@ var PartyTypes = []PartyType{PartyDesa, PartyDesaPersiapan, PartyBKAD, PartyBUMD
 // IsVillage reports whether the party is a village (with or without a code).
 func (t PartyType) IsVillage() bool { return t == PartyDesa || t == PartyDesaPersiapan }
 
-// IsThirdParty reports whether the party is outside village and regional
-// government: the partners of THIRD_PARTY cooperation.
-func (t PartyType) IsThirdParty() bool {
-	switch t {
-	case PartyCompany, PartyStateEnterprise, PartyZakatBody, PartyFoundation, PartyUniversity:
-		return true
-	}
-	return false
-}
-
 // IsPartner reports whether the party counts as a partner of the villages
 // (anyone but the villages, their bodies and their own enterprises).
 func (t PartyType) IsPartner() bool {

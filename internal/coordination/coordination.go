@@ -76,14 +76,6 @@ func drain(events <-chan zk.Event) {
 // Close ends the session: its nodes go at once.
 func (c *Client) Close() { c.conn.Close() }
 
-// Healthy reports whether the session is established.
-func (c *Client) Healthy() error {
-	if s := c.conn.State(); s != zk.StateHasSession {
-		return fmt.Errorf("coordination: ZooKeeper session is %s", s)
-	}
-	return nil
-}
-
 // ensurePath creates dir and its parents, as persistent nodes.
 func (c *Client) ensurePath(dir string) error {
 	p := ""

@@ -48,9 +48,6 @@ type Run struct {
 	Process Process
 }
 
-// Finished reports whether the run reached its end (succeeded or failed).
-func (r Run) Finished() bool { return r.Status == StatusSucceeded || r.Status == StatusFailed }
-
 // Duration is how long the run took, 0 while it runs.
 func (r Run) Duration() time.Duration {
 	if r.FinishedAt.IsZero() {

@@ -116,11 +116,6 @@ func (c Code) Dotted() string {
 	return s
 }
 
-// Within reports whether c lies in the region ancestor (or is it).
-func (c Code) Within(ancestor Code) bool {
-	return strings.HasPrefix(string(c), string(ancestor))
-}
-
 // VillageKind is what the first digit of a village code says: 1 kelurahan,
 // 2 desa, 3 desa adat. It is "" for codes that are not villages or whose digit
 // is none of those.

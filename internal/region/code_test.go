@@ -55,9 +55,6 @@ func TestCodeHierarchy(t *testing.T) {
 	if Code("6402").Ancestor(LevelKecamatan) != "" {
 		t.Fatal("a kabupaten has no kecamatan ancestor")
 	}
-	if !c.Within("6402") || c.Within("6403") {
-		t.Fatal("Within")
-	}
 	if c.VillageKind() != KindDesa || Code("6402021001").VillageKind() != KindKelurahan || Code("6402023001").VillageKind() != KindDesaAdat {
 		t.Fatal("VillageKind")
 	}

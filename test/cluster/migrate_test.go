@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clustertest"
 	"github.com/sinergi-id/sinergi/internal/coordination"
 )
@@ -85,5 +86,25 @@ func TestConcurrentMigrationsOnClusterDoNotInterleave(t *testing.T) {
 	status = d.sinergi(t, "migrate", "status")
 	if !strings.Contains(status, "no migration is pending") || !strings.Contains(status, "no migration is running") {
 		t.Fatalf("migrate status after both:\n%s", status)
+	}
+
+	// The tests' clean-up drops a database from every server of the cluster.
+	cfg := clickhouse.Config{Addr: c.Addrs(), Username: c.User, Password: c.Password, Database: database, Cluster: clustertest.Name}
+	if err := clickhousetest.DropDatabase(ctx, cfg, log); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range c.Servers {
+		on := cfg
+		on.Addr, on.Database, on.Cluster = s.Addr(), "default", ""
+		db, err := clickhouse.Open(ctx, on, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n uint64
+		err = db.QueryRow(ctx, "SELECT count() FROM system.databases WHERE name = ?", []any{database}, &n)
+		db.Close()
+		if err != nil || n != 0 {
+			t.Errorf("%s: database %s still there after DropDatabase (%d, %v)", s.Addr(), database, n, err)
+		}
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -233,7 +234,7 @@ func OpenDB(t testing.TB, cfg clickhouse.Config) *clickhouse.DB {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if err := clickhouse.DropDatabase(ctx, cfg, log); err != nil {
+		if err := DropDatabase(ctx, cfg, log); err != nil {
 			t.Errorf("clickhousetest: %v", err)
 		}
 	})
@@ -251,4 +252,30 @@ func OpenDB(t testing.TB, cfg clickhouse.Config) *clickhouse.DB {
 // Logger writes warnings and errors to the test's log.
 func Logger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// databaseName is what DropDatabase accepts: identifiers cannot be bound.
+var databaseName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// DropDatabase removes cfg.Database (from every server of cfg.Cluster),
+// to clean up after a test; the product never drops a database.
+func DropDatabase(ctx context.Context, cfg clickhouse.Config, log *slog.Logger) error {
+	if !databaseName.MatchString(cfg.Database) {
+		return fmt.Errorf("drop database: %q is not a database name", cfg.Database)
+	}
+	stmt := "DROP DATABASE IF EXISTS " + cfg.Database
+	if cfg.Cluster != "" {
+		stmt += " ON CLUSTER " + cfg.Cluster
+	}
+	admin := cfg
+	admin.Database, admin.Cluster = "default", "" // the statement says ON CLUSTER itself
+	db, err := clickhouse.Open(ctx, admin, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Exec(ctx, stmt); err != nil {
+		return fmt.Errorf("%s: %w", stmt, err)
+	}
+	return nil
 }

@@ -35,6 +35,7 @@ import (
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
+	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 )
 
 // Name is the cluster's name in the servers' remote_servers.
@@ -200,7 +201,7 @@ func (c *Cluster) NewDB(t testing.TB) *clickhouse.DB {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		if err := clickhouse.DropDatabase(ctx, cfg, log); err != nil {
+		if err := clickhousetest.DropDatabase(ctx, cfg, log); err != nil {
 			t.Errorf("clustertest: %v", err)
 		}
 	})
