@@ -4011,7 +4011,7 @@ type RegisterCheck {
   rejects(first: Int = 100, after: String): EtlRejectConnection!
   "Rows that would load but look wrong, a page at a time."
   warnings(first: Int = 100, after: String): EtlRejectConnection!
-  "Where to GET the office's workbook with a Keterangan column beside each refused row (same credentials)."
+  "Where to GET the office's workbook with a Keterangan column beside each refused row (red) and each row with a warning (\"Peringatan: …\", yellow) (same credentials)."
   annotatedWorkbookPath: String!
 }
 

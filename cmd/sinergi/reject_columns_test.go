@@ -18,7 +18,9 @@ import (
 // field's column as the office's header writes it and none for the
 // reasons of whole rows (out of scope, a party of a refused agreement);
 // the run keeps them for etlRejects and its export; the annotated workbook
-// says the column in Keterangan and fills the offending cell.
+// says the column in Keterangan and fills the offending cell red, and
+// annotates a row that loads with a warning (a desa named unlike its code)
+// apart: "Peringatan: …", its cell yellow.
 func TestRejectsNameTheirColumn(t *testing.T) {
 	a, srv := kaltimServer(t)
 	_, kukar := createKey(t, a, "--name", "DPMD Kukar", "--role", "editor", "--scope", "64.02")
@@ -39,6 +41,7 @@ func TestRejectsNameTheirColumn(t *testing.T) {
 			{"KUKAR-OK", "DESA", "Jonggon Desa", "64.02.02.2001"},
 			{"KUKAR-DATE", "DESA", "Sungai Payang", "64.02.02.2002"},
 			{"BERAU-OUT", "DESA", "Merabu", "64.03.01.2001"},
+			{"KUKAR-OK", "DESA", "Kampung Keliru", "64.02.02.2003"},
 		},
 	}
 	f := excelize.NewFile()
@@ -105,11 +108,16 @@ func TestRejectsNameTheirColumn(t *testing.T) {
 	check := decode[struct {
 		CheckRegister struct {
 			AnnotatedWorkbookPath string
-			Rejects               struct{ Nodes []node }
+			Rejects, Warnings     struct{ Nodes []node }
 		}
 	}](t, gqlUpload(t, srv, kukar, `mutation($files: [Upload!]!) { checkRegister(files: $files) {
-		annotatedWorkbookPath rejects(first: 100) { nodes { sheet line column reason } } } }`, files)).CheckRegister
+		annotatedWorkbookPath rejects(first: 100) { nodes { sheet line column reason } }
+		warnings(first: 100) { nodes { sheet line column reason } } } }`, files)).CheckRegister
 	same("check", check.Rejects.Nodes)
+	if w := check.Warnings.Nodes; len(w) != 1 || w[0].Sheet != "parties" || w[0].Line != 5 || w[0].Column == nil || *w[0].Column != "Name" ||
+		!strings.Contains(w[0].Reason, "Kampung Keliru") {
+		t.Fatalf("check warnings: %+v, want the desa named unlike its code, parties line 5 column Name", w)
+	}
 
 	// The annotated workbook: Keterangan names the column, and the cell
 	// at fault is filled; a row refused as a whole has no cell filled.
@@ -122,7 +130,7 @@ func TestRejectsNameTheirColumn(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer annotated.Close()
-	filled := func(sheet, cell string) bool {
+	fillOf := func(sheet, cell, color string) bool {
 		t.Helper()
 		idx, err := annotated.GetCellStyle(sheet, cell)
 		if err != nil {
@@ -132,8 +140,10 @@ func TestRejectsNameTheirColumn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return st.Fill.Pattern == 1 && slices.Contains(st.Fill.Color, "FFC7CE")
+		return st.Fill.Pattern == 1 && slices.Contains(st.Fill.Color, color)
 	}
+	const red, yellow = "FFC7CE", "FFEB9C"
+	filled := func(sheet, cell string) bool { t.Helper(); return fillOf(sheet, cell, red) }
 	for _, w := range want {
 		note, _ := annotated.GetCellValue(w.Sheet, fmt.Sprintf("%c%d", 'A'+len(headers[w.Sheet]), w.Line))
 		if !strings.Contains(note, w.Reason) {
@@ -155,6 +165,23 @@ func TestRejectsNameTheirColumn(t *testing.T) {
 	}
 	if filled("agreements", "B2") {
 		t.Error("a cell of an accepted row is filled")
+	}
+	for _, c := range []string{"A", "B", "D"} {
+		if fillOf("parties", c+"5", red) || fillOf("parties", c+"5", yellow) {
+			t.Errorf("parties %s5 of a row with a warning about its Name is filled", c)
+		}
+	}
+	if note, _ := annotated.GetCellValue("parties", "E5"); !strings.HasPrefix(note, "Peringatan: Name ") || !strings.Contains(note, "Kampung Keliru") {
+		t.Errorf("Keterangan of a warning: %q, want \"Peringatan: Name …\"", note)
+	}
+	if !fillOf("parties", "C5", yellow) || filled("parties", "C5") || !fillOf("parties", "E5", yellow) || filled("parties", "E5") {
+		t.Error("a warning's Name cell and Keterangan are not yellow (or are red)")
+	}
+	if !filled("agreements", "G3") || fillOf("agreements", "G3", yellow) {
+		t.Error("a refusal's Keterangan is not red")
+	}
+	if note, _ := annotated.GetCellValue("parties", "E2"); note != "" {
+		t.Errorf("Keterangan of a row without refusal or warning: %q", note)
 	}
 
 	// Submitted, the run keeps the columns: etlRejects and its export.

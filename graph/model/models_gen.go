@@ -316,7 +316,7 @@ type RegisterCheck struct {
 	Rejects *EtlRejectConnection `json:"rejects"`
 	// Rows that would load but look wrong, a page at a time.
 	Warnings *EtlRejectConnection `json:"warnings"`
-	// Where to GET the office's workbook with a Keterangan column beside each refused row (same credentials).
+	// Where to GET the office's workbook with a Keterangan column beside each refused row (red) and each row with a warning ("Peringatan: …", yellow) (same credentials).
 	AnnotatedWorkbookPath string `json:"annotatedWorkbookPath"`
 }
 

@@ -14,32 +14,58 @@ import (
 )
 
 // annotationHeader heads the column beside the office's own columns that
-// says why a row was refused (in the console's language).
+// says why a row was refused or looks wrong (in the console's language).
 const annotationHeader = "Keterangan"
+
+// warningPrefix starts the Keterangan of a warning: the row loads, but
+// looks wrong, so that the office tells it from a refusal without colour.
+const warningPrefix = "Peringatan: "
+
+// The fills: red (Excel's "Bad") for a refusal, yellow (its "Neutral")
+// for a warning; the Keterangan cell takes the font colour too.
+var (
+	refusedFill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}}
+	warningFill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFEB9C"}}
+)
+
+// note is one reason of a row's Keterangan: a refusal or a warning.
+type note struct {
+	tabular.Reject
+	warning bool
+}
 
 // AnnotatedWorkbook writes the checked register back as the office sent
 // it, with a Keterangan column beside each table saying why each refused
-// row was refused (several reasons joined with "; "), each reason about one
-// column naming it first ("Tanggal Mulai: …") and that column's cell
-// filled red, so that the office fixes and sends the same file again. A
-// workbook is written as it came, the column added; CSV files become one
-// sheet each, every row at its own line number. Cells are written as text:
-// nothing is evaluated.
+// row was refused and what looks wrong in each row that loads with a
+// warning ("Peringatan: …"), several reasons joined with "; ", refusals
+// first; each reason about one column names it first ("Tanggal Mulai: …")
+// and that column's cell is filled: red for a refusal, yellow for a
+// warning (the Keterangan cell likewise, red when the row is refused), so
+// that the office fixes and sends the same file again. A workbook is
+// written as it came, the column added; CSV files become one sheet each,
+// every row at its own line number. Cells are written as text: nothing is
+// evaluated.
 func (s *Service) AnnotatedWorkbook(ctx context.Context, id string, w io.Writer) (name string, err error) {
 	r, err := s.Report(ctx, id)
 	if err != nil {
 		return "", err
 	}
-	reasons := map[string]map[int][]tabular.Reject{} // sheet → line → rejects
-	for _, rj := range r.Rejects {
+	notes := map[string]map[int][]note{} // sheet → line → refusals, then warnings
+	add := func(rj tabular.Reject, warning bool) {
 		sheet := rj.Sheet
 		if len(r.Files) > 1 || !strings.EqualFold(filepath.Ext(r.Files[0].Name), ".xlsx") {
 			sheet = csvSheetName(rj.Source, rj.Sheet)
 		}
-		if reasons[sheet] == nil {
-			reasons[sheet] = map[int][]tabular.Reject{}
+		if notes[sheet] == nil {
+			notes[sheet] = map[int][]note{}
 		}
-		reasons[sheet][rj.Line] = append(reasons[sheet][rj.Line], rj)
+		notes[sheet][rj.Line] = append(notes[sheet][rj.Line], note{rj, warning})
+	}
+	for _, rj := range r.Rejects {
+		add(rj, false)
+	}
+	for _, rj := range r.Warnings {
+		add(rj, true)
 	}
 	var f *excelize.File
 	if len(r.Files) == 1 && strings.EqualFold(filepath.Ext(r.Files[0].Name), ".xlsx") {
@@ -50,13 +76,18 @@ func (s *Service) AnnotatedWorkbook(ctx context.Context, id string, w io.Writer)
 		return "", err
 	}
 	defer f.Close()
-	style, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "9C0006"},
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}}, Alignment: &excelize.Alignment{WrapText: true}})
+	refusedStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "9C0006"},
+		Fill: refusedFill, Alignment: &excelize.Alignment{WrapText: true}})
 	if err != nil {
 		return "", err
 	}
-	cellStyles := map[int]int{} // a cell's style → that style filled red
-	for sheet, lines := range reasons {
+	warningStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "9C5700"},
+		Fill: warningFill, Alignment: &excelize.Alignment{WrapText: true}})
+	if err != nil {
+		return "", err
+	}
+	cellStyles := map[cellStyle]int{} // a cell's style and fill → that style so filled
+	for sheet, lines := range notes {
 		headerRow, header, err := sheetHeader(f, sheet)
 		width := len(header)
 		if err != nil || width == 0 {
@@ -67,19 +98,35 @@ func (s *Service) AnnotatedWorkbook(ctx context.Context, id string, w io.Writer)
 			return "", err
 		}
 		_ = f.SetColWidth(sheet, col, col, 60)
-		for line, rejects := range lines {
-			texts := make([]string, len(rejects))
-			for i, rj := range rejects {
-				texts[i] = annotation(rj)
-				if i := slices.Index(header, rj.Column); rj.Column != "" && i >= 0 {
-					if err := markCell(f, sheet, i+1, line, cellStyles); err != nil {
-						return "", err
-					}
+		for line, row := range lines {
+			texts := make([]string, len(row))
+			refused := map[int]bool{} // columns filled red already
+			for i, n := range row {
+				texts[i] = annotation(n.Reject)
+				if n.warning {
+					texts[i] = warningPrefix + texts[i]
+				}
+				c := slices.Index(header, n.Column)
+				if n.Column == "" || c < 0 || n.warning && refused[c] {
+					continue
+				}
+				fill := refusedFill
+				if n.warning {
+					fill = warningFill
+				} else {
+					refused[c] = true
+				}
+				if err := markCell(f, sheet, c+1, line, fill, cellStyles); err != nil {
+					return "", err
 				}
 			}
 			cell := col + itoa(line)
 			if err := f.SetCellStr(sheet, cell, strings.Join(texts, "; ")); err != nil {
 				return "", err
+			}
+			style := refusedStyle
+			if row[0].warning { // refusals come first: none
+				style = warningStyle
 			}
 			_ = f.SetCellStyle(sheet, cell, cell, style)
 		}
@@ -98,13 +145,16 @@ func annotation(rj tabular.Reject) string {
 	return rj.Column + ": " + rj.Reason
 }
 
-// refusedFill is the fill of a refused row's offending cell.
-var refusedFill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}}
+// cellStyle is a cell's style and the fill it gets.
+type cellStyle struct {
+	style int
+	fill  string
+}
 
-// markCell fills the cell at column col, row red, keeping the rest of its
-// style (a date's number format, a font); styles caches the red copy of
-// each style.
-func markCell(f *excelize.File, sheet string, col, row int, styles map[int]int) error {
+// markCell fills the cell at column col, row (red for a refusal, yellow
+// for a warning), keeping the rest of its style (a date's number format,
+// a font); styles caches the filled copy of each style.
+func markCell(f *excelize.File, sheet string, col, row int, fill excelize.Fill, styles map[cellStyle]int) error {
 	cell, err := excelize.CoordinatesToCellName(col, row)
 	if err != nil {
 		return err
@@ -113,19 +163,20 @@ func markCell(f *excelize.File, sheet string, col, row int, styles map[int]int) 
 	if err != nil {
 		return err
 	}
-	red, ok := styles[was]
+	key := cellStyle{was, fill.Color[0]}
+	filled, ok := styles[key]
 	if !ok {
 		st, err := f.GetStyle(was)
 		if err != nil {
 			return err
 		}
-		st.Fill = refusedFill
-		if red, err = f.NewStyle(st); err != nil {
+		st.Fill = fill
+		if filled, err = f.NewStyle(st); err != nil {
 			return err
 		}
-		styles[was] = red
+		styles[key] = filled
 	}
-	return f.SetCellStyle(sheet, cell, cell, red)
+	return f.SetCellStyle(sheet, cell, cell, filled)
 }
 
 // sheetHeader finds a sheet's header row (its first row with a value) and
