@@ -36,6 +36,9 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Extensions = map[string]any{}
 		}
 		gqlErr.Extensions["code"] = code
+		if limit, ok := fault.LimitBytes(err); ok {
+			gqlErr.Extensions["maxBytes"] = limit
+		}
 		return gqlErr
 	}
 }

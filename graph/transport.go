@@ -72,6 +72,9 @@ type refusal struct {
 	status  int
 	code    string
 	message string
+	// maxBytes is the limit a 413 refusal (fault.CodeTooLarge) met, sent
+	// as extensions.maxBytes so that a client can say it in its own words.
+	maxBytes int64
 }
 
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -90,13 +93,12 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		w.Header().Set("Allow", "GET, POST, OPTIONS")
-		e.refuse(w, r, mediaJSON, refusal{http.StatusMethodNotAllowed, fault.CodeBadRequest, "use GET or POST"})
+		e.refuse(w, r, mediaJSON, refusal{status: http.StatusMethodNotAllowed, code: fault.CodeBadRequest, message: "use GET or POST"})
 		return
 	}
 	media, ok := negotiate(r.Header.Values("Accept"))
 	if !ok {
-		e.refuse(w, r, mediaJSON, refusal{http.StatusNotAcceptable, fault.CodeBadRequest,
-			"answers are application/graphql-response+json or application/json; the Accept header allows neither"})
+		e.refuse(w, r, mediaJSON, refusal{status: http.StatusNotAcceptable, code: fault.CodeBadRequest, message: "answers are application/graphql-response+json or application/json; the Accept header allows neither"})
 		return
 	}
 	if isMultipart(r) {
@@ -223,10 +225,9 @@ func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request, media str
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, &refusal{http.StatusRequestEntityTooLarge, fault.CodeTooLarge,
-				fmt.Sprintf("the request body is larger than the limit of %s", byteSize(e.lim.MaxBodyBytes))}
+			return nil, &refusal{status: http.StatusRequestEntityTooLarge, code: fault.CodeTooLarge, message: fmt.Sprintf("the request body is larger than the limit of %s", byteSize(e.lim.MaxBodyBytes)), maxBytes: e.lim.MaxBodyBytes}
 		}
-		return nil, &refusal{http.StatusBadRequest, fault.CodeBadRequest, "the request body could not be read"}
+		return nil, &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: "the request body could not be read"}
 	}
 	req.body = body
 	return req, nil
@@ -243,7 +244,7 @@ func (e *endpoint) decodeRequest(req *request) *refusal {
 	}
 	trimmed := bytes.TrimLeft(req.body, " \t\r\n")
 	if len(trimmed) == 0 {
-		return &refusal{http.StatusBadRequest, fault.CodeBadRequest, `the request body is empty; send {"query": "..."}`}
+		return &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: `the request body is empty; send {"query": "..."}`}
 	}
 	var raws []json.RawMessage
 	switch trimmed[0] {
@@ -251,21 +252,20 @@ func (e *endpoint) decodeRequest(req *request) *refusal {
 		raws = []json.RawMessage{trimmed}
 	case '[':
 		if e.lim.MaxBatch <= 1 {
-			return &refusal{http.StatusBadRequest, fault.CodeBadRequest, "batching (a JSON array of operations) is turned off on this server; send one operation per request"}
+			return &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: "batching (a JSON array of operations) is turned off on this server; send one operation per request"}
 		}
 		if err := decodeJSON(trimmed, &raws); err != nil {
-			return &refusal{http.StatusBadRequest, fault.CodeBadRequest, "the request body is not valid JSON: " + err.Error()}
+			return &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: "the request body is not valid JSON: " + err.Error()}
 		}
 		if len(raws) == 0 {
-			return &refusal{http.StatusBadRequest, fault.CodeBadRequest, "the batch is empty"}
+			return &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: "the batch is empty"}
 		}
 		if len(raws) > e.lim.MaxBatch {
-			return &refusal{http.StatusBadRequest, fault.CodeBadRequest,
-				fmt.Sprintf("the batch holds %d operations, more than the limit of %d", len(raws), e.lim.MaxBatch)}
+			return &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: fmt.Sprintf("the batch holds %d operations, more than the limit of %d", len(raws), e.lim.MaxBatch)}
 		}
 		req.batch = true
 	default:
-		return &refusal{http.StatusBadRequest, fault.CodeBadRequest, "the request body must be a JSON object (or, for a batch, an array of them)"}
+		return &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: "the request body must be a JSON object (or, for a batch, an array of them)"}
 	}
 	for i, raw := range raws {
 		op, ref := paramsFromJSON(raw)
@@ -285,14 +285,14 @@ func (e *endpoint) decodeRequest(req *request) *refusal {
 func checkContentType(ct string) *refusal {
 	const want = "send the query as JSON with Content-Type: application/json"
 	if ct == "" {
-		return &refusal{http.StatusUnsupportedMediaType, fault.CodeBadRequest, "the request has no Content-Type; " + want}
+		return &refusal{status: http.StatusUnsupportedMediaType, code: fault.CodeBadRequest, message: "the request has no Content-Type; " + want}
 	}
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil || mt != mediaJSON {
-		return &refusal{http.StatusUnsupportedMediaType, fault.CodeBadRequest, fmt.Sprintf("Content-Type %q is not supported; %s", truncate(ct, 100), want)}
+		return &refusal{status: http.StatusUnsupportedMediaType, code: fault.CodeBadRequest, message: fmt.Sprintf("Content-Type %q is not supported; %s", truncate(ct, 100), want)}
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return &refusal{http.StatusUnsupportedMediaType, fault.CodeBadRequest, fmt.Sprintf("charset %q is not supported; send UTF-8", truncate(cs, 40))}
+		return &refusal{status: http.StatusUnsupportedMediaType, code: fault.CodeBadRequest, message: fmt.Sprintf("charset %q is not supported; send UTF-8", truncate(cs, 40))}
 	}
 	return nil
 }
@@ -303,9 +303,9 @@ func paramsFromJSON(raw json.RawMessage) (graphql.RawParams, *refusal) {
 	if err := decodeJSON(raw, &wp); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
-			return op, &refusal{http.StatusBadRequest, fault.CodeBadRequest, "an operation must be a JSON object"}
+			return op, &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: "an operation must be a JSON object"}
 		}
-		return op, &refusal{http.StatusBadRequest, fault.CodeBadRequest, "the request body is not valid JSON: " + err.Error()}
+		return op, &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: "the request body is not valid JSON: " + err.Error()}
 	}
 	if ref := decodeMember("query", wp.Query, &op.Query, "a string"); ref != nil {
 		return op, ref
@@ -326,7 +326,7 @@ func paramsFromURL(rawQuery string) (graphql.RawParams, *refusal) {
 	var op graphql.RawParams
 	values, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return op, &refusal{http.StatusBadRequest, fault.CodeBadRequest, "the query string is malformed: " + err.Error()}
+		return op, &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: "the query string is malformed: " + err.Error()}
 	}
 	op.Query = values.Get("query")
 	op.OperationName = values.Get("operationName")
@@ -347,7 +347,7 @@ func decodeMember[T any](name string, raw json.RawMessage, dest *T, want string)
 		return nil
 	}
 	if err := decodeJSON(raw, dest); err != nil {
-		return &refusal{http.StatusBadRequest, fault.CodeBadRequest, fmt.Sprintf("%s must be %s", name, want)}
+		return &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: fmt.Sprintf("%s must be %s", name, want)}
 	}
 	return nil
 }
@@ -356,7 +356,7 @@ func decodeMember[T any](name string, raw json.RawMessage, dest *T, want string)
 // persisted query by its hash.
 func requireQuery(op graphql.RawParams) *refusal {
 	if op.Query == "" && op.Extensions["persistedQuery"] == nil {
-		return &refusal{http.StatusBadRequest, fault.CodeBadRequest, `the request has no query; send {"query": "..."}`}
+		return &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: `the request has no query; send {"query": "..."}`}
 	}
 	return nil
 }
@@ -620,7 +620,11 @@ func (e *endpoint) requestError(ctx context.Context, errs gqlerror.List) operati
 func (e *endpoint) refuse(w http.ResponseWriter, r *http.Request, media string, ref refusal) {
 	e.log.WarnContext(r.Context(), "graphql request refused", "status", ref.status, "code", ref.code, "reason", ref.message,
 		"method", r.Method, "remote", r.RemoteAddr)
-	body, _ := json.Marshal(map[string]any{"errors": []map[string]any{{"message": ref.message, "extensions": map[string]any{"code": ref.code}}}})
+	extensions := map[string]any{"code": ref.code}
+	if ref.maxBytes > 0 {
+		extensions["maxBytes"] = ref.maxBytes
+	}
+	body, _ := json.Marshal(map[string]any{"errors": []map[string]any{{"message": ref.message, "extensions": extensions}}})
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(ref.status)

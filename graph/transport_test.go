@@ -151,6 +151,13 @@ func TestMalformedRequestsAreRefusedClearly(t *testing.T) {
 			if len(env.Errors) != 1 || env.Errors[0].Extensions["code"] != tc.code || !strings.Contains(env.Errors[0].Message, tc.mentions) {
 				t.Errorf("errors %+v, want one with code %s mentioning %q", env.Errors, tc.code, tc.mentions)
 			}
+			// A 413 carries the limit it met, for a client to say in its words.
+			if len(env.Errors) == 0 {
+				return
+			}
+			if limit, ok := env.Errors[0].Extensions["maxBytes"]; (tc.status == 413) != ok || ok && limit != float64(graph.DefaultLimits.MaxBodyBytes) {
+				t.Errorf("extensions %v: maxBytes for a 413 only, the limit %d", env.Errors[0].Extensions, graph.DefaultLimits.MaxBodyBytes)
+			}
 			lines := tc.logs.take()
 			if len(lines) != 1 || !strings.Contains(lines[0], "level=WARN") {
 				t.Errorf("logged %d lines, want one WARN: %q", len(lines), lines)

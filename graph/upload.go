@@ -38,7 +38,7 @@ func isMultipart(r *http.Request) bool {
 // shared with another: it carries its own files.
 func (e *endpoint) serveUpload(w http.ResponseWriter, r *http.Request, media string) {
 	if r.Method != http.MethodPost {
-		e.refuse(w, r, media, refusal{http.StatusMethodNotAllowed, fault.CodeBadRequest, "files are sent with POST"})
+		e.refuse(w, r, media, refusal{status: http.StatusMethodNotAllowed, code: fault.CodeBadRequest, message: "files are sent with POST"})
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBody)
@@ -63,7 +63,7 @@ func (e *endpoint) readUpload(r *http.Request) (graphql.RawParams, []*os.File, *
 	var op graphql.RawParams
 	var files []*os.File
 	bad := func(format string, args ...any) (graphql.RawParams, []*os.File, *refusal) {
-		return op, files, &refusal{http.StatusBadRequest, fault.CodeBadRequest, fmt.Sprintf(format, args...)}
+		return op, files, &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: fmt.Sprintf(format, args...)}
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -72,12 +72,11 @@ func (e *endpoint) readUpload(r *http.Request) (graphql.RawParams, []*os.File, *
 	readPart := func(name string) ([]byte, *refusal) {
 		part, err := mr.NextPart()
 		if err != nil || part.FormName() != name {
-			return nil, &refusal{http.StatusBadRequest, fault.CodeBadRequest,
-				fmt.Sprintf("a multipart request sends the %q field here (operations, then map, then the files)", name)}
+			return nil, &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: fmt.Sprintf("a multipart request sends the %q field here (operations, then map, then the files)", name)}
 		}
 		body, err := io.ReadAll(io.LimitReader(part, e.lim.MaxBodyBytes+1))
 		if err != nil || int64(len(body)) > e.lim.MaxBodyBytes {
-			return nil, &refusal{http.StatusRequestEntityTooLarge, fault.CodeTooLarge, fmt.Sprintf("the %q field is too large or unreadable", name)}
+			return nil, &refusal{status: http.StatusRequestEntityTooLarge, code: fault.CodeTooLarge, message: fmt.Sprintf("the %q field is too large or unreadable", name), maxBytes: e.lim.MaxBodyBytes}
 		}
 		return body, nil
 	}
@@ -118,7 +117,7 @@ func (e *endpoint) readUpload(r *http.Request) (graphql.RawParams, []*os.File, *
 		delete(fileMap, part.FormName())
 		f, err := os.CreateTemp("", "sinergi-upload-")
 		if err != nil {
-			return op, files, &refusal{http.StatusInternalServerError, fault.CodeInternal, "internal error"}
+			return op, files, &refusal{status: http.StatusInternalServerError, code: fault.CodeInternal, message: "internal error"}
 		}
 		files = append(files, f)
 		size, err := io.Copy(f, part)
@@ -126,7 +125,7 @@ func (e *endpoint) readUpload(r *http.Request) (graphql.RawParams, []*os.File, *
 			return e.uploadReadError(op, files, err)
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return op, files, &refusal{http.StatusInternalServerError, fault.CodeInternal, "internal error"}
+			return op, files, &refusal{status: http.StatusInternalServerError, code: fault.CodeInternal, message: "internal error"}
 		}
 		upload := graphql.Upload{File: f, Filename: part.FileName(), Size: size, ContentType: part.Header.Get("Content-Type")}
 		for _, path := range paths {
@@ -141,10 +140,9 @@ func (e *endpoint) readUpload(r *http.Request) (graphql.RawParams, []*os.File, *
 func (e *endpoint) uploadReadError(op graphql.RawParams, files []*os.File, err error) (graphql.RawParams, []*os.File, *refusal) {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return op, files, &refusal{http.StatusRequestEntityTooLarge, fault.CodeTooLarge,
-			fmt.Sprintf("the request is larger than the limit of %s for files", byteSize(maxUploadBody))}
+		return op, files, &refusal{status: http.StatusRequestEntityTooLarge, code: fault.CodeTooLarge, message: fmt.Sprintf("the request is larger than the limit of %s for files", byteSize(maxUploadBody)), maxBytes: maxUploadBody}
 	}
-	return op, files, &refusal{http.StatusBadRequest, fault.CodeBadRequest, "the multipart body cannot be read"}
+	return op, files, &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: "the multipart body cannot be read"}
 }
 
 // setVariable puts v at a path of the spec's map ("variables.files.0"),

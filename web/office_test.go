@@ -53,7 +53,12 @@ type office struct {
 	accounts *account.Service
 }
 
-func officeServer(t *testing.T) *office {
+func officeServer(t *testing.T) *office { return accountsServer(t, false) }
+
+// accountsServer is sinergi with accounts, as `sinergi serve` wires it
+// (anonymous reading off) or as `sinergi dev` does (on, with the IDM the
+// views read besides).
+func accountsServer(t *testing.T, anonymousRead bool) *office {
 	t.Helper()
 	db := clickhousetest.NewDB(t)
 	log := clickhousetest.Logger(t)
@@ -64,13 +69,18 @@ func officeServer(t *testing.T) *office {
 		&submission.Scoped{Dataset: register.New(coop, regionStore, runs, log), Regions: regionStore, Current: coop},
 	}, etltest.NewRefresher(db), ingestch.LoadLock{DB: db, Log: log}, log)
 	data, seed := filepath.Join(repoRoot(), "data", "kaltim"), filepath.Join(repoRoot(), "etl", "seed")
-	for _, l := range []struct {
+	type load struct {
 		dataset string
 		files   []string
-	}{
+	}
+	loads := []load{
 		{etl.DatasetRegions, []string{filepath.Join(data, kaltim.Wilayah)}},
 		{etl.DatasetRegister, []string{filepath.Join(seed, "agreements.csv"), filepath.Join(seed, "parties.csv")}},
-	} {
+	}
+	if anonymousRead {
+		loads = append(loads, load{etl.DatasetIDM, []string{filepath.Join(data, kaltim.IDM2023), filepath.Join(data, kaltim.IDM2024)}})
+	}
+	for _, l := range loads {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		_, err := runner.Load(ctx, l.dataset, l.files...)
 		cancel()
@@ -93,7 +103,7 @@ func officeServer(t *testing.T) *office {
 	}
 	mux := httpapi.NewMux(consoleAPI(graph.NewHandler(res, log, graph.DefaultLimits, nil), log), db.Ping, log, web.Handler(kaltim.Files()))
 	mux.Handle("GET "+graph.AnnotatedWorkbookPath, submissionhttp.AnnotatedWorkbook(subs, log))
-	guard := &accounthttp.Guard{Keys: accounts, Sessions: accounts, AnonymousRead: false, Log: log}
+	guard := &accounthttp.Guard{Keys: accounts, Sessions: accounts, AnonymousRead: anonymousRead, Log: log}
 	guard.Routes(mux)
 	srv := httptest.NewServer(guard.Wrap(mux))
 	t.Cleanup(srv.Close)
@@ -414,6 +424,42 @@ func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 		screenshot(t, ctx, shots, "kirim-register-rusak")
 		t.Logf("a broken workbook: %s", msg)
 		bl.problems() // the refused check's answer
+	})
+
+	t.Run("files over the limits are too large, with the limit, not a refused register", func(t *testing.T) {
+		dir := t.TempDir()
+		for _, tc := range []struct {
+			name  string
+			size  int64
+			limit string
+		}{
+			{"besar.csv", 40 << 20, "32 MB"},   // over a submission's limit: the API's REQUEST_TOO_LARGE
+			{"raksasa.csv", 70 << 20, "64 MB"}, // over the upload body's limit: HTTP 413
+		} {
+			path := filepath.Join(dir, tc.name)
+			row := []byte("KUKAR-1,judul,PKS,2026-01-01,ACTIVE,1\n")
+			if err := os.WriteFile(path, bytes.Repeat(row, int(tc.size)/len(row)+1), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := step(ctx,
+				chromedp.SetUploadFiles(`#f-berkas`, []string{path}),
+				chromedp.WaitEnabled(`button[data-action="periksa"]`),
+				chromedp.Click(`button[data-action="periksa"]`),
+				chromedp.WaitVisible(`.status .error`),
+			); err != nil {
+				t.Fatal(err)
+			}
+			want := "Berkas terlalu besar: batasnya " + tc.limit + " untuk satu kiriman."
+			msg := ""
+			for deadline := time.Now().Add(time.Minute); msg != want && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+				msg = evalString(t, ctx, `document.querySelector(".status .error")?.textContent ?? ""`)
+			}
+			if msg != want {
+				t.Errorf("%s (%d MB): %q, want %q", tc.name, tc.size>>20, msg, want)
+			}
+			screenshot(t, ctx, shots, "kirim-register-"+strings.TrimSuffix(tc.name, ".csv"))
+			bl.problems() // the refusals' answers
+		}
 	})
 
 	t.Run("the refused rows come a page at a time", func(t *testing.T) {
@@ -882,4 +928,103 @@ func sortedWith(ids []string, more ...string) []string {
 	out := append(slices.Clone(ids), more...)
 	slices.Sort(out)
 	return out
+}
+
+// TestMakeRunConsoleInChromium is the console as `make run` serves it:
+// anonymous reading on and sign-in offered. A visitor reads the views
+// without signing in and sees Masuk, not Kirim register; an editor and
+// then an admin sign in from Masuk and get Kirim register (the admin
+// Akun dan kunci too); Keluar brings back the anonymous console.
+func TestMakeRunConsoleInChromium(t *testing.T) {
+	o := accountsServer(t, true)
+	o.user(t, "admin", "Admin (dev)", "admin-sandi-2026", account.RoleAdmin)
+	o.user(t, "kukar", "DPMD Kukar", "kukar-sandi-2026", account.RoleEditor, "64.02")
+	shots := artifactsDir(t)
+	ctx, bl := startBrowser(t, t.TempDir())
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+
+	t.Run("an anonymous visitor reads the views and is offered Masuk", func(t *testing.T) {
+		if err := step(ctx, chromedp.Navigate(o.srv.URL+"/")); err != nil {
+			t.Fatal(err)
+		}
+		if err := waitReady(ctx, "ringkasan"); err != nil {
+			t.Fatal(err)
+		}
+		for _, view := range []string{"ringkasan", "peta", "kerja-sama", "data"} {
+			if err := show(ctx, "#/"+view); err != nil {
+				t.Fatalf("%s: %v", view, err)
+			}
+			if n := evalInt(t, ctx, `document.querySelectorAll("main table tbody tr").length`); n == 0 {
+				t.Errorf("%s: no table rows for an anonymous visitor", view)
+			}
+			if n := evalInt(t, ctx, `document.querySelectorAll("main .error").length`); n > 0 {
+				t.Errorf("%s: %s", view, evalString(t, ctx, `[...document.querySelectorAll("main .error")].map(e => e.textContent).join("; ")`))
+			}
+			screenshot(t, ctx, shots, "anonim-"+view)
+		}
+		items := menu(t, ctx)
+		if !slices.Contains(items, "Ringkasan") || slices.Contains(items, "Kirim register") || slices.Contains(items, "Akun dan kunci") {
+			t.Errorf("an anonymous visitor's menu: %q", items)
+		}
+		if link := evalString(t, ctx, `document.querySelector("#masuk-link")?.textContent ?? ""`); link != "Masuk" {
+			t.Errorf("the header offers %q, want Masuk", link)
+		}
+		for _, p := range bl.problems() {
+			t.Error(p)
+		}
+	})
+
+	for _, who := range []struct {
+		name, password, display string
+		menu, notMenu           []string
+	}{
+		{"kukar", "kukar-sandi-2026", "DPMD Kukar · editor · 64.02", []string{"Ringkasan", "Kirim register"}, []string{"Akun dan kunci"}},
+		{"admin", "admin-sandi-2026", "Admin (dev) · admin", []string{"Ringkasan", "Kirim register", "Akun dan kunci", "Riwayat perubahan"}, nil},
+	} {
+		t.Run(who.name+" signs in from Masuk and gets Kirim register", func(t *testing.T) {
+			if err := step(ctx, chromedp.Click(`#masuk-link`)); err != nil {
+				t.Fatal(err)
+			}
+			signIn(t, ctx, who.name, who.password, "ringkasan")
+			if got := evalString(t, ctx, `document.querySelector("#siapa")?.textContent ?? ""`); got != who.display {
+				t.Errorf("signed in as %q, want %q", got, who.display)
+			}
+			items := menu(t, ctx)
+			for _, m := range who.menu {
+				if !slices.Contains(items, m) {
+					t.Errorf("%s's menu %q lacks %s", who.name, items, m)
+				}
+			}
+			for _, m := range who.notMenu {
+				if slices.Contains(items, m) {
+					t.Errorf("%s's menu %q has %s", who.name, items, m)
+				}
+			}
+			if err := show(ctx, "#/kirim-register"); err != nil {
+				t.Fatal(err)
+			}
+			if n := evalInt(t, ctx, `document.querySelectorAll("#f-berkas").length`); n != 1 {
+				t.Errorf("Kirim register has no file chooser")
+			}
+			screenshot(t, ctx, shots, "masuk-lalu-kirim-"+who.name)
+			// Keluar: the anonymous console again, with Masuk.
+			if err := step(ctx, chromedp.Click(`#keluar`)); err != nil {
+				t.Fatal(err)
+			}
+			// The console reloads on Ringkasan, anonymous, before anything else.
+			if err := waitReady(ctx, "ringkasan"); err != nil {
+				t.Fatalf("after Keluar: %v", err)
+			}
+			if err := step(ctx, chromedp.WaitVisible(`#masuk-link`)); err != nil {
+				t.Fatalf("no Masuk after Keluar: %v", err)
+			}
+			if items := menu(t, ctx); slices.Contains(items, "Kirim register") {
+				t.Errorf("after Keluar the menu has Kirim register: %q", items)
+			}
+			for _, p := range bl.problems() {
+				t.Error(p)
+			}
+		})
+	}
 }

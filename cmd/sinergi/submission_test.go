@@ -391,8 +391,9 @@ func TestOversizedAndZipBombUploadsAreRefused(t *testing.T) {
 	_, kukar := createKey(t, a, "--name", "DPMD Kukar", "--role", "editor", "--scope", "64.02")
 
 	big := bytes.Repeat([]byte("KUKAR-1,judul,PKS,2026-01-01,ACTIVE,1\n"), (33<<20)/38)
-	if ans := gqlUpload(t, srv, kukar, checkMutation, map[string][]byte{"agreements.csv": big}); !strings.Contains(ans.body, "larger than 32 MB") {
-		t.Errorf("an oversized submission: %d %.300s", ans.status, ans.body)
+	if ans := gqlUpload(t, srv, kukar, checkMutation, map[string][]byte{"agreements.csv": big}); !strings.Contains(ans.body, "larger than 32 MB") ||
+		!strings.Contains(ans.body, `"code":"REQUEST_TOO_LARGE"`) || !strings.Contains(ans.body, fmt.Sprintf(`"maxBytes":%d`, 32<<20)) {
+		t.Errorf("an oversized submission (want the code and the limit for the console to say): %d %.300s", ans.status, ans.body)
 	}
 
 	var bomb bytes.Buffer

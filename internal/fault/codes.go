@@ -23,7 +23,9 @@ const (
 	// CodeBadRequest: the HTTP request is not a well-formed GraphQL request
 	// (method, Content-Type, JSON shape); the message says what to fix.
 	CodeBadRequest = "BAD_REQUEST"
-	// CodeTooLarge: the request body is over the size limit (status 413).
+	// CodeTooLarge: the request body is over the size limit (status 413),
+	// or files are over a submission's limit (InputTooLarge);
+	// extensions.maxBytes is the limit.
 	CodeTooLarge = "REQUEST_TOO_LARGE"
 )
 
@@ -33,6 +35,9 @@ const (
 // everything else gets a fixed message, and the details (SQL, driver
 // errors) stay in the log.
 func Classify(err error) (code, message string) {
+	if _, ok := LimitBytes(err); ok {
+		return CodeTooLarge, userMessage(err, ErrInvalidInput)
+	}
 	switch {
 	case errors.Is(err, ErrInvalidInput):
 		return CodeBadInput, userMessage(err, ErrInvalidInput)

@@ -16,6 +16,7 @@ func TestClassifyShowsOnlyMessagesWrittenForUsers(t *testing.T) {
 	}{
 		{fmt.Errorf("regions: %w", fault.Invalid("level %q is unknown", "X")), fault.CodeBadInput, `level "X" is unknown`},
 		{fmt.Errorf("agreement: %w", fault.NotFound("no agreement %q", "A1")), fault.CodeNotFound, `no agreement "A1"`},
+		{fmt.Errorf("submit: %w", fault.InputTooLarge(32<<20, "the files are larger than 32 MB together")), fault.CodeTooLarge, "the files are larger than 32 MB together"},
 		{fmt.Errorf("guard: %w", fault.Unauthenticated("the key is revoked")), fault.CodeUnauthenticated, "the key is revoked"},
 		{fmt.Errorf("submit: %w", fault.Forbidden("your role (viewer) does not allow this")), fault.CodeForbidden, "your role (viewer) does not allow this"},
 		{fmt.Errorf("query: %w: code 159", fault.ErrTimeout), fault.CodeTooExpensive, "the query ran past its time limit; narrow it (a region, a year) and try again"},

@@ -91,3 +91,25 @@ type kindError struct {
 
 func (e *kindError) Error() string        { return e.msg }
 func (e *kindError) Is(target error) bool { return target == e.kind }
+
+// InputTooLarge returns an ErrInvalidInput for input over a size limit of
+// maxBytes; the message says so and is safe to show, and clients get the
+// limit itself (LimitBytes) to say it in their own words.
+func InputTooLarge(maxBytes int64, format string, args ...any) error {
+	return &tooLargeError{invalidError: invalidError{msg: fmt.Sprintf(format, args...)}, maxBytes: maxBytes}
+}
+
+type tooLargeError struct {
+	invalidError
+	maxBytes int64
+}
+
+// LimitBytes returns the limit of the InputTooLarge error in err's chain,
+// if there is one.
+func LimitBytes(err error) (int64, bool) {
+	var t *tooLargeError
+	if errors.As(err, &t) {
+		return t.maxBytes, true
+	}
+	return 0, false
+}

@@ -288,7 +288,7 @@ func (s *Service) receive(uploads []Upload, dir string) ([]File, error) {
 			return nil, fmt.Errorf("receiving %s: %w", name, err)
 		}
 		if n > left {
-			return nil, fault.Invalid("the files are larger than %d MB together, more than a submission may be", s.limits.MaxBytes>>20)
+			return nil, fault.InputTooLarge(s.limits.MaxBytes, "the files are larger than %d MB together, more than a submission may be", s.limits.MaxBytes>>20)
 		}
 		left -= n
 		f.Size, f.SHA256 = n, hex.EncodeToString(h.Sum(nil))

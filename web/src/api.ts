@@ -11,11 +11,14 @@ export interface Query {
 
 // APIError is an answer that is not data: status is the HTTP status, code
 // the GraphQL error's extensions.code (UNAUTHENTICATED, FORBIDDEN, …).
+// maxBytes is the limit a REQUEST_TOO_LARGE refusal met (its
+// extensions.maxBytes), 0 otherwise.
 export class APIError extends Error {
   constructor(
     message: string,
     readonly status = 0,
     readonly code = "",
+    readonly maxBytes = 0,
   ) {
     super(message);
   }
@@ -71,23 +74,24 @@ export async function gqlUpload<T>(q: Query, files: File[]): Promise<T> {
 }
 
 async function answer<T>(res: Response): Promise<T> {
-  let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } | undefined;
+  let body: { data?: T; errors?: { message: string; extensions?: { code?: string; maxBytes?: number } }[] } | undefined;
   try {
     body = await res.json();
   } catch {
     body = undefined;
   }
   const code = body?.errors?.[0]?.extensions?.code ?? "";
+  const maxBytes = body?.errors?.find((e) => e.extensions?.maxBytes)?.extensions?.maxBytes ?? 0;
   if (res.status === 401) {
     const err = new APIError(body?.errors?.map((e) => e.message).join("; ") || `HTTP ${res.status}`, res.status, code || "UNAUTHENTICATED");
     unauthenticated(err);
     throw err;
   }
   if (body?.errors?.length) {
-    throw new APIError(body.errors.map((e) => e.message).join("; "), res.status, code);
+    throw new APIError(body.errors.map((e) => e.message).join("; "), res.status, code, maxBytes);
   }
   if (!res.ok || body?.data === undefined) {
-    throw new APIError(`HTTP ${res.status}`, res.status, code);
+    throw new APIError(`HTTP ${res.status}`, res.status, code, maxBytes);
   }
   return body.data;
 }

@@ -221,6 +221,8 @@ const en: Record<string, string> = {
   "Bukan .xlsx atau .csv": "Not .xlsx or .csv",
   "Kirim satu workbook .xlsx, atau berkas .csv dari satu register — bukan keduanya.": "Send one .xlsx workbook, or the .csv files of one register — not both.",
   "Berkas terlalu besar": "Files too large",
+  "batasnya": "the limit is",
+  "untuk satu kiriman": "per submission",
   "Belum masuk": "Not signed in",
   "Tidak diizinkan": "Not allowed",
   "Terlalu banyak permintaan, coba lagi sebentar lagi": "Too many requests, try again shortly",

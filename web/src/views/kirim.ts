@@ -278,7 +278,9 @@ function refusal(err: unknown): string {
   const e = err as APIError;
   const msg = String(e?.message ?? err);
   if (e instanceof APIError) {
-    if (e.status === 413 || e.code === "TOO_LARGE") return `${t("Berkas terlalu besar")}: ${msg}`;
+    if (e.status === 413 || e.code === "REQUEST_TOO_LARGE") {
+      return e.maxBytes > 0 ? `${t("Berkas terlalu besar")}: ${t("batasnya")} ${bytes(e.maxBytes)} ${t("untuk satu kiriman")}.` : `${t("Berkas terlalu besar")}.`;
+    }
     if (e.status === 401) return `${t("Belum masuk")}: ${msg}`;
     if (e.status === 403) return `${t("Tidak diizinkan")}: ${msg}`;
     if (e.status === 429) return `${t("Terlalu banyak permintaan, coba lagi sebentar lagi")}: ${msg}`;
@@ -287,7 +289,7 @@ function refusal(err: unknown): string {
 }
 
 function bytes(n: number): string {
-  if (n >= 1 << 20) return `${num(n / (1 << 20), 1)} MB`;
+  if (n >= 1 << 20) return `${num(n / (1 << 20), n % (1 << 20) === 0 ? 0 : 1)} MB`;
   if (n >= 1 << 10) return `${num(n / (1 << 10), 0)} KB`;
   return `${num(n)} B`;
 }
