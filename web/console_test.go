@@ -588,6 +588,45 @@ func TestConsoleInChromium(t *testing.T) {
 		}
 	})
 
+	t.Run("Bandingkan opens on the latest year with realisations", func(t *testing.T) {
+		var stats struct {
+			CooperationStats struct {
+				Rows []struct {
+					Period        string
+					RealisedValue float64
+				}
+			}
+		}
+		query(t, srv, `{ cooperationStats(dimensions: [PERIOD], measures: [REALISED_VALUE], timeGrain: YEAR, fillPeriods: false) { rows { period realisedValue } } }`, &stats)
+		latest := 0
+		for _, r := range stats.CooperationStats.Rows {
+			y, err := strconv.Atoi(r.Period)
+			if err != nil {
+				t.Fatalf("period %q", r.Period)
+			}
+			if r.RealisedValue > 0 && y <= time.Now().Year() && y > latest {
+				latest = y
+			}
+		}
+		if latest == 0 {
+			t.Fatal("the simulation has no realisations")
+		}
+		if err := show(ctx, "#/bandingkan"); err != nil {
+			t.Fatal(err)
+		}
+		if y := evalString(t, ctx, `document.querySelector('select[name="tahun"]').value`); y != strconv.Itoa(latest) {
+			t.Errorf("Bandingkan opens on %s, want %d, the latest year with realisations", y, latest)
+		}
+		// The scorecards' realised value of that year is not an empty year's Rp 0.
+		realised := evalString(t, ctx, fmt.Sprintf(`[...document.querySelectorAll('[data-panel="kartu-skor"] tbody tr')].find(r => r.cells[0].textContent === "Nilai realisasi %d")?.innerText ?? ""`, latest))
+		if realised == "" || strings.Contains(realised, "Rp 0\t") || strings.HasSuffix(realised, "Rp 0") {
+			t.Errorf("Nilai realisasi %d: %q", latest, realised)
+		}
+		for _, p := range bl.problems() {
+			t.Error(p)
+		}
+	})
+
 	t.Run("the print layout of the scorecards renders", func(t *testing.T) {
 		if err := show(ctx, "#/bandingkan"); err != nil {
 			t.Fatal(err)

@@ -26,10 +26,11 @@ const defaultCodes = ["64.02", "64.01", "64.08"]; // Kukar, Paser, Kutai Timur
 
 export async function bandingkan(main: HTMLElement, params: URLSearchParams) {
   const codes = (params.get("kode") ?? defaultCodes.join(",")).split(",").filter(Boolean);
-  const year = Number(params.get("tahun") ?? yearWITA());
+  const year = params.has("tahun") ? Number(params.get("tahun")) : await latestRealisedYear();
   const idmYear = latestIDMYear();
   const go = (c: string[], y: number) => (location.hash = `#/bandingkan?kode=${c.join(",")}&tahun=${y}`);
   const years = [yearWITA(), yearWITA() - 1, yearWITA() - 2, yearWITA() - 3];
+  if (!years.includes(year)) years.push(year);
   const printButton = h("button", { type: "button", class: "primary" }, t("Cetak"));
   printButton.addEventListener("click", () => window.print());
   main.append(
@@ -149,4 +150,21 @@ export async function bandingkan(main: HTMLElement, params: URLSearchParams) {
       data,
     );
   }
+}
+
+// latestRealisedYear is the year the scorecards open on: the latest year,
+// up to this one, with realisations in the register (so that "Nilai
+// realisasi" is not an empty year's Rp 0), this year when there are none.
+async function latestRealisedYear(): Promise<number> {
+  const d = await gql<{ cooperationStats: { rows: { period: string; realisedValue: number | null }[] } }>({
+    query: `query RealisedYears {
+  cooperationStats(dimensions: [PERIOD], measures: [REALISED_VALUE], timeGrain: YEAR, fillPeriods: false) { rows { period realisedValue } }
+}`,
+  });
+  const now = yearWITA();
+  const realised = d.cooperationStats.rows
+    .filter((r) => (r.realisedValue ?? 0) > 0)
+    .map((r) => Number.parseInt(r.period, 10))
+    .filter((y) => Number.isInteger(y) && y <= now);
+  return realised.length ? Math.max(...realised) : now;
 }
