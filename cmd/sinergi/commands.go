@@ -310,7 +310,7 @@ func printLoadReport(w io.Writer, res etl.Result) {
 		if rj.Sheet != "" {
 			where += "[" + rj.Sheet + "]"
 		}
-		fmt.Fprintf(w, "rejected %s:%d: %s\n", where, rj.Line, rj.Reason)
+		fmt.Fprintf(w, "rejected %s:%d%s: %s\n", where, rj.Line, inColumn(rj.Column), rj.Reason)
 	}
 	if shown := min(len(res.Rejects), rejectsShown); total > shown {
 		fmt.Fprintf(w, "... and %d more rejected rows: query etlRejects(runId: ..., first: 1000, after: ...) page by page for all of them\n", total-shown)

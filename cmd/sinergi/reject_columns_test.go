@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/sinergi-id/sinergi/etl"
 )
 
 // TestRejectsNameTheirColumn: an office's workbook, its headers spelt its
@@ -194,5 +198,38 @@ func TestRejectsNameTheirColumn(t *testing.T) {
 	if csv.status != http.StatusOK || !strings.Contains(csv.body, "Kolom") || !strings.Contains(csv.body, "agreements,3,Signed Date,") ||
 		!strings.Contains(csv.body, "agreements,6,,") {
 		t.Errorf("rejects as CSV: %d %s", csv.status, csv.body)
+	}
+}
+
+// TestEtlLoadPrintsRejectColumns: `sinergi etl load`'s report names the
+// column of each refused row whose reason is about one, as the file's
+// header writes it, and none for a whole row's reason.
+func TestEtlLoadPrintsRejectColumns(t *testing.T) {
+	a, _ := kaltimServer(t)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	agreements := write("agreements.csv", "agreement_id,title,document_type,signed_date,status\n"+
+		"KUKAR-2026-005,Jalan desa,PKS,2026-03-01,ACTIVE\n"+
+		"KUKAR-2026-006,Tanggal salah,PKS,kemarin,ACTIVE\n")
+	parties := write("parties.csv", "agreement_id,party_type,name,region_code\n"+
+		"KUKAR-2026-005,DESA,Lung Anai,64.02.02.2010\n"+
+		"KUKAR-2026-006,DESA,Lung Anai,64.02.02.2010\n")
+	res, err := a.runner().Load(context.Background(), etl.DatasetRegister, agreements, parties)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	printLoadReport(&out, res)
+	for _, want := range []string{`rejected agreements.csv[agreements]:3 [signed_date]: signed_date "kemarin" is not a date`,
+		"rejected parties.csv[parties]:3: agreement KUKAR-2026-006 was rejected"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("etl load printed:\n%s\nwant %q", out.String(), want)
+		}
 	}
 }

@@ -417,7 +417,8 @@ func TestOversizedAndZipBombUploadsAreRefused(t *testing.T) {
 }
 
 // TestEtlSubmitCommand: `sinergi etl submit` sends a register given as CSV
-// files, checks it (saving the annotated workbook), then submits it.
+// files, checks it (saving the annotated workbook), then submits it; each
+// refused row it prints names its column when the reason is about one.
 func TestEtlSubmitCommand(t *testing.T) {
 	a, srv := kaltimServer(t)
 	ctx := context.Background()
@@ -432,18 +433,21 @@ func TestEtlSubmitCommand(t *testing.T) {
 	}
 	agreements := write("agreements.csv", "agreement_id,title,document_type,signed_date,status\n"+
 		"KUKAR-2026-003,Jalan desa,PKS,2026-03-01,ACTIVE\n"+
-		"BERAU-2026-003,Jalan desa Kelay,PKS,2026-03-02,ACTIVE\n")
+		"BERAU-2026-003,Jalan desa Kelay,PKS,2026-03-02,ACTIVE\n"+
+		"KUKAR-2026-004,Tanggal salah,PKS,kemarin,ACTIVE\n")
 	parties := write("parties.csv", "agreement_id,party_type,name,region_code\n"+
 		"KUKAR-2026-003,DESA,Lung Anai,64.02.02.2010\n"+
-		"BERAU-2026-003,DESA,Merabu,64.03.01.2001\n")
+		"BERAU-2026-003,DESA,Merabu,64.03.01.2001\n"+
+		"KUKAR-2026-004,DESA,Lung Anai,64.02.02.2010\n")
 	env := func(string) (string, bool) { return kukar, true }
 	annotated := dir + "/keterangan.xlsx"
 	var out bytes.Buffer
 	if err := runSubmit(ctx, []string{"--server", srv.URL, "--check", "--annotated", annotated, agreements, parties}, env, &out); err != nil {
 		t.Fatalf("etl submit --check: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"1 of them outside your scope, 2 rows refused", "refused agreements line 3: outside your scope (64.02)",
-		"refused parties line 3: outside your scope (64.02)"} {
+	for _, want := range []string{"1 of them outside your scope, 4 rows refused", "refused agreements line 3: outside your scope (64.02)",
+		"refused parties line 3: outside your scope (64.02)", `refused agreements line 4 [signed_date]: signed_date "kemarin" is not a date`,
+		"refused parties line 4: agreement KUKAR-2026-004 was rejected"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("etl submit --check printed:\n%s\nwant %q", out.String(), want)
 		}
@@ -463,7 +467,8 @@ func TestEtlSubmitCommand(t *testing.T) {
 	if err := runSubmit(ctx, []string{"--server", srv.URL, agreements, parties}, env, &out); err != nil {
 		t.Fatalf("etl submit: %v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "succeeded: read 4, loaded 2, refused 2") {
+	if !strings.Contains(out.String(), "succeeded: read 6, loaded 2, refused 4") ||
+		!strings.Contains(out.String(), `refused agreements line 4 [signed_date]: signed_date "kemarin" is not a date`) {
 		t.Errorf("etl submit printed:\n%s", out.String())
 	}
 }

@@ -57,6 +57,7 @@ type apiClient struct {
 type gqlReject struct {
 	Sheet  *string
 	Line   int
+	Column *string
 	Reason string
 }
 
@@ -69,7 +70,7 @@ type rejectPage struct {
 	}
 }
 
-const rejectFields = `totalCount nodes { sheet line reason } pageInfo { hasNextPage endCursor }`
+const rejectFields = `totalCount nodes { sheet line column reason } pageInfo { hasNextPage endCursor }`
 
 func (c *apiClient) check(ctx context.Context, files []string, annotated string, out io.Writer) error {
 	var data struct {
@@ -150,8 +151,21 @@ func printRejects(out io.Writer, rejects []gqlReject) {
 		if rj.Sheet != nil {
 			where = *rj.Sheet + " "
 		}
-		fmt.Fprintf(out, "refused %sline %d: %s\n", where, rj.Line, rj.Reason)
+		column := ""
+		if rj.Column != nil {
+			column = *rj.Column
+		}
+		fmt.Fprintf(out, "refused %sline %d%s: %s\n", where, rj.Line, inColumn(column), rj.Reason)
 	}
+}
+
+// inColumn names the column a reject is about, " [Signed Date]"; nothing
+// when it concerns the whole row.
+func inColumn(column string) string {
+	if column == "" {
+		return ""
+	}
+	return " [" + column + "]"
 }
 
 // upload sends files with the GraphQL multipart request spec.
