@@ -420,6 +420,41 @@ func TestConsoleInChromium(t *testing.T) {
 		}
 	})
 
+	t.Run("the map's names neither overlap nor leave out the kota", func(t *testing.T) {
+		if err := show(ctx, "#/peta"); err != nil {
+			t.Fatal(err)
+		}
+		type box struct {
+			Text       string
+			X, Y, W, H float64
+		}
+		boxes, err := chromedp.Run(ctx, chromedp.Evaluate[[]box](`[...document.querySelectorAll('[data-panel="peta-kabupaten"] .chart.map svg text')]
+			.map(t => { const r = t.getBoundingClientRect(); return {text: t.textContent.trim(), x: r.x, y: r.y, w: r.width, h: r.height}; })
+			.filter(b => b.text && b.w > 0 && !/^[0-9,]+$/.test(b.text))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(boxes) < 10 {
+			t.Fatalf("%d names on the map of 10 kabupaten/kota: %+v", len(boxes), boxes)
+		}
+		shown := ""
+		for i, a := range boxes {
+			shown += a.Text + " "
+			for _, b := range boxes[i+1:] {
+				// One pixel of slack: the lines of one name touch.
+				if a.X+1 < b.X+b.W && b.X+1 < a.X+a.W && a.Y+1 < b.Y+b.H && b.Y+1 < a.Y+a.H {
+					t.Errorf("map names overlap: %q and %q", a.Text, b.Text)
+				}
+			}
+		}
+		for _, name := range []string{"Samarinda", "Bontang", "Balikpapan", "Penajam", "Kartanegara", "Paser"} {
+			if !strings.Contains(shown, name) {
+				t.Errorf("the map does not name %s: %q", name, shown)
+			}
+		}
+		screenshot(t, ctx, shots, "peta-nama")
+	})
+
 	t.Run("a click on the map drills down to the kecamatan", func(t *testing.T) {
 		if err := show(ctx, "#/peta"); err != nil {
 			t.Fatal(err)

@@ -12,6 +12,7 @@ import {
   AriaComponent,
   DatasetComponent,
 } from "echarts/components";
+import { LabelLayout } from "echarts/features";
 import { SVGRenderer } from "echarts/renderers";
 import { num } from "./format";
 
@@ -28,6 +29,7 @@ echarts.use([
   TitleComponent,
   AriaComponent,
   DatasetComponent,
+  LabelLayout, // labelLayout: the map's names moved beside small shapes, overlaps hidden
   SVGRenderer,
 ]);
 

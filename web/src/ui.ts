@@ -22,6 +22,9 @@ export interface Column<R> {
   breakAnywhere?: boolean;
   // nowrap keeps a short value (a date and time) on one line.
   nowrap?: boolean;
+  // name keeps a name of a few words (a strategic issue, a kabupaten) from
+  // wrapping a word a line when the table has many columns.
+  name?: boolean;
 }
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -193,7 +196,7 @@ export function renderTable<R>(
     for (const c of columns) {
       const v = cellValue(c, r);
       const shown = c.format ? c.format(v, r) : v === null || v === undefined ? "–" : String(v);
-      tr.append(h("td", { class: c.numeric ? "num" : c.breakAnywhere ? "break-anywhere" : c.nowrap ? "nowrap" : "" }, shown));
+      tr.append(h("td", { class: c.numeric ? "num" : c.breakAnywhere ? "break-anywhere" : c.nowrap ? "nowrap" : c.name ? "name" : "" }, shown));
     }
     if (opts.onRow && opts.canAct && !opts.canAct(r)) {
       tr.append(h("td", { class: "no-print" }));

@@ -185,7 +185,20 @@ export async function peta(main: HTMLElement, params: URLSearchParams) {
             textBorderColor: "#fff",
             textBorderWidth: 2.5,
             formatter: (p: { name: string }) => shortName(byCode.get(p.name)?.name ?? ""),
+            // Long names over two lines (Kab. Penajam / Paser Utara).
+            width: parent === province ? 80 : 72,
+            overflow: "break",
+            lineHeight: parent === province ? 13 : 11,
           },
+          // A kota (no desa, drawn grey) narrower than its name — Bontang,
+          // Samarinda, Balikpapan — has it beside its shape, to the east (the
+          // coast), where it covers neither the shape nor its neighbours'
+          // names; a name that still overlaps another is hidden (the tooltip
+          // and the table have it).
+          labelLayout: (l: { dataIndex?: number; rect: { x: number; y: number; width: number; height: number }; labelRect: { width: number } }) =>
+            l.dataIndex !== undefined && l.rect.width < l.labelRect.width * 0.6 && rows[l.dataIndex]?.desa === 0
+              ? { x: l.rect.x + l.rect.width + 12, y: l.rect.y + l.rect.height / 2, align: "left", verticalAlign: "middle", hideOverlap: true }
+              : { hideOverlap: true },
           emphasis: { label: { show: true, formatter: (p: { name: string }) => byCode.get(p.name)?.name ?? "" } },
           itemStyle: { borderColor: "#555", borderWidth: 0.6, areaColor: "#e0e0e0" },
           data: rows.map((r) => ({ name: r.code, value: value(r) ?? undefined })),

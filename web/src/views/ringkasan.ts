@@ -256,8 +256,8 @@ async function byKabupatenAndIssue(grid: HTMLElement) {
   p.table(
     [
       { key: "code", label: "Kode" },
-      { key: "kabupaten", label: t("Kabupaten/kota") },
-      { key: "issue", label: t("Isu strategis") },
+      { key: "kabupaten", label: t("Kabupaten/kota"), name: true },
+      { key: "issue", label: t("Isu strategis"), name: true },
       { key: "agreements", label: `${t("Kerja sama")} ${year}`, numeric: true, format: n },
       { key: "agreementsLast", label: `${t("Kerja sama")} ${year - 1}`, numeric: true, format: n },
       { key: "villages", label: `${t("Desa tercakup")} ${year}`, numeric: true, format: n },
