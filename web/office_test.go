@@ -741,6 +741,44 @@ func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 		}
 	})
 
+	t.Run("a register whose only finding is a warning offers its Keterangan", func(t *testing.T) {
+		dir := t.TempDir()
+		files := map[string]string{
+			"agreements.csv": "agreement_id,title,document_type,signed_date,status,committed_value\nKUKAR-2026-051,Jalan usaha tani,PKS,2026-03-01,ACTIVE,25000000\n",
+			"parties.csv":    "agreement_id,party_type,name,region_code\nKUKAR-2026-051,DESA,Kampung Keliru,64.02.02.2001\n",
+		}
+		var paths []string
+		for name, body := range files {
+			paths = append(paths, filepath.Join(dir, name))
+			if err := os.WriteFile(paths[len(paths)-1], []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := show(ctx, "#/kirim-register"); err != nil {
+			t.Fatal(err)
+		}
+		if err := step(ctx,
+			chromedp.SetUploadFiles(`#f-berkas`, paths),
+			chromedp.WaitEnabled(`button[data-action="periksa"]`),
+			chromedp.Click(`button[data-action="periksa"]`),
+			chromedp.WaitVisible(`[data-panel="periksa-ditolak"] .empty, .status .error`),
+		); err != nil {
+			t.Fatal(err)
+		}
+		if msg := evalString(t, ctx, `document.querySelector(".status .error")?.textContent ?? ""`); msg != "" {
+			t.Fatalf("the check was refused: %s", msg)
+		}
+		if got := evalString(t, ctx, `document.querySelector('[data-fact="warningCount"] .kpi-main').textContent`); got != "1" {
+			t.Errorf("warnings: %s, want 1", got)
+		}
+		if n := evalInt(t, ctx, `document.querySelectorAll('[data-link="keterangan"]').length`); n != 1 {
+			t.Errorf("no Keterangan download offered for a register with a warning")
+		}
+		for _, p := range bl.problems() {
+			t.Error(p)
+		}
+	})
+
 	t.Run("an admin reads the history and restores the agreement", func(t *testing.T) {
 		signOut(t, ctx)
 		if err := step(ctx, chromedp.Navigate(o.srv.URL+"/#/riwayat")); err != nil {

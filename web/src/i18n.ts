@@ -291,7 +291,7 @@ const en: Record<string, string> = {
   "keluar": "signed out",
   "kirim-intro":
     "Check your register first: the same validation as a load, nothing written; every refused row comes back with its sheet, line and reason, and your own workbook with a Keterangan column. Fix it, check again, then submit.",
-  "keterangan-intro": "Your workbook with a Keterangan column beside each refused row, to fix and send again:",
+  "keterangan-intro": "Your workbook with a Keterangan column beside each refused row (red) and each row with a warning (yellow, \"Peringatan: …\"), to fix and send again:",
   "tarik-hint": "With a reason; it leaves every figure at once, stays in the history, and an admin can restore it.",
   "tarik-confirm": "leaves every figure (the figures are published again at once). Its rows stay in the history; only an admin can restore it.",
   "pulihkan-confirm": "The agreement counts again in every figure (published again at once).",
@@ -304,7 +304,7 @@ en["simulasi-banner"] =
 const idText: Record<string, string> = {
   "kirim-intro":
     "Periksa register Anda dulu: validasi yang sama dengan pemuatan, tanpa menulis apa pun; setiap baris yang ditolak kembali dengan sheet, baris dan alasannya, beserta workbook Anda sendiri dengan kolom Keterangan. Perbaiki, periksa lagi, lalu kirim.",
-  "keterangan-intro": "Workbook Anda dengan kolom Keterangan di samping setiap baris yang ditolak, untuk diperbaiki dan dikirim lagi:",
+  "keterangan-intro": "Workbook Anda dengan kolom Keterangan di samping setiap baris yang ditolak (merah) dan setiap baris dengan peringatan (kuning, \"Peringatan: …\"), untuk diperbaiki dan dikirim lagi:",
   "tarik-hint": "Dengan alasan; kerja sama keluar dari semua angka seketika, tetap tercatat dalam riwayat, dan admin dapat memulihkannya.",
   "tarik-confirm": "akan keluar dari semua angka (angka diterbitkan ulang seketika). Barisnya tetap dalam riwayat; hanya admin yang dapat memulihkannya.",
   "pulihkan-confirm": "Kerja sama ini dihitung lagi dalam semua angka (diterbitkan ulang seketika).",

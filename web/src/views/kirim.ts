@@ -1,7 +1,8 @@
 // Kirim register: an office (an editor, within its kabupaten) checks its
 // register — the validation of a load, nothing written — reads every
 // refused row and warning with its sheet, line and reason, downloads its
-// own workbook with a Keterangan column beside each refused row, and
+// own workbook with a Keterangan column beside each refused row and each
+// row with a warning, and
 // submits it; the run then shows in the Data view.
 import { APIError, gqlUpload, gql } from "../api";
 import { dateTime, num } from "../format";
@@ -205,7 +206,7 @@ async function drawCheck(host: HTMLElement, c: Check) {
     h("div", { class: "kpis" }, ...facts.map((f) => h("div", { class: "kpi", "data-fact": f.key }, h("h3", {}, f.label), h("p", { class: "kpi-main" }, num(f.value))))),
     h("p", { class: "hint" }, `${t("Berkas")}: ${c.files.map((f) => `${f.name} (${bytes(f.size)}, SHA-256 ${f.sha256.slice(0, 12)}…)`).join("; ")}`),
   );
-  if (c.rejectedCount > 0) {
+  if (c.rejectedCount > 0 || c.warningCount > 0) {
     p.body.append(
       h(
         "p",
