@@ -16,8 +16,10 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
-// maxUploadBody bounds a multipart request as a whole; what a submission
-// may hold is the submission service's to bound (smaller).
+// maxUploadBody bounds a multipart request as a whole, a hard stop before
+// anything is kept; what a submission may hold is the submission service's
+// to bound (smaller), and its limit is the one a refusal names
+// (uploadLimit), so an office over both is told one figure, not two.
 const maxUploadBody = 64 << 20
 
 // maxUploadFiles bounds the files of one multipart request.
@@ -140,9 +142,20 @@ func (e *endpoint) readUpload(r *http.Request) (graphql.RawParams, []*os.File, *
 func (e *endpoint) uploadReadError(op graphql.RawParams, files []*os.File, err error) (graphql.RawParams, []*os.File, *refusal) {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return op, files, &refusal{status: http.StatusRequestEntityTooLarge, code: fault.CodeTooLarge, message: fmt.Sprintf("the request is larger than the limit of %s for files", byteSize(maxUploadBody)), maxBytes: maxUploadBody}
+		limit := e.uploadLimit()
+		return op, files, &refusal{status: http.StatusRequestEntityTooLarge, code: fault.CodeTooLarge, message: fmt.Sprintf("the files are larger than the limit of %s per submission", byteSize(limit)), maxBytes: limit}
 	}
 	return op, files, &refusal{status: http.StatusBadRequest, code: fault.CodeBadRequest, message: "the multipart body cannot be read"}
+}
+
+// uploadLimit is the limit a too-large multipart request is told: the
+// submission's (what it could send), not the body's hard stop, which is
+// larger only to leave room for the other parts.
+func (e *endpoint) uploadLimit() int64 {
+	if e.resolver != nil && e.resolver.Submissions != nil {
+		return min(e.resolver.Submissions.MaxBytes(), maxUploadBody)
+	}
+	return maxUploadBody
 }
 
 // setVariable puts v at a path of the spec's map ("variables.files.0"),

@@ -434,7 +434,7 @@ func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 			limit string
 		}{
 			{"besar.csv", 40 << 20, "32 MB"},   // over a submission's limit: the API's REQUEST_TOO_LARGE
-			{"raksasa.csv", 70 << 20, "64 MB"}, // over the upload body's limit: HTTP 413
+			{"raksasa.csv", 70 << 20, "32 MB"}, // over the upload body's hard stop too (HTTP 413), which still names the submission's limit
 		} {
 			path := filepath.Join(dir, tc.name)
 			row := []byte("KUKAR-1,judul,PKS,2026-01-01,ACTIVE,1\n")

@@ -395,6 +395,14 @@ func TestOversizedAndZipBombUploadsAreRefused(t *testing.T) {
 		!strings.Contains(ans.body, `"code":"REQUEST_TOO_LARGE"`) || !strings.Contains(ans.body, fmt.Sprintf(`"maxBytes":%d`, 32<<20)) {
 		t.Errorf("an oversized submission (want the code and the limit for the console to say): %d %.300s", ans.status, ans.body)
 	}
+	// Over the multipart body's hard stop (64 MiB) too: cut off with 413, but
+	// the office is told the same limit, the submission's, not a second one.
+	huge := bytes.Repeat([]byte("KUKAR-1,judul,PKS,2026-01-01,ACTIVE,1\n"), (70<<20)/38)
+	if ans := gqlUpload(t, srv, kukar, checkMutation, map[string][]byte{"agreements.csv": huge}); ans.status != http.StatusRequestEntityTooLarge ||
+		!strings.Contains(ans.body, "limit of 32 MiB per submission") || !strings.Contains(ans.body, `"code":"REQUEST_TOO_LARGE"`) ||
+		!strings.Contains(ans.body, fmt.Sprintf(`"maxBytes":%d`, 32<<20)) {
+		t.Errorf("a request over the body's hard stop (want 413 naming the submission's limit): %d %.300s", ans.status, ans.body)
+	}
 
 	var bomb bytes.Buffer
 	zw := zip.NewWriter(&bomb)

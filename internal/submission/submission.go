@@ -115,6 +115,11 @@ type Service struct {
 	checks      *expirable.LRU[string, *Report]
 }
 
+// MaxBytes is the most a submission's files may weigh together: the limit
+// an office is told when its files are too large, whichever layer refuses
+// them.
+func (s *Service) MaxBytes() int64 { return s.limits.MaxBytes }
+
 // checksKept and checkTTL bound the check reports kept for paging and
 // the annotated workbook: an office reads its report within the hour.
 const (
