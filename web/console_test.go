@@ -420,6 +420,44 @@ func TestConsoleInChromium(t *testing.T) {
 		}
 	})
 
+	t.Run("Ringkasan's Kesegaran data fits its panel, a date on two lines at most", func(t *testing.T) {
+		if err := show(ctx, "#/ringkasan"); err != nil {
+			t.Fatal(err)
+		}
+		type fit struct {
+			Overflow  float64 // how far the table reaches past its panel, px
+			DateLines []float64
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[fit](`(() => {
+			const wrap = document.querySelector('[data-panel="kesegaran-data"] .table-wrap');
+			const line = parseFloat(getComputedStyle(wrap).lineHeight) || 24;
+			const cells = [...wrap.querySelectorAll('tbody tr')].map(tr => tr.cells[1]);
+			return {overflow: wrap.scrollWidth - wrap.clientWidth,
+				dateLines: cells.map(td => Math.round(td.querySelector('.when').getBoundingClientRect().height / line * 10) / 10)};
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		panel, err := chromedp.Run(ctx, chromedp.Screenshot(`[data-panel="kesegaran-data"]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, "ringkasan-kesegaran-data.png"), panel, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got.Overflow > 0 {
+			t.Errorf("the freshness table scrolls sideways by %.0f px", got.Overflow)
+		}
+		if len(got.DateLines) < 3 {
+			t.Errorf("%d datasets shown, want regions, IDM and a register at least", len(got.DateLines))
+		}
+		for _, n := range got.DateLines {
+			if n > 2.2 {
+				t.Errorf("a date over %.1f lines (want 2 at most): %v", n, got.DateLines)
+			}
+		}
+	})
+
 	t.Run("the map's names neither overlap nor leave out the kota", func(t *testing.T) {
 		if err := show(ctx, "#/peta"); err != nil {
 			t.Fatal(err)

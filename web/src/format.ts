@@ -49,6 +49,17 @@ export function dateTime(iso: string | null | undefined): string {
   );
 }
 
+// dateAndTime shows an instant in WITA as its date and its time apart
+// ("6 Des 2026", "12.51 WITA"), for a narrow column to put them on two
+// lines rather than break them anywhere.
+export function dateAndTime(iso: string): [string, string] {
+  const d = new Date(iso);
+  return [
+    new Intl.DateTimeFormat(locale(), { timeZone: wita, dateStyle: "medium" }).format(d),
+    new Intl.DateTimeFormat(locale(), { timeZone: wita, timeStyle: "short" }).format(d) + " WITA",
+  ];
+}
+
 // date shows a calendar date (YYYY-MM-DD) as it is, in words.
 export function date(ymd: string | null | undefined): string {
   if (!ymd) return "–";

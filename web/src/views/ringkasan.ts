@@ -2,7 +2,7 @@
 // status mix by year, villages that moved up or down, data freshness.
 import { gql } from "../api";
 import { chart, idmStatusColours, idmStatuses } from "../chart";
-import { num, rupiah, pct, dateTime, score, yearWITA } from "../format";
+import { num, rupiah, pct, dateAndTime, score, yearWITA } from "../format";
 import { label, labelValues, t } from "../i18n";
 import { idmYears, kabupaten, province, shortName } from "../state";
 import { h, Panel } from "../ui";
@@ -176,7 +176,17 @@ async function freshness(grid: HTMLElement) {
   p.table(
     [
       { key: "dataset", label: t("Dataset"), format: (v) => datasetName(String(v)) },
-      { key: "lastSuccessAt", label: t("Terakhir berhasil"), format: (v) => dateTime(v as string) },
+      // A narrow panel: the date and the time each on one line (not a
+      // word a line), the exported value stays the instant.
+      {
+        key: "lastSuccessAt",
+        label: t("Terakhir berhasil"),
+        format: (v) => {
+          if (!v) return "–";
+          const [day, time] = dateAndTime(v as string);
+          return h("span", { class: "when" }, h("span", { class: "nowrap" }, day), " ", h("span", { class: "nowrap" }, time));
+        },
+      },
       { key: "rowsLoaded", label: t("Baris dimuat"), numeric: true, format: (v) => num(v as number) },
       { key: "rowsRejected", label: t("Baris ditolak"), numeric: true, format: (v) => num(v as number) },
     ],
