@@ -66,7 +66,7 @@ func accountsServer(t *testing.T, anonymousRead bool) *office {
 	runner := etl.NewRunner(runs, []etl.Dataset{
 		regionfile.New(regionStore),
 		idmfile.New(idmch.NewStore(db), regionStore),
-		&submission.Scoped{Dataset: register.New(coop, regionStore, runs, log), Regions: regionStore, Current: coop},
+		&register.Scoped{Dataset: register.New(coop, regionStore, runs, log), Regions: regionStore, Current: coop},
 	}, etltest.NewRefresher(db), ingestch.LoadLock{DB: db, Log: log}, log)
 	data, seed := filepath.Join(repoRoot(), "data", "kaltim"), filepath.Join(repoRoot(), "etl", "seed")
 	type load struct {
@@ -89,7 +89,7 @@ func accountsServer(t *testing.T, anonymousRead bool) *office {
 		}
 	}
 	accounts := account.NewService(accountch.NewStore(db))
-	subs := submission.NewService(runner, regionStore, coop, submissionch.NewStore(db), submissionch.NewStore(db), accounts,
+	subs := submission.NewService(&register.Registers{Runner: runner, Regions: regionStore, Current: coop, Limits: register.SubmissionLimits}, coop, submissionch.NewStore(db), submissionch.NewStore(db), accounts,
 		t.TempDir(), submission.DefaultLimits, log)
 	regions := region.NewService(regionStore)
 	scores := idm.NewService(idmch.NewStore(db), regions)

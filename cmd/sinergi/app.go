@@ -289,7 +289,7 @@ func (a *app) schedulerOptions() []etl.SchedulerOption {
 // the submitted files in the data directory; its records are written with
 // the writer's pool.
 func (a *app) submissions() *submission.Service {
-	return submission.NewService(a.runner(), regionch.NewStore(a.db), coopch.NewStore(a.db), submissionch.NewStore(a.db), submissionch.NewStore(a.db), a.accounts,
+	return submission.NewService(newRegisters(a.runner(), a.db), coopch.NewStore(a.db), submissionch.NewStore(a.db), submissionch.NewStore(a.db), a.accounts,
 		filepath.Join(a.cfg.DataDir, "submissions"), submission.DefaultLimits, a.log)
 }
 

@@ -30,10 +30,18 @@ func newRunner(db *clickhouse.DB, lock ingest.LoadLock, log *slog.Logger) *etl.R
 	datasets := []etl.Dataset{
 		regionfile.New(regions),
 		idmfile.New(scores, regions),
-		// Submissions (internal/submission) load registers through the
-		// same dataset, which refuses an editor's rows outside its scope.
-		&submission.Scoped{Dataset: register.New(coop, regions, runs, log), Regions: regions, Current: coop},
+		// Submissions (internal/submission, through newRegisters) load
+		// registers through the same dataset, which refuses an editor's
+		// rows outside its scope.
+		&register.Scoped{Dataset: register.New(coop, regions, runs, log), Regions: regions, Current: coop},
 		register.NewSimulation(coop, regions, runs, log),
 	}
 	return etl.NewRunner(runs, datasets, refresher, lock, log)
+}
+
+// newRegisters is the register's format as submissions check, load and
+// annotate it: loads go through runner (its register dataset is Scoped),
+// the scope is read from the regions and agreements on db.
+func newRegisters(runner *etl.Runner, db *clickhouse.DB) submission.Registers {
+	return &register.Registers{Runner: runner, Regions: regionch.NewStore(db), Current: coopch.NewStore(db), Limits: register.SubmissionLimits}
 }

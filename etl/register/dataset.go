@@ -1,9 +1,14 @@
 // Package register is the dataset of a cooperation register
 // (docs/register.md): it reads a register's tables, validates their rows
-// into cooperation values and streams them to the store as one run.
+// into cooperation values and streams them to the store as one run. It is
+// also the register's format as an office's submission uses it
+// (Registers, for internal/submission): the check, the load of an
+// editor's rows within its scope, and the annotated workbook.
 //
 // Its files read in the order a load calls them, none calling back into a
-// file before it: dataset.go (the load) → stream.go (what a register
+// file before it: registers.go (what submissions use) → annotate.go (the
+// workbook with a Keterangan column) → scoped.go (an editor's check and
+// load: the rows outside its scope) → dataset.go (the load) → stream.go (what a register
 // yields; its tables in order) → agreements.go → parties.go → bodies.go →
 // realisations.go (each table's rules) → references.go (the accepted
 // agreements rows refer to) → checks.go (what every table's rows share) →

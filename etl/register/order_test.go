@@ -19,6 +19,7 @@ import (
 // readingOrder is the order of the package's files, as a load calls them
 // (see the package comment).
 var readingOrder = []string{
+	"registers.go", "annotate.go", "scoped.go",
 	"dataset.go", "stream.go", "agreements.go", "parties.go", "bodies.go", "realisations.go",
 	"references.go", "checks.go", "tables.go", "workbook.go", "values.go",
 }

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,25 +26,39 @@ import (
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
 
-	"github.com/sinergi-id/sinergi/etl"
-	"github.com/sinergi-id/sinergi/etl/register"
-	"github.com/sinergi-id/sinergi/etl/tabular"
 	"github.com/sinergi-id/sinergi/internal/account"
 	"github.com/sinergi-id/sinergi/internal/fault"
 	"github.com/sinergi-id/sinergi/internal/ingest"
 	"github.com/sinergi-id/sinergi/internal/keyset"
-	"github.com/sinergi-id/sinergi/internal/region"
 )
 
-// Loader loads files as runs (etl.Runner).
-type Loader interface {
-	Load(ctx context.Context, dataset string, files ...string) (etl.Result, error)
+// Registers are the register's format and its loads (etl/register): a
+// file's own faults (its layout, format or size) come back as
+// fault.Invalid, shown to the caller.
+type Registers interface {
+	// CheckWorkbook refuses a workbook beyond the workbook limits before
+	// anything parses it.
+	CheckWorkbook(path string) error
+	// Check validates a register as a load would, writing nothing, and
+	// finds the agreements outside p's scope (none for an admin).
+	Check(ctx context.Context, paths []string, p *account.Principal) (Checked, error)
+	// Load loads the files as a run of the register, refusing the rows
+	// outside p's scope; a load that fails still returns its failed run.
+	Load(ctx context.Context, p *account.Principal, paths []string) ([]ingest.Run, error)
+	// Annotate writes the checked files back with why each row was
+	// refused or looks wrong (notes: the rejects, then the warnings).
+	Annotate(w io.Writer, paths []string, notes []ingest.Reject) error
+	Publisher
 }
 
-// LoadPublisher loads and rebuilds (etl.Runner).
-type LoadPublisher interface {
-	Loader
-	Publisher
+// Checked is what validating a register found, nothing written.
+type Checked struct {
+	// RowsRead are the rows of every table; Agreements those accepted,
+	// Outside of which lie outside the editor's scope.
+	RowsRead, Agreements, Outside int
+	// Rejects are every refused row, the scope's included; Warnings the
+	// rows that would load but look wrong.
+	Rejects, Warnings []ingest.Reject
 }
 
 // Auditor records what people changed (account.Service).
@@ -83,29 +98,20 @@ type Upload struct {
 	Body io.Reader
 }
 
-// Limits bound what one submission may send. The workbook's own limits
-// (unpacked size, sheets, rows, cells) are the Workbook ones, checked
-// before a byte of it is parsed (tabular.CheckWorkbook).
+// Limits bound what one submission may send. A workbook's own limits
+// (unpacked size, sheets, rows, cells) are the Registers' (CheckWorkbook).
 type Limits struct {
 	MaxBytes int64 // all files together
 	MaxFiles int
-	Workbook tabular.Limits
 }
 
-// DefaultLimits: 32 MiB, 4 files (a register's tables), and a workbook
-// that unpacks to at most 256 MiB with 16 sheets of at most 200,000 rows
-// and 5,000,000 cells: a kabupaten register is a few thousand rows.
-var DefaultLimits = Limits{MaxBytes: 32 << 20, MaxFiles: 4, Workbook: tabular.Limits{
-	MaxWorkbookBytes: 256 << 20, MaxSheets: 16, MaxRows: 200_000, MaxCells: 5_000_000,
-	MaxLineBytes: tabular.DefaultLimits.MaxLineBytes, MaxFieldBytes: tabular.DefaultLimits.MaxFieldBytes,
-}}
+// DefaultLimits: 32 MiB, 4 files (a register's tables).
+var DefaultLimits = Limits{MaxBytes: 32 << 20, MaxFiles: 4}
 
 // Service checks and submits registers.
 type Service struct {
-	loader      Loader
-	publisher   Publisher
+	registers   Registers
 	withdrawals WithdrawalStore
-	regions     region.Lister
 	current     CurrentAgreements
 	store       Store
 	audit       Auditor
@@ -128,8 +134,8 @@ const (
 )
 
 // NewService returns a Service keeping submitted files under dir.
-func NewService(loader LoadPublisher, regions region.Lister, current CurrentAgreements, store Store, withdrawals WithdrawalStore, audit Auditor, dir string, limits Limits, log *slog.Logger) *Service {
-	return &Service{loader: loader, publisher: loader, withdrawals: withdrawals, regions: regions, current: current, store: store, audit: audit, dir: dir, limits: limits, log: log,
+func NewService(registers Registers, current CurrentAgreements, store Store, withdrawals WithdrawalStore, audit Auditor, dir string, limits Limits, log *slog.Logger) *Service {
+	return &Service{registers: registers, withdrawals: withdrawals, current: current, store: store, audit: audit, dir: dir, limits: limits, log: log,
 		checks: expirable.NewLRU(checksKept, func(_ string, r *Report) { _ = os.RemoveAll(r.dir) }, checkTTL)}
 }
 
@@ -143,7 +149,7 @@ type Report struct {
 	RowsRead, Agreements, Outside int
 	// Rejects are every refused row, the scope's included, in file, sheet
 	// and line order; Warnings the rows that would load but look wrong.
-	Rejects, Warnings []tabular.Reject
+	Rejects, Warnings []ingest.Reject
 	dir               string
 }
 
@@ -171,18 +177,13 @@ func (s *Service) Check(ctx context.Context, uploads []Upload) (*Report, error) 
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	all, err := s.regions.All(ctx)
+	c, err := s.registers.Check(ctx, paths(files), p)
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("check register: reading regions: %w", err)
+		return nil, err
 	}
-	c, err := checkRegister(ctx, paths(files), region.NewSet(all), p, s.current)
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, userError(err)
-	}
-	r := &Report{ID: randomID(), Owner: p.Actor(), Files: files, RowsRead: c.rowsRead, Agreements: c.agreements,
-		Outside: len(c.outside), Rejects: append(c.rejects, c.scopeRejects...), Warnings: c.warnings, dir: dir}
+	r := &Report{ID: randomID(), Owner: p.Actor(), Files: files, RowsRead: c.RowsRead, Agreements: c.Agreements,
+		Outside: c.Outside, Rejects: c.Rejects, Warnings: c.Warnings, dir: dir}
 	sortRejects(r.Rejects)
 	sortRejects(r.Warnings)
 	s.checks.Add(r.ID, r)
@@ -220,15 +221,15 @@ func (s *Service) Submit(ctx context.Context, uploads []Upload) (Submission, err
 		os.RemoveAll(dir)
 		return Submission{}, err
 	}
-	res, loadErr := s.loader.Load(withScope(ctx, p), etl.DatasetRegister, paths(files)...)
-	if len(res.Runs) == 0 {
+	runs, loadErr := s.registers.Load(ctx, p, paths(files))
+	if len(runs) == 0 {
 		os.RemoveAll(dir)
 		if loadErr == nil {
 			loadErr = errors.New("the load made no run")
 		}
-		return Submission{}, userError(loadErr)
+		return Submission{}, loadErr
 	}
-	run := res.Runs[len(res.Runs)-1]
+	run := runs[len(runs)-1]
 	sub := Submission{RunID: run.ID, At: at.Truncate(time.Second), Actor: p.Actor(), Files: files, Status: run.Status, Error: run.Error, Run: run}
 	// Recorded even when the request is gone: the run exists.
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -304,8 +305,8 @@ func (s *Service) receive(uploads []Upload, dir string) ([]File, error) {
 	}
 	for _, f := range files {
 		if strings.EqualFold(filepath.Ext(f.Name), ".xlsx") {
-			if err := tabular.CheckWorkbook(f.path, s.limits.Workbook); err != nil {
-				return nil, fault.Invalid("%v", err)
+			if err := s.registers.CheckWorkbook(f.path); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -336,16 +337,7 @@ func paths(files []File) []string {
 	return out
 }
 
-// userError makes the register's own complaints about a file (its layout,
-// its format, its size) errors the caller is shown.
-func userError(err error) error {
-	if errors.Is(err, register.ErrLayout) || errors.Is(err, tabular.ErrFormat) || errors.Is(err, fault.ErrInvalidInput) {
-		return fault.Invalid("%v", err)
-	}
-	return err
-}
-
-func sortRejects(rs []tabular.Reject) {
+func sortRejects(rs []ingest.Reject) {
 	sort.SliceStable(rs, func(i, j int) bool {
 		if rs[i].Source != rs[j].Source {
 			return rs[i].Source < rs[j].Source
@@ -387,10 +379,23 @@ func (r *Report) Page(warnings bool, req keyset.Request) (keyset.Page[ingest.Rej
 	items := make([]ingest.Reject, 0, end-start)
 	keys := make([][]string, 0, end-start)
 	for i := start; i < end; i++ {
-		rj := list[i]
-		items = append(items, ingest.Reject{Dataset: etl.DatasetRegister, Source: rj.Source, Sheet: rj.Sheet, Line: rj.Line,
-			Column: rj.Column, Reason: rj.Reason, Record: rj.Record, Warning: warnings})
+		items = append(items, list[i])
 		keys = append(keys, []string{strconv.Itoa(i)})
 	}
 	return keyset.NewPage(scope, items, keyset.Found{Keys: keys, TotalCount: len(list), HasNext: end < len(list), HasPrevious: start > 0}), nil
+}
+
+// AnnotatedWorkbook writes the checked register back as the office sent
+// it, with a Keterangan column beside each table saying why each refused
+// row was refused and what looks wrong in each row that loads with a
+// warning (Registers.Annotate), and returns the workbook's file name.
+func (s *Service) AnnotatedWorkbook(ctx context.Context, id string, w io.Writer) (name string, err error) {
+	r, err := s.Report(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if err := s.registers.Annotate(w, paths(r.Files), append(slices.Clip(r.Rejects), r.Warnings...)); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(r.Files[0].Name, filepath.Ext(r.Files[0].Name)) + " - keterangan.xlsx", nil
 }

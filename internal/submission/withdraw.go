@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/internal/account"
+	"github.com/sinergi-id/sinergi/internal/cooperation"
 	"github.com/sinergi-id/sinergi/internal/fault"
 )
 
@@ -31,10 +31,15 @@ type WithdrawalStore interface {
 	Withdrawn(ctx context.Context, limit int) ([]Withdrawal, error)
 }
 
+// CurrentAgreements reads published agreements by id (coopch.Store).
+type CurrentAgreements interface {
+	AgreementsByID(ctx context.Context, ids []string) ([]cooperation.AgreementSummary, error)
+}
+
 // Publisher publishes the register's snapshots with the withdrawals and
 // restorations recorded since the last publish (etl.Runner.Republish).
 type Publisher interface {
-	Republish(ctx context.Context, dataset string) error
+	Republish(ctx context.Context) error
 }
 
 const maxReasonBytes = 1000
@@ -114,7 +119,7 @@ func (s *Service) changeWithdrawal(ctx context.Context, p *account.Principal, id
 	if err := s.audit.Record(bg, p.Actor(), action, id, "reason="+fmt.Sprintf("%q", reason)); err != nil {
 		return w, err
 	}
-	if err := s.publisher.Republish(bg, etl.DatasetRegister); err != nil {
+	if err := s.registers.Republish(bg); err != nil {
 		return w, fmt.Errorf("the %s of %s is recorded, but publishing it failed (the next load publishes it): %w", action, id, err)
 	}
 	s.log.Info(action, "agreement", id, "by", p.Actor(), "reason", reason)

@@ -1,4 +1,4 @@
-package submission
+package register
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/sinergi-id/sinergi/etl"
-	"github.com/sinergi-id/sinergi/etl/register"
 	"github.com/sinergi-id/sinergi/etl/tabular"
 	"github.com/sinergi-id/sinergi/internal/account"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
@@ -24,8 +23,9 @@ import (
 
 type scopeKey struct{}
 
-// withScope marks a load as an editor's submission: the register dataset
-// (Scoped) refuses the agreements that do not touch p's scope.
+// withScope marks a load as an editor's submission (Registers.Load): the
+// register dataset (Scoped) refuses the agreements that do not touch p's
+// scope.
 func withScope(ctx context.Context, p *account.Principal) context.Context {
 	return context.WithValue(ctx, scopeKey{}, p)
 }
@@ -133,7 +133,7 @@ func checkRegister(ctx context.Context, paths []string, known region.Lookup, p *
 	scoped := p != nil && p.Role != account.RoleAdmin
 	var inScope []string
 	touches := map[int]bool{}
-	batch, err := register.Stream(paths, known, register.Sink{
+	batch, err := Stream(paths, known, Sink{
 		Reject: func(rj tabular.Reject) { c.rejects = append(c.rejects, rj) },
 		Party: func(pt *cooperation.Party, agreement int) error {
 			if pt.Region != "" && p.Covers(pt.Region) {

@@ -1,7 +1,6 @@
-package submission
+package register
 
 import (
-	"context"
 	"io"
 	"path/filepath"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/sinergi-id/sinergi/etl/tabular"
+	"github.com/sinergi-id/sinergi/internal/ingest"
 )
 
 // annotationHeader heads the column beside the office's own columns that
@@ -34,60 +34,54 @@ type note struct {
 	warning bool
 }
 
-// AnnotatedWorkbook writes the checked register back as the office sent
-// it, with a Keterangan column beside each table saying why each refused
-// row was refused and what looks wrong in each row that loads with a
-// warning ("Peringatan: …"), several reasons joined with "; ", refusals
-// first; each reason about one column names it first ("Tanggal Mulai: …")
-// and that column's cell is filled: red for a refusal, yellow for a
-// warning (the Keterangan cell likewise, red when the row is refused), so
-// that the office fixes and sends the same file again. A workbook is
-// written as it came, the column added; CSV files become one sheet each,
-// every row at its own line number. Cells are written as text: nothing is
-// evaluated.
-func (s *Service) AnnotatedWorkbook(ctx context.Context, id string, w io.Writer) (name string, err error) {
-	r, err := s.Report(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	notes := map[string]map[int][]note{} // sheet → line → refusals, then warnings
-	add := func(rj tabular.Reject, warning bool) {
+// Annotate writes the checked register (the files at paths, as the office
+// sent them) back with a Keterangan column beside each table saying why
+// each refused row was refused and what looks wrong in each row that loads
+// with a warning ("Peringatan: …"), several reasons joined with "; ",
+// refusals first; each reason about one column names it first ("Tanggal
+// Mulai: …") and that column's cell is filled: red for a refusal, yellow
+// for a warning (the Keterangan cell likewise, red when the row is
+// refused), so that the office fixes and sends the same file again. A
+// workbook is written as it came, the column added; CSV files become one
+// sheet each, every row at its own line number. Cells are written as
+// text: nothing is evaluated. notes are the rejects then the warnings
+// (ingest.Reject.Warning).
+func (r *Registers) Annotate(w io.Writer, paths []string, notes []ingest.Reject) error {
+	sheets := map[string]map[int][]note{} // sheet → line → refusals, then warnings
+	oneWorkbook := len(paths) == 1 && strings.EqualFold(filepath.Ext(paths[0]), ".xlsx")
+	for _, rj := range notes {
 		sheet := rj.Sheet
-		if len(r.Files) > 1 || !strings.EqualFold(filepath.Ext(r.Files[0].Name), ".xlsx") {
+		if !oneWorkbook {
 			sheet = csvSheetName(rj.Source, rj.Sheet)
 		}
-		if notes[sheet] == nil {
-			notes[sheet] = map[int][]note{}
+		if sheets[sheet] == nil {
+			sheets[sheet] = map[int][]note{}
 		}
-		notes[sheet][rj.Line] = append(notes[sheet][rj.Line], note{rj, warning})
-	}
-	for _, rj := range r.Rejects {
-		add(rj, false)
-	}
-	for _, rj := range r.Warnings {
-		add(rj, true)
+		sheets[sheet][rj.Line] = append(sheets[sheet][rj.Line], note{tabular.Reject{Source: rj.Source, Sheet: rj.Sheet, Line: rj.Line,
+			Column: rj.Column, Reason: rj.Reason, Record: rj.Record}, rj.Warning})
 	}
 	var f *excelize.File
-	if len(r.Files) == 1 && strings.EqualFold(filepath.Ext(r.Files[0].Name), ".xlsx") {
-		if f, err = excelize.OpenFile(r.Files[0].path, excelize.Options{UnzipSizeLimit: s.limits.Workbook.MaxWorkbookBytes}); err != nil {
-			return "", err
+	var err error
+	if oneWorkbook {
+		if f, err = excelize.OpenFile(paths[0], excelize.Options{UnzipSizeLimit: r.Limits.MaxWorkbookBytes}); err != nil {
+			return err
 		}
-	} else if f, err = csvWorkbook(r.Files); err != nil {
-		return "", err
+	} else if f, err = csvWorkbook(paths); err != nil {
+		return err
 	}
 	defer f.Close()
 	refusedStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "9C0006"},
 		Fill: refusedFill, Alignment: &excelize.Alignment{WrapText: true}})
 	if err != nil {
-		return "", err
+		return err
 	}
 	warningStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "9C5700"},
 		Fill: warningFill, Alignment: &excelize.Alignment{WrapText: true}})
 	if err != nil {
-		return "", err
+		return err
 	}
 	cellStyles := map[cellStyle]int{} // a cell's style and fill → that style so filled
-	for sheet, lines := range notes {
+	for sheet, lines := range sheets {
 		headerRow, header, err := sheetHeader(f, sheet)
 		width := len(header)
 		if err != nil || width == 0 {
@@ -95,7 +89,7 @@ func (s *Service) AnnotatedWorkbook(ctx context.Context, id string, w io.Writer)
 		}
 		col, _ := excelize.ColumnNumberToName(width + 1)
 		if err := f.SetCellStr(sheet, col+itoa(headerRow), annotationHeader); err != nil {
-			return "", err
+			return err
 		}
 		_ = f.SetColWidth(sheet, col, col, 60)
 		for line, row := range lines {
@@ -117,12 +111,12 @@ func (s *Service) AnnotatedWorkbook(ctx context.Context, id string, w io.Writer)
 					refused[c] = true
 				}
 				if err := markCell(f, sheet, c+1, line, fill, cellStyles); err != nil {
-					return "", err
+					return err
 				}
 			}
 			cell := col + itoa(line)
 			if err := f.SetCellStr(sheet, cell, strings.Join(texts, "; ")); err != nil {
-				return "", err
+				return err
 			}
 			style := refusedStyle
 			if row[0].warning { // refusals come first: none
@@ -131,9 +125,8 @@ func (s *Service) AnnotatedWorkbook(ctx context.Context, id string, w io.Writer)
 			_ = f.SetCellStyle(sheet, cell, cell, style)
 		}
 	}
-	name = strings.TrimSuffix(r.Files[0].Name, filepath.Ext(r.Files[0].Name)) + " - keterangan.xlsx"
 	_, err = f.WriteTo(w)
-	return name, err
+	return err
 }
 
 // annotation is a reject's text in the Keterangan column: its reason,
@@ -207,11 +200,11 @@ func sheetHeader(f *excelize.File, sheet string) (row int, header []string, err 
 
 // csvWorkbook puts CSV files in a workbook, a sheet each (csvSheetName),
 // every record at its line, as text.
-func csvWorkbook(files []File) (*excelize.File, error) {
+func csvWorkbook(paths []string) (*excelize.File, error) {
 	f := excelize.NewFile()
 	first := true
-	for _, file := range files {
-		t, err := tabular.Open(file.path)
+	for _, path := range paths {
+		t, err := tabular.Open(path)
 		if err != nil {
 			f.Close()
 			return nil, err
