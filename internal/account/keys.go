@@ -72,7 +72,6 @@ type Store interface {
 // change in the audit history.
 type Service struct {
 	store Store
-	users UserStore
 	now   func() time.Time
 	// SessionLifetime is how long a session holds (DefaultSessionLifetime).
 	SessionLifetime time.Duration
@@ -80,14 +79,11 @@ type Service struct {
 
 // NewService returns a Service on store.
 func NewService(store Store) *Service {
-	return &Service{store: store, users: store, now: time.Now, SessionLifetime: DefaultSessionLifetime}
+	return &Service{store: store, now: time.Now, SessionLifetime: DefaultSessionLifetime}
 }
 
-// keyPrefix starts every key, so that a leaked one is recognisable (secret
-// scanners, logs) and a Bearer token of another kind is told apart.
-const keyPrefix = KeyPrefix
-
-// KeyPrefix starts every API key.
+// KeyPrefix starts every API key, so that a leaked one is recognisable
+// (secret scanners, logs) and a Bearer token of another kind is told apart.
 const KeyPrefix = "sinergi_"
 
 // NewKey is what CreateKey needs.
@@ -129,7 +125,7 @@ func (s *Service) CreateKey(ctx context.Context, actor string, nk NewKey) (Key, 
 		return Key{}, "", err
 	}
 	id := hex.EncodeToString(idBytes[:])
-	token := keyPrefix + id + "_" + base64.RawURLEncoding.EncodeToString(secret[:])
+	token := KeyPrefix + id + "_" + base64.RawURLEncoding.EncodeToString(secret[:])
 	k := Key{ID: id, Name: nk.Name, Role: nk.Role, Scopes: nk.Scopes, Hash: hashKey(token),
 		CreatedBy: actor, CreatedAt: now, ExpiresAt: nk.ExpiresAt.UTC().Truncate(time.Second)}
 	if err := s.store.SaveKey(ctx, k); err != nil {
@@ -186,7 +182,7 @@ func (s *Service) RevokeKey(ctx context.Context, actor, id string) error {
 // or an ErrUnauthenticated error that does not say which part was wrong.
 func (s *Service) AuthenticateKey(ctx context.Context, token string) (*Principal, error) {
 	refused := fault.Unauthenticated("the API key is unknown, revoked or expired")
-	rest, ok := strings.CutPrefix(token, keyPrefix)
+	rest, ok := strings.CutPrefix(token, KeyPrefix)
 	if !ok {
 		return nil, refused
 	}

@@ -109,7 +109,7 @@ func (s *Service) CreateUser(ctx context.Context, actor string, nu NewUser) (Use
 	if err := CheckPassword(nu.Password); err != nil {
 		return User{}, err
 	}
-	if _, found, err := s.users.User(ctx, nu.Name); err != nil {
+	if _, found, err := s.store.User(ctx, nu.Name); err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	} else if found {
 		return User{}, fault.Invalid("an account %q exists already", nu.Name)
@@ -121,7 +121,7 @@ func (s *Service) CreateUser(ctx context.Context, actor string, nu NewUser) (Use
 	now := s.now().UTC().Truncate(time.Second)
 	u := User{Name: nu.Name, DisplayName: nu.DisplayName, Role: nu.Role, Scopes: nu.Scopes, PasswordHash: hash,
 		CreatedBy: actor, CreatedAt: now, UpdatedAt: now}
-	if err := s.users.SaveUser(ctx, u); err != nil {
+	if err := s.store.SaveUser(ctx, u); err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
 	detail := fmt.Sprintf("display=%q role=%s", u.DisplayName, u.Role)
@@ -135,10 +135,10 @@ func (s *Service) CreateUser(ctx context.Context, actor string, nu NewUser) (Use
 }
 
 // Users lists the local accounts, by name.
-func (s *Service) Users(ctx context.Context) ([]User, error) { return s.users.Users(ctx) }
+func (s *Service) Users(ctx context.Context) ([]User, error) { return s.store.Users(ctx) }
 
 func (s *Service) existingUser(ctx context.Context, name string) (User, error) {
-	u, found, err := s.users.User(ctx, strings.ToLower(strings.TrimSpace(name)))
+	u, found, err := s.store.User(ctx, strings.ToLower(strings.TrimSpace(name)))
 	if err != nil {
 		return User{}, fmt.Errorf("user: %w", err)
 	}
@@ -165,7 +165,7 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor, name string, disab
 		u.Epoch++
 		action = "user.disable"
 	}
-	if err := s.users.SaveUser(ctx, u); err != nil {
+	if err := s.store.SaveUser(ctx, u); err != nil {
 		return User{}, fmt.Errorf("%s: %w", action, err)
 	}
 	return u, s.record(ctx, actor, action, u.Name, "")
@@ -185,7 +185,7 @@ func (s *Service) SetUserPassword(ctx context.Context, actor, name, password str
 	}
 	u.Epoch++
 	u.UpdatedAt = s.now().UTC().Truncate(time.Second)
-	if err := s.users.SaveUser(ctx, u); err != nil {
+	if err := s.store.SaveUser(ctx, u); err != nil {
 		return User{}, fmt.Errorf("set password: %w", err)
 	}
 	return u, s.record(ctx, actor, "user.password", u.Name, "sessions ended")
@@ -235,7 +235,7 @@ func (s *Service) SignIn(ctx context.Context, name, password string) (*Principal
 	if len(password) > MaxPasswordLength || !userNamePattern.MatchString(name) {
 		return nil, ErrSignInRefused
 	}
-	u, found, err := s.users.User(ctx, name)
+	u, found, err := s.store.User(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("sign in: %w", err)
 	}
@@ -257,8 +257,9 @@ func userPrincipal(u User) *Principal {
 	return &Principal{Kind: "user", ID: u.Name, Name: u.DisplayName, Role: u.Role, Scopes: u.Scopes}
 }
 
-// randomToken is 256 random bits, URL-safe.
-func randomToken() (string, error) {
+// RandomToken is 256 random bits from crypto/rand, URL-safe: for session
+// and CSRF tokens, OIDC state and nonces.
+func RandomToken() (string, error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
@@ -266,18 +267,14 @@ func randomToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
-// RandomToken is 256 random bits from crypto/rand, URL-safe: for CSRF
-// tokens, OIDC state and nonces.
-func RandomToken() (string, error) { return randomToken() }
-
 // StartSession begins a session for p (a local account's, or one an
 // identity provider vouched for, Kind "oidc") and returns the token for
 // its cookie, the only time it exists outside the browser.
 func (s *Service) StartSession(ctx context.Context, p *Principal) (token string, sess Session, err error) {
-	if token, err = randomToken(); err != nil {
+	if token, err = RandomToken(); err != nil {
 		return "", Session{}, err
 	}
-	csrf, err := randomToken()
+	csrf, err := RandomToken()
 	if err != nil {
 		return "", Session{}, err
 	}
@@ -291,7 +288,7 @@ func (s *Service) StartSession(ctx context.Context, p *Principal) (token string,
 		}
 		sess.Epoch = u.Epoch
 	}
-	if err := s.users.SaveSession(ctx, sess); err != nil {
+	if err := s.store.SaveSession(ctx, sess); err != nil {
 		return "", Session{}, fmt.Errorf("start session: %w", err)
 	}
 	if err := s.record(ctx, p.Actor(), "session.start", p.ID, "session="+sess.ID[:12]); err != nil {
@@ -308,7 +305,7 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (*Principa
 		return nil, Session{}, nil
 	}
 	id := hashKey(token)
-	sess, found, err := s.users.Session(ctx, id)
+	sess, found, err := s.store.Session(ctx, id)
 	if err != nil {
 		return nil, Session{}, fmt.Errorf("session: %w", err)
 	}
@@ -318,7 +315,7 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (*Principa
 	if sess.Kind != "user" {
 		return &Principal{Kind: sess.Kind, ID: sess.UserName, Name: sess.DisplayName, Role: sess.Role, Scopes: sess.Scopes}, sess, nil
 	}
-	u, found, err := s.users.User(ctx, sess.UserName)
+	u, found, err := s.store.User(ctx, sess.UserName)
 	if err != nil {
 		return nil, Session{}, fmt.Errorf("session: %w", err)
 	}
@@ -334,7 +331,7 @@ func (s *Service) EndSession(ctx context.Context, sess Session, actor string) er
 		return nil
 	}
 	sess.EndedAt = s.now().UTC().Truncate(time.Second)
-	if err := s.users.SaveSession(ctx, sess); err != nil {
+	if err := s.store.SaveSession(ctx, sess); err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
 	return s.record(ctx, actor, "session.end", sess.UserName, "session="+sess.ID[:12])
@@ -347,5 +344,5 @@ const sessionsKept = 24 * time.Hour
 // PruneSessions deletes the rows of sessions that expired over a day ago
 // (who signed in when stays in the audit history).
 func (s *Service) PruneSessions(ctx context.Context) error {
-	return s.users.PruneSessions(ctx, s.now().Add(-sessionsKept))
+	return s.store.PruneSessions(ctx, s.now().Add(-sessionsKept))
 }
