@@ -185,6 +185,20 @@ func TestRootFieldsRunAFewAtATime(t *testing.T) {
 	}
 }
 
+// The root fields that read what a run writes, published or not, mark the
+// operation volatile; the figures do not.
+func TestRunFieldsAreVolatile(t *testing.T) {
+	for field, volatile := range map[string]bool{"etlRuns": true, "etlRejects": true, "etlWarnings": true,
+		"dataFreshness": true, "idmYears": false, "cooperationStats": false} {
+		ctx, st := withOperationState(context.Background(), nil)
+		fctx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{Field: graphql.CollectedField{Field: &ast.Field{Name: field}}})
+		boundRootFields(fctx, func(context.Context) graphql.Marshaler { return graphql.Null })
+		if st.volatile.Load() != volatile {
+			t.Errorf("%s: volatile %v, want %v", field, st.volatile.Load(), volatile)
+		}
+	}
+}
+
 // within receives from c, failing the test after five seconds.
 func within[T any](t *testing.T, c <-chan T) T {
 	t.Helper()

@@ -32,9 +32,9 @@ const compressAbove = 1024
 const rootFieldsAtOnce = 2
 
 // volatileRootFields read what a load does not version (ETL runs, rejects,
-// freshness change with every run, failed ones too): answers that include
-// them are never cached and carry no ETag.
-var volatileRootFields = map[string]bool{"etlRuns": true, "etlRejects": true, "dataFreshness": true,
+// warnings, freshness change with every run, failed ones too): answers that
+// include them are never cached and carry no ETag.
+var volatileRootFields = map[string]bool{"etlRuns": true, "etlRejects": true, "etlWarnings": true, "dataFreshness": true,
 	"auditEvents": true, "registerCheck": true, "accounts": true, "apiKeys": true, "withdrawnAgreements": true}
 
 // HandlerOption adds to what NewHandler builds.
