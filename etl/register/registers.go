@@ -39,12 +39,11 @@ var SubmissionLimits = tabular.Limits{
 	MaxLineBytes: tabular.DefaultLimits.MaxLineBytes, MaxFieldBytes: tabular.DefaultLimits.MaxFieldBytes,
 }
 
-// CheckWorkbook refuses a workbook beyond the limits.
+// CheckWorkbook refuses a workbook beyond the limits (or unreadable) with
+// an error the caller is shown; failing to open the file sinergi wrote is
+// not the caller's fault, and its path stays in the log.
 func (r *Registers) CheckWorkbook(path string) error {
-	if err := tabular.CheckWorkbook(path, r.Limits); err != nil {
-		return fault.Invalid("%v", err)
-	}
-	return nil
+	return userError(tabular.CheckWorkbook(path, r.Limits))
 }
 
 // Check validates a register as a load would, writing nothing, and finds
