@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/sinergi-id/sinergi/internal/fault"
 	"log/slog"
 	"net/http"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/sinergi-id/sinergi/internal/fault"
 	"github.com/sinergi-id/sinergi/internal/label"
 )
 

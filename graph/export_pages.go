@@ -5,9 +5,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/sinergi-id/sinergi/internal/fault"
 	"net/http"
 	"os"
+
+	"github.com/sinergi-id/sinergi/internal/fault"
 )
 
 // A connection is exported whole when the query lets the export page

@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"fmt"
-	"github.com/sinergi-id/sinergi/internal/fault"
 	"runtime"
 	"strings"
 	"time"
@@ -13,6 +12,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/sinergi-id/sinergi/internal/fault"
 )
 
 // Limits bound every request.

@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"fmt"
-	"github.com/sinergi-id/sinergi/internal/fault"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -12,6 +11,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
+
+	"github.com/sinergi-id/sinergi/internal/fault"
 )
 
 // fragmentTree writes a random document: an operation and fragments on

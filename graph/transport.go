@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/sinergi-id/sinergi/internal/fault"
 	"io"
 	"log/slog"
 	"mime"
@@ -24,6 +23,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sinergi-id/sinergi/internal/fault"
 )
 
 // endpoint serves GraphQL over HTTP as the GraphQL-over-HTTP spec says:

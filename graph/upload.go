@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/sinergi-id/sinergi/internal/fault"
 	"io"
 	"mime"
 	"net/http"
@@ -14,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/sinergi-id/sinergi/internal/fault"
 )
 
 // maxUploadBody bounds a multipart request as a whole, a hard stop before
