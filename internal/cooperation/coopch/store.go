@@ -1,7 +1,6 @@
 package coopch
 
 import (
-	"io"
 	"log/slog"
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
@@ -20,7 +19,7 @@ type Store struct {
 
 // NewStore returns a Store on db.
 func NewStore(db *clickhouse.DB) *Store {
-	return &Store{db: db, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return &Store{db: db, log: slog.New(slog.DiscardHandler)}
 }
 
 // LogRebuilds makes the store log the time of each statement of its
