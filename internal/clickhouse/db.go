@@ -522,6 +522,16 @@ type releasingBatch struct {
 	release func()
 }
 
+// Append releases on a failure: callers return on it without Send or
+// Abort, as the driver, which lets the connection go, expects.
+func (b releasingBatch) Append(row ...any) error {
+	err := b.Batch.Append(row...)
+	if err != nil {
+		b.release()
+	}
+	return err
+}
+
 func (b releasingBatch) Send() error {
 	defer b.release()
 	return b.Batch.Send()

@@ -89,11 +89,21 @@ func (r *hookedRows) Close() error {
 	return err
 }
 
-// hookedBatch ends the insert when it is sent or aborted.
+// hookedBatch ends the insert when it is sent or aborted, or when a row
+// fails to append: callers return on that error without Send or Abort (the
+// driver has already let the batch's connection go).
 type hookedBatch struct {
 	Batch
 	end  func(error)
 	once sync.Once
+}
+
+func (b *hookedBatch) Append(row ...any) error {
+	err := b.Batch.Append(row...)
+	if err != nil {
+		b.once.Do(func() { b.end(err) })
+	}
+	return err
 }
 
 func (b *hookedBatch) Send() error {

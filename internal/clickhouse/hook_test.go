@@ -37,6 +37,16 @@ func TestStatementHookCountsNamedStatements(t *testing.T) {
 		if err := db.Exec(ctx, "SELECT nonexistent_function_x()"); err == nil {
 			t.Fatal("a bad statement ran")
 		}
+		if err := db.Exec(ctx, "CREATE TABLE hooked (a UInt8) ENGINE = Memory"); err != nil {
+			t.Fatal(err)
+		}
+		batch, err := db.PrepareBatch(ctx, "INSERT INTO hooked (a)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := batch.Append(uint8(1), uint8(2)); err == nil { // one column too many: callers return here
+			t.Fatal("a row of two values appended to a batch of one column")
+		}
 		if names[0] != "clickhouse_test.countRows read" {
 			t.Errorf("statement named %q, want clickhouse_test.countRows read", names[0])
 		}
@@ -50,8 +60,13 @@ func TestStatementHookCountsNamedStatements(t *testing.T) {
 		if failed != 1 {
 			t.Errorf("failed statements: %v, want 1", failed)
 		}
-		if n := testutil.CollectAndCount(reg, "sinergi_clickhouse_statement_duration_seconds"); n != 2 {
-			t.Errorf("%d latency series, want 2", n)
+		insertFailed := metricValue(t, reg, "sinergi_clickhouse_statements_total",
+			map[string]string{"statement": "clickhouse_test.TestStatementHookCountsNamedStatements", "kind": "insert", "outcome": "error"})
+		if insertFailed != 1 {
+			t.Errorf("inserts ended by a failed append: %v, want 1", insertFailed)
+		}
+		if n := testutil.CollectAndCount(reg, "sinergi_clickhouse_statement_duration_seconds"); n != 3 {
+			t.Errorf("%d latency series, want 3", n)
 		}
 	})
 }
