@@ -381,7 +381,7 @@ func TestOfficeSubmitsAndWithdrawsInChromium(t *testing.T) {
 	})
 
 	signIn(t, ctx, "kukar", "kukar-sandi-2026", "kirim-register")
-	if who := evalString(t, ctx, `document.querySelector("#siapa").textContent`); who != "DPMD Kukar · editor · 64.02" {
+	if who := evalString(t, ctx, `document.querySelector("#siapa").textContent`); who != "DPMD Kukar · penyunting · 64.02" {
 		t.Errorf("signed in as %q", who)
 	}
 	if items := menu(t, ctx); !slices.Contains(items, "Kirim register") || slices.Contains(items, "Riwayat perubahan") {
@@ -1017,7 +1017,7 @@ func TestMakeRunConsoleInChromium(t *testing.T) {
 		name, password, display string
 		menu, notMenu           []string
 	}{
-		{"kukar", "kukar-sandi-2026", "DPMD Kukar · editor · 64.02", []string{"Ringkasan", "Kirim register"}, []string{"Akun dan kunci"}},
+		{"kukar", "kukar-sandi-2026", "DPMD Kukar · penyunting · 64.02", []string{"Ringkasan", "Kirim register"}, []string{"Akun dan kunci"}},
 		{"admin", "admin-sandi-2026", "Admin (dev) · admin", []string{"Ringkasan", "Kirim register", "Akun dan kunci", "Riwayat perubahan"}, nil},
 	} {
 		t.Run(who.name+" signs in from Masuk and gets Kirim register", func(t *testing.T) {

@@ -61,7 +61,12 @@ export function chart(el: HTMLElement, option: echarts.EChartsCoreOption, ariaLa
   el.setAttribute("role", "img");
   el.setAttribute("aria-label", ariaLabel);
   const c = echarts.init(el, undefined, { renderer: "svg" });
-  c.setOption({ aria: { enabled: true }, color: categorical, textStyle: { fontFamily: "inherit" }, ...option });
+  // The page's font by name, not "inherit": ECharts measures its labels on a
+  // canvas, where "inherit" is no font and the measure falls back to a
+  // narrower one, so legends and axis names were laid out too short and
+  // overlapped.
+  const fontFamily = getComputedStyle(el).fontFamily || "sans-serif";
+  c.setOption({ aria: { enabled: true }, color: categorical, textStyle: { fontFamily }, ...option });
   charts.add(c);
   return c;
 }

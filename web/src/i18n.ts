@@ -171,7 +171,7 @@ const en: Record<string, string> = {
   "Masuk": "Sign in",
   "Keluar": "Sign out",
   "pembaca": "viewer",
-  "editor": "editor",
+  "penyunting": "editor",
   "admin": "admin",
   "Sesi berakhir atau belum masuk: silakan masuk.": "Your session ended or you are not signed in: please sign in.",
   "Server ini tidak memakai akun: tidak perlu masuk.": "This server has no accounts: there is nothing to sign in to.",

@@ -3,7 +3,7 @@ import { t, lang, setLang, loadLabels } from "./i18n";
 import { loadState, isSimulation } from "./state";
 import { disposeCharts } from "./chart";
 import { APIError, onUnauthenticated } from "./api";
-import { currentSession, loadSession, may, mustSignIn, signInSupported, signOut, type Role } from "./session";
+import { currentSession, loadSession, may, mustSignIn, roleName, signInSupported, signOut, type Role } from "./session";
 import { h, showFlash } from "./ui";
 import { ringkasan } from "./views/ringkasan";
 import { peta } from "./views/peta";
@@ -121,10 +121,6 @@ function renderUser() {
     // Anonymous reading is on: signing in is offered, not required.
     box.append(h("a", { href: "#/masuk", id: "masuk-link" }, t("Masuk")));
   }
-}
-
-function roleName(r: Role): string {
-  return { viewer: t("pembaca"), editor: t("editor"), admin: t("admin") }[r];
 }
 
 // showSignIn replaces the console with the sign-in screen: nothing is

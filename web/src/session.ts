@@ -2,6 +2,7 @@
 // (signed in or not, the user's role and scopes, the CSRF token every POST
 // carries, whether anonymous reading is on, whether OpenID Connect is).
 import { APIError, setCSRFToken } from "./api";
+import { t } from "./i18n";
 
 export type Role = "viewer" | "editor" | "admin";
 
@@ -54,6 +55,12 @@ export function signInSupported(): boolean {
 // mustSignIn: nothing can be read without signing in.
 export function mustSignIn(): boolean {
   return session !== null && !session.signedIn && !session.anonymousRead;
+}
+
+// roleName is a role as the Akun view's table names it (the API's ROLE
+// labels: Pembaca, Penyunting, Admin), known before the labels are loaded.
+export function roleName(r: Role): string {
+  return { viewer: t("pembaca"), editor: t("penyunting"), admin: t("admin") }[r];
 }
 
 const rank: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };

@@ -8,7 +8,7 @@ import { APIError, gqlUpload, gql } from "../api";
 import { dateTime, num } from "../format";
 import { label, t } from "../i18n";
 import { rejectFields, rejectsPerPage, showRejects, type Reject, type RejectPage } from "../rejects";
-import { currentSession } from "../session";
+import { currentSession, roleName } from "../session";
 import { download, h, Panel } from "../ui";
 
 interface SubmittedFile {
@@ -79,7 +79,7 @@ export async function kirim(main: HTMLElement) {
       "p",
       { class: "intro" },
       t("kirim-intro"),
-      s?.user ? h("span", { class: "who" }, ` ${t("Anda masuk sebagai")} ${s.user.displayName} (${s.user.role}${s.user.scopes.length ? ", " + s.user.scopes.join(", ") : ""}).`) : "",
+      s?.user ? h("span", { class: "who" }, ` ${t("Anda masuk sebagai")} ${s.user.displayName} (${roleName(s.user.role)}${s.user.scopes.length ? ", " + s.user.scopes.join(", ") : ""}).`) : "",
     ),
   );
   const input = h("input", { type: "file", id: "f-berkas", name: "berkas", accept: ".xlsx,.csv", multiple: "" });
