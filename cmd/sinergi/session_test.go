@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sinergi-id/sinergi/internal/account/accounthttp"
@@ -398,6 +400,80 @@ func TestSignInRateLimits(t *testing.T) {
 	}
 	if ans := b.signIn(csrf, "dpmd.berau", password); ans.status != http.StatusTooManyRequests || ans.header.Get("Retry-After") == "" {
 		t.Errorf("after twenty failures from the address: %d %q, want 429 with Retry-After", ans.status, ans.header.Get("Retry-After"))
+	}
+}
+
+// TestSignInRateLimitsParallel: thirty wrong passwords sent at once for
+// one account get at most the account's burst (five) checked, the rest
+// 429, because a sign-in takes its token when it starts, not after the
+// hash; and a right password after a few failures signs in without using
+// a token.
+func TestSignInRateLimitsParallel(t *testing.T) {
+	a := testApp(t, false)
+	srv := httptest.NewServer(a.httpHandler(newResultCache()))
+	defer srv.Close()
+	const password = "the-right-password"
+	createUser(t, a, password, "--name", "dpmd.paser", "--role", "editor", "--scope", "64.01")
+	b := newBrowser(t, srv)
+	csrf := b.session().CSRFToken
+	cookies := maps.Clone(b.cookies)
+	for i := range 2 {
+		if ans := b.signIn(csrf, "dpmd.paser", "wrong"); ans.status != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d %s, want 401", i+1, ans.status, ans.body)
+		}
+	}
+	if ans := b.signIn(csrf, "dpmd.paser", password); ans.status != http.StatusOK {
+		t.Fatalf("the right password after two wrong ones: %d %s, want 200", ans.status, ans.body)
+	}
+	// Three tokens are left if the success took none: thirty guesses at
+	// once, each from the signed-out browser, may have three checked.
+	const guesses = 30
+	statuses := make([]int, guesses)
+	errs := make([]error, guesses)
+	var wg sync.WaitGroup
+	for i := range guesses {
+		wg.Go(func() {
+			body, _ := json.Marshal(map[string]string{"username": "dpmd.paser", "password": fmt.Sprintf("guess%d", i)})
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/auth/signin", bytes.NewReader(body))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			for name, value := range cookies {
+				req.AddCookie(&http.Cookie{Name: name, Value: value})
+			}
+			req.Header.Set(accounthttp.CSRFHeader, csrf)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := noRedirects.Do(req)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer resp.Body.Close()
+			_, _ = io.Copy(io.Discard, resp.Body)
+			statuses[i] = resp.StatusCode
+			if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "" {
+				errs[i] = fmt.Errorf("429 without Retry-After")
+			}
+		})
+	}
+	wg.Wait()
+	checked, limited := 0, 0
+	for i, status := range statuses {
+		switch {
+		case errs[i] != nil:
+			t.Errorf("guess %d: %v", i, errs[i])
+		case status == http.StatusUnauthorized:
+			checked++
+		case status == http.StatusTooManyRequests:
+			limited++
+		default:
+			t.Errorf("guess %d: %d, want 401 or 429", i, status)
+		}
+	}
+	// The bucket refills one a minute; a slow machine may let one more in.
+	if checked < 3 || checked > 4 || checked+limited != guesses {
+		t.Errorf("%d parallel guesses: %d checked (401), %d refused (429); want 3 (or 4) checked, the rest refused", guesses, checked, limited)
 	}
 }
 

@@ -15,12 +15,16 @@ import (
 )
 
 // SignInLimits bound failed sign-ins, per account name and per client
-// address, with token buckets (golang.org/x/time/rate): each failure
-// takes a token; while a bucket is empty, sign-ins for that name or from
-// that address answer 429 with Retry-After, without checking the password.
-// A success takes nothing. The buckets live in two LRU caches of bounded
-// size, so a flood of names or addresses costs bounded memory (it can
-// only push out the buckets of the least recently failing).
+// address, with token buckets (golang.org/x/time/rate). Each sign-in
+// takes a token from its name's bucket and from its address's when it
+// starts, before the password is checked, so that parallel guesses
+// cannot all pass while the first is being hashed; while either bucket is
+// empty, sign-ins for that name or from that address answer 429 with
+// Retry-After, without checking the password, and take nothing. A failure
+// keeps its tokens; a success gives them back, so it takes nothing. The
+// buckets live in two LRU caches of bounded size, so a flood of names or
+// addresses costs bounded memory (it can only push out the buckets of the
+// least recently tried).
 type SignInLimits struct {
 	// How many failures an account name and an address may have in a
 	// burst, and how fast each allowance comes back (one per Every);
@@ -55,45 +59,63 @@ func (l *SignInLimits) init() {
 	}
 }
 
-// blocked reports whether a sign-in for name from address must wait, and
-// how long.
-func (l *SignInLimits) blocked(name, address string) (time.Duration, bool) {
+// signInAttempt is the tokens a sign-in took when it started.
+type signInAttempt struct {
+	at       time.Time
+	reserved []*rate.Reservation
+}
+
+// begin takes a token from name's and from address's bucket for a
+// sign-in starting now. When either bucket is empty it takes none and
+// reports how long to wait (false).
+func (l *SignInLimits) begin(name, address string) (signInAttempt, time.Duration, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.init()
-	now := l.now()
+	attempt := signInAttempt{at: l.now()}
 	var wait time.Duration
 	for _, b := range []struct {
 		cache *lru.Cache[string, *rate.Limiter]
 		key   string
-	}{{l.accounts, accountKey(name)}, {l.addresses, address}} {
-		lim, ok := b.cache.Peek(b.key)
+		burst int
+		every time.Duration
+	}{{l.accounts, accountKey(name), l.AccountBurst, l.AccountEvery}, {l.addresses, address, l.AddressBurst, l.AddressEvery}} {
+		lim, ok := b.cache.Get(b.key)
 		if !ok {
-			continue
+			lim = rate.NewLimiter(rate.Every(b.every), b.burst)
+			b.cache.Add(b.key, lim)
 		}
-		if tokens := lim.TokensAt(now); tokens < 1 {
-			wait = max(wait, time.Duration((1-tokens)/float64(lim.Limit())*float64(time.Second)))
+		r := lim.ReserveN(attempt.at, 1)
+		attempt.reserved = append(attempt.reserved, r)
+		switch {
+		case !r.OK(): // a burst below one: never allowed
+			wait = max(wait, b.every)
+		default:
+			wait = max(wait, r.DelayFrom(attempt.at))
 		}
 	}
-	return wait, wait > 0
+	if wait > 0 {
+		attempt.giveBack()
+		return signInAttempt{}, wait, false
+	}
+	return attempt, 0, true
 }
 
-// failed takes a token from name's and address's buckets.
-func (l *SignInLimits) failed(name, address string) {
+// succeeded gives back the tokens of a sign-in that checked a right
+// password.
+func (l *SignInLimits) succeeded(attempt signInAttempt) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.init()
-	now := l.now()
-	take := func(cache *lru.Cache[string, *rate.Limiter], key string, burst int, every time.Duration) {
-		lim, ok := cache.Get(key)
-		if !ok {
-			lim = rate.NewLimiter(rate.Every(every), burst)
-			cache.Add(key, lim)
-		}
-		lim.AllowN(now, 1)
+	attempt.giveBack()
+}
+
+// giveBack cancels the reservations as of the time they were made (the
+// rate package restores nothing for a reservation cancelled after the
+// time it was due).
+func (a signInAttempt) giveBack() {
+	for _, r := range a.reserved {
+		r.CancelAt(a.at)
 	}
-	take(l.accounts, accountKey(name), l.AccountBurst, l.AccountEvery)
-	take(l.addresses, address, l.AddressBurst, l.AddressEvery)
 }
 
 // accountKey is the name as the accounts store it (bounded in length).

@@ -145,13 +145,14 @@ func (g *Guard) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	address := g.clientAddress(r)
-	if wait, limited := g.limits().blocked(body.Username, address); limited {
+	attempt, wait, allowed := g.limits().begin(body.Username, address)
+	if !allowed {
 		g.tooMany(w, r, wait)
 		return
 	}
 	p, err := g.Sessions.SignIn(r.Context(), body.Username, body.Password)
 	if errors.Is(err, fault.ErrUnauthenticated) {
-		g.limits().failed(body.Username, address)
+		// The attempt's tokens stay taken.
 		g.Log.InfoContext(r.Context(), "sign-in refused", "user", body.Username, "remote", address)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": err.Error()})
 		return
@@ -160,6 +161,7 @@ func (g *Guard) signIn(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, r, err)
 		return
 	}
+	g.limits().succeeded(attempt)
 	if hadSession {
 		if err := g.Sessions.EndSession(r.Context(), old, p.Actor()); err != nil {
 			g.fail(w, r, err)
