@@ -27,6 +27,7 @@ func TestPublicationEqualsFullRebuild(t *testing.T) {
 		f := newFixtureOn(t, e)
 		known := registerFiles(filepath.Join("register", "testdata", "known"))
 		amended := amendedRegister(t, known)
+		sharing, sharingAmended := sharingRegisters(t)
 		steps := []struct {
 			name string
 			load func(t *testing.T)
@@ -90,6 +91,18 @@ func TestPublicationEqualsFullRebuild(t *testing.T) {
 				}
 			}},
 			{"an amendment of a withdrawn agreement", func(t *testing.T) { f.mustLoad(etl.DatasetRegister, amended...) }},
+			{"two agreements in two kabupaten sharing a partner, a desa and a desa persiapan", func(t *testing.T) {
+				f.mustLoad(etl.DatasetRegister, sharing...)
+			}},
+			{"one of them amended: the shared partner, desa and desa persiapan gone", func(t *testing.T) {
+				f.mustLoad(etl.DatasetRegister, sharingAmended...)
+			}},
+			{"the other withdrawn: the partner counted nowhere", func(t *testing.T) {
+				f.changeWithdrawal(t, "SHARED-KUKAR-2025", true)
+				if err := f.runner.Republish(context.Background(), etl.DatasetRegister); err != nil {
+					t.Fatal(err)
+				}
+			}},
 			{"IDM 2024", func(t *testing.T) {
 				f.mustLoad(etl.DatasetIDM, filepath.Join(sharedDataDir(t), "kaltim_idm_2024.csv"))
 			}},
@@ -118,6 +131,49 @@ func (f *fixture) changeWithdrawal(t *testing.T, id string, withdrawn bool) {
 		SELECT ?, ?, ?, 'test', now(), 'test'`, id, f.withdrawals, flag); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// sharingRegisters are a register of two agreements, one in Kutai
+// Kartanegara and one in Paser, with the same partner, the same desa (of
+// Kukar: the Paser agreement crosses kabupaten) and the same desa persiapan
+// — keys the agreement cube counts distinctly, which an incremental
+// generation recounts (coopch/delta.go) — and that register with the Paser
+// agreement amended so that it shares none of them: the Kukar agreement
+// still counts each of them, in the rows the two shared.
+func sharingRegisters(t *testing.T) (sharing, amended []string) {
+	t.Helper()
+	const agreements = `agreement_id,document_numbers,title,document_type,signed_date,signed_place,start_date,end_date,status,issues,fields,committed_value,funding_source,source_reference
+SHARED-KUKAR-2025,,Kerja sama CSR Lung Anai,PKS,2025-02-01,Tenggarong,,,ACTIVE,pihak ketiga,pertanian,100000000,CSR,uji kubus
+SHARED-PASER-2025,,Kerja sama CSR Samurangau dan Lung Anai,PKS,2025-03-01,Tanah Grogot,,,ACTIVE,pihak ketiga,pertanian,200000000,CSR,uji kubus
+`
+	const header = "agreement_id,party_type,name,region_code,sector,role\n"
+	const kukar = `SHARED-KUKAR-2025,COMPANY,PT Mitra Dua Kabupaten,64.02,,partner
+SHARED-KUKAR-2025,DESA,Desa Lung Anai,64.02.02.2010,,participating village
+SHARED-KUKAR-2025,DESA_PERSIAPAN,Desa Persiapan Sungai Bersama,64.02,,participating village
+`
+	const paser = `SHARED-PASER-2025,COMPANY,PT Mitra Dua Kabupaten,64.01,,partner
+SHARED-PASER-2025,DESA,Desa Samurangau,64.01.01.2009,,participating village
+SHARED-PASER-2025,DESA,Desa Lung Anai,64.02.02.2010,,participating village
+SHARED-PASER-2025,DESA_PERSIAPAN,Desa Persiapan Sungai Bersama,64.02,,participating village
+`
+	const paserAmended = `SHARED-PASER-2025,COMPANY,PT Mitra Satu Kabupaten,64.01,,partner
+SHARED-PASER-2025,DESA,Desa Samurangau,64.01.01.2009,,participating village
+`
+	write := func(name, agreements, parties string) []string {
+		dir := filepath.Join(t.TempDir(), name)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		files := []string{filepath.Join(dir, "agreements.csv"), filepath.Join(dir, "parties.csv")}
+		for i, body := range []string{agreements, header + parties} {
+			if err := os.WriteFile(files[i], []byte(body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return files
+	}
+	lines := strings.SplitAfter(agreements, "\n")
+	return write("sharing", agreements, kukar+paser), write("amended", lines[0]+lines[2], paserAmended)
 }
 
 // amendedRegister is the known register with its first agreement sent

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/sinergi-id/sinergi/internal/cooperation"
 )
 
 // The running counts in force (coop_active_changes) and the realised totals
@@ -126,3 +128,86 @@ const realisedContributions = `
 		                      WHERE generation = ? AND agreement_id IN (SELECT arrayJoin(CAST(? AS Array(String))))) AS agreements
 		      USING agreement_id)
 		GROUP BY level, region_code, issue, year, in_force`
+
+// The agreement cube's agreements and committed value are sums over
+// agreements, kept as above. Its villages (desa, persiapan) and partners are
+// distinct counts, which are not: a village leaves a row only when the last
+// agreement of the row covering it does. They are kept from deltas all the
+// same, by recounting the candidate keys only — the villages and partners
+// of the changed agreements, in the published generation or the new one.
+// Whether any other key counts in a row depends on the unchanged agreements
+// alone, so for each row
+//
+//	new count = published count − candidates counted in the published generation
+//	                            + candidates counted in the new one
+//
+// where "counted" is the row's distinct count over every agreement of that
+// generation holding a candidate key (the unchanged ones among them hold
+// the same keys in both). A row holds at least one agreement, so a row whose
+// agreements come to zero is gone, and no row is undecided: the statement
+// needs no fallback. Exact whatever the keys are (a village code need not
+// lie in one of the agreement's regions, a partner may serve many
+// regions); TestPublicationEqualsFullRebuild compares it with the full
+// rebuild.
+
+// cubeKeys are an agreement's keys that the cube counts distinctly, each
+// with its kind: 'd' a desa (or kelurahan) code, 's' a desa persiapan key
+// (with ':'), 'p' a partner.
+const cubeKeys = `arrayConcat(arrayMap(v -> (if(position(v, ':') = 0, 'd', 's'), v), village_keys),
+	arrayMap(p -> ('p', p), partner_keys))`
+
+// agreementCubeDelta writes the agreement cube of generation gen from the
+// published generation prev, where the agreements of ids changed (see
+// above). Rows of the agreements holding a candidate key come from gen
+// (in_gen; in_prev unless the agreement changed) and from prev for the
+// changed agreements (in_prev); each changed agreement adds a row of kind
+// 'a' that carries its count and committed value. The ids are bound three
+// times (see maxIncrementalBytes).
+func agreementCubeDelta(gen, prev uint64, ids []string) rebuildStatement {
+	regions := func(level int) string {
+		arr, _ := regionArray(regionLevels[level], "", "region_codes")
+		return regionsOrNone(arr)
+	}
+	const columns = `agreement_id, issues, signed_on, region_codes, committed_value, village_keys, partner_keys`
+	const idList = `(SELECT arrayJoin(CAST(? AS Array(String))))`
+	return rebuildStatement{AgreementCube, `
+		INSERT INTO coop_agreement_cube (generation, level, region_code, issue, period, agreements, desa, persiapan,
+			partners, committed)
+		SELECT ?, level, region_code, issue, period, new_agreements, new_desa, new_persiapan, new_partners, new_committed
+		FROM (SELECT level, region_code, issue, period, sum(agreements) AS new_agreements, sum(desa) AS new_desa,
+		             sum(persiapan) AS new_persiapan, sum(partners) AS new_partners, sum(committed) AS new_committed
+		      FROM (SELECT level, region_code, issue, period, toInt64(agreements) AS agreements, toInt64(desa) AS desa,
+		                   toInt64(persiapan) AS persiapan, toInt64(partners) AS partners, committed
+		            FROM coop_agreement_cube WHERE generation = ?
+		            UNION ALL
+		            SELECT level, region_code, issue, period,
+		                   toInt64(uniqExactIf(agreement_id, kind = 'a' AND in_gen))
+		                   - toInt64(uniqExactIf(agreement_id, kind = 'a' AND in_prev)) AS delta_agreements,
+		                   toInt64(uniqExactIf(counted_key, kind = 'd' AND in_gen)) - toInt64(uniqExactIf(counted_key, kind = 'd' AND in_prev)) AS delta_desa,
+		                   toInt64(uniqExactIf(counted_key, kind = 's' AND in_gen)) - toInt64(uniqExactIf(counted_key, kind = 's' AND in_prev)) AS delta_persiapan,
+		                   toInt64(uniqExactIf(counted_key, kind = 'p' AND in_gen)) - toInt64(uniqExactIf(counted_key, kind = 'p' AND in_prev)) AS delta_partners,
+		                   sumIf(assumeNotNull(committed_value), kind = 'a' AND in_gen AND isNotNull(committed_value))
+		                   - sumIf(assumeNotNull(committed_value), kind = 'a' AND in_prev AND isNotNull(committed_value)) AS delta_committed
+		            FROM (SELECT agreement_id, in_gen, in_prev, kind, counted_key, committed_value,
+		                         arrayJoin([0, 2, 4]) AS level,
+		                         arrayJoin(multiIf(level = 0, [''], level = 2, ` + regions(2) + `, ` + regions(4) + `)) AS region_code,
+		                         ` + issueRows + ` AS issue,
+		                         arrayJoin(['*', ` + periodDim("signed_on", cooperation.GrainYear) + `]) AS period
+		                  FROM (SELECT agreement_id, in_gen, in_prev, issues, signed_on, region_codes, committed_value,
+		                               tupleElement(agreement_key, 1) AS kind, tupleElement(agreement_key, 2) AS counted_key
+		                        FROM (SELECT ` + columns + `, toUInt8(1) AS in_gen, agreement_id NOT IN ` + idList + ` AS in_prev
+		                              FROM coop_agreements_current WHERE generation = ?
+		                              UNION ALL
+		                              SELECT ` + columns + `, toUInt8(0) AS in_gen, toUInt8(1) AS in_prev
+		                              FROM coop_agreements_current WHERE generation = ? AND agreement_id IN ` + idList + `)
+		                        ARRAY JOIN arrayConcat([('a', '')], ` + cubeKeys + `) AS agreement_key
+		                        WHERE kind = 'a' AND NOT (in_gen AND in_prev)
+		                           OR kind != 'a' AND (kind, counted_key) IN
+		                              (SELECT tupleElement(candidate, 1), tupleElement(candidate, 2)
+		                               FROM (SELECT arrayJoin(` + cubeKeys + `) AS candidate FROM coop_agreements_current
+		                                     WHERE generation IN (?, ?) AND agreement_id IN ` + idList + `))))
+		            WHERE kind IN ('a', 'p') OR level = 0 OR region_code != '' AND startsWith(counted_key, region_code)
+		            GROUP BY level, region_code, issue, period)
+		      GROUP BY level, region_code, issue, period)
+		WHERE new_agreements > 0`, []any{gen, prev, ids, gen, prev, ids, gen, prev, ids}}
+}

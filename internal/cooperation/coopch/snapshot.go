@@ -96,8 +96,6 @@ func (st rebuildStatement) what() string {
 	switch {
 	case strings.Contains(st.q, "AND NOT has(CAST(? AS Array(String)), agreement_id)"):
 		return "copy untouched agreements"
-	case strings.Contains(st.q, "AND NOT has(CAST(? AS Array(String)), region_code)"):
-		return "copy untouched regions"
 	case strings.Contains(st.q, "delta_"):
 		return "from deltas"
 	case strings.Contains(st.q, "SELECT generation, 0,"):
@@ -106,9 +104,6 @@ func (st rebuildStatement) what() string {
 		what = "level 2"
 	case strings.Contains(st.q, "SELECT generation, 4,"):
 		what = "level 4"
-	}
-	if strings.Contains(st.q, "hasAny(") {
-		what += ", touched regions"
 	}
 	return what
 }
@@ -136,11 +131,10 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) 
 // UpdateSnapshot writes what RebuildSnapshot would, from the published
 // generation where it can (see incrementalBase): it copies the rows of the
 // agreements that did not change, rebuilds those of the others, and
-// maintains the running counts in force and the realised totals from
-// deltas — the published rows, less what the changed agreements
-// contributed to them, plus what they contribute now. The agreement cube's
-// distinct counts are not sums: its rows of the regions the changed
-// agreements lie in are rebuilt, and its rows of the whole country.
+// maintains the rollups from deltas — the published rows, less what the
+// changed agreements contributed to them, plus what they contribute now
+// (the agreement cube's distinct counts by recounting the changed
+// agreements' villages and partners only: delta.go).
 func (s *Store) UpdateSnapshot(ctx context.Context, gen uint64, runs []uint64) error {
 	prev, ids, err := s.incrementalBase(ctx, runs)
 	if err != nil {
@@ -158,12 +152,8 @@ func (s *Store) UpdateSnapshot(ctx context.Context, gen uint64, runs []uint64) e
 	if err != nil {
 		return err
 	}
-	regions, err := s.touchedCubeRegions(ctx, gen, prev, ids)
-	if err != nil {
-		return err
-	}
 	rollups := append(copyUntouched(gen, prev, ids, YearlyTable, ByRegionTable), rollupStatements(gen, ids)...)
-	rollups = append(append(rollups, active...), agreementCubeUpdate(gen, prev, regions)...)
+	rollups = append(append(rollups, active...), agreementCubeDelta(gen, prev, ids))
 	if err := s.run(ctx, gen, stage{RealisationsTable, rollups}); err != nil {
 		return err
 	}
@@ -427,7 +417,7 @@ func activeChangesStatements(gen uint64) []rebuildStatement {
 func agreementCubeStatements(gen uint64) []rebuildStatement {
 	var stmts []rebuildStatement
 	for _, level := range cubeLevels {
-		stmts = append(stmts, rebuildStatement{AgreementCube, agreementCubeSQL(level, false), []any{gen}})
+		stmts = append(stmts, rebuildStatement{AgreementCube, agreementCubeSQL(level), []any{gen}})
 	}
 	return stmts
 }
@@ -435,19 +425,13 @@ func agreementCubeStatements(gen uint64) []rebuildStatement {
 // agreementCubeSQL groups the agreements at one region level (0: all in
 // one) by issue and signing year, with the grouping sets '*' for "not
 // grouped". Villages count within the row's region, as cooperationStats
-// counts them. With restrict, only the rows of the regions bound (as an
-// array, after the generation, twice) are written, from the agreements
-// that lie in them.
-func agreementCubeSQL(level int, restrict bool) string {
-	region, inRegion, only, inRegions := "''", "1", "", ""
+// counts them (and as agreementCubeDelta recounts them).
+func agreementCubeSQL(level int) string {
+	region, inRegion := "''", "1"
 	if level > 0 {
 		arr, _ := regionArray(regionLevels[level], "", "region_codes")
 		region = "arrayJoin(" + regionsOrNone(arr) + ")"
 		inRegion = "region_code != '' AND startsWith(v, region_code)"
-		if restrict {
-			only = " AND hasAny(" + regionsOrNone(arr) + ", CAST(? AS Array(String)))"
-			inRegions = " WHERE has(CAST(? AS Array(String)), region_code)"
-		}
 	}
 	return `
 		INSERT INTO coop_agreement_cube (generation, level, region_code, issue, period, agreements, desa, persiapan,
@@ -460,7 +444,7 @@ func agreementCubeSQL(level int, restrict bool) string {
 		FROM (SELECT generation, ` + region + ` AS region_code, ` + issueRows + ` AS issue,
 		             arrayJoin(['*', ` + periodDim("signed_on", cooperation.GrainYear) + `]) AS period,
 		             agreement_id, village_keys, partner_keys, committed_value
-		      FROM coop_agreements_current WHERE generation = ?` + only + `)` + inRegions + `
+		      FROM coop_agreements_current WHERE generation = ?)
 		GROUP BY generation, region_code, issue, period`
 }
 
@@ -468,56 +452,6 @@ func agreementCubeSQL(level int, restrict bool) string {
 // none there (the cube's row for agreements without a region).
 func regionsOrNone(arr string) string {
 	return "if(empty(" + arr + "), [''], " + arr + ")"
-}
-
-// touchedCubeRegions are, at each region level of the agreement cube but
-// the whole country, the regions whose rows an incremental generation gen
-// rebuilds: those the agreements of ids lie in, in gen or in prev.
-func (s *Store) touchedCubeRegions(ctx context.Context, gen, prev uint64, ids []string) (map[int][]string, error) {
-	var parts []string
-	var args []any
-	for _, level := range cubeLevels[1:] {
-		arr, _ := regionArray(regionLevels[level], "", "region_codes")
-		parts = append(parts, `SELECT toUInt8(`+strconv.Itoa(level)+`) AS level, arrayJoin(`+regionsOrNone(arr)+`) AS region_code
-			FROM coop_agreements_current
-			WHERE generation IN (?, ?) AND agreement_id IN (SELECT arrayJoin(CAST(? AS Array(String))))`)
-		args = append(args, gen, prev, ids)
-	}
-	var rows []struct {
-		Level  uint8  `ch:"level"`
-		Region string `ch:"region_code"`
-	}
-	if err := s.db.Select(ctx, &rows, `SELECT DISTINCT level, region_code FROM (`+strings.Join(parts, " UNION ALL ")+`)`, args...); err != nil {
-		return nil, fmt.Errorf("rebuild %s: touched regions: %w", AgreementCube, err)
-	}
-	out := map[int][]string{}
-	for _, level := range cubeLevels[1:] {
-		out[level] = []string{}
-	}
-	for _, r := range rows {
-		out[int(r.Level)] = append(out[int(r.Level)], r.Region)
-	}
-	return out, nil
-}
-
-// agreementCubeUpdate writes the agreement cube of an incremental
-// generation gen: the whole country's rows rebuilt, and at each region
-// level, the rows of the regions the changed agreements lie in rebuilt
-// from the agreements in those regions, the others copied from prev.
-func agreementCubeUpdate(gen, prev uint64, regions map[int][]string) []rebuildStatement {
-	stmts := []rebuildStatement{{AgreementCube, agreementCubeSQL(0, false), []any{gen}}}
-	for _, level := range cubeLevels[1:] {
-		r := regions[level]
-		stmts = append(stmts,
-			rebuildStatement{AgreementCube, agreementCubeSQL(level, true), []any{gen, r, r}},
-			rebuildStatement{AgreementCube, `
-		INSERT INTO coop_agreement_cube (generation, level, region_code, issue, period, agreements, desa, persiapan,
-			partners, committed)
-		SELECT ?, level, region_code, issue, period, agreements, desa, persiapan, partners, committed
-		FROM coop_agreement_cube
-		WHERE generation = ? AND level = ? AND NOT has(CAST(? AS Array(String)), region_code)`, []any{gen, prev, uint8(level), r}})
-	}
-	return stmts
 }
 
 // inForceInYear is whether the agreement was in force during the year (as
