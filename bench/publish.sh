@@ -18,7 +18,8 @@
 # the load average, and the time of every
 # rebuild statement (binaries that log them: "rebuild statement"). Both
 # binaries must want the same schema version. Everything it starts, it
-# stops.
+# stops. SINERGI_BENCH_ADDR (default 127.0.0.1:18091) is where its server
+# listens: another engineer's run on the same machine needs another one.
 set -euo pipefail
 profile=${1:?profile: small or national}
 before=$(realpath "${2:?before binary}")
@@ -29,7 +30,7 @@ work=$root/var/publish-$profile
 data=$work/data
 mkdir -p "$work" "$root/bin"
 cd "$root"
-export SINERGI_DATA_DIR=$work/var SINERGI_HTTP_ADDR=127.0.0.1:18091 SINERGI_LOG_LEVEL=warn SINERGI_AUTH_ANONYMOUS_READ=on
+export SINERGI_DATA_DIR=$work/var SINERGI_HTTP_ADDR=${SINERGI_BENCH_ADDR:-127.0.0.1:18091} SINERGI_LOG_LEVEL=warn SINERGI_AUTH_ANONYMOUS_READ=on
 
 serve_pid=""
 trap '[ -n "$serve_pid" ] && { kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null || true; }' EXIT
