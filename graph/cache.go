@@ -41,6 +41,15 @@ type ResultCache struct {
 	// pin makes the reads of a request see the data of one generation
 	// (clickhouse.PinGeneration); nil pins nothing.
 	pin func(ctx context.Context, generation uint64) context.Context
+	// onGeneration is told each new generation (warm.Keeper.Publish).
+	onGeneration []func(generation uint64)
+}
+
+// OnGeneration has f told of each new generation the cache empties itself
+// for, when it does (from Watch's goroutine or the publishing load's): the
+// generation requests are pinned to from then on. Call it while wiring.
+func (c *ResultCache) OnGeneration(f func(generation uint64)) {
+	c.onGeneration = append(c.onGeneration, f)
 }
 
 // PinReadsWith has every request read the data of the generation its answer
@@ -80,6 +89,9 @@ func NewResultCache(maxBytes, maxEntryBytes int) *ResultCache {
 func (c *ResultCache) Invalidate(generation uint64) {
 	if c.generation.Swap(generation) != generation {
 		c.entries.Purge()
+		for _, f := range c.onGeneration {
+			f(generation)
+		}
 	}
 }
 

@@ -32,6 +32,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/realdata"
 	"github.com/sinergi-id/sinergi/internal/region"
 	"github.com/sinergi-id/sinergi/internal/region/regionch"
+	"github.com/sinergi-id/sinergi/internal/warm"
 )
 
 func TestMain(m *testing.M) { os.Exit(clickhousetest.Main(m)) }
@@ -73,6 +74,8 @@ type apiOptions struct {
 	// gqlgenEncoded: every answer encoded by gqlgen's generated code, none
 	// by the hand-written encoders of the large answers.
 	gqlgenEncoded bool
+	// warm, if set, answers the dashboards' questions from its rollups.
+	warm *warm.Keeper
 }
 
 func newAPIWith(t testing.TB, o apiOptions) *api {
@@ -94,13 +97,20 @@ func newAPIWith(t testing.TB, o apiOptions) *api {
 	if o.regions != nil {
 		regionStore = o.regions(regionStore)
 	}
+	var idmStore idm.Store = idmch.NewStore(db)
+	var coopStore cooperation.Store = coopch.NewStore(db)
+	if o.warm != nil {
+		regionStore = warm.Regions{Store: regionStore, Keeper: o.warm}
+		idmStore = warm.IDM{Store: idmStore, Keeper: o.warm}
+		coopStore = warm.Cooperation{Store: coopStore, Keeper: o.warm}
+	}
 	regions := region.NewService(regionStore)
-	scores := idm.NewService(idmch.NewStore(db), regions)
+	scores := idm.NewService(idmStore, regions)
 	res := &graph.Resolver{
 		Regions:     regions,
 		IDM:         scores,
 		Ingest:      ingest.NewService(ingestch.NewStore(db)),
-		Cooperation: cooperation.NewService(coopch.NewStore(db), regions, scores),
+		Cooperation: cooperation.NewService(coopStore, regions, scores),
 		Published:   db.LatestGeneration,
 	}
 	newHandler := graph.NewHandler

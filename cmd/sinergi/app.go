@@ -27,6 +27,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/region/regionch"
 	"github.com/sinergi-id/sinergi/internal/submission"
 	"github.com/sinergi-id/sinergi/internal/submission/submissionch"
+	"github.com/sinergi-id/sinergi/internal/warm"
 )
 
 // app is the wired program: the ClickHouse connections (and the managed
@@ -293,12 +294,29 @@ func (a *app) submissions() *submission.Service {
 		filepath.Join(a.cfg.DataDir, "submissions"), submission.DefaultLimits, a.log)
 }
 
-// resolver wires the API's services to the read pool.
-func (a *app) resolver() *graph.Resolver {
-	regions := region.NewService(regionch.NewStore(a.reads))
-	scores := idm.NewService(idmch.NewStore(a.reads), regions)
-	coop := cooperation.NewService(coopch.NewStore(a.reads), regions, scores)
+// resolver wires the API's services to the read pool; with warm rollups
+// on, the dashboards' questions are answered from memory when the rollups
+// of the request's generation are loaded (keeper, nil when off: it loads
+// at each generation the result cache is told of).
+func (a *app) resolver() (*graph.Resolver, *warm.Keeper) {
+	var (
+		regionStore region.Store      = regionch.NewStore(a.reads)
+		idmStore    idm.Store         = idmch.NewStore(a.reads)
+		coopStore   cooperation.Store = coopch.NewStore(a.reads)
+		keeper      *warm.Keeper
+	)
 	zone, _ := time.LoadLocation(a.cfg.TimeZone) // checked with the configuration
+	if a.cfg.GraphQL.WarmRollups {
+		planners := cooperation.NewService(nil, nil, nil)
+		planners.SetTimeZone(zone)
+		keeper = warm.NewKeeper(regionch.NewStore(a.reads), idmch.NewStore(a.reads), coopch.NewStore(a.reads), planners.Today, a.log)
+		regionStore = warm.Regions{Store: regionStore, Keeper: keeper}
+		idmStore = warm.IDM{Store: idmStore, Keeper: keeper}
+		coopStore = warm.Cooperation{Store: coopStore, Keeper: keeper}
+	}
+	regions := region.NewService(regionStore)
+	scores := idm.NewService(idmStore, regions)
+	coop := cooperation.NewService(coopStore, regions, scores)
 	coop.SetTimeZone(zone)
 	return &graph.Resolver{
 		Regions:     regions,
@@ -308,7 +326,7 @@ func (a *app) resolver() *graph.Resolver {
 		Published:   a.reads.LatestGeneration,
 		Submissions: a.subs,
 		Accounts:    a.accounts,
-	}
+	}, keeper
 }
 
 // close releases the connections and this process's use of the managed

@@ -464,7 +464,11 @@ func pruneSessions(ctx context.Context, accounts *account.Service, log *slog.Log
 func (a *app) httpHandler(cache *graph.ResultCache) http.Handler {
 	a.runner().OnPublish(cache.Invalidate) // submissions load in this process
 	graph.RegisterCacheMetrics(a.telemetry.registry, cache)
-	api := graph.NewHandler(a.resolver(), a.log, a.cfg.GraphQL.limits(), cache,
+	resolver, keeper := a.resolver()
+	if keeper != nil {
+		cache.OnGeneration(keeper.Publish)
+	}
+	api := graph.NewHandler(resolver, a.log, a.cfg.GraphQL.limits(), cache,
 		graph.WithMetrics(a.telemetry.api), graph.WithTracing(a.telemetry.tracer))
 	mux := httpapi.NewMux(httpapi.API{GraphQL: api, CSV: graph.NewExport(api, a.log, false), XLSX: graph.NewExport(api, a.log, true)},
 		a.ready, a.log, web.Handler(kaltim.Files()))

@@ -149,6 +149,9 @@ type GraphQLConfig struct {
 	RequestTimeout     time.Duration `yaml:"request_timeout"`
 	MaxInFlight        int           `yaml:"max_in_flight"`
 	MaxQueued          int           `yaml:"max_queued"`
+	// WarmRollups keeps the dashboards' figures of the current generation
+	// in memory (internal/warm); off, every question is answered by SQL.
+	WarmRollups bool `yaml:"warm_rollups"`
 }
 
 func defaultConfig() Config {
@@ -181,6 +184,7 @@ func defaultGraphQLConfig(lim graph.Limits) GraphQLConfig {
 		MaxFragmentSpreads: lim.MaxFragmentSpreads, MaxRootFields: lim.MaxRootFields,
 		MaxBatch: lim.MaxBatch, MaxBodyBytes: int(lim.MaxBodyBytes), Introspection: lim.Introspection,
 		RequestTimeout: lim.Timeout, MaxInFlight: lim.MaxInFlight, MaxQueued: lim.MaxQueued,
+		WarmRollups: true,
 	}
 }
 
@@ -243,6 +247,7 @@ func (c *Config) settings() []setting {
 		{"SINERGI_GRAPHQL_REQUEST_TIMEOUT", "graphql.request_timeout", duration(&c.GraphQL.RequestTimeout)},
 		{"SINERGI_GRAPHQL_MAX_IN_FLIGHT", "graphql.max_in_flight", integer(&c.GraphQL.MaxInFlight)},
 		{"SINERGI_GRAPHQL_MAX_QUEUED", "graphql.max_queued", integer(&c.GraphQL.MaxQueued)},
+		{"SINERGI_GRAPHQL_WARM_ROLLUPS", "graphql.warm_rollups", boolean(&c.GraphQL.WarmRollups)},
 		{"SINERGI_AUTH_ANONYMOUS_READ", "auth.anonymous_read", onOff(&c.Auth.AnonymousRead)},
 		{"SINERGI_AUTH_SESSION_LIFETIME", "auth.session_lifetime", duration(&c.Auth.SessionLifetime)},
 		{"SINERGI_AUTH_SECURE_COOKIES", "auth.secure_cookies", boolean(&c.Auth.SecureCookies)},

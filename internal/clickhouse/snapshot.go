@@ -53,6 +53,14 @@ func PinGeneration(ctx context.Context, gen uint64) context.Context {
 	return context.WithValue(ctx, pinKey{}, gen)
 }
 
+// PinnedGeneration is the generation ctx's reads are pinned to
+// (PinGeneration), and whether they are: what a copy of the snapshots kept
+// in memory (internal/warm) must match to answer for them.
+func PinnedGeneration(ctx context.Context) (uint64, bool) {
+	gen, ok := ctx.Value(pinKey{}).(uint64)
+	return gen, ok
+}
+
 // pinned applies ctx's pin, if any, to a query.
 func pinned(ctx context.Context, query string) string {
 	gen, ok := ctx.Value(pinKey{}).(uint64)

@@ -19,55 +19,73 @@ import (
 // group by the realised village and month. The two are queried separately
 // and merged on the dimension values.
 func (s *Store) Stats(ctx context.Context, q cooperation.StatsQuery) (cooperation.StatsResult, error) {
-	var agreementMeasures, realisationMeasures []cooperation.Measure
-	for _, m := range q.Measures {
-		if m.FromRealisations() {
-			realisationMeasures = append(realisationMeasures, m)
-		} else {
-			agreementMeasures = append(agreementMeasures, m)
-		}
-	}
+	agreementMeasures, realisationMeasures := splitMeasures(q.Measures)
 	// Up to four independent statements (rows and totals, of agreements and
 	// of realisations): run them side by side, merge in a fixed order.
-	type builder func(cooperation.StatsQuery, []cooperation.Dimension, []cooperation.Measure) *sqlText
-	type part struct {
-		measures []cooperation.Measure
-		cube     builder // nil when the cube cannot answer
-		snapshot builder
-		grouped  []groupRow
-		total    []groupRow
-	}
-	var parts []*part
+	var parts []*statsPart
 	if len(agreementMeasures) > 0 {
-		parts = append(parts, &part{measures: agreementMeasures, cube: agreementCubeQuery, snapshot: agreementStatsSQL})
+		parts = append(parts, &statsPart{measures: agreementMeasures, cube: agreementCubeQuery, snapshot: agreementStatsSQL})
 	}
 	if len(realisationMeasures) > 0 {
-		parts = append(parts, &part{measures: realisationMeasures, cube: realisedCubeQuery, snapshot: realisationStatsSQL})
-	}
-	build := func(p *part, dims []cooperation.Dimension) *sqlText {
-		if !s.snapshotOnly {
-			if c := p.cube(q, dims, p.measures); c != nil {
-				return c
-			}
-		}
-		return p.snapshot(q, dims, p.measures)
+		parts = append(parts, &statsPart{measures: realisationMeasures, cube: realisedCubeQuery, snapshot: realisationStatsSQL})
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	for _, p := range parts {
 		g.Go(func() (err error) {
-			p.grouped, err = s.groups(gctx, build(p, q.Dimensions), len(q.Dimensions), len(p.measures))
+			p.grouped, err = s.groups(gctx, s.statsSQL(p, q, q.Dimensions), len(q.Dimensions), len(p.measures))
 			return err
 		})
 		g.Go(func() (err error) {
-			p.total, err = s.groups(gctx, build(p, nil), 0, len(p.measures))
+			p.total, err = s.groups(gctx, s.statsSQL(p, q, nil), 0, len(p.measures))
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return cooperation.StatsResult{}, err
 	}
+	return assembleStats(q.Measures, parts)
+}
 
-	out := cooperation.StatsResult{Totals: make([]float64, len(q.Measures))}
+// splitMeasures separates the measures counted over agreements from those
+// summed over realisations, each in the order asked.
+func splitMeasures(measures []cooperation.Measure) (agreementMeasures, realisationMeasures []cooperation.Measure) {
+	for _, m := range measures {
+		if m.FromRealisations() {
+			realisationMeasures = append(realisationMeasures, m)
+		} else {
+			agreementMeasures = append(agreementMeasures, m)
+		}
+	}
+	return agreementMeasures, realisationMeasures
+}
+
+// statsBuilder writes a Stats statement for some dimensions and measures.
+type statsBuilder func(cooperation.StatsQuery, []cooperation.Dimension, []cooperation.Measure) *sqlText
+
+// statsPart is the measures of one kind (over agreements, or over
+// realisations) of a Stats question, and their groups and totals.
+type statsPart struct {
+	measures []cooperation.Measure
+	cube     statsBuilder // returns nil when the cube cannot answer
+	snapshot statsBuilder
+	grouped  []groupRow
+	total    []groupRow
+}
+
+// statsSQL is part's statement for dims: from the cube when it can answer.
+func (s *Store) statsSQL(p *statsPart, q cooperation.StatsQuery, dims []cooperation.Dimension) *sqlText {
+	if !s.snapshotOnly {
+		if c := p.cube(q, dims, p.measures); c != nil {
+			return c
+		}
+	}
+	return p.snapshot(q, dims, p.measures)
+}
+
+// assembleStats makes the answer of the parts' groups and totals: the rows
+// of every measure in the order asked, sorted by their keys.
+func assembleStats(measures []cooperation.Measure, parts []*statsPart) (cooperation.StatsResult, error) {
+	out := cooperation.StatsResult{Totals: make([]float64, len(measures))}
 	if len(parts) == 1 {
 		// One statement holds every measure, in the order asked: its groups
 		// are the rows.
@@ -80,7 +98,7 @@ func (s *Store) Stats(ctx context.Context, q cooperation.StatsQuery) (cooperatio
 			out.Totals = p.total[0].values
 		}
 	} else if len(parts) == 2 {
-		out.Rows = mergeGroups(q.Measures, out.Totals, parts[0].measures, parts[0].grouped, parts[0].total,
+		out.Rows = mergeGroups(measures, out.Totals, parts[0].measures, parts[0].grouped, parts[0].total,
 			parts[1].measures, parts[1].grouped, parts[1].total)
 	}
 	if len(out.Rows) > cooperation.MaxStatsRows {

@@ -5,6 +5,9 @@ package regionch
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
+	"unsafe"
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/region"
@@ -176,4 +179,85 @@ func (s *Store) WinningRuns(ctx context.Context) ([]uint64, error) {
 // DeleteRuns deletes the rows of runs.
 func (s *Store) DeleteRuns(ctx context.Context, runs []uint64) error {
 	return s.db.DeleteRuns(ctx, runs, rawTables...)
+}
+
+// Warm is the provinces and kabupaten/kota of one generation, kept in
+// memory (internal/warm): the regions dashboards name. It answers ByCodes
+// and Regions exactly as the SQL does when every code asked is of those
+// levels (a code of those levels it lacks does not exist), and declines
+// otherwise. Immutable once loaded.
+type Warm struct {
+	byCode map[region.Code]region.Region
+	sorted []region.Region // by code
+}
+
+// warmLevels are the levels Warm holds.
+func warmLevel(c region.Code) bool { return len(c) == 2 || len(c) == 4 }
+
+// LoadWarm reads the provinces and kabupaten/kota of the generation ctx is
+// pinned to (clickhouse.PinGeneration).
+func (s *Store) LoadWarm(ctx context.Context) (*Warm, error) {
+	all, err := s.selectRegions(ctx, currentRegions+` AND level IN ('provinsi', 'kabupaten_kota') ORDER BY code`)
+	if err != nil {
+		return nil, fmt.Errorf("warm regions: %w", err)
+	}
+	w := &Warm{byCode: make(map[region.Code]region.Region, len(all)), sorted: all}
+	for _, r := range all {
+		w.byCode[r.Code] = r
+	}
+	return w, nil
+}
+
+// Codes are the codes Warm holds, ordered.
+func (w *Warm) Codes() []region.Code {
+	out := make([]region.Code, len(w.sorted))
+	for i, r := range w.sorted {
+		out[i] = r.Code
+	}
+	return out
+}
+
+// ByCodes is Store.ByCodes (ordered by code), or false when a code is not
+// a province's or a kabupaten's.
+func (w *Warm) ByCodes(codes []region.Code) ([]region.Region, bool) {
+	if len(codes) == 0 {
+		return nil, false
+	}
+	for _, c := range codes {
+		if !warmLevel(c) {
+			return nil, false
+		}
+	}
+	out := make([]region.Region, 0, len(codes))
+	for _, c := range slices.Compact(slices.Sorted(slices.Values(codes))) {
+		if r, ok := w.byCode[c]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, true
+}
+
+// Regions is Store.Regions for the province and kabupaten/kota levels, or
+// false for another level.
+func (w *Warm) Regions(level region.Level, within region.Code) ([]region.Region, bool) {
+	if level != region.LevelProvinsi && level != region.LevelKabupatenKota {
+		return nil, false
+	}
+	out := []region.Region{}
+	for _, r := range w.sorted {
+		if r.Level == level && strings.HasPrefix(string(r.Code), string(within)) {
+			out = append(out, r)
+		}
+	}
+	return out, true
+}
+
+// Bytes estimates the memory Warm holds.
+func (w *Warm) Bytes() int {
+	n := 0
+	for _, r := range w.sorted {
+		// the struct twice (slice and map), its strings, a map slot
+		n += 2*int(unsafe.Sizeof(r)) + len(r.Code) + len(r.Name) + len(r.Kind) + len(r.Parent) + 16
+	}
+	return n
 }
