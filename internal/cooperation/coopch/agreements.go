@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
@@ -35,6 +34,9 @@ type agreementRow struct {
 	RegionCodes     []string         `ch:"region_codes"`
 	VillageKeys     []string         `ch:"village_keys"`
 	PartnerKeys     []string         `ch:"partner_keys"`
+	// Read with the agreement in the same statement (AgreementsByID).
+	Realised      float64 `ch:"realised"`
+	Beneficiaries uint64  `ch:"beneficiaries"`
 }
 
 const agreementColumns = `agreement_id, run_id, document_numbers, title, document_type, signed_on, signed_place,
@@ -57,6 +59,8 @@ func (r agreementRow) summary() cooperation.AgreementSummary {
 		VillageKeys:    r.VillageKeys,
 		PartnerCount:   len(r.PartnerKeys),
 		LatestRunID:    r.RunID,
+		RealisedValue:  r.Realised,
+		Beneficiaries:  int(r.Beneficiaries),
 	}
 }
 
@@ -115,35 +119,40 @@ func (s *Store) Agreements(ctx context.Context, f cooperation.Filter, order coop
 }
 
 // agreementPage lists a page of agreement ids from table in the order of
-// cols, and counts the list, side by side, then reads the agreements.
+// cols with the counts of the list (scalar subqueries of the same
+// statement: one round trip), then reads the agreements. An empty page
+// carries no counts: they are read then on their own.
 func (s *Store) agreementPage(ctx context.Context, what, table string, c *conds, cols []clickhouse.KeyColumn, seek keyset.Seek) ([]cooperation.AgreementSummary, keyset.Found, error) {
 	after, afterArgs, err := seekCond(cols, seek)
 	if err != nil {
 		return nil, keyset.Found{}, err
 	}
-	q := &sqlText{}
-	q.add("SELECT agreement_id, "+clickhouse.KeySelect(cols)+" FROM "+table+" WHERE "+c.sql(), c.args...)
-	q.add(" AND "+after, afterArgs...)
-	q.add(" ORDER BY "+clickhouse.KeyOrder(cols)+" LIMIT ?", seek.Limit+1)
 	from := &sqlText{}
 	from.add(" FROM "+table+" WHERE "+c.sql(), c.args...)
+	q := &sqlText{}
+	q.add("SELECT agreement_id, (SELECT count()"+from.String()+") AS list_total,", from.args...)
+	q.add(" (SELECT countIf(NOT "+after+")", afterArgs...)
+	q.add(from.String()+") AS list_before, ", from.args...)
+	q.add(clickhouse.KeySelect(cols)+" FROM "+table+" WHERE "+c.sql(), c.args...)
+	q.add(" AND "+after, afterArgs...)
+	q.add(" ORDER BY "+clickhouse.KeyOrder(cols)+" LIMIT ?", seek.Limit+1)
 	var ids []string
 	var found keyset.Found
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		found.Keys, found.HasNext, err = s.keyedRows(gctx, what, q, cols, seek, func() []any {
-			ids = append(ids, "")
-			return []any{&ids[len(ids)-1]}
-		})
-		return err
+	var total, before uint64
+	found.Keys, found.HasNext, err = s.keyedRows(ctx, what, q, cols, seek, func() []any {
+		ids = append(ids, "")
+		return []any{&ids[len(ids)-1], &total, &before}
 	})
-	g.Go(func() error {
-		total, before, err := s.listCounts(gctx, what, from, after, afterArgs)
-		found.TotalCount, found.HasPrevious = total, before > 0
-		return err
-	})
-	if err := g.Wait(); err != nil {
+	if err != nil {
 		return nil, keyset.Found{}, err
+	}
+	found.TotalCount, found.HasPrevious = int(total), before > 0
+	if len(ids) == 0 {
+		t, b, err := s.listCounts(ctx, what, from, after, afterArgs)
+		if err != nil {
+			return nil, keyset.Found{}, err
+		}
+		found.TotalCount, found.HasPrevious = t, b > 0
 	}
 	out, err := s.AgreementsByID(ctx, ids[:len(found.Keys)])
 	if err != nil {
@@ -165,14 +174,24 @@ func (s *Store) agreementPage(ctx context.Context, what, table string, c *conds,
 }
 
 // AgreementsByID returns the current agreements with the given ids, in the
-// order of ids (unknown ids are left out).
+// order of ids (unknown ids are left out), each with its realised value and
+// beneficiaries: joined in the same statement for up to joinedIDs ids (a
+// page), read by a second statement for more (the statement names the ids
+// twice when joined, and ClickHouse bounds a statement's text).
 func (s *Store) AgreementsByID(ctx context.Context, ids []string) ([]cooperation.AgreementSummary, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	in, args := clickhouse.InList(ids)
-	q := "SELECT " + agreementColumns + " FROM coop_agreements_current WHERE generation = " + current(AgreementsTable) +
+	agreements := "SELECT " + agreementColumns + " FROM coop_agreements_current WHERE generation = " + current(AgreementsTable) +
 		" AND agreement_id IN " + in
+	q := agreements
+	joined := len(ids) <= joinedIDs
+	if joined {
+		q = "SELECT " + agreementColumns + ", realised, beneficiaries FROM (" + agreements + ") AS agreements ANY LEFT JOIN (" +
+			realisedSums(in) + ") AS sums USING agreement_id"
+		args = slices.Concat(args, args)
+	}
 	var rows []agreementRow
 	if err := s.db.Select(ctx, &rows, q, args...); err != nil {
 		return nil, fmt.Errorf("agreements by id: %w", err)
@@ -182,7 +201,52 @@ func (s *Store) AgreementsByID(ctx context.Context, ids []string) ([]cooperation
 		position[id] = i
 	}
 	slices.SortFunc(rows, func(a, b agreementRow) int { return position[a.ID] - position[b.ID] })
-	return s.withRealised(ctx, rows)
+	out := make([]cooperation.AgreementSummary, len(rows))
+	for i, r := range rows {
+		out[i] = r.summary()
+	}
+	if joined {
+		return out, nil
+	}
+	return s.withRealised(ctx, out)
+}
+
+// joinedIDs is the most ids AgreementsByID joins their realised sums for
+// in one statement: a page (MaxPageSize) and more.
+const joinedIDs = 1000
+
+// realisedSums is the statement summing the realisations of the agreements
+// whose ids are in the list in.
+func realisedSums(in string) string {
+	return "SELECT agreement_id, toFloat64(sum(value)) AS realised, sum(beneficiaries) AS beneficiaries FROM coop_realisations" +
+		" WHERE generation = " + current(RealisationsTable) + " AND agreement_id IN " + in + " GROUP BY agreement_id"
+}
+
+// withRealised adds each agreement's realised value and beneficiaries.
+func (s *Store) withRealised(ctx context.Context, out []cooperation.AgreementSummary) ([]cooperation.AgreementSummary, error) {
+	ids := make([]string, len(out))
+	byID := map[string]int{}
+	for i, a := range out {
+		ids[i] = a.ID
+		byID[a.ID] = i
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := clickhouse.InList(ids)
+	var sums []struct {
+		ID            string  `ch:"agreement_id"`
+		Realised      float64 `ch:"realised"`
+		Beneficiaries uint64  `ch:"beneficiaries"`
+	}
+	if err := s.db.Select(ctx, &sums, realisedSums(in), args...); err != nil {
+		return nil, fmt.Errorf("realised values: %w", err)
+	}
+	for _, sm := range sums {
+		i := byID[sm.ID]
+		out[i].RealisedValue, out[i].Beneficiaries = sm.Realised, int(sm.Beneficiaries)
+	}
+	return out, nil
 }
 
 // Expiring returns the page, after seek's key, of the agreements in force
@@ -192,39 +256,6 @@ func (s *Store) Expiring(ctx context.Context, f cooperation.Filter, asOf, until 
 	c.add(activeOn, day(asOf), day(asOf))
 	c.add("ends_on <= toDate(?)", day(until))
 	return s.agreementPage(ctx, "expiring agreements", table, c, orderings[cooperation.OrderEndsAsc], seek)
-}
-
-// withRealised adds each agreement's realised value and beneficiaries.
-func (s *Store) withRealised(ctx context.Context, rows []agreementRow) ([]cooperation.AgreementSummary, error) {
-	out := make([]cooperation.AgreementSummary, len(rows))
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		out[i] = r.summary()
-		ids[i] = r.ID
-	}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	in, args := clickhouse.InList(ids)
-	q := "SELECT agreement_id, toFloat64(sum(value)) AS realised, sum(beneficiaries) AS beneficiaries FROM coop_realisations" +
-		" WHERE generation = " + current(RealisationsTable) + " AND agreement_id IN " + in + " GROUP BY agreement_id"
-	var sums []struct {
-		ID            string  `ch:"agreement_id"`
-		Realised      float64 `ch:"realised"`
-		Beneficiaries uint64  `ch:"beneficiaries"`
-	}
-	if err := s.db.Select(ctx, &sums, q, args...); err != nil {
-		return nil, fmt.Errorf("realised values: %w", err)
-	}
-	byID := map[string]int{}
-	for i, id := range ids {
-		byID[id] = i
-	}
-	for _, sm := range sums {
-		i := byID[sm.ID]
-		out[i].RealisedValue, out[i].Beneficiaries = sm.Realised, int(sm.Beneficiaries)
-	}
-	return out, nil
 }
 
 // Parties returns the current parties of the given agreements.
