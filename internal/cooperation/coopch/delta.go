@@ -133,43 +133,77 @@ const realisedContributions = `
 // agreements, kept as above. Its villages (desa, persiapan) and partners are
 // distinct counts, which are not: a village leaves a row only when the last
 // agreement of the row covering it does. They are kept from deltas all the
-// same, by recounting the candidate keys only — the villages and partners
-// of the changed agreements, in the published generation or the new one.
-// Whether any other key counts in a row depends on the unchanged agreements
-// alone, so for each row
+// same, key by key. A key k (a village or partner) counts in a row r of a
+// generation when some agreement of r holds it: an unchanged agreement
+// (U, the same in both generations) or a changed one (C before, C' after).
+// So the count of r changes by
 //
-//	new count = published count − candidates counted in the published generation
-//	                            + candidates counted in the new one
+//	Σ over the changed agreements' keys k of [U or C'] − [U or C]
 //
-// where "counted" is the row's distinct count over every agreement of that
-// generation holding a candidate key (the unchanged ones among them hold
-// the same keys in both). A row holds at least one agreement, so a row whose
-// agreements come to zero is gone, and no row is undecided: the statement
-// needs no fallback. Exact whatever the keys are (a village code need not
+// which is zero unless C' ≠ C and no unchanged agreement holds k in r: the
+// statement pairs each key of the changed agreements with each row it
+// counts in, keeps the pairs whose C and C' differ, and looks for
+// unchanged agreements only among those holding such a key. An agreement
+// sent again unchanged costs no search; an amendment, the agreements that
+// share the keys it adds or drops. A row holds at least one agreement, so a
+// row whose agreements come to zero is gone, and no row is undecided: no
+// fallback is needed. Exact whatever the keys are (a village code need not
 // lie in one of the agreement's regions, a partner may serve many
 // regions); TestPublicationEqualsFullRebuild compares it with the full
 // rebuild.
 
 // cubeKeys are an agreement's keys that the cube counts distinctly, each
-// with its kind: 'd' a desa (or kelurahan) code, 's' a desa persiapan key
-// (with ':'), 'p' a partner.
-const cubeKeys = `arrayConcat(arrayMap(v -> (if(position(v, ':') = 0, 'd', 's'), v), village_keys),
-	arrayMap(p -> ('p', p), partner_keys))`
+// prefixed with its kind: 'd' a desa (or kelurahan) code, 's' a desa
+// persiapan key (with ':'), 'p' a partner. ('a' prefixes an agreement's
+// own id, for its count.)
+const cubeKeys = `arrayConcat(arrayMap(v -> concat(if(position(v, ':') = 0, 'd', 's'), v), village_keys),
+	arrayMap(p -> concat('p', p), partner_keys))`
 
-// agreementCubeDelta writes the agreement cube of generation gen from the
-// published generation prev, where the agreements of ids changed (see
-// above). Rows of the agreements holding a candidate key come from gen
-// (in_gen; in_prev unless the agreement changed) and from prev for the
-// changed agreements (in_prev); each changed agreement adds a row of kind
-// 'a' that carries its count and committed value. The ids are bound three
-// times (see maxIncrementalBytes).
-func agreementCubeDelta(gen, prev uint64, ids []string) rebuildStatement {
+// cubePairs explodes the keys of from (counted_key, with in_gen, in_prev,
+// unchanged, committed_value and the agreement's issues, signed_on and
+// region_codes) into the cube rows they count in, at every level. A village
+// counts in a region's row when it lies in the region, as
+// agreementCubeSQL counts it.
+func cubePairs(from string) string {
 	regions := func(level int) string {
 		arr, _ := regionArray(regionLevels[level], "", "region_codes")
 		return regionsOrNone(arr)
 	}
-	const columns = `agreement_id, issues, signed_on, region_codes, committed_value, village_keys, partner_keys`
+	return `
+		SELECT level, region_code, issue, period, counted_key, in_gen, in_prev, unchanged, committed_value
+		FROM (SELECT counted_key, in_gen, in_prev, unchanged, committed_value,
+		             arrayJoin([0, 2, 4]) AS level,
+		             arrayJoin(multiIf(level = 0, [''], level = 2, ` + regions(2) + `, ` + regions(4) + `)) AS region_code,
+		             ` + issueRows + ` AS issue,
+		             arrayJoin(['*', ` + periodDim("signed_on", cooperation.GrainYear) + `]) AS period
+		      FROM (` + from + `))
+		WHERE substring(counted_key, 1, 1) IN ('a', 'p') OR level = 0
+		   OR region_code != '' AND startsWith(substring(counted_key, 2), region_code)`
+}
+
+// agreementCubeDelta writes the agreement cube of generation gen from the
+// published generation prev, where the agreements of ids changed (see
+// above). The ids are bound three times (see maxIncrementalBytes).
+func agreementCubeDelta(gen, prev uint64, ids []string) rebuildStatement {
+	const columns = `issues, signed_on, region_codes, committed_value`
 	const idList = `(SELECT arrayJoin(CAST(? AS Array(String))))`
+	changedKeys := `
+		SELECT counted_key, generation = ? AS in_gen, generation = ? AS in_prev, toUInt8(0) AS unchanged, ` + columns + `
+		FROM (SELECT generation, agreement_id, village_keys, partner_keys, ` + columns + ` FROM coop_agreements_current
+		      WHERE generation IN (?, ?) AND agreement_id IN ` + idList + `)
+		ARRAY JOIN arrayConcat([concat('a', agreement_id)], ` + cubeKeys + `) AS counted_key`
+	changedArgs := []any{gen, prev, gen, prev, ids}
+	// The keys whose rows may change: in a row, held by the changed
+	// agreements before or after, not both.
+	differing := `(SELECT counted_key FROM (` + cubePairs(changedKeys) + `)
+		GROUP BY level, region_code, issue, period, counted_key HAVING max(in_gen) != max(in_prev))`
+	unchangedKeys := `
+		SELECT counted_key, toUInt8(0) AS in_gen, toUInt8(0) AS in_prev, toUInt8(1) AS unchanged, ` + columns + `
+		FROM (SELECT village_keys, partner_keys, ` + columns + ` FROM coop_agreements_current
+		      WHERE generation = ? AND agreement_id NOT IN ` + idList + `)
+		ARRAY JOIN ` + cubeKeys + ` AS counted_key
+		WHERE counted_key IN ` + differing
+	args := append(append(append([]any{gen, prev}, changedArgs...), gen, ids), changedArgs...)
 	return rebuildStatement{AgreementCube, `
 		INSERT INTO coop_agreement_cube (generation, level, region_code, issue, period, agreements, desa, persiapan,
 			partners, committed)
@@ -181,33 +215,17 @@ func agreementCubeDelta(gen, prev uint64, ids []string) rebuildStatement {
 		            FROM coop_agreement_cube WHERE generation = ?
 		            UNION ALL
 		            SELECT level, region_code, issue, period,
-		                   toInt64(uniqExactIf(agreement_id, kind = 'a' AND in_gen))
-		                   - toInt64(uniqExactIf(agreement_id, kind = 'a' AND in_prev)) AS delta_agreements,
-		                   toInt64(uniqExactIf(counted_key, kind = 'd' AND in_gen)) - toInt64(uniqExactIf(counted_key, kind = 'd' AND in_prev)) AS delta_desa,
-		                   toInt64(uniqExactIf(counted_key, kind = 's' AND in_gen)) - toInt64(uniqExactIf(counted_key, kind = 's' AND in_prev)) AS delta_persiapan,
-		                   toInt64(uniqExactIf(counted_key, kind = 'p' AND in_gen)) - toInt64(uniqExactIf(counted_key, kind = 'p' AND in_prev)) AS delta_partners,
-		                   sumIf(assumeNotNull(committed_value), kind = 'a' AND in_gen AND isNotNull(committed_value))
-		                   - sumIf(assumeNotNull(committed_value), kind = 'a' AND in_prev AND isNotNull(committed_value)) AS delta_committed
-		            FROM (SELECT agreement_id, in_gen, in_prev, kind, counted_key, committed_value,
-		                         arrayJoin([0, 2, 4]) AS level,
-		                         arrayJoin(multiIf(level = 0, [''], level = 2, ` + regions(2) + `, ` + regions(4) + `)) AS region_code,
-		                         ` + issueRows + ` AS issue,
-		                         arrayJoin(['*', ` + periodDim("signed_on", cooperation.GrainYear) + `]) AS period
-		                  FROM (SELECT agreement_id, in_gen, in_prev, issues, signed_on, region_codes, committed_value,
-		                               tupleElement(agreement_key, 1) AS kind, tupleElement(agreement_key, 2) AS counted_key
-		                        FROM (SELECT ` + columns + `, toUInt8(1) AS in_gen, agreement_id NOT IN ` + idList + ` AS in_prev
-		                              FROM coop_agreements_current WHERE generation = ?
-		                              UNION ALL
-		                              SELECT ` + columns + `, toUInt8(0) AS in_gen, toUInt8(1) AS in_prev
-		                              FROM coop_agreements_current WHERE generation = ? AND agreement_id IN ` + idList + `)
-		                        ARRAY JOIN arrayConcat([('a', '')], ` + cubeKeys + `) AS agreement_key
-		                        WHERE kind = 'a' AND NOT (in_gen AND in_prev)
-		                           OR kind != 'a' AND (kind, counted_key) IN
-		                              (SELECT tupleElement(candidate, 1), tupleElement(candidate, 2)
-		                               FROM (SELECT arrayJoin(` + cubeKeys + `) AS candidate FROM coop_agreements_current
-		                                     WHERE generation IN (?, ?) AND agreement_id IN ` + idList + `))))
-		            WHERE kind IN ('a', 'p') OR level = 0 OR region_code != '' AND startsWith(counted_key, region_code)
+		                   sumIf(change, kind = 'a') AS delta_agreements, sumIf(change, kind = 'd') AS delta_desa,
+		                   sumIf(change, kind = 's') AS delta_persiapan, sumIf(change, kind = 'p') AS delta_partners,
+		                   sum(pair_committed) AS delta_committed
+		            FROM (SELECT level, region_code, issue, period, substring(counted_key, 1, 1) AS kind,
+		                         if(max(unchanged) = 1, toInt64(0), toInt64(max(in_gen)) - toInt64(max(in_prev))) AS change,
+		                         sumIf(assumeNotNull(committed_value), in_gen AND isNotNull(committed_value) AND kind = 'a')
+		                         - sumIf(assumeNotNull(committed_value), in_prev AND isNotNull(committed_value) AND kind = 'a') AS pair_committed
+		                  FROM (` + cubePairs(changedKeys) + `
+		                        UNION ALL` + cubePairs(unchangedKeys) + `)
+		                  GROUP BY level, region_code, issue, period, counted_key)
 		            GROUP BY level, region_code, issue, period)
 		      GROUP BY level, region_code, issue, period)
-		WHERE new_agreements > 0`, []any{gen, prev, ids, gen, prev, ids, gen, prev, ids}}
+		WHERE new_agreements > 0`, args}
 }
