@@ -461,14 +461,15 @@ const inForceInYear = `status IN ('ACTIVE', 'EXPIRED') AND first_day <= toDate(c
 
 // realisedCubeStatements sum the yearly realised values by the village's
 // region at each cube level, issue, year and whether the agreement was in
-// force during the year (as activeBetween judges it for that year).
+// force during the year (as activeBetween judges it for that year): one
+// statement for every level, which reads the yearly values and joins their
+// agreements once (three statements, one a level, read and joined them
+// three times).
 func realisedCubeStatements(gen uint64) []rebuildStatement {
-	var stmts []rebuildStatement
-	for _, level := range cubeLevels {
-		stmts = append(stmts, rebuildStatement{RealisedTotals, `
+	return []rebuildStatement{{RealisedTotals, `
 		INSERT INTO coop_realised_totals (generation, level, region_code, issue, year, in_force, value, beneficiaries)
-		SELECT generation, ` + strconv.Itoa(level) + `, region_code, issue, year, in_force, sum(value), sum(beneficiaries)
-		FROM (SELECT generation, substring(village_code, 1, ` + strconv.Itoa(level) + `) AS region_code,
+		SELECT generation, level, region_code, issue, year, in_force, sum(value), sum(beneficiaries)
+		FROM (SELECT generation, ` + cubeLevelsArray + ` AS level, substring(village_code, 1, level) AS region_code,
 		             ` + issueRows + ` AS issue, year, value, beneficiaries,
 		             ` + inForceInYear + ` AS in_force
 		      FROM (SELECT generation, agreement_id, village_code, year, value, beneficiaries
@@ -477,7 +478,14 @@ func realisedCubeStatements(gen uint64) []rebuildStatement {
 		                             ifNull(ifNull(starts_on, signed_on), ` + epoch + `) AS first_day
 		                      FROM coop_agreements_current WHERE generation = ?) AS agreements
 		      USING agreement_id)
-		GROUP BY generation, region_code, issue, year, in_force`, []any{gen, gen}})
-	}
-	return stmts
+		GROUP BY generation, level, region_code, issue, year, in_force`, []any{gen, gen}}}
 }
+
+// cubeLevelsArray explodes a row into one per cube level.
+var cubeLevelsArray = func() string {
+	levels := make([]string, len(cubeLevels))
+	for i, l := range cubeLevels {
+		levels[i] = strconv.Itoa(l)
+	}
+	return "toUInt8(arrayJoin([" + strings.Join(levels, ", ") + "]))"
+}()
