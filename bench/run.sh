@@ -10,9 +10,13 @@
 # var/bench-<profile>-cluster —
 # loads the data through `sinergi etl load` and times it against
 # clickhouse-client on the same realisations file, times the aggregate
-# refresh after a small incremental load, then runs bench/loadgen (GraphQL
-# at fixed rates beside the same SQL sent straight to ClickHouse, the result
-# cache, server memory). Everything it starts, it stops.
+# refresh after a small incremental load (100 agreements) and after an
+# office's corrections (20 agreements of one kabupaten), then runs
+# bench/loadgen (GraphQL at fixed rates beside the same SQL sent straight to
+# ClickHouse, the result cache, server memory). It ends with one table of
+# every measure of issue 15 beside its anchor from the same run
+# (bench/summary.py), with the machine, date, commit and load average; each
+# step says how long it took. Everything it starts, it stops.
 set -euo pipefail
 profile=${1:-small}
 seconds=${2:-15}
@@ -25,9 +29,32 @@ data=$work/data
 mkdir -p "$work" "$root/bin"
 cd "$root"
 
-say() { printf '\n== %s\n' "$*"; }
+say() {
+  [ -n "${step_start:-}" ] && echo "(step took $(elapsed "$step_start" "$(now)") s)"
+  step_start=$(now)
+  printf '\n== %s\n' "$*"
+}
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# The figures of the closing table, one key=value a line.
+figures=$work/figures.txt
+: > "$figures"
+figure() { echo "$1=$2" >> "$figures"; }
+# The refresh's time a load logged ("aggregates refreshed … took=1m2.5s"),
+# in seconds.
+refresh_took() {
+  grep -h 'msg="aggregates refreshed"' "$@" | tail -n 1 | sed -E 's/.* took=([^ ]+).*/\1/' |
+    awk '{ s = 0; t = $0
+           if (match(t, /[0-9.]+m/)) { s += 60 * substr(t, RSTART, RLENGTH - 1); t = substr(t, RSTART + RLENGTH) }
+           if (t ~ /ms$/) s += t / 1000; else if (t ~ /s$/) s += t + 0
+           printf "%.2f", s }'
+}
+figure profile "$profile"; figure seconds "$seconds"; figure mode "$([ "$mode" = cluster ] && echo cluster)"
+figure commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+figure date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+figure machine "$(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), ClickHouse $(clickhouse-client --version 2>/dev/null | grep -oE '[0-9]+(\.[0-9]+)+' | head -n 1)"
+figure load_start "$(loadavg)"
 
 say "build"
 go build -o bin/sinergi ./cmd/sinergi
@@ -94,26 +121,36 @@ t0=$(now)
 chq --query "INSERT INTO coop_realisation_rows (agreement_id, village_code, month, value, beneficiaries, outputs) FORMAT CSVWithNames" < "$data/register/realisations.csv"
 t_client=$(elapsed "$t0" "$(now)")
 chq --query "$delete_anchor_rows" > /dev/null
+figure client_wall "$t_client"; figure realisation_rows "$rows"
 echo "clickhouse-client: $t_client s, $(awk -v n="$rows" -v t="$t_client" 'BEGIN { printf "%.0f", n / t }') rows/s"
 
 say "ingest: sinergi etl load register (agreements, parties, bodies, realisations)"
 t0=$(now)
-/usr/bin/time -v bin/sinergi etl load register "$data"/register/*.csv > "$work/load.out" 2> "$work/load.err" || { tail "$work/load.err"; exit 1; }
+# At debug, the load logs how long its phases and each rebuild statement took.
+SINERGI_LOG_LEVEL=debug /usr/bin/time -v bin/sinergi etl load register "$data"/register/*.csv > "$work/load.out" 2> "$work/load.err" || { tail "$work/load.err"; exit 1; }
 t_etl=$(elapsed "$t0" "$(now)")
 head -n 3 "$work/load.out"
 grep -E "Maximum resident set size" "$work/load.err" | sed 's/^\s*/etl load /'
+grep -E 'msg="register stored"' "$work/load.err" | sed -E 's/.* (reading_agreements_and_parties=.*)/phases: \1/' || true
+figure register_wall "$t_etl"; figure register_refresh "$(refresh_took "$work/load.err")"
+figure register_rss_kb "$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/load.err")"
+echo "refresh (the full rebuild): $(refresh_took "$work/load.err") s"
 echo "sinergi etl load: $t_etl s for the whole register (validation, insert, aggregate refresh)"
 echo "realisation rows/s over the whole load: $(awk -v n="$rows" -v t="$t_etl" 'BEGIN { printf "%.0f", n / t }'); ratio to clickhouse-client: $(awk -v a="$t_client" -v b="$t_etl" 'BEGIN { printf "%.2f", a / b }')"
 
-say "refresh after a small incremental load (the first 100 agreements again)"
-inc=$work/incremental
-mkdir -p "$inc"
-python3 - "$data/register" "$inc" <<'PY'
+# incremental KEY COUNT PICK: loads again the first COUNT agreements whose id
+# starts with PICK (with their parties and realisations), timed end to end,
+# its refresh as the load logs it.
+incremental() {
+  local key=$1 count=$2 pick=$3 inc=$work/incremental-$1 t0 wall
+  mkdir -p "$inc"
+  python3 - "$data/register" "$inc" "$count" "$pick" <<'PY'
 import csv, os, sys
-src, dst = sys.argv[1], sys.argv[2]
+src, dst, count, pick = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 with open(os.path.join(src, 'agreements.csv'), newline='') as f:
     r = csv.reader(f); next(r)
-    keep = {row[0] for _, row in zip(range(100), r)}
+    picked = (row for row in r if row[0].startswith(pick))
+    keep = {row[0] for _, row in zip(range(count), picked)}
 for table in ('agreements', 'parties', 'bodies', 'realisations'):
     with open(os.path.join(src, table + '.csv'), newline='') as f, open(os.path.join(dst, table + '.csv'), 'w', newline='') as g:
         r, w = csv.reader(f), csv.writer(g)
@@ -121,9 +158,25 @@ for table in ('agreements', 'parties', 'bodies', 'realisations'):
         if header[0] == 'agreement_id':
             w.writerows(row for row in r if row[0] in keep)
 PY
-t0=$(now)
-bin/sinergi etl load register "$inc"/*.csv | head -n 2
-echo "incremental register load incl. refresh: $(elapsed "$t0" "$(now)") s"
+  t0=$(now)
+  SINERGI_LOG_LEVEL=debug bin/sinergi etl load register "$inc"/*.csv > "$inc.out" 2> "$inc.err" || { tail "$inc.err"; exit 1; }
+  wall=$(elapsed "$t0" "$(now)")
+  head -n 2 "$inc.out"
+  figure "${key}_wall" "$wall"; figure "${key}_refresh" "$(refresh_took "$inc.err")"
+  echo "$(($(wc -l < "$inc/agreements.csv") - 1)) agreements loaded again in $wall s, of which the refresh $(refresh_took "$inc.err") s (load average $(loadavg))"
+}
+
+say "refresh after a small incremental load (the first 100 agreements again)"
+incremental incremental 100 ""
+
+# An office's corrections: 20 agreements of one kabupaten (as
+# bench/publish.sh's SINERGI_BENCH_PICK): SIN-6409- (Kutai Kartanegara),
+# or the first agreement's kabupaten where the profile has none there.
+pick=${SINERGI_BENCH_PICK:-SIN-6409-}
+grep -q "^$pick" "$data/register/agreements.csv" || pick=$(sed -n 2p "$data/register/agreements.csv" | cut -c1-9)
+figure office_pick "$pick"
+say "refresh after an office's corrections (20 agreements $pick… again)"
+incremental office 20 "$pick"
 
 say "planner workload"
 # A rate the profile sustains, one past saturation, and the goal.
@@ -131,4 +184,8 @@ rates=50,200,500
 [ "$profile" = national ] && rates=20,50,500
 bin/loadgen -url "http://$SINERGI_HTTP_ADDR/graphql" -clickhouse "127.0.0.1:$port" -db sinergi \
   -user "$admin_user" -password "$admin_password" \
-  -rates "${SINERGI_BENCH_RATES:-$rates}" -duration "${seconds}s" -pid "$serve_pid"
+  -rates "${SINERGI_BENCH_RATES:-$rates}" -duration "${seconds}s" -pid "$serve_pid" | tee "$work/loadgen.out"
+
+say "summary"
+figure load_end "$(loadavg)"
+python3 bench/summary.py "$figures" "$work/loadgen.out" | tee "$work/summary.md"
