@@ -15,7 +15,8 @@
 # each query issued (read from query_log), the server's largest RSS and the
 # load average. SINERGI_BENCH_SERVE_ENV="A=1 B=2" sets environment for the
 # AFTER binary's serve only (e.g. SINERGI_GRAPHQL_WARM_ROLLUPS=false). Both
-# binaries must want the same schema version. Everything it starts, it stops.
+# binaries must want the same schema version. SINERGI_BENCH_ADDR sets the
+# server's address (default 127.0.0.1:18093). Everything it starts, it stops.
 set -euo pipefail
 profile=${1:?profile: small or national}
 before=$(realpath "${2:?before binary}")
@@ -26,7 +27,7 @@ work=$root/var/workload-$profile
 data=$work/data
 mkdir -p "$work" "$root/bin"
 cd "$root"
-export SINERGI_DATA_DIR=$work/var SINERGI_HTTP_ADDR=127.0.0.1:18093 SINERGI_LOG_LEVEL=warn SINERGI_AUTH_ANONYMOUS_READ=on \
+export SINERGI_DATA_DIR=$work/var SINERGI_HTTP_ADDR=${SINERGI_BENCH_ADDR:-127.0.0.1:18093} SINERGI_LOG_LEVEL=warn SINERGI_AUTH_ANONYMOUS_READ=on \
   SINERGI_CLICKHOUSE_LOG_QUERIES=true
 
 serve_pid=""

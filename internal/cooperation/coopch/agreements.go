@@ -130,23 +130,26 @@ func (s *Store) agreementPage(ctx context.Context, what, table string, c *conds,
 	from := &sqlText{}
 	from.add(" FROM "+table+" WHERE "+c.sql(), c.args...)
 	q := &sqlText{}
-	q.add("SELECT agreement_id, (SELECT count()"+from.String()+") AS list_total,", from.args...)
-	q.add(" (SELECT countIf(NOT "+after+")", afterArgs...)
-	q.add(from.String()+") AS list_before, ", from.args...)
+	// Both counts from one scan of the list, as an array (a scalar
+	// subquery returns one value).
+	q.add("SELECT agreement_id, (SELECT [count(), countIf(NOT "+after+")]", afterArgs...)
+	q.add(from.String()+") AS list_counts, ", from.args...)
 	q.add(clickhouse.KeySelect(cols)+" FROM "+table+" WHERE "+c.sql(), c.args...)
 	q.add(" AND "+after, afterArgs...)
 	q.add(" ORDER BY "+clickhouse.KeyOrder(cols)+" LIMIT ?", seek.Limit+1)
 	var ids []string
 	var found keyset.Found
-	var total, before uint64
+	var counts []uint64
 	found.Keys, found.HasNext, err = s.keyedRows(ctx, what, q, cols, seek, func() []any {
 		ids = append(ids, "")
-		return []any{&ids[len(ids)-1], &total, &before}
+		return []any{&ids[len(ids)-1], &counts}
 	})
 	if err != nil {
 		return nil, keyset.Found{}, err
 	}
-	found.TotalCount, found.HasPrevious = int(total), before > 0
+	if len(counts) == 2 {
+		found.TotalCount, found.HasPrevious = int(counts[0]), counts[1] > 0
+	}
 	if len(ids) == 0 {
 		t, b, err := s.listCounts(ctx, what, from, after, afterArgs)
 		if err != nil {
