@@ -77,9 +77,11 @@ export SINERGI_DATA_DIR=$work/var SINERGI_HTTP_ADDR=127.0.0.1:18080 SINERGI_CLIC
   SINERGI_AUTH_ANONYMOUS_READ=on
 rm -rf "$SINERGI_DATA_DIR"
 cluster_pid="" serve_pid=""
+# (Its last status is the script's: a false test here made a successful
+# run exit 1.)
 cleanup() {
-  [ -n "$serve_pid" ] && { kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null || true; }
-  [ -n "$cluster_pid" ] && { kill "$cluster_pid" 2>/dev/null; wait "$cluster_pid" 2>/dev/null || true; }
+  if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
+  if [ -n "$cluster_pid" ]; then kill "$cluster_pid" 2>/dev/null || true; wait "$cluster_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 if [ "$mode" = cluster ]; then
@@ -177,6 +179,20 @@ grep -q "^$pick" "$data/register/agreements.csv" || pick=$(sed -n 2p "$data/regi
 figure office_pick "$pick"
 say "refresh after an office's corrections (20 agreements $pick… again)"
 incremental office 20 "$pick"
+
+# The server learns of a publish by polling (every 2 s), then loads its warm
+# rollups in the background; loadgen reads the SQL each query issues from
+# system.query_log, so it starts once ClickHouse has run nothing for 2 s
+# (at most 2 minutes' wait).
+say "wait until the server has loaded what the last publish changed"
+sleep 3
+idle=0
+for _ in $(seq 1 120); do
+  running=$(chq --query "SELECT count() FROM system.processes WHERE query NOT LIKE '%system.processes%'" 2>/dev/null || echo 1)
+  if [ "$running" = 0 ]; then idle=$((idle + 1)); else idle=0; fi
+  [ "$idle" -ge 2 ] && break
+  sleep 1
+done
 
 say "planner workload"
 # A rate the profile sustains, one past saturation, and the goal.
