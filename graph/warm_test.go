@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/sinergi-id/sinergi/etl"
 	"github.com/sinergi-id/sinergi/graph"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
@@ -246,6 +248,75 @@ func TestWarmSwapNeverMixesGenerations(t *testing.T) {
 			if !sawBefore || !sawAfter {
 				t.Errorf("%s: %d answers, before %v, after %v: the swap was not seen", q, len(answers[i]), sawBefore, sawAfter)
 			}
+		}
+	})
+}
+
+// The keeper's metrics move as it works: nothing before the first load
+// (every call cold), then the rollups' generation, bytes and load time, and
+// the calls answered from them and declined.
+func TestWarmMetricsMove(t *testing.T) {
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+		p := newWarmPair(t, e)
+		reg := prometheus.NewRegistry()
+		warm.RegisterMetrics(reg, p.keeper)
+		scrape := func() map[string]float64 {
+			t.Helper()
+			families, err := reg.Gather()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]float64{}
+			for _, f := range families {
+				for _, m := range f.GetMetric() {
+					name := f.GetName()
+					for _, l := range m.GetLabel() {
+						name += "/" + l.GetValue()
+					}
+					if c := m.GetCounter(); c != nil {
+						got[name] = c.GetValue()
+					} else {
+						got[name] = m.GetGauge().GetValue()
+					}
+				}
+			}
+			return got
+		}
+		const (
+			bytesName, generation, loadSeconds = "sinergi_warm_rollups_bytes", "sinergi_warm_rollups_generation", "sinergi_warm_rollups_load_seconds"
+			answered, declined, cold           = "sinergi_warm_store_calls_total/answered", "sinergi_warm_store_calls_total/declined", "sinergi_warm_store_calls_total/cold"
+		)
+		const warmQuestion = `{ idmDistribution(year: 2024, level: KABUPATEN_KOTA) { region { code } total } }`
+		m := scrape()
+		if m[bytesName] != 0 || m[generation] != 0 || m[loadSeconds] != 0 {
+			t.Errorf("before the first load: %v", m)
+		}
+		uncached(t, p.warm, warmQuestion)
+		before := m
+		m = scrape()
+		if m[cold] <= before[cold] || m[answered] != before[answered] {
+			t.Errorf("a question before the first load: cold %v -> %v, answered %v -> %v", before[cold], m[cold], before[answered], m[answered])
+		}
+
+		gen := p.published()
+		m = scrape()
+		if m[generation] != float64(gen) || m[bytesName] <= 0 || m[bytesName] != float64(p.keeper.Current().Bytes()) || m[loadSeconds] <= 0 {
+			t.Errorf("after loading generation %d: %v", gen, m)
+		}
+
+		before = m
+		uncached(t, p.warm, warmQuestion)
+		m = scrape()
+		if m[answered] <= before[answered] || m[cold] != before[cold] || m[declined] != before[declined] {
+			t.Errorf("a question the rollups hold: %v -> %v", before, m)
+		}
+		var kab struct{ Regions []struct{ Code string } }
+		p.sql.mustQuery(`{ regions(level: KABUPATEN_KOTA) { code } }`, nil, &kab)
+		before = m
+		uncached(t, p.warm, fmt.Sprintf(`{ regions(level: KECAMATAN, parentCode: %q) { code } }`, kab.Regions[0].Code))
+		m = scrape()
+		if m[declined] <= before[declined] || m[cold] != before[cold] {
+			t.Errorf("a question of kecamatan, which the rollups do not hold: %v -> %v", before, m)
 		}
 	})
 }

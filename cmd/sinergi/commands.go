@@ -28,6 +28,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/clickhouse/chserver"
 	"github.com/sinergi-id/sinergi/internal/httpapi"
 	"github.com/sinergi-id/sinergi/internal/submission/submissionhttp"
+	"github.com/sinergi-id/sinergi/internal/warm"
 	"github.com/sinergi-id/sinergi/web"
 )
 
@@ -459,14 +460,15 @@ func pruneSessions(ctx context.Context, accounts *account.Service, log *slog.Log
 
 // httpHandler is everything the API serves, behind the guard that puts
 // principals on requests (and CORS in front, which answers preflights),
-// reporting to the app's telemetry; the result cache's figures are
-// registered with it.
+// reporting to the app's telemetry; the result cache's figures, and the
+// warm rollups' when they are on, are registered with it.
 func (a *app) httpHandler(cache *graph.ResultCache) http.Handler {
 	a.runner().OnPublish(cache.Invalidate) // submissions load in this process
 	graph.RegisterCacheMetrics(a.telemetry.registry, cache)
 	resolver, keeper := a.resolver()
 	if keeper != nil {
 		cache.OnGeneration(keeper.Publish)
+		warm.RegisterMetrics(a.telemetry.registry, keeper)
 	}
 	api := graph.NewHandler(resolver, a.log, a.cfg.GraphQL.limits(), cache,
 		graph.WithMetrics(a.telemetry.api), graph.WithTracing(a.telemetry.tracer))

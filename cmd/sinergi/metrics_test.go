@@ -119,6 +119,11 @@ func TestMetricsAfterALoadAndRequests(t *testing.T) {
 	if age := value("sinergi_dataset_last_success_age_seconds", "dataset", "regions"); age < 0 || age > 600 {
 		t.Errorf("the regions' age is %v s, want the few seconds since the load", age)
 	}
+	// The one uncached Years went through the warm rollups' store: answered
+	// if their background load had ended, cold if not.
+	if n := value("sinergi_warm_store_calls_total", "outcome", "answered") + value("sinergi_warm_store_calls_total", "outcome", "cold"); n != 1 {
+		t.Errorf("the warm rollups' store saw %v calls of idmYears, want 1", n)
+	}
 	if b := value("sinergi_result_cache_bytes"); b <= 0 {
 		t.Errorf("the result cache holds %v bytes with one answer", b)
 	}

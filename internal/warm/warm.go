@@ -40,13 +40,14 @@ import (
 type Rollups struct {
 	Generation uint64
 	Took       time.Duration // to load
+	bytes      int           // estimated once loaded: a scrape reads it
 	regions    *regionch.Warm
 	idm        *idmch.Warm
 	coop       *coopch.Warm
 }
 
 // Bytes estimates the memory the rollups hold.
-func (r *Rollups) Bytes() int { return r.regions.Bytes() + r.idm.Bytes() + r.coop.Bytes() }
+func (r *Rollups) Bytes() int { return r.bytes }
 
 // Keeper loads the Rollups of each new generation and answers for the
 // stores (Cooperation, IDM, Regions) from them.
@@ -129,6 +130,7 @@ func (k *Keeper) Load(ctx context.Context, gen uint64) error {
 		return err
 	}
 	r.Took = time.Since(start)
+	r.bytes = r.regions.Bytes() + r.idm.Bytes() + r.coop.Bytes()
 	k.current.Store(r)
 	k.log.Info("warm rollups loaded", "generation", gen, "took", r.Took.Round(time.Millisecond), "bytes", r.Bytes())
 	return nil
