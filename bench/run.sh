@@ -102,7 +102,10 @@ else
   delete_anchor_rows="ALTER TABLE coop_realisation_rows DELETE WHERE run_id = 0"
 fi
 bin/sinergi migrate
-bin/sinergi serve > "$work/serve.log" 2>&1 &
+# Its operator address serves /metrics (the warm rollups' bytes, read after
+# the workload).
+debug_addr=${SINERGI_DEBUG_ADDR:-127.0.0.1:18081}
+SINERGI_DEBUG_ADDR=$debug_addr bin/sinergi serve > "$work/serve.log" 2>&1 &
 serve_pid=$!
 for _ in $(seq 1 60); do curl -sf http://$SINERGI_HTTP_ADDR/readyz >/dev/null && break; sleep 1; done
 if [ "$mode" != cluster ]; then
@@ -201,6 +204,12 @@ rates=50,200,500
 bin/loadgen -url "http://$SINERGI_HTTP_ADDR/graphql" -clickhouse "127.0.0.1:$port" -db sinergi \
   -user "$admin_user" -password "$admin_password" \
   -rates "${SINERGI_BENCH_RATES:-$rates}" -duration "${seconds}s" -pid "$serve_pid" | tee "$work/loadgen.out"
+
+# The memory the warm rollups of the last publish cost, as the server
+# estimates it (part of its RSS).
+warm_bytes=$(curl -sf "http://$debug_addr/metrics" | awk '$1 == "sinergi_warm_rollups_bytes" { print $2 }' || true)
+figure warm_rollups_bytes "$warm_bytes"
+echo "warm rollups: ${warm_bytes:-n/a} bytes (sinergi_warm_rollups_bytes)"
 
 say "summary"
 figure load_end "$(loadavg)"
