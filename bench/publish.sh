@@ -2,22 +2,26 @@
 # Times the publish of a small incremental register (the first 100
 # agreements of the profile sent again; SINERGI_BENCH_COUNT=20
 # SINERGI_BENCH_PICK=SIN-6409- sends the first 20 whose id starts so, one
-# kabupaten's: an office's corrections) with two sinergi binaries, in
-# alternation, on one database loaded once — the A/B of bench/README.md's
-# "Incremental publication" sections.
+# kabupaten's: an office's corrections) with two sinergi binaries on one
+# database loaded once — the A/B of bench/README.md's "Incremental
+# publication" sections.
 #
 #   bench/publish.sh PROFILE BEFORE_BINARY AFTER_BINARY [ROUNDS]
 #
 # The first run generates the profile's data (bin/generate) and loads
 # regions, IDM and the whole register into var/publish-<profile> with
 # BEFORE_BINARY (kept for later runs; delete the directory to start again).
-# Each round then loads the incremental register with BEFORE_BINARY, then
-# with AFTER_BINARY, at SINERGI_LOG_LEVEL=debug, and prints each load's
+# Then ROUNDS loads of the incremental register with BEFORE_BINARY, then
+# ROUNDS with AFTER_BINARY (not alternating: a binary older than the base +
+# delta generations misreads a delta generation, which a newer one may
+# publish), at SINERGI_LOG_LEVEL=debug, and prints each load's
 # wall time, the CPU time the ClickHouse server spent on it (utime + stime,
 # steadier than the wall clock on a shared machine), the refresh's time,
 # the load average, and the time of every
 # rebuild statement (binaries that log them: "rebuild statement"). Both
-# binaries must want the same schema version. Everything it starts, it
+# binaries must want the same schema version. At the end AFTER_BINARY
+# rebuilds every snapshot whole (sinergi etl rebuild), so that the next
+# run's BEFORE_BINARY reads a whole generation. Everything it starts, it
 # stops. SINERGI_BENCH_ADDR (default 127.0.0.1:18091) is where its server
 # listens: another engineer's run on the same machine needs another one.
 set -euo pipefail
@@ -79,7 +83,7 @@ PY
 fi
 
 # The managed ClickHouse server's CPU time so far, in seconds.
-ch_pid=$(ps -eo pid,args | awk -v conf="$SINERGI_DATA_DIR/clickhouse/config.xml" 'index($0, conf) && /clickhouse/ { print $1; exit }')
+ch_pid=$(ps -eo pid,args | awk -v conf="$SINERGI_DATA_DIR/clickhouse/config.xml" 'index($0, conf) && /clickhouse/ && !/awk/ { print $1; exit }')
 ch_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$ch_pid/stat"; }
 
 publish() {
@@ -91,8 +95,10 @@ publish() {
   grep -E 'rebuild statement|aggregates refreshed|rebuild from deltas' "$work/inc.err" | sed -E 's/^time=[^ ]+ level=[A-Z]+ msg=//; s/ generation=[0-9]+//' || true
 }
 
-for round in $(seq 1 "$rounds"); do
-  echo "== round $round"
-  publish "$before"
-  publish "$after"
+for bin in "$before" "$after"; do
+  for round in $(seq 1 "$rounds"); do
+    echo "== round $round"
+    publish "$bin"
+  done
 done
+"$after" etl rebuild > /dev/null

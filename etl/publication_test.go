@@ -2,14 +2,18 @@ package etl_test
 
 import (
 	"context"
-	"github.com/sinergi-id/sinergi/etl"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/etltest"
+	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
+	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 )
 
 // TestPublicationEqualsFullRebuild follows loads of every kind — the
@@ -22,9 +26,18 @@ import (
 // (Runner.Rebuild, sinergi etl rebuild) of every snapshot and rollup
 // table, row by row, on both engines. Loads publish incremental
 // generations where they can: this is what keeps them equal to a rebuild.
+//
+// Each check publishes a rebuild, so each of those loads is a delta on a
+// whole base. The chain that follows checks without publishing: deltas on
+// deltas (base → d1 → d2 → d3), pruned in between (no grace), until the
+// agreements changed since the base outgrow the bound (lowered to
+// deltaBound here) and a load builds a new base, then a delta on that.
 func TestPublicationEqualsFullRebuild(t *testing.T) {
 	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
-		f := newFixtureOn(t, e)
+		cfg := clickhousetest.Config(t)
+		cfg.GenerationGrace = -1 // prune every generation superseded, at once
+		f := newFixtureOver(t, e.OpenDB(t, cfg))
+		f.runner = etltest.NewRunnerWith(f.db, clickhousetest.Logger(t), coopch.NewStore(f.db).BoundDeltas(deltaBound))
 		known := registerFiles(filepath.Join("register", "testdata", "known"))
 		amended := amendedRegister(t, known)
 		sharing, sharingAmended := sharingRegisters(t)
@@ -115,7 +128,92 @@ func TestPublicationEqualsFullRebuild(t *testing.T) {
 			}
 			f.checkPublishedEqualsRebuild(t, step.name)
 		}
+
+		chain := []struct {
+			name  string
+			load  func(t *testing.T)
+			delta bool // the published generation is a delta (else a new base)
+		}{
+			{"chain: an amendment (d1)", func(t *testing.T) { f.mustLoad(etl.DatasetRegister, amended...) }, true},
+			{"chain: an agreement withdrawn (d2)", func(t *testing.T) {
+				f.changeWithdrawal(t, "JATIM-KALTIM-2025", true)
+				if err := f.runner.Republish(context.Background(), etl.DatasetRegister); err != nil {
+					t.Fatal(err)
+				}
+			}, true},
+			{"chain: the amendment again (d3)", func(t *testing.T) { f.mustLoad(etl.DatasetRegister, amended...) }, true},
+			{"chain: the agreement restored (d4)", func(t *testing.T) {
+				f.changeWithdrawal(t, "JATIM-KALTIM-2025", false)
+				if err := f.runner.Republish(context.Background(), etl.DatasetRegister); err != nil {
+					t.Fatal(err)
+				}
+			}, true},
+			{"chain: the whole register, beyond the bound (a new base)", func(t *testing.T) { f.mustLoad(etl.DatasetRegister, known...) }, false},
+			{"chain: an amendment on the new base", func(t *testing.T) { f.mustLoad(etl.DatasetRegister, amended...) }, true},
+			{"chain: a failed register on it", func(t *testing.T) {
+				if _, err := f.load(context.Background(), etl.DatasetRegister, known[0]); err == nil {
+					t.Fatal("a register without its parties loaded")
+				}
+			}, true},
+		}
+		for _, step := range chain {
+			step.load(t)
+			if t.Failed() {
+				t.Fatalf("after %s: stopping", step.name)
+			}
+			if base := f.publishedBase(t); (base != 0) != step.delta {
+				t.Fatalf("after %s: the published generation's base is %d, want a delta: %v", step.name, base, step.delta)
+			}
+			f.checkPublishedEqualsUnpublishedRebuild(t, step.name)
+		}
+		f.checkPublishedEqualsRebuild(t, "the chain")
 	})
+}
+
+// deltaBound is how many agreements a delta generation may list as
+// changed in TestPublicationEqualsFullRebuild: more than the amended and
+// withdrawn ones of its chain, fewer than the known register's.
+const deltaBound = 3
+
+// publishedBase is the base of the published generation of the shared
+// tables (0: it is whole).
+func (f *fixture) publishedBase(t *testing.T) uint64 {
+	t.Helper()
+	var base uint64
+	if err := f.db.QueryRow(context.Background(), `SELECT `+clickhouse.CurrentBase(coopch.RealisationsTable), nil, &base); err != nil {
+		t.Fatal(err)
+	}
+	return base
+}
+
+// checkPublishedEqualsUnpublishedRebuild rebuilds the cooperation
+// snapshots whole into a generation it does not publish (so the chain of
+// deltas goes on), compares each table with its published generation, row
+// by row, and drops what it built.
+func (f *fixture) checkPublishedEqualsUnpublishedRebuild(t *testing.T, step string) {
+	t.Helper()
+	ctx := context.Background()
+	gen, err := f.db.NewGeneration(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := coopch.NewStore(f.db).RebuildSnapshot(ctx, gen, nil); err != nil {
+		t.Fatalf("after %s: rebuild: %v", step, err)
+	}
+	for _, table := range coopch.SnapshotTables {
+		if table == coopch.ChangedAgreements {
+			continue
+		}
+		published := f.rows(t, table, coopch.PublishedRows(table))
+		rebuilt := f.rows(t, table, "generation = "+strconv.FormatUint(gen, 10))
+		if missing, extra := rowDiff(published, rebuilt); len(missing)+len(extra) > 0 {
+			t.Errorf("after %s: %s as published differs from a full rebuild (%d rows only published, %d only rebuilt):\n  only published: %q\n  only rebuilt:   %q",
+				step, table, len(missing), len(extra), missing[:min(len(missing), 5)], extra[:min(len(extra), 5)])
+		}
+		if err := f.db.DropGeneration(ctx, table, gen); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // changeWithdrawal withdraws or restores an agreement as withdrawAgreement
@@ -225,15 +323,16 @@ func (f *fixture) checkPublishedEqualsRebuild(t *testing.T, step string) {
 	t.Helper()
 	ctx := context.Background()
 	tables := f.runner.SnapshotTables()
+	tables = slices.DeleteFunc(slices.Clone(tables), func(t string) bool { return t == coopch.ChangedAgreements })
 	before := map[string][]string{}
 	for _, table := range tables {
-		before[table] = f.snapshotRows(t, table)
+		before[table] = f.rows(t, table, coopch.PublishedRows(table))
 	}
 	if _, err := f.runner.Rebuild(ctx); err != nil {
 		t.Fatalf("after %s: rebuild: %v", step, err)
 	}
 	for _, table := range tables {
-		after := f.snapshotRows(t, table)
+		after := f.rows(t, table, coopch.PublishedRows(table))
 		if missing, extra := rowDiff(before[table], after); len(missing)+len(extra) > 0 {
 			t.Errorf("after %s: %s as published differs from a full rebuild (%d rows only published, %d only rebuilt):\n  only published: %q\n  only rebuilt:   %q",
 				step, table, len(missing), len(extra), missing[:min(len(missing), 5)], extra[:min(len(extra), 5)])
@@ -241,9 +340,11 @@ func (f *fixture) checkPublishedEqualsRebuild(t *testing.T, step string) {
 	}
 }
 
-// snapshotRows reads every row of a table's published generation, each as
-// one line of its columns (all but the generation), sorted.
-func (f *fixture) snapshotRows(t *testing.T, table string) []string {
+// rows reads every row of a snapshot table that where selects (say its
+// published generation), each as one line of its columns (all but the
+// generation), sorted. (The changed agreements' list of a delta is not
+// compared: a whole generation has none.)
+func (f *fixture) rows(t *testing.T, table, where string) []string {
 	t.Helper()
 	ctx := context.Background()
 	rows, err := f.db.Query(ctx, `SELECT name FROM system.columns
@@ -263,9 +364,8 @@ func (f *fixture) snapshotRows(t *testing.T, table string) []string {
 	if len(cols) == 0 {
 		t.Fatalf("%s has no columns", table)
 	}
-	q := `SELECT arrayStringConcat([` + strings.Join(cols, ", ") + `], '|') AS line FROM ` + table + `
-		WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = ?)`
-	rows, err = f.db.Query(ctx, q, table)
+	q := `SELECT arrayStringConcat([` + strings.Join(cols, ", ") + `], '|') AS line FROM ` + table + ` WHERE ` + where
+	rows, err = f.db.Query(ctx, q)
 	if err != nil {
 		t.Fatalf("reading %s: %v", table, err)
 	}

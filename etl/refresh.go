@@ -3,6 +3,7 @@ package etl
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 )
@@ -11,7 +12,7 @@ import (
 type Generations interface {
 	NewGeneration(ctx context.Context) (uint64, error)
 	PublishedGeneration(ctx context.Context, table string) (uint64, error)
-	PublishGenerations(ctx context.Context, runs []uint64, gen uint64, tables []string) error
+	PublishGenerations(ctx context.Context, runs []uint64, gen uint64, tables []string, bases map[string]uint64) error
 	GenerationPublished(ctx context.Context, gen uint64) (bool, error)
 	DropGeneration(ctx context.Context, table string, gen uint64) error
 	DropDeadGenerations(ctx context.Context, tables []string) error
@@ -41,7 +42,10 @@ type Snapshot struct {
 	// published generation, rebuilding only what changed since: the
 	// agreements of runs and those withdrawn or restored. It must write
 	// what Rebuild would, row for row (TestPublicationEqualsFullRebuild).
-	Update func(ctx context.Context, gen, over uint64, runs []uint64) error
+	// It returns, for each table whose generation gen it wrote as a delta
+	// (only the rows of what changed), the whole generation that delta
+	// shares the rest with (clickhouse.DB.PublishGenerations).
+	Update func(ctx context.Context, gen, over uint64, runs []uint64) (bases map[string]uint64, err error)
 }
 
 // Refresher rebuilds the snapshots that depend on a load and publishes
@@ -181,6 +185,7 @@ func (r *Refresher) allSnapshotTables() []string {
 
 func (r *Refresher) rebuild(ctx context.Context, fence Fence, runs []uint64, gen uint64, chain []Snapshot, whole bool) error {
 	built := map[string]uint64{}
+	bases := map[string]uint64{}
 	var tables []string
 	for i, s := range chain {
 		var over uint64
@@ -195,11 +200,13 @@ func (r *Refresher) rebuild(ctx context.Context, fence Fence, runs []uint64, gen
 			}
 			over = g
 		}
-		build := s.Rebuild
 		if s.Update != nil && !whole {
-			build = s.Update
-		}
-		if err := build(ctx, gen, over, runs); err != nil {
+			deltas, err := s.Update(ctx, gen, over, runs)
+			if err != nil {
+				return err
+			}
+			maps.Copy(bases, deltas)
+		} else if err := s.Rebuild(ctx, gen, over, runs); err != nil {
 			return err
 		}
 		built[s.Name] = gen
@@ -208,17 +215,17 @@ func (r *Refresher) rebuild(ctx context.Context, fence Fence, runs []uint64, gen
 			r.reach(ctx, "rebuilding")
 		}
 	}
-	return r.publish(ctx, fence, runs, gen, tables)
+	return r.publish(ctx, fence, runs, gen, tables, bases)
 }
 
-func (r *Refresher) publish(ctx context.Context, fence Fence, runs []uint64, gen uint64, tables []string) error {
+func (r *Refresher) publish(ctx context.Context, fence Fence, runs []uint64, gen uint64, tables []string, bases map[string]uint64) error {
 	r.reach(ctx, "publishing")
 	if fence != nil {
 		if err := fence(ctx); err != nil {
 			return fmt.Errorf("not publishing: %w", err)
 		}
 	}
-	if err := r.gens.PublishGenerations(ctx, runs, gen, tables); err != nil {
+	if err := r.gens.PublishGenerations(ctx, runs, gen, tables, bases); err != nil {
 		return err
 	}
 	r.reach(ctx, "published")

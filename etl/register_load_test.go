@@ -156,7 +156,7 @@ func TestLargeRegisterLoadsInBoundedMemory(t *testing.T) {
 	}
 	var n uint64
 	if err := f.db.QueryRow(context.Background(), `SELECT count() FROM coop_realisations
-		WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_realisations')`, nil, &n); err != nil {
+		WHERE `+coopch.PublishedRows("coop_realisations"), nil, &n); err != nil {
 		t.Fatal(err)
 	}
 	if n != rows {
@@ -179,8 +179,8 @@ func TestRegisterFailingMidStreamChangesNothing(t *testing.T) {
 		f.mustLoad(etl.DatasetRegions, filepath.Join(dir, "kaltim_wilayah_kemendagri_2025.csv"))
 		f.mustLoad(etl.DatasetRegister, registerFiles(filepath.Join("register", "testdata", "known"))...)
 		snapshot := func() (agreements, realisations uint64) {
-			q := `SELECT (SELECT count() FROM coop_agreements_current WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements_current')),
-				(SELECT count() FROM coop_realisations WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_realisations'))`
+			q := `SELECT (SELECT count() FROM coop_agreements_current WHERE ` + coopch.PublishedRows("coop_agreements_current") + `),
+				(SELECT count() FROM coop_realisations WHERE ` + coopch.PublishedRows("coop_realisations") + `)`
 			if err := f.db.QueryRow(ctx, q, nil, &agreements, &realisations); err != nil {
 				t.Fatal(err)
 			}

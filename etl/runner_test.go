@@ -21,6 +21,7 @@ import (
 
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
+	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/idm"
 	"github.com/sinergi-id/sinergi/internal/idm/idmch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
@@ -448,7 +449,7 @@ func TestRegisterLoadsKeepRejectsAndFailuresChangeNothing(t *testing.T) {
 		ctx := context.Background()
 		count := func() uint64 {
 			var n uint64
-			q := `SELECT count() FROM coop_agreements_current WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements_current')`
+			q := `SELECT count() FROM coop_agreements_current WHERE ` + coopch.PublishedRows("coop_agreements_current")
 			if err := f.db.QueryRow(ctx, q, nil, &n); err != nil {
 				t.Fatal(err)
 			}
@@ -552,7 +553,7 @@ func TestSettleLeavesLiveRunsAlone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := f.db.PublishGenerations(ctx, []uint64{4}, 10, []string{"idm_current"}); err != nil {
+	if err := f.db.PublishGenerations(ctx, []uint64{4}, 10, []string{"idm_current"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	parentsLoad, err := f.runner.LoadLock().LockLoads(ctx, parent, false)
@@ -602,11 +603,11 @@ func (f *fixture) realised() realisedState {
 	var s realisedState
 	ctx := context.Background()
 	if err := f.db.QueryRow(ctx, `SELECT count(), toString(sum(value)) FROM coop_realisations
-		WHERE generation = `+clickhouse.CurrentGeneration("coop_realisations"), nil, &s.Rows, &s.Value); err != nil {
+		WHERE `+coopch.PublishedRows("coop_realisations"), nil, &s.Rows, &s.Value); err != nil {
 		f.t.Fatal(err)
 	}
 	if err := f.db.QueryRow(ctx, `SELECT sum(length(village_keys)) FROM coop_agreements_current
-		WHERE generation = `+clickhouse.CurrentGeneration("coop_agreements_current"), nil, &s.Villages); err != nil {
+		WHERE `+coopch.PublishedRows("coop_agreements_current"), nil, &s.Villages); err != nil {
 		f.t.Fatal(err)
 	}
 	return s
@@ -687,8 +688,7 @@ func TestDesaNameNotOfItsCodeIsAWarning(t *testing.T) {
 			t.Errorf("rejects %+v (%v): a warning is no reject", rejects, err)
 		}
 		var loaded uint64
-		if err := f.db.QueryRow(context.Background(), `SELECT count() FROM coop_parties WHERE generation = `+
-			clickhouse.CurrentGeneration("coop_parties")+` AND region_code = '6402022008'`, nil, &loaded); err != nil || loaded != 1 {
+		if err := f.db.QueryRow(context.Background(), `SELECT count() FROM coop_parties WHERE `+coopch.PublishedRows("coop_parties")+` AND region_code = '6402022008'`, nil, &loaded); err != nil || loaded != 1 {
 			t.Errorf("the flagged party: %d rows (%v), want it loaded as written", loaded, err)
 		}
 	})

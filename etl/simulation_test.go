@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
 )
 
@@ -18,7 +19,7 @@ func (f *fixture) currentAgreements() []string {
 	f.t.Helper()
 	var ids []string
 	q := `SELECT agreement_id FROM coop_agreements_current
-		WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements_current')
+		WHERE ` + coopch.PublishedRows("coop_agreements_current") + `
 		ORDER BY agreement_id`
 	rows, err := f.db.Query(context.Background(), q)
 	if err != nil {

@@ -301,8 +301,9 @@ type SnapshotStore interface {
 	SnapshotTables() []string
 	RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) error
 	// UpdateSnapshot writes what RebuildSnapshot would, from the published
-	// generation and the agreements that changed since.
-	UpdateSnapshot(ctx context.Context, gen uint64, runs []uint64) error
+	// generation and the agreements that changed since, and the bases of
+	// the tables it wrote as deltas (etl.Snapshot.Update).
+	UpdateSnapshot(ctx context.Context, gen uint64, runs []uint64) (map[string]uint64, error)
 }
 
 // Snapshot is the snapshot of the cooperation registers, real and
@@ -312,7 +313,7 @@ func Snapshot(s SnapshotStore) etl.Snapshot {
 		Rebuild: func(ctx context.Context, gen, _ uint64, runs []uint64) error {
 			return s.RebuildSnapshot(ctx, gen, runs)
 		},
-		Update: func(ctx context.Context, gen, _ uint64, runs []uint64) error {
+		Update: func(ctx context.Context, gen, _ uint64, runs []uint64) (map[string]uint64, error) {
 			return s.UpdateSnapshot(ctx, gen, runs)
 		}}
 }

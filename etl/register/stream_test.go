@@ -23,6 +23,7 @@ import (
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 	"github.com/sinergi-id/sinergi/internal/cooperation"
+	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
 	"github.com/sinergi-id/sinergi/internal/ingest"
 	"github.com/sinergi-id/sinergi/internal/region"
 )
@@ -167,7 +168,7 @@ func TestRegisterStreamsLikeParseRegister(t *testing.T) {
 					Outputs       string          `ch:"outputs"`
 				}
 				if err := f.db.Select(ctx, &rows, `SELECT agreement_id, village_code, month, value, beneficiaries, outputs FROM coop_realisations
-					WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_realisations')
+					WHERE `+coopch.PublishedRows("coop_realisations")+`
 					AND has(?, agreement_id)`, ids); err != nil {
 					t.Fatal(err)
 				}
@@ -186,7 +187,7 @@ func TestRegisterStreamsLikeParseRegister(t *testing.T) {
 					Villages []string `ch:"village_keys"`
 				}
 				if err := f.db.Select(ctx, &records, `SELECT agreement_id, region_codes, village_keys FROM coop_agreements_current
-					WHERE generation = (SELECT max(generation) FROM snapshot_generations WHERE snapshot = 'coop_agreements_current')
+					WHERE `+coopch.PublishedRows("coop_agreements_current")+`
 					AND has(?, agreement_id) ORDER BY agreement_id`, ids); err != nil {
 					t.Fatal(err)
 				}

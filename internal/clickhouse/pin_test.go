@@ -18,14 +18,14 @@ func TestPinnedReadsSeeOneGeneration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.PublishGenerations(ctx, nil, first, []string{"regions_current", "idm_current"}); err != nil {
+		if err := db.PublishGenerations(ctx, nil, first, []string{"regions_current", "idm_current"}, nil); err != nil {
 			t.Fatal(err)
 		}
 		second, err := db.NewGeneration(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.PublishGenerations(ctx, nil, second, []string{"idm_current"}); err != nil {
+		if err := db.PublishGenerations(ctx, nil, second, []string{"idm_current"}, nil); err != nil {
 			t.Fatal(err)
 		}
 		read := func(ctx context.Context) (regions, idm uint64) {

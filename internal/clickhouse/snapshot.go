@@ -38,6 +38,14 @@ func CurrentGeneration(table string) string {
 	return "(SELECT max(generation) FROM snapshot_generations WHERE snapshot = '" + table + "' AND " + unpinned + ")"
 }
 
+// CurrentBase returns a SQL scalar subquery selecting the base of the
+// published generation of a snapshot table (CurrentGeneration, pinned
+// alike): 0 when that generation is whole, else the older, whole
+// generation whose rows it shares (see PublishGenerations).
+func CurrentBase(table string) string {
+	return "(SELECT argMax(base_generation, generation) FROM snapshot_generations WHERE snapshot = '" + table + "' AND " + unpinned + ")"
+}
+
 // unpinned is the bound of CurrentGeneration before a pin replaces it.
 const unpinned = "generation <= 18446744073709551615"
 
@@ -86,11 +94,21 @@ func (db *DB) NewGeneration(ctx context.Context) (uint64, error) {
 // PublishGenerations makes gen the current generation of every table and
 // commits the runs whose rows it includes, in a single insert (one block,
 // applied atomically), then drops generations older than the previous one.
+// bases names, for the tables whose generation gen is a delta, the whole
+// generation it shares the rows of its unchanged keys with (readers take
+// those from it; pruning keeps it while gen lives); other tables' gen is
+// whole.
 //
 // In cluster mode it first waits until every replica holds everything
 // written so far (SyncReplicas), so that no replica ever has the new row
 // of snapshot_generations without the rows it makes current.
-func (db *DB) PublishGenerations(ctx context.Context, runs []uint64, gen uint64, tables []string) error {
+func (db *DB) PublishGenerations(ctx context.Context, runs []uint64, gen uint64, tables []string, bases map[string]uint64) error {
+	// A load cancelled before its publish must not publish: the driver
+	// may still send a batch on a cancelled context (it picks an idle
+	// connection or the cancellation at random).
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("publish generation: %w", err)
+	}
 	if db.cfg.Cluster != "" {
 		start := time.Now()
 		if err := db.SyncReplicas(ctx); err != nil {
@@ -98,7 +116,7 @@ func (db *DB) PublishGenerations(ctx context.Context, runs []uint64, gen uint64,
 		}
 		db.log.Info("every replica holds the new generation: publishing", "generation", gen, "waited", time.Since(start).Round(time.Millisecond))
 	}
-	batch, err := db.PrepareBatch(ctx, `INSERT INTO snapshot_generations (snapshot, generation, run_id, run_ids, published_at)`)
+	batch, err := db.PrepareBatch(ctx, `INSERT INTO snapshot_generations (snapshot, generation, run_id, run_ids, published_at, base_generation)`)
 	if err != nil {
 		return fmt.Errorf("publish generation: %w", err)
 	}
@@ -108,7 +126,7 @@ func (db *DB) PublishGenerations(ctx context.Context, runs []uint64, gen uint64,
 		last = slices.Max(runs)
 	}
 	for _, t := range tables {
-		if err := batch.Append(t, gen, last, runs, now); err != nil {
+		if err := batch.Append(t, gen, last, runs, now, bases[t]); err != nil {
 			return fmt.Errorf("publish generation: %w", err)
 		}
 	}
@@ -125,7 +143,7 @@ func (db *DB) PublishGenerations(ctx context.Context, runs []uint64, gen uint64,
 // DropDeadGenerations keeps the current and the previous generation of each
 // table (queries that started before a publish may still read the
 // previous one), and any superseded less than Config.GenerationGrace ago,
-// and drops the partitions of all others: older ones, and
+// and the bases those are deltas of, and drops the partitions of all others: older ones, and
 // half-built ones that a failed or killed refresh left. It must run while no
 // refresh is building (under the load lock), or it would drop that
 // refresh's new generation.
@@ -167,13 +185,16 @@ func (db *DB) DropDeadGenerations(ctx context.Context, tables []string) error {
 // liveGenerations are the generations of table that readers may still
 // read: the current and the previous one, and any superseded less than
 // Config.GenerationGrace ago (a request pinned to a generation, see
-// PinGeneration, reads it for as long as it lasts).
+// PinGeneration, reads it for as long as it lasts), and the base of each
+// of those that is a delta (its readers read the base's rows too).
 func (db *DB) liveGenerations(ctx context.Context, table string) ([]uint64, error) {
 	var published []struct {
 		Generation uint64 `ch:"generation"`
+		Base       uint64 `ch:"base"`
 		Age        int64  `ch:"age"` // seconds since it was published, by the server's clock
 	}
-	if err := db.Select(ctx, &published, `SELECT generation, toInt64(now()) - toInt64(min(published_at)) AS age
+	if err := db.Select(ctx, &published, `SELECT generation, max(base_generation) AS base,
+		toInt64(now()) - toInt64(min(published_at)) AS age
 		FROM snapshot_generations WHERE snapshot = ? GROUP BY generation ORDER BY generation DESC`, table); err != nil {
 		return nil, err
 	}
@@ -182,6 +203,9 @@ func (db *DB) liveGenerations(ctx context.Context, table string) ([]uint64, erro
 		// published[i-1] superseded p, published[i-1].Age seconds ago.
 		if i < 2 || time.Duration(published[i-1].Age)*time.Second < db.cfg.GenerationGrace {
 			keep = append(keep, p.Generation)
+			if p.Base != 0 {
+				keep = append(keep, p.Base)
+			}
 		}
 	}
 	return keep, nil

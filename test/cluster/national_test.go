@@ -342,6 +342,77 @@ func TestNationalShapedOnCluster(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("a delta generation answers as one server", func(t *testing.T) {
+		// 100 agreements sent again as v1 had them: an incremental publish
+		// writes a delta generation, which reads its base's rows of every
+		// other agreement, on each shard through the changed agreements'
+		// list (replicated whole).
+		first := filepath.Join(data, "first100")
+		firstAgreements(t, filepath.Join(data, "v1", "register"), first, 100)
+		files := []string{"etl", "load", "register"}
+		for _, f := range []string{"agreements", "parties", "bodies", "realisations"} {
+			files = append(files, filepath.Join(first, f+".csv"))
+		}
+		before, _ := answer(t, urlCl, queries[0], false)
+		for _, d := range []deployment{ref, cl} {
+			d.sinergi(t, files...)
+		}
+		waitForChange(t, urlCl, queries[0], before)
+		waitForChange(t, urlRef, queries[0], before)
+		var base uint64
+		ctx := context.Background()
+		cfg := c.Config(t)
+		cfg.Database = database
+		db, err := clickhouse.Open(ctx, cfg, slog.New(slog.NewTextHandler(t.Output(), nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.QueryRow(ctx, `SELECT `+clickhouse.CurrentBase("coop_realisations"), nil, &base); err != nil || base == 0 {
+			t.Fatalf("the published realisations' base is %d (%v): the load of 100 agreements did not write a delta", base, err)
+		}
+		sameAnswers(t, urlRef, urlCl, queries)
+	})
+}
+
+// firstAgreements copies the rows of the first n agreements of the
+// register in src to dst.
+func firstAgreements(t *testing.T, src, dst string, n int) {
+	t.Helper()
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	keep := map[string]bool{}
+	for _, f := range []string{"agreements", "parties", "bodies", "realisations"} {
+		in, err := os.Open(filepath.Join(src, f+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		records, err := csv.NewReader(in).ReadAll()
+		in.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := records[:1]
+		for _, r := range records[1:] {
+			if f == "agreements" && len(keep) < n {
+				keep[r[0]] = true
+			}
+			if records[0][0] == "agreement_id" && keep[r[0]] {
+				kept = append(kept, r)
+			}
+		}
+		out, err := os.Create(filepath.Join(dst, f+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := csv.NewWriter(out)
+		if err := w.WriteAll(kept); err != nil {
+			t.Fatal(err)
+		}
+		out.Close()
+	}
 }
 
 // raise copies a generated register from src to dst with every realised

@@ -186,7 +186,7 @@ func (s *Store) AgreementsByID(ctx context.Context, ids []string) ([]cooperation
 		return nil, nil
 	}
 	in, args := clickhouse.InList(ids)
-	agreements := "SELECT " + agreementColumns + " FROM coop_agreements_current WHERE generation = " + current(AgreementsTable) +
+	agreements := "SELECT " + agreementColumns + " FROM coop_agreements_current WHERE " + currentRows(AgreementsTable) +
 		" AND agreement_id IN " + in
 	q := agreements
 	joined := len(ids) <= joinedIDs
@@ -222,7 +222,7 @@ const joinedIDs = 1000
 // whose ids are in the list in.
 func realisedSums(in string) string {
 	return "SELECT agreement_id, toFloat64(sum(value)) AS realised, sum(beneficiaries) AS beneficiaries FROM coop_realisations" +
-		" WHERE generation = " + current(RealisationsTable) + " AND agreement_id IN " + in + " GROUP BY agreement_id"
+		" WHERE " + currentRows(RealisationsTable) + " AND agreement_id IN " + in + " GROUP BY agreement_id"
 }
 
 // withRealised adds each agreement's realised value and beneficiaries.
@@ -267,8 +267,8 @@ func (s *Store) Parties(ctx context.Context, ids []string) ([]cooperation.Party,
 		return nil, nil
 	}
 	in, args := clickhouse.InList(ids)
-	q := "SELECT agreement_id, party_type, name, region_code, sector, role, body_id FROM coop_parties WHERE generation = " +
-		current(PartiesTable) + " AND agreement_id IN " + in + " ORDER BY agreement_id, party_type, name"
+	q := "SELECT agreement_id, party_type, name, region_code, sector, role, body_id FROM coop_parties WHERE " +
+		currentRows(PartiesTable) + " AND agreement_id IN " + in + " ORDER BY agreement_id, party_type, name"
 	var rows []struct {
 		ID     string `ch:"agreement_id"`
 		Type   string `ch:"party_type"`
@@ -295,8 +295,8 @@ func (s *Store) Realisations(ctx context.Context, ids []string) ([]cooperation.R
 		return nil, nil
 	}
 	in, args := clickhouse.InList(ids)
-	q := "SELECT agreement_id, village_code, month, value, beneficiaries, outputs FROM coop_realisations WHERE generation = " +
-		current(RealisationsTable) + " AND agreement_id IN " + in + " ORDER BY agreement_id, month, village_code"
+	q := "SELECT agreement_id, village_code, month, value, beneficiaries, outputs FROM coop_realisations WHERE " +
+		currentRows(RealisationsTable) + " AND agreement_id IN " + in + " ORDER BY agreement_id, month, village_code"
 	var rows []struct {
 		ID            string          `ch:"agreement_id"`
 		Village       string          `ch:"village_code"`

@@ -3,6 +3,7 @@ package coopch
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sinergi-id/sinergi/internal/cooperation"
@@ -30,12 +31,20 @@ type additiveDelta struct {
 	gen            uint64
 }
 
+// contributionsOf states what a contributions statement reads: the rows
+// of a generation of the shared tables, through rowsOf("?", "?") bound to
+// args (so one statement serves a whole generation and a delta).
+type contributionsOf func(g generationRows) []any
+
+// rowsArgs binds rowsOf("?", "?") to g.
+func (g generationRows) rowsArgs() []any { return []any{g.base, g.gen, g.gen} }
+
 // newAdditiveDelta is the delta of table's generation gen from generation
-// prev, where contributions(ids) is a statement summing, by the keys, the
-// measures that the agreements of ids contribute in the generation bound to
-// its first placeholder (ids are bound after it, contributionArgs).
-func newAdditiveDelta(table string, keys, measures []string, gen, prev uint64,
-	contributions string, contributionArgs func(gen uint64) []any) additiveDelta {
+// prev, where contributions is a statement summing, by the keys, the
+// measures that the changed agreements contribute in a generation of the
+// shared tables, bound to contributionArgs.
+func newAdditiveDelta(table string, keys, measures []string, gen, prev generationRows,
+	contributions string, contributionArgs contributionsOf) additiveDelta {
 	k, m := strings.Join(keys, ", "), strings.Join(measures, ", ")
 	var deltas []string
 	for _, c := range measures {
@@ -49,9 +58,9 @@ func newAdditiveDelta(table string, keys, measures []string, gen, prev uint64,
 		      UNION ALL
 		      SELECT ` + k + `, ` + m + `, toUInt8(2) AS source FROM (` + contributions + `))
 		GROUP BY ` + k
-	args := append([]any{prev}, contributionArgs(gen)...)
+	args := append([]any{prev.gen}, contributionArgs(gen)...)
 	args = append(args, contributionArgs(prev)...)
-	return additiveDelta{table: table, keys: keys, measures: measures, grouped: grouped, groupedArgs: args, gen: gen}
+	return additiveDelta{table: table, keys: keys, measures: measures, grouped: grouped, groupedArgs: args, gen: gen.gen}
 }
 
 // condition is the measures' deltas joined by op, each compared with zero
@@ -100,32 +109,34 @@ func (s *Store) fromDelta(ctx context.Context, d additiveDelta, whole []rebuildS
 
 // activeChangesDelta is the delta of the running counts in force from
 // generation prev to gen, where the agreements of ids changed.
-func activeChangesDelta(gen, prev uint64, ids []string) additiveDelta {
+func activeChangesDelta(gen, prev generationRows, ids []string) additiveDelta {
 	return newAdditiveDelta(ActiveChanges, []string{"issue", "day"}, []string{"change"}, gen, prev,
-		activeContributions(ids), func(g uint64) []any { return []any{g, ids} })
+		activeContributions(rowsOf("?", "?"), ids), func(g generationRows) []any { return append(g.rowsArgs(), ids) })
 }
 
 // realisedTotalsDelta is the delta of the realised totals from generation
 // prev to gen, where the agreements of ids changed.
-func realisedTotalsDelta(gen, prev uint64, ids []string) additiveDelta {
+func realisedTotalsDelta(gen, prev generationRows, ids []string) additiveDelta {
 	return newAdditiveDelta(RealisedTotals, []string{"level", "region_code", "issue", "year", "in_force"},
 		[]string{"value", "beneficiaries"}, gen, prev,
-		realisedContributions, func(g uint64) []any { return []any{g, ids, g, ids} })
+		realisedContributions, func(g generationRows) []any {
+			return slices.Concat(g.rowsArgs(), []any{ids}, g.rowsArgs(), []any{ids})
+		})
 }
 
 // realisedContributions sums, at every cube level, the yearly realised
-// values of the agreements of an array (bound after the generation, twice),
-// as realisedCubeStatements sums those of all.
-const realisedContributions = `
+// values of the agreements of an array (bound after the generation's rows,
+// twice), as realisedCubeStatements sums those of all.
+var realisedContributions = `
 		SELECT level, region_code, issue, year, in_force, sum(value) AS value, sum(beneficiaries) AS beneficiaries
 		FROM (SELECT toUInt8(arrayJoin([0, 2, 4])) AS level, substring(village_code, 1, level) AS region_code,
 		             ` + issueRows + ` AS issue, year, value, beneficiaries, ` + inForceInYear + ` AS in_force
 		      FROM (SELECT agreement_id, village_code, year, value, beneficiaries
-		            FROM coop_realised_yearly WHERE generation = ? AND agreement_id IN (SELECT arrayJoin(CAST(? AS Array(String))))) AS realised
+		            FROM coop_realised_yearly WHERE ` + rowsOf("?", "?") + ` AND agreement_id IN (SELECT arrayJoin(CAST(? AS Array(String))))) AS realised
 		      ALL INNER JOIN (SELECT agreement_id, issues, status, ends_on,
 		                             ifNull(ifNull(starts_on, signed_on), ` + epoch + `) AS first_day
 		                      FROM coop_agreements_current
-		                      WHERE generation = ? AND agreement_id IN (SELECT arrayJoin(CAST(? AS Array(String))))) AS agreements
+		                      WHERE ` + rowsOf("?", "?") + ` AND agreement_id IN (SELECT arrayJoin(CAST(? AS Array(String))))) AS agreements
 		      USING agreement_id)
 		GROUP BY level, region_code, issue, year, in_force`
 
@@ -184,15 +195,17 @@ func cubePairs(from string) string {
 // agreementCubeDelta writes the agreement cube of generation gen from the
 // published generation prev, where the agreements of ids changed (see
 // above). The ids are bound three times (see maxIncrementalBytes).
-func agreementCubeDelta(gen, prev uint64, ids []string) rebuildStatement {
+func agreementCubeDelta(gen, prev generationRows, ids []string) rebuildStatement {
 	const columns = `issues, signed_on, region_codes, committed_value`
 	const idList = `(SELECT arrayJoin(CAST(? AS Array(String))))`
 	changedKeys := `
-		SELECT counted_key, generation = ? AS in_gen, generation = ? AS in_prev, toUInt8(0) AS unchanged, ` + columns + `
+		SELECT counted_key, generation = ? AS in_gen, generation != ? AS in_prev, toUInt8(0) AS unchanged, ` + columns + `
 		FROM (SELECT generation, agreement_id, village_keys, partner_keys, ` + columns + ` FROM coop_agreements_current
-		      WHERE generation IN (?, ?) AND agreement_id IN ` + idList + `)
+		      WHERE (generation = ? OR ` + rowsOf("?", "?") + `) AND agreement_id IN ` + idList + `)
 		ARRAY JOIN arrayConcat([concat('a', agreement_id)], ` + cubeKeys + `) AS counted_key`
-	changedArgs := []any{gen, prev, gen, prev, ids}
+	// (gen's rows of the changed agreements are its own; prev's may lie in
+	// its base: every row read is of one or the other.)
+	changedArgs := slices.Concat([]any{gen.gen, gen.gen, gen.gen}, prev.rowsArgs(), []any{ids})
 	// The keys whose rows may change: in a row, held by the changed
 	// agreements before or after, not both.
 	differing := `(SELECT counted_key FROM (` + cubePairs(changedKeys) + `)
@@ -200,10 +213,10 @@ func agreementCubeDelta(gen, prev uint64, ids []string) rebuildStatement {
 	unchangedKeys := `
 		SELECT counted_key, toUInt8(0) AS in_gen, toUInt8(0) AS in_prev, toUInt8(1) AS unchanged, ` + columns + `
 		FROM (SELECT village_keys, partner_keys, ` + columns + ` FROM coop_agreements_current
-		      WHERE generation = ? AND agreement_id NOT IN ` + idList + `)
+		      WHERE ` + rowsOf("?", "?") + ` AND agreement_id NOT IN ` + idList + `)
 		ARRAY JOIN ` + cubeKeys + ` AS counted_key
 		WHERE counted_key IN ` + differing
-	args := append(append(append([]any{gen, prev}, changedArgs...), gen, ids), changedArgs...)
+	args := slices.Concat([]any{gen.gen, prev.gen}, changedArgs, gen.rowsArgs(), []any{ids}, changedArgs)
 	return rebuildStatement{AgreementCube, `
 		INSERT INTO coop_agreement_cube (generation, level, region_code, issue, period, agreements, desa, persiapan,
 			partners, committed)

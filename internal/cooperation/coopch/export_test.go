@@ -34,5 +34,6 @@ func CubeAnswers(q cooperation.StatsQuery) bool {
 // IncrementalBase is incrementalBase: the generation a refresh publishing
 // runs would copy from, and the agreements it would rebuild (nil: all).
 func (s *Store) IncrementalBase(ctx context.Context, runs []uint64) (uint64, []string, error) {
-	return s.incrementalBase(ctx, runs)
+	prev, ids, err := s.incrementalBase(ctx, runs)
+	return prev.gen, ids, err
 }

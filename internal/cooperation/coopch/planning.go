@@ -26,7 +26,7 @@ var (
 // time in [from, to].
 func coveredDesa(from, to time.Time) (string, []any) {
 	return `(SELECT arrayJoin(arrayFilter(v -> position(v, ':') = 0, village_keys)) FROM coop_agreements_current
-		WHERE generation = ` + current(AgreementsTable) + ` AND ` + activeBetween + `)`, []any{day(to), day(from)}
+		WHERE ` + currentRows(AgreementsTable) + ` AND ` + activeBetween + `)`, []any{day(to), day(from)}
 }
 
 func yearBounds(year int) (time.Time, time.Time) {
@@ -196,7 +196,7 @@ func (s *Store) Partners(ctx context.Context, f cooperation.Filter, asOf time.Ti
 	// the filter's region; with an active period, only what was realised in it.
 	within := string(f.Region)
 	realised := &conds{}
-	realised.add("generation = " + current(RealisationsTable))
+	realised.add(currentRows(RealisationsTable))
 	realised.add("startsWith(village_code, ?)", within)
 	if !f.ActiveFrom.IsZero() {
 		realised.add("month >= toStartOfMonth(toDate(?)) AND month <= toDate(?)", day(f.ActiveFrom), day(f.ActiveTo))
@@ -214,7 +214,7 @@ func (s *Store) Partners(ctx context.Context, f cooperation.Filter, asOf time.Ti
 	q.add(`
 	FROM (
 		SELECT agreement_id, partner_key, any(name) AS partner_name, any(party_type) AS partner_type, max(sector) AS partner_sector
-		FROM coop_parties WHERE generation = `+current(PartiesTable)+` AND NOT has(?, party_type)
+		FROM coop_parties WHERE `+currentRows(PartiesTable)+` AND NOT has(?, party_type)
 		GROUP BY agreement_id, partner_key
 	) AS partners ALL INNER JOIN (`, notPartners)
 	q.add(`
@@ -311,9 +311,9 @@ func (s *Store) Bodies(ctx context.Context, within region.Code, asOf time.Time) 
 		return nil, fmt.Errorf("inter-village bodies: %w", err)
 	}
 	links := `SELECT body_id, partner_key, agreement_id, ` + activeOn + ` AS active
-		FROM (SELECT agreement_id, body_id, partner_key FROM coop_parties WHERE generation = ` + current(PartiesTable) + ` AND party_type = 'BKAD') AS bkad
+		FROM (SELECT agreement_id, body_id, partner_key FROM coop_parties WHERE ` + currentRows(PartiesTable) + ` AND party_type = 'BKAD') AS bkad
 		ALL INNER JOIN (SELECT agreement_id, status, signed_on, starts_on, ends_on FROM coop_agreements_current
-			WHERE generation = ` + current(AgreementsTable) + `) AS agreements USING agreement_id`
+			WHERE ` + currentRows(AgreementsTable) + `) AS agreements USING agreement_id`
 	var parties []struct {
 		BodyID      string `ch:"body_id"`
 		PartnerKey  string `ch:"partner_key"`
@@ -438,22 +438,22 @@ func (s *Store) scorecardSQL(wanted []string, from, to time.Time) (agreements *s
 			                   arrayMap(code -> substring(code, 1, 4), region_codes),
 			                   arrayMap(code -> substring(code, 1, 6), region_codes), region_codes) AS ancestors,
 			       arrayConcat([''], issues) AS issue_rows, agreement_id, village_keys, committed_value
-			FROM coop_agreements_current WHERE generation = `+current(AgreementsTable)+` AND `+activeBetween+`
+			FROM coop_agreements_current WHERE `+currentRows(AgreementsTable)+` AND `+activeBetween+`
 		)
 		WHERE hasAny(ancestors, ?) AND has(ancestors, region)
 	)
 	GROUP BY region, issue`, wanted, day(to), day(from), wanted)
-		active = `SELECT agreement_id FROM coop_agreements_current WHERE generation = ` + current(AgreementsTable) + ` AND ` + activeBetween
+		active = `SELECT agreement_id FROM coop_agreements_current WHERE ` + currentRows(AgreementsTable) + ` AND ` + activeBetween
 		realisedArgs = []any{day(to), day(from)}
 	} else {
 		agreements.add(measures+`(
 		SELECT region_code AS region, arrayJoin(arrayConcat([''], issues)) AS issue, agreement_id, village_keys,
 		       if(issue = '', committed_value, NULL) AS issue_value
 		FROM coop_agreements_by_region
-		WHERE generation = `+current(ByRegionTable)+` AND region_code IN `+in+` AND `+activeBetween+`
+		WHERE `+currentRows(ByRegionTable)+` AND region_code IN `+in+` AND `+activeBetween+`
 	)
 	GROUP BY region, issue`, append(inArgs, day(to), day(from))...)
-		active = `SELECT agreement_id FROM coop_agreements_by_region WHERE generation = ` + current(ByRegionTable) +
+		active = `SELECT agreement_id FROM coop_agreements_by_region WHERE ` + currentRows(ByRegionTable) +
 			` AND region_code IN ` + in + ` AND ` + activeBetween
 		realisedArgs = append(slices.Clone(inArgs), day(to), day(from))
 	}
@@ -468,7 +468,7 @@ func (s *Store) scorecardSQL(wanted []string, from, to time.Time) (agreements *s
 	like, likeArgs := clickhouse.StartsWithAny("village_code", wanted)
 	realised = `SELECT region, toFloat64(sum(value)) AS realised FROM (
 		SELECT arrayJoin(?) AS region, village_code, value
-		FROM coop_realised_yearly WHERE generation = ` + current(YearlyTable) + `
+		FROM coop_realised_yearly WHERE ` + currentRows(YearlyTable) + `
 		  AND year >= toYear(toDate(?)) AND year <= toYear(toDate(?))
 		  AND agreement_id IN (` + active + `)
 		  AND ` + like + `)

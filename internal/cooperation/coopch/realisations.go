@@ -188,7 +188,7 @@ func (s *Store) KeepRealisations(ctx context.Context, runID uint64) error {
 // current realisations: what a run that keeps them adds to its records.
 func (s *Store) RealisedVillages(ctx context.Context, each func(agreementID string, village region.Code)) error {
 	rows, err := s.db.Query(ctx, `SELECT DISTINCT agreement_id, village_code FROM coop_realisations
-		WHERE generation = `+current(RealisationsTable)+` AND village_code != ''`)
+		WHERE `+currentRows(RealisationsTable)+` AND village_code != ''`)
 	if err != nil {
 		return fmt.Errorf("realised villages: %w", err)
 	}

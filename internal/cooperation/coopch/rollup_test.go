@@ -224,7 +224,7 @@ func TestRebuildStale(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.PublishGenerations(ctx, nil, empty, []string{coopch.AgreementCube}); err != nil {
+		if err := db.PublishGenerations(ctx, nil, empty, []string{coopch.AgreementCube}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if stale, err := store.Stats(ctx, q); err != nil || len(stale.Rows) != 0 {

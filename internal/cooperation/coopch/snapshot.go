@@ -3,6 +3,7 @@ package coopch
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,11 +26,14 @@ const (
 	AgreementCube     = "coop_agreement_cube"
 	RealisedTotals    = "coop_realised_totals"
 	ActiveChanges     = "coop_active_changes"
+	// ChangedAgreements lists, per delta generation of the shared tables,
+	// the agreements changed since its base (see rowsOf).
+	ChangedAgreements = "coop_changed_agreements"
 )
 
 // SnapshotTables lists them all; they are published together.
 var SnapshotTables = []string{AgreementsTable, PartiesTable, RealisationsTable, BodiesTable,
-	YearlyTable, ByRegionTable, AgreementCube, ActiveChanges, RealisedTotals}
+	YearlyTable, ByRegionTable, AgreementCube, ActiveChanges, RealisedTotals, ChangedAgreements}
 
 // cubeLevels are the region levels the cubes group by, as code lengths: 0
 // for everywhere, then provinsi and kabupaten/kota. Finer levels are read
@@ -98,12 +102,14 @@ func (st rebuildStatement) what() string {
 		return "copy untouched agreements"
 	case strings.Contains(st.q, "delta_"):
 		return "from deltas"
-	case strings.Contains(st.q, "SELECT generation, 0,"):
+	case strings.Contains(st.q, "SELECT ?, 0,"):
 		what = "level 0"
-	case strings.Contains(st.q, "SELECT generation, 2,"):
+	case strings.Contains(st.q, "SELECT ?, 2,"):
 		what = "level 2"
-	case strings.Contains(st.q, "SELECT generation, 4,"):
+	case strings.Contains(st.q, "SELECT ?, 4,"):
 		what = "level 4"
+	case st.table == ChangedAgreements:
+		what = "list the agreements changed since the base"
 	}
 	return what
 }
@@ -138,6 +144,7 @@ func (s *Store) RebuildSnapshot(ctx context.Context, gen uint64, runs []uint64) 
 func rebuildOrder(gen uint64, runs []uint64) []orderedStatement {
 	register := registerStatements(gen, runs, nil) // agreements, parties, realisations, bodies
 	rollups := rollupStatements(gen, nil)          // yearly, by-region
+	whole := generationRows{gen: gen}
 	var out []orderedStatement
 	add := func(stmts []rebuildStatement, sync string, after ...string) {
 		for _, st := range stmts {
@@ -149,9 +156,9 @@ func rebuildOrder(gen uint64, runs []uint64) []orderedStatement {
 	add(register[3:], "")
 	add(rollups[1:], "", AgreementsTable)
 	add(rollups[:1], RealisationsTable, RealisationsTable)
-	add(agreementCubeStatements(gen), "", AgreementsTable)
-	add(activeChangesStatements(gen), "", AgreementsTable)
-	add(realisedCubeStatements(gen), "", YearlyTable, AgreementsTable)
+	add(agreementCubeStatements(whole), "", AgreementsTable)
+	add(activeChangesStatements(whole), "", AgreementsTable)
+	add(realisedCubeStatements(whole), "", YearlyTable, AgreementsTable)
 	return out
 }
 
@@ -235,39 +242,107 @@ func (s *Store) runStatement(ctx context.Context, gen uint64, st orderedStatemen
 }
 
 // UpdateSnapshot writes what RebuildSnapshot would, from the published
-// generation where it can (see incrementalBase): it copies the rows of the
-// agreements that did not change, rebuilds those of the others, and
-// maintains the rollups from deltas — the published rows, less what the
-// changed agreements contributed to them, plus what they contribute now
-// (the agreement cube's distinct counts by recounting the changed
-// agreements' villages and partners only: delta.go).
-func (s *Store) UpdateSnapshot(ctx context.Context, gen uint64, runs []uint64) error {
+// generation where it can (see incrementalBase). The shared tables
+// (sharedTables) become a delta on the published generation's base: only
+// the rows of the agreements changed since that base — those of the
+// published delta that did not change now, copied, and those that did,
+// rebuilt — and the list of them (coop_changed_agreements); every other
+// agreement's rows stay in the base, which readers read through rowsOf.
+// When the changes since the base outgrow maxIncremental, it rebuilds
+// everything: a new base. It maintains the rollups from deltas — the
+// published rows, less what the changed agreements contributed to them,
+// plus what they contribute now (the agreement cube's distinct counts by
+// recounting the changed agreements' villages and partners only:
+// delta.go). It returns the base of each shared table (none when it
+// rebuilt everything).
+func (s *Store) UpdateSnapshot(ctx context.Context, gen uint64, runs []uint64) (map[string]uint64, error) {
 	prev, ids, err := s.incrementalBase(ctx, runs)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if ids == nil {
-		return s.RebuildSnapshot(ctx, gen, runs)
+	var changed []string
+	if ids != nil {
+		if changed, err = s.changedSinceBase(ctx, prev, ids); err != nil {
+			return nil, err
+		}
 	}
-	register := append(copyUntouched(gen, prev, ids, AgreementsTable, PartiesTable, RealisationsTable),
-		registerStatements(gen, runs, ids)...)
+	if changed == nil {
+		return nil, s.RebuildSnapshot(ctx, gen, runs)
+	}
+	next := generationRows{gen: gen, base: prev.baseOrSelf()}
+	var register []rebuildStatement
+	if prev.base != 0 {
+		// The published delta's rows of the agreements still changed.
+		register = copyUntouched(gen, prev.gen, ids, AgreementsTable, PartiesTable, RealisationsTable)
+	}
+	register = append(append(register, registerStatements(gen, runs, ids)...), rebuildStatement{ChangedAgreements, `
+		INSERT INTO ` + ChangedAgreements + ` (generation, agreement_id)
+		SELECT ?, arrayJoin(CAST(? AS Array(String)))`, []any{gen, changed}})
 	if err := s.run(ctx, gen, stage{"coop_realisation_rows", register}); err != nil {
-		return err
+		return nil, err
 	}
-	active, err := s.fromDelta(ctx, activeChangesDelta(gen, prev, ids), activeChangesStatements(gen))
+	active, err := s.fromDelta(ctx, activeChangesDelta(next, prev, ids), activeChangesStatements(next))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	rollups := append(copyUntouched(gen, prev, ids, YearlyTable, ByRegionTable), rollupStatements(gen, ids)...)
-	rollups = append(append(rollups, active...), agreementCubeDelta(gen, prev, ids))
+	var rollups []rebuildStatement
+	if prev.base != 0 {
+		// The published delta's rows of the agreements still changed.
+		rollups = copyUntouched(gen, prev.gen, ids, YearlyTable, ByRegionTable)
+	}
+	rollups = append(append(append(rollups, rollupStatements(gen, ids)...), active...), agreementCubeDelta(next, prev, ids))
 	if err := s.run(ctx, gen, stage{RealisationsTable, rollups}); err != nil {
-		return err
+		return nil, err
 	}
-	totals, err := s.fromDelta(ctx, realisedTotalsDelta(gen, prev, ids), realisedCubeStatements(gen))
+	totals, err := s.fromDelta(ctx, realisedTotalsDelta(next, prev, ids), realisedCubeStatements(next))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.run(ctx, gen, stage{"", totals})
+	if err := s.run(ctx, gen, stage{"", totals}); err != nil {
+		return nil, err
+	}
+	bases := map[string]uint64{}
+	for _, t := range sharedTables {
+		bases[t] = next.base
+	}
+	return bases, nil
+}
+
+// changedSinceBase is what a delta generation on prev's base lists as
+// changed: the agreements prev lists, and ids. Nil when they are more than
+// maxIncremental (or take more than maxIncrementalBytes): the new
+// generation is then built whole, a new base, so that reads never filter
+// through a long list.
+func (s *Store) changedSinceBase(ctx context.Context, prev generationRows, ids []string) ([]string, error) {
+	var listed []struct {
+		ID string `ch:"agreement_id"`
+	}
+	if prev.base != 0 {
+		if err := s.db.Select(ctx, &listed, `SELECT DISTINCT agreement_id FROM `+ChangedAgreements+`
+			WHERE generation = ? LIMIT ?`, prev.gen, maxIncremental+1); err != nil {
+			return nil, fmt.Errorf("rebuild: agreements changed since generation %d: %w", prev.base, err)
+		}
+	}
+	seen := make(map[string]bool, len(ids)+len(listed))
+	changed := make([]string, 0, len(ids)+len(listed))
+	size := 0
+	add := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			changed = append(changed, id)
+			size += len(id) + 4 // 'id',
+		}
+	}
+	for _, id := range ids {
+		add(id)
+	}
+	for _, l := range listed {
+		add(l.ID)
+	}
+	if len(changed) > s.maxChanged() || size > maxIncrementalBytes {
+		return nil, nil
+	}
+	return changed, nil
 }
 
 // A stage of a rebuild: statements that run side by side, after every
@@ -335,24 +410,33 @@ var perAgreementTables = map[string]string{
 // prev lacks; the winners of all others cannot have changed (new runs only
 // win the agreements they have). So a withdrawal recorded but not
 // published (its publish failed) is published by the next load.
-func (s *Store) incrementalBase(ctx context.Context, runs []uint64) (prev uint64, ids []string, err error) {
+func (s *Store) incrementalBase(ctx context.Context, runs []uint64) (prev generationRows, ids []string, err error) {
 	var published []struct {
 		Snapshot   string `ch:"snapshot"`
-		Generation uint64 `ch:"generation"`
+		Generation uint64 `ch:"published"`
+		Base       uint64 `ch:"base"`
 	}
-	if err := s.db.Select(ctx, &published, `SELECT snapshot, max(generation) AS generation FROM snapshot_generations
+	if err := s.db.Select(ctx, &published, `SELECT snapshot, max(generation) AS published,
+		argMax(base_generation, generation) AS base FROM snapshot_generations
 		WHERE has(CAST(? AS Array(String)), snapshot) GROUP BY snapshot`, SnapshotTables); err != nil {
-		return 0, nil, fmt.Errorf("rebuild: published generations: %w", err)
+		return prev, nil, fmt.Errorf("rebuild: published generations: %w", err)
 	}
-	if len(published) != len(SnapshotTables) {
-		return 0, nil, nil
-	}
+	gens := map[string]uint64{}
 	for _, p := range published {
-		if p.Generation != published[0].Generation {
-			return 0, nil, nil
+		gens[p.Snapshot] = p.Generation
+		if p.Snapshot == AgreementsTable {
+			prev = generationRows{gen: p.Generation, base: p.Base}
 		}
 	}
-	prev = published[0].Generation
+	for _, t := range SnapshotTables {
+		// The changed agreements' list counts only for a delta (a whole
+		// generation lists none, and a sinergi older than the list
+		// publishes none).
+		if g, ok := gens[t]; (!ok || g != prev.gen) && (t != ChangedAgreements || prev.base != 0) {
+			return prev, nil, nil
+		}
+	}
+	rows, rowArgs := prev.cond()
 	var found []struct {
 		ID string `ch:"agreement_id"`
 	}
@@ -362,16 +446,16 @@ func (s *Store) incrementalBase(ctx context.Context, runs []uint64) (prev uint64
 			WHERE has(CAST(? AS Array(UInt64)), run_id) OR run_id IN (SELECT run_id FROM etl_withdrawn_runs)
 			UNION ALL
 			SELECT agreement_id FROM coop_agreements_current
-			WHERE generation = ? AND (NOT `+clickhouse.IncludedRuns+` OR agreement_id IN `+withdrawnAgreements+`)
+			WHERE `+rows+` AND (NOT `+clickhouse.IncludedRuns+` OR agreement_id IN `+withdrawnAgreements+`)
 			UNION ALL
 			SELECT agreement_id FROM `+restoredAgreements+`
 			WHERE agreement_id NOT IN (SELECT agreement_id FROM coop_agreements_current
-				WHERE generation = ? AND agreement_id IN `+restoredAgreements+`))
-		LIMIT ?`, runs, prev, runs, prev, maxIncremental+1); err != nil {
-		return 0, nil, fmt.Errorf("rebuild: agreements the runs touch: %w", err)
+				WHERE `+rows+` AND agreement_id IN `+restoredAgreements+`))
+		LIMIT ?`, slices.Concat([]any{runs}, rowArgs, []any{runs}, rowArgs, []any{maxIncremental + 1})...); err != nil {
+		return prev, nil, fmt.Errorf("rebuild: agreements the runs touch: %w", err)
 	}
 	if len(found) > maxIncremental {
-		return 0, nil, nil
+		return prev, nil, nil
 	}
 	ids = make([]string, len(found))
 	size := 0
@@ -380,7 +464,7 @@ func (s *Store) incrementalBase(ctx context.Context, runs []uint64) (prev uint64
 		size += len(f.ID) + 4 // 'id',
 	}
 	if size > maxIncrementalBytes {
-		return 0, nil, nil
+		return prev, nil, nil
 	}
 	return prev, ids, nil
 }
@@ -487,12 +571,12 @@ func rollupStatements(gen uint64, ids []string) []rebuildStatement {
 }
 
 // activeContributions are the changes of the running count in force that
-// the agreements of a generation (bound to the first placeholder)
+// the agreements of a generation (selected by rows, bound first)
 // contribute, by issue and day: +1 on the first day in force, -1 on the day
 // after the last (an agreement ending before it starts is never in force),
 // as activeOn judges it. Of the agreements in ids only, when ids are given
 // (bound after the generation).
-func activeContributions(ids []string) string {
+func activeContributions(rows string, ids []string) string {
 	only := ""
 	if ids != nil {
 		only = " AND agreement_id IN (SELECT arrayJoin(CAST(? AS Array(String))))"
@@ -505,25 +589,27 @@ func activeContributions(ids []string) string {
 		             tupleElement(step, 1) AS day, tupleElement(step, 2) AS change
 		      FROM (SELECT issues, ends_on, ifNull(ifNull(starts_on, signed_on), ` + epoch + `) AS first_day
 		            FROM coop_agreements_current
-		            WHERE generation = ?` + only + ` AND status = 'ACTIVE'
+		            WHERE ` + rows + only + ` AND status = 'ACTIVE'
 		              AND (ends_on IS NULL OR ends_on >= ifNull(ifNull(starts_on, signed_on), ` + epoch + `))))
 		GROUP BY issue, day`
 }
 
 // activeChangesStatements build the running counts in force of generation
-// gen whole.
-func activeChangesStatements(gen uint64) []rebuildStatement {
+// g whole.
+func activeChangesStatements(g generationRows) []rebuildStatement {
+	rows, args := g.cond()
 	return []rebuildStatement{{ActiveChanges, `
 		INSERT INTO coop_active_changes (generation, issue, day, change)
-		SELECT ?, issue, day, change FROM (` + activeContributions(nil) + `)`, []any{gen, gen}}}
+		SELECT ?, issue, day, change FROM (` + activeContributions(rows, nil) + `)`, append([]any{g.gen}, args...)}}
 }
 
-// agreementCubeStatements build the agreement cube of generation gen whole,
+// agreementCubeStatements build the agreement cube of generation g whole,
 // a statement per level.
-func agreementCubeStatements(gen uint64) []rebuildStatement {
+func agreementCubeStatements(g generationRows) []rebuildStatement {
+	rows, args := g.cond()
 	var stmts []rebuildStatement
 	for _, level := range cubeLevels {
-		stmts = append(stmts, rebuildStatement{AgreementCube, agreementCubeSQL(level), []any{gen}})
+		stmts = append(stmts, rebuildStatement{AgreementCube, agreementCubeSQL(level, rows), append([]any{g.gen}, args...)})
 	}
 	return stmts
 }
@@ -531,8 +617,10 @@ func agreementCubeStatements(gen uint64) []rebuildStatement {
 // agreementCubeSQL groups the agreements at one region level (0: all in
 // one) by issue and signing year, with the grouping sets '*' for "not
 // grouped". Villages count within the row's region, as cooperationStats
-// counts them (and as agreementCubeDelta recounts them).
-func agreementCubeSQL(level int) string {
+// counts them (and as agreementCubeDelta recounts them). The generation
+// written is bound first, then the rows read (rows, a generation's
+// condition).
+func agreementCubeSQL(level int, rows string) string {
 	region, inRegion := "''", "1"
 	if level > 0 {
 		arr, _ := regionArray(regionLevels[level], "", "region_codes")
@@ -542,16 +630,16 @@ func agreementCubeSQL(level int) string {
 	return `
 		INSERT INTO coop_agreement_cube (generation, level, region_code, issue, period, agreements, desa, persiapan,
 			partners, committed)
-		SELECT generation, ` + strconv.Itoa(level) + `, region_code, issue, period, uniqExact(agreement_id),
+		SELECT ?, ` + strconv.Itoa(level) + `, region_code, issue, period, uniqExact(agreement_id),
 		       length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') = 0 AND ` + inRegion + `, village_keys))),
 		       length(groupUniqArrayArray(arrayFilter(v -> position(v, ':') > 0 AND ` + inRegion + `, village_keys))),
 		       length(groupUniqArrayArray(partner_keys)),
 		       sumIf(assumeNotNull(committed_value), isNotNull(committed_value))
-		FROM (SELECT generation, ` + region + ` AS region_code, ` + issueRows + ` AS issue,
+		FROM (SELECT ` + region + ` AS region_code, ` + issueRows + ` AS issue,
 		             arrayJoin(['*', ` + periodDim("signed_on", cooperation.GrainYear) + `]) AS period,
 		             agreement_id, village_keys, partner_keys, committed_value
-		      FROM coop_agreements_current WHERE generation = ?)
-		GROUP BY generation, region_code, issue, period`
+		      FROM coop_agreements_current WHERE ` + rows + `)
+		GROUP BY region_code, issue, period`
 }
 
 // regionsOrNone is an agreement's regions at a level, or [”] when it has
@@ -565,26 +653,27 @@ func regionsOrNone(arr string) string {
 const inForceInYear = `status IN ('ACTIVE', 'EXPIRED') AND first_day <= toDate(concat(toString(year), '-12-31'))
 		AND (ends_on IS NULL OR ends_on >= toDate(concat(toString(year), '-01-01')))`
 
-// realisedCubeStatements sum the yearly realised values by the village's
-// region at each cube level, issue, year and whether the agreement was in
-// force during the year (as activeBetween judges it for that year): one
-// statement for every level, which reads the yearly values and joins their
-// agreements once (three statements, one a level, read and joined them
-// three times).
-func realisedCubeStatements(gen uint64) []rebuildStatement {
+// realisedCubeStatements sum the yearly realised values of generation g by
+// the village's region at each cube level, issue, year and whether the
+// agreement was in force during the year (as activeBetween judges it for
+// that year): one statement for every level, which reads the yearly values
+// and joins their agreements once (three statements, one a level, read and
+// joined them three times).
+func realisedCubeStatements(g generationRows) []rebuildStatement {
+	rows, rowArgs := g.cond()
 	return []rebuildStatement{{RealisedTotals, `
 		INSERT INTO coop_realised_totals (generation, level, region_code, issue, year, in_force, value, beneficiaries)
-		SELECT generation, level, region_code, issue, year, in_force, sum(value), sum(beneficiaries)
-		FROM (SELECT generation, ` + cubeLevelsArray + ` AS level, substring(village_code, 1, level) AS region_code,
+		SELECT ?, level, region_code, issue, year, in_force, sum(value), sum(beneficiaries)
+		FROM (SELECT ` + cubeLevelsArray + ` AS level, substring(village_code, 1, level) AS region_code,
 		             ` + issueRows + ` AS issue, year, value, beneficiaries,
 		             ` + inForceInYear + ` AS in_force
-		      FROM (SELECT generation, agreement_id, village_code, year, value, beneficiaries
-		            FROM coop_realised_yearly WHERE generation = ?) AS realised
+		      FROM (SELECT agreement_id, village_code, year, value, beneficiaries
+		            FROM coop_realised_yearly WHERE ` + rows + `) AS realised
 		      ALL INNER JOIN (SELECT agreement_id, issues, status, ends_on,
 		                             ifNull(ifNull(starts_on, signed_on), ` + epoch + `) AS first_day
-		                      FROM coop_agreements_current WHERE generation = ?) AS agreements
+		                      FROM coop_agreements_current WHERE ` + rows + `) AS agreements
 		      USING agreement_id)
-		GROUP BY generation, level, region_code, issue, year, in_force`, []any{gen, gen}}}
+		GROUP BY level, region_code, issue, year, in_force`, slices.Concat([]any{g.gen}, rowArgs, rowArgs)}}
 }
 
 // cubeLevelsArray explodes a row into one per cube level.

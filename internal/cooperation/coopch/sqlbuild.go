@@ -1,6 +1,7 @@
 package coopch
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -52,6 +53,57 @@ func (c *conds) sql() string {
 
 func current(table string) string { return clickhouse.CurrentGeneration(table) }
 
+// Base + delta generations. The per-agreement snapshot tables
+// (sharedTables) are published either whole or as a delta: the rows of
+// only the agreements changed since a whole base generation (listed in
+// coop_changed_agreements, withdrawn ones too), which shares the rows of
+// every other agreement with its base. So an incremental publish writes
+// what changed, not the nation. Every read of these tables selects a
+// generation's rows with rowsOf: ONE condition for both kinds, since a
+// whole generation's base is 0 and it lists no changed agreements.
+
+// sharedTables are the per-agreement snapshot tables published as base +
+// delta.
+var sharedTables = []string{AgreementsTable, PartiesTable, RealisationsTable, YearlyTable, ByRegionTable}
+
+// rowsOf is the condition selecting generation gen's rows of a shared
+// table whose base is base (both SQL expressions): the base's rows of the
+// agreements gen did not change, and gen's own. (GLOBAL: in a cluster
+// the list is read once, on the server asked, and sent with the query to
+// the shards of a sharded table, whose servers would look for the table
+// in their default database; on one server it is a plain NOT IN. The
+// partition key prunes every other generation, also of the OR.)
+func rowsOf(gen, base string) string {
+	return "((generation = " + base + " AND agreement_id GLOBAL NOT IN (SELECT agreement_id FROM " + ChangedAgreements +
+		" WHERE generation = " + gen + ")) OR generation = " + gen + ")"
+}
+
+// currentRows selects the rows of the published generation of a shared
+// table (pinned as current is).
+func currentRows(table string) string {
+	return rowsOf(current(table), clickhouse.CurrentBase(table))
+}
+
+// generationRows is one generation of the shared tables as a rebuild reads
+// it: gen, a delta of base, or whole (base 0).
+type generationRows struct{ gen, base uint64 }
+
+// cond is the condition selecting its rows, bound to args.
+func (g generationRows) cond() (string, []any) {
+	if g.base == 0 {
+		return "generation = ?", []any{g.gen}
+	}
+	return rowsOf("?", "?"), []any{g.base, g.gen, g.gen}
+}
+
+// baseOrSelf is the whole generation a delta built on g shares rows with.
+func (g generationRows) baseOrSelf() uint64 {
+	if g.base == 0 {
+		return g.gen
+	}
+	return g.base
+}
+
 // epoch stands for an unknown start: such an agreement counts as started.
 const epoch = "toDate('1970-01-01')"
 
@@ -74,7 +126,7 @@ func day(t time.Time) string { return t.Format(time.DateOnly) }
 // columns. withRegion is false where the caller applies the region itself.
 func agreementConds(f cooperation.Filter, withRegion bool) *conds {
 	c := &conds{}
-	c.add("generation = " + current(AgreementsTable))
+	c.add(currentRows(AgreementsTable))
 	if withRegion && f.Region != "" {
 		c.add("arrayExists(code -> startsWith(code, ?), region_codes)", string(f.Region))
 	}
@@ -87,7 +139,7 @@ func agreementConds(f cooperation.Filter, withRegion bool) *conds {
 // key, hold every agreement that lies in it once.
 func byRegionConds(f cooperation.Filter) *conds {
 	c := &conds{}
-	c.add("generation = " + current(ByRegionTable))
+	c.add(currentRows(ByRegionTable))
 	c.add("region_code = ?", string(f.Region))
 	addFilterConds(c, f)
 	return c
@@ -125,3 +177,14 @@ func addFilterConds(c *conds, f cooperation.Filter) {
 // committedSum adds up committed values, leaving out agreements whose value
 // the register does not know.
 const committedSum = "toFloat64(sumIf(assumeNotNull(committed_value), isNotNull(committed_value)))"
+
+// PublishedRows is the condition selecting the rows of the published
+// generation of a cooperation snapshot table, for code that reads the
+// tables directly (tests, tools): through rowsOf for a shared table, by
+// its generation for the others.
+func PublishedRows(table string) string {
+	if slices.Contains(sharedTables, table) {
+		return currentRows(table)
+	}
+	return "generation = " + current(table)
+}

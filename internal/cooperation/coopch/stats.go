@@ -329,7 +329,7 @@ var notPartners = []string{string(cooperation.PartyDesa), string(cooperation.Par
 func partnersByKind() string {
 	return `(SELECT agreement_id,
 		groupUniqArray(concat(party_type, '|', if(sector = '', 'NONE', sector), '|', partner_key)) AS typed_partners
-	FROM coop_parties WHERE generation = ` + current(PartiesTable) + ` AND NOT has(?, party_type) GROUP BY agreement_id)`
+	FROM coop_parties WHERE ` + currentRows(PartiesTable) + ` AND NOT has(?, party_type) GROUP BY agreement_id)`
 }
 
 // agreementStatsSQL groups agreements. The inner query explodes each
@@ -401,12 +401,12 @@ func realisationStatsSQL(q cooperation.StatsQuery, dims []cooperation.Dimension,
 	// Years are enough unless months are asked for (a period by month or
 	// quarter, or an active period that cuts a year): then the monthly rows.
 	source := "SELECT agreement_id, village_code, month, value, beneficiaries FROM coop_realisations"
-	r.add("generation = " + current(RealisationsTable))
+	r.add(currentRows(RealisationsTable))
 	if yearly(q, dims) {
 		source = "SELECT agreement_id, village_code, toDate(concat(toString(year), '-01-01')) AS month, value, beneficiaries" +
 			" FROM coop_realised_yearly"
 		r = &conds{}
-		r.add("generation = " + current(YearlyTable))
+		r.add(currentRows(YearlyTable))
 	}
 	if q.Filter.Region != "" {
 		r.add("village_code LIKE ?", string(q.Filter.Region)+"%")

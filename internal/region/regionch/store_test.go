@@ -48,7 +48,7 @@ func TestRegionsBeyondOneGranule(t *testing.T) {
 	if err := store.RebuildSnapshot(ctx, 7, []uint64{runID}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.PublishGenerations(ctx, []uint64{runID}, 7, []string{regionch.SnapshotTable}); err != nil {
+	if err := db.PublishGenerations(ctx, []uint64{runID}, 7, []string{regionch.SnapshotTable}, nil); err != nil {
 		t.Fatal(err)
 	}
 	for lvl, want := range map[region.Level]int{region.LevelProvinsi: 1, region.LevelKabupatenKota: 20,
