@@ -215,11 +215,27 @@ func captureSQL(ctx context.Context, client *http.Client, url string, conn drive
 			log.Fatalf("%s: %v", work[i].name, err)
 		}
 		time.Sleep(1100 * time.Millisecond)
+		work[i].sql = loggedSince(ctx, conn, since)
+		// No statement at all is a question answered from the server's
+		// warm rollups (or query logging is off: the server's
+		// SINERGI_CLICKHOUSE_LOG_QUERIES=true, which bench/run.sh sets).
+		fmt.Printf("captured: %s: %d statements\n", work[i].name, len(work[i].sql))
+	}
+}
+
+// loggedSince reads the statements sinergi's reads logged after since.
+// ClickHouse 18.16's SYSTEM FLUSH LOGS may leave out entries still queued
+// (ClickHouse issue 5456, fixed in 19.9), so the log is flushed and read
+// again a second later until two reads agree.
+func loggedSince(ctx context.Context, conn driver.Conn, since time.Time) []string {
+	var prev []string
+	for try := 0; ; try++ {
 		if err := conn.Exec(ctx, "SYSTEM FLUSH LOGS"); err != nil {
 			log.Fatal(err)
 		}
-		// Only sinergi's reads are logged (log_queries is set per query);
-		// the result cache's generation poll is not part of any request.
+		// Only sinergi's reads are logged (log_queries is set per query,
+		// or by the managed server's reader profile); the result cache's
+		// generation poll is not part of any request.
 		rows, err := conn.Query(ctx, `SELECT query FROM system.query_log
 			WHERE type = 2 AND event_time > ?
 			  AND query NOT LIKE 'SELECT max(generation) FROM snapshot_generations%'
@@ -227,18 +243,20 @@ func captureSQL(ctx context.Context, client *http.Client, url string, conn drive
 		if err != nil {
 			log.Fatal(err)
 		}
+		var got []string
 		for rows.Next() {
 			var q string
 			if err := rows.Scan(&q); err != nil {
 				log.Fatal(err)
 			}
-			work[i].sql = append(work[i].sql, q)
+			got = append(got, q)
 		}
 		rows.Close()
-		// No statement at all is a question answered from the server's
-		// warm rollups (or query logging is off: the server's
-		// SINERGI_CLICKHOUSE_LOG_QUERIES=true, which bench/run.sh sets).
-		fmt.Printf("captured: %s: %d statements\n", work[i].name, len(work[i].sql))
+		if try > 0 && len(got) == len(prev) || try == 5 {
+			return got
+		}
+		prev = got
+		time.Sleep(time.Second)
 	}
 }
 

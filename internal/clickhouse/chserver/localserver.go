@@ -282,13 +282,19 @@ func pingServer(ctx context.Context, addr, dir string, admin Account) error {
 // every sinergi process of the data directory: the last one to set the
 // limits decides them. ClickHouse reads a changed users.xml within seconds
 // and applies it to connections opened after; SetReaderLimits returns once
-// a new reader connection has them, so a pool opened after it has them too.
+// a new reader connection has all of them (log_queries too), so a pool
+// opened after it has them too: a connection keeps the profile it logged in
+// with, and a benchmark whose reads were not logged measured nothing.
 func (s *LocalServer) SetReaderLimits(ctx context.Context, lim ReaderLimits) error {
 	if err := s.writeReaderLimits(ctx, lim); err != nil {
 		return fmt.Errorf("reader limits: %w", err)
 	}
+	logQueries := "0"
+	if lim.LogQueries {
+		logQueries = "1"
+	}
 	want := strconv.FormatInt(lim.MaxMemoryUsage, 10) + "/" + strconv.Itoa(lim.MaxResultRows) + "/" +
-		strconv.Itoa(int(lim.MaxExecutionTime.Seconds()+0.999))
+		strconv.Itoa(int(lim.MaxExecutionTime.Seconds()+0.999)) + "/" + logQueries
 	cfg := s.ReaderConfig()
 	cfg.Database = "default"
 	deadline := time.Now().Add(30 * time.Second)
@@ -339,7 +345,7 @@ func readerProfile(ctx context.Context, cfg clickhouse.Config) (string, error) {
 	}
 	defer db.Close()
 	rows, err := db.Query(ctx, `SELECT name, value FROM system.settings
-		WHERE name IN ('max_memory_usage', 'max_result_rows', 'max_execution_time')`)
+		WHERE name IN ('max_memory_usage', 'max_result_rows', 'max_execution_time', 'log_queries')`)
 	if err != nil {
 		return "", err
 	}
@@ -352,7 +358,8 @@ func readerProfile(ctx context.Context, cfg clickhouse.Config) (string, error) {
 		}
 		values[name] = value
 	}
-	return values["max_memory_usage"] + "/" + values["max_result_rows"] + "/" + values["max_execution_time"], clickhouse.MapError(rows.Err())
+	return values["max_memory_usage"] + "/" + values["max_result_rows"] + "/" + values["max_execution_time"] + "/" + values["log_queries"],
+		clickhouse.MapError(rows.Err())
 }
 
 // Health says why the managed server cannot answer now, nil when it can:
