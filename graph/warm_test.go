@@ -8,8 +8,10 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +36,8 @@ type warmPair struct {
 	keeper        *warm.Keeper
 	sqlCache      *graph.ResultCache
 	warmCacheSelf *graph.ResultCache
+	// day, when set, is the keeper's planners' day instead of today's.
+	day atomic.Pointer[time.Time]
 }
 
 // newWarmPair loads the real Kaltim regions and IDM 2023–2024 (no register).
@@ -44,8 +48,15 @@ func newWarmPair(t *testing.T, e clickhousetest.Engine) *warmPair {
 		c.PinReadsWith(clickhouse.PinGeneration)
 		return c
 	}
-	keeper := warm.NewKeeper(regionch.NewStore(db), idmch.NewStore(db), coopch.NewStore(db), plannersToday, clickhousetest.Logger(t))
-	p := &warmPair{t: t, keeper: keeper, sqlCache: pinned(), warmCacheSelf: pinned()}
+	p := &warmPair{t: t, sqlCache: pinned(), warmCacheSelf: pinned()}
+	today := func() time.Time {
+		if d := p.day.Load(); d != nil {
+			return *d
+		}
+		return plannersToday()
+	}
+	keeper := warm.NewKeeper(regionch.NewStore(db), idmch.NewStore(db), coopch.NewStore(db), today, clickhousetest.Logger(t))
+	p.keeper = keeper
 	p.warm = newAPIWith(t, apiOptions{db: db, cache: p.warmCacheSelf, warm: keeper})
 	p.sql = newAPIWith(t, apiOptions{db: db, cache: p.sqlCache})
 	dir := sharedData(t)
@@ -317,6 +328,56 @@ func TestWarmMetricsMove(t *testing.T) {
 		m = scrape()
 		if m[declined] <= before[declined] || m[cold] != before[cold] {
 			t.Errorf("a question of kecamatan, which the rollups do not hold: %v -> %v", before, m)
+		}
+	})
+}
+
+// When the planners' day changes, the rollups reload for the new day: the
+// agreements in force, counted on the day of the load, go to SQL only
+// until then, not until the next publish. The keeper's clock says
+// yesterday at the load, then today, as the API's service does.
+func TestWarmReloadsOnANewDay(t *testing.T) {
+	clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+		p := newWarmPair(t, e)
+		today := plannersToday()
+		loadKnownRegister(t, p.warm, "v1", today)
+		yesterday := today.AddDate(0, 0, -1)
+		p.day.Store(&yesterday)
+		gen := p.published()
+		loaded := p.keeper.Current()
+		if !loaded.Day.Equal(yesterday) {
+			t.Fatalf("loaded on %v, want %v", loaded.Day, yesterday)
+		}
+		p.day.Store(&today) // midnight passes
+
+		const active = `{ strategicIssues { issue agreements activeAgreements } }`
+		want := uncached(t, p.sql, active)
+		if !regexp.MustCompile(`"activeAgreements":[1-9]`).Match(want) {
+			t.Fatalf("no agreement in force today: the test proves nothing: %s", want)
+		}
+		// The first request of the day goes to SQL for the agreements in
+		// force (the rollups were counted yesterday) and starts the reload.
+		if got := uncached(t, p.warm, active); !bytes.Equal(got, want) {
+			t.Fatalf("the first request of the day:\nwarm: %s\nSQL:  %s", got, want)
+		}
+		deadline := time.Now().Add(time.Minute)
+		for p.keeper.Current() == loaded {
+			if time.Now().After(deadline) {
+				t.Fatal("the rollups were not reloaded for the new day")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if r := p.keeper.Current(); r.Generation != gen || !r.Day.Equal(today) {
+			t.Fatalf("reloaded generation %d on %v, want %d on %v", r.Generation, r.Day, gen, today)
+		}
+		before := p.keeper.Stats()
+		got := uncached(t, p.warm, active)
+		after := p.keeper.Stats()
+		if !bytes.Equal(got, want) {
+			t.Fatalf("after the reload:\nwarm: %s\nSQL:  %s", got, want)
+		}
+		if after.Answered == before.Answered || after.Declined != before.Declined || after.Cold != before.Cold {
+			t.Errorf("after the reload, not answered from the rollups alone (before %+v, after %+v)", before, after)
 		}
 	})
 }

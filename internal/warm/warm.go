@@ -9,7 +9,9 @@
 // rollups the dashboards need — provinces and kabupaten/kota, their IDM
 // figures, the cooperation cube's unfiltered shapes and the scorecards of
 // recent years — with the store packages' own statements, pinned to that
-// generation, into an immutable Rollups, and swaps it in atomically.
+// generation, into an immutable Rollups, and swaps it in atomically. When
+// the planners' day changes, the first request of the new day has them
+// reloaded for it (the agreements in force are counted on a day).
 //
 // A request whose reads are pinned to that same generation (every GraphQL
 // request is: graph.ResultCache pins it) is answered from the Rollups for
@@ -40,6 +42,7 @@ import (
 type Rollups struct {
 	Generation uint64
 	Took       time.Duration // to load
+	Day        time.Time     // the planners' day they were loaded on (ACTIVE_AGREEMENTS is counted on it)
 	bytes      int           // estimated once loaded: a scrape reads it
 	regions    *regionch.Warm
 	idm        *idmch.Warm
@@ -60,9 +63,10 @@ type Keeper struct {
 
 	current atomic.Pointer[Rollups]
 
-	mu      sync.Mutex
-	wanted  uint64 // the newest generation told
-	loading bool
+	mu         sync.Mutex
+	wanted     uint64 // the newest generation told
+	loading    bool
+	refreshDay time.Time // the last day a reload for a new day was started
 
 	answered, declined, cold atomic.Uint64
 }
@@ -118,7 +122,7 @@ func (k *Keeper) loadNewest() {
 func (k *Keeper) Load(ctx context.Context, gen uint64) error {
 	start := time.Now()
 	ctx = clickhouse.PinGeneration(ctx, gen)
-	r := &Rollups{Generation: gen}
+	r := &Rollups{Generation: gen, Day: k.today()}
 	var err error
 	if r.regions, err = k.regions.LoadWarm(ctx); err != nil {
 		return err
@@ -126,7 +130,7 @@ func (k *Keeper) Load(ctx context.Context, gen uint64) error {
 	if r.idm, err = k.idm.LoadWarm(ctx); err != nil {
 		return err
 	}
-	if r.coop, err = k.coop.LoadWarm(ctx, k.today(), r.regions.Codes()); err != nil {
+	if r.coop, err = k.coop.LoadWarm(ctx, r.Day, r.regions.Codes()); err != nil {
 		return err
 	}
 	r.Took = time.Since(start)
@@ -140,6 +144,10 @@ func (k *Keeper) Load(ctx context.Context, gen uint64) error {
 func (k *Keeper) Current() *Rollups { return k.current.Load() }
 
 // at is the rollups of the generation ctx's reads are pinned to, or nil.
+// When the planners' day has changed since they were loaded, it starts
+// their reload for the new day (refresh) and still returns them: they
+// answer all but the agreements in force, which go to SQL until the
+// reload ends.
 func (k *Keeper) at(ctx context.Context) *Rollups {
 	gen, ok := clickhouse.PinnedGeneration(ctx)
 	r := k.current.Load()
@@ -147,7 +155,29 @@ func (k *Keeper) at(ctx context.Context) *Rollups {
 		k.cold.Add(1)
 		return nil
 	}
+	if day := k.today(); !day.Equal(r.Day) {
+		k.refresh(gen, day)
+	}
 	return r
+}
+
+// refresh reloads generation gen's rollups in the background because the
+// planners' day is now day: otherwise ACTIVE_AGREEMENTS, counted on the
+// day of the load, would go to SQL from midnight (WITA by default) until
+// the next publish. Once a day at most, so that a failing load is not
+// retried by every request (the agreements in force then go to SQL until
+// the next publish, as before). A running load is left to finish: if it
+// started before midnight, the next request after it asks again.
+func (k *Keeper) refresh(gen uint64, day time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.loading || k.refreshDay.Equal(day) {
+		return
+	}
+	k.refreshDay = day
+	k.wanted = gen
+	k.loading = true
+	go k.loadNewest()
 }
 
 // answer counts a question the rollups answered (ok) or declined.
