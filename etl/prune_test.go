@@ -2,11 +2,13 @@ package etl_test
 
 import (
 	"context"
-	"github.com/sinergi-id/sinergi/etl"
-	"github.com/sinergi-id/sinergi/etl/etltest"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/sinergi-id/sinergi/etl"
+	"github.com/sinergi-id/sinergi/etl/etltest"
 	"github.com/sinergi-id/sinergi/internal/clickhouse"
 	"github.com/sinergi-id/sinergi/internal/clickhouse/clickhousetest"
 	"github.com/sinergi-id/sinergi/internal/cooperation/coopch"
@@ -146,4 +148,80 @@ func TestPruneKeepsWhatAnswersNeed(t *testing.T) {
 	ref.mustLoad(etl.DatasetRegister, regA...)
 	ref.mustLoad(etl.DatasetRegister, regC...)
 	sameSnapshots(t, publishedSnapshots(t, f.db), publishedSnapshots(t, ref.db))
+}
+
+// TestPruneKeepsAWithdrawnAgreementsRealisations: an agreement whose
+// realisations come from an older run than its newest (the newer register
+// was sent without a realisations sheet) is withdrawn, enough registers
+// are loaded after it to prune the older run were it not kept, and the
+// agreement is restored. Its realisations must be those of the older run
+// again, and the published generation that of a full rebuild (which alone
+// cannot tell: a rebuild over pruned rows loses them too). Withdrawn after
+// the register without realisations, and before it.
+func TestPruneKeepsAWithdrawnAgreementsRealisations(t *testing.T) {
+	for _, withdrawFirst := range []bool{false, true} {
+		name := "withdrawn after the register without realisations"
+		if withdrawFirst {
+			name = "withdrawn before the register without realisations"
+		}
+		t.Run(name, func(t *testing.T) {
+			clickhousetest.ForEachEngine(t, func(t *testing.T, e clickhousetest.Engine) {
+				cfg := clickhousetest.Config(t)
+				cfg.GenerationGrace = -1
+				f := newFixtureOver(t, e.OpenDB(t, cfg))
+				ctx := context.Background()
+				known := registerFiles(filepath.Join("register", "testdata", "known"))
+				withRealisations := amendedRegister(t, known) // KUKAR-2025-001 alone
+				const id = "KUKAR-2025-001"
+				var withoutRealisations []string
+				for _, p := range withRealisations {
+					if filepath.Base(p) != "realisations.csv" {
+						withoutRealisations = append(withoutRealisations, p)
+					}
+				}
+				sharing, _ := sharingRegisters(t)
+				withdraw := func(withdrawn bool) {
+					f.changeWithdrawal(t, id, withdrawn)
+					if err := f.runner.Republish(ctx, etl.DatasetRegister); err != nil {
+						t.Fatal(err)
+					}
+				}
+				realisations := func() []string {
+					return f.rows(t, coopch.RealisationsTable, coopch.PublishedRows(coopch.RealisationsTable)+" AND agreement_id = '"+id+"'")
+				}
+
+				f.mustLoad(etl.DatasetRegions, realdataPath(t))
+				f.mustLoad(etl.DatasetRegister, known...)
+				r1 := f.mustLoad(etl.DatasetRegister, withRealisations...).Runs[0].ID
+				want := realisations()
+				if len(want) == 0 {
+					t.Fatalf("%s has no realisations after run %d", id, r1)
+				}
+				if withdrawFirst {
+					withdraw(true)
+				}
+				f.mustLoad(etl.DatasetRegister, withoutRealisations...)
+				if !withdrawFirst {
+					if got := realisations(); !slices.Equal(got, want) {
+						t.Fatalf("a register without realisations changed %s's: %q, want %q", id, got, want)
+					}
+					withdraw(true)
+				}
+				// Three more registers: run r1 is the oldest of more than
+				// retainSuperseded superseded runs, unless pruning keeps it.
+				for range 3 {
+					f.mustLoad(etl.DatasetRegister, sharing...)
+				}
+				waitMutations(t, f.db)
+				if rowsByRun(t, f.db, "coop_realisation_rows")[r1] == 0 {
+					t.Errorf("pruning deleted the realisation rows of run %d, which withdrawn %s's come from", r1, id)
+				}
+				withdraw(false)
+				if got := realisations(); !slices.Equal(got, want) {
+					t.Errorf("restored %s has realisations %q, want run %d's %q", id, got, r1, want)
+				}
+				f.checkPublishedEqualsRebuild(t, "the restoration")
+			})
+		})
+	}
 }

@@ -22,13 +22,14 @@ func (s *Store) RunsWithRows(ctx context.Context) ([]uint64, error) {
 // register of some agreement or body: the runs the snapshots are built
 // from (an agreement and its parties come from its run), and those of
 // withdrawn agreements, kept for their restoration; and, per agreement,
-// the newest that had a realisations sheet, which its realisations come
-// from (a register sent without one leaves them as they were).
+// withdrawn ones too, the newest that had a realisations sheet, which its
+// realisations come from (a register sent without one leaves them as they
+// were; a restoration needs it as much as the agreement's newest run).
 func (s *Store) WinningRuns(ctx context.Context) ([]uint64, error) {
 	none := append([]any{[]uint64{}}, touched(nil)...)
 	runs, err := s.db.RunIDs(ctx, `SELECT DISTINCT winning_run AS run_id FROM `+newestRuns+` AS agreement_winners
 		UNION ALL
-		SELECT DISTINCT winning_run AS run_id FROM `+realisationWinners+` AS realisation_winners
+		SELECT DISTINCT winning_run AS run_id FROM `+newestRealisationRuns+` AS realisation_runs
 		UNION ALL
 		SELECT DISTINCT winner AS run_id FROM (SELECT body_id, max(run_id) AS winner FROM coop_body_rows
 			WHERE run_id IN `+clickhouse.CommittedRuns+` GROUP BY body_id) AS body_winners`, append(none, none...)...)

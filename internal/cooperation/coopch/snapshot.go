@@ -62,13 +62,26 @@ const withdrawnAgreements = `(SELECT agreement_id FROM coop_agreement_withdrawal
 const restoredAgreements = `(SELECT agreement_id FROM coop_agreement_withdrawals
 	GROUP BY agreement_id HAVING argMax(withdrawn, version) = 0)`
 
-// realisationWinners selects, per agreement, the newest such run that had
-// a realisations sheet: a register sent without one leaves the
+// realisationWinners selects, per agreement that counts, the newest run
+// that had a realisations sheet: a register sent without one leaves the
 // realisations as they were.
 const realisationWinners = `(SELECT agreement_id, max(run_id) AS winning_run FROM coop_agreement_rows
-	WHERE ` + clickhouse.IncludedRuns + ` AND run_id NOT IN (SELECT run_id FROM coop_runs_without_realisations)` + onlyTouched + `
+	WHERE ` + withRealisationsSheet + onlyTouched + `
 	AND agreement_id NOT IN ` + withdrawnAgreements + `
 	GROUP BY agreement_id)`
+
+// newestRealisationRuns is realisationWinners with the withdrawn
+// agreements too: pruning keeps these runs, since a restored agreement's
+// realisations come from its newest run with a realisations sheet, which
+// may be older than its newest run (the one newestRuns keeps). Without it
+// a restoration published the realisations of an even older run, or none.
+const newestRealisationRuns = `(SELECT agreement_id, max(run_id) AS winning_run FROM coop_agreement_rows
+	WHERE ` + withRealisationsSheet + onlyTouched + `
+	GROUP BY agreement_id)`
+
+// withRealisationsSheet limits coop_agreement_rows to the included runs
+// that had a realisations sheet (IncludedRuns binds one value).
+const withRealisationsSheet = clickhouse.IncludedRuns + ` AND run_id NOT IN (SELECT run_id FROM coop_runs_without_realisations)`
 
 // onlyTouched limits a statement to the agreements an incremental
 // generation rebuilds (bound as an array of ids); a full rebuild binds
