@@ -148,6 +148,7 @@ type DB struct {
 	engine Engine
 	cfg    Config
 	log    *slog.Logger
+	whole  *wholeByPin // see wholeTables
 }
 
 // Engine is what DB needs from a ClickHouse connection. Settings travel with
@@ -188,7 +189,7 @@ type Batch interface {
 
 // New returns a DB that runs on engine with cfg's limits.
 func New(engine Engine, cfg Config, log *slog.Logger) *DB {
-	return &DB{engine: engine, cfg: cfg.Defaults(), log: log}
+	return &DB{engine: engine, cfg: cfg.Defaults(), log: log, whole: &wholeByPin{}}
 }
 
 // Open connects to the database named in cfg (which must exist; see
@@ -412,7 +413,10 @@ func (db *DB) Select(ctx context.Context, dest any, query string, args ...any) e
 
 // Query runs a read and returns its rows for streaming.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (Rows, error) {
-	query = pinned(ctx, query)
+	query, err := db.pinned(ctx, query)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := db.engine.Query(ctx, readSettings(ctx, db.cfg), query, args...)
 	if err != nil {
 		return nil, mapError(err)

@@ -3,9 +3,11 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -49,6 +51,100 @@ func CurrentBase(table string) string {
 // unpinned is the bound of CurrentGeneration before a pin replaces it.
 const unpinned = "generation <= 18446744073709551615"
 
+// SharedRows marks general, a store's condition selecting the published
+// generation's rows of table, a table published as base + delta (see
+// PublishGenerations' bases): general holds for either kind of generation.
+// A pinned read whose generation of table is whole (base 0) sends
+// `generation = CurrentGeneration(table)` in its place: general reads
+// agreement_id and evaluates its NOT IN for every row although a whole
+// generation shares nothing (2.9-3x the scan, bench/README), the plain one
+// costs what a whole generation cost before deltas. The DB learns which
+// tables are whole once per pinned generation (wholeTables). Unpinned
+// reads send general. table must be a constant from the code.
+func SharedRows(table, general string) string {
+	return sharedOpen + table + "*/" + general + sharedClose
+}
+
+// The marks around a SharedRows condition: SQL comments, so that the
+// statement reads as general where nothing replaces it.
+const (
+	sharedOpen  = "/*shared rows of "
+	sharedClose = "/*end shared rows*/"
+)
+
+// collapseWhole replaces each SharedRows condition of query whose table is
+// whole by the plain condition on its generation.
+func collapseWhole(query string, whole map[string]bool) string {
+	var out strings.Builder
+	for {
+		start := strings.Index(query, sharedOpen)
+		if start < 0 {
+			break
+		}
+		rest := query[start+len(sharedOpen):]
+		nameEnd := strings.Index(rest, "*/")
+		end := strings.Index(rest, sharedClose)
+		if nameEnd < 0 || end < nameEnd {
+			break // not a mark SharedRows wrote: leave the rest as it is
+		}
+		table := rest[:nameEnd]
+		out.WriteString(query[:start])
+		if whole[table] {
+			out.WriteString("generation = " + CurrentGeneration(table))
+		} else {
+			out.WriteString(query[start : start+len(sharedOpen)+end+len(sharedClose)])
+		}
+		query = rest[end+len(sharedClose):]
+	}
+	out.WriteString(query)
+	return out.String()
+}
+
+// maxWholePins bounds the pinned generations whose whole tables a DB keeps:
+// requests pin the latest one, a few more while a publish is under way.
+const maxWholePins = 8
+
+// wholeByPin is, per pinned generation, the snapshot tables whose current
+// generation under that pin is whole. It never changes for a pin: a later
+// publish has a greater generation (NewGeneration).
+type wholeByPin struct {
+	mu    sync.Mutex
+	byPin map[uint64]map[string]bool
+}
+
+// wholeTables are the snapshot tables whose current generation is whole for
+// reads pinned to pin, learned with one statement per pin and kept for the
+// newest maxWholePins pins.
+func (db *DB) wholeTables(ctx context.Context, pin uint64) (map[string]bool, error) {
+	db.whole.mu.Lock()
+	whole, ok := db.whole.byPin[pin]
+	db.whole.mu.Unlock()
+	if ok {
+		return whole, nil
+	}
+	var rows []struct {
+		Snapshot string `ch:"snapshot"`
+	}
+	if err := db.Select(ctx, &rows, `SELECT snapshot FROM snapshot_generations WHERE generation <= ?
+		GROUP BY snapshot HAVING argMax(base_generation, generation) = 0`, pin); err != nil {
+		return nil, fmt.Errorf("whole generations under pin %d: %w", pin, err)
+	}
+	whole = make(map[string]bool, len(rows))
+	for _, r := range rows {
+		whole[r.Snapshot] = true
+	}
+	db.whole.mu.Lock()
+	defer db.whole.mu.Unlock()
+	if db.whole.byPin == nil {
+		db.whole.byPin = map[uint64]map[string]bool{}
+	}
+	if len(db.whole.byPin) >= maxWholePins {
+		delete(db.whole.byPin, slices.Min(slices.Collect(maps.Keys(db.whole.byPin))))
+	}
+	db.whole.byPin[pin] = whole
+	return whole, nil
+}
+
 type pinKey struct{}
 
 // PinGeneration makes every read under ctx see the snapshots as they were
@@ -69,13 +165,27 @@ func PinnedGeneration(ctx context.Context) (uint64, bool) {
 	return gen, ok
 }
 
-// pinned applies ctx's pin, if any, to a query.
-func pinned(ctx context.Context, query string) string {
+// pinned applies ctx's pin, if any, to a query: its bound, and the plain
+// condition for each SharedRows table that is whole under it.
+func (db *DB) pinned(ctx context.Context, query string) (string, error) {
 	gen, ok := ctx.Value(pinKey{}).(uint64)
 	if !ok {
-		return query
+		return query, nil
 	}
-	return strings.ReplaceAll(query, unpinned, "generation <= "+strconv.FormatUint(gen, 10))
+	if strings.Contains(query, sharedOpen) {
+		whole, err := db.wholeTables(ctx, gen)
+		if err != nil {
+			return "", err
+		}
+		query = collapseWhole(query, whole)
+	}
+	return strings.ReplaceAll(query, unpinned, "generation <= "+strconv.FormatUint(gen, 10)), nil
+}
+
+// PinnedStatement is the text a read of query under ctx sends, its pin
+// applied: what tests check reaches ClickHouse.
+func (db *DB) PinnedStatement(ctx context.Context, query string) (string, error) {
+	return db.pinned(ctx, query)
 }
 
 // NewGeneration returns a generation number greater than any published one.

@@ -79,9 +79,11 @@ func rowsOf(gen, base string) string {
 }
 
 // currentRows selects the rows of the published generation of a shared
-// table (pinned as current is).
+// table (pinned as current is). A pinned read of a whole generation sends
+// `generation = current` instead (clickhouse.SharedRows): rowsOf would read
+// agreement_id and evaluate its NOT IN for every row of it.
 func currentRows(table string) string {
-	return rowsOf(current(table), clickhouse.CurrentBase(table))
+	return clickhouse.SharedRows(table, rowsOf(current(table), clickhouse.CurrentBase(table)))
 }
 
 // generationRows is one generation of the shared tables as a rebuild reads
