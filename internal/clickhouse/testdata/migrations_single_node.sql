@@ -469,3 +469,12 @@ CREATE TABLE IF NOT EXISTS user_sessions (
 ORDER BY session_id;
 -- 0017_reject_columns.sql
 ALTER TABLE etl_rejects ADD COLUMN IF NOT EXISTS column_name Nullable(String);
+-- 0018_delta_generations.sql
+ALTER TABLE snapshot_generations ADD COLUMN IF NOT EXISTS base_generation UInt64;
+-- 0018_delta_generations.sql
+CREATE TABLE IF NOT EXISTS coop_changed_agreements (
+    generation   UInt64,
+    agreement_id String
+) ENGINE = MergeTree()
+PARTITION BY generation
+ORDER BY agreement_id;
