@@ -62,7 +62,14 @@ func dayIndex(d time.Time, g TimeGrain) int {
 // of the range that a combination of the other dimensions lacks. The range
 // runs from the earliest to the latest period of the rows, widened to the
 // filter's signing and active periods. It refuses to grow beyond max rows.
+//
+// The store answers its rows sorted by their keys (the undated period "",
+// first); the answer puts Undated after the dated periods. Rather than sort
+// every row again, the rows whose order changes (the undated ones, and the
+// filled-in ones) are sorted apart and merged into the others, which stay
+// in order: a large answer from the warm rollups costs one pass, not a sort.
 func completePeriods(rows []StatsRow, p int, g TimeGrain, f Filter, fill bool, max int) ([]StatsRow, error) {
+	inOrder := slices.IsSortedFunc(rows, byKeys)
 	undated := 0
 	for i := range rows {
 		if rows[i].Keys[p] == "" {
@@ -70,8 +77,9 @@ func completePeriods(rows []StatsRow, p int, g TimeGrain, f Filter, fill bool, m
 			undated++
 		}
 	}
+	stored := len(rows) // rows[stored:] are filled in
 	if !fill || len(rows) == 0 {
-		return sortedByKeys(rows), nil
+		return sortedByKeys(rows, inOrder, p, stored), nil
 	}
 	first, last, dated := 0, 0, false
 	widen := func(i int) {
@@ -94,7 +102,7 @@ func completePeriods(rows []StatsRow, p int, g TimeGrain, f Filter, fill bool, m
 		}
 	}
 	if !dated {
-		return sortedByKeys(rows), nil
+		return sortedByKeys(rows, inOrder, p, stored), nil
 	}
 	// The combinations of the other dimensions (the keys of each one's
 	// first row), and which periods of the range each has: one flag per
@@ -156,12 +164,48 @@ func completePeriods(rows []StatsRow, p int, g TimeGrain, f Filter, fill bool, m
 			zeros = zeros[measures:]
 		}
 	}
-	return sortedByKeys(rows), nil
+	return sortedByKeys(rows, inOrder, p, stored), nil
 }
 
+func byKeys(a, b StatsRow) int { return slices.Compare(a.Keys, b.Keys) }
+
 // sortedByKeys orders rows by their keys, as the store does: the undated
-// period comes after the dated ones.
-func sortedByKeys(rows []StatsRow) []StatsRow {
-	slices.SortFunc(rows, func(a, b StatsRow) int { return slices.Compare(a.Keys, b.Keys) })
-	return rows
+// period (column p) comes after the dated ones. When the store's rows
+// (rows[:stored]) came in order, those whose period is dated still are: the
+// undated and the filled-in rows are sorted apart and merged in.
+func sortedByKeys(rows []StatsRow, inOrder bool, p, stored int) []StatsRow {
+	if !inOrder {
+		slices.SortFunc(rows, byKeys)
+		return rows
+	}
+	var kept, moved []StatsRow
+	for i, r := range rows[:stored] {
+		if r.Keys[p] == Undated {
+			if kept == nil {
+				kept = slices.Clone(rows[:i])
+			}
+			moved = append(moved, r)
+		} else if kept != nil {
+			kept = append(kept, r)
+		}
+	}
+	if kept == nil {
+		kept = rows[:stored]
+	}
+	moved = append(moved, rows[stored:]...)
+	if len(moved) == 0 {
+		return rows
+	}
+	if !slices.IsSortedFunc(moved, byKeys) {
+		slices.SortFunc(moved, byKeys)
+	}
+	out := make([]StatsRow, 0, len(rows))
+	for len(kept) > 0 && len(moved) > 0 {
+		if byKeys(moved[0], kept[0]) < 0 {
+			out, moved = append(out, moved[0]), moved[1:]
+		} else {
+			out, kept = append(out, kept[0]), kept[1:]
+		}
+	}
+	return append(append(out, kept...), moved...)
 }

@@ -2,7 +2,10 @@ package cooperation
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -58,6 +61,10 @@ func TestCompletePeriods(t *testing.T) {
 			[]StatsRow{zero("2023-Q2"), zero("2023-Q3"), zero("2023-Q4"), zero("2024-Q1"), row("2024-Q2"), zero("2024-Q3"), zero("2024-Q4")}},
 		{"months across a year end", []StatsRow{row("2024-11"), row("2025-02")}, 0, GrainMonth, Filter{}, true,
 			[]StatsRow{row("2024-11"), zero("2024-12"), zero("2025-01"), row("2025-02")}},
+		{"rows in the store's order: the undated and filled-in rows are merged in", []StatsRow{row("A", "", "x"), row("A", "2023", "x"),
+			row("A", "2025", "y"), row("B", "", "x"), row("B", "2024", "x")}, 1, GrainYear, Filter{}, true,
+			[]StatsRow{row("A", "2023", "x"), zero("A", "2023", "y"), zero("A", "2024", "x"), zero("A", "2024", "y"), zero("A", "2025", "x"),
+				row("A", "2025", "y"), row("A", Undated, "x"), zero("B", "2023", "x"), row("B", "2024", "x"), zero("B", "2025", "x"), row("B", Undated, "x")}},
 		{"only undated: nothing to fill", []StatsRow{row("")}, 0, GrainYear, Filter{}, true, []StatsRow{row(Undated)}},
 	} {
 		got, err := completePeriods(c.rows, c.p, c.g, c.f, c.fill, MaxStatsRows)
@@ -72,5 +79,36 @@ func TestCompletePeriods(t *testing.T) {
 	}
 	if _, err := completePeriods(rows, 0, GrainMonth, Filter{}, true, MaxStatsRows); !errors.Is(err, fault.ErrInvalidInput) {
 		t.Errorf("60,000 rows filled in: %v, want invalid input", err)
+	}
+}
+
+// TestCompletePeriodsMergesAsASortWould: rows in the store's order (merged
+// apart) and the same rows shuffled (sorted whole) give the same answer.
+func TestCompletePeriodsMergesAsASortWould(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 15))
+	years := []string{"", "2021", "2022", "2024"}
+	for round := range 200 {
+		p, fill := r.IntN(3), r.IntN(2) == 0
+		seen := map[string]bool{}
+		var rows []StatsRow
+		for range r.IntN(30) {
+			keys := []string{string(rune('A' + r.IntN(3))), string(rune('a' + r.IntN(2))), string(rune('x' + r.IntN(2)))}
+			keys[p] = years[r.IntN(len(years))]
+			if id := fmt.Sprint(keys); !seen[id] {
+				seen[id] = true
+				rows = append(rows, row(keys...))
+			}
+		}
+		slices.SortFunc(rows, byKeys)
+		shuffled := make([]StatsRow, len(rows))
+		for i, j := range r.Perm(len(rows)) {
+			shuffled[i] = row(slices.Clone(rows[j].Keys)...)
+		}
+		sortedNotFirst := len(shuffled) > 1 && !slices.IsSortedFunc(shuffled, byKeys)
+		want, err1 := completePeriods(shuffled, p, GrainYear, Filter{}, fill, MaxStatsRows)
+		got, err2 := completePeriods(rows, p, GrainYear, Filter{}, fill, MaxStatsRows)
+		if err1 != nil || err2 != nil || len(got)+len(want) > 0 && !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d (p %d, fill %v, shuffled out of order %v):\n got %v, %v\nwant %v, %v", round, p, fill, sortedNotFirst, got, err2, want, err1)
+		}
 	}
 }

@@ -477,14 +477,16 @@ func groupAndLimit(s *sqlText, group string) *sqlText {
 }
 
 // sortRows orders rows by their keys, so merged answers are deterministic.
+// Rows already in order (the warm rollups keep their groups sorted, see
+// LoadWarm) are only checked, in one pass, not sorted again.
 func sortRows(rows []cooperation.StatsRow) {
-	less := func(a, b cooperation.StatsRow) int {
-		for i := range a.Keys {
-			if c := strings.Compare(a.Keys[i], b.Keys[i]); c != 0 {
-				return c
-			}
-		}
-		return 0
+	byKeys := func(a, b cooperation.StatsRow) int { return slices.Compare(a.Keys, b.Keys) }
+	if !slices.IsSortedFunc(rows, byKeys) {
+		slices.SortFunc(rows, byKeys)
 	}
-	slices.SortFunc(rows, less)
+}
+
+// sortGroups orders groups by their keys, as sortRows orders the rows.
+func sortGroups(groups []groupRow) {
+	slices.SortFunc(groups, func(a, b groupRow) int { return slices.Compare(a.keys, b.keys) })
 }

@@ -143,6 +143,13 @@ func (s *Store) LoadWarm(ctx context.Context, asOf time.Time, codes []region.Cod
 		return nil, err
 	}
 	w.totals[false], w.totals[true] = agreementTotal, realisedTotal
+	// Each shape's groups in the order assembleStats answers them when the
+	// dimensions are asked in canonical order: such a request then copies
+	// the groups and checks their order instead of sorting them again.
+	for _, sh := range w.shapes {
+		sortGroups(sh.agreements)
+		sortGroups(sh.realisation)
+	}
 
 	// Scorecards for the most recent signing years, per region exactly as
 	// compareRegions reads them (each region's figures are its own: the
