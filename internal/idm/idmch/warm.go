@@ -36,20 +36,10 @@ type warmYear struct {
 // (clickhouse.PinGeneration): two statements.
 func (s *Store) LoadWarm(ctx context.Context) (*Warm, error) {
 	var rows []struct {
-		Index            string  `ch:"index_name"`
-		Year             uint16  `ch:"year"`
-		Level            string  `ch:"level_name"`
-		RegionCode       string  `ch:"region_code"`
-		Total            uint32  `ch:"total"`
-		Mandiri          uint32  `ch:"mandiri"`
-		Maju             uint32  `ch:"maju"`
-		Berkembang       uint32  `ch:"berkembang"`
-		Tertinggal       uint32  `ch:"tertinggal"`
-		SangatTertinggal uint32  `ch:"sangat_tertinggal"`
-		SumIDM           float64 `ch:"sum_idm"`
-		SumIKS           float64 `ch:"sum_iks"`
-		SumIKE           float64 `ch:"sum_ike"`
-		SumIKL           float64 `ch:"sum_ikl"`
+		Index string `ch:"index_name"`
+		Year  uint16 `ch:"year"`
+		Level string `ch:"level_name"`
+		distributionRow
 	}
 	q := `SELECT index_name, year, toString(level) AS level_name, region_code, total, mandiri, maju, berkembang,
 	             tertinggal, sangat_tertinggal, sum_idm, sum_iks, sum_ike, sum_ikl
@@ -66,9 +56,7 @@ func (s *Store) LoadWarm(ctx context.Context) (*Warm, error) {
 		if _, ok := w.rows[k]; !ok {
 			w.held[r.Index] = append(w.held[r.Index], k.year)
 		}
-		w.rows[k] = append(w.rows[k], distributionRow{RegionCode: r.RegionCode, Total: r.Total, Mandiri: r.Mandiri,
-			Maju: r.Maju, Berkembang: r.Berkembang, Tertinggal: r.Tertinggal, SangatTertinggal: r.SangatTertinggal,
-			SumIDM: r.SumIDM, SumIKS: r.SumIKS, SumIKE: r.SumIKE, SumIKL: r.SumIKL})
+		w.rows[k] = append(w.rows[k], r.distributionRow)
 		if r.Level == region.LevelProvinsi.String() && r.Total > 0 && !slices.Contains(w.years[r.Index], k.year) {
 			w.years[r.Index] = append(w.years[r.Index], k.year)
 		}
